@@ -1,0 +1,167 @@
+import { availableParallelism } from 'node:os';
+import { SluiceError } from './sluice-error.js';
+
+export type Role = 'all' | 'api' | 'worker';
+
+export interface S3Config {
+  endpoint: string;
+  accessKey: string;
+  secretKey: string;
+  bucket: string;
+  region: string;
+}
+
+export type StoreConfig = { kind: 'fs'; dataDir: string; fsync: boolean } | ({ kind: 's3' } & S3Config);
+
+export interface Limits {
+  /** Parts per upload request. */
+  maxParts: number;
+  /** Bytes of one request body (all parts as sent, compressed). */
+  maxRequestBytes: number;
+  /** Bytes one gzip part may inflate to. */
+  maxInflateBytes: number;
+  /** Inflated / compressed ratio allowed once a part has inflated past `inflateRatioFloor`. */
+  maxInflateRatio: number;
+  /** Node's limit on the total size of request headers. */
+  maxHeaderBytes: number;
+}
+
+export interface Config {
+  host: string;
+  port: number;
+  role: Role;
+  redisUrl: string;
+  keyPrefix: string;
+  store: StoreConfig;
+  limits: Limits;
+  /** Piscina threads per worker process. */
+  threads: number;
+  /** Jobs one worker process runs at once. */
+  workerConcurrency: number;
+  /** How long a finished job's results stay pollable. */
+  jobRetentionSeconds: number;
+  /** How long a synchronous upload waits for its job before answering 504 with the job id. */
+  syncTimeoutSeconds: number;
+  /** Spool objects no job references are removed after this long. */
+  spoolGraceSeconds: number;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+/** Every variable sluice reads, with its default; `.env.example` and the README list the same. */
+export const configDefaults = {
+  SLUICE_HOST: '127.0.0.1',
+  SLUICE_PORT: '3000',
+  SLUICE_ROLE: 'all',
+  SLUICE_REDIS_URL: 'redis://127.0.0.1:6379',
+  SLUICE_KEY_PREFIX: 'sluice',
+  SLUICE_STORE: 'fs',
+  SLUICE_DATA_DIR: './data',
+  SLUICE_FS_FSYNC: 'true',
+  SLUICE_S3_ENDPOINT: '',
+  SLUICE_S3_ACCESS_KEY: '',
+  SLUICE_S3_SECRET_KEY: '',
+  SLUICE_S3_BUCKET: 'sluice',
+  SLUICE_S3_REGION: 'us-east-1',
+  SLUICE_MAX_PARTS: '50000',
+  SLUICE_MAX_REQUEST_BYTES: String(4 * 1024 ** 3),
+  SLUICE_MAX_INFLATE_BYTES: String(4 * 1024 ** 3),
+  SLUICE_MAX_INFLATE_RATIO: '200',
+  SLUICE_MAX_HEADER_BYTES: String(64 * 1024),
+  SLUICE_THREADS: String(Math.max(1, availableParallelism())),
+  SLUICE_WORKER_CONCURRENCY: '8',
+  SLUICE_JOB_RETENTION_SECONDS: '86400',
+  SLUICE_SYNC_TIMEOUT_SECONDS: '600',
+  SLUICE_SPOOL_GRACE_SECONDS: '3600',
+  SLUICE_LOG_LEVEL: 'info',
+} as const;
+
+export type ConfigVariable = keyof typeof configDefaults;
+export type Environment = Partial<Record<string, string | undefined>>;
+
+/** Parses the environment once at start-up; a bad value throws one error naming every problem. */
+export function loadConfig(env: Environment): Config {
+  const problems: string[] = [];
+  const raw = (name: ConfigVariable): string => {
+    const value = env[name];
+    return value === undefined || value === '' ? configDefaults[name] : value;
+  };
+  const integer = (name: ConfigVariable, min: number, max = Number.MAX_SAFE_INTEGER): number => {
+    const text = raw(name);
+    const value = Number(text);
+    if (!/^\d+$/.test(text) || !Number.isSafeInteger(value) || value < min || value > max) {
+      problems.push(`${name}=${JSON.stringify(text)}: expected a whole number from ${min} to ${max}`);
+      return min;
+    }
+    return value;
+  };
+  const oneOf = <T extends string>(name: ConfigVariable, allowed: readonly T[]): T => {
+    const text = raw(name);
+    if ((allowed as readonly string[]).includes(text)) return text as T;
+    problems.push(`${name}=${JSON.stringify(text)}: expected one of ${allowed.join(', ')}`);
+    return allowed[0] as T;
+  };
+  const url = (name: ConfigVariable, protocols: readonly string[]): string => {
+    const text = raw(name);
+    try {
+      if (protocols.includes(new URL(text).protocol)) return text;
+    } catch {
+      // reported below
+    }
+    problems.push(`${name}=${JSON.stringify(text)}: expected a ${protocols.join(' or ')}// URL`);
+    return text;
+  };
+
+  const role = oneOf<Role>('SLUICE_ROLE', ['all', 'api', 'worker']);
+  const storeKind = oneOf('SLUICE_STORE', ['fs', 's3'] as const);
+  let store: StoreConfig;
+  if (storeKind === 's3') {
+    const required = (name: ConfigVariable): string => {
+      const text = raw(name);
+      if (text === '') problems.push(`${name} is required when SLUICE_STORE=s3`);
+      return text;
+    };
+    store = {
+      kind: 's3',
+      endpoint: required('SLUICE_S3_ENDPOINT') === '' ? '' : url('SLUICE_S3_ENDPOINT', ['http:', 'https:']),
+      accessKey: required('SLUICE_S3_ACCESS_KEY'),
+      secretKey: required('SLUICE_S3_SECRET_KEY'),
+      bucket: required('SLUICE_S3_BUCKET'),
+      region: raw('SLUICE_S3_REGION'),
+    };
+    if (store.bucket !== '' && !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(store.bucket)) {
+      problems.push(`SLUICE_S3_BUCKET=${JSON.stringify(store.bucket)}: not a valid bucket name`);
+    }
+  } else {
+    store = { kind: 'fs', dataDir: raw('SLUICE_DATA_DIR'), fsync: oneOf('SLUICE_FS_FSYNC', ['true', 'false'] as const) === 'true' };
+  }
+  const keyPrefix = raw('SLUICE_KEY_PREFIX');
+  if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(keyPrefix)) {
+    problems.push(`SLUICE_KEY_PREFIX=${JSON.stringify(keyPrefix)}: expected 1 to 64 of A-Z a-z 0-9 _ . : -`);
+  }
+
+  const config: Config = {
+    host: raw('SLUICE_HOST'),
+    port: integer('SLUICE_PORT', 0, 65535),
+    role,
+    redisUrl: url('SLUICE_REDIS_URL', ['redis:', 'rediss:']),
+    keyPrefix,
+    store,
+    limits: {
+      maxParts: integer('SLUICE_MAX_PARTS', 1),
+      maxRequestBytes: integer('SLUICE_MAX_REQUEST_BYTES', 1024),
+      maxInflateBytes: integer('SLUICE_MAX_INFLATE_BYTES', 10 * 1024 * 1024),
+      maxInflateRatio: integer('SLUICE_MAX_INFLATE_RATIO', 2),
+      maxHeaderBytes: integer('SLUICE_MAX_HEADER_BYTES', 8 * 1024, 1024 * 1024),
+    },
+    threads: integer('SLUICE_THREADS', 1, 256),
+    workerConcurrency: integer('SLUICE_WORKER_CONCURRENCY', 1, 1024),
+    jobRetentionSeconds: integer('SLUICE_JOB_RETENTION_SECONDS', 1),
+    syncTimeoutSeconds: integer('SLUICE_SYNC_TIMEOUT_SECONDS', 1),
+    spoolGraceSeconds: integer('SLUICE_SPOOL_GRACE_SECONDS', 1),
+    logLevel: oneOf('SLUICE_LOG_LEVEL', ['info', 'fatal', 'error', 'warn', 'debug', 'trace', 'silent'] as const),
+  };
+  if (problems.length > 0) {
+    throw new SluiceError('invalid_config', `Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+  }
+  return config;
+}

@@ -1,0 +1,43 @@
+/**
+ * The one table of sluice's error codes. The API maps a code to its HTTP status and Oxen
+ * `status_message`; the worker maps it to a retry decision. Errors crossing a thread boundary lose
+ * their class, so code that receives one must look the code up here rather than use instanceof.
+ */
+export const errorCodes = {
+  bad_request: { status: 400, retryable: false, statusMessage: 'bad_request', title: 'Bad Request' },
+  invalid_json: { status: 400, retryable: false, statusMessage: 'bad_request', title: 'Invalid JSON' },
+  invalid_path: { status: 400, retryable: false, statusMessage: 'bad_request', title: 'Bad Request' },
+  invalid_name: { status: 400, retryable: false, statusMessage: 'bad_request', title: 'Invalid name' },
+  missing_filename: { status: 400, retryable: false, statusMessage: 'bad_request', title: 'Bad Request' },
+  malformed_multipart: { status: 400, retryable: false, statusMessage: 'bad_request', title: 'Malformed multipart body' },
+  not_multipart: { status: 415, retryable: false, statusMessage: 'bad_request', title: 'Unsupported Content-Type' },
+  not_a_file: { status: 400, retryable: false, statusMessage: 'bad_request', title: 'Not a file' },
+  branch_required: { status: 400, retryable: false, statusMessage: 'bad_request', title: 'Branch not found' },
+  repo_not_found: { status: 404, retryable: false, statusMessage: 'resource_not_found', title: 'Repository not found' },
+  workspace_not_found: { status: 404, retryable: false, statusMessage: 'resource_not_found', title: 'Workspace not found' },
+  branch_not_found: { status: 404, retryable: false, statusMessage: 'resource_not_found', title: 'Branch does not exist' },
+  job_not_found: { status: 404, retryable: false, statusMessage: 'resource_not_found', title: 'Job not found' },
+  resource_not_found: { status: 404, retryable: false, statusMessage: 'resource_not_found', title: 'Resource not found' },
+  repo_exists: { status: 409, retryable: false, statusMessage: 'Repo already exists.', title: 'Repo already exists' },
+  conflict: { status: 409, retryable: false, statusMessage: 'conflict', title: 'Conflict' },
+  too_many_parts: { status: 413, retryable: false, statusMessage: 'bad_request', title: 'Too many parts' },
+  request_too_large: { status: 413, retryable: false, statusMessage: 'bad_request', title: 'Request too large' },
+  part_too_large: { status: 413, retryable: false, statusMessage: 'bad_request', title: 'Part too large' },
+  unprocessable: { status: 422, retryable: false, statusMessage: 'unprocessable', title: 'Unprocessable' },
+  corrupt_gzip: { status: 400, retryable: false, statusMessage: 'bad_request', title: 'Corrupt gzip stream' },
+  inflate_limit: { status: 413, retryable: false, statusMessage: 'bad_request', title: 'Inflated size over the limit' },
+  inflate_ratio: { status: 413, retryable: false, statusMessage: 'bad_request', title: 'Inflate ratio over the limit' },
+  spool_missing: { status: 500, retryable: false, statusMessage: 'internal_server_error', title: 'Spooled upload is missing' },
+  store_unavailable: { status: 503, retryable: true, statusMessage: 'service_unavailable', title: 'Object store unavailable' },
+  redis_unavailable: { status: 503, retryable: true, statusMessage: 'service_unavailable', title: 'Redis unavailable' },
+  job_failed: { status: 503, retryable: true, statusMessage: 'service_unavailable', title: 'Ingest job failed' },
+  job_timeout: { status: 504, retryable: true, statusMessage: 'internal_server_error', title: 'Ingest job still running' },
+  invalid_config: { status: 500, retryable: false, statusMessage: 'internal_server_error', title: 'Invalid configuration' },
+  internal: { status: 500, retryable: true, statusMessage: 'internal_server_error', title: 'Internal Server Error' },
+} as const satisfies Record<string, { status: number; retryable: boolean; statusMessage: string; title: string }>;
+
+export type ErrorCode = keyof typeof errorCodes;
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.hasOwn(errorCodes, value);
+}

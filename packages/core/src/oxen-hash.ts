@@ -1,0 +1,34 @@
+import { createXXHash128, type IHasher } from 'hash-wasm';
+
+/**
+ * Oxen renders a content hash as the xxh3-128 value in lowercase hex without zero padding
+ * (reference §7.1); hash-wasm gives the canonical 32-digit form, so only the padding goes.
+ */
+export function formatOxenHash(canonicalHex: string): string {
+  const stripped = canonicalHex.replace(/^0+/, '');
+  return stripped === '' ? '0' : stripped;
+}
+
+/** An incremental xxh3-128 hasher that yields the Oxen string. One per thread, reused per file. */
+export interface OxenHasher {
+  init(): void;
+  update(data: Uint8Array | string): void;
+  digest(): string;
+}
+
+export async function createOxenHasher(): Promise<OxenHasher> {
+  const inner: IHasher = await createXXHash128();
+  return {
+    init: () => void inner.init(),
+    update: (data) => void inner.update(data),
+    digest: () => formatOxenHash(inner.digest('hex')),
+  };
+}
+
+/** Hashes one buffer or string at once; for tests and small metadata, not the hot path. */
+export async function oxenHash(data: Uint8Array | string): Promise<string> {
+  const hasher = await createOxenHasher();
+  hasher.init();
+  hasher.update(data);
+  return hasher.digest();
+}

@@ -1,0 +1,29 @@
+import { SluiceError } from './sluice-error.js';
+
+/**
+ * Where a multipart part is staged: the URL directory joined with the part's filename, then
+ * normalized component by component, as the Oxen server and client both do (reference §4.3).
+ * The join follows Rust `Path::join`: an absolute filename replaces the directory (and is then
+ * rejected); a backslash is an ordinary character.
+ */
+export function stagedPath(directory: string, filename: string): string {
+  const joined = filename.startsWith('/') ? filename : directory === '' ? filename : `${directory}/${filename}`;
+  return normalizeRelativePath(joined, () => `directory "${directory}", file "${filename}"`);
+}
+
+/** Normalizes a repository-relative path, rejecting what could escape the repository. */
+export function normalizeRelativePath(path: string, describe: () => string = () => `"${path}"`): string {
+  const fail = (reason: string): never => {
+    throw new SluiceError('invalid_path', `Invalid staging path (${describe()}): ${reason}`);
+  };
+  if (path.includes('\0')) fail('path cannot contain NUL bytes');
+  if (path.startsWith('/')) fail('path must be relative, not absolute');
+  const kept: string[] = [];
+  for (const segment of path.split('/')) {
+    if (segment === '' || segment === '.') continue;
+    if (segment === '..') fail('path cannot contain parent directory references (..)');
+    kept.push(segment);
+  }
+  if (kept.length === 0) fail('path resolves to empty after normalization');
+  return kept.join('/');
+}
