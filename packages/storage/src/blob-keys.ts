@@ -1,0 +1,21 @@
+/** Content-addressed file versions, laid out like upstream's: `versions/<h[0..2]>/<h[2..]>`. */
+export function versionKey(hash: string): string {
+  return `versions/${hash.slice(0, 2)}/${hash.slice(2)}`;
+}
+
+/** Content-addressed commit and tree objects (JSON), in the same layout. */
+export function objectKey(hash: string): string {
+  return `objects/${hash.slice(0, 2)}/${hash.slice(2)}`;
+}
+
+export const spoolPrefix = 'spool/';
+
+/** Spool objects of one upload request share the request's id, so a sweeper can find them. */
+export function spoolKey(requestId: string, index: number): string {
+  return `${spoolPrefix}${requestId}/${index}`;
+}
+
+/** Version content still being written under a name not yet known (streamed large files). */
+export function pendingVersionKey(id: string): string {
+  return `${spoolPrefix}pending/${id}`;
+}

@@ -1,0 +1,31 @@
+import type { Readable } from 'node:stream';
+
+export interface BlobInfo {
+  key: string;
+  size: number;
+  lastModified: Date;
+}
+
+/**
+ * Object storage as sluice needs it: the spool (short-lived uploads) and the content-addressed
+ * version and object stores. Writes are atomic (a reader sees the whole object or nothing).
+ * Failures to reach the store throw SluiceError `store_unavailable`; a missing key throws
+ * `resource_not_found`.
+ */
+export interface BlobStore {
+  /** Stores a buffer or a stream of unknown length at `key`, replacing what was there. */
+  put(key: string, body: Buffer | Readable): Promise<void>;
+  get(key: string): Promise<Readable>;
+  /** `length` bytes from `offset`. */
+  getRange(key: string, offset: number, length: number): Promise<Readable>;
+  /** The whole object in one Buffer that owns its ArrayBuffer, so it can be transferred to a thread. */
+  getBuffer(key: string): Promise<Buffer>;
+  stat(key: string): Promise<BlobInfo | null>;
+  /** Deletes keys; missing ones are not an error. */
+  delete(keys: readonly string[]): Promise<void>;
+  /** Moves an object to another key (a rename where the store has one). */
+  move(from: string, to: string): Promise<void>;
+  list(prefix: string): AsyncIterable<BlobInfo>;
+  /** Throws unless the store answers; for readiness checks. */
+  ping(): Promise<void>;
+}

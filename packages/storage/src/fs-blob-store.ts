@@ -1,0 +1,145 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { randomUUID } from 'node:crypto';
+import { SluiceError } from '@sluice/core';
+import type { BlobInfo, BlobStore } from './blob-store.js';
+import { readExact } from './read-exact.js';
+
+export interface FsBlobStoreOptions {
+  root: string;
+  /** fsync each object before it becomes visible: an acknowledged upload survives a power cut. */
+  fsync: boolean;
+}
+
+function isMissing(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException).code === 'ENOENT';
+}
+
+/** The embedded store of a one-machine install: one file per key under a root directory. */
+export class FsBlobStore implements BlobStore {
+  private readonly root: string;
+  private readonly fsync: boolean;
+  private readonly knownDirs = new Set<string>();
+
+  constructor(options: FsBlobStoreOptions) {
+    this.root = resolve(options.root);
+    this.fsync = options.fsync;
+  }
+
+  private path(key: string): string {
+    const path = resolve(this.root, key);
+    if (!path.startsWith(this.root + sep)) throw new SluiceError('internal', `blob key escapes the store: ${key}`);
+    return path;
+  }
+
+  private async ensureDir(dir: string): Promise<void> {
+    if (this.knownDirs.has(dir)) return;
+    await mkdir(dir, { recursive: true });
+    this.knownDirs.add(dir);
+  }
+
+  async put(key: string, body: Buffer | Readable): Promise<void> {
+    const path = this.path(key);
+    await this.ensureDir(dirname(path));
+    const temp = `${path}.${randomUUID()}.tmp`;
+    try {
+      if (Buffer.isBuffer(body)) {
+        const handle = await open(temp, 'w');
+        try {
+          await handle.writeFile(body);
+          if (this.fsync) await handle.sync();
+        } finally {
+          await handle.close();
+        }
+      } else {
+        const out = createWriteStream(temp, { highWaterMark: 1024 * 1024, flush: this.fsync });
+        await pipeline(body, out);
+      }
+      await rename(temp, path);
+    } catch (error) {
+      await rm(temp, { force: true });
+      throw error;
+    }
+  }
+
+  async get(key: string): Promise<Readable> {
+    return this.open(key, {});
+  }
+
+  async getRange(key: string, offset: number, length: number): Promise<Readable> {
+    if (length === 0) return Readable.from([]);
+    return this.open(key, { start: offset, end: offset + length - 1 });
+  }
+
+  private async open(key: string, range: { start?: number; end?: number }): Promise<Readable> {
+    const path = this.path(key);
+    // Open eagerly so a missing key fails here, not later inside the consumer's stream.
+    const handle = await open(path, 'r').catch((error: unknown) => {
+      if (isMissing(error)) throw new SluiceError('resource_not_found', `no blob at ${key}`);
+      throw error;
+    });
+    return createReadStream(path, { fd: handle, highWaterMark: 256 * 1024, ...range });
+  }
+
+  async getBuffer(key: string): Promise<Buffer> {
+    const info = await this.stat(key);
+    if (info === null) throw new SluiceError('resource_not_found', `no blob at ${key}`);
+    return readExact(await this.get(key), info.size);
+  }
+
+  async stat(key: string): Promise<BlobInfo | null> {
+    try {
+      const info = await stat(this.path(key));
+      return { key, size: info.size, lastModified: info.mtime };
+    } catch (error) {
+      if (isMissing(error)) return null;
+      throw error;
+    }
+  }
+
+  async delete(keys: readonly string[]): Promise<void> {
+    await Promise.all(keys.map((key) => rm(this.path(key), { force: true })));
+  }
+
+  async move(from: string, to: string): Promise<void> {
+    const target = this.path(to);
+    await this.ensureDir(dirname(target));
+    await rename(this.path(from), target).catch((error: unknown) => {
+      if (isMissing(error)) throw new SluiceError('resource_not_found', `no blob at ${from}`);
+      throw error;
+    });
+  }
+
+  async *list(prefix: string): AsyncIterable<BlobInfo> {
+    const dir = prefix.slice(0, prefix.lastIndexOf('/') + 1);
+    yield* this.walk(dir === '' ? this.root : this.path(dir), prefix);
+  }
+
+  private async *walk(dir: string, prefix: string): AsyncIterable<BlobInfo> {
+    let names;
+    try {
+      names = await readdir(dir, { withFileTypes: true });
+    } catch (error) {
+      if (isMissing(error)) return;
+      throw error;
+    }
+    names.sort((a, b) => (a.name < b.name ? -1 : 1));
+    for (const entry of names) {
+      const path = join(dir, entry.name);
+      const key = relative(this.root, path).split(sep).join('/');
+      if (entry.isDirectory()) {
+        if (key.startsWith(prefix) || prefix.startsWith(key + '/')) yield* this.walk(path, prefix);
+      } else if (key.startsWith(prefix) && !key.endsWith('.tmp')) {
+        const info = await this.stat(key);
+        if (info !== null) yield info;
+      }
+    }
+  }
+
+  async ping(): Promise<void> {
+    await this.ensureDir(this.root);
+  }
+}

@@ -1,0 +1,156 @@
+import { Agent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import { Readable } from 'node:stream';
+import { Client } from 'minio';
+import { SluiceError, type S3Config } from '@sluice/core';
+import type { BlobInfo, BlobStore } from './blob-store.js';
+import { readExact } from './read-exact.js';
+
+export interface S3BlobStoreOptions extends S3Config {
+  /**
+   * Part size of multipart uploads of streams. minio buffers a whole part in memory, and without an
+   * explicit size an unsized stream is buffered whole, so this bounds memory per large upload.
+   */
+  partSize?: number;
+  /** Sockets kept open to the endpoint; more than the number of concurrent requests wastes nothing. */
+  maxSockets?: number;
+}
+
+const missingCodes = new Set(['NoSuchKey', 'NotFound', 'NoSuchObject']);
+const unreachableCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+
+function translate(error: unknown, key: string): never {
+  const code = (error as { code?: string }).code ?? '';
+  if (missingCodes.has(code)) throw new SluiceError('resource_not_found', `no blob at ${key}`, { cause: error });
+  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  if (unreachableCodes.has(code) || code === 'SlowDown' || code === 'ServiceUnavailable' || (status ?? 0) >= 500) {
+    throw new SluiceError('store_unavailable', `object store unreachable (${code || status}) at ${key}`, { cause: error });
+  }
+  throw error;
+}
+
+/** S3-compatible object storage (MinIO, AWS S3, Swift s3api, Ceph) through the minio client. */
+export class S3BlobStore implements BlobStore {
+  private readonly client: Client;
+  private readonly bucket: string;
+  private readonly region: string;
+
+  constructor(options: S3BlobStoreOptions) {
+    const url = new URL(options.endpoint);
+    const useSSL = url.protocol === 'https:';
+    const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 64 };
+    this.client = new Client({
+      endPoint: url.hostname,
+      port: url.port === '' ? (useSSL ? 443 : 80) : Number(url.port),
+      useSSL,
+      accessKey: options.accessKey,
+      secretKey: options.secretKey,
+      region: options.region,
+      pathStyle: true,
+      partSize: options.partSize ?? 8 * 1024 * 1024,
+      transportAgent: useSSL ? new HttpsAgent(agentOptions) : new Agent(agentOptions),
+      // sluice retries whole jobs itself; fail fast so an outage is seen as one.
+      retryOptions: { disableRetry: true },
+    });
+    this.bucket = options.bucket;
+    this.region = options.region;
+  }
+
+  /** Creates the bucket if it is missing; called once at start-up. */
+  async ensureBucket(): Promise<void> {
+    try {
+      if (!(await this.client.bucketExists(this.bucket))) await this.client.makeBucket(this.bucket, this.region);
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (code === 'BucketAlreadyOwnedByYou' || code === 'BucketAlreadyExists') return;
+      translate(error, this.bucket);
+    }
+  }
+
+  async put(key: string, body: Buffer | Readable): Promise<void> {
+    try {
+      if (Buffer.isBuffer(body)) await this.client.putObject(this.bucket, key, body, body.length);
+      else await this.client.putObject(this.bucket, key, body);
+    } catch (error) {
+      translate(error, key);
+    }
+  }
+
+  async get(key: string): Promise<Readable> {
+    try {
+      return await this.client.getObject(this.bucket, key);
+    } catch (error) {
+      translate(error, key);
+    }
+  }
+
+  async getRange(key: string, offset: number, length: number): Promise<Readable> {
+    if (length === 0) return Readable.from([]);
+    try {
+      return await this.client.getPartialObject(this.bucket, key, offset, length);
+    } catch (error) {
+      translate(error, key);
+    }
+  }
+
+  async getBuffer(key: string): Promise<Buffer> {
+    const stream = await this.get(key);
+    try {
+      return await readExact(stream);
+    } catch (error) {
+      translate(error, key);
+    }
+  }
+
+  async stat(key: string): Promise<BlobInfo | null> {
+    try {
+      const info = await this.client.statObject(this.bucket, key);
+      return { key, size: info.size, lastModified: info.lastModified };
+    } catch (error) {
+      const code = (error as { code?: string }).code ?? '';
+      if (missingCodes.has(code)) return null;
+      translate(error, key);
+    }
+  }
+
+  async delete(keys: readonly string[]): Promise<void> {
+    if (keys.length === 0) return;
+    try {
+      if (keys.length === 1) await this.client.removeObject(this.bucket, keys[0] as string);
+      else await this.client.removeObjects(this.bucket, [...keys]);
+    } catch (error) {
+      translate(error, keys[0] as string);
+    }
+  }
+
+  async move(from: string, to: string): Promise<void> {
+    try {
+      await this.client.copyObject(this.bucket, to, `/${this.bucket}/${from}`);
+      await this.client.removeObject(this.bucket, from);
+    } catch (error) {
+      translate(error, from);
+    }
+  }
+
+  async *list(prefix: string): AsyncIterable<BlobInfo> {
+    try {
+      for await (const item of this.client.listObjectsV2(this.bucket, prefix, true)) {
+        const entry = item as { name?: string; size: number; lastModified: Date };
+        if (entry.name !== undefined) yield { key: entry.name, size: entry.size, lastModified: entry.lastModified };
+      }
+    } catch (error) {
+      translate(error, prefix);
+    }
+  }
+
+  async ping(): Promise<void> {
+    try {
+      if (!(await this.client.bucketExists(this.bucket))) {
+        throw new SluiceError('store_unavailable', `bucket ${this.bucket} does not exist`);
+      }
+    } catch (error) {
+      if (error instanceof SluiceError) throw error;
+      translate(error, this.bucket);
+    }
+  }
+}

@@ -1,0 +1,46 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import type { S3Config } from '@sluice/core';
+import { freePort } from './free-port.js';
+
+const run = promisify(execFile);
+const script = resolve(import.meta.dirname, '../../scripts/swift-s3.sh');
+
+export interface S3Server {
+  config: Omit<S3Config, 'bucket'>;
+  stop(): Promise<void>;
+}
+
+export function hasSwift(): boolean {
+  return existsSync('/usr/bin/swift-proxy-server');
+}
+
+/** OpenStack Swift with s3api on free loopback ports, through scripts/swift-s3.sh. */
+export async function startSwiftS3(): Promise<S3Server> {
+  const root = mkdtempSync(join(tmpdir(), 'sluice-swift-'));
+  const env = {
+    ...process.env,
+    SWIFT_ROOT: root,
+    SWIFT_S3_PORT: String(await freePort()),
+    SWIFT_PORT_BASE: String(await freePort()),
+    SWIFT_MEMCACHED_PORT: String(await freePort()),
+    SWIFT_EATMYDATA: '1',
+  };
+  // the three storage servers take consecutive ports from the base; make sure they are free too
+  for (let i = 1; i <= 2; i++) {
+    if (String(Number(env.SWIFT_PORT_BASE) + i) === env.SWIFT_S3_PORT || String(Number(env.SWIFT_PORT_BASE) + i) === env.SWIFT_MEMCACHED_PORT) {
+      env.SWIFT_PORT_BASE = String(Number(env.SWIFT_PORT_BASE) + 10);
+    }
+  }
+  await run('bash', [script, 'start'], { env, timeout: 120_000 });
+  return {
+    config: { endpoint: `http://127.0.0.1:${env.SWIFT_S3_PORT}`, accessKey: 'test:tester', secretKey: 'testing', region: 'us-east-1' },
+    stop: async () => {
+      await run('bash', [script, 'stop'], { env, timeout: 60_000 }).catch(() => undefined);
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+}
