@@ -6,3 +6,4 @@ export * from './sniff-mime.js';
 export * from './config.js';
 export * from './repo-name.js';
 export * from './domain.js';
+export * from './map-limit.js';

@@ -1,0 +1,21 @@
+import type { QueueEvents } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Config } from '@sluice/core';
+import type { BlobStore, CountingBlobStore } from '@sluice/storage';
+import type { ObjectStore, RepoStore, StagingIndex, VersionIndex, WorkspaceStore } from '@sluice/index';
+import type { IngestQueue } from '@sluice/queue';
+
+/** Everything the routes use, built once at start-up (see create-services.ts). */
+export interface AppServices {
+  config: Config;
+  redis: Redis;
+  store: BlobStore;
+  storeCounts: CountingBlobStore;
+  objects: ObjectStore;
+  versions: VersionIndex;
+  repos: RepoStore;
+  workspaces: WorkspaceStore;
+  staging: StagingIndex;
+  queue: IngestQueue;
+  events: QueueEvents;
+}

@@ -1,0 +1,53 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type RequestListener } from 'node:http';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import multipart from '@fastify/multipart';
+import type { AppServices } from './app-services.js';
+import { oxenProtocol } from './plugins/oxen-protocol.js';
+import { jsonText } from './plugins/json-text.js';
+import { metaRoutes } from './routes/meta-routes.js';
+import { repoRoutes } from './routes/repo-routes.js';
+import { workspaceRoutes } from './routes/workspace-routes.js';
+import { uploadRoute } from './routes/upload-route.js';
+import { jobRoutes } from './routes/job-routes.js';
+import { changesRoutes } from './routes/changes-routes.js';
+import { stagedFileRoutes } from './routes/staged-file-routes.js';
+
+function requestId(request: IncomingMessage): string {
+  const given = request.headers['x-oxen-request-id'];
+  return typeof given === 'string' && given.length > 0 && given.length <= 128 ? given : randomUUID();
+}
+
+/** The Fastify front door, apart from main.ts so tests and embedders can build it with their services. */
+export async function buildApp(services: AppServices, logger?: FastifyBaseLogger): Promise<FastifyInstance> {
+  const { limits } = services.config;
+  const app = Fastify({
+    ...(logger ? { loggerInstance: logger } : { logger: false }),
+    genReqId: requestId,
+    // Staged paths ride in URL parameters; upstream allows long ones.
+    maxParamLength: 4096,
+    bodyLimit: 2 * 1024 * 1024,
+    serverFactory: (handler: RequestListener) => {
+      const server = createServer({ maxHeaderSize: limits.maxHeaderBytes }, handler);
+      // A large upload may take a while; idle clients are cut by the headers timeout instead.
+      server.requestTimeout = 3600_000;
+      server.headersTimeout = 60_000;
+      server.keepAliveTimeout = 75_000; // upstream's keep-alive
+      return server;
+    },
+  });
+  oxenProtocol(app);
+  jsonText(app);
+  await app.register(multipart, {
+    preservePath: true,
+    limits: { parts: limits.maxParts, files: limits.maxParts, fileSize: limits.maxRequestBytes, headerPairs: 200, fields: 1000, fieldSize: 1024 * 1024 },
+  });
+  metaRoutes(app, services);
+  repoRoutes(app, services);
+  workspaceRoutes(app, services);
+  uploadRoute(app, services);
+  jobRoutes(app, services);
+  changesRoutes(app, services);
+  stagedFileRoutes(app, services);
+  return app;
+}

@@ -1,0 +1,32 @@
+import { Redis } from 'ioredis';
+import type { Config } from '@sluice/core';
+import { CountingBlobStore, createBlobStore } from '@sluice/storage';
+import { ObjectStore, RedisKeys, RepoStore, StagingIndex, VersionIndex, WorkspaceStore } from '@sluice/index';
+import { bullConnection, createIngestEvents, createIngestQueue } from '@sluice/queue';
+import type { AppServices } from './app-services.js';
+import { redisOptions } from './redis-options.js';
+
+/** Connects to Redis and the store and builds every service the routes and the worker share. */
+export async function createServices(config: Config): Promise<AppServices> {
+  // Requests fail fast while Redis is down (503 + Retry-After) instead of queueing without bound.
+  const redis = new Redis(redisOptions(config.redisUrl, { maxRetriesPerRequest: 2, enableOfflineQueue: true }));
+  redis.on('error', () => undefined); // reconnects by itself; requests report the outage
+  const storeCounts = new CountingBlobStore(await createBlobStore(config.store));
+  const keys = new RedisKeys(config.keyPrefix);
+  const objects = new ObjectStore(storeCounts);
+  const versions = new VersionIndex(redis, keys);
+  const repos = new RepoStore(redis, keys, objects, storeCounts, versions);
+  return {
+    config,
+    redis,
+    store: storeCounts,
+    storeCounts,
+    objects,
+    versions,
+    repos,
+    workspaces: new WorkspaceStore(redis, keys, repos),
+    staging: new StagingIndex(redis, keys),
+    queue: createIngestQueue(bullConnection(config.redisUrl), config.keyPrefix),
+    events: createIngestEvents(bullConnection(config.redisUrl), config.keyPrefix),
+  };
+}

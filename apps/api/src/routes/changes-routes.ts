@@ -1,0 +1,100 @@
+import type { FastifyInstance } from 'fastify';
+import { extensionOf, SluiceError, type StagedEntry } from '@sluice/core';
+import type { AppServices } from '../app-services.js';
+import { success } from '../oxen-envelope.js';
+import type { WorkspaceParams } from './workspace-routes.js';
+
+type Status = 'Added' | 'Modified' | 'Removed';
+const statusNames: Record<StagedEntry['status'], Status> = { added: 'Added', modified: 'Modified', removed: 'Removed' };
+
+function entryView(path: string, entry: StagedEntry): Record<string, unknown> {
+  return {
+    filename: path, hash: entry.hash, is_dir: false, latest_commit: null, resource: null, size: entry.size,
+    data_type: entry.dataType, mime_type: entry.mimeType, extension: extensionOf(path), metadata: null, is_queryable: null,
+  };
+}
+
+function page(entries: Array<[string, StagedEntry]>, pageNumber: number, pageSize: number): Record<string, unknown> {
+  const start = (pageNumber - 1) * pageSize;
+  return {
+    dir: null,
+    entries: entries.slice(start, start + pageSize).map(([path, entry]) => entryView(path, entry)),
+    resource: null, metadata: null, page_size: pageSize, page_number: pageNumber,
+    total_pages: Math.ceil(entries.length / pageSize), total_entries: entries.length,
+  };
+}
+
+function positive(value: string | undefined, fallback: number, what: string): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new SluiceError('bad_request', `${what} must be at least 1`);
+  return n;
+}
+
+function pathList(body: unknown): string[] {
+  if (!Array.isArray(body) || !body.every((p) => typeof p === 'string')) {
+    throw new SluiceError('bad_request', 'expected a JSON array of paths');
+  }
+  return body as string[];
+}
+
+/** Workspace status (reference §5.5) and unstaging (§5.3), with the deprecated aliases. */
+export function changesRoutes(app: FastifyInstance, { repos, workspaces, staging }: AppServices): void {
+  const base = '/api/repos/:namespace/:repo/workspaces/:workspaceId';
+
+  const list = async (params: WorkspaceParams & { '*'?: string }, query: { page?: string; page_size?: string }) => {
+    const { namespace, repo, workspaceId } = params;
+    await repos.require(namespace, repo);
+    const workspace = await workspaces.require(namespace, repo, workspaceId);
+    const pageNumber = positive(query.page, 1, 'page');
+    const pageSize = positive(query.page_size, 100, 'page_size');
+    const dir = (params['*'] ?? '').replace(/^\/+|\/+$/g, '');
+    const byStatus: Record<Status, Array<[string, StagedEntry]>> = { Added: [], Modified: [], Removed: [] };
+    for await (const [path, entry] of staging.entries(namespace, repo, workspace.id)) {
+      if (dir === '' || path.startsWith(dir + '/')) byStatus[statusNames[entry.status]].push([path, entry]);
+    }
+    for (const entries of Object.values(byStatus)) entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const dirs = new Map<string, number>();
+    for (const [path] of byStatus.Added) {
+      const slash = path.indexOf('/');
+      if (slash > 0) dirs.set(path.slice(0, slash), (dirs.get(path.slice(0, slash)) ?? 0) + 1);
+    }
+    const addedDirs = {
+      num_files_staged: [...dirs.values()].reduce((a, b) => a + b, 0),
+      total_files: 0,
+      paths: Object.fromEntries([...dirs].map(([d, n]) => [d, [{ path: d, num_files_staged: n, total_files: 0, status: 'Added' }]])),
+    };
+    return success('resource_found', {
+      staged: {
+        added_dirs: addedDirs,
+        added_files: page(byStatus.Added, pageNumber, pageSize),
+        modified_files: page(byStatus.Modified, pageNumber, pageSize),
+        removed_files: page(byStatus.Removed, pageNumber, pageSize),
+      },
+    });
+  };
+  type ListRoute = { Params: WorkspaceParams & { '*'?: string }; Querystring: { page?: string; page_size?: string } };
+  app.get<ListRoute>(`${base}/changes`, (request) => list(request.params, request.query));
+  app.get<ListRoute>(`${base}/changes/*`, (request) => list(request.params, request.query));
+
+  const unstageOne = async (request: { params: WorkspaceParams & { '*': string } }) => {
+    const { namespace, repo, workspaceId } = request.params;
+    await repos.require(namespace, repo);
+    const workspace = await workspaces.require(namespace, repo, workspaceId);
+    const removed = await staging.unstage(namespace, repo, workspace.id, [request.params['*']]);
+    if (removed.length === 0) throw new SluiceError('resource_not_found', `Could not find path: ${request.params['*']}`);
+    return success('resource_deleted');
+  };
+  app.delete<{ Params: WorkspaceParams & { '*': string } }>(`${base}/changes/*`, unstageOne);
+  app.delete<{ Params: WorkspaceParams & { '*': string } }>(`${base}/files/*`, unstageOne);
+
+  const unstageMany = async (request: { params: WorkspaceParams; body: unknown }) => {
+    const { namespace, repo, workspaceId } = request.params;
+    await repos.require(namespace, repo);
+    const workspace = await workspaces.require(namespace, repo, workspaceId);
+    await staging.unstage(namespace, repo, workspace.id, pathList(request.body));
+    return success('resource_deleted');
+  };
+  app.delete<{ Params: WorkspaceParams }>(`${base}/changes`, unstageMany);
+  app.delete<{ Params: WorkspaceParams }>(`${base}/staged`, unstageMany);
+}

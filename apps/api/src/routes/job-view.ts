@@ -1,0 +1,38 @@
+import type { Job } from 'bullmq';
+import type { IngestJobData, IngestJobResult, IngestProgress } from '@sluice/queue';
+
+export type JobState = 'queued' | 'active' | 'completed' | 'failed';
+
+/** BullMQ's states in the four a client needs; a job between attempts is queued again. */
+export function jobState(bullState: string): JobState {
+  if (bullState === 'active' || bullState === 'completed' || bullState === 'failed') return bullState;
+  return 'queued';
+}
+
+export function jobLocation(id: string): string {
+  return `/api/jobs/${encodeURIComponent(id)}`;
+}
+
+/** A job as the jobs API shows it: state, progress, and once done the per-file results. */
+export async function jobView(job: Job<IngestJobData, IngestJobResult>): Promise<Record<string, unknown>> {
+  const state = jobState(await job.getState());
+  const reported = job.progress as Partial<IngestProgress> | number;
+  const progress: IngestProgress =
+    typeof reported === 'object' && reported !== null && 'files_total' in reported
+      ? (reported as IngestProgress)
+      : { files_done: 0, files_total: job.data.parts.length, bytes_done: 0, bytes_total: job.data.bytes };
+  const result = job.returnvalue as IngestJobResult | null | undefined;
+  return {
+    id: job.id,
+    state,
+    namespace: job.data.namespace,
+    repo_name: job.data.repo,
+    workspace_id: job.data.workspaceId,
+    created_at: new Date(job.timestamp).toISOString(),
+    finished_at: job.finishedOn ? new Date(job.finishedOn).toISOString() : null,
+    attempts: job.attemptsMade,
+    progress: state === 'completed' ? { ...progress, files_done: progress.files_total, bytes_done: progress.bytes_total } : progress,
+    ...(result ? { paths: result.paths, files: result.files, deduplicated: result.deduplicated } : {}),
+    ...(state === 'failed' ? { error: { code: 'job_failed', message: job.failedReason } } : {}),
+  };
+}

@@ -1,0 +1,37 @@
+import type { FastifyInstance } from 'fastify';
+import { normalizeRelativePath, SluiceError } from '@sluice/core';
+import { versionKey } from '@sluice/storage';
+import type { AppServices } from '../app-services.js';
+import type { WorkspaceParams } from './workspace-routes.js';
+
+/** GET .../workspaces/{id}/files/{path}: a staged file, else the base commit's (reference §5.1). */
+export function stagedFileRoutes(app: FastifyInstance, { repos, workspaces, staging, objects, store }: AppServices): void {
+  app.get<{ Params: WorkspaceParams & { '*': string } }>('/api/repos/:namespace/:repo/workspaces/:workspaceId/files/*', async (request, reply) => {
+    const { namespace, repo, workspaceId } = request.params;
+    await repos.require(namespace, repo);
+    const workspace = await workspaces.require(namespace, repo, workspaceId);
+    const path = normalizeRelativePath(request.params['*']);
+    const staged = await staging.get(namespace, repo, workspace.id, path);
+    let file: { hash: string; size: number; mimeType: string } | null = null;
+    let revision = '0';
+    if (staged !== null && staged.status !== 'removed') {
+      file = staged;
+    } else if (staged === null) {
+      const commit = await objects.getCommit(workspace.commitId);
+      const entry = await objects.lookup(commit.root, path);
+      if (entry?.kind === 'dir') throw new SluiceError('not_a_file', `${path} is a directory`);
+      if (entry) {
+        file = { hash: entry.hash, size: entry.size, mimeType: entry.mimeType ?? 'application/octet-stream' };
+        revision = commit.id;
+      }
+    }
+    if (file === null) throw new SluiceError('resource_not_found', `Could not find path: ${path}`);
+    const body = await store.get(versionKey(file.hash));
+    return reply
+      .header('content-type', file.mimeType)
+      .header('content-length', String(file.size))
+      .header('access-control-expose-headers', 'content-length')
+      .header('oxen-revision-id', revision)
+      .send(body);
+  });
+}

@@ -1,0 +1,22 @@
+import type { Commit, Repository, Workspace } from '@sluice/core';
+import type { ObjectStore } from '@sluice/index';
+import { minOxenClientVersion } from '../oxen-envelope.js';
+
+/** A commit as Oxen clients parse it (the tree root stays internal). */
+export function commitView(commit: Commit): Omit<Commit, 'root'> {
+  const { root: _root, ...view } = commit;
+  return view;
+}
+
+export async function workspaceView(objects: ObjectStore, workspace: Workspace): Promise<Record<string, unknown>> {
+  return {
+    id: workspace.id,
+    name: workspace.name,
+    commit: commitView(await objects.getCommit(workspace.commitId)),
+    created_at: workspace.createdAt,
+  };
+}
+
+export function repositoryView(repo: Repository, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { namespace: repo.namespace, name: repo.name, min_version: minOxenClientVersion, storage_kind: 'local', repo_uuid: repo.uuid, ...extra };
+}

@@ -1,0 +1,197 @@
+import type { Job } from 'bullmq';
+import type { Piscina } from 'piscina';
+import { errorCodeOf, mapLimit, SluiceError, type DataType, type ErrorCode, type Limits, type StagedEntry } from '@sluice/core';
+import { versionKey, type BlobStore } from '@sluice/storage';
+import type { ObjectStore, StagingIndex, VersionIndex, WorkspaceStore } from '@sluice/index';
+import { inlinePartMaxBytes, type FileResult, type IngestJobData, type IngestJobResult, type IngestProgress } from '@sluice/queue';
+import type { InflateTask, InflateTaskResult } from './threads/inflate-task.js';
+import { streamPart } from './stream-part.js';
+
+export interface IngestProcessorDeps {
+  store: BlobStore;
+  objects: ObjectStore;
+  versions: VersionIndex;
+  staging: StagingIndex;
+  workspaces: WorkspaceStore;
+  pool: Piscina;
+  limits: Limits;
+  retentionSeconds: number;
+}
+
+interface Content {
+  hash: string;
+  size: number;
+  mimeType: string;
+  dataType: DataType;
+}
+
+type Outcome = Content | { error: { code: ErrorCode; message: string } };
+
+/** Inflated bytes one thread task may hold; parts past it are streamed instead. */
+const taskOutputBytes = 64 * 1024 * 1024;
+/** A part inflating past this is streamed rather than inflated in memory. */
+const inlineInflateBytes = 16 * 1024 * 1024;
+const segmentsInFlight = 2;
+const streamsInFlight = 2;
+const versionWritesInFlight = 16;
+
+/**
+ * Runs one ingest job: read the spool, inflate and hash in threads (large parts streamed), write
+ * new content to the version store, stage every file in one atomic step together with the job's
+ * result, then drop the spool. Every step is idempotent, so a job retried after its worker died
+ * stages each file once with the right hash.
+ */
+export class IngestProcessor {
+  constructor(private readonly deps: IngestProcessorDeps) {}
+
+  async process(job: Job<IngestJobData, IngestJobResult>): Promise<IngestJobResult> {
+    const { namespace, repo, workspaceId, parts, spoolKeys } = job.data;
+    const jobId = job.id as string;
+    const { staging, workspaces, objects } = this.deps;
+
+    const recorded = await staging.appliedResult(namespace, repo, jobId);
+    if (recorded !== null) {
+      await this.deps.store.delete(spoolKeys);
+      return JSON.parse(recorded) as IngestJobResult;
+    }
+    const workspace = await workspaces.find(namespace, repo, workspaceId);
+    if (workspace === null) return this.abandon(job, 'workspace_not_found', `Workspace not found: ${workspaceId}`);
+
+    const outcomes = new Array<Outcome>(parts.length);
+    const progress: IngestProgress = { files_done: 0, files_total: parts.length, bytes_done: 0, bytes_total: job.data.bytes };
+    const advance = async (indexes: readonly number[]) => {
+      progress.files_done += indexes.length;
+      for (const i of indexes) progress.bytes_done += parts[i]?.length ?? 0;
+      await job.updateProgress({ ...progress });
+    };
+
+    const segments = new Map<string, number[]>();
+    const streamed: number[] = [];
+    parts.forEach((part, i) => {
+      if (part.length > inlinePartMaxBytes) return void streamed.push(i);
+      const list = segments.get(part.spool);
+      if (list) list.push(i);
+      else segments.set(part.spool, [i]);
+    });
+    let deduplicated = 0;
+
+    await mapLimit([...segments], segmentsInFlight, async ([key, indexes]) => {
+      const { written, overflow } = await this.processSegment(job.data, key, indexes, outcomes);
+      deduplicated += indexes.length - overflow.length - written;
+      streamed.push(...overflow);
+      await advance(indexes.filter((i) => !overflow.includes(i)));
+    });
+    await mapLimit(streamed, streamsInFlight, async (i) => {
+      const part = parts[i]!;
+      try {
+        const file = await streamPart(this.deps.store, this.deps.limits, part, `${jobId}-${i}`);
+        const missing = await this.deps.versions.missing([file.hash]);
+        if (missing.size > 0) {
+          await this.deps.store.move(file.pendingKey, versionKey(file.hash));
+          await this.deps.versions.markStored([file.hash]);
+        } else {
+          await this.deps.store.delete([file.pendingKey]);
+          deduplicated++;
+        }
+        outcomes[i] = { hash: file.hash, size: file.size, mimeType: file.mimeType, dataType: file.dataType };
+      } catch (error) {
+        if (errorCodeOf(error) === 'resource_not_found') outcomes[i] = spoolMissing(part.spool);
+        else if (isFileError(error)) outcomes[i] = { error: { code: error.code, message: error.message } };
+        else throw error;
+      }
+      await advance([i]);
+    });
+
+    const root = (await objects.getCommit(workspace.commitId)).root;
+    const entries = new Map<string, StagedEntry>();
+    const unchanged = new Set<string>();
+    const files: FileResult[] = [];
+    const paths: string[] = [];
+    for (let i = 0; i < parts.length; i++) {
+      const path = parts[i]!.path;
+      const outcome = outcomes[i]!;
+      if ('error' in outcome) {
+        files.push({ path, error: outcome.error });
+        continue;
+      }
+      const base = await objects.lookup(root, path);
+      const status = base?.kind !== 'file' ? 'added' : base.hash === outcome.hash ? 'unchanged' : 'modified';
+      // Within one request the last part at a path wins.
+      if (status === 'unchanged') {
+        entries.delete(path);
+        unchanged.add(path);
+      } else {
+        unchanged.delete(path);
+        entries.set(path, { status, hash: outcome.hash, size: outcome.size, mimeType: outcome.mimeType, dataType: outcome.dataType });
+      }
+      files.push({ path, status, hash: outcome.hash, size: outcome.size, mime_type: outcome.mimeType, data_type: outcome.dataType });
+      paths.push(path);
+    }
+    const result: IngestJobResult = { paths, files, deduplicated };
+    const applied = await staging.apply(namespace, repo, workspace.id, jobId, entries, [...unchanged], JSON.stringify(result), this.deps.retentionSeconds);
+    if (!applied) return this.abandon(job, 'workspace_not_found', `Workspace was deleted: ${workspaceId}`);
+    await this.deps.store.delete(spoolKeys);
+    return result;
+  }
+
+  /**
+   * Inflates and hashes a segment's parts in a thread and writes the new content to the version
+   * store. Returns how many blobs were written and which parts must be streamed instead.
+   */
+  private async processSegment(data: IngestJobData, key: string, indexes: number[], outcomes: Outcome[]): Promise<{ written: number; overflow: number[] }> {
+    let segment: Buffer;
+    try {
+      segment = await this.deps.store.getBuffer(key);
+    } catch (error) {
+      if (errorCodeOf(error) !== 'resource_not_found') throw error;
+      for (const i of indexes) outcomes[i] = spoolMissing(key);
+      return { written: 0, overflow: [] };
+    }
+    const task: InflateTask = {
+      segment: segment.buffer as ArrayBuffer,
+      parts: indexes.map((i) => {
+        const part = data.parts[i]!;
+        return { offset: part.offset, length: part.length, gzip: part.gzip, path: part.path };
+      }),
+      limits: { ...this.deps.limits, inlineInflateBytes, taskOutputBytes },
+    };
+    const result = (await this.deps.pool.run(task, { transferList: [task.segment] })) as InflateTaskResult;
+    const fromSegment = new Uint8Array(result.segment);
+    const fromOutput = new Uint8Array(result.output);
+    const blobs = new Map<string, Uint8Array>();
+    const overflow: number[] = [];
+    result.files.forEach((file, n) => {
+      const i = indexes[n]!;
+      if (file.kind === 'stream') return void overflow.push(i);
+      if (file.kind === 'error') return void (outcomes[i] = { error: { code: file.code, message: file.message } });
+      const source = file.in === 'segment' ? fromSegment : fromOutput;
+      blobs.set(file.hash, source.subarray(file.offset, file.offset + file.size));
+      outcomes[i] = { hash: file.hash, size: file.size, mimeType: file.mimeType, dataType: file.dataType };
+    });
+    const missing = [...(await this.deps.versions.missing([...blobs.keys()]))];
+    await mapLimit(missing, versionWritesInFlight, (hash) => {
+      const bytes = blobs.get(hash)!;
+      return this.deps.store.put(versionKey(hash), Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    });
+    await this.deps.versions.markStored(missing);
+    return { written: missing.length, overflow };
+  }
+
+  /** Fails every file of a job that cannot be staged at all, and records that as its result. */
+  private async abandon(job: Job<IngestJobData, IngestJobResult>, code: ErrorCode, message: string): Promise<IngestJobResult> {
+    const { namespace, repo, parts, spoolKeys } = job.data;
+    const result: IngestJobResult = { paths: [], files: parts.map((p) => ({ path: p.path, error: { code, message } })), deduplicated: 0 };
+    await this.deps.staging.recordResult(namespace, repo, job.id as string, JSON.stringify(result), this.deps.retentionSeconds);
+    await this.deps.store.delete(spoolKeys);
+    return result;
+  }
+}
+
+function spoolMissing(key: string): { error: { code: ErrorCode; message: string } } {
+  return { error: { code: 'spool_missing', message: `spooled upload ${key} is gone` } };
+}
+
+/** Errors that fail one file (bad content) rather than the job (a dependency that may come back). */
+function isFileError(error: unknown): error is SluiceError {
+  return error instanceof SluiceError && (error.code === 'corrupt_gzip' || error.code === 'inflate_limit' || error.code === 'inflate_ratio');
+}

@@ -1,0 +1,63 @@
+import { Worker, type ConnectionOptions } from 'bullmq';
+import { Piscina } from 'piscina';
+import type { Logger } from 'pino';
+import type { Limits } from '@sluice/core';
+import type { BlobStore } from '@sluice/storage';
+import type { ObjectStore, StagingIndex, VersionIndex, WorkspaceStore } from '@sluice/index';
+import { ingestQueueName, queuePrefix, stallSettings, type IngestJobData, type IngestJobResult } from '@sluice/queue';
+import { IngestProcessor } from './ingest-processor.js';
+
+export interface WorkerOptions {
+  connection: ConnectionOptions;
+  keyPrefix: string;
+  store: BlobStore;
+  objects: ObjectStore;
+  versions: VersionIndex;
+  staging: StagingIndex;
+  workspaces: WorkspaceStore;
+  limits: Limits;
+  threads: number;
+  concurrency: number;
+  retentionSeconds: number;
+  logger: Logger;
+}
+
+export interface RunningWorker {
+  worker: Worker<IngestJobData, IngestJobResult>;
+  pool: Piscina;
+  /** Stops taking jobs, lets running ones finish, then stops the threads. */
+  close(): Promise<void>;
+}
+
+export function startWorker(options: WorkerOptions): RunningWorker {
+  const pool = new Piscina({
+    filename: new URL('./threads/inflate-task.js', import.meta.url).href,
+    minThreads: options.threads,
+    maxThreads: options.threads,
+    idleTimeout: 60_000,
+  });
+  const processor = new IngestProcessor({ ...options, pool, retentionSeconds: options.retentionSeconds });
+  const worker = new Worker<IngestJobData, IngestJobResult>(ingestQueueName, (job) => processor.process(job), {
+    connection: options.connection,
+    prefix: queuePrefix(options.keyPrefix),
+    concurrency: options.concurrency,
+    ...stallSettings,
+  });
+  const log = options.logger;
+  worker.on('completed', (job, result) => {
+    log.debug({ jobId: job.id, files: result.files.length, staged: result.paths.length }, 'ingest job completed');
+  });
+  worker.on('failed', (job, error) => {
+    log.warn({ jobId: job?.id, attempt: job?.attemptsMade, code: (error as { code?: string }).code, err: error.message }, 'ingest job attempt failed');
+  });
+  worker.on('stalled', (jobId) => log.warn({ jobId }, 'ingest job stalled; it will be retried'));
+  worker.on('error', (error) => log.error({ err: error.message }, 'worker error'));
+  return {
+    worker,
+    pool,
+    close: async () => {
+      await worker.close();
+      await pool.destroy();
+    },
+  };
+}

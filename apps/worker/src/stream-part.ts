@@ -1,0 +1,79 @@
+import { PassThrough, Transform, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
+import { createOxenHasher, errorCodeOf, sniffMime, SluiceError, type Limits, type SniffedType } from '@sluice/core';
+import { pendingVersionKey, type BlobStore } from '@sluice/storage';
+import type { SpooledPart } from '@sluice/queue';
+import { ratioFloorBytes } from './threads/inflate-task.js';
+
+export interface StreamedFile extends SniffedType {
+  hash: string;
+  size: number;
+  /** Where the content waits until it is known whether the version store needs it. */
+  pendingKey: string;
+}
+
+/**
+ * Hashes, sniffs and enforces the inflate limits on the bytes passing through, so a large part
+ * is never held whole in memory. Throws SluiceError with the limit's code when one is crossed.
+ */
+class ContentMeter extends Transform {
+  size = 0;
+  private head = Buffer.alloc(0);
+
+  constructor(
+    private readonly hasher: Awaited<ReturnType<typeof createOxenHasher>>,
+    private readonly compressedLength: number,
+    private readonly limits: Limits | null,
+  ) {
+    super();
+    hasher.init();
+  }
+
+  get sniffHead(): Buffer {
+    return this.head;
+  }
+
+  digest(): string {
+    return this.hasher.digest();
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
+    this.size += chunk.length;
+    if (this.limits !== null) {
+      if (this.size > this.limits.maxInflateBytes) {
+        return done(new SluiceError('inflate_limit', `inflates past SLUICE_MAX_INFLATE_BYTES (${this.limits.maxInflateBytes} bytes)`));
+      }
+      if (this.size > ratioFloorBytes && this.size > this.compressedLength * this.limits.maxInflateRatio) {
+        return done(new SluiceError('inflate_ratio', `inflates more than SLUICE_MAX_INFLATE_RATIO (${this.limits.maxInflateRatio}x)`));
+      }
+    }
+    if (this.head.length < 4096) this.head = Buffer.concat([this.head, chunk.subarray(0, 4096 - this.head.length)]);
+    this.hasher.update(chunk);
+    done(null, chunk);
+  }
+}
+
+/**
+ * Streams one spooled part through gunzip (when gzipped) and the meter into a pending object.
+ * zlib inflates on libuv's thread pool; the event loop only hashes 256 KiB slices (~50 µs each).
+ */
+export async function streamPart(store: BlobStore, limits: Limits, part: SpooledPart, pendingId: string): Promise<StreamedFile> {
+  const source = await store.getRange(part.spool, part.offset, part.length);
+  const meter = new ContentMeter(await createOxenHasher(), part.length, part.gzip ? limits : null);
+  const pendingKey = pendingVersionKey(pendingId);
+  const out = new PassThrough({ highWaterMark: 1024 * 1024 });
+  const stages = part.gzip ? [source, createGunzip({ chunkSize: 256 * 1024 }), meter, out] : [source, meter, out];
+  try {
+    await Promise.all([pipeline(stages), store.put(pendingKey, out)]);
+  } catch (error) {
+    await store.delete([pendingKey]).catch(() => undefined);
+    if (error instanceof SluiceError) throw error;
+    if ((error as { code?: string }).code?.startsWith('Z_') || (error as Error).message?.includes('unexpected end of file')) {
+      throw new SluiceError('corrupt_gzip', `corrupt gzip stream: ${(error as Error).message}`);
+    }
+    if (errorCodeOf(error) !== 'internal') throw error;
+    throw new SluiceError('store_unavailable', `streaming ${part.path} failed: ${(error as Error).message}`, { cause: error });
+  }
+  return { hash: meter.digest(), size: meter.size, ...sniffMime(meter.sniffHead, part.path), pendingKey };
+}

@@ -1,0 +1,109 @@
+/**
+ * Piscina task: the CPU work of one spool segment's small parts: gunzip within the limits,
+ * xxh3-128, mime sniffing. No I/O here. The segment arrives by transfer and goes back the same
+ * way, with every inflated file packed into one output buffer (also transferred), so no file's
+ * bytes are copied between threads.
+ */
+import { gunzipSync } from 'node:zlib';
+import { Piscina } from 'piscina';
+import { createOxenHasher, sniffMime, type DataType, type ErrorCode, type OxenHasher } from '@sluice/core';
+
+export interface InflateLimits {
+  maxInflateBytes: number;
+  maxInflateRatio: number;
+  /** A part that would inflate past this is handed back to be streamed instead. */
+  inlineInflateBytes: number;
+  /** Inflated bytes one task may hold in memory; parts beyond it are handed back to be streamed. */
+  taskOutputBytes: number;
+}
+
+export interface InflateTask {
+  segment: ArrayBuffer;
+  parts: Array<{ offset: number; length: number; gzip: boolean; path: string }>;
+  limits: InflateLimits;
+}
+
+export type InflatedFile =
+  | { kind: 'ok'; hash: string; size: number; mimeType: string; dataType: DataType; in: 'segment' | 'output'; offset: number }
+  | { kind: 'error'; code: ErrorCode; message: string }
+  | { kind: 'stream' };
+
+export interface InflateTaskResult {
+  segment: ArrayBuffer;
+  output: ArrayBuffer;
+  files: InflatedFile[];
+}
+
+/** Below this size any ratio is fine: small files of zeros are legitimate and harmless. */
+export const ratioFloorBytes = 1024 * 1024;
+
+let hasherPromise: Promise<OxenHasher> | undefined;
+
+type Inflated = { kind: 'data'; data: Buffer } | InflatedFile;
+
+function inflate(input: Uint8Array, limits: InflateLimits, budget: number): Inflated {
+  const ratioCap = Math.max(ratioFloorBytes, input.length * limits.maxInflateRatio);
+  const cap = Math.min(limits.maxInflateBytes, ratioCap, limits.inlineInflateBytes, budget);
+  try {
+    return { kind: 'data', data: gunzipSync(input, { maxOutputLength: Math.max(1, cap), chunkSize: 256 * 1024 }) };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'ERR_BUFFER_TOO_LARGE') {
+      return { kind: 'error', code: 'corrupt_gzip', message: `corrupt gzip stream: ${(error as Error).message}` };
+    }
+    if (cap === limits.maxInflateBytes) {
+      return { kind: 'error', code: 'inflate_limit', message: `inflates past SLUICE_MAX_INFLATE_BYTES (${limits.maxInflateBytes} bytes)` };
+    }
+    if (cap === ratioCap) {
+      return { kind: 'error', code: 'inflate_ratio', message: `inflates more than SLUICE_MAX_INFLATE_RATIO (${limits.maxInflateRatio}x)` };
+    }
+    return { kind: 'stream' };
+  }
+}
+
+export default async function inflateTask(task: InflateTask): Promise<InflateTaskResult> {
+  const hasher = await (hasherPromise ??= createOxenHasher());
+  const segment = new Uint8Array(task.segment);
+  const files: InflatedFile[] = [];
+  const inflated: Buffer[] = [];
+  let outputSize = 0;
+  for (const part of task.parts) {
+    const raw = segment.subarray(part.offset, part.offset + part.length);
+    let content: Uint8Array = raw;
+    let where: 'segment' | 'output' = 'segment';
+    let offset = part.offset;
+    if (part.gzip) {
+      const result = inflate(raw, task.limits, task.limits.taskOutputBytes - outputSize);
+      if (result.kind !== 'data') {
+        files.push(result);
+        continue;
+      }
+      content = result.data;
+      where = 'output';
+      offset = outputSize;
+      inflated.push(result.data);
+      outputSize += result.data.length;
+    }
+    hasher.init();
+    hasher.update(content);
+    files.push({ kind: 'ok', hash: hasher.digest(), size: content.length, ...sniffMime(content.subarray(0, 4096), part.path), in: where, offset });
+  }
+  const output = new ArrayBuffer(outputSize);
+  const view = new Uint8Array(output);
+  let at = 0;
+  for (const data of inflated) {
+    view.set(data, at);
+    at += data.length;
+  }
+  const result: InflateTaskResult = { segment: task.segment, output, files };
+  // Both buffers go back by transfer: Piscina moves what the transferable getter lists.
+  return Piscina.move({
+    get [Piscina.transferableSymbol]() {
+      return [task.segment, output];
+    },
+    get [Piscina.valueSymbol]() {
+      return result;
+    },
+  } as unknown as ArrayBuffer) as unknown as InflateTaskResult;
+}
+

@@ -1,0 +1,45 @@
+/**
+ * Redis key names. Every key of one repository (its branches, workspaces, staging indexes and
+ * job markers) shares the hash tag `{prefix:r:ns/name}`, so multi-key scripts stay on one slot
+ * of a Redis Cluster.
+ */
+export class RedisKeys {
+  constructor(readonly prefix: string) {}
+
+  private repoTag(ns: string, name: string): string {
+    return `{${this.prefix}:r:${ns}/${name}}`;
+  }
+
+  repo(ns: string, name: string): string {
+    return `${this.repoTag(ns, name)}:meta`;
+  }
+  branches(ns: string, name: string): string {
+    return `${this.repoTag(ns, name)}:branches`;
+  }
+  workspaces(ns: string, name: string): string {
+    return `${this.repoTag(ns, name)}:ws`;
+  }
+  workspaceNames(ns: string, name: string): string {
+    return `${this.repoTag(ns, name)}:wsnames`;
+  }
+  staged(ns: string, name: string, workspaceId: string): string {
+    return `${this.repoTag(ns, name)}:staged:${workspaceId}`;
+  }
+  /** The result of an ingest job, written in the same step that stages its files. */
+  jobResult(ns: string, name: string, jobId: string): string {
+    return `${this.repoTag(ns, name)}:job:${jobId}`;
+  }
+  namespace(ns: string): string {
+    return `${this.prefix}:ns:${ns}`;
+  }
+  namespaces(): string {
+    return `${this.prefix}:namespaces`;
+  }
+  /** Hashes known to be in the version store: dedup without a store request per file. */
+  versions(): string {
+    return `${this.prefix}:versions`;
+  }
+  idempotency(key: string): string {
+    return `${this.prefix}:idem:${key}`;
+  }
+}

@@ -1,0 +1,3 @@
+export * from './ingest-job.js';
+export * from './ingest-queue.js';
+export * from './spool-layout.js';

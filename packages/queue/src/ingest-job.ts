@@ -1,0 +1,46 @@
+import type { DataType, ErrorCode } from '@sluice/core';
+
+/** One multipart part, spooled: where its bytes are and where it will be staged. */
+export interface SpooledPart {
+  /** Normalized staged path. */
+  path: string;
+  /** The part's own Content-Type was application/gzip. */
+  gzip: boolean;
+  /** Spool object holding the part's bytes, as sent. */
+  spool: string;
+  offset: number;
+  length: number;
+}
+
+/** One upload request: a batch of parts for one workspace. */
+export interface IngestJobData {
+  namespace: string;
+  repo: string;
+  workspaceId: string;
+  /** Every spool object the request wrote, deleted once the job's files are staged. */
+  spoolKeys: string[];
+  parts: SpooledPart[];
+  /** Bytes of all parts as sent. */
+  bytes: number;
+}
+
+export type StagedOutcome = 'added' | 'modified' | 'unchanged';
+
+export type FileResult =
+  | { path: string; status: StagedOutcome; hash: string; size: number; mime_type: string; data_type: DataType }
+  | { path: string; error: { code: ErrorCode; message: string } };
+
+export interface IngestJobResult {
+  /** Staged paths in request order, as upstream's `paths` (failed files left out). */
+  paths: string[];
+  files: FileResult[];
+  /** Files whose content the version store already had. */
+  deduplicated: number;
+}
+
+export interface IngestProgress {
+  files_done: number;
+  files_total: number;
+  bytes_done: number;
+  bytes_total: number;
+}
