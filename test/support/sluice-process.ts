@@ -1,0 +1,43 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { resolve } from 'node:path';
+import { freePort } from './free-port.js';
+import { waitFor } from './wait-for.js';
+
+const entry = resolve(import.meta.dirname, '../../apps/api/dist/main.js');
+
+export interface SluiceProcess {
+  /** Base URL (API roles only). */
+  url: string;
+  child: ChildProcess;
+  output(): string;
+  /** SIGTERM and wait for the exit. */
+  stop(): Promise<void>;
+  /** SIGKILL at once and wait for the exit. */
+  kill(): Promise<void>;
+}
+
+/** Runs the built sluice (apps/api/dist/main.js) as a real process with the given environment. */
+export async function startSluice(env: Record<string, string>): Promise<SluiceProcess> {
+  const port = env.SLUICE_PORT ?? String(await freePort());
+  const child = spawn(process.execPath, [entry], {
+    env: { PATH: process.env.PATH ?? '', SLUICE_LOG_LEVEL: 'info', ...env, SLUICE_PORT: port, SLUICE_HOST: '127.0.0.1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  const url = `http://127.0.0.1:${port}`;
+  const alive = () => child.exitCode === null && child.signalCode === null;
+  const role = env.SLUICE_ROLE ?? 'all';
+  await waitFor(`sluice (${role}) to start`, async () => {
+    if (!alive()) throw new Error(`sluice exited: ${output}`);
+    if (role === 'worker') return /sluice started/.test(output);
+    return (await fetch(`${url}/api/health`)).ok;
+  });
+  const signal = async (name: NodeJS.Signals) => {
+    if (alive()) child.kill(name);
+    await exited;
+  };
+  return { url, child, output: () => output, stop: () => signal('SIGTERM'), kill: () => signal('SIGKILL') };
+}
