@@ -40,7 +40,7 @@ export async function buildApp(services: AppServices, logger?: FastifyBaseLogger
   jsonText(app);
   await app.register(multipart, {
     preservePath: true,
-    limits: { parts: limits.maxParts, files: limits.maxParts, fileSize: limits.maxRequestBytes, headerPairs: 200, fields: 1000, fieldSize: 1024 * 1024 },
+    limits: { parts: limits.maxParts, files: limits.maxParts, fileSize: limits.maxRequestBytes + 1 /* the spool's own count names SLUICE_MAX_REQUEST_BYTES first */, headerPairs: 200, fields: 1000, fieldSize: 1024 * 1024 },
   });
   metaRoutes(app, services);
   repoRoutes(app, services);

@@ -71,7 +71,8 @@ export function uploadRoute(app: FastifyInstance, services: AppServices): void {
           if (part.type === 'file') part.file.resume();
           continue;
         }
-        if (part.type !== 'file') {
+        // busboy makes a filename-less part a file when its Content-Type is not text; either way it has no name.
+        if (part.type !== 'file' || typeof part.filename !== 'string') {
           throw new SluiceError('missing_filename', 'Missing hash in multipart request: a file part has no filename');
         }
         await spool.add(stagedPath(directory, part.filename), isGzip(part.mimetype), part.file);

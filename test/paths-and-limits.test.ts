@@ -1,0 +1,105 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSluice, type SluiceProcess } from './support/sluice-process.js';
+import { listKeys, testEnv, type TestEnv } from './support/test-env.js';
+import { repoWithWorkspace, send, stagedFiles, upload, waitForJob } from './support/oxen-http.js';
+
+// Reference §4.3, sent over HTTP with the directory exactly as it stands in the URL.
+const table: Array<[string, string, string | null]> = [
+  ['data', 'img.jpg', 'data/img.jpg'],
+  ['data', 'train/img.jpg', 'data/train/img.jpg'],
+  ['data', 'train/./img.jpg', 'data/train/img.jpg'],
+  ['.', 'img.jpg', 'img.jpg'],
+  ['', 'root.txt', 'root.txt'],
+  ['data/', 'a.txt', 'data/a.txt'],
+  ['data', 'a//b.txt', 'data/a/b.txt'],
+  ['./data/./sub', 'f.bin', 'data/sub/f.bin'],
+  ['data', '../escape.txt', null],
+  ['data', 'a/b/../c.txt', null],
+  ['data', '/abs.txt', null],
+  ['/data', 'a.txt', null],
+  ['a/../b', 'x.txt', null],
+  ['data', '', 'data'],
+  ['data', '.', 'data'],
+  ['', '', null],
+  ['data', 'train\\img.jpg', 'data/train\\img.jpg'],
+  ['%2e%2e', 'x.txt', null],
+  ['data%2F..%2F..', 'x.txt', null],
+];
+
+describe('path normalization and limits over HTTP', () => {
+  let sluice: SluiceProcess;
+  let env: TestEnv;
+  let ws: string;
+
+  beforeAll(async () => {
+    env = testEnv('fs', { SLUICE_MAX_INFLATE_BYTES: String(10 * 1024 * 1024), SLUICE_MAX_INFLATE_RATIO: '50', SLUICE_MAX_PARTS: '20', SLUICE_MAX_REQUEST_BYTES: String(16 * 1024 * 1024) });
+    sluice = await startSluice(env.env);
+    ws = await repoWithWorkspace(sluice.url, 'ox', 'paths', 'ws');
+  });
+  afterAll(async () => sluice?.stop());
+
+  it.each(table)('directory %j + filename %j', async (directory, filename, expected) => {
+    const reply = await upload(sluice.url, `${ws}/files/${directory}`, [{ filename, content: `${directory}|${filename}`, gzip: true }]);
+    if (expected === null) {
+      expect(reply.status).toBe(400);
+      expect(reply.json()).toMatchObject({ status: 'error', error: { type: 'invalid_path' } });
+    } else {
+      expect(reply.status).toBe(200);
+      expect(reply.json().paths).toEqual([expected]);
+    }
+  });
+
+  it('left no spool objects behind from the rejected requests', async () => {
+    expect(await listKeys(await env.store(), 'spool/')).toEqual([]);
+  });
+
+  it('fails a part that inflates past the byte limit and one past the ratio limit, keeping the rest', async () => {
+    const incompressible = randomBytes(11 * 1024 * 1024); // streamed: its own spool object
+    const bomb = Buffer.alloc(8 * 1024 * 1024); // zeros: ratio ~1000
+    const accepted = await upload(sluice.url, `${ws}/files/limits`, [
+      { filename: 'big.bin', content: incompressible, gzip: true },
+      { filename: 'bomb.bin', content: bomb, gzip: true },
+      { filename: 'small-zeros.bin', content: Buffer.alloc(512 * 1024), gzip: true }, // under the ratio floor
+      { filename: 'ok.txt', content: 'ok', gzip: true },
+    ], { prefer: 'respond-async' });
+    expect(accepted.status).toBe(202);
+    const job = await waitForJob(sluice.url, accepted.headers.location as string);
+    expect(job.paths).toEqual(['limits/small-zeros.bin', 'limits/ok.txt']);
+    expect(job.files[0].error.code).toBe('inflate_limit');
+    expect(job.files[1].error.code).toBe('inflate_ratio');
+    const staged = await stagedFiles(sluice.url, ws);
+    expect(staged.has('limits/big.bin')).toBe(false);
+    expect(staged.has('limits/bomb.bin')).toBe(false);
+    expect(staged.get('limits/small-zeros.bin')?.size).toBe(512 * 1024);
+  });
+
+  it('answers 413 naming the limit for too many parts and too many bytes, spooling nothing', async () => {
+    const many = Array.from({ length: 21 }, (_, i) => ({ filename: `f${i}.txt`, content: 'x' }));
+    const tooMany = await upload(sluice.url, `${ws}/files/many`, many);
+    expect(tooMany.status).toBe(413);
+    expect(tooMany.json().error.type).toBe('too_many_parts');
+    const tooBig = await upload(sluice.url, `${ws}/files/big`, [{ filename: 'a.bin', content: randomBytes(17 * 1024 * 1024) }]);
+    expect(tooBig.status).toBe(413);
+    expect(tooBig.json().error.detail).toMatch(/SLUICE_MAX_REQUEST_BYTES/);
+    expect(await listKeys(await env.store(), 'spool/')).toEqual([]);
+    expect([...(await stagedFiles(sluice.url, ws)).keys()].some((p) => p.startsWith('many/') || p.startsWith('big/'))).toBe(false);
+  });
+
+  it('answers 400 for a file part without a filename', async () => {
+    const reply = await upload(sluice.url, `${ws}/files/data`, [{ content: 'no name' }]);
+    expect(reply.status).toBe(400);
+    expect(reply.json().error.type).toBe('missing_filename');
+  });
+
+  it('ignores parts with other field names', async () => {
+    const reply = await upload(sluice.url, `${ws}/files/other`, [{ name: 'note', filename: 'n.txt', content: 'ignored' }, { name: 'file', filename: 'kept.txt', content: 'kept' }]);
+    expect(reply.json().paths).toEqual(['other/kept.txt']);
+  });
+
+  it('answers unknown routes with 404 in the envelope', async () => {
+    const reply = await send(sluice.url, 'GET', '/api/nothing/here');
+    expect(reply.status).toBe(404);
+    expect(reply.json()).toMatchObject({ status: 'error', status_message: 'resource_not_found' });
+  });
+});
