@@ -15,7 +15,9 @@ export interface Reply {
 export function send(base: string, method: string, path: string, options: { headers?: Record<string, string>; body?: Buffer | string } = {}): Promise<Reply> {
   const url = new URL(base);
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: url.hostname, port: url.port, method, path, headers: options.headers }, (res) => {
+    // Node sends a DELETE body with neither Content-Length nor chunked encoding unless told.
+    const length = options.body === undefined ? {} : { 'content-length': String(Buffer.byteLength(options.body)) };
+    const req = httpRequest({ host: url.hostname, port: url.port, method, path, headers: { ...length, ...options.headers } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
