@@ -103,3 +103,18 @@ describe('path normalization and limits over HTTP', () => {
     expect(reply.json()).toMatchObject({ status: 'error', status_message: 'resource_not_found' });
   });
 });
+
+describe('requests Node rejects before routing', () => {
+  let sluice: SluiceProcess;
+  beforeAll(async () => {
+    sluice = await startSluice(testEnv('fs', { SLUICE_MAX_HEADER_BYTES: String(16 * 1024) }).env);
+  });
+  afterAll(async () => sluice?.stop());
+
+  it('answers oversized headers with 431 in the Oxen envelope, and stays up', async () => {
+    const reply = await send(sluice.url, 'GET', '/api/version', { headers: { 'x-big': 'x'.repeat(20 * 1024) } });
+    expect(reply.status).toBe(431);
+    expect(reply.json()).toMatchObject({ status: 'error', status_description: expect.stringMatching(/SLUICE_MAX_HEADER_BYTES/) });
+    expect((await send(sluice.url, 'GET', '/api/health')).status).toBe(200);
+  });
+});

@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type RequestListener } from 'node:http';
+import { createServer, STATUS_CODES, type IncomingMessage, type RequestListener } from 'node:http';
+import type { Socket } from 'node:net';
+import { SluiceError } from '@sluice/core';
+import { failure } from './oxen-envelope.js';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import multipart from '@fastify/multipart';
 import type { AppServices } from './app-services.js';
@@ -12,6 +15,22 @@ import { uploadRoute } from './routes/upload-route.js';
 import { jobRoutes } from './routes/job-routes.js';
 import { changesRoutes } from './routes/changes-routes.js';
 import { stagedFileRoutes } from './routes/staged-file-routes.js';
+
+/**
+ * Errors Node raises before any route runs (headers past SLUICE_MAX_HEADER_BYTES, malformed
+ * HTTP) still get an Oxen envelope, written straight to the socket.
+ */
+function answerClientError(error: Error & { code?: string }, socket: Socket): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+  const status = tooLarge ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+  const sluiceError = new SluiceError('bad_request', tooLarge ? 'request headers exceed SLUICE_MAX_HEADER_BYTES' : `malformed HTTP request (${error.code ?? 'parse error'})`);
+  const body = JSON.stringify(failure(sluiceError));
+  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+}
 
 function requestId(request: IncomingMessage): string {
   const given = request.headers['x-oxen-request-id'];
@@ -27,6 +46,7 @@ export async function buildApp(services: AppServices, logger?: FastifyBaseLogger
     // Staged paths ride in URL parameters; upstream allows long ones.
     maxParamLength: 4096,
     bodyLimit: 2 * 1024 * 1024,
+    clientErrorHandler: answerClientError,
     serverFactory: (handler: RequestListener) => {
       const server = createServer({ maxHeaderSize: limits.maxHeaderBytes }, handler);
       // A large upload may take a while; idle clients are cut by the headers timeout instead.
