@@ -1,6 +1,6 @@
 import { pino } from 'pino';
 import { errorCodeOf, loadConfig, SluiceError, type Config } from '@sluice/core';
-import { startWorker, type RunningWorker } from '@sluice/worker';
+import { SpoolSweeper, startWorker, type RunningWorker } from '@sluice/worker';
 import { buildApp } from './build-app.js';
 import { createServices } from './create-services.js';
 import { bullConnection } from '@sluice/queue';
@@ -34,6 +34,9 @@ async function main(): Promise<void> {
       logger: logger.child({ component: 'worker' }),
     });
     closers.push(() => worker!.close());
+    const sweeper = new SpoolSweeper({ ...services, keyPrefix: config.keyPrefix, graceSeconds: config.spoolGraceSeconds, logger });
+    sweeper.start();
+    closers.push(async () => sweeper.stop());
   }
   if (config.role !== 'worker') {
     const app = await buildApp(services, logger);

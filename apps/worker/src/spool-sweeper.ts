@@ -1,0 +1,68 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { pendingVersionKey, spoolPrefix, type BlobStore } from '@sluice/storage';
+import type { IngestQueue } from '@sluice/queue';
+
+export interface SpoolSweeperOptions {
+  store: BlobStore;
+  queue: IngestQueue;
+  redis: Redis;
+  keyPrefix: string;
+  graceSeconds: number;
+  logger: Logger;
+}
+
+/**
+ * Removes spool objects no unfinished job references once they are older than the grace period:
+ * what an API node killed mid-request, or a worker killed mid-stream, leaves behind. One sweeper
+ * runs at a time across all worker processes (a Redis lease).
+ */
+export class SpoolSweeper {
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly options: SpoolSweeperOptions) {}
+
+  start(): void {
+    const everyMs = Math.min(this.options.graceSeconds, 300) * 1000;
+    this.timer = setInterval(() => {
+      this.sweepOnce().catch((error: unknown) => this.options.logger.warn({ err: (error as Error).message }, 'spool sweep failed'));
+    }, everyMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  /** One sweep; returns the keys it deleted (empty when another process holds the lease). */
+  async sweepOnce(now = Date.now()): Promise<string[]> {
+    const { store, queue, redis, keyPrefix, graceSeconds } = this.options;
+    const lease = await redis.set(`${keyPrefix}:spool-sweeper`, String(process.pid), 'EX', Math.max(graceSeconds, 30), 'NX');
+    if (lease === null) return [];
+    const cutoff = now - graceSeconds * 1000;
+    const stale: string[] = [];
+    for await (const info of store.list(spoolPrefix)) if (info.lastModified.getTime() < cutoff) stale.push(info.key);
+    if (stale.length === 0) return [];
+    // Read the unfinished jobs only after listing: a job enqueued meanwhile references objects
+    // younger than the cutoff, which are not candidates anyway.
+    const referenced = new Set<string>();
+    const activeJobs = new Set<string>();
+    const unfinished = await queue.getJobs(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
+    for (const job of unfinished) {
+      for (const key of job.data.spoolKeys) referenced.add(key);
+      activeJobs.add(job.id as string);
+    }
+    const orphans = stale.filter((key) => !referenced.has(key) && !activeJobs.has(pendingJobId(key) ?? ''));
+    await store.delete(orphans);
+    if (orphans.length > 0) this.options.logger.info({ removed: orphans.length }, 'swept orphaned spool objects');
+    return orphans;
+  }
+}
+
+const pendingPrefix = pendingVersionKey('');
+
+/** The job a pending version object belongs to (`spool/pending/<jobId>-<part>`), if it is one. */
+function pendingJobId(key: string): string | null {
+  if (!key.startsWith(pendingPrefix)) return null;
+  return key.slice(pendingPrefix.length, key.lastIndexOf('-'));
+}

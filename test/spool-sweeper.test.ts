@@ -1,0 +1,48 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { pino } from 'pino';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { FsBlobStore } from '@sluice/storage';
+import { bullConnection, createIngestQueue } from '@sluice/queue';
+import { SpoolSweeper } from '@sluice/worker';
+import { listKeys } from './support/test-env.js';
+
+describe('the spool sweeper', () => {
+  const redisUrl = inject('redisUrl');
+  const keyPrefix = `sweep${Date.now().toString(36)}`;
+  const redis = new Redis(redisUrl);
+  const queue = createIngestQueue(bullConnection(redisUrl), keyPrefix);
+  afterAll(async () => {
+    await queue.obliterate({ force: true });
+    await queue.close();
+    redis.disconnect();
+  });
+
+  it('removes stale spool objects no unfinished job references, and keeps the rest', async () => {
+    const store = new FsBlobStore({ root: mkdtempSync(join(tmpdir(), 'sluice-sweep-')), fsync: false });
+    const job = await queue.add('ingest', {
+      namespace: 'ox', repo: 'r', workspaceId: 'w', spoolKeys: ['spool/live/0', 'spool/live/1'], parts: [], bytes: 0,
+    }, { jobId: 'waiting-job' });
+    for (const key of ['spool/live/0', 'spool/live/1', 'spool/dead/0', 'spool/pending/waiting-job-3', 'spool/pending/gone-job-1']) {
+      await store.put(key, Buffer.from(key));
+    }
+    const options = { store, queue, redis, keyPrefix, graceSeconds: 60, logger: pino({ level: 'silent' }) };
+    const sweeper = new SpoolSweeper(options);
+
+    // nothing is older than the grace period yet
+    expect(await sweeper.sweepOnce()).toEqual([]);
+    await redis.del(`${keyPrefix}:spool-sweeper`);
+
+    const removed = await sweeper.sweepOnce(Date.now() + 120_000);
+    expect(removed.sort()).toEqual(['spool/dead/0', 'spool/pending/gone-job-1']);
+    expect((await listKeys(store, 'spool/')).sort()).toEqual(['spool/live/0', 'spool/live/1', 'spool/pending/waiting-job-3']);
+
+    // another worker process finds the lease taken and does nothing
+    await store.put('spool/dead/1', Buffer.from('x'));
+    expect(await new SpoolSweeper(options).sweepOnce(Date.now() + 120_000)).toEqual([]);
+    expect(await listKeys(store, 'spool/dead/')).toEqual(['spool/dead/1']);
+    expect(job.id).toBe('waiting-job');
+  });
+});
