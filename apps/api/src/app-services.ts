@@ -2,7 +2,7 @@ import type { QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Config } from '@sluice/core';
 import type { BlobStore, CountingBlobStore } from '@sluice/storage';
-import type { ObjectStore, RepoStore, StagingIndex, VersionIndex, WorkspaceStore } from '@sluice/index';
+import type { ObjectStore, RepoStore, StageEditor, StagingIndex, VersionIndex, WorkspaceCommitter, WorkspaceStore } from '@sluice/index';
 import type { IngestQueue } from '@sluice/queue';
 
 /** Everything the routes use, built once at start-up (see create-services.ts). */
@@ -16,6 +16,8 @@ export interface AppServices {
   repos: RepoStore;
   workspaces: WorkspaceStore;
   staging: StagingIndex;
+  committer: WorkspaceCommitter;
+  stageEditor: StageEditor;
   queue: IngestQueue;
   events: QueueEvents;
 }

@@ -15,6 +15,11 @@ import { uploadRoute } from './routes/upload-route.js';
 import { jobRoutes } from './routes/job-routes.js';
 import { changesRoutes } from './routes/changes-routes.js';
 import { stagedFileRoutes } from './routes/staged-file-routes.js';
+import { branchRoutes } from './routes/branch-routes.js';
+import { commitRoutes } from './routes/commit-routes.js';
+import { workspaceCommitRoutes } from './routes/workspace-commit-routes.js';
+import { stageEditRoutes } from './routes/stage-edit-routes.js';
+import { revisionRoutes } from './routes/revision-routes.js';
 
 /**
  * Errors Node raises before any route runs (headers past SLUICE_MAX_HEADER_BYTES, malformed
@@ -69,5 +74,10 @@ export async function buildApp(services: AppServices, logger?: FastifyBaseLogger
   jobRoutes(app, services);
   changesRoutes(app, services);
   stagedFileRoutes(app, services);
+  branchRoutes(app, services);
+  commitRoutes(app, services);
+  workspaceCommitRoutes(app, services);
+  stageEditRoutes(app, services);
+  revisionRoutes(app, services);
   return app;
 }

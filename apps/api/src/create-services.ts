@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import type { Config } from '@sluice/core';
 import { CountingBlobStore, createBlobStore } from '@sluice/storage';
-import { ObjectStore, RedisKeys, RepoStore, StagingIndex, VersionIndex, WorkspaceStore } from '@sluice/index';
+import { ObjectStore, RedisKeys, RepoStore, StageEditor, StagingIndex, VersionIndex, WorkspaceCommitter, WorkspaceStore } from '@sluice/index';
 import { bullConnection, createIngestEvents, createIngestQueue } from '@sluice/queue';
 import type { AppServices } from './app-services.js';
 import { redisOptions } from './redis-options.js';
@@ -16,6 +16,7 @@ export async function createServices(config: Config): Promise<AppServices> {
   const objects = new ObjectStore(storeCounts);
   const versions = new VersionIndex(redis, keys);
   const repos = new RepoStore(redis, keys, objects, storeCounts, versions);
+  const staging = new StagingIndex(redis, keys);
   return {
     config,
     redis,
@@ -25,7 +26,9 @@ export async function createServices(config: Config): Promise<AppServices> {
     versions,
     repos,
     workspaces: new WorkspaceStore(redis, keys, repos),
-    staging: new StagingIndex(redis, keys),
+    staging,
+    committer: new WorkspaceCommitter(redis, keys, repos, objects),
+    stageEditor: new StageEditor(staging, objects),
     queue: createIngestQueue(bullConnection(config.redisUrl), config.keyPrefix),
     events: createIngestEvents(bullConnection(config.redisUrl), config.keyPrefix),
   };

@@ -6,3 +6,6 @@ export * from './repo-store.js';
 export * from './workspace-store.js';
 export * from './staging-index.js';
 export * from './stage-script.js';
+export * from './commit-script.js';
+export * from './workspace-committer.js';
+export * from './stage-editor.js';

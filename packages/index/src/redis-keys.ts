@@ -25,6 +25,13 @@ export class RedisKeys {
   staged(ns: string, name: string, workspaceId: string): string {
     return `${this.repoTag(ns, name)}:staged:${workspaceId}`;
   }
+  /** The stage of a workspace while a commit is being built from it. */
+  stagedSnapshot(ns: string, name: string, workspaceId: string): string {
+    return `${this.repoTag(ns, name)}:committing:${workspaceId}`;
+  }
+  commitLock(ns: string, name: string, workspaceId: string): string {
+    return `${this.repoTag(ns, name)}:commit-lock:${workspaceId}`;
+  }
   /** The result of an ingest job, written in the same step that stages its files. */
   jobResult(ns: string, name: string, jobId: string): string {
     return `${this.repoTag(ns, name)}:job:${jobId}`;

@@ -89,6 +89,11 @@ export class RepoStore {
     return this.redis.hget(this.keys.branches(namespace, name), branch);
   }
 
+  /** Creates a branch at a commit; false (and nothing changed) when the name exists. */
+  async createBranch(namespace: string, name: string, branch: string, commitId: string): Promise<boolean> {
+    return (await this.redis.hsetnx(this.keys.branches(namespace, name), branch, commitId)) === 1;
+  }
+
   /**
    * The head of `branch`, creating it with upstream's initial empty commit when the repository has
    * no commit at all; on a repository with commits a missing branch is upstream's 400.

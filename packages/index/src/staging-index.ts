@@ -30,6 +30,14 @@ export class StagingIndex {
     return (await this.stageCommand(keys, ...argv)) === 1;
   }
 
+  /** Sets entries directly (stage edits that need no job: removals, moves). */
+  async put(ns: string, repo: string, workspaceId: string, entries: ReadonlyMap<string, StagedEntry>): Promise<void> {
+    if (entries.size === 0) return;
+    const flat: string[] = [];
+    for (const [path, entry] of entries) flat.push(path, JSON.stringify(entry));
+    await this.redis.hset(this.keys.staged(ns, repo, workspaceId), ...flat);
+  }
+
   /** The result a job recorded when it staged its files, if it got that far. */
   async appliedResult(ns: string, repo: string, jobId: string): Promise<string | null> {
     return this.redis.get(this.keys.jobResult(ns, repo, jobId));

@@ -1,0 +1,78 @@
+import { normalizeRelativePath, SluiceError, type StagedEntry, type TreeEntry, type Workspace } from '@sluice/core';
+import type { ObjectStore } from './object-store.js';
+import type { StagingIndex } from './staging-index.js';
+
+/**
+ * Edits of a workspace's stage that involve its base commit: staging removals (`oxen rm`) and
+ * moves (`oxen mv`), with upstream's rules (reference §5.2, §5.4).
+ */
+export class StageEditor {
+  constructor(private readonly staging: StagingIndex, private readonly objects: ObjectStore) {}
+
+  private async baseRoot(workspace: Workspace): Promise<string> {
+    return (await this.objects.getCommit(workspace.commitId)).root;
+  }
+
+  /** Every file under a directory node, as path -> entry. */
+  private async *filesUnder(dirHash: string, prefix: string): AsyncIterable<[string, TreeEntry]> {
+    for (const entry of await this.objects.readNode(dirHash)) {
+      const path = `${prefix}/${entry.name}`;
+      if (entry.kind === 'dir') yield* this.filesUnder(entry.hash, path);
+      else yield [path, entry];
+    }
+  }
+
+  /** Stages removals of committed files and directories; returns the paths that could not be. */
+  async remove(ns: string, repo: string, workspace: Workspace, paths: readonly string[]): Promise<string[]> {
+    const root = await this.baseRoot(workspace);
+    const removals = new Map<string, StagedEntry>();
+    const failed: string[] = [];
+    for (const raw of paths) {
+      let path: string;
+      try {
+        path = normalizeRelativePath(raw);
+      } catch {
+        failed.push(raw);
+        continue;
+      }
+      const entry = await this.objects.lookup(root, path);
+      if (entry === null) failed.push(raw);
+      else if (entry.kind === 'file') removals.set(path, removedEntry(entry));
+      else for await (const [file, node] of this.filesUnder(entry.hash, path)) removals.set(file, removedEntry(node));
+    }
+    await this.staging.put(ns, repo, workspace.id, removals);
+    return failed;
+  }
+
+  /** Moves a staged or committed file to a new path (reference §5.4). */
+  async move(ns: string, repo: string, workspace: Workspace, from: string, to: string): Promise<void> {
+    if (to.trim() === '') throw new SluiceError('bad_request', 'new_path cannot be empty');
+    const source = normalizeRelativePath(from);
+    const destination = normalizeRelativePath(to);
+    if (source === destination) throw new SluiceError('bad_request', 'new_path is the same as the source path');
+    const root = await this.baseRoot(workspace);
+    if ((await this.objects.lookup(root, destination)) !== null) {
+      throw new SluiceError('bad_request', 'new_path already exists in the repository');
+    }
+    const staged = await this.staging.get(ns, repo, workspace.id, source);
+    const committed = await this.objects.lookup(root, source);
+    if (committed?.kind === 'dir') throw new SluiceError('not_a_file', `${source} is a directory`);
+    const node = staged !== null && staged.status !== 'removed' ? staged : committed && toStaged(committed, 'added');
+    if (!node) throw new SluiceError('resource_not_found', `Could not find path: ${source}`);
+    if ((await this.staging.get(ns, repo, workspace.id, destination)) !== null) {
+      throw new SluiceError('destination_already_staged', `Destination already staged: ${destination}`);
+    }
+    const edits = new Map<string, StagedEntry>([[destination, { ...node, status: 'added' }]]);
+    if (committed !== null) edits.set(source, removedEntry(committed));
+    await this.staging.put(ns, repo, workspace.id, edits);
+    if (committed === null) await this.staging.unstage(ns, repo, workspace.id, [source]);
+  }
+}
+
+function toStaged(entry: TreeEntry, status: StagedEntry['status']): StagedEntry {
+  return { status, hash: entry.hash, size: entry.size, mimeType: entry.mimeType ?? 'application/octet-stream', dataType: entry.dataType ?? 'binary' };
+}
+
+function removedEntry(entry: TreeEntry): StagedEntry {
+  return toStaged(entry, 'removed');
+}

@@ -1,0 +1,133 @@
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { SluiceError, type Commit, type StagedEntry, type Workspace } from '@sluice/core';
+import { commitScript, restoreScript, snapshotScript } from './commit-script.js';
+import type { ObjectStore, TreeChange } from './object-store.js';
+import type { RedisKeys } from './redis-keys.js';
+import type { RepoStore } from './repo-store.js';
+
+export interface CommitMessage {
+  message: string;
+  author: string;
+  email: string;
+}
+
+export interface Mergeability {
+  isMergeable: boolean;
+  conflicts: string[];
+  commits: Commit[];
+}
+
+type Scripts = {
+  sluiceCommit(...args: Array<string | number>): Promise<number>;
+  sluiceSnapshot(...args: Array<string | number>): Promise<number>;
+  sluiceRestore(...args: Array<string | number>): Promise<number>;
+};
+
+/** How often a commit is rebuilt on a branch that moved while it was being written. */
+const maxLandingAttempts = 20;
+
+/**
+ * Commits a workspace onto a branch (reference §8): the new commit's parent is the branch head,
+ * a file changed on both sides since the workspace's base is a conflict, and the branch ref moves
+ * by compare-and-set in Redis, so commits from any number of API nodes serialize safely.
+ */
+export class WorkspaceCommitter {
+  private readonly scripts: Scripts;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: RedisKeys,
+    private readonly repos: RepoStore,
+    private readonly objects: ObjectStore,
+  ) {
+    if (!('sluiceCommit' in redis)) {
+      redis.defineCommand('sluiceCommit', { numberOfKeys: 4, lua: commitScript });
+      redis.defineCommand('sluiceSnapshot', { numberOfKeys: 2, lua: snapshotScript });
+      redis.defineCommand('sluiceRestore', { numberOfKeys: 2, lua: restoreScript });
+    }
+    this.scripts = redis as unknown as Scripts;
+  }
+
+  private async requireHead(ns: string, repo: string, branch: string): Promise<string> {
+    const head = await this.repos.branchHead(ns, repo, branch);
+    if (head === null) throw new SluiceError('branch_not_found', `Could not find branch: ${branch}`, { statusMessage: 'resource_not_found' });
+    return head;
+  }
+
+  /** Staged paths that the branch changed too since the workspace's base commit. */
+  private async conflicts(paths: Iterable<string>, baseId: string, headId: string): Promise<string[]> {
+    if (baseId === headId) return [];
+    const [base, head] = await Promise.all([this.objects.getCommit(baseId), this.objects.getCommit(headId)]);
+    const out: string[] = [];
+    for (const path of paths) {
+      const [inHead, inBase] = await Promise.all([this.objects.lookup(head.root, path), this.objects.lookup(base.root, path)]);
+      if (inHead?.kind === 'file' && inBase?.kind === 'file' && inHead.hash !== inBase.hash) out.push(path);
+    }
+    return out.sort();
+  }
+
+  async mergeability(ns: string, repo: string, workspace: Workspace, branch: string): Promise<Mergeability> {
+    const head = await this.requireHead(ns, repo, branch);
+    const paths: string[] = [];
+    const stream = this.redis.hscanStream(this.keys.staged(ns, repo, workspace.id), { count: 1000 });
+    for await (const batch of stream) for (let i = 0; i < (batch as string[]).length; i += 2) paths.push((batch as string[])[i]!);
+    const conflicts = await this.conflicts(paths, workspace.commitId, head);
+    const commits: Commit[] = [];
+    for (let id: string | undefined = head; id !== undefined && commits.length < 1000; ) {
+      const commit = await this.objects.getCommit(id);
+      commits.push(commit);
+      if (id === workspace.commitId) break;
+      id = commit.parent_ids[0];
+    }
+    return { isMergeable: conflicts.length === 0, conflicts, commits };
+  }
+
+  async commit(ns: string, repo: string, workspace: Workspace, branch: string, message: CommitMessage): Promise<Commit> {
+    await this.requireHead(ns, repo, branch);
+    const lockKey = this.keys.commitLock(ns, repo, workspace.id);
+    const token = randomUUID();
+    if ((await this.redis.set(lockKey, token, 'PX', 600_000, 'NX')) === null) {
+      throw new SluiceError('conflict', `A commit of workspace '${workspace.id}' is already running`);
+    }
+    const staged = this.keys.staged(ns, repo, workspace.id);
+    const snapshot = this.keys.stagedSnapshot(ns, repo, workspace.id);
+    try {
+      const count = await this.scripts.sluiceSnapshot(staged, snapshot);
+      if (count === 0) throw new SluiceError('unprocessable', 'No changes to commit', { statusMessage: 'NoChanges' });
+      const changes = new Map<string, TreeChange>();
+      const stream = this.redis.hscanStream(snapshot, { count: 1000 });
+      for await (const batch of stream) {
+        const flat = batch as string[];
+        for (let i = 0; i < flat.length; i += 2) {
+          const entry = JSON.parse(flat[i + 1]!) as StagedEntry;
+          changes.set(flat[i]!, entry.status === 'removed' ? null : { hash: entry.hash, size: entry.size, mimeType: entry.mimeType, dataType: entry.dataType });
+        }
+      }
+      for (let attempt = 0; attempt < maxLandingAttempts; attempt++) {
+        const head = await this.requireHead(ns, repo, branch);
+        const conflicts = await this.conflicts(changes.keys(), workspace.commitId, head);
+        if (conflicts.length > 0) {
+          throw new SluiceError('workspace_behind', `This workspace '${workspace.id}' is behind on branch '${branch}' commit ${workspace.commitId} < ${head}`, {
+            fields: { conflicts: conflicts.map((path) => ({ path })) },
+          });
+        }
+        const root = await this.objects.writeTree((await this.objects.getCommit(head)).root, changes);
+        const commit = await this.objects.putCommit({ parent_ids: [head], ...message, timestamp: new Date().toISOString(), root });
+        const moved = workspace.name === null ? '' : JSON.stringify({ ...workspace, commitId: commit.id });
+        const landed = await this.scripts.sluiceCommit(
+          this.keys.branches(ns, repo), snapshot, this.keys.workspaces(ns, repo), this.keys.workspaceNames(ns, repo),
+          branch, head, commit.id, workspace.id, moved, workspace.name ?? '',
+        );
+        if (landed === 1) return commit;
+      }
+      throw new SluiceError('conflict', `branch '${branch}' kept moving; try the commit again`);
+    } catch (error) {
+      await this.scripts.sluiceRestore(staged, snapshot);
+      throw error;
+    } finally {
+      // release only our own lock
+      if ((await this.redis.get(lockKey)) === token) await this.redis.del(lockKey);
+    }
+  }
+}
