@@ -23,7 +23,7 @@ describe('the spool sweeper', () => {
   it('removes stale spool objects no unfinished job references, and keeps the rest', async () => {
     const store = new FsBlobStore({ root: mkdtempSync(join(tmpdir(), 'sluice-sweep-')), fsync: false });
     const job = await queue.add('ingest', {
-      namespace: 'ox', repo: 'r', workspaceId: 'w', spoolKeys: ['spool/live/0', 'spool/live/1'], parts: [], bytes: 0,
+      namespace: 'ox', repo: 'r', workspaceId: 'w', spoolKeys: ['spool/live/0', 'spool/live/1'], parts: [], bytes: 0, stage: true,
     }, { jobId: 'waiting-job' });
     for (const key of ['spool/live/0', 'spool/live/1', 'spool/dead/0', 'spool/pending/waiting-job-3', 'spool/pending/gone-job-1']) {
       await store.put(key, Buffer.from(key));

@@ -20,6 +20,7 @@ import { commitRoutes } from './routes/commit-routes.js';
 import { workspaceCommitRoutes } from './routes/workspace-commit-routes.js';
 import { stageEditRoutes } from './routes/stage-edit-routes.js';
 import { revisionRoutes } from './routes/revision-routes.js';
+import { versionsRoutes } from './routes/versions-routes.js';
 
 /**
  * Errors Node raises before any route runs (headers past SLUICE_MAX_HEADER_BYTES, malformed
@@ -79,5 +80,6 @@ export async function buildApp(services: AppServices, logger?: FastifyBaseLogger
   workspaceCommitRoutes(app, services);
   stageEditRoutes(app, services);
   revisionRoutes(app, services);
+  versionsRoutes(app, services);
   return app;
 }

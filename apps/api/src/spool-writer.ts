@@ -35,7 +35,7 @@ export class SpoolWriter {
     }
   }
 
-  async add(path: string, gzip: boolean, stream: Readable): Promise<void> {
+  async add(path: string, gzip: boolean, stream: Readable, expectHash?: string): Promise<void> {
     const iterator = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
     const head: Buffer[] = [];
     let size = 0;
@@ -43,16 +43,16 @@ export class SpoolWriter {
       this.count(next.value.length);
       head.push(next.value);
       size += next.value.length;
-      if (size > inlinePartMaxBytes) return this.addLarge(path, gzip, head, iterator);
+      if (size > inlinePartMaxBytes) return this.addLarge(path, gzip, head, iterator, expectHash);
     }
     if (this.segmentKey === null) this.segmentKey = this.nextKey();
-    this.parts.push({ path, gzip, spool: this.segmentKey, offset: this.segmentSize, length: size });
+    this.parts.push({ path, gzip, spool: this.segmentKey, offset: this.segmentSize, length: size, ...(expectHash ? { expectHash } : {}) });
     this.segment.push(...head);
     this.segmentSize += size;
     if (this.segmentSize >= spoolSegmentBytes) await this.flush();
   }
 
-  private async addLarge(path: string, gzip: boolean, head: Buffer[], rest: AsyncIterator<Buffer>): Promise<void> {
+  private async addLarge(path: string, gzip: boolean, head: Buffer[], rest: AsyncIterator<Buffer>, expectHash: string | undefined): Promise<void> {
     const key = this.nextKey();
     let length = 0;
     const count = (chunk: Buffer) => {
@@ -72,7 +72,7 @@ export class SpoolWriter {
       { objectMode: false },
     );
     await this.store.put(key, body);
-    this.parts.push({ path, gzip, spool: key, offset: 0, length });
+    this.parts.push({ path, gzip, spool: key, offset: 0, length, ...(expectHash ? { expectHash } : {}) });
   }
 
   private async flush(): Promise<void> {

@@ -54,8 +54,8 @@ export class IngestProcessor {
       await this.deps.store.delete(spoolKeys);
       return JSON.parse(recorded) as IngestJobResult;
     }
-    const workspace = await workspaces.find(namespace, repo, workspaceId);
-    if (workspace === null) return this.abandon(job, 'workspace_not_found', `Workspace not found: ${workspaceId}`);
+    const workspace = job.data.stage ? await workspaces.find(namespace, repo, workspaceId) : null;
+    if (job.data.stage && workspace === null) return this.abandon(job, 'workspace_not_found', `Workspace not found: ${workspaceId}`);
 
     const outcomes = new Array<Outcome>(parts.length);
     const progress: IngestProgress = { files_done: 0, files_total: parts.length, bytes_done: 0, bytes_total: job.data.bytes };
@@ -68,7 +68,7 @@ export class IngestProcessor {
     const segments = new Map<string, number[]>();
     const streamed: number[] = [];
     parts.forEach((part, i) => {
-      if (part.length > inlinePartMaxBytes) return void streamed.push(i);
+      if (part.chunks !== undefined || part.length > inlinePartMaxBytes) return void streamed.push(i);
       const list = segments.get(part.spool);
       if (list) list.push(i);
       else segments.set(part.spool, [i]);
@@ -85,6 +85,12 @@ export class IngestProcessor {
       const part = parts[i]!;
       try {
         const file = await streamPart(this.deps.store, this.deps.limits, part, `${jobId}-${i}`);
+        if (part.expectHash !== undefined && file.hash !== part.expectHash) {
+          await this.deps.store.delete([file.pendingKey]);
+          outcomes[i] = hashMismatch(part.expectHash, file.hash);
+          await advance([i]);
+          return;
+        }
         const missing = await this.deps.versions.missing([file.hash]);
         if (missing.size > 0) {
           await this.deps.store.move(file.pendingKey, versionKey(file.hash));
@@ -102,7 +108,8 @@ export class IngestProcessor {
       await advance([i]);
     });
 
-    const root = (await objects.getCommit(workspace.commitId)).root;
+    if (!job.data.stage) return this.finishUnstaged(job, outcomes, deduplicated);
+    const root = (await objects.getCommit(workspace!.commitId)).root;
     const entries = new Map<string, StagedEntry>();
     const unchanged = new Set<string>();
     const files: FileResult[] = [];
@@ -128,7 +135,7 @@ export class IngestProcessor {
       paths.push(path);
     }
     const result: IngestJobResult = { paths, files, deduplicated };
-    const applied = await staging.apply(namespace, repo, workspace.id, jobId, entries, [...unchanged], JSON.stringify(result), this.deps.retentionSeconds);
+    const applied = await staging.apply(namespace, repo, workspace!.id, jobId, entries, [...unchanged], JSON.stringify(result), this.deps.retentionSeconds);
     if (!applied) return this.abandon(job, 'workspace_not_found', `Workspace was deleted: ${workspaceId}`);
     await this.deps.store.delete(spoolKeys);
     return result;
@@ -164,6 +171,8 @@ export class IngestProcessor {
       const i = indexes[n]!;
       if (file.kind === 'stream') return void overflow.push(i);
       if (file.kind === 'error') return void (outcomes[i] = { error: { code: file.code, message: file.message } });
+      const expected = data.parts[i]!.expectHash;
+      if (expected !== undefined && file.hash !== expected) return void (outcomes[i] = hashMismatch(expected, file.hash));
       const source = file.in === 'segment' ? fromSegment : fromOutput;
       blobs.set(file.hash, source.subarray(file.offset, file.offset + file.size));
       outcomes[i] = { hash: file.hash, size: file.size, mimeType: file.mimeType, dataType: file.dataType };
@@ -177,6 +186,20 @@ export class IngestProcessor {
     return { written: missing.length, overflow };
   }
 
+  /** Ends a job that only stores content (POST /versions): records per-file results, drops the spool. */
+  private async finishUnstaged(job: Job<IngestJobData, IngestJobResult>, outcomes: Outcome[], deduplicated: number): Promise<IngestJobResult> {
+    const files: FileResult[] = job.data.parts.map((part, i) => {
+      const outcome = outcomes[i]!;
+      if ('error' in outcome) return { path: part.path, error: outcome.error };
+      return { path: part.path, status: 'added', hash: outcome.hash, size: outcome.size, mime_type: outcome.mimeType, data_type: outcome.dataType };
+    });
+    const result: IngestJobResult = { paths: files.filter((f) => !('error' in f)).map((f) => f.path), files, deduplicated };
+    const { namespace, repo, spoolKeys } = job.data;
+    await this.deps.staging.recordResult(namespace, repo, job.id as string, JSON.stringify(result), this.deps.retentionSeconds);
+    await this.deps.store.delete(spoolKeys);
+    return result;
+  }
+
   /** Fails every file of a job that cannot be staged at all, and records that as its result. */
   private async abandon(job: Job<IngestJobData, IngestJobResult>, code: ErrorCode, message: string): Promise<IngestJobResult> {
     const { namespace, repo, parts, spoolKeys } = job.data;
@@ -185,6 +208,10 @@ export class IngestProcessor {
     await this.deps.store.delete(spoolKeys);
     return result;
   }
+}
+
+function hashMismatch(expected: string, actual: string): { error: { code: ErrorCode; message: string } } {
+  return { error: { code: 'hash_mismatch', message: `content hashes to ${actual}, not ${expected}; nothing was stored` } };
 }
 
 function spoolMissing(key: string): { error: { code: ErrorCode; message: string } } {

@@ -1,4 +1,4 @@
-import { PassThrough, Transform, type TransformCallback } from 'node:stream';
+import { PassThrough, Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { createOxenHasher, errorCodeOf, sniffMime, SluiceError, type Limits, type SniffedType } from '@sluice/core';
@@ -59,7 +59,7 @@ class ContentMeter extends Transform {
  * zlib inflates on libuv's thread pool; the event loop only hashes 256 KiB slices (~50 µs each).
  */
 export async function streamPart(store: BlobStore, limits: Limits, part: SpooledPart, pendingId: string): Promise<StreamedFile> {
-  const source = await store.getRange(part.spool, part.offset, part.length);
+  const source = part.chunks ? concatenated(store, part.chunks) : await store.getRange(part.spool, part.offset, part.length);
   const meter = new ContentMeter(await createOxenHasher(), part.length, part.gzip ? limits : null);
   const pendingKey = pendingVersionKey(pendingId);
   const out = new PassThrough({ highWaterMark: 1024 * 1024 });
@@ -76,4 +76,11 @@ export async function streamPart(store: BlobStore, limits: Limits, part: Spooled
     throw new SluiceError('store_unavailable', `streaming ${part.path} failed: ${(error as Error).message}`, { cause: error });
   }
   return { hash: meter.digest(), size: meter.size, ...sniffMime(meter.sniffHead, part.path), pendingKey };
+}
+
+/** The objects of a chunked upload read one after the other as one stream. */
+function concatenated(store: BlobStore, keys: readonly string[]): Readable {
+  return Readable.from((async function* () {
+    for (const key of keys) yield* await store.get(key);
+  })());
 }

@@ -10,6 +10,13 @@ export interface SpooledPart {
   spool: string;
   offset: number;
   length: number;
+  /**
+   * A part uploaded in chunks (the chunked /versions route): its content is these objects
+   * concatenated, in order, and it is always streamed. `spool`, `offset` and `length` are unused.
+   */
+  chunks?: string[];
+  /** The hash the client named for this content; any other content fails with hash_mismatch. */
+  expectHash?: string;
 }
 
 /** One upload request: a batch of parts for one workspace. */
@@ -22,6 +29,8 @@ export interface IngestJobData {
   parts: SpooledPart[];
   /** Bytes of all parts as sent. */
   bytes: number;
+  /** False for blob uploads (POST /versions): content is stored, nothing is staged. */
+  stage: boolean;
 }
 
 export type StagedOutcome = 'added' | 'modified' | 'unchanged';

@@ -19,3 +19,12 @@ export function spoolKey(requestId: string, index: number): string {
 export function pendingVersionKey(id: string): string {
   return `${spoolPrefix}pending/${id}`;
 }
+
+/** Chunks of a large file uploaded through the chunked /versions route, before reassembly. */
+export function chunkPrefix(namespace: string, repo: string, hash: string): string {
+  return `chunks/${namespace}/${repo}/${hash}/`;
+}
+
+export function chunkKey(namespace: string, repo: string, hash: string, offset: number): string {
+  return `${chunkPrefix(namespace, repo, hash)}${offset}`;
+}

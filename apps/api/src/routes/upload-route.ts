@@ -1,24 +1,19 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Job } from 'bullmq';
-import { SluiceError, stagedPath } from '@sluice/core';
-import { ingestJobOptions, type IngestJobData, type IngestJobResult } from '@sluice/queue';
+import { stagedPath } from '@sluice/core';
+import { ingestJobOptions, type IngestJobData } from '@sluice/queue';
 import type { AppServices } from '../app-services.js';
-import { SpoolWriter } from '../spool-writer.js';
+import { spoolMultipart } from '../spool-multipart.js';
+import { awaitJob, enqueueJob, type IngestJob } from '../run-job.js';
 import { success } from '../oxen-envelope.js';
 import { jobLocation, jobView } from './job-view.js';
 import type { WorkspaceParams } from './workspace-routes.js';
 
 type UploadRequest = FastifyRequest<{ Params: WorkspaceParams & { '*': string }; Querystring: { async?: string } }>;
-type IngestJob = Job<IngestJobData, IngestJobResult>;
 
 function wantsAsync(request: UploadRequest): boolean {
   const prefer = String(request.headers.prefer ?? '');
   return request.query.async === 'true' || /(^|[,;\s])respond-async($|[,;\s])/i.test(prefer);
-}
-
-function isGzip(mimetype: string | undefined): boolean {
-  return (mimetype ?? '').split(';')[0]!.trim().toLowerCase() === 'application/gzip';
 }
 
 /**
@@ -31,21 +26,12 @@ export function uploadRoute(app: FastifyInstance, services: AppServices): void {
   const jobOptions = ingestJobOptions(config.jobRetentionSeconds);
 
   const answer = async (request: UploadRequest, reply: FastifyReply, job: IngestJob) => {
+    reply.header('x-sluice-job-id', job.id as string);
     if (wantsAsync(request)) {
       reply.header('location', jobLocation(job.id as string));
       return reply.status(202).send(success('resource_created', { job: await jobView(job) }));
     }
-    let result: IngestJobResult;
-    try {
-      result = (await job.waitUntilFinished(events, config.syncTimeoutSeconds * 1000)) as IngestJobResult;
-    } catch (error) {
-      const timedOut = /timed out|Job wait/i.test((error as Error).message);
-      reply.header('location', jobLocation(job.id as string));
-      throw new SluiceError(timedOut ? 'job_timeout' : 'job_failed', timedOut
-        ? `job ${job.id} is still running; poll ${jobLocation(job.id as string)}`
-        : `job ${job.id} failed: ${(error as Error).message}`, { fields: { job_id: job.id } });
-    }
-    reply.header('x-sluice-job-id', job.id as string);
+    const result = await awaitJob(job, events, config.syncTimeoutSeconds);
     return success('resource_created', { paths: result.paths });
   };
 
@@ -54,7 +40,6 @@ export function uploadRoute(app: FastifyInstance, services: AppServices): void {
     const directory = request.params['*'];
     await repos.require(namespace, repo);
     const workspace = await workspaces.require(namespace, repo, workspaceId);
-    if (!request.isMultipart()) throw new SluiceError('not_multipart', 'the request must be multipart/form-data with file[] parts');
 
     const idempotencyKey = request.headers['idempotency-key'];
     let jobId: string = randomUUID();
@@ -64,43 +49,13 @@ export function uploadRoute(app: FastifyInstance, services: AppServices): void {
       if (existing) return answer(request, reply, existing);
     }
 
-    const spool = new SpoolWriter(store, randomUUID(), config.limits.maxRequestBytes);
-    try {
-      for await (const part of request.parts()) {
-        if (part.fieldname !== 'file[]' && part.fieldname !== 'file') {
-          if (part.type === 'file') part.file.resume();
-          continue;
-        }
-        // busboy makes a filename-less part a file when its Content-Type is not text; either way it has no name.
-        if (part.type !== 'file' || typeof part.filename !== 'string') {
-          throw new SluiceError('missing_filename', 'Missing hash in multipart request: a file part has no filename');
-        }
-        await spool.add(stagedPath(directory, part.filename), isGzip(part.mimetype), part.file);
-      }
-      await spool.finish();
-    } catch (error) {
-      await spool.discard();
-      throw error;
-    }
+    const spool = await spoolMultipart(request, store, config.limits, (filename) => ({ path: stagedPath(directory, filename) }));
     if (spool.parts.length === 0) return success('resource_created', { paths: [] });
-
-    const data: IngestJobData = { namespace, repo, workspaceId: workspace.id, spoolKeys: spool.keys, parts: spool.parts, bytes: spool.bytes };
-    let job: IngestJob;
-    try {
-      job = await queue.add('ingest', data, { ...jobOptions, jobId });
-    } catch (error) {
+    const data: IngestJobData = { namespace, repo, workspaceId: workspace.id, spoolKeys: spool.keys, parts: spool.parts, bytes: spool.bytes, stage: true };
+    const job = await enqueueJob(queue, 'ingest', data, jobId, jobOptions, () => spool.discard()).catch(async (error: unknown) => {
       await spool.discard();
       throw error;
-    }
-    if (jobId.startsWith('idem-')) {
-      // A concurrent request with the same Idempotency-Key may have won: its job stands, our spool goes.
-      // (add() returns a Job built from our data either way, so read back what was stored.)
-      const stored = await queue.getJob(jobId);
-      if (stored && stored.data.spoolKeys[0] !== spool.keys[0]) {
-        await spool.discard();
-        job = stored;
-      }
-    }
+    });
     request.log.debug({ jobId: job.id, parts: spool.parts.length, bytes: spool.bytes }, 'ingest job enqueued');
     return answer(request, reply, job);
   });

@@ -1,0 +1,120 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import { SluiceError } from '@sluice/core';
+import { chunkKey, chunkPrefix, versionKey } from '@sluice/storage';
+import { ingestJobOptions, type IngestJobData } from '@sluice/queue';
+import type { AppServices } from '../app-services.js';
+import { spoolMultipart } from '../spool-multipart.js';
+import { awaitJob, enqueueJob } from '../run-job.js';
+import { success } from '../oxen-envelope.js';
+import type { RepoParams } from './workspace-routes.js';
+
+type HashParams = RepoParams & { hash: string };
+
+interface CompleteBody {
+  files?: Array<{ hash?: unknown; file_name?: unknown; dst_dir?: unknown; num_chunks?: unknown; upload_results?: unknown }>;
+  workspace_id?: unknown;
+}
+
+function assertHash(hash: string): string {
+  if (!/^[0-9a-f]{1,32}$/.test(hash)) throw new SluiceError('bad_request', `not an Oxen content hash: ${hash}`);
+  return hash;
+}
+
+/** Upstream's lenient destination (reference §4.5): only normal segments of dir and name are kept. */
+function destination(dir: unknown, name: string): string {
+  const segments = `${typeof dir === 'string' ? dir : ''}/${name}`.split('/').filter((s) => s !== '' && s !== '.' && s !== '..');
+  if (segments.length === 0 || segments.some((s) => s.includes('\0'))) throw new SluiceError('invalid_path', `invalid destination for ${name}`);
+  return segments.join('/');
+}
+
+/**
+ * Large files (reference §4.5): chunks are PUT straight into the store as they arrive; completion
+ * enqueues one job whose worker reassembles them as a stream, verifies the hash and, given a
+ * workspace, stages the file. `POST R/versions` stores hash-named blobs (§4.6).
+ */
+export function versionsRoutes(app: FastifyInstance, services: AppServices): void {
+  const { repos, workspaces, store, queue, events, config, versions } = services;
+  const base = '/api/repos/:namespace/:repo/versions';
+  const jobOptions = ingestJobOptions(config.jobRetentionSeconds);
+
+  app.post<{ Params: HashParams }>(`${base}/:hash/create`, async (request) => {
+    await repos.require(request.params.namespace, request.params.repo);
+    assertHash(request.params.hash);
+    return success('resource_found');
+  });
+
+  // Chunk bodies are raw bytes of any (or no) content type: stream them, never parse.
+  void app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+    scope.put<{ Params: HashParams; Querystring: { offset?: string } }>(`${base}/:hash/chunks`, async (request) => {
+      const { namespace, repo } = request.params;
+      const hash = assertHash(request.params.hash);
+      const offset = Number(request.query.offset ?? 'x');
+      if (!Number.isSafeInteger(offset) || offset < 0) throw new SluiceError('bad_request', 'offset must be a whole number of bytes');
+      await repos.require(namespace, repo);
+      const body = request.body as Readable | undefined;
+      if (!body) throw new SluiceError('bad_request', 'a chunk needs a body');
+      await store.put(chunkKey(namespace, repo, hash, offset), body);
+      return success('resource_created');
+    });
+  });
+
+  app.post<{ Params: HashParams }>(`${base}/:hash/complete`, async (request) => {
+    const { namespace, repo } = request.params;
+    const hash = assertHash(request.params.hash);
+    await repos.require(namespace, repo);
+    const body = (request.body ?? {}) as CompleteBody;
+    if (!Array.isArray(body.files) || body.files.length !== 1) throw new SluiceError('bad_request', 'complete takes exactly one file');
+    const file = body.files[0]!;
+    const expected = typeof file.num_chunks === 'number' ? file.num_chunks : Array.isArray(file.upload_results) ? file.upload_results.length : null;
+    let workspaceId = '';
+    let path = hash;
+    if (typeof body.workspace_id === 'string') {
+      workspaceId = (await workspaces.find(namespace, repo, body.workspace_id))?.id ?? '';
+      if (workspaceId === '') throw new SluiceError('workspace_not_found', `Workspace not found: ${body.workspace_id}`, { statusMessage: `Workspace not found: ${body.workspace_id}` });
+      if (typeof file.file_name !== 'string') throw new SluiceError('bad_request', 'file_name is required to stage the file');
+      path = destination(file.dst_dir, file.file_name);
+    }
+
+    const chunks: Array<{ key: string; offset: number }> = [];
+    for await (const info of store.list(chunkPrefix(namespace, repo, hash))) {
+      chunks.push({ key: info.key, offset: Number(info.key.slice(info.key.lastIndexOf('/') + 1)) });
+    }
+    chunks.sort((a, b) => a.offset - b.offset);
+    // A repeated completion finds the chunks gone and the content stored: it only stages again.
+    const alreadyStored = chunks.length === 0 && (await versions.missing([hash])).size === 0;
+    if (!alreadyStored && expected !== null && chunks.length !== expected) {
+      throw new SluiceError('chunk_count_mismatch', `Number of chunks does not match expected number of chunks: ${chunks.length} != ${expected}`);
+    }
+    if (!alreadyStored && chunks.length === 0) throw new SluiceError('resource_not_found', `no chunks uploaded for ${hash}`);
+
+    const keys = chunks.map((c) => c.key);
+    // A repeated completion re-reads the stored content: the same stream verifies and stages it.
+    const source = alreadyStored ? [versionKey(hash)] : keys;
+    const data: IngestJobData = {
+      namespace, repo, workspaceId, bytes: 0, stage: workspaceId !== '', spoolKeys: keys,
+      parts: [{ path, gzip: false, spool: '', offset: 0, length: 0, expectHash: hash, chunks: source }],
+    };
+    const jobId = 'chunks-' + createHash('sha256').update(`${namespace}/${repo}/${hash}/${workspaceId}/${path}/${keys.length}`).digest('hex').slice(0, 40);
+    const job = await enqueueJob(queue, 'ingest', data, jobId, jobOptions, async () => undefined);
+    const result = await awaitJob(job, events, config.syncTimeoutSeconds);
+    const outcome = result.files[0];
+    if (outcome && 'error' in outcome) throw new SluiceError(outcome.error.code, outcome.error.message);
+    return success('resource_found', { hash, path: workspaceId === '' ? null : path, job_id: job.id });
+  });
+
+  app.post<{ Params: RepoParams }>(base, async (request) => {
+    const { namespace, repo } = request.params;
+    await repos.require(namespace, repo);
+    const spool = await spoolMultipart(request, store, config.limits, (filename) => ({ path: assertHash(filename), expectHash: filename }));
+    if (spool.parts.length === 0) return success('resource_created', { err_files: [] });
+    const data: IngestJobData = { namespace, repo, workspaceId: '', spoolKeys: spool.keys, parts: spool.parts, bytes: spool.bytes, stage: false };
+    const job = await enqueueJob(queue, 'ingest', data, randomUUID(), jobOptions, () => spool.discard());
+    const result = await awaitJob(job, events, config.syncTimeoutSeconds);
+    const errFiles = result.files.flatMap((f) => ('error' in f ? [{ hash: f.path, path: null, error: f.error.message }] : []));
+    return success('resource_created', { err_files: errFiles });
+  });
+}

@@ -1,0 +1,41 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
+import { SluiceError, type Limits } from '@sluice/core';
+import type { BlobStore } from '@sluice/storage';
+import { SpoolWriter } from './spool-writer.js';
+
+/** Where a part goes, from its filename: the staged path, and the hash it must have if named. */
+export type PartTarget = (filename: string) => { path: string; expectHash?: string };
+
+function isGzip(mimetype: string | undefined): boolean {
+  return (mimetype ?? '').split(';')[0]!.trim().toLowerCase() === 'application/gzip';
+}
+
+/**
+ * Streams the `file[]`/`file` parts of a multipart request into the spool (reference §4.1: other
+ * fields ignored, a file part without a filename fails the request). On any failure whatever was
+ * spooled is removed before the error propagates.
+ */
+export async function spoolMultipart(request: FastifyRequest, store: BlobStore, limits: Limits, target: PartTarget): Promise<SpoolWriter> {
+  if (!request.isMultipart()) throw new SluiceError('not_multipart', 'the request must be multipart/form-data with file[] parts');
+  const spool = new SpoolWriter(store, randomUUID(), limits.maxRequestBytes);
+  try {
+    for await (const part of request.parts()) {
+      if (part.fieldname !== 'file[]' && part.fieldname !== 'file') {
+        if (part.type === 'file') part.file.resume();
+        continue;
+      }
+      // busboy makes a filename-less part a file when its Content-Type is not text; either way it has no name.
+      if (part.type !== 'file' || typeof part.filename !== 'string') {
+        throw new SluiceError('missing_filename', 'Missing hash in multipart request: a file part has no filename');
+      }
+      const { path, expectHash } = target(part.filename);
+      await spool.add(path, isGzip(part.mimetype), part.file, expectHash);
+    }
+    await spool.finish();
+  } catch (error) {
+    await spool.discard();
+    throw error;
+  }
+  return spool;
+}
