@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import type { S3Config } from '@sluice/core';
-import { freePort } from './free-port.js';
+import { freePort, freePortRange } from './free-port.js';
 
 const run = promisify(execFile);
 const script = resolve(import.meta.dirname, '../../scripts/swift-s3.sh');
@@ -20,27 +20,33 @@ export function hasSwift(): boolean {
 
 /** OpenStack Swift with s3api on free loopback ports, through scripts/swift-s3.sh. */
 export async function startSwiftS3(): Promise<S3Server> {
-  const root = mkdtempSync(join(tmpdir(), 'sluice-swift-'));
-  const env = {
-    ...process.env,
-    SWIFT_ROOT: root,
-    SWIFT_S3_PORT: String(await freePort()),
-    SWIFT_PORT_BASE: String(await freePort()),
-    SWIFT_MEMCACHED_PORT: String(await freePort()),
-    SWIFT_EATMYDATA: '1',
-  };
-  // the three storage servers take consecutive ports from the base; make sure they are free too
-  for (let i = 1; i <= 2; i++) {
-    if (String(Number(env.SWIFT_PORT_BASE) + i) === env.SWIFT_S3_PORT || String(Number(env.SWIFT_PORT_BASE) + i) === env.SWIFT_MEMCACHED_PORT) {
-      env.SWIFT_PORT_BASE = String(Number(env.SWIFT_PORT_BASE) + 10);
-    }
-  }
-  await run('bash', [script, 'start'], { env, timeout: 120_000 });
-  return {
-    config: { endpoint: `http://127.0.0.1:${env.SWIFT_S3_PORT}`, accessKey: 'test:tester', secretKey: 'testing', region: 'us-east-1' },
-    stop: async () => {
+  let lastError: unknown;
+  // A port can be taken between choosing and binding it; a failed start is cleaned up and retried.
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const root = mkdtempSync(join(tmpdir(), 'sluice-swift-'));
+    const env = {
+      ...process.env,
+      SWIFT_ROOT: root,
+      SWIFT_S3_PORT: String(await freePort()),
+      SWIFT_PORT_BASE: String(await freePortRange(3)),
+      SWIFT_MEMCACHED_PORT: String(await freePort()),
+      SWIFT_EATMYDATA: '1',
+    };
+    const stop = async () => {
       await run('bash', [script, 'stop'], { env, timeout: 60_000 }).catch(() => undefined);
       rmSync(root, { recursive: true, force: true });
-    },
-  };
+    };
+    try {
+      await run('bash', [script, 'start'], { env, timeout: 120_000 });
+    } catch (error) {
+      lastError = error;
+      await stop();
+      continue;
+    }
+    return {
+      config: { endpoint: `http://127.0.0.1:${env.SWIFT_S3_PORT}`, accessKey: 'test:tester', secretKey: 'testing', region: 'us-east-1' },
+      stop,
+    };
+  }
+  throw lastError;
 }
