@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSluice, type SluiceProcess } from './support/sluice-process.js';
 import { storeKinds, testEnv } from './support/test-env.js';
-import { send, sendJson, stagedFiles, upload } from './support/oxen-http.js';
+import { send, sendJson, stagedFiles, upload, waitForJob } from './support/oxen-http.js';
 
 const kind = storeKinds().includes('s3') ? 's3' : 'fs';
 const author = { author: 'Ada', email: 'ada@example.com' };
@@ -170,5 +170,27 @@ describe(`commits, branches and stage edits (${kind} store)`, () => {
     expect(missing.json().error).toMatchObject({ title: 'Branch does not exist', detail: 'Could not find branch: none' });
     expect((await send(sluice.url, 'GET', `${repoBase(name)}/file/feature/x/a.txt`)).body.toString()).toBe('a');
     expect((await send(sluice.url, 'GET', `${repoBase(name)}/branches`)).json().branches.map((b: { name: string }) => b.name)).toEqual(['at', 'feature/x', 'main']);
+  });
+
+  it('commits a workspace as a queued job with Prefer: respond-async, failures carrying their code', async () => {
+    const name = await newRepo();
+    const ws = await workspace(name, 'big');
+    const files = Array.from({ length: 300 }, (_, i) => ({ filename: `d${i % 7}/f${i}.txt`, content: `row ${i}`, gzip: true }));
+    expect((await upload(sluice.url, `${ws}/files/data`, files)).json().paths).toHaveLength(300);
+    const accepted = await send(sluice.url, 'POST', `${ws}/merge/main`, {
+      headers: { 'content-type': 'application/json', prefer: 'respond-async' }, body: JSON.stringify({ message: 'bulk', ...author }),
+    });
+    expect(accepted.status).toBe(202);
+    const location = accepted.headers.location as string;
+    expect(location).toMatch(/^\/api\/jobs\/commit-/);
+    const job = await waitForJob(sluice.url, location);
+    expect(job).toMatchObject({ kind: 'commit', state: 'completed', branch: 'main', commit: { message: 'bulk' } });
+    expect((await send(sluice.url, 'GET', `${repoBase(name)}/branches/main`)).json().branch.commit_id).toBe(job.commit.id);
+    expect((await send(sluice.url, 'GET', `${repoBase(name)}/file/main/data/d3/f10.txt`)).body.toString()).toBe('row 10');
+
+    const empty = await workspace(name, 'empty');
+    const refused = await send(sluice.url, 'POST', `${empty}/merge/main?async=true`, { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message: 'nothing', ...author }) });
+    const failed = await waitForJob(sluice.url, refused.headers.location as string);
+    expect(failed).toMatchObject({ state: 'failed', error: { code: 'unprocessable' } });
   });
 });

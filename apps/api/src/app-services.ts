@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Config } from '@sluice/core';
 import type { BlobStore, CountingBlobStore } from '@sluice/storage';
 import type { ObjectStore, RepoStore, StageEditor, StagingIndex, VersionIndex, WorkspaceCommitter, WorkspaceStore } from '@sluice/index';
-import type { IngestQueue } from '@sluice/queue';
+import type { CommitQueue, IngestQueue } from '@sluice/queue';
 
 /** Everything the routes use, built once at start-up (see create-services.ts). */
 export interface AppServices {
@@ -19,5 +19,6 @@ export interface AppServices {
   committer: WorkspaceCommitter;
   stageEditor: StageEditor;
   queue: IngestQueue;
+  commitQueue: CommitQueue;
   events: QueueEvents;
 }

@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import type { Config } from '@sluice/core';
 import { CountingBlobStore, createBlobStore } from '@sluice/storage';
 import { ObjectStore, RedisKeys, RepoStore, StageEditor, StagingIndex, VersionIndex, WorkspaceCommitter, WorkspaceStore } from '@sluice/index';
-import { bullConnection, createIngestEvents, createIngestQueue } from '@sluice/queue';
+import { bullConnection, createCommitQueue, createIngestEvents, createIngestQueue } from '@sluice/queue';
 import type { AppServices } from './app-services.js';
 import { redisOptions } from './redis-options.js';
 
@@ -30,6 +30,7 @@ export async function createServices(config: Config): Promise<AppServices> {
     committer: new WorkspaceCommitter(redis, keys, repos, objects),
     stageEditor: new StageEditor(staging, objects),
     queue: createIngestQueue(bullConnection(config.redisUrl), config.keyPrefix),
+    commitQueue: createCommitQueue(bullConnection(config.redisUrl), config.keyPrefix),
     events: createIngestEvents(bullConnection(config.redisUrl), config.keyPrefix),
   };
 }

@@ -56,7 +56,7 @@ async function main(): Promise<void> {
     const deadline = setTimeout(() => process.exit(1), 30_000);
     deadline.unref();
     for (const close of closers) await close().catch((error: unknown) => logger.error({ err: (error as Error).message }, 'close failed'));
-    await Promise.allSettled([services.queue.close(), services.events.close()]);
+    await Promise.allSettled([services.queue.close(), services.commitQueue.close(), services.events.close()]);
     services.redis.disconnect();
     process.exit(0);
   };

@@ -3,8 +3,9 @@ import { Piscina } from 'piscina';
 import type { Logger } from 'pino';
 import type { Limits } from '@sluice/core';
 import type { BlobStore } from '@sluice/storage';
-import type { ObjectStore, StagingIndex, VersionIndex, WorkspaceStore } from '@sluice/index';
-import { ingestQueueName, queuePrefix, stallSettings, type IngestJobData, type IngestJobResult } from '@sluice/queue';
+import type { ObjectStore, StagingIndex, VersionIndex, WorkspaceCommitter, WorkspaceStore } from '@sluice/index';
+import { commitQueueName, ingestQueueName, queuePrefix, stallSettings, type CommitJobData, type CommitJobResult, type IngestJobData, type IngestJobResult } from '@sluice/queue';
+import { processCommitJob } from './commit-processor.js';
 import { IngestProcessor } from './ingest-processor.js';
 
 export interface WorkerOptions {
@@ -15,6 +16,7 @@ export interface WorkerOptions {
   versions: VersionIndex;
   staging: StagingIndex;
   workspaces: WorkspaceStore;
+  committer: WorkspaceCommitter;
   limits: Limits;
   threads: number;
   concurrency: number;
@@ -43,7 +45,15 @@ export function startWorker(options: WorkerOptions): RunningWorker {
     concurrency: options.concurrency,
     ...stallSettings,
   });
+  // Commits are few and long; two at a time per process leaves the threads to ingest.
+  const commits = new Worker<CommitJobData, CommitJobResult>(commitQueueName, (job) => processCommitJob(job, options.workspaces, options.committer), {
+    connection: options.connection,
+    prefix: queuePrefix(options.keyPrefix),
+    concurrency: 2,
+    ...stallSettings,
+  });
   const log = options.logger;
+  commits.on('failed', (job, error) => log.warn({ jobId: job?.id, err: error.message }, 'commit job attempt failed'));
   worker.on('completed', (job, result) => {
     log.debug({ jobId: job.id, files: result.files.length, staged: result.paths.length }, 'ingest job completed');
   });
@@ -56,7 +66,7 @@ export function startWorker(options: WorkerOptions): RunningWorker {
     worker,
     pool,
     close: async () => {
-      await worker.close();
+      await Promise.all([worker.close(), commits.close()]);
       await pool.destroy();
     },
   };

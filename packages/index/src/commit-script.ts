@@ -8,12 +8,15 @@
  * KEYS[2]  the stage snapshot the commit was built from
  * KEYS[3]  workspaces hash (workspace id -> record)
  * KEYS[4]  workspace names hash (name -> id)
+ * KEYS[5]  where the landed commit is recorded for the commit's token (a retried job reads it)
  * ARGV[1]  branch name
  * ARGV[2]  expected head (the new commit's parent)
  * ARGV[3]  new commit id
  * ARGV[4]  workspace id
  * ARGV[5]  re-pointed workspace record JSON, or "" to delete the workspace
  * ARGV[6]  workspace name, or "" for an unnamed workspace
+ * ARGV[7]  commit JSON to record under KEYS[5]
+ * ARGV[8]  time to live of that record, seconds
  * Returns 1 when landed, 0 when the branch moved meanwhile (nothing changed).
  */
 export const commitScript = `
@@ -26,6 +29,7 @@ if ARGV[5] == '' then
 else
   redis.call('HSET', KEYS[3], ARGV[4], ARGV[5])
 end
+redis.call('SET', KEYS[5], ARGV[7], 'EX', ARGV[8])
 return 1
 `;
 

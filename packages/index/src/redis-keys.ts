@@ -32,6 +32,10 @@ export class RedisKeys {
   commitLock(ns: string, name: string, workspaceId: string): string {
     return `${this.repoTag(ns, name)}:commit-lock:${workspaceId}`;
   }
+  /** The commit a commit attempt (identified by its token) landed. */
+  landedCommit(ns: string, name: string, token: string): string {
+    return `${this.repoTag(ns, name)}:landed:${token}`;
+  }
   /** The result of an ingest job, written in the same step that stages its files. */
   jobResult(ns: string, name: string, jobId: string): string {
     return `${this.repoTag(ns, name)}:job:${jobId}`;

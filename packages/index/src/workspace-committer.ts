@@ -12,6 +12,20 @@ export interface CommitMessage {
   email: string;
 }
 
+export interface CommitProgress {
+  phase: 'reading' | 'checking' | 'writing' | 'landing';
+  entries: number;
+}
+
+export interface CommitOptions {
+  /**
+   * Identifies this commit attempt. A retry with the same token (a queued commit job retried after
+   * its worker died) takes over the attempt's lease and finds the commit if it had landed.
+   */
+  token?: string;
+  onProgress?: (progress: CommitProgress) => Promise<void> | void;
+}
+
 export interface Mergeability {
   isMergeable: boolean;
   conflicts: string[];
@@ -26,6 +40,8 @@ type Scripts = {
 
 /** How often a commit is rebuilt on a branch that moved while it was being written. */
 const maxLandingAttempts = 20;
+/** How long a landed commit stays findable by its token: longer than any job retry takes. */
+const landedRecordSeconds = 86_400;
 
 /**
  * Commits a workspace onto a branch (reference §8): the new commit's parent is the branch head,
@@ -42,7 +58,7 @@ export class WorkspaceCommitter {
     private readonly objects: ObjectStore,
   ) {
     if (!('sluiceCommit' in redis)) {
-      redis.defineCommand('sluiceCommit', { numberOfKeys: 4, lua: commitScript });
+      redis.defineCommand('sluiceCommit', { numberOfKeys: 5, lua: commitScript });
       redis.defineCommand('sluiceSnapshot', { numberOfKeys: 2, lua: snapshotScript });
       redis.defineCommand('sluiceRestore', { numberOfKeys: 2, lua: restoreScript });
     }
@@ -83,19 +99,25 @@ export class WorkspaceCommitter {
     return { isMergeable: conflicts.length === 0, conflicts, commits };
   }
 
-  async commit(ns: string, repo: string, workspace: Workspace, branch: string, message: CommitMessage): Promise<Commit> {
+  async commit(ns: string, repo: string, workspace: Workspace, branch: string, message: CommitMessage, options: CommitOptions = {}): Promise<Commit> {
+    const token = options.token ?? randomUUID();
+    const landedKey = this.keys.landedCommit(ns, repo, token);
+    const landedBefore = await this.redis.get(landedKey);
+    if (landedBefore !== null) return JSON.parse(landedBefore) as Commit;
     await this.requireHead(ns, repo, branch);
     const lockKey = this.keys.commitLock(ns, repo, workspace.id);
-    const token = randomUUID();
-    if ((await this.redis.set(lockKey, token, 'PX', 600_000, 'NX')) === null) {
+    const owner = await this.redis.set(lockKey, token, 'PX', 600_000, 'NX');
+    if (owner === null && (await this.redis.get(lockKey)) !== token) {
       throw new SluiceError('conflict', `A commit of workspace '${workspace.id}' is already running`);
     }
+    const report = async (progress: CommitProgress) => options.onProgress?.(progress);
     const staged = this.keys.staged(ns, repo, workspace.id);
     const snapshot = this.keys.stagedSnapshot(ns, repo, workspace.id);
     try {
       const count = await this.scripts.sluiceSnapshot(staged, snapshot);
       if (count === 0) throw new SluiceError('unprocessable', 'No changes to commit', { statusMessage: 'NoChanges' });
       const changes = new Map<string, TreeChange>();
+      await report({ phase: 'reading', entries: count });
       const stream = this.redis.hscanStream(snapshot, { count: 1000 });
       for await (const batch of stream) {
         const flat = batch as string[];
@@ -106,18 +128,21 @@ export class WorkspaceCommitter {
       }
       for (let attempt = 0; attempt < maxLandingAttempts; attempt++) {
         const head = await this.requireHead(ns, repo, branch);
+        await report({ phase: 'checking', entries: changes.size });
         const conflicts = await this.conflicts(changes.keys(), workspace.commitId, head);
         if (conflicts.length > 0) {
           throw new SluiceError('workspace_behind', `This workspace '${workspace.id}' is behind on branch '${branch}' commit ${workspace.commitId} < ${head}`, {
             fields: { conflicts: conflicts.map((path) => ({ path })) },
           });
         }
+        await report({ phase: 'writing', entries: changes.size });
         const root = await this.objects.writeTree((await this.objects.getCommit(head)).root, changes);
         const commit = await this.objects.putCommit({ parent_ids: [head], ...message, timestamp: new Date().toISOString(), root });
         const moved = workspace.name === null ? '' : JSON.stringify({ ...workspace, commitId: commit.id });
+        await report({ phase: 'landing', entries: changes.size });
         const landed = await this.scripts.sluiceCommit(
-          this.keys.branches(ns, repo), snapshot, this.keys.workspaces(ns, repo), this.keys.workspaceNames(ns, repo),
-          branch, head, commit.id, workspace.id, moved, workspace.name ?? '',
+          this.keys.branches(ns, repo), snapshot, this.keys.workspaces(ns, repo), this.keys.workspaceNames(ns, repo), landedKey,
+          branch, head, commit.id, workspace.id, moved, workspace.name ?? '', JSON.stringify(commit), landedRecordSeconds,
         );
         if (landed === 1) return commit;
       }

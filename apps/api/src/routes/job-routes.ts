@@ -2,12 +2,20 @@ import type { FastifyInstance } from 'fastify';
 import { SluiceError } from '@sluice/core';
 import type { AppServices } from '../app-services.js';
 import { success } from '../oxen-envelope.js';
-import { jobView } from './job-view.js';
+import { commitJobView, jobView } from './job-view.js';
+import { commitJobPrefix } from '@sluice/queue';
 
-export function jobRoutes(app: FastifyInstance, { queue }: AppServices): void {
+export function jobRoutes(app: FastifyInstance, { queue, commitQueue }: AppServices): void {
   app.get<{ Params: { jobId: string } }>('/api/jobs/:jobId', async (request) => {
-    const job = await queue.getJob(request.params.jobId);
-    if (!job) throw new SluiceError('job_not_found', `Job not found: ${request.params.jobId}`);
+    const { jobId } = request.params;
+    const notFound = new SluiceError('job_not_found', `Job not found: ${jobId}`);
+    if (jobId.startsWith(commitJobPrefix)) {
+      const job = await commitQueue.getJob(jobId);
+      if (!job) throw notFound;
+      return success('resource_found', { job: await commitJobView(job) });
+    }
+    const job = await queue.getJob(jobId);
+    if (!job) throw notFound;
     return success('resource_found', { job: await jobView(job) });
   });
 }

@@ -1,5 +1,5 @@
 import type { Job } from 'bullmq';
-import type { IngestJobData, IngestJobResult, IngestProgress } from '@sluice/queue';
+import { parseFailureReason, type CommitJobData, type CommitJobResult, type IngestJobData, type IngestJobResult, type IngestProgress } from '@sluice/queue';
 
 export type JobState = 'queued' | 'active' | 'completed' | 'failed';
 
@@ -24,6 +24,7 @@ export async function jobView(job: Job<IngestJobData, IngestJobResult>): Promise
   const result = job.returnvalue as IngestJobResult | null | undefined;
   return {
     id: job.id,
+    kind: 'ingest',
     state,
     namespace: job.data.namespace,
     repo_name: job.data.repo,
@@ -33,6 +34,26 @@ export async function jobView(job: Job<IngestJobData, IngestJobResult>): Promise
     attempts: job.attemptsMade,
     progress: state === 'completed' ? { ...progress, files_done: progress.files_total, bytes_done: progress.bytes_total } : progress,
     ...(result ? { paths: result.paths, files: result.files, deduplicated: result.deduplicated } : {}),
-    ...(state === 'failed' ? { error: { code: 'job_failed', message: job.failedReason } } : {}),
+    ...(state === 'failed' ? { error: parseFailureReason(job.failedReason) } : {}),
+  };
+}
+
+/** A queued commit as the jobs API shows it: state, phase, and once landed the commit. */
+export async function commitJobView(job: Job<CommitJobData, CommitJobResult>): Promise<Record<string, unknown>> {
+  const state = jobState(await job.getState());
+  return {
+    id: job.id,
+    kind: 'commit',
+    state,
+    namespace: job.data.namespace,
+    repo_name: job.data.repo,
+    workspace_id: job.data.workspaceId,
+    branch: job.data.branch,
+    created_at: new Date(job.timestamp).toISOString(),
+    finished_at: job.finishedOn ? new Date(job.finishedOn).toISOString() : null,
+    attempts: job.attemptsMade,
+    progress: typeof job.progress === 'object' ? job.progress : null,
+    ...(job.returnvalue ? { commit: job.returnvalue.commit } : {}),
+    ...(state === 'failed' ? { error: parseFailureReason(job.failedReason) } : {}),
   };
 }

@@ -6,15 +6,11 @@ import type { AppServices } from '../app-services.js';
 import { spoolMultipart } from '../spool-multipart.js';
 import { awaitJob, enqueueJob, type IngestJob } from '../run-job.js';
 import { success } from '../oxen-envelope.js';
+import { wantsAsync } from '../wants-async.js';
 import { jobLocation, jobView } from './job-view.js';
 import type { WorkspaceParams } from './workspace-routes.js';
 
 type UploadRequest = FastifyRequest<{ Params: WorkspaceParams & { '*': string }; Querystring: { async?: string } }>;
-
-function wantsAsync(request: UploadRequest): boolean {
-  const prefer = String(request.headers.prefer ?? '');
-  return request.query.async === 'true' || /(^|[,;\s])respond-async($|[,;\s])/i.test(prefer);
-}
 
 /**
  * POST .../workspaces/{id}/files/{directory}: the multipart ingest of reference §4. The parts are

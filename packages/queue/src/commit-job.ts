@@ -1,0 +1,41 @@
+import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
+import type { Commit } from '@sluice/core';
+import { queuePrefix } from './ingest-queue.js';
+
+export const commitQueueName = 'commit';
+/** Commit jobs' ids start with this, so the jobs API knows which queue to ask. */
+export const commitJobPrefix = 'commit-';
+
+export interface CommitJobData {
+  namespace: string;
+  repo: string;
+  workspaceId: string;
+  branch: string;
+  message: string;
+  author: string;
+  email: string;
+}
+
+export interface CommitJobResult {
+  commit: Omit<Commit, 'root'>;
+}
+
+export type CommitQueue = Queue<CommitJobData, CommitJobResult, 'commit'>;
+
+export function createCommitQueue(connection: ConnectionOptions, keyPrefix: string): CommitQueue {
+  return new Queue<CommitJobData, CommitJobResult, 'commit'>(commitQueueName, { connection, prefix: queuePrefix(keyPrefix) });
+}
+
+export function commitJobOptions(retentionSeconds: number): JobsOptions {
+  return { attempts: 5, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: { age: retentionSeconds }, removeOnFail: { age: retentionSeconds } };
+}
+
+/** A failed job's reason carries the error code first, so pollers get a stable code back. */
+export function failureReason(code: string, message: string): string {
+  return `${code}: ${message}`;
+}
+
+export function parseFailureReason(reason: string | undefined): { code: string; message: string } {
+  const match = /^([a-z_]+): (.*)$/s.exec(reason ?? '');
+  return match ? { code: match[1]!, message: match[2]! } : { code: 'job_failed', message: reason ?? 'job failed' };
+}
