@@ -1,11 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { resolve } from 'node:path';
+import { join } from 'node:path';
 import { freePort } from './free-port.js';
 import { waitFor } from './wait-for.js';
+import { repoRoot } from './repo-root.js';
 
-const entry = resolve(import.meta.dirname, '../../apps/api/dist/main.js');
+
+const entry = join(repoRoot(), 'apps/api/dist/main.js');
 
 export interface SluiceProcess {
+  pid: number;
   /** Base URL (API roles only). */
   url: string;
   child: ChildProcess;
@@ -39,5 +42,5 @@ export async function startSluice(env: Record<string, string>): Promise<SluicePr
     if (alive()) child.kill(name);
     await exited;
   };
-  return { url, child, output: () => output, stop: () => signal('SIGTERM'), kill: () => signal('SIGKILL') };
+  return { pid: child.pid!, url, child, output: () => output, stop: () => signal('SIGTERM'), kill: () => signal('SIGKILL') };
 }

@@ -1,13 +1,14 @@
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { repoRoot } from './repo-root.js';
 import { promisify } from 'node:util';
 import type { S3Config } from '@sluice/core';
 import { freePort, freePortRange } from './free-port.js';
 
 const run = promisify(execFile);
-const script = resolve(import.meta.dirname, '../../scripts/swift-s3.sh');
+const script = join(repoRoot(), 'scripts/swift-s3.sh');
 
 export interface S3Server {
   config: Omit<S3Config, 'bucket'>;

@@ -25,9 +25,14 @@ export async function createOxenHasher(): Promise<OxenHasher> {
   };
 }
 
-/** Hashes one buffer or string at once; for tests and small metadata, not the hot path. */
+let shared: Promise<OxenHasher> | undefined;
+
+/**
+ * Hashes one buffer or string at once with a hasher shared by the thread (init, update and digest
+ * run without awaiting in between, so sharing is safe). For metadata and tests, not file content.
+ */
 export async function oxenHash(data: Uint8Array | string): Promise<string> {
-  const hasher = await createOxenHasher();
+  const hasher = await (shared ??= createOxenHasher());
   hasher.init();
   hasher.update(data);
   return hasher.digest();

@@ -1,4 +1,4 @@
-import { errorCodeOf, oxenHash, SluiceError, type Commit, type TreeEntry } from '@sluice/core';
+import { createLimiter, errorCodeOf, oxenHash, SluiceError, type Commit, type TreeEntry } from '@sluice/core';
 import { objectKey, type BlobStore } from '@sluice/storage';
 import { LruCache } from './lru-cache.js';
 
@@ -16,6 +16,8 @@ export class ObjectStore {
   private readonly nodes = new LruCache<string, readonly TreeEntry[]>(20_000);
   private readonly commits = new LruCache<string, Commit>(10_000);
   private emptyRoot: string | undefined;
+  /** Store writes of one tree in flight at once; the recursion itself fans out freely. */
+  private readonly writes = createLimiter(32);
 
   constructor(private readonly store: BlobStore) {}
 
@@ -57,11 +59,11 @@ export class ObjectStore {
    * root. Only directories on changed paths are read and written; the rest is shared.
    */
   async writeTree(root: string, changes: ReadonlyMap<string, TreeChange>): Promise<string> {
-    const hash = await this.rewrite(root, '', changes);
-    return hash ?? (await this.emptyTree());
+    const node = await this.rewrite(root, '', changes);
+    return node?.hash ?? (await this.emptyTree());
   }
 
-  private async rewrite(nodeHash: string | null, dir: string, changes: ReadonlyMap<string, TreeChange>): Promise<string | null> {
+  private async rewrite(nodeHash: string | null, dir: string, changes: ReadonlyMap<string, TreeChange>): Promise<{ hash: string; size: number } | null> {
     const entries = new Map<string, TreeEntry>();
     for (const entry of nodeHash === null ? [] : await this.readNode(nodeHash)) entries.set(entry.name, entry);
     const childChanges = new Map<string, Map<string, TreeChange>>();
@@ -77,23 +79,20 @@ export class ObjectStore {
         sub.set(path.slice(slash + 1), change);
       }
     }
-    for (const [child, sub] of childChanges) {
+    const rewritten = await Promise.all([...childChanges].map(async ([child, sub]) => {
       const existing = entries.get(child);
-      if (existing?.kind === 'file') entries.delete(child); // a directory now stands where a file was
-      const base = existing?.kind === 'dir' ? existing.hash : null;
-      const hash = await this.rewrite(base, dir === '' ? child : `${dir}/${child}`, sub);
-      if (hash === null) entries.delete(child);
-      else entries.set(child, { name: child, kind: 'dir', hash, size: await this.sizeOf(hash) });
+      const base = existing?.kind === 'dir' ? existing.hash : null; // a directory may replace a file
+      return [child, await this.rewrite(base, dir === '' ? child : `${dir}/${child}`, sub)] as const;
+    }));
+    for (const [child, node] of rewritten) {
+      if (node === null) entries.delete(child);
+      else entries.set(child, { name: child, kind: 'dir', hash: node.hash, size: node.size });
     }
     if (entries.size === 0 && dir !== '') return null;
     const sorted = [...entries.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    const hash = await this.putJson(JSON.stringify({ entries: sorted }));
+    const hash = await this.writes(() => this.putJson(JSON.stringify({ entries: sorted })));
     this.nodes.set(hash, sorted);
-    return hash;
-  }
-
-  private async sizeOf(nodeHash: string): Promise<number> {
-    return (await this.readNode(nodeHash)).reduce((sum, entry) => sum + entry.size, 0);
+    return { hash, size: sorted.reduce((sum, entry) => sum + entry.size, 0) };
   }
 
   async putCommit(fields: Omit<Commit, 'id'>): Promise<Commit> {

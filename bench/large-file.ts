@@ -1,0 +1,111 @@
+import { execFile } from 'node:child_process';
+import { createReadStream, createWriteStream, existsSync, renameSync, statSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { promisify } from 'node:util';
+import { createGzip } from 'node:zlib';
+import { repoWithWorkspace, waitForJob } from '../test/support/oxen-http.js';
+import { repoRoot } from '../test/support/repo-root.js';
+import { freshSluice, joinSluice, type BenchContext } from './bench-context.js';
+import { csvRows, prng } from './dataset.js';
+import { maxFigure, ratioFigure, type Figure } from './figure.js';
+import { median, peakRssMiB } from './measure.js';
+
+const run = promisify(execFile);
+
+/** A gzip file inflating to `bytes` of mixed content (3/4 CSV rows, 1/4 random), made once and kept in tmp. */
+async function largeGzip(bytes: number): Promise<string> {
+  const path = join(tmpdir(), `sluice-bench-large-${bytes}.gz`);
+  if (existsSync(path)) return path;
+  const random = prng(7);
+  const pool = csvRows(random, 20_000).join('');
+  const mib = 1024 * 1024;
+  const source = Readable.from((function* () {
+    for (let done = 0; done < bytes; done += mib) {
+      if ((done / mib) % 4 === 3) {
+        const block = Buffer.allocUnsafe(mib);
+        for (let i = 0; i < mib; i += 4) block.writeUInt32LE(Math.floor(random() * 4294967296), i);
+        yield block;
+      } else {
+        const start = Math.floor(random() * (pool.length - mib));
+        yield Buffer.from(pool.slice(start, start + mib));
+      }
+    }
+  })());
+  await pipeline(source, createGzip(), createWriteStream(`${path}.part`));
+  renameSync(`${path}.part`, path);
+  return path;
+}
+
+/** Streams a file as one gzip part of a multipart upload; resolves with the answer. */
+function uploadFile(baseUrl: string, path: string, file: string): Promise<{ status: number; location: string | undefined }> {
+  const boundary = 'sluicebenchboundary';
+  const head = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file[]"; filename="big.csv"\r\nContent-Type: application/gzip\r\n\r\n`);
+  const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
+  const url = new URL(baseUrl);
+  return new Promise((resolve, reject) => {
+    const req = request({
+      host: url.hostname, port: url.port, method: 'POST', path,
+      headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': String(head.length + statSync(file).size + tail.length), prefer: 'respond-async' },
+    }, (res) => {
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, location: res.headers.location }));
+    });
+    req.on('error', reject);
+    req.write(head);
+    const stream = createReadStream(file, { highWaterMark: 1024 * 1024 });
+    stream.pipe(req, { end: false });
+    stream.on('end', () => req.end(tail));
+  });
+}
+
+/** Workload 3: one gzip part inflating to 2 GiB, asynchronous, against a bare gunzip + xxh3 stream. */
+export async function largeFile(ctx: BenchContext): Promise<Figure[]> {
+  const bytes = ctx.smoke ? 64 * 1024 * 1024 : 2 * 1024 ** 3;
+  ctx.log(`preparing a gzip file inflating to ${bytes / 1024 ** 2} MiB`);
+  const file = await largeGzip(bytes);
+  const mib = bytes / 1024 ** 2;
+  const ceilingRates: number[] = [];
+  for (let i = 0; i < ctx.runs; i++) {
+    const { stdout } = await run(process.execPath, [join(repoRoot(), 'bench/dist/bench/ceiling-stream.js'), file], { maxBuffer: 1024 * 1024 });
+    ceilingRates.push(mib / Number(stdout.split(' ')[0]));
+  }
+  const figures: Figure[] = [];
+  // fsync on is the default (an acknowledged file survives a power cut); off shows the pipeline
+  // itself, since the ceiling writes nothing and this disk fsyncs at ~420 MB/s.
+  for (const fsync of ['true', 'false']) {
+    const sluiceRates: number[] = [];
+    let apiRss = 0;
+    let workerRss = 0;
+    for (let i = 0; i < ctx.runs; i++) {
+      const { sluice: api, env } = await freshSluice(ctx, 'fs', { SLUICE_ROLE: 'api', SLUICE_FS_FSYNC: fsync });
+      const worker = await joinSluice(env, 'worker');
+      try {
+        const ws = await repoWithWorkspace(api.url, 'bench', 'large', 'ws');
+        const started = process.hrtime.bigint();
+        const accepted = await uploadFile(api.url, `${ws}/files/data`, file);
+        if (accepted.status !== 202 || !accepted.location) throw new Error(`upload answered ${accepted.status}`);
+        const job = await waitForJob(api.url, accepted.location, 600_000);
+        const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+        if (job.state !== 'completed' || job.paths?.length !== 1) throw new Error(`large file job: ${JSON.stringify(job).slice(0, 300)}`);
+        sluiceRates.push(mib / seconds);
+        apiRss = Math.max(apiRss, peakRssMiB(api.pid));
+        workerRss = Math.max(workerRss, peakRssMiB(worker.pid));
+        ctx.log(`fsync ${fsync}, run ${i + 1}: ceiling ${median(ceilingRates).toFixed(0)} MiB/s, sluice ${sluiceRates.at(-1)!.toFixed(0)} MiB/s, peak RSS api ${apiRss.toFixed(0)} MiB, worker ${workerRss.toFixed(0)} MiB`);
+      } finally {
+        await worker.stop();
+        await api.stop();
+      }
+    }
+    const mode = fsync === 'true' ? 'fsync on' : 'fsync off';
+    figures.push(
+      ratioFigure(`one large gzip file (${mib} MiB inflated, ${mode}): MiB/s`, median(sluiceRates), median(ceilingRates), 'MiB/s', 0.7),
+      maxFigure(`one large gzip file (${mode}): peak RSS, API process`, apiRss, 'MiB', 256),
+      maxFigure(`one large gzip file (${mode}): peak RSS, worker process`, workerRss, 'MiB', 256),
+    );
+  }
+  return figures;
+}

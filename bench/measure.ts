@@ -1,0 +1,38 @@
+import { readFileSync } from 'node:fs';
+import type { Redis } from 'ioredis';
+
+/** Peak resident memory of a process (VmHWM), in MiB. */
+export function peakRssMiB(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? NaN);
+  return kb / 1024;
+}
+
+/** Total commands Redis has executed (INFO commandstats), scripts' inner calls included. */
+export async function redisCommands(redis: Redis): Promise<number> {
+  const info = await redis.info('commandstats');
+  let total = 0;
+  for (const match of info.matchAll(/cmdstat_[^:]+:calls=(\d+)/g)) total += Number(match[1]);
+  return total;
+}
+
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** Object-store requests a sluice process made so far, from its stats route, by area and operation. */
+export async function storeRequests(baseUrl: string): Promise<Record<string, Record<string, number>>> {
+  const reply = await fetch(`${baseUrl}/api/stats`);
+  return ((await reply.json()) as { store_requests: Record<string, Record<string, number>> }).store_requests;
+}
+
+export function totalRequests(counts: Record<string, Record<string, number>>, area?: string, op?: string): number {
+  let total = 0;
+  for (const [a, ops] of Object.entries(counts)) {
+    if (area !== undefined && a !== area) continue;
+    for (const [o, n] of Object.entries(ops)) if (op === undefined || o === op) total += n;
+  }
+  return total;
+}

@@ -1,0 +1,122 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { Client } from 'minio';
+import { mapLimit } from '@sluice/core';
+import { repoWithWorkspace } from '../test/support/oxen-http.js';
+import { repoRoot } from '../test/support/repo-root.js';
+import type { BenchContext } from './bench-context.js';
+import { freshSluice } from './bench-context.js';
+import { batchFiles, makeFiles, type BenchFile } from './dataset.js';
+import { ratioFigure, maxFigure, type Figure } from './figure.js';
+import { driveBatches } from './http-driver.js';
+import { median, redisCommands, storeRequests, totalRequests } from './measure.js';
+
+const concurrency = 8;
+
+async function stagedCount(baseUrl: string, workspacePath: string): Promise<number> {
+  const reply = await fetch(`${baseUrl}${workspacePath}/changes?page_size=1`);
+  return ((await reply.json()) as { staged: { added_files: { total_entries: number } } }).staged.added_files.total_entries;
+}
+
+/** The ceiling server as a child process; resolves with its URL and a stop function. */
+async function startCeiling(): Promise<{ url: string; stop(): void }> {
+  const child = spawn(process.execPath, [join(repoRoot(), 'bench/dist/bench/ceiling-server.js')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
+      const match = /listening (\d+)/.exec(chunk.toString());
+      if (match) resolve(Number(match[1]));
+    });
+    child.once('exit', () => reject(new Error('ceiling server exited')));
+  });
+  return { url: `http://127.0.0.1:${port}`, stop: () => child.kill('SIGKILL') };
+}
+
+/** Workloads 1 and 4: small files into the filesystem store, against the bare-multipart ceiling, and their round trips. */
+export async function smallFilesFs(ctx: BenchContext): Promise<Figure[]> {
+  const count = ctx.files ?? (ctx.smoke ? 400 : 20_000);
+  ctx.log(`generating ${count} CSV files of 100 KiB`);
+  const files = await makeFiles(count, 100 * 1024);
+  const batches = batchFiles(files);
+  ctx.log(`${batches.length} batches of ~${Math.round(files.length / batches.length)} files`);
+
+  const sluiceRates: number[] = [];
+  const ceilingRates: number[] = [];
+  let rounds: { redisNew: number; redisRe: number; storeNew: number; versionWritesRe: number; staged: number } | undefined;
+  for (let run = 0; run < ctx.runs; run++) {
+    const ceiling = await startCeiling();
+    const bare = await driveBatches(ceiling.url, '/upload', batches, concurrency);
+    ceiling.stop();
+    if (bare.failures.length > 0) throw new Error(`ceiling failed: ${bare.failures[0]}`);
+    ceilingRates.push(count / bare.seconds);
+
+    const { sluice } = await freshSluice(ctx, 'fs');
+    try {
+      const ws = await repoWithWorkspace(sluice.url, 'bench', 'small', 'ws');
+      const redisBefore = await redisCommands(ctx.redis);
+      const storeBefore = totalRequests(await storeRequests(sluice.url));
+      const result = await driveBatches(sluice.url, `${ws}/files/data`, batches, concurrency);
+      if (result.failures.length > 0) throw new Error(`sluice failed: ${result.failures[0]}`);
+      sluiceRates.push(count / result.seconds);
+      const redisAfter = await redisCommands(ctx.redis);
+      const storeAfter = await storeRequests(sluice.url);
+      const staged = await stagedCount(sluice.url, ws);
+      ctx.log(`run ${run + 1}: ceiling ${(count / bare.seconds).toFixed(0)} files/s, sluice ${(count / result.seconds).toFixed(0)} files/s, staged ${staged}/${count}`);
+      if (run === 0) {
+        // the same files again, into a second workspace: content the version store has
+        const again = await repoWithWorkspace(sluice.url, 'bench', 'again', 'ws');
+        const redisMid = await redisCommands(ctx.redis);
+        await driveBatches(sluice.url, `${again}/files/data`, batches, concurrency);
+        const redisEnd = await redisCommands(ctx.redis);
+        const storeEnd = await storeRequests(sluice.url);
+        rounds = {
+          redisNew: (redisAfter - redisBefore) / count,
+          redisRe: (redisEnd - redisMid) / count,
+          storeNew: (totalRequests(storeAfter) - storeBefore) / count,
+          versionWritesRe: totalRequests(storeEnd, 'versions', 'put') - totalRequests(storeAfter, 'versions', 'put'),
+          staged,
+        };
+      }
+    } finally {
+      await sluice.stop();
+    }
+  }
+  return [
+    ratioFigure('small files, fs store: files/s', median(sluiceRates), median(ceilingRates), 'files/s', 0.6),
+    { ...maxFigure('small files, fs store: files staged', rounds!.staged, 'files', null), target: `= ${count}`, met: rounds!.staged === count },
+    maxFigure('round trips: Redis commands per new file', rounds!.redisNew, 'commands', 3),
+    maxFigure('round trips: Redis commands per re-uploaded file', rounds!.redisRe, 'commands', 3),
+    maxFigure('round trips: object-store requests per new file', rounds!.storeNew, 'requests', 1.1),
+    maxFigure('round trips: version-store writes on re-upload', rounds!.versionWritesRe, 'writes', 0),
+  ];
+}
+
+/** Workload 2: small files into the S3 store, against plain putObject of the same contents. */
+export async function smallFilesS3(ctx: BenchContext): Promise<Figure[]> {
+  if (ctx.s3 === null) return [];
+  const count = ctx.files ?? (ctx.smoke ? 300 : 20_000);
+  const files = await makeFiles(count, 100 * 1024, 2);
+  const batches = batchFiles(files);
+  const url = new URL(ctx.s3.endpoint);
+  const client = new Client({ endPoint: url.hostname, port: Number(url.port), useSSL: false, accessKey: ctx.s3.accessKey, secretKey: ctx.s3.secretKey, region: ctx.s3.region, pathStyle: true });
+  const sluiceRates: number[] = [];
+  const ceilingRates: number[] = [];
+  for (let run = 0; run < ctx.runs; run++) {
+    const bucket = `ceiling${process.pid}x${run}`;
+    await client.makeBucket(bucket, ctx.s3.region);
+    const started = process.hrtime.bigint();
+    await mapLimit(files, concurrency, (f: BenchFile) => client.putObject(bucket, f.name, f.content, f.content.length).then(() => undefined));
+    ceilingRates.push(count / (Number(process.hrtime.bigint() - started) / 1e9));
+
+    const { sluice } = await freshSluice(ctx, 's3');
+    try {
+      const ws = await repoWithWorkspace(sluice.url, 'bench', 'small', 'ws');
+      const result = await driveBatches(sluice.url, `${ws}/files/data`, batches, concurrency);
+      if (result.failures.length > 0) throw new Error(`sluice failed: ${result.failures[0]}`);
+      sluiceRates.push(count / result.seconds);
+      ctx.log(`run ${run + 1}: putObject ${ceilingRates.at(-1)!.toFixed(0)} files/s, sluice ${sluiceRates.at(-1)!.toFixed(0)} files/s, staged ${await stagedCount(sluice.url, ws)}/${count}`);
+    } finally {
+      await sluice.stop();
+    }
+  }
+  return [ratioFigure(`small files, S3 store (${count} files): files/s`, median(sluiceRates), median(ceilingRates), 'files/s', 0.8)];
+}
