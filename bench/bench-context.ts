@@ -14,6 +14,8 @@ export interface BenchContext {
   runs: number;
   /** Extra settings for every sluice the benchmark starts (--sluice-env K=V), for experiments. */
   sluiceEnv: Record<string, string>;
+  /** Extra node arguments for every sluice (--node-arg, e.g. --cpu-prof). */
+  nodeArgs: string[];
   /** Overrides the small-files workloads' file count (--files N), for quicker experiments. */
   files: number | undefined;
   log(message: string): void;
@@ -35,7 +37,7 @@ export async function freshSluice(ctx: BenchContext, store: 'fs' | 's3', extra: 
       SLUICE_S3_SECRET_KEY: ctx.s3.secretKey, SLUICE_S3_BUCKET: keyPrefix.toLowerCase(), SLUICE_S3_REGION: ctx.s3.region,
     });
   }
-  return { sluice: await startSluice(env), env };
+  return { sluice: await startSluice(env, ctx.nodeArgs), env };
 }
 
 /** Another process on the same Redis prefix and store as `env` (e.g. a worker beside an API node). */

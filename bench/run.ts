@@ -7,6 +7,7 @@
  *   --only a,b       workloads: small-fs, small-s3, large, commit (default all)
  *   --json FILE      also write the figures as JSON
  *   --files N        small-files workloads with N files instead of 20,000
+ *   --node-arg ARG   an argument for every sluice's node (repeatable), e.g. --cpu-prof
  *   --sluice-env K=V settings for every sluice started (repeatable), for experiments
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -32,7 +33,7 @@ const smoke = args.includes('--smoke');
 const runs = Number(option('--runs') ?? (smoke ? 1 : 3));
 const only = new Set((option('--only') ?? 'small-fs,small-s3,large,commit').split(','));
 const jsonPath = option('--json');
-const sluiceEnv = Object.fromEntries(args.flatMap((a, i) => (args[i - 1] === '--sluice-env' ? [a.split('=', 2) as [string, string]] : [])));
+const sluiceEnv = Object.fromEntries(args.flatMap((a, i) => (args[i - 1] === '--sluice-env' ? [[a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] as [string, string]] : [])));
 
 const workloads: Array<[string, (ctx: BenchContext) => Promise<Figure[]>]> = [
   ['small-fs', smallFilesFs],
@@ -47,7 +48,7 @@ let swift: S3Server | null = null;
 const figures: Figure[] = [];
 try {
   if (only.has('small-s3') && hasSwift()) swift = await startSwiftS3();
-  const ctx: BenchContext = { redisUrl: redisServer.url, redis, s3: swift?.config ?? null, smoke, runs, sluiceEnv, files: option('--files') === undefined ? undefined : Number(option('--files')), log: (m) => process.stderr.write(`bench: ${m}\n`) };
+  const ctx: BenchContext = { redisUrl: redisServer.url, redis, s3: swift?.config ?? null, smoke, runs, sluiceEnv, nodeArgs: args.flatMap((a, i) => (args[i - 1] === '--node-arg' ? [a] : [])), files: option('--files') === undefined ? undefined : Number(option('--files')), log: (m) => process.stderr.write(`bench: ${m}\n`) };
   for (const [name, workload] of workloads) {
     if (!only.has(name)) continue;
     ctx.log(`workload ${name}`);

@@ -20,9 +20,9 @@ export interface SluiceProcess {
 }
 
 /** Runs the built sluice (apps/api/dist/main.js) as a real process with the given environment. */
-export async function startSluice(env: Record<string, string>): Promise<SluiceProcess> {
+export async function startSluice(env: Record<string, string>, nodeArgs: readonly string[] = []): Promise<SluiceProcess> {
   const port = env.SLUICE_PORT ?? String(await freePort());
-  const child = spawn(process.execPath, [entry], {
+  const child = spawn(process.execPath, [...nodeArgs, entry], {
     env: { PATH: process.env.PATH ?? '', SLUICE_LOG_LEVEL: 'info', ...env, SLUICE_PORT: port, SLUICE_HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -78,7 +78,7 @@ export class SpoolWriter {
   private async flush(): Promise<void> {
     if (this.segmentKey === null) return;
     const key = this.segmentKey;
-    const body = Buffer.concat(this.segment, this.segmentSize);
+    const body = this.segment;
     this.segment = [];
     this.segmentSize = 0;
     this.segmentKey = null;

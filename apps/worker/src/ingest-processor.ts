@@ -49,11 +49,7 @@ export class IngestProcessor {
     const jobId = job.id as string;
     const { staging, workspaces, objects } = this.deps;
 
-    const recorded = await staging.appliedResult(namespace, repo, jobId);
-    if (recorded !== null) {
-      await this.deps.store.delete(spoolKeys);
-      return JSON.parse(recorded) as IngestJobResult;
-    }
+    if ((await staging.appliedResult(namespace, repo, jobId)) !== null) return this.recordedResult(job);
     const workspace = job.data.stage ? await workspaces.find(namespace, repo, workspaceId) : null;
     if (job.data.stage && workspace === null) return this.abandon(job, 'workspace_not_found', `Workspace not found: ${workspaceId}`);
 
@@ -108,6 +104,10 @@ export class IngestProcessor {
       await advance([i]);
     });
 
+    // A spool that vanished mid-job was deleted by another attempt that finished first: its result stands.
+    if (outcomes.some((o) => 'error' in o && o.error.code === 'spool_missing') && (await staging.appliedResult(namespace, repo, jobId)) !== null) {
+      return this.recordedResult(job);
+    }
     if (!job.data.stage) return this.finishUnstaged(job, outcomes, deduplicated);
     const root = (await objects.getCommit(workspace!.commitId)).root;
     const entries = new Map<string, StagedEntry>();
@@ -136,7 +136,8 @@ export class IngestProcessor {
     }
     const result: IngestJobResult = { paths, files, deduplicated };
     const applied = await staging.apply(namespace, repo, workspace!.id, jobId, entries, [...unchanged], JSON.stringify(result), this.deps.retentionSeconds);
-    if (!applied) return this.abandon(job, 'workspace_not_found', `Workspace was deleted: ${workspaceId}`);
+    if (applied === 'already_applied') return this.recordedResult(job);
+    if (applied === 'workspace_gone') return this.abandon(job, 'workspace_not_found', `Workspace was deleted: ${workspaceId}`);
     await this.deps.store.delete(spoolKeys);
     return result;
   }
@@ -164,7 +165,6 @@ export class IngestProcessor {
     };
     const result = (await this.deps.pool.run(task, { transferList: [task.segment] })) as InflateTaskResult;
     const fromSegment = new Uint8Array(result.segment);
-    const fromOutput = new Uint8Array(result.output);
     const blobs = new Map<string, Uint8Array>();
     const overflow: number[] = [];
     result.files.forEach((file, n) => {
@@ -173,7 +173,7 @@ export class IngestProcessor {
       if (file.kind === 'error') return void (outcomes[i] = { error: { code: file.code, message: file.message } });
       const expected = data.parts[i]!.expectHash;
       if (expected !== undefined && file.hash !== expected) return void (outcomes[i] = hashMismatch(expected, file.hash));
-      const source = file.in === 'segment' ? fromSegment : fromOutput;
+      const source = file.buffer === -1 ? fromSegment : new Uint8Array(result.buffers[file.buffer]!);
       blobs.set(file.hash, source.subarray(file.offset, file.offset + file.size));
       outcomes[i] = { hash: file.hash, size: file.size, mimeType: file.mimeType, dataType: file.dataType };
     });
@@ -186,6 +186,15 @@ export class IngestProcessor {
     return { written: missing.length, overflow };
   }
 
+  /** The result another attempt of this job recorded; its spool is dropped again in case that attempt died first. */
+  private async recordedResult(job: Job<IngestJobData, IngestJobResult>): Promise<IngestJobResult> {
+    const { namespace, repo, spoolKeys } = job.data;
+    const recorded = await this.deps.staging.appliedResult(namespace, repo, job.id as string);
+    if (recorded === null) throw new SluiceError('internal', `job ${job.id}: no recorded result`);
+    await this.deps.store.delete(spoolKeys);
+    return JSON.parse(recorded) as IngestJobResult;
+  }
+
   /** Ends a job that only stores content (POST /versions): records per-file results, drops the spool. */
   private async finishUnstaged(job: Job<IngestJobData, IngestJobResult>, outcomes: Outcome[], deduplicated: number): Promise<IngestJobResult> {
     const files: FileResult[] = job.data.parts.map((part, i) => {
@@ -196,8 +205,7 @@ export class IngestProcessor {
     const result: IngestJobResult = { paths: files.filter((f) => !('error' in f)).map((f) => f.path), files, deduplicated };
     const { namespace, repo, spoolKeys } = job.data;
     await this.deps.staging.recordResult(namespace, repo, job.id as string, JSON.stringify(result), this.deps.retentionSeconds);
-    await this.deps.store.delete(spoolKeys);
-    return result;
+    return this.recordedResult(job);
   }
 
   /** Fails every file of a job that cannot be staged at all, and records that as its result. */
@@ -205,8 +213,7 @@ export class IngestProcessor {
     const { namespace, repo, parts, spoolKeys } = job.data;
     const result: IngestJobResult = { paths: [], files: parts.map((p) => ({ path: p.path, error: { code, message } })), deduplicated: 0 };
     await this.deps.staging.recordResult(namespace, repo, job.id as string, JSON.stringify(result), this.deps.retentionSeconds);
-    await this.deps.store.delete(spoolKeys);
-    return result;
+    return this.recordedResult(job);
   }
 }
 

@@ -11,9 +11,12 @@
  * ARGV[4]  n, the number of entries to set
  * ARGV[5 .. 4+2n]   path, entry JSON pairs to set
  * ARGV[5+2n ..]     paths to remove from the index (content identical to the base commit)
- * Returns 1, or 0 (and changes nothing) when the workspace no longer exists.
+ * Returns 1; 0 (changing nothing) when the workspace no longer exists; 2 (changing nothing) when
+ * the job's result is already recorded: another worker that got the job after a lapsed lock
+ * finished it first, and its result stands.
  */
 export const stageScript = `
+if redis.call('EXISTS', KEYS[3]) == 1 then return 2 end
 if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return 0 end
 local setEnd = 4 + 2 * tonumber(ARGV[4])
 for i = 5, setEnd, 2000 do

@@ -17,17 +17,19 @@ export class StagingIndex {
 
   /**
    * Stages `entries` and removes `unchanged` paths in one step, recording `result` for the job.
-   * Returns false, changing nothing, when the workspace was deleted meanwhile.
+   * Returns 'workspace_gone' when the workspace was deleted meanwhile and 'already_applied' when
+   * the job's result was recorded by another attempt; both change nothing.
    */
   async apply(
     ns: string, repo: string, workspaceId: string, jobId: string,
     entries: ReadonlyMap<string, StagedEntry>, unchanged: readonly string[], result: string, ttlSeconds: number,
-  ): Promise<boolean> {
+  ): Promise<'applied' | 'workspace_gone' | 'already_applied'> {
     const argv: Array<string | number> = [workspaceId, result, ttlSeconds, entries.size];
     for (const [path, entry] of entries) argv.push(path, JSON.stringify(entry));
     argv.push(...unchanged);
     const keys: [string, string, string] = [this.keys.workspaces(ns, repo), this.keys.staged(ns, repo, workspaceId), this.keys.jobResult(ns, repo, jobId)];
-    return (await this.stageCommand(keys, ...argv)) === 1;
+    const outcome = await this.stageCommand(keys, ...argv);
+    return outcome === 1 ? 'applied' : outcome === 2 ? 'already_applied' : 'workspace_gone';
   }
 
   /** Sets entries directly (stage edits that need no job: removals, moves). */
@@ -43,8 +45,9 @@ export class StagingIndex {
     return this.redis.get(this.keys.jobResult(ns, repo, jobId));
   }
 
+  /** Records a job's result unless one is recorded already (the first attempt to finish wins). */
   async recordResult(ns: string, repo: string, jobId: string, result: string, ttlSeconds: number): Promise<void> {
-    await this.redis.set(this.keys.jobResult(ns, repo, jobId), result, 'EX', ttlSeconds);
+    await this.redis.set(this.keys.jobResult(ns, repo, jobId), result, 'EX', ttlSeconds, 'NX');
   }
 
   async get(ns: string, repo: string, workspaceId: string, path: string): Promise<StagedEntry | null> {

@@ -13,8 +13,11 @@ export interface BlobInfo {
  * `resource_not_found`.
  */
 export interface BlobStore {
-  /** Stores a buffer or a stream of unknown length at `key`, replacing what was there. */
-  put(key: string, body: Buffer | Readable): Promise<void>;
+  /**
+   * Stores a buffer, a list of buffers (written in order, never concatenated where the store can
+   * avoid it) or a stream of unknown length at `key`, replacing what was there.
+   */
+  put(key: string, body: Buffer | readonly Buffer[] | Readable): Promise<void>;
   get(key: string): Promise<Readable>;
   /** `length` bytes from `offset`. */
   getRange(key: string, offset: number, length: number): Promise<Readable>;

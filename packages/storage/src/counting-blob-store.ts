@@ -25,7 +25,7 @@ export class CountingBlobStore implements BlobStore {
     byOp[op] = (byOp[op] ?? 0) + requests;
   }
 
-  put(key: string, body: Buffer | Readable): Promise<void> {
+  put(key: string, body: Buffer | readonly Buffer[] | Readable): Promise<void> {
     this.count('put', key);
     return this.inner.put(key, body);
   }

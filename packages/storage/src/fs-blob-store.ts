@@ -1,12 +1,11 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { randomUUID } from 'node:crypto';
 import { SluiceError } from '@sluice/core';
 import type { BlobInfo, BlobStore } from './blob-store.js';
-import { readExact } from './read-exact.js';
 
 export interface FsBlobStoreOptions {
   root: string;
@@ -16,6 +15,16 @@ export interface FsBlobStoreOptions {
 
 function isMissing(error: unknown): boolean {
   return (error as NodeJS.ErrnoException).code === 'ENOENT';
+}
+
+/** Writes buffers in order with writev (at most 512 at a time, IOV_MAX-safe), finishing short writes. */
+async function writeAll(handle: FileHandle, buffers: readonly Buffer[]): Promise<void> {
+  for (let i = 0; i < buffers.length; i += 512) {
+    const batch = buffers.slice(i, i + 512);
+    const total = batch.reduce((sum, b) => sum + b.length, 0);
+    const { bytesWritten } = await handle.writev(batch);
+    if (bytesWritten < total) await handle.write(Buffer.concat(batch).subarray(bytesWritten));
+  }
 }
 
 /** The embedded store of a one-machine install: one file per key under a root directory. */
@@ -41,22 +50,23 @@ export class FsBlobStore implements BlobStore {
     this.knownDirs.add(dir);
   }
 
-  async put(key: string, body: Buffer | Readable): Promise<void> {
+  async put(key: string, body: Buffer | readonly Buffer[] | Readable): Promise<void> {
     const path = this.path(key);
     await this.ensureDir(dirname(path));
     const temp = `${path}.${randomUUID()}.tmp`;
     try {
-      if (Buffer.isBuffer(body)) {
+      if (Buffer.isBuffer(body) || Array.isArray(body)) {
         const handle = await open(temp, 'w');
         try {
-          await handle.writeFile(body);
+          if (Buffer.isBuffer(body)) await handle.writeFile(body);
+          else await writeAll(handle, body as readonly Buffer[]);
           if (this.fsync) await handle.sync();
         } finally {
           await handle.close();
         }
       } else {
         const out = createWriteStream(temp, { highWaterMark: 1024 * 1024, flush: this.fsync });
-        await pipeline(body, out);
+        await pipeline(body as Readable, out);
       }
       await rename(temp, path);
     } catch (error) {
@@ -85,9 +95,14 @@ export class FsBlobStore implements BlobStore {
   }
 
   async getBuffer(key: string): Promise<Buffer> {
-    const info = await this.stat(key);
-    if (info === null) throw new SluiceError('resource_not_found', `no blob at ${key}`);
-    return readExact(await this.get(key), info.size);
+    try {
+      const data = await readFile(this.path(key));
+      // readFile allocates exactly the file's size; copy only if it ever hands back a pooled slice.
+      return data.byteOffset === 0 && data.buffer.byteLength === data.length ? data : Buffer.from(Uint8Array.prototype.slice.call(data));
+    } catch (error) {
+      if (isMissing(error)) throw new SluiceError('resource_not_found', `no blob at ${key}`);
+      throw error;
+    }
   }
 
   async stat(key: string): Promise<BlobInfo | null> {

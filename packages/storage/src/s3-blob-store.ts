@@ -29,6 +29,10 @@ function translate(error: unknown, key: string): never {
   throw error;
 }
 
+function isBufferList(body: Buffer | readonly Buffer[] | Readable): body is readonly Buffer[] {
+  return Array.isArray(body);
+}
+
 /** S3-compatible object storage (MinIO, AWS S3, Swift s3api, Ceph) through the minio client. */
 export class S3BlobStore implements BlobStore {
   private readonly client: Client;
@@ -67,10 +71,11 @@ export class S3BlobStore implements BlobStore {
     }
   }
 
-  async put(key: string, body: Buffer | Readable): Promise<void> {
+  async put(key: string, body: Buffer | readonly Buffer[] | Readable): Promise<void> {
     try {
-      if (Buffer.isBuffer(body)) await this.client.putObject(this.bucket, key, body, body.length);
-      else await this.client.putObject(this.bucket, key, body);
+      const data = isBufferList(body) ? Buffer.concat(body) : body;
+      if (Buffer.isBuffer(data)) await this.client.putObject(this.bucket, key, data, data.length);
+      else await this.client.putObject(this.bucket, key, data);
     } catch (error) {
       translate(error, key);
     }

@@ -31,6 +31,14 @@ export function blobStoreContract(name: string, make: () => Promise<BlobStore>):
       expect((await store.stat(key))?.size).toBe(13);
     });
 
+    it('writes a list of buffers in order as one object', async () => {
+      const store = await make();
+      const key = `spool/${unique()}/list`;
+      const parts = Array.from({ length: 700 }, (_, i) => Buffer.from(`${i},`));
+      await store.put(key, parts);
+      expect(await text(await store.get(key))).toBe(parts.map((p) => p.toString()).join(''));
+    });
+
     it('streams an unsized body larger than one multipart part', async () => {
       const store = await make();
       const key = `spool/${unique()}/big`;

@@ -1,8 +1,7 @@
 /**
  * Piscina task: the CPU work of one spool segment's small parts: gunzip within the limits,
  * xxh3-128, mime sniffing. No I/O here. The segment arrives by transfer and goes back the same
- * way, with every inflated file packed into one output buffer (also transferred), so no file's
- * bytes are copied between threads.
+ * way, with each inflated file's own buffer, so no file's bytes are copied between threads.
  */
 import { gunzipSync } from 'node:zlib';
 import { Piscina } from 'piscina';
@@ -24,13 +23,14 @@ export interface InflateTask {
 }
 
 export type InflatedFile =
-  | { kind: 'ok'; hash: string; size: number; mimeType: string; dataType: DataType; in: 'segment' | 'output'; offset: number }
+  /** `buffer` -1: the content is in the segment at `offset`; else in `buffers[buffer]`. */
+  | { kind: 'ok'; hash: string; size: number; mimeType: string; dataType: DataType; buffer: number; offset: number }
   | { kind: 'error'; code: ErrorCode; message: string }
   | { kind: 'stream' };
 
 export interface InflateTaskResult {
   segment: ArrayBuffer;
-  output: ArrayBuffer;
+  buffers: ArrayBuffer[];
   files: InflatedFile[];
 }
 
@@ -61,16 +61,26 @@ function inflate(input: Uint8Array, limits: InflateLimits, budget: number): Infl
   }
 }
 
+/**
+ * A Buffer may be a slice of Node's shared pool: handing its ArrayBuffer over would take memory
+ * other Buffers use. Only Buffers that own their whole ArrayBuffer are transferred; the rest
+ * (small ones) are copied.
+ */
+function ownBuffer(data: Buffer): ArrayBuffer {
+  if (data.byteOffset === 0 && data.buffer.byteLength === data.length && data.buffer instanceof ArrayBuffer) return data.buffer;
+  return Uint8Array.prototype.slice.call(data).buffer as ArrayBuffer;
+}
+
 export default async function inflateTask(task: InflateTask): Promise<InflateTaskResult> {
   const hasher = await (hasherPromise ??= createOxenHasher());
   const segment = new Uint8Array(task.segment);
   const files: InflatedFile[] = [];
-  const inflated: Buffer[] = [];
+  const buffers: ArrayBuffer[] = [];
   let outputSize = 0;
   for (const part of task.parts) {
     const raw = segment.subarray(part.offset, part.offset + part.length);
     let content: Uint8Array = raw;
-    let where: 'segment' | 'output' = 'segment';
+    let buffer = -1;
     let offset = part.offset;
     if (part.gzip) {
       const result = inflate(raw, task.limits, task.limits.taskOutputBytes - outputSize);
@@ -79,31 +89,23 @@ export default async function inflateTask(task: InflateTask): Promise<InflateTas
         continue;
       }
       content = result.data;
-      where = 'output';
-      offset = outputSize;
-      inflated.push(result.data);
-      outputSize += result.data.length;
+      outputSize += content.length;
+      buffers.push(ownBuffer(result.data));
+      buffer = buffers.length - 1;
+      offset = 0;
     }
     hasher.init();
     hasher.update(content);
-    files.push({ kind: 'ok', hash: hasher.digest(), size: content.length, ...sniffMime(content.subarray(0, 4096), part.path), in: where, offset });
+    files.push({ kind: 'ok', hash: hasher.digest(), size: content.length, ...sniffMime(content.subarray(0, 4096), part.path), buffer, offset });
   }
-  const output = new ArrayBuffer(outputSize);
-  const view = new Uint8Array(output);
-  let at = 0;
-  for (const data of inflated) {
-    view.set(data, at);
-    at += data.length;
-  }
-  const result: InflateTaskResult = { segment: task.segment, output, files };
-  // Both buffers go back by transfer: Piscina moves what the transferable getter lists.
+  const result: InflateTaskResult = { segment: task.segment, buffers, files };
+  // Every buffer goes back by transfer: Piscina moves what the transferable getter lists.
   return Piscina.move({
     get [Piscina.transferableSymbol]() {
-      return [task.segment, output];
+      return [task.segment, ...buffers];
     },
     get [Piscina.valueSymbol]() {
       return result;
     },
   } as unknown as ArrayBuffer) as unknown as InflateTaskResult;
 }
-
