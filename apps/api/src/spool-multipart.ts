@@ -16,9 +16,9 @@ function isGzip(mimetype: string | undefined): boolean {
  * fields ignored, a file part without a filename fails the request). On any failure whatever was
  * spooled is removed before the error propagates.
  */
-export async function spoolMultipart(request: FastifyRequest, store: BlobStore, limits: Limits, target: PartTarget): Promise<SpoolWriter> {
+export async function spoolMultipart(request: FastifyRequest, store: BlobStore, limits: Limits, target: PartTarget, durable: boolean): Promise<SpoolWriter> {
   if (!request.isMultipart()) throw new SluiceError('not_multipart', 'the request must be multipart/form-data with file[] parts');
-  const spool = new SpoolWriter(store, randomUUID(), limits.maxRequestBytes);
+  const spool = new SpoolWriter(store, randomUUID(), limits.maxRequestBytes, durable);
   try {
     for await (const part of request.parts()) {
       if (part.fieldname !== 'file[]' && part.fieldname !== 'file') {

@@ -16,10 +16,15 @@ export class SpoolWriter {
   private segmentSize = 0;
   private segmentKey: string | null = null;
 
+  /**
+   * @param durable whether spool objects must survive a power cut: an asynchronous upload
+   *   promises that with its 202; a synchronous one promises nothing until its files are staged.
+   */
   constructor(
     private readonly store: BlobStore,
     private readonly requestId: string,
     private readonly maxRequestBytes: number,
+    private readonly durable: boolean,
   ) {}
 
   private nextKey(): string {
@@ -71,7 +76,7 @@ export class SpoolWriter {
       })(),
       { objectMode: false },
     );
-    await this.store.put(key, body);
+    await this.store.put(key, body, { durable: this.durable });
     this.parts.push({ path, gzip, spool: key, offset: 0, length, ...(expectHash ? { expectHash } : {}) });
   }
 
@@ -82,7 +87,7 @@ export class SpoolWriter {
     this.segment = [];
     this.segmentSize = 0;
     this.segmentKey = null;
-    await this.store.put(key, body);
+    await this.store.put(key, body, { durable: this.durable });
   }
 
   /** Writes what is still buffered; after this every part is durable in the store. */

@@ -6,6 +6,14 @@ export interface BlobInfo {
   lastModified: Date;
 }
 
+export interface PutOptions {
+  /**
+   * false: the object need not survive a power cut once put returns (stores that can skip a
+   * flush, like the filesystem store's fsync, do). Default true.
+   */
+  durable?: boolean;
+}
+
 /**
  * Object storage as sluice needs it: the spool (short-lived uploads) and the content-addressed
  * version and object stores. Writes are atomic (a reader sees the whole object or nothing).
@@ -17,7 +25,7 @@ export interface BlobStore {
    * Stores a buffer, a list of buffers (written in order, never concatenated where the store can
    * avoid it) or a stream of unknown length at `key`, replacing what was there.
    */
-  put(key: string, body: Buffer | readonly Buffer[] | Readable): Promise<void>;
+  put(key: string, body: Buffer | readonly Buffer[] | Readable, options?: PutOptions): Promise<void>;
   get(key: string): Promise<Readable>;
   /** `length` bytes from `offset`. */
   getRange(key: string, offset: number, length: number): Promise<Readable>;

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import type { BlobInfo, BlobStore } from './blob-store.js';
+import type { BlobInfo, BlobStore, PutOptions } from './blob-store.js';
 
 export type BlobOperation = 'put' | 'get' | 'stat' | 'delete' | 'move' | 'list';
 
@@ -25,9 +25,9 @@ export class CountingBlobStore implements BlobStore {
     byOp[op] = (byOp[op] ?? 0) + requests;
   }
 
-  put(key: string, body: Buffer | readonly Buffer[] | Readable): Promise<void> {
+  put(key: string, body: Buffer | readonly Buffer[] | Readable, options?: PutOptions): Promise<void> {
     this.count('put', key);
-    return this.inner.put(key, body);
+    return this.inner.put(key, body, options);
   }
   get(key: string): Promise<Readable> {
     this.count('get', key);

@@ -5,7 +5,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { randomUUID } from 'node:crypto';
 import { SluiceError } from '@sluice/core';
-import type { BlobInfo, BlobStore } from './blob-store.js';
+import type { BlobInfo, BlobStore, PutOptions } from './blob-store.js';
 
 export interface FsBlobStoreOptions {
   root: string;
@@ -50,7 +50,8 @@ export class FsBlobStore implements BlobStore {
     this.knownDirs.add(dir);
   }
 
-  async put(key: string, body: Buffer | readonly Buffer[] | Readable): Promise<void> {
+  async put(key: string, body: Buffer | readonly Buffer[] | Readable, options: PutOptions = {}): Promise<void> {
+    const sync = this.fsync && options.durable !== false;
     const path = this.path(key);
     await this.ensureDir(dirname(path));
     const temp = `${path}.${randomUUID()}.tmp`;
@@ -60,12 +61,12 @@ export class FsBlobStore implements BlobStore {
         try {
           if (Buffer.isBuffer(body)) await handle.writeFile(body);
           else await writeAll(handle, body as readonly Buffer[]);
-          if (this.fsync) await handle.sync();
+          if (sync) await handle.sync();
         } finally {
           await handle.close();
         }
       } else {
-        const out = createWriteStream(temp, { highWaterMark: 1024 * 1024, flush: this.fsync });
+        const out = createWriteStream(temp, { highWaterMark: 1024 * 1024, flush: sync });
         await pipeline(body as Readable, out);
       }
       await rename(temp, path);
