@@ -2,14 +2,14 @@ import { Redis } from 'ioredis';
 import type { Config } from '@sluice/core';
 import { CountingBlobStore, createBlobStore } from '@sluice/storage';
 import { ObjectStore, RedisKeys, RepoStore, StageEditor, StagingIndex, VersionIndex, WorkspaceCommitter, WorkspaceStore } from '@sluice/index';
-import { bullConnection, createCommitQueue, createIngestEvents, createIngestQueue } from '@sluice/queue';
+import { bullConnection, bullProducerConnection, createCommitQueue, createIngestEvents, createIngestQueue } from '@sluice/queue';
 import type { AppServices } from './app-services.js';
 import { redisOptions } from './redis-options.js';
 
 /** Connects to Redis and the store and builds every service the routes and the worker share. */
 export async function createServices(config: Config): Promise<AppServices> {
   // Requests fail fast while Redis is down (503 + Retry-After) instead of queueing without bound.
-  const redis = new Redis(redisOptions(config.redisUrl, { maxRetriesPerRequest: 2, enableOfflineQueue: true }));
+  const redis = new Redis(redisOptions(config.redisUrl, { maxRetriesPerRequest: 2, retryStrategy: (times) => Math.min(times * 100, 500) }));
   redis.on('error', () => undefined); // reconnects by itself; requests report the outage
   const storeCounts = new CountingBlobStore(await createBlobStore(config.store));
   const keys = new RedisKeys(config.keyPrefix);
@@ -29,8 +29,8 @@ export async function createServices(config: Config): Promise<AppServices> {
     staging,
     committer: new WorkspaceCommitter(redis, keys, repos, objects),
     stageEditor: new StageEditor(staging, objects),
-    queue: createIngestQueue(bullConnection(config.redisUrl), config.keyPrefix),
-    commitQueue: createCommitQueue(bullConnection(config.redisUrl), config.keyPrefix),
+    queue: createIngestQueue(bullProducerConnection(config.redisUrl), config.keyPrefix),
+    commitQueue: createCommitQueue(bullProducerConnection(config.redisUrl), config.keyPrefix),
     events: createIngestEvents(bullConnection(config.redisUrl), config.keyPrefix),
   };
 }

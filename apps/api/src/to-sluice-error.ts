@@ -10,8 +10,11 @@ const knownCodes: Record<string, ErrorCode> = {
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'not_multipart',
   FST_ERR_CTP_BODY_TOO_LARGE: 'request_too_large',
   FST_ERR_CTP_EMPTY_JSON_BODY: 'invalid_json',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'invalid_json',
+  FST_MP_PREMATURE_CLOSE: 'malformed_multipart',
+  FST_INVALID_JSON_FIELD_ERROR: 'bad_request',
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'bad_request',
-  FST_PROTO_VIOLATION: 'invalid_json',
+  FST_PROTO_VIOLATION: 'malformed_multipart',
   FST_ERR_BAD_URL: 'bad_request',
   ECONNREFUSED: 'redis_unavailable',
 };
@@ -28,7 +31,7 @@ export function toSluiceError(error: unknown): SluiceError {
     return new SluiceError('redis_unavailable', 'Redis is unreachable; try again shortly');
   }
   // busboy's own parse errors carry no code: a malformed or truncated body.
-  if (/Unexpected end of (form|multipart data)|Malformed part header|Multipart: Boundary not found|Unexpected end of file/i.test(message)) {
+  if (/Unexpected end of (form|multipart data)|terminated early|Malformed part header|Multipart: Boundary not found|Unexpected end of file/i.test(message)) {
     return new SluiceError('malformed_multipart', message);
   }
   if (e.statusCode !== undefined && e.statusCode >= 400 && e.statusCode < 500) {

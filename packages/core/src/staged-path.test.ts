@@ -38,6 +38,7 @@ describe('stagedPath', () => {
   it('keeps UTF-8 names whole and rejects NUL', () => {
     expect(stagedPath('données', 'été/naïve 🐂.txt')).toBe('données/été/naïve 🐂.txt');
     expect(() => stagedPath('data', 'a\0b')).toThrow(/NUL/);
+    expect(() => stagedPath('data', 'bad\uFFFD.txt')).toThrow(/UTF-8/);
   });
 
   it('never yields a path with empty, "." or ".." segments, nor a leading slash', () => {

@@ -17,6 +17,9 @@ export function normalizeRelativePath(path: string, describe: () => string = () 
     throw new SluiceError('invalid_path', `Invalid staging path (${describe()}): ${reason}`);
   };
   if (path.includes('\0')) fail('path cannot contain NUL bytes');
+  // A filename that was not valid UTF-8 arrives with U+FFFD in place of its bytes: staging it
+  // would silently rename the file, and the client could never reconcile it.
+  if (path.includes('\uFFFD')) fail('path is not valid UTF-8');
   if (path.startsWith('/')) fail('path must be relative, not absolute');
   const kept: string[] = [];
   for (const segment of path.split('/')) {

@@ -3,6 +3,11 @@ import { SluiceError } from '@sluice/core';
 import type { AppServices } from '../app-services.js';
 import { failure, minOxenClientVersion, oxenVersion, success } from '../oxen-envelope.js';
 
+/** A readiness probe must answer in time, whatever a dependency does. */
+function within<T>(ms: number, promise: Promise<T>): Promise<T> {
+  return Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timed out')), ms).unref())]);
+}
+
 export function metaRoutes(app: FastifyInstance, services: AppServices): void {
   app.get('/api/version', async () => success('resource_found', { version: oxenVersion }));
   app.get('/api/min_version', async () => success('resource_found', { version: minOxenClientVersion }));
@@ -10,7 +15,7 @@ export function metaRoutes(app: FastifyInstance, services: AppServices): void {
 
   /** Ready when Redis and the store both answer; load balancers stop sending traffic otherwise. */
   app.get('/api/ready', async (_request, reply) => {
-    const checks = await Promise.allSettled([services.redis.ping(), services.store.ping()]);
+    const checks = await Promise.allSettled([within(1000, services.redis.ping()), within(1000, services.store.ping())]);
     const [redis, store] = checks.map((c) => (c.status === 'fulfilled' ? 'ok' : 'unreachable'));
     if (redis === 'ok' && store === 'ok') return success('resource_found', { redis, store });
     const code = redis === 'ok' ? 'store_unavailable' : 'redis_unavailable';

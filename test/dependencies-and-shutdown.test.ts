@@ -1,0 +1,92 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { startSluice, type SluiceProcess } from './support/sluice-process.js';
+import { startRedisServer, type RedisServer } from './support/redis-server.js';
+import { testEnv } from './support/test-env.js';
+import { multipart, repoWithWorkspace, send } from './support/oxen-http.js';
+import { request } from 'node:http';
+
+describe('when Redis goes away and comes back', () => {
+  let redis: RedisServer;
+  let sluice: SluiceProcess;
+  afterAll(async () => {
+    await sluice?.stop();
+    await redis?.stop();
+  });
+
+  it('answers 503 with Retry-After quickly, never hangs or leaks a stack, and recovers', async () => {
+    redis = await startRedisServer();
+    sluice = await startSluice({ ...testEnv('fs').env, SLUICE_REDIS_URL: redis.url });
+    const ws = await repoWithWorkspace(sluice.url, 'ox', 'outage', 'ws');
+
+    await redis.process().kill('SIGKILL');
+    await new Promise((r) => setTimeout(r, 200));
+    for (const path of [ws, `${ws}/changes`, '/api/jobs/some-job', '/api/ready']) {
+      const started = Date.now();
+      const reply = await send(sluice.url, 'GET', path);
+      expect(reply.status, path).toBe(503);
+      expect(reply.headers['retry-after']).toBe('5');
+      expect(reply.json().status).toBe('error');
+      expect(reply.body.toString()).not.toMatch(/node:internal|\bat \w+ \(/);
+      expect(Date.now() - started, `${path} answered in time`).toBeLessThan(5000);
+    }
+    expect((await send(sluice.url, 'GET', '/api/health')).status).toBe(200);
+
+    await redis.restart();
+    // a fresh Redis (no persistence here) has lost the repository; the process is fine
+    let status = 0;
+    for (let i = 0; i < 50 && status !== 200; i++) {
+      status = (await send(sluice.url, 'GET', '/api/ready')).status;
+      if (status !== 200) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(status).toBe(200);
+    expect((await repoWithWorkspace(sluice.url, 'ox', 'after', 'ws')).length).toBeGreaterThan(0);
+  });
+});
+
+describe('graceful shutdown', () => {
+  it('on SIGTERM finishes the upload in flight, refuses new connections, then exits 0', async () => {
+    const sluice = await startSluice(testEnv('fs').env);
+    const ws = await repoWithWorkspace(sluice.url, 'ox', 'shutdown', 'ws');
+    const { body, contentType } = multipart([{ filename: 'late.txt', content: 'arrives after SIGTERM', gzip: true }]);
+    const url = new URL(sluice.url);
+    const answer = new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = request({ host: url.hostname, port: url.port, method: 'POST', path: `${ws}/files/data`, headers: { 'content-type': contentType, 'content-length': String(body.length) } }, (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => (text += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      });
+      req.on('error', reject);
+      // half the body now, half after the signal
+      req.write(body.subarray(0, 40));
+      setTimeout(() => {
+        sluice.child.kill('SIGTERM');
+        setTimeout(() => req.end(body.subarray(40)), 300);
+      }, 200);
+    });
+    const exited = new Promise<number | null>((resolve) => sluice.child.once('exit', (code) => resolve(code)));
+    const reply = await answer;
+    expect(reply.status).toBe(200);
+    expect(JSON.parse(reply.text).paths).toEqual(['data/late.txt']);
+    expect(await exited).toBe(0);
+    await expect(send(sluice.url, 'GET', '/api/health')).rejects.toThrow();
+  });
+
+  it('exits at once on a second signal', async () => {
+    const sluice = await startSluice(testEnv('fs').env);
+    const ws = await repoWithWorkspace(sluice.url, 'ox', 'impatient', 'ws');
+    const url = new URL(sluice.url);
+    // an upload that never finishes sending keeps the first shutdown waiting
+    const req = request({ host: url.hostname, port: url.port, method: 'POST', path: `${ws}/files/data`, headers: { 'content-type': 'multipart/form-data; boundary=x', 'content-length': '100000' } });
+    req.on('error', () => undefined);
+    req.write('--x\r\n');
+    await new Promise((r) => setTimeout(r, 200));
+    const exited = new Promise<number | null>((resolve) => sluice.child.once('exit', (code) => resolve(code)));
+    const started = Date.now();
+    sluice.child.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 300));
+    sluice.child.kill('SIGTERM');
+    expect(await exited).toBe(1);
+    expect(Date.now() - started).toBeLessThan(5000);
+    req.destroy();
+  });
+});
