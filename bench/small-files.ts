@@ -5,7 +5,7 @@ import { mapLimit } from '@sluice/core';
 import { repoWithWorkspace } from '../test/support/oxen-http.js';
 import { repoRoot } from '../test/support/repo-root.js';
 import type { BenchContext } from './bench-context.js';
-import { freshSluice } from './bench-context.js';
+import { freshSluice, joinSluice } from './bench-context.js';
 import { batchFiles, makeFiles, type BenchFile } from './dataset.js';
 import { ratioFigure, maxFigure, type Figure } from './figure.js';
 import { driveBatches } from './http-driver.js';
@@ -80,8 +80,26 @@ export async function smallFilesFs(ctx: BenchContext): Promise<Figure[]> {
       await sluice.stop();
     }
   }
+  // The same with the API and the worker as two processes (SLUICE_ROLE=api and worker): the front
+  // door's parsing and the worker's orchestration then run on two event loops instead of one.
+  const splitRates: number[] = [];
+  for (let run = 0; run < ctx.runs; run++) {
+    const { sluice: api, env } = await freshSluice(ctx, 'fs', { SLUICE_ROLE: 'api' });
+    const worker = await joinSluice(env, 'worker');
+    try {
+      const ws = await repoWithWorkspace(api.url, 'bench', 'split', 'ws');
+      const result = await driveBatches(api.url, `${ws}/files/data`, batches, concurrency);
+      if (result.failures.length > 0) throw new Error(`sluice (api + worker) failed: ${result.failures[0]}`);
+      splitRates.push(count / result.seconds);
+      ctx.log(`run ${run + 1}: sluice as api + worker processes ${splitRates.at(-1)!.toFixed(0)} files/s, staged ${await stagedCount(api.url, ws)}/${count}`);
+    } finally {
+      await worker.stop();
+      await api.stop();
+    }
+  }
   return [
     ratioFigure('small files, fs store: files/s', median(sluiceRates), median(ceilingRates), 'files/s', 0.6),
+    ratioFigure('small files, fs store, api + worker processes: files/s', median(splitRates), median(ceilingRates), 'files/s', 0.6),
     { ...maxFigure('small files, fs store: files staged', rounds!.staged, 'files', null), target: `= ${count}`, met: rounds!.staged === count },
     maxFigure('round trips: Redis commands per new file', rounds!.redisNew, 'commands', 3),
     maxFigure('round trips: Redis commands per re-uploaded file', rounds!.redisRe, 'commands', 3),

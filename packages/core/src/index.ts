@@ -7,4 +7,3 @@ export * from './config.js';
 export * from './repo-name.js';
 export * from './domain.js';
 export * from './map-limit.js';
-export * from './limiter.js';

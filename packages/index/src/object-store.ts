@@ -1,4 +1,4 @@
-import { createLimiter, errorCodeOf, oxenHash, SluiceError, type Commit, type TreeEntry } from '@sluice/core';
+import { errorCodeOf, oxenHash, SluiceError, type Commit, type TreeEntry } from '@sluice/core';
 import { objectKey, type BlobStore } from '@sluice/storage';
 import { LruCache } from './lru-cache.js';
 
@@ -16,8 +16,6 @@ export class ObjectStore {
   private readonly nodes = new LruCache<string, readonly TreeEntry[]>(20_000);
   private readonly commits = new LruCache<string, Commit>(10_000);
   private emptyRoot: string | undefined;
-  /** Store writes of one tree in flight at once; the recursion itself fans out freely. */
-  private readonly writes = createLimiter(32);
 
   constructor(private readonly store: BlobStore) {}
 
@@ -55,44 +53,72 @@ export class ObjectStore {
   }
 
   /**
-   * Applies changes (path → entry, or null to remove) to the tree at `root` and returns the new
-   * root. Only directories on changed paths are read and written; the rest is shared.
+   * Builds the tree of `base` with `changes` applied, reading the changes as a stream sorted by
+   * path. All paths under one directory are then contiguous, so directories are finished
+   * bottom-up as the stream leaves them: memory holds only the open directories on one path,
+   * never one object per file, and only directories that changed are read and written.
    */
-  async writeTree(root: string, changes: ReadonlyMap<string, TreeChange>): Promise<string> {
-    const node = await this.rewrite(root, '', changes);
-    return node?.hash ?? (await this.emptyTree());
-  }
+  async buildTree(base: string, changes: AsyncIterable<readonly [string, TreeChange]>): Promise<string> {
+    interface OpenDir {
+      path: string;
+      /** Changes to direct children: an entry to set, or null to remove. */
+      children: Map<string, TreeEntry | null>;
+    }
+    const stack: OpenDir[] = [{ path: '', children: new Map() }];
+    const pending = new Set<Promise<void>>();
+    let failure: unknown;
+    let root: string | undefined;
 
-  private async rewrite(nodeHash: string | null, dir: string, changes: ReadonlyMap<string, TreeChange>): Promise<{ hash: string; size: number } | null> {
-    const entries = new Map<string, TreeEntry>();
-    for (const entry of nodeHash === null ? [] : await this.readNode(nodeHash)) entries.set(entry.name, entry);
-    const childChanges = new Map<string, Map<string, TreeChange>>();
-    for (const [path, change] of changes) {
-      const slash = path.indexOf('/');
-      if (slash === -1) {
-        if (change === null) entries.delete(path);
-        else entries.set(path, { name: path, kind: 'file', ...change });
-      } else {
-        const child = path.slice(0, slash);
-        let sub = childChanges.get(child);
-        if (!sub) childChanges.set(child, (sub = new Map()));
-        sub.set(path.slice(slash + 1), change);
+    const finish = async (dir: OpenDir): Promise<void> => {
+      const baseNode = dir.path === '' ? { kind: 'dir', hash: base } : await this.lookup(base, dir.path);
+      const entries = new Map<string, TreeEntry>();
+      if (baseNode?.kind === 'dir') for (const entry of await this.readNode(baseNode.hash)) entries.set(entry.name, entry);
+      for (const [name, change] of dir.children) {
+        if (change === null) entries.delete(name);
+        else entries.set(name, change);
       }
+      const parent = stack[stack.length - 1];
+      const name = dir.path.slice(dir.path.lastIndexOf('/') + 1);
+      if (entries.size === 0 && parent !== undefined) {
+        // an emptied directory goes, unless a file now takes its name
+        if (!parent.children.has(name)) parent.children.set(name, null);
+        return;
+      }
+      const sorted = [...entries.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      const json = JSON.stringify({ entries: sorted });
+      const hash = await oxenHash(json);
+      this.nodes.set(hash, sorted);
+      // Content-addressed: the parent can name this node before its write completes.
+      while (pending.size >= 32) await Promise.race(pending);
+      const write = this.store.put(objectKey(hash), Buffer.from(json)).catch((error: unknown) => void (failure ??= error));
+      pending.add(write);
+      void write.finally(() => pending.delete(write));
+      if (parent === undefined) root = hash;
+      else parent.children.set(name, { name, kind: 'dir', hash, size: sorted.reduce((sum, entry) => sum + entry.size, 0) });
+    };
+
+    for await (const [path, change] of changes) {
+      const slash = path.lastIndexOf('/');
+      const dir = slash === -1 ? '' : path.slice(0, slash);
+      let top = stack[stack.length - 1]!;
+      while (top.path !== '' && dir !== top.path && !dir.startsWith(top.path + '/')) {
+        await finish(stack.pop()!);
+        top = stack[stack.length - 1]!;
+      }
+      if (dir !== top.path) {
+        const rest = (top.path === '' ? dir : dir.slice(top.path.length + 1)).split('/');
+        for (const segment of rest) {
+          const parent = stack[stack.length - 1]!.path;
+          stack.push({ path: parent === '' ? segment : `${parent}/${segment}`, children: new Map() });
+        }
+      }
+      const name = path.slice(slash + 1);
+      stack[stack.length - 1]!.children.set(name, change === null ? null : { name, kind: 'file', ...change });
     }
-    const rewritten = await Promise.all([...childChanges].map(async ([child, sub]) => {
-      const existing = entries.get(child);
-      const base = existing?.kind === 'dir' ? existing.hash : null; // a directory may replace a file
-      return [child, await this.rewrite(base, dir === '' ? child : `${dir}/${child}`, sub)] as const;
-    }));
-    for (const [child, node] of rewritten) {
-      if (node === null) entries.delete(child);
-      else entries.set(child, { name: child, kind: 'dir', hash: node.hash, size: node.size });
-    }
-    if (entries.size === 0 && dir !== '') return null;
-    const sorted = [...entries.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    const hash = await this.writes(() => this.putJson(JSON.stringify({ entries: sorted })));
-    this.nodes.set(hash, sorted);
-    return { hash, size: sorted.reduce((sum, entry) => sum + entry.size, 0) };
+    while (stack.length > 0) await finish(stack.pop()!);
+    await Promise.all(pending);
+    if (failure !== undefined) throw failure;
+    return root!;
   }
 
   async putCommit(fields: Omit<Commit, 'id'>): Promise<Commit> {

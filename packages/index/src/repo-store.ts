@@ -50,7 +50,10 @@ export class RepoStore {
       await this.versions.markStored([hash]);
       changes.set(path, { hash, size: content.length, ...sniffMime(content.subarray(0, 4096), path) });
     }
-    const root = await this.objects.writeTree(await this.objects.emptyTree(), changes);
+    const sorted = [...changes].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const root = await this.objects.buildTree(await this.objects.emptyTree(), (async function* () {
+      yield* sorted;
+    })());
     const user = files[0]?.user;
     const commit = await this.objects.putCommit({
       parent_ids: [], message: 'Initial commit', author: user?.name ?? 'Oxen', email: user?.email ?? 'oxen@oxen.ai',

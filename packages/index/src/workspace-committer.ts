@@ -72,15 +72,47 @@ export class WorkspaceCommitter {
   }
 
   /** Staged paths that the branch changed too since the workspace's base commit. */
-  private async conflicts(paths: Iterable<string>, baseId: string, headId: string): Promise<string[]> {
+  private async conflicts(paths: Iterable<string> | AsyncIterable<string>, baseId: string, headId: string): Promise<string[]> {
     if (baseId === headId) return [];
     const [base, head] = await Promise.all([this.objects.getCommit(baseId), this.objects.getCommit(headId)]);
     const out: string[] = [];
-    for (const path of paths) {
+    for await (const path of paths) {
       const [inHead, inBase] = await Promise.all([this.objects.lookup(head.root, path), this.objects.lookup(base.root, path)]);
       if (inHead?.kind === 'file' && inBase?.kind === 'file' && inHead.hash !== inBase.hash) out.push(path);
     }
     return out.sort();
+  }
+
+  /** Copies the snapshot's paths into a sorted set (scores 0: ordered by path), in batches. */
+  private async sortSnapshot(snapshot: string, order: string): Promise<string> {
+    await this.redis.del(order);
+    const stream = this.redis.hscanStream(snapshot, { count: 2000 });
+    for await (const batch of stream) {
+      const flat = batch as string[];
+      const members: Array<string | number> = [];
+      for (let i = 0; i < flat.length; i += 2) members.push(0, flat[i]!);
+      if (members.length > 0) await this.redis.zadd(order, ...members);
+    }
+    return order;
+  }
+
+  private async *pathsInOrder(snapshot: string, order: string): AsyncIterable<string> {
+    for await (const [path] of this.changesInOrder(snapshot, order)) yield path;
+  }
+
+  /** The snapshot's entries in path order, 5,000 at a time: what buildTree streams from. */
+  private async *changesInOrder(snapshot: string, order: string): AsyncIterable<readonly [string, TreeChange]> {
+    for (let after = '-'; ; ) {
+      const paths = await this.redis.zrangebylex(order, after, '+', 'LIMIT', 0, 5000);
+      if (paths.length === 0) return;
+      const values = await this.redis.hmget(snapshot, ...paths);
+      for (let i = 0; i < paths.length; i++) {
+        const entry = JSON.parse(values[i] ?? 'null') as StagedEntry | null;
+        if (entry === null) continue;
+        yield [paths[i]!, entry.status === 'removed' ? null : { hash: entry.hash, size: entry.size, mimeType: entry.mimeType, dataType: entry.dataType }];
+      }
+      after = `(${paths[paths.length - 1]}`;
+    }
   }
 
   async mergeability(ns: string, repo: string, workspace: Workspace, branch: string): Promise<Mergeability> {
@@ -116,30 +148,21 @@ export class WorkspaceCommitter {
     try {
       const count = await this.scripts.sluiceSnapshot(staged, snapshot);
       if (count === 0) throw new SluiceError('unprocessable', 'No changes to commit', { statusMessage: 'NoChanges' });
-      const changes = new Map<string, TreeChange>();
-      await report({ phase: 'reading', entries: count });
-      const stream = this.redis.hscanStream(snapshot, { count: 1000 });
-      for await (const batch of stream) {
-        const flat = batch as string[];
-        for (let i = 0; i < flat.length; i += 2) {
-          const entry = JSON.parse(flat[i + 1]!) as StagedEntry;
-          changes.set(flat[i]!, entry.status === 'removed' ? null : { hash: entry.hash, size: entry.size, mimeType: entry.mimeType, dataType: entry.dataType });
-        }
-      }
+      const order = await this.sortSnapshot(snapshot, this.keys.snapshotOrder(ns, repo, workspace.id));
       for (let attempt = 0; attempt < maxLandingAttempts; attempt++) {
         const head = await this.requireHead(ns, repo, branch);
-        await report({ phase: 'checking', entries: changes.size });
-        const conflicts = await this.conflicts(changes.keys(), workspace.commitId, head);
+        await report({ phase: 'checking', entries: count });
+        const conflicts = await this.conflicts(this.pathsInOrder(snapshot, order), workspace.commitId, head);
         if (conflicts.length > 0) {
           throw new SluiceError('workspace_behind', `This workspace '${workspace.id}' is behind on branch '${branch}' commit ${workspace.commitId} < ${head}`, {
             fields: { conflicts: conflicts.map((path) => ({ path })) },
           });
         }
-        await report({ phase: 'writing', entries: changes.size });
-        const root = await this.objects.writeTree((await this.objects.getCommit(head)).root, changes);
+        await report({ phase: 'writing', entries: count });
+        const root = await this.objects.buildTree((await this.objects.getCommit(head)).root, this.changesInOrder(snapshot, order));
         const commit = await this.objects.putCommit({ parent_ids: [head], ...message, timestamp: new Date().toISOString(), root });
         const moved = workspace.name === null ? '' : JSON.stringify({ ...workspace, commitId: commit.id });
-        await report({ phase: 'landing', entries: changes.size });
+        await report({ phase: 'landing', entries: count });
         const landed = await this.scripts.sluiceCommit(
           this.keys.branches(ns, repo), snapshot, this.keys.workspaces(ns, repo), this.keys.workspaceNames(ns, repo), landedKey,
           branch, head, commit.id, workspace.id, moved, workspace.name ?? '', JSON.stringify(commit), landedRecordSeconds,
@@ -151,6 +174,7 @@ export class WorkspaceCommitter {
       await this.scripts.sluiceRestore(staged, snapshot);
       throw error;
     } finally {
+      await this.redis.del(this.keys.snapshotOrder(ns, repo, workspace.id));
       // release only our own lock
       if ((await this.redis.get(lockKey)) === token) await this.redis.del(lockKey);
     }

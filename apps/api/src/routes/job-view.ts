@@ -13,9 +13,19 @@ export function jobLocation(id: string): string {
   return `/api/jobs/${encodeURIComponent(id)}`;
 }
 
+/**
+ * The state of a job object as read. The job and its state are two reads: a job that finished
+ * in between would read "completed" with none of its results, so a finished state counts only
+ * once the job object itself shows it finished (the next poll sees it).
+ */
+async function observedState(job: Job): Promise<JobState> {
+  const state = jobState(await job.getState());
+  return (state === 'completed' || state === 'failed') && job.finishedOn === undefined ? 'active' : state;
+}
+
 /** A job as the jobs API shows it: state, progress, and once done the per-file results. */
 export async function jobView(job: Job<IngestJobData, IngestJobResult>): Promise<Record<string, unknown>> {
-  const state = jobState(await job.getState());
+  const state = await observedState(job);
   const reported = job.progress as Partial<IngestProgress> | number;
   const progress: IngestProgress =
     typeof reported === 'object' && reported !== null && 'files_total' in reported
@@ -40,7 +50,7 @@ export async function jobView(job: Job<IngestJobData, IngestJobResult>): Promise
 
 /** A queued commit as the jobs API shows it: state, phase, and once landed the commit. */
 export async function commitJobView(job: Job<CommitJobData, CommitJobResult>): Promise<Record<string, unknown>> {
-  const state = jobState(await job.getState());
+  const state = await observedState(job);
   return {
     id: job.id,
     kind: 'commit',
