@@ -2,27 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { stagedPath } from './staged-path.js';
 import { SluiceError } from './sluice-error.js';
-
-// The whole table of reference §4.3: [directory, filename, staged path or the reason it fails].
-const table: Array<[string, string, string | RegExp]> = [
-  ['data', 'img.jpg', 'data/img.jpg'],
-  ['data', 'train/img.jpg', 'data/train/img.jpg'],
-  ['data', 'train/./img.jpg', 'data/train/img.jpg'],
-  ['.', 'img.jpg', 'img.jpg'],
-  ['', 'root.txt', 'root.txt'],
-  ['data/', 'a.txt', 'data/a.txt'],
-  ['data', 'a//b.txt', 'data/a/b.txt'],
-  ['./data/./sub', 'f.bin', 'data/sub/f.bin'],
-  ['data', '../escape.txt', /parent directory/],
-  ['data', 'a/b/../c.txt', /parent directory/],
-  ['data', '/abs.txt', /absolute/],
-  ['/data', 'a.txt', /absolute/],
-  ['a/../b', 'x.txt', /parent directory/],
-  ['data', '', 'data'],
-  ['data', '.', 'data'],
-  ['', '', /empty after normalization/],
-  ['data', 'train\\img.jpg', 'data/train\\img.jpg'],
-];
+import { normalizationTable as table } from '../../../test/support/normalization-table.js';
 
 describe('stagedPath', () => {
   it.each(table)('directory %j + filename %j', (directory, filename, expected) => {

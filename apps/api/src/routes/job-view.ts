@@ -23,6 +23,22 @@ async function observedState(job: Job): Promise<JobState> {
   return (state === 'completed' || state === 'failed') && job.finishedOn === undefined ? 'active' : state;
 }
 
+/** What every job shows: who it is for, when, how often it was tried, and why it failed. */
+function common(job: Job<{ namespace: string; repo: string; workspaceId: string }>, kind: 'ingest' | 'commit', state: JobState): Record<string, unknown> {
+  return {
+    id: job.id,
+    kind,
+    state,
+    namespace: job.data.namespace,
+    repo_name: job.data.repo,
+    workspace_id: job.data.workspaceId,
+    created_at: new Date(job.timestamp).toISOString(),
+    finished_at: job.finishedOn ? new Date(job.finishedOn).toISOString() : null,
+    attempts: job.attemptsMade,
+    ...(state === 'failed' ? { error: parseFailureReason(job.failedReason) } : {}),
+  };
+}
+
 /** A job as the jobs API shows it: state, progress, and once done the per-file results. */
 export async function jobView(job: Job<IngestJobData, IngestJobResult>): Promise<Record<string, unknown>> {
   const state = await observedState(job);
@@ -33,18 +49,9 @@ export async function jobView(job: Job<IngestJobData, IngestJobResult>): Promise
       : { files_done: 0, files_total: job.data.parts.length, bytes_done: 0, bytes_total: job.data.bytes };
   const result = job.returnvalue as IngestJobResult | null | undefined;
   return {
-    id: job.id,
-    kind: 'ingest',
-    state,
-    namespace: job.data.namespace,
-    repo_name: job.data.repo,
-    workspace_id: job.data.workspaceId,
-    created_at: new Date(job.timestamp).toISOString(),
-    finished_at: job.finishedOn ? new Date(job.finishedOn).toISOString() : null,
-    attempts: job.attemptsMade,
+    ...common(job, 'ingest', state),
     progress: state === 'completed' ? { ...progress, files_done: progress.files_total, bytes_done: progress.bytes_total } : progress,
     ...(result ? { paths: result.paths, files: result.files, deduplicated: result.deduplicated } : {}),
-    ...(state === 'failed' ? { error: parseFailureReason(job.failedReason) } : {}),
   };
 }
 
@@ -52,18 +59,9 @@ export async function jobView(job: Job<IngestJobData, IngestJobResult>): Promise
 export async function commitJobView(job: Job<CommitJobData, CommitJobResult>): Promise<Record<string, unknown>> {
   const state = await observedState(job);
   return {
-    id: job.id,
-    kind: 'commit',
-    state,
-    namespace: job.data.namespace,
-    repo_name: job.data.repo,
-    workspace_id: job.data.workspaceId,
+    ...common(job, 'commit', state),
     branch: job.data.branch,
-    created_at: new Date(job.timestamp).toISOString(),
-    finished_at: job.finishedOn ? new Date(job.finishedOn).toISOString() : null,
-    attempts: job.attemptsMade,
     progress: typeof job.progress === 'object' ? job.progress : null,
     ...(job.returnvalue ? { commit: job.returnvalue.commit } : {}),
-    ...(state === 'failed' ? { error: parseFailureReason(job.failedReason) } : {}),
   };
 }
