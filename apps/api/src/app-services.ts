@@ -4,6 +4,7 @@ import type { Config } from '@sluice/core';
 import type { BlobStore, CountingBlobStore } from '@sluice/storage';
 import type { ObjectStore, RepoStore, StageEditor, StagingIndex, VersionIndex, WorkspaceCommitter, WorkspaceStore } from '@sluice/index';
 import type { CommitQueue, IngestQueue } from '@sluice/queue';
+import type { TokenStore } from './auth/token-store.js';
 
 /** Everything the routes use, built once at start-up (see create-services.ts). */
 export interface AppServices {
@@ -21,4 +22,6 @@ export interface AppServices {
   queue: IngestQueue;
   commitQueue: CommitQueue;
   events: QueueEvents;
+  /** Null when SLUICE_AUTH is off. */
+  tokens: TokenStore | null;
 }

@@ -8,6 +8,7 @@ import multipart from '@fastify/multipart';
 import type { AppServices } from './app-services.js';
 import { oxenProtocol } from './plugins/oxen-protocol.js';
 import { jsonText } from './plugins/json-text.js';
+import { bearerAuth } from './auth/bearer-auth.js';
 import { metaRoutes } from './routes/meta-routes.js';
 import { repoRoutes } from './routes/repo-routes.js';
 import { workspaceRoutes } from './routes/workspace-routes.js';
@@ -64,6 +65,7 @@ export async function buildApp(services: AppServices, logger?: FastifyBaseLogger
   });
   oxenProtocol(app);
   jsonText(app);
+  bearerAuth(app, services.tokens);
   await app.register(multipart, {
     preservePath: true,
     limits: { parts: limits.maxParts, files: limits.maxParts, fileSize: limits.maxRequestBytes + 1 /* the spool's own count names SLUICE_MAX_REQUEST_BYTES first */, headerPairs: 200, fields: 1000, fieldSize: 1024 * 1024 },

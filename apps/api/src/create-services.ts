@@ -5,6 +5,7 @@ import { ObjectStore, RedisKeys, RepoStore, StageEditor, StagingIndex, VersionIn
 import { bullConnection, bullProducerConnection, createCommitQueue, createIngestEvents, createIngestQueue } from '@sluice/queue';
 import type { AppServices } from './app-services.js';
 import { redisOptions } from './redis-options.js';
+import { TokenStore } from './auth/token-store.js';
 
 /** Connects to Redis and the store and builds every service the routes and the worker share. */
 export async function createServices(config: Config): Promise<AppServices> {
@@ -32,5 +33,6 @@ export async function createServices(config: Config): Promise<AppServices> {
     queue: createIngestQueue(bullProducerConnection(config.redisUrl), config.keyPrefix),
     commitQueue: createCommitQueue(bullProducerConnection(config.redisUrl), config.keyPrefix),
     events: createIngestEvents(bullConnection(config.redisUrl), config.keyPrefix),
+    tokens: config.auth.enabled ? TokenStore.load(config.auth.tokensFile) : null,
   };
 }

@@ -4,6 +4,7 @@ import { SpoolSweeper, startWorker, type RunningWorker } from '@sluice/worker';
 import { buildApp } from './build-app.js';
 import { createServices } from './create-services.js';
 import { bullConnection } from '@sluice/queue';
+import { TokenStore, type Access } from './auth/token-store.js';
 
 /**
  * sluice's one entry point. SLUICE_ROLE=all (the default) runs the API and the worker threads in
@@ -17,6 +18,7 @@ async function main(): Promise<void> {
     process.stderr.write(`sluice: ${(error as Error).message}\n`);
     process.exit(2);
   }
+  if (process.argv[2] === 'token') return tokenCommand(config, process.argv.slice(3));
   const logger = pino({ level: config.logLevel, redact: ['req.headers.authorization'] });
   const services = await createServices(config);
   const closers: Array<() => Promise<void>> = [];
@@ -62,6 +64,25 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+/**
+ * `sluice token create --name NAME --scope NAMESPACE:read|write|admin [--scope …]`: prints a new
+ * token once and stores only its hash in SLUICE_AUTH_TOKENS_FILE. `*` as namespace means all.
+ */
+function tokenCommand(config: Config, args: string[]): void {
+  const value = (flag: string) => args.flatMap((a, i) => (args[i - 1] === flag ? [a] : []));
+  const name = value('--name')[0];
+  const scopes: Record<string, Access> = {};
+  for (const scope of value('--scope')) {
+    const match = /^([^:]+):(read|write|admin)$/.exec(scope);
+    if (!match) throw new SluiceError('bad_request', `--scope ${scope}: expected NAMESPACE:read|write|admin`);
+    scopes[match[1]!] = match[2] as Access;
+  }
+  if (args[0] !== 'create' || !name || Object.keys(scopes).length === 0) {
+    throw new SluiceError('bad_request', 'usage: sluice token create --name NAME --scope NAMESPACE:read|write|admin [--scope …]');
+  }
+  process.stdout.write(`${TokenStore.create(config.auth.tokensFile, name, scopes)}\n`);
 }
 
 main().catch((error: unknown) => {

@@ -45,6 +45,8 @@ export interface Config {
   /** Spool objects no job references are removed after this long. */
   spoolGraceSeconds: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Bearer tokens required on every route but health and version; tokens live hashed in `tokensFile`. */
+  auth: { enabled: boolean; tokensFile: string };
 }
 
 /** Every variable sluice reads, with its default; `.env.example` and the README list the same. */
@@ -73,6 +75,8 @@ export const configDefaults = {
   SLUICE_SYNC_TIMEOUT_SECONDS: '600',
   SLUICE_SPOOL_GRACE_SECONDS: '3600',
   SLUICE_LOG_LEVEL: 'info',
+  SLUICE_AUTH: 'off',
+  SLUICE_AUTH_TOKENS_FILE: './data/tokens.json',
 } as const;
 
 export type ConfigVariable = keyof typeof configDefaults;
@@ -159,6 +163,7 @@ export function loadConfig(env: Environment): Config {
     syncTimeoutSeconds: integer('SLUICE_SYNC_TIMEOUT_SECONDS', 1),
     spoolGraceSeconds: integer('SLUICE_SPOOL_GRACE_SECONDS', 1),
     logLevel: oneOf('SLUICE_LOG_LEVEL', ['info', 'fatal', 'error', 'warn', 'debug', 'trace', 'silent'] as const),
+    auth: { enabled: oneOf('SLUICE_AUTH', ['off', 'on'] as const) === 'on', tokensFile: raw('SLUICE_AUTH_TOKENS_FILE') },
   };
   if (problems.length > 0) {
     throw new SluiceError('invalid_config', `Invalid configuration:\n  - ${problems.join('\n  - ')}`);

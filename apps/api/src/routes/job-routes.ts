@@ -12,10 +12,12 @@ export function jobRoutes(app: FastifyInstance, { queue, commitQueue }: AppServi
     if (jobId.startsWith(commitJobPrefix)) {
       const job = await commitQueue.getJob(jobId);
       if (!job) throw notFound;
+      request.authorize(job.data.namespace, 'read');
       return success('resource_found', { job: await commitJobView(job) });
     }
     const job = await queue.getJob(jobId);
     if (!job) throw notFound;
+    request.authorize(job.data.namespace, 'read');
     return success('resource_found', { job: await jobView(job) });
   });
 }
