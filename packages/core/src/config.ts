@@ -47,6 +47,8 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Bearer tokens required on every route but health and version; tokens live hashed in `tokensFile`. */
   auth: { enabled: boolean; tokensFile: string };
+  /** Requests per window per token (per client IP without auth), shared by all API nodes; 0 is off. */
+  rateLimit: { max: number; windowSeconds: number };
 }
 
 /** Every variable sluice reads, with its default; `.env.example` and the README list the same. */
@@ -77,6 +79,8 @@ export const configDefaults = {
   SLUICE_LOG_LEVEL: 'info',
   SLUICE_AUTH: 'off',
   SLUICE_AUTH_TOKENS_FILE: './data/tokens.json',
+  SLUICE_RATE_LIMIT: '6000',
+  SLUICE_RATE_LIMIT_WINDOW_SECONDS: '60',
 } as const;
 
 export type ConfigVariable = keyof typeof configDefaults;
@@ -164,6 +168,7 @@ export function loadConfig(env: Environment): Config {
     spoolGraceSeconds: integer('SLUICE_SPOOL_GRACE_SECONDS', 1),
     logLevel: oneOf('SLUICE_LOG_LEVEL', ['info', 'fatal', 'error', 'warn', 'debug', 'trace', 'silent'] as const),
     auth: { enabled: oneOf('SLUICE_AUTH', ['off', 'on'] as const) === 'on', tokensFile: raw('SLUICE_AUTH_TOKENS_FILE') },
+    rateLimit: { max: integer('SLUICE_RATE_LIMIT', 0), windowSeconds: integer('SLUICE_RATE_LIMIT_WINDOW_SECONDS', 1, 86_400) },
   };
   if (problems.length > 0) {
     throw new SluiceError('invalid_config', `Invalid configuration:\n  - ${problems.join('\n  - ')}`);

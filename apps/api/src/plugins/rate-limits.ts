@@ -1,0 +1,35 @@
+import { createHash } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import rateLimit from '@fastify/rate-limit';
+import { SluiceError } from '@sluice/core';
+import type { AppServices } from '../app-services.js';
+
+const unlimited = new Set(['/api/health', '/api/version', '/api/min_version', '/api/ready']);
+
+/**
+ * Requests per window per token (per client IP without auth), counted in Redis so the limit holds
+ * across API nodes. Past it: 429 in the Oxen envelope with Retry-After and the RateLimit headers.
+ * A Redis outage does not turn into 429s: those requests are answered 503 by the routes instead.
+ */
+export async function rateLimits(app: FastifyInstance, { config, redis }: AppServices): Promise<void> {
+  if (config.rateLimit.max === 0) return;
+  const key = (request: FastifyRequest): string => {
+    const authorization = request.headers.authorization;
+    // Without auth a made-up header would buy a fresh bucket: only real tokens get their own.
+    if (config.auth.enabled && typeof authorization === 'string') return `token:${createHash('sha256').update(authorization).digest('hex')}`;
+    return `ip:${request.ip}`;
+  };
+  await app.register(rateLimit, {
+    global: true,
+    max: config.rateLimit.max,
+    timeWindow: config.rateLimit.windowSeconds * 1000,
+    redis,
+    nameSpace: `${config.keyPrefix}:rate:`,
+    skipOnError: true,
+    enableDraftSpec: true,
+    keyGenerator: key,
+    allowList: (request) => unlimited.has(request.routeOptions.url ?? ''),
+    errorResponseBuilder: (_request, context) =>
+      new SluiceError('too_many_requests', `more than ${context.max} requests in ${config.rateLimit.windowSeconds} s; retry in ${context.after}`),
+  });
+}
