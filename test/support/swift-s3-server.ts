@@ -13,6 +13,9 @@ const script = join(repoRoot(), 'scripts/swift-s3.sh');
 export interface S3Server {
   config: Omit<S3Config, 'bucket'>;
   stop(): Promise<void>;
+  /** Stops the servers but keeps their data, so `resume` brings the same store back. */
+  pause(): Promise<void>;
+  resume(): Promise<void>;
 }
 
 export function hasSwift(): boolean {
@@ -47,6 +50,8 @@ export async function startSwiftS3(): Promise<S3Server> {
     return {
       config: { endpoint: `http://127.0.0.1:${env.SWIFT_S3_PORT}`, accessKey: 'test:tester', secretKey: 'testing', region: 'us-east-1' },
       stop,
+      pause: async () => void (await run('bash', [script, 'stop'], { env, timeout: 60_000 })),
+      resume: async () => void (await run('bash', [script, 'start'], { env, timeout: 120_000 })),
     };
   }
   throw lastError;

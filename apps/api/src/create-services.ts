@@ -1,18 +1,38 @@
 import { Redis } from 'ioredis';
-import type { Config } from '@sluice/core';
-import { CountingBlobStore, createBlobStore } from '@sluice/storage';
+import { errorCodeOf, type Config } from '@sluice/core';
+import { CountingBlobStore, createBlobStore, type BlobStore } from '@sluice/storage';
 import { ObjectStore, RedisKeys, RepoStore, StageEditor, StagingIndex, VersionIndex, WorkspaceCommitter, WorkspaceStore } from '@sluice/index';
 import { bullConnection, bullProducerConnection, createCommitQueue, createIngestEvents, createIngestQueue } from '@sluice/queue';
 import type { AppServices } from './app-services.js';
 import { redisOptions } from './redis-options.js';
 import { TokenStore } from './auth/token-store.js';
 
+/** How long start-up waits for an unreachable object store before giving up. */
+const storeWaitMs = 120_000;
+
+/**
+ * The configured store, waiting for it while it is unreachable: a node started during a store
+ * outage comes up when the store does, instead of exiting.
+ */
+async function reachStore(config: Config, onWait: (error: Error) => void): Promise<BlobStore> {
+  const deadline = Date.now() + storeWaitMs;
+  for (let delay = 250; ; delay = Math.min(delay * 2, 5000)) {
+    try {
+      return await createBlobStore(config.store);
+    } catch (error) {
+      if (errorCodeOf(error) !== 'store_unavailable' || Date.now() > deadline) throw error;
+      onWait(error as Error);
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+}
+
 /** Connects to Redis and the store and builds every service the routes and the worker share. */
-export async function createServices(config: Config): Promise<AppServices> {
+export async function createServices(config: Config, onStoreWait: (error: Error) => void = () => undefined): Promise<AppServices> {
   // Requests fail fast while Redis is down (503 + Retry-After) instead of queueing without bound.
   const redis = new Redis(redisOptions(config.redisUrl, { maxRetriesPerRequest: 2, retryStrategy: (times) => Math.min(times * 100, 500) }));
   redis.on('error', () => undefined); // reconnects by itself; requests report the outage
-  const storeCounts = new CountingBlobStore(await createBlobStore(config.store));
+  const storeCounts = new CountingBlobStore(await reachStore(config, onStoreWait));
   const keys = new RedisKeys(config.keyPrefix);
   const objects = new ObjectStore(storeCounts);
   const versions = new VersionIndex(redis, keys);

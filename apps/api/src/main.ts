@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   }
   if (process.argv[2] === 'token') return tokenCommand(config, process.argv.slice(3));
   const logger = pino({ level: config.logLevel, redact: ['req.headers.authorization'] });
-  const services = await createServices(config);
+  const services = await createServices(config, (error) => logger.warn({ err: error.message }, 'object store unreachable; waiting for it'));
   const closers: Array<() => Promise<void>> = [];
 
   let worker: RunningWorker | undefined;
