@@ -47,14 +47,8 @@ export class RedisKeys {
   namespace(ns: string): string {
     return `${this.prefix}:ns:${ns}`;
   }
-  namespaces(): string {
-    return `${this.prefix}:namespaces`;
-  }
   /** Hashes known to be in the version store: dedup without a store request per file. */
   versions(): string {
     return `${this.prefix}:versions`;
-  }
-  idempotency(key: string): string {
-    return `${this.prefix}:idem:${key}`;
   }
 }

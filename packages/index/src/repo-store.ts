@@ -34,7 +34,7 @@ export class RepoStore {
     const repo: Repository = { namespace, name, uuid: randomUUID(), createdAt: new Date().toISOString() };
     const created = await this.redis.hsetnx(this.keys.repo(namespace, name), 'json', JSON.stringify(repo));
     if (created === 0) throw new SluiceError('repo_exists', `Repository '${namespace}/${name}' already exists`);
-    await this.redis.multi().sadd(this.keys.namespace(namespace), name).sadd(this.keys.namespaces(), namespace).exec();
+    await this.redis.sadd(this.keys.namespace(namespace), name);
     let latestCommit: Commit | null = null;
     if (files.length > 0) latestCommit = await this.commitInitialFiles(repo, files);
     return { repo, latestCommit };

@@ -77,8 +77,4 @@ export class StagingIndex {
     const present = (replies[0]?.[1] ?? []) as Array<string | null>;
     return paths.filter((_, i) => present[i] !== null);
   }
-
-  async clear(ns: string, repo: string, workspaceId: string): Promise<void> {
-    await this.redis.del(this.keys.staged(ns, repo, workspaceId));
-  }
 }

@@ -77,11 +77,4 @@ export class WorkspaceStore {
     await tx.exec();
     return workspace;
   }
-
-  /** Re-points a named workspace at a new commit (after its commit), keeping it. */
-  async repoint(ns: string, repo: string, workspace: Workspace, commitId: string): Promise<Workspace> {
-    const moved = { ...workspace, commitId };
-    await this.redis.hset(this.keys.workspaces(ns, repo), workspace.id, JSON.stringify(moved));
-    return moved;
-  }
 }
