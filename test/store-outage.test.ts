@@ -42,7 +42,8 @@ describe.skipIf(!hasSwift())('when the object store is unreachable for a while',
     expect(ready.json().store).toBe('unreachable');
     expect((await send(sluice.url, 'GET', '/api/health')).status).toBe(200);
     // a worker started during the outage waits for the store instead of exiting
-    const late = startSluice({ ...storeEnv, SLUICE_ROLE: 'worker' });
+    // (it may wait as long as the outage and Swift's own restart take)
+    const late = startSluice({ ...storeEnv, SLUICE_ROLE: 'worker' }, [], 120_000);
 
     // about ten seconds of outage
     await new Promise((r) => setTimeout(r, Math.max(0, 10_000 - (Date.now() - down))));

@@ -20,7 +20,7 @@ export interface SluiceProcess {
 }
 
 /** Runs the built sluice (apps/api/dist/main.js) as a real process with the given environment. */
-export async function startSluice(env: Record<string, string>, nodeArgs: readonly string[] = []): Promise<SluiceProcess> {
+export async function startSluice(env: Record<string, string>, nodeArgs: readonly string[] = [], startTimeoutMs = 20_000): Promise<SluiceProcess> {
   const port = env.SLUICE_PORT ?? String(await freePort());
   const child = spawn(process.execPath, [...nodeArgs, entry], {
     env: { PATH: process.env.PATH ?? '', SLUICE_LOG_LEVEL: 'info', ...env, SLUICE_PORT: port, SLUICE_HOST: '127.0.0.1' },
@@ -37,7 +37,7 @@ export async function startSluice(env: Record<string, string>, nodeArgs: readonl
     if (!alive()) throw new Error(`sluice exited: ${output}`);
     if (role === 'worker') return /sluice started/.test(output);
     return (await fetch(`${url}/api/health`)).ok;
-  });
+  }, startTimeoutMs);
   const signal = async (name: NodeJS.Signals) => {
     if (alive()) child.kill(name);
     await exited;
