@@ -1,19 +1,18 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
 import { pino } from 'pino';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { FsBlobStore } from '@sluice/storage';
-import { bullConnection, createIngestQueue } from '@sluice/queue';
+import { createIngestQueue } from '@sluice/queue';
+import { connectRedis } from '@sluice/index';
 import { SpoolSweeper } from '@sluice/worker';
-import { listKeys } from './support/test-env.js';
+import { listKeys, testRedisTarget } from './support/test-env.js';
 
 describe('the spool sweeper', () => {
-  const redisUrl = inject('redisUrl');
   const keyPrefix = `sweep${Date.now().toString(36)}`;
-  const redis = new Redis(redisUrl);
-  const queue = createIngestQueue(bullConnection(redisUrl), keyPrefix);
+  const redis = connectRedis(testRedisTarget());
+  const queue = createIngestQueue(redis, keyPrefix);
   afterAll(async () => {
     await queue.obliterate({ force: true });
     await queue.close();

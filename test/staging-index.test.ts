@@ -1,12 +1,12 @@
-import { Redis } from 'ioredis';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { StagedEntry } from '@sluice/core';
-import { RedisKeys, StagingIndex } from '@sluice/index';
+import { connectRedis, RedisKeys, StagingIndex } from '@sluice/index';
+import { testRedisTarget } from './support/test-env.js';
 
 const entry = (hash: string): StagedEntry => ({ status: 'added', hash, size: 1, mimeType: 'text/plain', dataType: 'text' });
 
 describe('the staging index on Redis', () => {
-  const redis = new Redis(inject('redisUrl'));
+  const redis = connectRedis(testRedisTarget());
   const keys = new RedisKeys(`stage${Date.now().toString(36)}`);
   const staging = new StagingIndex(redis, keys);
   afterAll(() => redis.disconnect());

@@ -5,7 +5,9 @@ import { hasSwift, startSwiftS3 } from './swift-s3-server.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
+    /** One redis:// URL, or a Redis Cluster's seed URLs joined by commas. */
     redisUrl: string;
+    redisCluster: boolean;
     /** Null when no S3 server is configured and Swift is not installed: S3 tests are skipped. */
     s3: Omit<S3Config, 'bucket'> | null;
   }
@@ -18,6 +20,7 @@ declare module 'vitest' {
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const stops: Array<() => Promise<void>> = [];
+  project.provide('redisCluster', false);
   const envRedis = process.env.SLUICE_TEST_REDIS_URL;
   if (envRedis) {
     project.provide('redisUrl', envRedis);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inject } from 'vitest';
 import { createBlobStore, type BlobStore } from '@sluice/storage';
-import type { StoreConfig } from '@sluice/core';
+import type { RedisTarget, StoreConfig } from '@sluice/core';
 
 export type StoreKind = 'fs' | 's3';
 
@@ -19,7 +19,10 @@ let counter = 0;
 /** An isolated sluice environment: its own key prefix, and its own data dir or bucket. */
 export function testEnv(kind: StoreKind, extra: Record<string, string> = {}): TestEnv {
   const id = `t${process.pid}x${Date.now().toString(36)}x${counter++}`;
-  const env: Record<string, string> = { SLUICE_REDIS_URL: inject('redisUrl'), SLUICE_KEY_PREFIX: id, SLUICE_THREADS: '2', ...extra };
+  const env: Record<string, string> = {
+    SLUICE_REDIS_URL: inject('redisUrl'), SLUICE_REDIS_CLUSTER: inject('redisCluster') ? 'on' : 'off',
+    SLUICE_KEY_PREFIX: id, SLUICE_THREADS: '2', ...extra,
+  };
   let storeConfig: StoreConfig;
   if (kind === 'fs') {
     const dataDir = mkdtempSync(join(tmpdir(), 'sluice-e2e-'));
@@ -35,6 +38,11 @@ export function testEnv(kind: StoreKind, extra: Record<string, string> = {}): Te
     });
   }
   return { env, storeConfig, store: () => createBlobStore(storeConfig) };
+}
+
+/** The run's Redis: one server, or the seed nodes of the cluster project's Redis Cluster. */
+export function testRedisTarget(): RedisTarget {
+  return { urls: inject('redisUrl').split(','), cluster: inject('redisCluster') };
 }
 
 /** The stores to run a suite against: the filesystem always, S3 when a server is available. */

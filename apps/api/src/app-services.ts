@@ -1,5 +1,5 @@
 import type { QueueEvents } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@sluice/index';
 import type { Config } from '@sluice/core';
 import type { BlobStore, CountingBlobStore } from '@sluice/storage';
 import type { ObjectStore, RepoStore, StageEditor, StagingIndex, VersionIndex, WorkspaceCommitter, WorkspaceStore } from '@sluice/index';
@@ -9,7 +9,7 @@ import type { TokenStore } from './auth/token-store.js';
 /** Everything the routes use, built once at start-up (see create-services.ts). */
 export interface AppServices {
   config: Config;
-  redis: Redis;
+  redis: RedisClient;
   store: BlobStore;
   storeCounts: CountingBlobStore;
   objects: ObjectStore;

@@ -1,10 +1,9 @@
-import { Redis } from 'ioredis';
 import { errorCodeOf, type Config } from '@sluice/core';
 import { CountingBlobStore, createBlobStore, type BlobStore } from '@sluice/storage';
-import { ObjectStore, RedisKeys, RepoStore, StageEditor, StagingIndex, VersionIndex, WorkspaceCommitter, WorkspaceStore } from '@sluice/index';
-import { bullConnection, bullProducerConnection, createCommitQueue, createIngestEvents, createIngestQueue } from '@sluice/queue';
+import { connectRedis, ObjectStore, RedisKeys, RepoStore, StageEditor, StagingIndex, VersionIndex, WorkspaceCommitter, WorkspaceStore } from '@sluice/index';
+import { createCommitQueue, createIngestEvents, createIngestQueue } from '@sluice/queue';
 import type { AppServices } from './app-services.js';
-import { redisOptions } from './redis-options.js';
+import { bullConnection, bullProducerConnection } from './redis-connections.js';
 import { TokenStore } from './auth/token-store.js';
 
 /** How long start-up waits for an unreachable object store before giving up. */
@@ -30,7 +29,7 @@ async function reachStore(config: Config, onWait: (error: Error) => void): Promi
 /** Connects to Redis and the store and builds every service the routes and the worker share. */
 export async function createServices(config: Config, onStoreWait: (error: Error) => void = () => undefined): Promise<AppServices> {
   // Requests fail fast while Redis is down (503 + Retry-After) instead of queueing without bound.
-  const redis = new Redis(redisOptions(config.redisUrl, { maxRetriesPerRequest: 2, retryStrategy: (times) => Math.min(times * 100, 500) }));
+  const redis = connectRedis(config.redis, { maxRetriesPerRequest: 2, retryStrategy: (times) => Math.min(times * 100, 500) });
   redis.on('error', () => undefined); // reconnects by itself; requests report the outage
   const storeCounts = new CountingBlobStore(await reachStore(config, onStoreWait));
   const keys = new RedisKeys(config.keyPrefix);
@@ -50,9 +49,9 @@ export async function createServices(config: Config, onStoreWait: (error: Error)
     staging,
     committer: new WorkspaceCommitter(redis, keys, repos, objects),
     stageEditor: new StageEditor(staging, objects),
-    queue: createIngestQueue(bullProducerConnection(config.redisUrl), config.keyPrefix),
-    commitQueue: createCommitQueue(bullProducerConnection(config.redisUrl), config.keyPrefix),
-    events: createIngestEvents(bullConnection(config.redisUrl), config.keyPrefix),
+    queue: createIngestQueue(bullProducerConnection(config.redis), config.keyPrefix),
+    commitQueue: createCommitQueue(bullProducerConnection(config.redis), config.keyPrefix),
+    events: createIngestEvents(bullConnection(config.redis), config.keyPrefix),
     tokens: config.auth.enabled ? TokenStore.load(config.auth.tokensFile) : null,
   };
 }

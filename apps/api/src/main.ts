@@ -3,7 +3,7 @@ import { errorCodeOf, loadConfig, SluiceError, type Config } from '@sluice/core'
 import { SpoolSweeper, startWorker, type RunningWorker } from '@sluice/worker';
 import { buildApp } from './build-app.js';
 import { createServices } from './create-services.js';
-import { bullConnection } from '@sluice/queue';
+import { bullConnection } from './redis-connections.js';
 import { TokenStore, type Access } from './auth/token-store.js';
 
 /**
@@ -27,7 +27,7 @@ async function main(): Promise<void> {
   if (config.role !== 'api') {
     worker = startWorker({
       ...services,
-      connection: bullConnection(config.redisUrl),
+      connection: bullConnection(config.redis),
       keyPrefix: config.keyPrefix,
       limits: config.limits,
       threads: config.threads,

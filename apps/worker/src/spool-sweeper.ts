@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@sluice/index';
 import type { Logger } from 'pino';
 import { pendingVersionKey, spoolPrefix, type BlobStore } from '@sluice/storage';
 import type { IngestQueue } from '@sluice/queue';
@@ -6,7 +6,7 @@ import type { IngestQueue } from '@sluice/queue';
 export interface SpoolSweeperOptions {
   store: BlobStore;
   queue: IngestQueue;
-  redis: Redis;
+  redis: RedisClient;
   keyPrefix: string;
   graceSeconds: number;
   logger: Logger;

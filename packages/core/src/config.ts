@@ -26,11 +26,17 @@ export interface Limits {
   maxHeaderBytes: number;
 }
 
+/** Where Redis is: one server, or the seed nodes of a Redis Cluster (the rest are discovered). */
+export interface RedisTarget {
+  urls: readonly string[];
+  cluster: boolean;
+}
+
 export interface Config {
   host: string;
   port: number;
   role: Role;
-  redisUrl: string;
+  redis: RedisTarget;
   keyPrefix: string;
   store: StoreConfig;
   limits: Limits;
@@ -57,6 +63,7 @@ export const configDefaults = {
   SLUICE_PORT: '3000',
   SLUICE_ROLE: 'all',
   SLUICE_REDIS_URL: 'redis://127.0.0.1:6379',
+  SLUICE_REDIS_CLUSTER: 'off',
   SLUICE_KEY_PREFIX: 'sluice',
   SLUICE_STORE: 'fs',
   SLUICE_DATA_DIR: './data',
@@ -108,8 +115,7 @@ export function loadConfig(env: Environment): Config {
     problems.push(`${name}=${JSON.stringify(text)}: expected one of ${allowed.join(', ')}`);
     return allowed[0] as T;
   };
-  const url = (name: ConfigVariable, protocols: readonly string[]): string => {
-    const text = raw(name);
+  const urlText = (name: ConfigVariable, text: string, protocols: readonly string[]): string => {
     try {
       if (protocols.includes(new URL(text).protocol)) return text;
     } catch {
@@ -118,6 +124,7 @@ export function loadConfig(env: Environment): Config {
     problems.push(`${name}=${JSON.stringify(text)}: expected a ${protocols.join(' or ')}// URL`);
     return text;
   };
+  const url = (name: ConfigVariable, protocols: readonly string[]): string => urlText(name, raw(name), protocols);
 
   const role = oneOf<Role>('SLUICE_ROLE', ['all', 'api', 'worker']);
   const storeKind = oneOf('SLUICE_STORE', ['fs', 's3'] as const);
@@ -142,6 +149,12 @@ export function loadConfig(env: Environment): Config {
   } else {
     store = { kind: 'fs', dataDir: raw('SLUICE_DATA_DIR'), fsync: oneOf('SLUICE_FS_FSYNC', ['true', 'false'] as const) === 'true' };
   }
+  const redisCluster = oneOf('SLUICE_REDIS_CLUSTER', ['off', 'on'] as const) === 'on';
+  const redisUrls = raw('SLUICE_REDIS_URL').split(',').map((text) => text.trim());
+  if (!redisCluster && redisUrls.length > 1) {
+    problems.push('SLUICE_REDIS_URL: several URLs (cluster seed nodes) need SLUICE_REDIS_CLUSTER=on');
+  }
+  for (const text of redisUrls) urlText('SLUICE_REDIS_URL', text, ['redis:', 'rediss:']);
   const keyPrefix = raw('SLUICE_KEY_PREFIX');
   if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(keyPrefix)) {
     problems.push(`SLUICE_KEY_PREFIX=${JSON.stringify(keyPrefix)}: expected 1 to 64 of A-Z a-z 0-9 _ . : -`);
@@ -151,7 +164,7 @@ export function loadConfig(env: Environment): Config {
     host: raw('SLUICE_HOST'),
     port: integer('SLUICE_PORT', 0, 65535),
     role,
-    redisUrl: url('SLUICE_REDIS_URL', ['redis:', 'rediss:']),
+    redis: { urls: redisUrls, cluster: redisCluster },
     keyPrefix,
     store,
     limits: {

@@ -1,4 +1,5 @@
 export * from './redis-keys.js';
+export * from './redis-client.js';
 export * from './lru-cache.js';
 export * from './object-store.js';
 export * from './version-index.js';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-client.js';
 import { assertRepoName, normalizeRelativePath, oxenHash, sniffMime, SluiceError, type Commit, type Repository } from '@sluice/core';
 import { versionKey, type BlobStore } from '@sluice/storage';
 import type { ObjectStore, TreeChange } from './object-store.js';
@@ -21,7 +21,7 @@ export interface InitialFile {
 /** Repositories and their branch refs on Redis. */
 export class RepoStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
     private readonly objects: ObjectStore,
     private readonly store: BlobStore,

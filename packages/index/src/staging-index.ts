@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-client.js';
 import type { StagedEntry } from '@sluice/core';
 import type { RedisKeys } from './redis-keys.js';
 import { stageScript } from './stage-script.js';
@@ -9,7 +9,7 @@ type StageCommand = (keys: [string, string, string], ...argv: Array<string | num
 export class StagingIndex {
   private readonly stageCommand: StageCommand;
 
-  constructor(private readonly redis: Redis, private readonly keys: RedisKeys) {
+  constructor(private readonly redis: RedisClient, private readonly keys: RedisKeys) {
     if (!('sluiceStage' in redis)) redis.defineCommand('sluiceStage', { numberOfKeys: 3, lua: stageScript });
     const command = (redis as unknown as { sluiceStage: (...args: Array<string | number>) => Promise<number> }).sluiceStage.bind(redis);
     this.stageCommand = (keys, ...argv) => command(...keys, ...argv);

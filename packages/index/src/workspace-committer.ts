@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-client.js';
 import { SluiceError, type Commit, type StagedEntry, type Workspace } from '@sluice/core';
 import { commitScript, restoreScript, snapshotScript } from './commit-script.js';
 import type { ObjectStore, TreeChange } from './object-store.js';
@@ -52,7 +52,7 @@ export class WorkspaceCommitter {
   private readonly scripts: Scripts;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
     private readonly repos: RepoStore,
     private readonly objects: ObjectStore,

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-client.js';
 import { SluiceError, type Workspace } from '@sluice/core';
 import type { RedisKeys } from './redis-keys.js';
 import type { RepoStore } from './repo-store.js';
@@ -19,7 +19,7 @@ function assertIdentifier(value: string, what: string): void {
 
 /** Workspaces of a repository: a record per id and an index of names, in the repository's slot. */
 export class WorkspaceStore {
-  constructor(private readonly redis: Redis, private readonly keys: RedisKeys, private readonly repos: RepoStore) {}
+  constructor(private readonly redis: RedisClient, private readonly keys: RedisKeys, private readonly repos: RepoStore) {}
 
   /** Upstream's get-or-create (reference §3.2): found by name or id, else created at the branch head. */
   async getOrCreate(ns: string, repo: string, request: WorkspaceRequest): Promise<{ workspace: Workspace; created: boolean }> {

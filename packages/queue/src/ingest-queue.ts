@@ -37,16 +37,3 @@ export function createIngestQueue(connection: ConnectionOptions, keyPrefix: stri
 export function createIngestEvents(connection: ConnectionOptions, keyPrefix: string): QueueEvents {
   return new QueueEvents(ingestQueueName, { connection, prefix: queuePrefix(keyPrefix) });
 }
-
-/** Connection options for BullMQ's blocking connections (workers, queue events): they retry forever. */
-export function bullConnection(redisUrl: string): ConnectionOptions {
-  return { url: redisUrl, maxRetriesPerRequest: null };
-}
-
-/**
- * Connection options for producers (adding and reading jobs on behalf of an HTTP request): a
- * command fails soon while Redis is down, so the request answers 503 instead of hanging.
- */
-export function bullProducerConnection(redisUrl: string): ConnectionOptions {
-  return { url: redisUrl, maxRetriesPerRequest: 1 };
-}
