@@ -30,6 +30,7 @@ async function main(): Promise<void> {
       connection: bullConnection(config.redis),
       keyPrefix: config.keyPrefix,
       limits: config.limits,
+      quota: config.workspaceQuota,
       threads: config.threads,
       concurrency: config.workerConcurrency,
       retentionSeconds: config.jobRetentionSeconds,

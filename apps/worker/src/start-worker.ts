@@ -3,7 +3,7 @@ import { Piscina } from 'piscina';
 import type { Logger } from 'pino';
 import type { Limits } from '@sluice/core';
 import type { BlobStore } from '@sluice/storage';
-import type { ObjectStore, StagingIndex, VersionIndex, WorkspaceCommitter, WorkspaceStore } from '@sluice/index';
+import type { ObjectStore, StagingIndex, VersionIndex, WorkspaceCommitter, WorkspaceQuota, WorkspaceStore } from '@sluice/index';
 import { commitQueueName, ingestQueueName, queuePrefix, stallSettings, type CommitJobData, type CommitJobResult, type IngestJobData, type IngestJobResult } from '@sluice/queue';
 import { processCommitJob } from './commit-processor.js';
 import { IngestProcessor } from './ingest-processor.js';
@@ -18,6 +18,7 @@ export interface WorkerOptions {
   workspaces: WorkspaceStore;
   committer: WorkspaceCommitter;
   limits: Limits;
+  quota: WorkspaceQuota;
   threads: number;
   concurrency: number;
   retentionSeconds: number;

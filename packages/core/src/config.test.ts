@@ -1,5 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from './config.js';
+import { configDefaults, loadConfig } from './config.js';
 
 describe('loadConfig', () => {
   it('runs on its embedded defaults', () => {
@@ -38,5 +39,14 @@ describe('loadConfig', () => {
     expect(config.store).toEqual({
       kind: 's3', endpoint: 'http://127.0.0.1:9000', accessKey: 'k', secretKey: 's', bucket: 'datasets', region: 'us-east-1',
     });
+  });
+
+  it('is documented: .env.example and the README list every variable', () => {
+    const envExample = readFileSync(new URL('../../../.env.example', import.meta.url), 'utf8');
+    const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+    for (const name of Object.keys(configDefaults)) {
+      expect(envExample, name).toMatch(new RegExp(`^${name}=`, 'm'));
+      expect(readme, name).toContain(`\`${name}\``);
+    }
   });
 });

@@ -53,6 +53,8 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Bearer tokens required on every route but health and version; tokens live hashed in `tokensFile`. */
   auth: { enabled: boolean; tokensFile: string };
+  /** Most files and bytes one workspace may have staged at once; 0 is no limit. */
+  workspaceQuota: { files: number; bytes: number };
   /** Requests per window per token (per client IP without auth), shared by all API nodes; 0 is off. */
   rateLimit: { max: number; windowSeconds: number };
 }
@@ -86,6 +88,8 @@ export const configDefaults = {
   SLUICE_LOG_LEVEL: 'info',
   SLUICE_AUTH: 'off',
   SLUICE_AUTH_TOKENS_FILE: './data/tokens.json',
+  SLUICE_WORKSPACE_MAX_FILES: '0',
+  SLUICE_WORKSPACE_MAX_BYTES: '0',
   SLUICE_RATE_LIMIT: '6000',
   SLUICE_RATE_LIMIT_WINDOW_SECONDS: '60',
 } as const;
@@ -181,6 +185,7 @@ export function loadConfig(env: Environment): Config {
     spoolGraceSeconds: integer('SLUICE_SPOOL_GRACE_SECONDS', 1),
     logLevel: oneOf('SLUICE_LOG_LEVEL', ['info', 'fatal', 'error', 'warn', 'debug', 'trace', 'silent'] as const),
     auth: { enabled: oneOf('SLUICE_AUTH', ['off', 'on'] as const) === 'on', tokensFile: raw('SLUICE_AUTH_TOKENS_FILE') },
+    workspaceQuota: { files: integer('SLUICE_WORKSPACE_MAX_FILES', 0), bytes: integer('SLUICE_WORKSPACE_MAX_BYTES', 0) },
     rateLimit: { max: integer('SLUICE_RATE_LIMIT', 0), windowSeconds: integer('SLUICE_RATE_LIMIT_WINDOW_SECONDS', 1, 86_400) },
   };
   if (problems.length > 0) {

@@ -29,6 +29,7 @@ export const errorCodes = {
   too_many_parts: { status: 413, retryable: false, statusMessage: 'bad_request', title: 'Too many parts' },
   request_too_large: { status: 413, retryable: false, statusMessage: 'bad_request', title: 'Request too large' },
   part_too_large: { status: 413, retryable: false, statusMessage: 'bad_request', title: 'Part too large' },
+  quota_exceeded: { status: 413, retryable: false, statusMessage: 'bad_request', title: 'Workspace quota exceeded' },
   too_many_requests: { status: 429, retryable: true, statusMessage: 'too_many_requests', title: 'Too many requests' },
   unprocessable: { status: 422, retryable: false, statusMessage: 'unprocessable', title: 'Unprocessable' },
   corrupt_gzip: { status: 400, retryable: false, statusMessage: 'bad_request', title: 'Corrupt gzip stream' },

@@ -25,6 +25,10 @@ export class RedisKeys {
   staged(ns: string, name: string, workspaceId: string): string {
     return `${this.repoTag(ns, name)}:staged:${workspaceId}`;
   }
+  /** Files and bytes a workspace has staged, for its quotas. */
+  usage(ns: string, name: string, workspaceId: string): string {
+    return `${this.repoTag(ns, name)}:usage:${workspaceId}`;
+  }
   /** The stage of a workspace while a commit is being built from it. */
   stagedSnapshot(ns: string, name: string, workspaceId: string): string {
     return `${this.repoTag(ns, name)}:committing:${workspaceId}`;

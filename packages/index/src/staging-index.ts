@@ -1,35 +1,57 @@
 import type { RedisClient } from './redis-client.js';
 import type { StagedEntry } from '@sluice/core';
 import type { RedisKeys } from './redis-keys.js';
-import { stageScript } from './stage-script.js';
+import { stageEditScript, stageScript } from './stage-script.js';
 
-type StageCommand = (keys: [string, string, string], ...argv: Array<string | number>) => Promise<number>;
+type StageCommand = (keys: [string, string, string, string], ...argv: Array<string | number>) => Promise<number>;
+type EditCommand = (staged: string, usage: string, ...argv: Array<string | number>) => Promise<string[]>;
+
+/** Most files and bytes one workspace may stage; 0 is no limit. */
+export interface WorkspaceQuota {
+  files: number;
+  bytes: number;
+}
+
+export interface WorkspaceUsage {
+  files: number;
+  bytes: number;
+}
 
 /** The staged entries of each workspace, one Redis hash per workspace keyed by path. */
 export class StagingIndex {
   private readonly stageCommand: StageCommand;
+  private readonly editCommand: EditCommand;
 
   constructor(private readonly redis: RedisClient, private readonly keys: RedisKeys) {
-    if (!('sluiceStage' in redis)) redis.defineCommand('sluiceStage', { numberOfKeys: 3, lua: stageScript });
-    const command = (redis as unknown as { sluiceStage: (...args: Array<string | number>) => Promise<number> }).sluiceStage.bind(redis);
-    this.stageCommand = (keys, ...argv) => command(...keys, ...argv);
+    if (!('sluiceStage' in redis)) {
+      redis.defineCommand('sluiceStage', { numberOfKeys: 4, lua: stageScript });
+      redis.defineCommand('sluiceStageEdit', { numberOfKeys: 2, lua: stageEditScript });
+    }
+    const scripts = redis as unknown as { sluiceStage: (...args: Array<string | number>) => Promise<number>; sluiceStageEdit: EditCommand };
+    const stage = scripts.sluiceStage.bind(redis);
+    this.stageCommand = (keys, ...argv) => stage(...keys, ...argv);
+    this.editCommand = scripts.sluiceStageEdit.bind(redis);
   }
 
   /**
    * Stages `entries` and removes `unchanged` paths in one step, recording `result` for the job.
-   * Returns 'workspace_gone' when the workspace was deleted meanwhile and 'already_applied' when
-   * the job's result was recorded by another attempt; both change nothing.
+   * Returns 'workspace_gone' when the workspace was deleted meanwhile, 'already_applied' when
+   * the job's result was recorded by another attempt and 'over_quota' when the job would take
+   * the workspace past `quota`; these change nothing.
    */
   async apply(
     ns: string, repo: string, workspaceId: string, jobId: string,
     entries: ReadonlyMap<string, StagedEntry>, unchanged: readonly string[], result: string, ttlSeconds: number,
-  ): Promise<'applied' | 'workspace_gone' | 'already_applied'> {
-    const argv: Array<string | number> = [workspaceId, result, ttlSeconds, entries.size];
+    quota: WorkspaceQuota = { files: 0, bytes: 0 },
+  ): Promise<'applied' | 'workspace_gone' | 'already_applied' | 'over_quota'> {
+    const argv: Array<string | number> = [workspaceId, result, ttlSeconds, quota.files, quota.bytes, entries.size];
     for (const [path, entry] of entries) argv.push(path, JSON.stringify(entry));
     argv.push(...unchanged);
-    const keys: [string, string, string] = [this.keys.workspaces(ns, repo), this.keys.staged(ns, repo, workspaceId), this.keys.jobResult(ns, repo, jobId)];
+    const keys: [string, string, string, string] = [
+      this.keys.workspaces(ns, repo), this.keys.staged(ns, repo, workspaceId), this.keys.jobResult(ns, repo, jobId), this.keys.usage(ns, repo, workspaceId),
+    ];
     const outcome = await this.stageCommand(keys, ...argv);
-    return outcome === 1 ? 'applied' : outcome === 2 ? 'already_applied' : 'workspace_gone';
+    return (['workspace_gone', 'applied', 'already_applied', 'over_quota'] as const)[outcome] ?? 'workspace_gone';
   }
 
   /** Sets entries directly (stage edits that need no job: removals, moves). */
@@ -37,7 +59,13 @@ export class StagingIndex {
     if (entries.size === 0) return;
     const flat: string[] = [];
     for (const [path, entry] of entries) flat.push(path, JSON.stringify(entry));
-    await this.redis.hset(this.keys.staged(ns, repo, workspaceId), ...flat);
+    await this.editCommand(this.keys.staged(ns, repo, workspaceId), this.keys.usage(ns, repo, workspaceId), entries.size, ...flat);
+  }
+
+  /** What the workspace has staged, as its quotas count it. */
+  async usage(ns: string, repo: string, workspaceId: string): Promise<WorkspaceUsage> {
+    const [files, bytes] = await this.redis.hmget(this.keys.usage(ns, repo, workspaceId), 'files', 'bytes');
+    return { files: Number(files ?? 0), bytes: Number(bytes ?? 0) };
   }
 
   /** The result a job recorded when it staged its files, if it got that far. */
@@ -71,10 +99,6 @@ export class StagingIndex {
   /** Removes paths from the index; returns those that were staged. */
   async unstage(ns: string, repo: string, workspaceId: string, paths: readonly string[]): Promise<string[]> {
     if (paths.length === 0) return [];
-    const key = this.keys.staged(ns, repo, workspaceId);
-    const tx = this.redis.multi().hmget(key, ...paths).hdel(key, ...paths);
-    const replies = (await tx.exec()) ?? [];
-    const present = (replies[0]?.[1] ?? []) as Array<string | null>;
-    return paths.filter((_, i) => present[i] !== null);
+    return this.editCommand(this.keys.staged(ns, repo, workspaceId), this.keys.usage(ns, repo, workspaceId), 0, ...paths);
   }
 }

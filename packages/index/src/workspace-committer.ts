@@ -58,9 +58,9 @@ export class WorkspaceCommitter {
     private readonly objects: ObjectStore,
   ) {
     if (!('sluiceCommit' in redis)) {
-      redis.defineCommand('sluiceCommit', { numberOfKeys: 5, lua: commitScript });
-      redis.defineCommand('sluiceSnapshot', { numberOfKeys: 2, lua: snapshotScript });
-      redis.defineCommand('sluiceRestore', { numberOfKeys: 2, lua: restoreScript });
+      redis.defineCommand('sluiceCommit', { numberOfKeys: 6, lua: commitScript });
+      redis.defineCommand('sluiceSnapshot', { numberOfKeys: 3, lua: snapshotScript });
+      redis.defineCommand('sluiceRestore', { numberOfKeys: 3, lua: restoreScript });
     }
     this.scripts = redis as unknown as Scripts;
   }
@@ -83,17 +83,26 @@ export class WorkspaceCommitter {
     return out.sort();
   }
 
-  /** Copies the snapshot's paths into a sorted set (scores 0: ordered by path), in batches. */
-  private async sortSnapshot(snapshot: string, order: string): Promise<string> {
+  /**
+   * Copies the snapshot's paths into a sorted set (scores 0: ordered by path), in batches, and
+   * sums what the snapshot counts in the workspace's usage (see usage-lua.ts).
+   */
+  private async sortSnapshot(snapshot: string, order: string): Promise<{ files: number; bytes: number }> {
     await this.redis.del(order);
+    const usage = { files: 0, bytes: 0 };
     const stream = this.redis.hscanStream(snapshot, { count: 2000 });
     for await (const batch of stream) {
       const flat = batch as string[];
       const members: Array<string | number> = [];
-      for (let i = 0; i < flat.length; i += 2) members.push(0, flat[i]!);
+      for (let i = 0; i < flat.length; i += 2) {
+        members.push(0, flat[i]!);
+        const entry = JSON.parse(flat[i + 1]!) as StagedEntry;
+        usage.files += 1;
+        if (entry.status !== 'removed') usage.bytes += entry.size;
+      }
       if (members.length > 0) await this.redis.zadd(order, ...members);
     }
-    return order;
+    return usage;
   }
 
   private async *pathsInOrder(snapshot: string, order: string): AsyncIterable<string> {
@@ -145,10 +154,12 @@ export class WorkspaceCommitter {
     const report = async (progress: CommitProgress) => options.onProgress?.(progress);
     const staged = this.keys.staged(ns, repo, workspace.id);
     const snapshot = this.keys.stagedSnapshot(ns, repo, workspace.id);
+    const usageKey = this.keys.usage(ns, repo, workspace.id);
+    const order = this.keys.snapshotOrder(ns, repo, workspace.id);
     try {
-      const count = await this.scripts.sluiceSnapshot(staged, snapshot);
+      const count = await this.scripts.sluiceSnapshot(staged, snapshot, usageKey);
       if (count === 0) throw new SluiceError('unprocessable', 'No changes to commit', { statusMessage: 'NoChanges' });
-      const order = await this.sortSnapshot(snapshot, this.keys.snapshotOrder(ns, repo, workspace.id));
+      const usage = await this.sortSnapshot(snapshot, order);
       for (let attempt = 0; attempt < maxLandingAttempts; attempt++) {
         const head = await this.requireHead(ns, repo, branch);
         await report({ phase: 'checking', entries: count });
@@ -164,17 +175,17 @@ export class WorkspaceCommitter {
         const moved = workspace.name === null ? '' : JSON.stringify({ ...workspace, commitId: commit.id });
         await report({ phase: 'landing', entries: count });
         const landed = await this.scripts.sluiceCommit(
-          this.keys.branches(ns, repo), snapshot, this.keys.workspaces(ns, repo), this.keys.workspaceNames(ns, repo), landedKey,
-          branch, head, commit.id, workspace.id, moved, workspace.name ?? '', JSON.stringify(commit), landedRecordSeconds,
+          this.keys.branches(ns, repo), snapshot, this.keys.workspaces(ns, repo), this.keys.workspaceNames(ns, repo), landedKey, usageKey,
+          branch, head, commit.id, workspace.id, moved, workspace.name ?? '', JSON.stringify(commit), landedRecordSeconds, usage.files, usage.bytes,
         );
         if (landed === 1) return commit;
       }
       throw new SluiceError('conflict', `branch '${branch}' kept moving; try the commit again`);
     } catch (error) {
-      await this.scripts.sluiceRestore(staged, snapshot);
+      await this.scripts.sluiceRestore(staged, snapshot, usageKey);
       throw error;
     } finally {
-      await this.redis.del(this.keys.snapshotOrder(ns, repo, workspace.id));
+      await this.redis.del(order);
       // release only our own lock
       if ((await this.redis.get(lockKey)) === token) await this.redis.del(lockKey);
     }

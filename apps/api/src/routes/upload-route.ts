@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { stagedPath } from '@sluice/core';
+import { SluiceError, stagedPath } from '@sluice/core';
 import { ingestJobOptions, type IngestJobData } from '@sluice/queue';
 import type { AppServices } from '../app-services.js';
 import { spoolMultipart } from '../spool-multipart.js';
@@ -21,6 +21,17 @@ export function uploadRoute(app: FastifyInstance, services: AppServices): void {
   const { repos, workspaces, store, queue, events, config } = services;
   const jobOptions = ingestJobOptions(config.jobRetentionSeconds);
 
+  const quota = config.workspaceQuota;
+  /** A workspace already at a quota is refused before its upload is read; the worker checks exactly. */
+  const refuseWhenFull = async (namespace: string, repo: string, workspaceId: string) => {
+    if (quota.files === 0 && quota.bytes === 0) return;
+    const usage = await services.staging.usage(namespace, repo, workspaceId);
+    if ((quota.files > 0 && usage.files >= quota.files) || (quota.bytes > 0 && usage.bytes >= quota.bytes)) {
+      throw new SluiceError('quota_exceeded', `workspace ${workspaceId} is full: ${usage.files} files and ${usage.bytes} bytes staged `
+        + `(quota: ${quota.files || 'no limit on'} files, ${quota.bytes || 'no limit on'} bytes); commit or unstage first`);
+    }
+  };
+
   const answer = async (request: UploadRequest, reply: FastifyReply, job: IngestJob) => {
     reply.header('x-sluice-job-id', job.id as string);
     if (wantsAsync(request)) {
@@ -28,6 +39,9 @@ export function uploadRoute(app: FastifyInstance, services: AppServices): void {
       return reply.status(202).send(success('resource_created', { job: await jobView(job) }));
     }
     const result = await awaitJob(job, events, config.syncTimeoutSeconds);
+    // A quota refuses the whole request: say so, rather than 200 with no paths.
+    const refused = result.paths.length === 0 ? result.files.find((file) => 'error' in file && file.error.code === 'quota_exceeded') : undefined;
+    if (refused && 'error' in refused) throw new SluiceError('quota_exceeded', refused.error.message);
     return success('resource_created', { paths: result.paths });
   };
 
@@ -45,6 +59,7 @@ export function uploadRoute(app: FastifyInstance, services: AppServices): void {
       if (existing) return answer(request, reply, existing);
     }
 
+    await refuseWhenFull(namespace, repo, workspace.id);
     const spool = await spoolMultipart(request, store, config.limits, (filename) => ({ path: stagedPath(directory, filename) }), wantsAsync(request));
     if (spool.parts.length === 0) return success('resource_created', { paths: [] });
     const data: IngestJobData = { namespace, repo, workspaceId: workspace.id, spoolKeys: spool.keys, parts: spool.parts, bytes: spool.bytes, stage: true };
