@@ -92,7 +92,7 @@ describe('repositories, workspaces and unstaging', () => {
     expect(version.json()).toMatchObject({ status: 'success', version: '0.54.0' });
     expect(version.headers['x-oxen-request-id']).toBe('trace-me');
     expect((await send(sluice.url, 'GET', '/api/health')).status).toBe(200);
-    expect((await send(sluice.url, 'GET', '/api/ready')).json()).toMatchObject({ redis: 'ok', store: 'ok' });
+    expect((await send(sluice.url, 'GET', '/api/ready')).json()).toMatchObject({ redis: 'ok', store: 'ok', workers: 1 });
   });
 });
 

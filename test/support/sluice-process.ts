@@ -11,6 +11,8 @@ export interface SluiceProcess {
   pid: number;
   /** Base URL (API roles only). */
   url: string;
+  /** Where GET /metrics answers: the API, or a worker-only process's own metrics port. */
+  metricsUrl: string;
   child: ChildProcess;
   output(): string;
   /** SIGTERM and wait for the exit. */
@@ -22,8 +24,10 @@ export interface SluiceProcess {
 /** Runs the built sluice (apps/api/dist/main.js) as a real process with the given environment. */
 export async function startSluice(env: Record<string, string>, nodeArgs: readonly string[] = [], startTimeoutMs = 20_000): Promise<SluiceProcess> {
   const port = env.SLUICE_PORT ?? String(await freePort());
+  // Several workers run on this one host: each gets its own metrics port.
+  const metricsPort = env.SLUICE_METRICS_PORT ?? String(await freePort());
   const child = spawn(process.execPath, [...nodeArgs, entry], {
-    env: { PATH: process.env.PATH ?? '', SLUICE_LOG_LEVEL: 'info', ...env, SLUICE_PORT: port, SLUICE_HOST: '127.0.0.1' },
+    env: { PATH: process.env.PATH ?? '', SLUICE_LOG_LEVEL: 'info', ...env, SLUICE_PORT: port, SLUICE_METRICS_PORT: metricsPort, SLUICE_HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -33,6 +37,7 @@ export async function startSluice(env: Record<string, string>, nodeArgs: readonl
   const url = `http://127.0.0.1:${port}`;
   const alive = () => child.exitCode === null && child.signalCode === null;
   const role = env.SLUICE_ROLE ?? 'all';
+  const metricsUrl = role === 'worker' ? `http://127.0.0.1:${metricsPort}` : url;
   await waitFor(`sluice (${role}) to start`, async () => {
     if (!alive()) throw new Error(`sluice exited: ${output}`);
     if (role === 'worker') return /sluice started/.test(output);
@@ -42,5 +47,5 @@ export async function startSluice(env: Record<string, string>, nodeArgs: readonl
     if (alive()) child.kill(name);
     await exited;
   };
-  return { pid: child.pid!, url, child, output: () => output, stop: () => signal('SIGTERM'), kill: () => signal('SIGKILL') };
+  return { pid: child.pid!, url, metricsUrl, child, output: () => output, stop: () => signal('SIGTERM'), kill: () => signal('SIGKILL') };
 }

@@ -10,6 +10,7 @@ import { oxenProtocol } from './plugins/oxen-protocol.js';
 import { jsonText } from './plugins/json-text.js';
 import { bearerAuth } from './auth/bearer-auth.js';
 import { rateLimits } from './plugins/rate-limits.js';
+import { httpMetrics } from './plugins/http-metrics.js';
 import { metaRoutes } from './routes/meta-routes.js';
 import { repoRoutes } from './routes/repo-routes.js';
 import { workspaceRoutes } from './routes/workspace-routes.js';
@@ -65,6 +66,7 @@ export async function buildApp(services: AppServices, logger?: FastifyBaseLogger
     },
   });
   oxenProtocol(app);
+  httpMetrics(app, services);
   jsonText(app);
   await rateLimits(app, services);
   bearerAuth(app, services.tokens);

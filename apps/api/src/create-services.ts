@@ -5,6 +5,7 @@ import { createCommitQueue, createIngestEvents, createIngestQueue } from '@sluic
 import type { AppServices } from './app-services.js';
 import { bullConnection, bullProducerConnection } from './redis-connections.js';
 import { TokenStore } from './auth/token-store.js';
+import { ingestMetrics } from '@sluice/worker';
 
 /** How long start-up waits for an unreachable object store before giving up. */
 const storeWaitMs = 120_000;
@@ -30,7 +31,8 @@ async function reachStore(config: Config, onWait: (error: Error) => void): Promi
 export async function createServices(config: Config, onStoreWait: (error: Error) => void = () => undefined): Promise<AppServices> {
   // Requests fail fast while Redis is down (503 + Retry-After) instead of queueing without bound.
   const redis = connectRedis(config.redis, { maxRetriesPerRequest: 2, retryStrategy: (times) => Math.min(times * 100, 500) });
-  redis.on('error', () => undefined); // reconnects by itself; requests report the outage
+  // Reconnects by itself; requests report the outage, the metrics count it.
+  redis.on('error', () => ingestMetrics.dependencyErrors.inc({ dependency: 'redis' }));
   const storeCounts = new CountingBlobStore(await reachStore(config, onStoreWait));
   const keys = new RedisKeys(config.keyPrefix);
   const objects = new ObjectStore(storeCounts);

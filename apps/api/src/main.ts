@@ -1,6 +1,7 @@
 import { pino } from 'pino';
+import { collectDefaultMetrics } from 'prom-client';
 import { errorCodeOf, loadConfig, SluiceError, type Config } from '@sluice/core';
-import { SpoolSweeper, startWorker, type RunningWorker } from '@sluice/worker';
+import { ingestMetrics, serveMetrics, SpoolSweeper, startWorker, type RunningWorker } from '@sluice/worker';
 import { buildApp } from './build-app.js';
 import { createServices } from './create-services.js';
 import { bullConnection } from './redis-connections.js';
@@ -19,6 +20,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   if (process.argv[2] === 'token') return tokenCommand(config, process.argv.slice(3));
+  collectDefaultMetrics(); // memory, CPU, event-loop lag and GC of this process, beside sluice's own
   const logger = pino({ level: config.logLevel, redact: ['req.headers.authorization'] });
   const services = await createServices(config, (error) => logger.warn({ err: error.message }, 'object store unreachable; waiting for it'));
   const closers: Array<() => Promise<void>> = [];
@@ -37,6 +39,10 @@ async function main(): Promise<void> {
       logger: logger.child({ component: 'worker' }),
     });
     closers.push(() => worker!.close());
+    if (config.role === 'worker' && config.metricsPort !== 0) {
+      const metrics = await serveMetrics(config.host, config.metricsPort);
+      closers.push(metrics.close);
+    }
     const sweeper = new SpoolSweeper({ ...services, keyPrefix: config.keyPrefix, graceSeconds: config.spoolGraceSeconds, logger });
     sweeper.start();
     closers.push(async () => sweeper.stop());

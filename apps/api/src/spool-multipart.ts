@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { SluiceError, type Limits } from '@sluice/core';
 import type { BlobStore } from '@sluice/storage';
+import { ingestMetrics } from '@sluice/worker';
 import { SpoolWriter } from './spool-writer.js';
 
 /** Where a part goes, from its filename: the staged path, and the hash it must have if named. */
@@ -19,6 +20,7 @@ function isGzip(mimetype: string | undefined): boolean {
 export async function spoolMultipart(request: FastifyRequest, store: BlobStore, limits: Limits, target: PartTarget, durable: boolean): Promise<SpoolWriter> {
   if (!request.isMultipart()) throw new SluiceError('not_multipart', 'the request must be multipart/form-data with file[] parts');
   const spool = new SpoolWriter(store, randomUUID(), limits.maxRequestBytes, durable);
+  const endTimer = ingestMetrics.stageSeconds.startTimer({ stage: 'spool' });
   try {
     for await (const part of request.parts()) {
       if (part.fieldname !== 'file[]' && part.fieldname !== 'file') {
@@ -33,6 +35,8 @@ export async function spoolMultipart(request: FastifyRequest, store: BlobStore, 
       await spool.add(path, isGzip(part.mimetype), part.file, expectHash);
     }
     await spool.finish();
+    endTimer();
+    ingestMetrics.stageBytes.inc({ stage: 'spool' }, spool.bytes);
   } catch (error) {
     await spool.discard();
     throw error;

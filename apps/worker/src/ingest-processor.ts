@@ -6,6 +6,7 @@ import type { ObjectStore, StagingIndex, VersionIndex, WorkspaceQuota, Workspace
 import { inlinePartMaxBytes, type FileResult, type IngestJobData, type IngestJobResult, type IngestProgress } from '@sluice/queue';
 import type { InflateTask, InflateTaskResult } from './threads/inflate-task.js';
 import { streamPart } from './stream-part.js';
+import { timed, ingestMetrics } from './ingest-metrics.js';
 
 export interface IngestProcessorDeps {
   store: BlobStore;
@@ -73,15 +74,18 @@ export class IngestProcessor {
     let deduplicated = 0;
 
     await mapLimit([...segments], segmentsInFlight, async ([key, indexes]) => {
-      const { written, overflow } = await this.processSegment(job.data, key, indexes, outcomes);
-      deduplicated += indexes.length - overflow.length - written;
+      const segment = await this.processSegment(job.data, key, indexes, outcomes);
+      deduplicated += segment.deduplicated;
+      ingestMetrics.deduplicatedBytes.inc(segment.deduplicatedBytes);
+      const overflow = segment.overflow;
       streamed.push(...overflow);
       await advance(indexes.filter((i) => !overflow.includes(i)));
     });
     await mapLimit(streamed, streamsInFlight, async (i) => {
       const part = parts[i]!;
       try {
-        const file = await streamPart(this.deps.store, this.deps.limits, part, `${jobId}-${i}`);
+        const file = await timed('stream', () => streamPart(this.deps.store, this.deps.limits, part, `${jobId}-${i}`));
+        ingestMetrics.stageBytes.inc({ stage: 'stream' }, file.size);
         if (part.expectHash !== undefined && file.hash !== part.expectHash) {
           await this.deps.store.delete([file.pendingKey]);
           outcomes[i] = hashMismatch(part.expectHash, file.hash);
@@ -95,6 +99,7 @@ export class IngestProcessor {
         } else {
           await this.deps.store.delete([file.pendingKey]);
           deduplicated++;
+          ingestMetrics.deduplicatedBytes.inc(file.size);
         }
         outcomes[i] = { hash: file.hash, size: file.size, mimeType: file.mimeType, dataType: file.dataType };
       } catch (error) {
@@ -109,6 +114,10 @@ export class IngestProcessor {
     if (outcomes.some((o) => 'error' in o && o.error.code === 'spool_missing') && (await staging.appliedResult(namespace, repo, jobId)) !== null) {
       return this.recordedResult(job);
     }
+    const failed = outcomes.filter((o) => 'error' in o).length;
+    ingestMetrics.files.inc({ outcome: 'failed' }, failed);
+    ingestMetrics.files.inc({ outcome: 'deduplicated' }, deduplicated);
+    ingestMetrics.files.inc({ outcome: 'stored' }, outcomes.length - failed - deduplicated);
     if (!job.data.stage) return this.finishUnstaged(job, outcomes, deduplicated);
     const root = (await objects.getCommit(workspace!.commitId)).root;
     const entries = new Map<string, StagedEntry>();
@@ -137,7 +146,7 @@ export class IngestProcessor {
     }
     const result: IngestJobResult = { paths, files, deduplicated };
     const { quota } = this.deps;
-    const applied = await staging.apply(namespace, repo, workspace!.id, jobId, entries, [...unchanged], JSON.stringify(result), this.deps.retentionSeconds, quota);
+    const applied = await timed('stage', () => staging.apply(namespace, repo, workspace!.id, jobId, entries, [...unchanged], JSON.stringify(result), this.deps.retentionSeconds, quota));
     if (applied === 'already_applied') return this.recordedResult(job);
     if (applied === 'workspace_gone') return this.abandon(job, 'workspace_not_found', `Workspace was deleted: ${workspaceId}`);
     if (applied === 'over_quota') {
@@ -150,16 +159,19 @@ export class IngestProcessor {
 
   /**
    * Inflates and hashes a segment's parts in a thread and writes the new content to the version
-   * store. Returns how many blobs were written and which parts must be streamed instead.
+   * store. Returns which parts must be streamed instead, and how many files (and bytes) of the
+   * segment were already stored.
    */
-  private async processSegment(data: IngestJobData, key: string, indexes: number[], outcomes: Outcome[]): Promise<{ written: number; overflow: number[] }> {
+  private async processSegment(
+    data: IngestJobData, key: string, indexes: number[], outcomes: Outcome[],
+  ): Promise<{ overflow: number[]; deduplicated: number; deduplicatedBytes: number }> {
     let segment: Buffer;
     try {
       segment = await this.deps.store.getBuffer(key);
     } catch (error) {
       if (errorCodeOf(error) !== 'resource_not_found') throw error;
       for (const i of indexes) outcomes[i] = spoolMissing(key);
-      return { written: 0, overflow: [] };
+      return { overflow: [], deduplicated: 0, deduplicatedBytes: 0 };
     }
     const task: InflateTask = {
       segment: segment.buffer as ArrayBuffer,
@@ -170,9 +182,15 @@ export class IngestProcessor {
       limits: { ...this.deps.limits, inlineInflateBytes, taskOutputBytes },
     };
     const result = (await this.deps.pool.run(task, { transferList: [task.segment] })) as InflateTaskResult;
+    const { stageSeconds, stageBytes } = ingestMetrics;
+    stageSeconds.observe({ stage: 'gunzip' }, result.stages.gunzipMs / 1000);
+    stageSeconds.observe({ stage: 'hash' }, result.stages.hashMs / 1000);
+    stageBytes.inc({ stage: 'gunzip' }, result.stages.gunzipBytes);
+    stageBytes.inc({ stage: 'hash' }, result.stages.hashBytes);
     const fromSegment = new Uint8Array(result.segment);
     const blobs = new Map<string, Uint8Array>();
     const overflow: number[] = [];
+    let [okFiles, okBytes] = [0, 0];
     result.files.forEach((file, n) => {
       const i = indexes[n]!;
       if (file.kind === 'stream') return void overflow.push(i);
@@ -182,14 +200,20 @@ export class IngestProcessor {
       const source = file.buffer === -1 ? fromSegment : new Uint8Array(result.buffers[file.buffer]!);
       blobs.set(file.hash, source.subarray(file.offset, file.offset + file.size));
       outcomes[i] = { hash: file.hash, size: file.size, mimeType: file.mimeType, dataType: file.dataType };
+      okFiles++;
+      okBytes += file.size;
     });
     const missing = [...(await this.deps.versions.missing([...blobs.keys()]))];
-    await mapLimit(missing, versionWritesInFlight, (hash) => {
+    let storedBytes = 0;
+    await timed('store', () => mapLimit(missing, versionWritesInFlight, (hash) => {
       const bytes = blobs.get(hash)!;
+      storedBytes += bytes.byteLength;
       return this.deps.store.put(versionKey(hash), Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-    });
+    }));
+    stageBytes.inc({ stage: 'store' }, storedBytes);
     await this.deps.versions.markStored(missing);
-    return { written: missing.length, overflow };
+    // Parts with the same content in one segment are written once: all but that one count as deduplicated.
+    return { overflow, deduplicated: okFiles - missing.length, deduplicatedBytes: okBytes - storedBytes };
   }
 
   /** The result another attempt of this job recorded; its spool is dropped again in case that attempt died first. */

@@ -1,12 +1,13 @@
 import { Worker, type ConnectionOptions } from 'bullmq';
 import { Piscina } from 'piscina';
 import type { Logger } from 'pino';
-import type { Limits } from '@sluice/core';
+import { errorCodeOf, type Limits } from '@sluice/core';
 import type { BlobStore } from '@sluice/storage';
 import type { ObjectStore, StagingIndex, VersionIndex, WorkspaceCommitter, WorkspaceQuota, WorkspaceStore } from '@sluice/index';
 import { commitQueueName, ingestQueueName, queuePrefix, stallSettings, type CommitJobData, type CommitJobResult, type IngestJobData, type IngestJobResult } from '@sluice/queue';
 import { processCommitJob } from './commit-processor.js';
 import { IngestProcessor } from './ingest-processor.js';
+import { ingestMetrics, observeThreadPool } from './ingest-metrics.js';
 
 export interface WorkerOptions {
   connection: ConnectionOptions;
@@ -32,6 +33,14 @@ export interface RunningWorker {
   close(): Promise<void>;
 }
 
+/** A failed attempt, and the dependency behind it when Redis or the store was the cause. */
+function countFailure(queue: 'ingest' | 'commit', error: Error): void {
+  ingestMetrics.jobs.inc({ queue, result: 'failed' });
+  const code = errorCodeOf(error);
+  if (code === 'redis_unavailable') ingestMetrics.dependencyErrors.inc({ dependency: 'redis' });
+  if (code === 'store_unavailable') ingestMetrics.dependencyErrors.inc({ dependency: 'store' });
+}
+
 export function startWorker(options: WorkerOptions): RunningWorker {
   const pool = new Piscina({
     filename: new URL('./threads/inflate-task.js', import.meta.url).href,
@@ -53,13 +62,20 @@ export function startWorker(options: WorkerOptions): RunningWorker {
     concurrency: 2,
     ...stallSettings,
   });
+  observeThreadPool(pool);
   const log = options.logger;
-  commits.on('failed', (job, error) => log.warn({ jobId: job?.id, err: error.message }, 'commit job attempt failed'));
+  commits.on('completed', () => ingestMetrics.jobs.inc({ queue: 'commit', result: 'completed' }));
+  commits.on('failed', (job, error) => {
+    countFailure('commit', error);
+    log.warn({ jobId: job?.id, err: error.message }, 'commit job attempt failed');
+  });
   worker.on('completed', (job, result) => {
+    ingestMetrics.jobs.inc({ queue: 'ingest', result: 'completed' });
     log.debug({ jobId: job.id, files: result.files.length, staged: result.paths.length }, 'ingest job completed');
   });
   worker.on('failed', (job, error) => {
-    log.warn({ jobId: job?.id, attempt: job?.attemptsMade, code: (error as { code?: string }).code, err: error.message }, 'ingest job attempt failed');
+    countFailure('ingest', error);
+    log.warn({ jobId: job?.id, attempt: job?.attemptsMade, code: errorCodeOf(error), err: error.message }, 'ingest job attempt failed');
   });
   worker.on('stalled', (jobId) => log.warn({ jobId }, 'ingest job stalled; it will be retried'));
   worker.on('error', (error) => log.error({ err: error.message }, 'worker error'));

@@ -36,6 +36,8 @@ export interface Config {
   host: string;
   port: number;
   role: Role;
+  /** Where a worker-only process serves GET /metrics (the API serves it on its own port); 0 is off. */
+  metricsPort: number;
   redis: RedisTarget;
   keyPrefix: string;
   store: StoreConfig;
@@ -64,6 +66,7 @@ export const configDefaults = {
   SLUICE_HOST: '127.0.0.1',
   SLUICE_PORT: '3000',
   SLUICE_ROLE: 'all',
+  SLUICE_METRICS_PORT: '9464',
   SLUICE_REDIS_URL: 'redis://127.0.0.1:6379',
   SLUICE_REDIS_CLUSTER: 'off',
   SLUICE_KEY_PREFIX: 'sluice',
@@ -168,6 +171,7 @@ export function loadConfig(env: Environment): Config {
     host: raw('SLUICE_HOST'),
     port: integer('SLUICE_PORT', 0, 65535),
     role,
+    metricsPort: integer('SLUICE_METRICS_PORT', 0, 65535),
     redis: { urls: redisUrls, cluster: redisCluster },
     keyPrefix,
     store,

@@ -38,6 +38,7 @@ export const errorCodes = {
   spool_missing: { status: 500, retryable: false, statusMessage: 'internal_server_error', title: 'Spooled upload is missing' },
   store_unavailable: { status: 503, retryable: true, statusMessage: 'service_unavailable', title: 'Object store unavailable' },
   redis_unavailable: { status: 503, retryable: true, statusMessage: 'service_unavailable', title: 'Redis unavailable' },
+  no_workers: { status: 503, retryable: true, statusMessage: 'service_unavailable', title: 'No worker serves the ingest queue' },
   job_failed: { status: 503, retryable: true, statusMessage: 'service_unavailable', title: 'Ingest job failed' },
   job_timeout: { status: 504, retryable: true, statusMessage: 'internal_server_error', title: 'Ingest job still running' },
   invalid_config: { status: 500, retryable: false, statusMessage: 'internal_server_error', title: 'Invalid configuration' },

@@ -10,11 +10,13 @@ declare module 'fastify' {
 }
 
 const open = new Set(['/api/health', '/api/version', '/api/min_version']);
+/** What tells about every namespace at once: process statistics and metrics. */
+const adminRoutes = new Set(['/api/stats', '/metrics']);
 
 /**
  * Bearer tokens (SLUICE_AUTH=on): every route but health and version needs one; the namespace of
  * the route (or of the repository being created) must be in the token's scopes: read for GET,
- * write for changes, admin for the stats. 401 without a valid token, 403 without the scope.
+ * write for changes, admin for the stats and metrics. 401 without a valid token, 403 without the scope.
  */
 export function bearerAuth(app: FastifyInstance, tokens: TokenStore | null): void {
   app.decorateRequest('authorize', function (this: FastifyRequest & { identity?: Identity | null }, namespace: string | null, access: Access) {
@@ -36,7 +38,7 @@ export function bearerAuth(app: FastifyInstance, tokens: TokenStore | null): voi
     const params = request.params as { namespace?: string };
     const bodyNamespace = request.routeOptions.url === '/api/repos' ? (request.body as { namespace?: unknown } | undefined)?.namespace : undefined;
     const namespace = params.namespace ?? (typeof bodyNamespace === 'string' ? bodyNamespace : null);
-    const access: Access = request.routeOptions.url === '/api/stats' ? 'admin' : request.method === 'GET' || request.method === 'HEAD' ? 'read' : 'write';
+    const access: Access = adminRoutes.has(request.routeOptions.url ?? '') ? 'admin' : request.method === 'GET' || request.method === 'HEAD' ? 'read' : 'write';
     // Routes without a namespace (jobs) authorize in their handler, once they know it.
     if (namespace !== null || access === 'admin') request.authorize(namespace, access);
   });

@@ -4,7 +4,7 @@ import rateLimit from '@fastify/rate-limit';
 import { SluiceError } from '@sluice/core';
 import type { AppServices } from '../app-services.js';
 
-const unlimited = new Set(['/api/health', '/api/version', '/api/min_version', '/api/ready']);
+const unlimited = new Set(['/api/health', '/api/version', '/api/min_version', '/api/ready', '/metrics']);
 
 /**
  * Requests per window per token (per client IP without auth), counted in Redis so the limit holds

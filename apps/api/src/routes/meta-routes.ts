@@ -13,14 +13,19 @@ export function metaRoutes(app: FastifyInstance, services: AppServices): void {
   app.get('/api/min_version', async () => success('resource_found', { version: minOxenClientVersion }));
   app.get('/api/health', async () => success('resource_found', { healthy: true }));
 
-  /** Ready when Redis and the store both answer; load balancers stop sending traffic otherwise. */
+  /**
+   * Ready when Redis and the store both answer and a worker serves the ingest queue (an upload
+   * would wait for nothing otherwise); load balancers stop sending traffic until then.
+   */
   app.get('/api/ready', async (_request, reply) => {
-    const checks = await Promise.allSettled([within(1000, services.redis.ping()), within(1000, services.store.ping())]);
-    const [redis, store] = checks.map((c) => (c.status === 'fulfilled' ? 'ok' : 'unreachable'));
-    if (redis === 'ok' && store === 'ok') return success('resource_found', { redis, store });
-    const code = redis === 'ok' ? 'store_unavailable' : 'redis_unavailable';
+    const checks = await Promise.allSettled([within(1000, services.redis.ping()), within(1000, services.store.ping()), within(1000, services.queue.getWorkersCount())]);
+    const [redis, store] = checks.slice(0, 2).map((c) => (c.status === 'fulfilled' ? 'ok' : 'unreachable'));
+    const workers = checks[2].status === 'fulfilled' ? (checks[2].value as number) : 0;
+    if (redis === 'ok' && store === 'ok' && workers > 0) return success('resource_found', { redis, store, workers });
+    const code = redis !== 'ok' ? 'redis_unavailable' : store !== 'ok' ? 'store_unavailable' : 'no_workers';
     reply.header('retry-after', '5');
-    return reply.status(503).send(failure(new SluiceError(code, `not ready: redis ${redis}, store ${store}`, { fields: { redis, store } })));
+    const message = `not ready: redis ${redis}, store ${store}, ${workers} worker(s) on the ingest queue`;
+    return reply.status(503).send(failure(new SluiceError(code, message, { fields: { redis, store, workers } })));
   });
 
   /** sluice extension: this process's object-store request counts (round trips per file). */

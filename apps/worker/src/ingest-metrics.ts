@@ -1,0 +1,78 @@
+import { Counter, Gauge, Histogram, register } from 'prom-client';
+import type { Piscina } from 'piscina';
+
+/**
+ * Stages of an upload, in order: spool (API), gunzip and hash (threads), store and stage (worker).
+ * A part too large for a thread task is streamed through gunzip, hash and the store at once: stream.
+ */
+export type Stage = 'spool' | 'gunzip' | 'hash' | 'stream' | 'store' | 'stage';
+
+/**
+ * What the ingest path reports to Prometheus. Everything lives in prom-client's default registry,
+ * so a process running both roles exposes one set; a worker-only process serves it on
+ * SLUICE_METRICS_PORT.
+ */
+export const ingestMetrics = {
+  stageSeconds: new Histogram({
+    name: 'sluice_stage_duration_seconds',
+    help: 'Time spent per stage of an upload: spool (per request), gunzip and hash (per thread task), stream (per large part), store (per segment), stage (per job)',
+    labelNames: ['stage'] as const,
+    buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+  }),
+  stageBytes: new Counter({
+    name: 'sluice_stage_bytes_total',
+    help: 'Bytes through each stage: spool counts bytes as sent, gunzip inflated bytes, hash hashed bytes, store bytes written to the version store',
+    labelNames: ['stage'] as const,
+  }),
+  files: new Counter({
+    name: 'sluice_ingested_files_total',
+    help: 'Files processed by ingest jobs, by outcome: stored (new content), deduplicated (content already stored), failed',
+    labelNames: ['outcome'] as const,
+  }),
+  deduplicatedBytes: new Counter({
+    name: 'sluice_deduplicated_bytes_total',
+    help: 'Inflated bytes of files whose content the version store already held (not written again)',
+  }),
+  jobs: new Counter({
+    name: 'sluice_jobs_total',
+    help: 'Ingest and commit job attempts that ended, by queue and result',
+    labelNames: ['queue', 'result'] as const,
+  }),
+  dependencyErrors: new Counter({
+    name: 'sluice_dependency_errors_total',
+    help: 'Errors talking to Redis or the object store (requests answered 503, failed job attempts, connection errors)',
+    labelNames: ['dependency'] as const,
+  }),
+};
+
+/** Reports the Piscina pool's utilisation (0..1, the share of thread time spent running tasks) on each scrape. */
+export function observeThreadPool(pool: Piscina): void {
+  register.removeSingleMetric('sluice_worker_thread_utilization');
+  register.removeSingleMetric('sluice_worker_threads');
+  new Gauge({
+    name: 'sluice_worker_thread_utilization',
+    help: 'Share of the worker threads\' time spent running tasks since the pool started (0 to 1)',
+    collect() {
+      this.set(pool.utilization);
+    },
+  });
+  new Gauge({
+    name: 'sluice_worker_threads',
+    help: 'Worker threads in the pool, and tasks waiting for one',
+    labelNames: ['kind'] as const,
+    collect() {
+      this.set({ kind: 'threads' }, pool.threads.length);
+      this.set({ kind: 'queued' }, pool.queueSize);
+    },
+  });
+}
+
+/** Runs `work`, observing its duration under `stage`. */
+export async function timed<T>(stage: Stage, work: () => Promise<T>): Promise<T> {
+  const end = ingestMetrics.stageSeconds.startTimer({ stage });
+  try {
+    return await work();
+  } finally {
+    end();
+  }
+}
