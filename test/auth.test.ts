@@ -63,9 +63,12 @@ describe('bearer tokens with per-namespace scopes (SLUICE_AUTH=on)', () => {
     const location = accepted.headers.location as string;
     expect((await send(sluice.url, 'GET', location, as(reader))).status).toBe(200);
     expect((await send(sluice.url, 'GET', location, as(outsider))).json()).toMatchObject({ status: 'error', status_message: 'forbidden' });
-    // the stats need admin
-    expect((await send(sluice.url, 'GET', '/api/stats', as(writer))).status).toBe(403);
-    expect((await send(sluice.url, 'GET', '/api/stats', as(admin))).status).toBe(200);
+    // the stats and the metrics tell about every namespace: they need admin
+    for (const path of ['/api/stats', '/metrics']) {
+      expect((await send(sluice.url, 'GET', path)).status, path).toBe(401);
+      expect((await send(sluice.url, 'GET', path, as(writer))).status, path).toBe(403);
+      expect((await send(sluice.url, 'GET', path, as(admin))).status, path).toBe(200);
+    }
   });
 
   it('stores tokens hashed, readable by the owner only, and never logs them', () => {
