@@ -53,7 +53,7 @@ export async function buildApp(services: AppServices, logger?: FastifyBaseLogger
     ...(logger ? { loggerInstance: logger } : { logger: false }),
     genReqId: requestId,
     // Staged paths ride in URL parameters; upstream allows long ones.
-    maxParamLength: 4096,
+    routerOptions: { maxParamLength: 4096 },
     bodyLimit: 2 * 1024 * 1024,
     clientErrorHandler: answerClientError,
     serverFactory: (handler: RequestListener) => {

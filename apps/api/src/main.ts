@@ -21,7 +21,9 @@ async function main(): Promise<void> {
   }
   if (process.argv[2] === 'token') return tokenCommand(config, process.argv.slice(3));
   collectDefaultMetrics(); // memory, CPU, event-loop lag and GC of this process, beside sluice's own
-  const logger = pino({ level: config.logLevel, redact: ['req.headers.authorization'] });
+  // JSON lines for collectors; readable lines only when a person watches a terminal.
+  const pretty = process.stdout.isTTY ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l' } } } : {};
+  const logger = pino({ level: config.logLevel, redact: ['req.headers.authorization'], ...pretty });
   const services = await createServices(config, (error) => logger.warn({ err: error.message }, 'object store unreachable; waiting for it'));
   const closers: Array<() => Promise<void>> = [];
 

@@ -1,4 +1,4 @@
-import { Worker, type ConnectionOptions } from 'bullmq';
+import { Worker, type ConnectionOptions, type Job } from 'bullmq';
 import { Piscina } from 'piscina';
 import type { Logger } from 'pino';
 import { errorCodeOf, type Limits } from '@sluice/core';
@@ -33,6 +33,23 @@ export interface RunningWorker {
   close(): Promise<void>;
 }
 
+/** How long the job's last attempt ran. */
+function elapsed(job: Job): number | undefined {
+  return job.finishedOn !== undefined && job.processedOn !== undefined ? job.finishedOn - job.processedOn : undefined;
+}
+
+/** One log line per job: counts, and the first failures by path and code (paths, never contents). */
+function ingestSummary(result: IngestJobResult): Record<string, unknown> {
+  const failures = result.files.flatMap((f) => ('error' in f ? [{ path: f.path, code: f.error.code }] : []));
+  return {
+    files: result.files.length,
+    staged: result.paths.length,
+    deduplicated: result.deduplicated,
+    failed: failures.length,
+    ...(failures.length > 0 ? { failures: failures.slice(0, 5) } : {}),
+  };
+}
+
 /** A failed attempt, and the dependency behind it when Redis or the store was the cause. */
 function countFailure(queue: 'ingest' | 'commit', error: Error): void {
   ingestMetrics.jobs.inc({ queue, result: 'failed' });
@@ -64,14 +81,17 @@ export function startWorker(options: WorkerOptions): RunningWorker {
   });
   observeThreadPool(pool);
   const log = options.logger;
-  commits.on('completed', () => ingestMetrics.jobs.inc({ queue: 'commit', result: 'completed' }));
+  commits.on('completed', (job, result) => {
+    ingestMetrics.jobs.inc({ queue: 'commit', result: 'completed' });
+    log.info({ jobId: job.id, commit: result.commit.id, ms: elapsed(job) }, 'commit job completed');
+  });
   commits.on('failed', (job, error) => {
     countFailure('commit', error);
-    log.warn({ jobId: job?.id, err: error.message }, 'commit job attempt failed');
+    log.warn({ jobId: job?.id, attempt: job?.attemptsMade, code: errorCodeOf(error), err: error.message }, 'commit job attempt failed');
   });
   worker.on('completed', (job, result) => {
     ingestMetrics.jobs.inc({ queue: 'ingest', result: 'completed' });
-    log.debug({ jobId: job.id, files: result.files.length, staged: result.paths.length }, 'ingest job completed');
+    log.info({ jobId: job.id, ms: elapsed(job), ...ingestSummary(result) }, 'ingest job completed');
   });
   worker.on('failed', (job, error) => {
     countFailure('ingest', error);
