@@ -63,6 +63,8 @@ describe('bearer tokens with per-namespace scopes (SLUICE_AUTH=on)', () => {
     const location = accepted.headers.location as string;
     expect((await send(sluice.url, 'GET', location, as(reader))).status).toBe(200);
     expect((await send(sluice.url, 'GET', location, as(outsider))).json()).toMatchObject({ status: 'error', status_message: 'forbidden' });
+    // the API document is public, like health and version
+    expect((await send(sluice.url, 'GET', '/api/_spec/oxen_server_openapi.json')).status).toBe(200);
     // the stats and the metrics tell about every namespace: they need admin
     for (const path of ['/api/stats', '/metrics']) {
       expect((await send(sluice.url, 'GET', path)).status, path).toBe(401);

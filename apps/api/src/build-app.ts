@@ -11,6 +11,7 @@ import { jsonText } from './plugins/json-text.js';
 import { bearerAuth } from './auth/bearer-auth.js';
 import { rateLimits } from './plugins/rate-limits.js';
 import { httpMetrics } from './plugins/http-metrics.js';
+import { openApi } from './openapi/openapi.js';
 import { metaRoutes } from './routes/meta-routes.js';
 import { repoRoutes } from './routes/repo-routes.js';
 import { workspaceRoutes } from './routes/workspace-routes.js';
@@ -65,6 +66,8 @@ export async function buildApp(services: AppServices, logger?: FastifyBaseLogger
       return server;
     },
   });
+  // first: it must see every route registered after it
+  await openApi(app);
   oxenProtocol(app);
   httpMetrics(app, services);
   jsonText(app);

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { SluiceError } from '@sluice/core';
 import { allows, type Access, type Identity, type TokenStore } from './token-store.js';
+import { specPath, swaggerUiPrefix } from '../openapi/openapi.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -9,12 +10,12 @@ declare module 'fastify' {
   }
 }
 
-const open = new Set(['/api/health', '/api/version', '/api/min_version']);
+const open = new Set(['/api/health', '/api/version', '/api/min_version', specPath]);
 /** What tells about every namespace at once: process statistics and metrics. */
 const adminRoutes = new Set(['/api/stats', '/metrics']);
 
 /**
- * Bearer tokens (SLUICE_AUTH=on): every route but health and version needs one; the namespace of
+ * Bearer tokens (SLUICE_AUTH=on): every route but health, version and the API document needs one; the namespace of
  * the route (or of the repository being created) must be in the token's scopes: read for GET,
  * write for changes, admin for the stats and metrics. 401 without a valid token, 403 without the scope.
  */
@@ -27,7 +28,8 @@ export function bearerAuth(app: FastifyInstance, tokens: TokenStore | null): voi
   });
   if (tokens === null) return;
   app.addHook('preHandler', async (request: FastifyRequest & { identity?: Identity | null }, reply) => {
-    if (open.has(request.routeOptions.url ?? '')) return;
+    const url = request.routeOptions.url ?? '';
+    if (open.has(url) || url.startsWith(swaggerUiPrefix)) return;
     const header = request.headers.authorization ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     request.identity = match ? tokens.identify(match[1]!) : null;

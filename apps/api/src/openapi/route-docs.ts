@@ -1,0 +1,276 @@
+import { branch, commit, envelope, errorBody, job, multipartFiles, paths, repository, staged, workspace, type JsonSchema } from './oxen-schemas.js';
+
+/** What the OpenAPI document says about one route, keyed by `METHOD fastify-url` below. */
+export interface RouteDoc {
+  operationId: string;
+  summary: string;
+  tags: string[];
+  description?: string;
+  /** The name of the `*` parameter in the document (upstream's name for it). */
+  wildcard?: string;
+  querystring?: Record<string, JsonSchema>;
+  headers?: Record<string, JsonSchema>;
+  body?: JsonSchema;
+  /** Request body types other than JSON (multipart, raw bytes). */
+  consumes?: string[];
+  /** Status → schema; a string is a description of a non-JSON body. */
+  responses: Record<number, JsonSchema | string>;
+  deprecated?: boolean;
+}
+
+const ok = (fields: Record<string, JsonSchema> = {}, required: string[] = []) => envelope(fields, required);
+const object = (properties: Record<string, JsonSchema>, required: string[] = []): JsonSchema => ({ type: 'object', properties, required });
+const str = { type: 'string' };
+
+const asyncHeaders = {
+  prefer: { type: 'string', description: 'sluice: `respond-async` answers 202 with a job to poll instead of waiting' },
+};
+const uploadHeaders = {
+  ...asyncHeaders,
+  'idempotency-key': { type: 'string', maxLength: 200, description: 'sluice: the same key on the same workspace returns the same job without reading the body again' },
+};
+const asyncQuery = { async: { type: 'string', enum: ['true', 'false'], description: 'sluice: same as `Prefer: respond-async`' } };
+const jobAccepted = { ...ok({ job }, ['job']), description: 'sluice: accepted; `Location` names the job to poll' };
+const commitBody = object({ message: str, author: str, email: str }, ['message', 'author', 'email']);
+const pathList = { type: 'array', items: str } as const;
+
+const repoTags = ['Repositories'];
+const wsTags = ['Workspaces'];
+const fileTags = ['Workspace Files'];
+const commitTags = ['Commits and branches'];
+const versionTags = ['Versions'];
+const sluiceTags = ['sluice'];
+
+/**
+ * Every route of the API and what the document says about it. Registering a route missing here
+ * fails start-up (see openapi.ts), so the document cannot fall behind the routes.
+ */
+export const routeDocs: Record<string, RouteDoc> = {
+  'GET /api/version': { operationId: 'version', summary: 'The Oxen server version sluice speaks', tags: ['Server'], responses: { 200: ok({ version: str }) } },
+  'GET /api/min_version': { operationId: 'min_version', summary: 'The oldest Oxen client version supported', tags: ['Server'], responses: { 200: ok({ version: str }) } },
+  'GET /api/health': { operationId: 'health', summary: 'Liveness: the process serves HTTP', tags: ['Server'], responses: { 200: ok({ healthy: { type: 'boolean' } }) } },
+  'GET /api/ready': {
+    operationId: 'ready',
+    summary: 'Readiness: Redis and the store answer and a worker serves the ingest queue',
+    tags: ['Server'],
+    responses: {
+      200: ok({ redis: str, store: str, workers: { type: 'integer' } }),
+      503: { ...errorBody, description: 'not ready (`redis_unavailable`, `store_unavailable`, `no_workers`), with Retry-After' },
+    },
+  },
+  'GET /api/stats': { operationId: 'stats', summary: "sluice: this process's object-store request counts (admin)", tags: sluiceTags, responses: { 200: ok({ store_requests: { type: 'object' } }) } },
+  'GET /metrics': { operationId: 'metrics', summary: 'sluice: Prometheus metrics of this process (admin)', tags: sluiceTags, responses: { 200: 'Prometheus text exposition format' } },
+
+  'POST /api/repos': {
+    operationId: 'create_repo',
+    summary: 'Create a repository',
+    tags: repoTags,
+    body: object({ namespace: str, name: str, files: { type: 'array', items: object({ path: str, contents: str }) } }, ['namespace', 'name']),
+    responses: { 200: ok({ repository }), 400: errorBody, 409: { ...errorBody, description: 'Repo already exists.' } },
+  },
+  'GET /api/repos/:namespace': { operationId: 'list_repos', summary: 'Repositories of a namespace', tags: repoTags, responses: { 200: ok({ repositories: { type: 'array', items: repository } }) } },
+  'GET /api/repos/:namespace/:repo': { operationId: 'show_repo', summary: 'One repository', tags: repoTags, responses: { 200: ok({ repository }), 404: errorBody } },
+
+  'PUT /api/repos/:namespace/:repo/workspaces': {
+    operationId: 'get_or_create_workspace',
+    summary: 'Get or create a workspace on a branch',
+    tags: wsTags,
+    body: object({ workspace_id: str, branch_name: str, name: { type: ['string', 'null'] } }, ['workspace_id', 'branch_name']),
+    responses: { 200: ok({ workspace }), 400: errorBody, 404: errorBody },
+  },
+  'POST /api/repos/:namespace/:repo/workspaces': {
+    operationId: 'get_or_create_workspace_post',
+    summary: 'Get or create a workspace (deprecated alias of PUT)',
+    tags: wsTags,
+    deprecated: true,
+    body: object({ workspace_id: str, branch_name: str, name: { type: ['string', 'null'] } }, ['workspace_id', 'branch_name']),
+    responses: { 200: ok({ workspace }), 400: errorBody, 404: errorBody },
+  },
+  'GET /api/repos/:namespace/:repo/workspaces': {
+    operationId: 'list_workspaces',
+    summary: 'Workspaces of a repository',
+    tags: wsTags,
+    querystring: { name: { type: 'string', description: 'only the workspace with this name' } },
+    responses: { 200: ok({ workspaces: { type: 'array', items: workspace } }), 404: errorBody },
+  },
+  'GET /api/repos/:namespace/:repo/workspaces/:workspaceId': { operationId: 'get_workspace', summary: 'One workspace, by id or name', tags: wsTags, responses: { 200: ok({ workspace }), 404: errorBody } },
+  'DELETE /api/repos/:namespace/:repo/workspaces/:workspaceId': { operationId: 'delete_workspace', summary: 'Delete a workspace and its stage', tags: wsTags, responses: { 200: ok({ workspace }), 404: errorBody } },
+  'POST /api/repos/:namespace/:repo/workspaces/:workspaceId/validate': { operationId: 'validate', summary: 'Pre-upload check: the workspace exists', tags: wsTags, responses: { 200: ok(), 404: errorBody } },
+
+  'POST /api/repos/:namespace/:repo/workspaces/:workspaceId/files/*': {
+    operationId: 'add',
+    summary: 'Add files to workspace',
+    description:
+      'Upload and stage files to a workspace. Accepts a multipart body with gzipped (`Content-Type: application/gzip`) or uncompressed file parts; the filename of each part is its path under {path}, and the server computes each hash (xxh3-128). One invalid path fails the whole request and stages nothing. The answer lists the staged paths in request order; a part that fails alone (corrupt gzip, inflate limits) is left out. sluice extensions: `Prefer: respond-async` or `?async=true` answers 202 with a job once the upload is durable; `Idempotency-Key` makes a retry return the same job.',
+    tags: fileTags,
+    wildcard: 'path',
+    headers: uploadHeaders,
+    querystring: asyncQuery,
+    consumes: ['multipart/form-data'],
+    body: multipartFiles,
+    responses: {
+      200: { ...ok({ paths }, ['paths']), description: 'File successfully uploaded to workspace' },
+      202: jobAccepted,
+      400: { ...errorBody, description: 'Invalid upload request' },
+      404: { ...errorBody, description: 'Workspace not found' },
+      413: { ...errorBody, description: 'Too many parts, body too large, or the workspace quota would be passed' },
+      503: { ...errorBody, description: 'Redis or the store is unreachable; retry after Retry-After' },
+      504: { ...errorBody, description: 'sluice: the job outlived SLUICE_SYNC_TIMEOUT_SECONDS; poll the job in Location' },
+    },
+  },
+  'GET /api/repos/:namespace/:repo/workspaces/:workspaceId/files/*': {
+    operationId: 'get_workspace_file',
+    summary: 'A staged file (or the base commit’s), streamed with its mime type and Content-Length',
+    tags: fileTags,
+    wildcard: 'path',
+    responses: { 200: 'the file content', 404: errorBody },
+  },
+  'PATCH /api/repos/:namespace/:repo/workspaces/:workspaceId/files/*': {
+    operationId: 'mv',
+    summary: 'Move or rename a file within the workspace',
+    tags: fileTags,
+    wildcard: 'path',
+    body: object({ new_path: str }, ['new_path']),
+    responses: { 200: ok(), 400: errorBody, 404: errorBody },
+  },
+  'DELETE /api/repos/:namespace/:repo/workspaces/:workspaceId/files': {
+    operationId: 'rm_files',
+    summary: 'Stage removals of committed files and directories',
+    tags: fileTags,
+    body: pathList,
+    responses: { 200: ok({ paths }), 206: { ...ok({ paths }), description: 'some paths could not be removed: those are listed' }, 404: errorBody },
+  },
+  'DELETE /api/repos/:namespace/:repo/workspaces/:workspaceId/versions': {
+    operationId: 'rm_files_versions',
+    summary: 'Stage removals (deprecated alias of DELETE …/files)',
+    tags: fileTags,
+    deprecated: true,
+    body: pathList,
+    responses: { 200: ok({ paths }), 206: ok({ paths }), 404: errorBody },
+  },
+  'DELETE /api/repos/:namespace/:repo/workspaces/:workspaceId/files/*': {
+    operationId: 'unstage_file',
+    summary: 'Unstage one path (deprecated alias of DELETE …/changes/{path})',
+    tags: fileTags,
+    wildcard: 'path',
+    deprecated: true,
+    responses: { 200: ok(), 404: errorBody },
+  },
+  'GET /api/repos/:namespace/:repo/workspaces/:workspaceId/changes': {
+    operationId: 'list_root',
+    summary: 'Staged changes of the workspace, paginated',
+    tags: wsTags,
+    querystring: { page: { type: 'integer', minimum: 1 }, page_size: { type: 'integer', minimum: 1 } },
+    responses: { 200: ok({ staged }), 404: errorBody },
+  },
+  'GET /api/repos/:namespace/:repo/workspaces/:workspaceId/changes/*': {
+    operationId: 'list_changes',
+    summary: 'Staged changes under a directory, paginated',
+    tags: wsTags,
+    wildcard: 'path',
+    querystring: { page: { type: 'integer', minimum: 1 }, page_size: { type: 'integer', minimum: 1 } },
+    responses: { 200: ok({ staged }), 404: errorBody },
+  },
+  'DELETE /api/repos/:namespace/:repo/workspaces/:workspaceId/changes/*': { operationId: 'unstage', summary: 'Unstage one path', tags: wsTags, wildcard: 'path', responses: { 200: ok(), 404: errorBody } },
+  'DELETE /api/repos/:namespace/:repo/workspaces/:workspaceId/changes': { operationId: 'unstage_many', summary: 'Unstage a list of paths', tags: wsTags, body: pathList, responses: { 200: ok(), 404: errorBody } },
+  'DELETE /api/repos/:namespace/:repo/workspaces/:workspaceId/staged': {
+    operationId: 'unstage_many_staged',
+    summary: 'Unstage a list of paths (deprecated alias of DELETE …/changes)',
+    tags: wsTags,
+    deprecated: true,
+    body: pathList,
+    responses: { 200: ok(), 404: errorBody },
+  },
+
+  'POST /api/repos/:namespace/:repo/workspaces/:workspaceId/merge/*': {
+    operationId: 'commit',
+    summary: 'Commit the workspace onto a branch',
+    description: 'The new commit’s parent is the branch head. A staged file changed on the branch since the workspace’s base is a conflict (409). `Prefer: respond-async` (sluice) answers 202 with a commit job.',
+    tags: commitTags,
+    wildcard: 'branch',
+    headers: asyncHeaders,
+    body: commitBody,
+    responses: { 200: ok({ commit }), 202: jobAccepted, 400: errorBody, 404: errorBody, 409: { ...errorBody, description: 'Workspace is behind' }, 422: { ...errorBody, description: 'NoChanges: nothing is staged' } },
+  },
+  'POST /api/repos/:namespace/:repo/workspaces/:workspaceId/commit/*': {
+    operationId: 'commit_deprecated',
+    summary: 'Commit the workspace (deprecated alias of …/merge/{branch})',
+    tags: commitTags,
+    wildcard: 'branch',
+    deprecated: true,
+    headers: asyncHeaders,
+    body: commitBody,
+    responses: { 200: ok({ commit }), 202: jobAccepted, 409: errorBody, 422: errorBody },
+  },
+  'GET /api/repos/:namespace/:repo/workspaces/:workspaceId/merge/*': {
+    operationId: 'mergeability',
+    summary: 'Whether the workspace can be committed onto the branch',
+    tags: commitTags,
+    wildcard: 'branch',
+    responses: { 200: ok({ is_mergeable: { type: 'boolean' }, conflicts: { type: 'array', items: object({ path: str }) }, commits: { type: 'array', items: commit } }), 404: errorBody },
+  },
+
+  'GET /api/repos/:namespace/:repo/branches': { operationId: 'list_branches', summary: 'Branches', tags: commitTags, responses: { 200: ok({ branches: { type: 'array', items: branch } }) } },
+  'POST /api/repos/:namespace/:repo/branches': {
+    operationId: 'create_branch',
+    summary: 'Create a branch from a branch or a commit',
+    tags: commitTags,
+    body: object({ new_name: str, from_name: str, commit_id: str }, ['new_name']),
+    responses: { 200: ok({ branch }), 400: errorBody, 404: errorBody },
+  },
+  'GET /api/repos/:namespace/:repo/branches/*': { operationId: 'show_branch', summary: 'One branch', tags: commitTags, wildcard: 'branch_name', responses: { 200: ok({ branch }), 404: errorBody } },
+  'GET /api/repos/:namespace/:repo/commits/:commitId': { operationId: 'show_commit', summary: 'One commit', tags: commitTags, responses: { 200: ok({ commit }), 404: errorBody } },
+  'POST /api/repos/:namespace/:repo/commits/:commitId/complete': { operationId: 'complete_commit', summary: 'Hook the client calls after a commit', tags: commitTags, responses: { 200: ok({ commit }), 404: errorBody } },
+  'POST /api/repos/:namespace/:repo/action/:state/:action': { operationId: 'action', summary: 'Client notification hook (started, completed)', tags: commitTags, responses: { 200: ok({ action: str, state: str }) } },
+  'GET /api/repos/:namespace/:repo/action/:state/:action': { operationId: 'action_get', summary: 'Client notification hook (started, completed)', tags: commitTags, responses: { 200: ok({ action: str, state: str }) } },
+  'GET /api/repos/:namespace/:repo/file/*': {
+    operationId: 'get_file',
+    summary: 'Committed content at a revision (a branch name or a commit id, then the path)',
+    tags: commitTags,
+    wildcard: 'revision_and_path',
+    responses: { 200: 'the file content, with oxen-revision-id', 404: errorBody },
+  },
+  'GET /api/repos/:namespace/:repo/dir/*': {
+    operationId: 'list_dir',
+    summary: 'Directory listing at a revision (a branch name or a commit id, then the path)',
+    tags: commitTags,
+    wildcard: 'revision_and_path',
+    responses: {
+      200: ok({ commit, dir: str, total_entries: { type: 'integer' }, entries: { type: 'array', items: object({ filename: str, path: str, is_dir: { type: 'boolean' }, size: { type: 'integer' }, hash: str, mime_type: str, data_type: str }) } }),
+      404: errorBody,
+    },
+  },
+
+  'POST /api/repos/:namespace/:repo/versions/:hash/create': { operationId: 'create_chunked_upload', summary: 'Start a chunked upload of a large file', tags: versionTags, responses: { 200: ok(), 400: errorBody } },
+  'PUT /api/repos/:namespace/:repo/versions/:hash/chunks': {
+    operationId: 'upload_chunk',
+    summary: 'One chunk of a large file, at a byte offset',
+    tags: versionTags,
+    querystring: { offset: { type: 'integer', minimum: 0 } },
+    consumes: ['application/octet-stream'],
+    body: { type: 'string', format: 'binary' },
+    responses: { 200: ok(), 400: errorBody },
+  },
+  'POST /api/repos/:namespace/:repo/versions/:hash/complete': {
+    operationId: 'complete_chunked_upload',
+    summary: 'Reassemble and verify a chunked upload; with workspace_id, stage it',
+    tags: versionTags,
+    body: object({ workspace_id: str, files: { type: 'array', items: object({ hash: str, file_name: str, dst_dir: str, num_chunks: { type: 'integer' } }) } }),
+    responses: { 200: ok({ hash: str, path: { type: ['string', 'null'] }, job_id: str }), 400: errorBody, 404: errorBody },
+  },
+  'POST /api/repos/:namespace/:repo/versions': {
+    operationId: 'batch_upload',
+    summary: 'Store blobs: multipart parts named by their content hash',
+    tags: versionTags,
+    consumes: ['multipart/form-data'],
+    body: multipartFiles,
+    responses: { 200: ok({ err_files: { type: 'array', items: { type: 'object' } } }), 400: errorBody },
+  },
+
+  'GET /api/jobs/:jobId': {
+    operationId: 'get_job',
+    summary: 'sluice: an upload or commit job: state, progress, per-file results',
+    tags: sluiceTags,
+    responses: { 200: ok({ job }, ['job']), 404: errorBody },
+  },
+};

@@ -1,0 +1,79 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Validator } from '@seriousme/openapi-schema-validator';
+import { buildApp, createServices, routeDocs, specPath, type AppServices } from '@sluice/api';
+import { loadConfig } from '@sluice/core';
+import { startSluice, type SluiceProcess } from './support/sluice-process.js';
+import { testEnv } from './support/test-env.js';
+import { send } from './support/oxen-http.js';
+
+type Operation = { operationId: string; parameters?: Array<{ name: string; in: string }>; requestBody?: { content: Record<string, unknown> }; responses: Record<string, unknown> };
+type Document = { openapi: string; paths: Record<string, Record<string, Operation>> };
+
+describe('the OpenAPI document', () => {
+  let sluice: SluiceProcess;
+  let spec: Document;
+  beforeAll(async () => {
+    sluice = await startSluice(testEnv('fs').env);
+    const reply = await send(sluice.url, 'GET', specPath);
+    expect(reply.status).toBe(200);
+    spec = reply.json() as Document;
+  });
+  afterAll(async () => sluice?.stop());
+
+  it('is valid OpenAPI 3.1', async () => {
+    expect(spec.openapi).toBe('3.1.0');
+    const result = await new Validator().validate(spec as unknown as Record<string, unknown>);
+    expect(result.errors ?? []).toEqual([]);
+    expect(result.valid).toBe(true);
+  });
+
+  it('describes the add-files operation as the Oxen document does, with the sluice extensions', () => {
+    const add = spec.paths['/api/repos/{namespace}/{repo_name}/workspaces/{workspace_id}/files/{path}']?.post;
+    expect(add?.operationId).toBe('add');
+    const inPath = add!.parameters!.filter((p) => p.in === 'path').map((p) => p.name);
+    expect(inPath.sort()).toEqual(['namespace', 'path', 'repo_name', 'workspace_id']);
+    expect(Object.keys(add!.requestBody!.content)).toEqual(['multipart/form-data']);
+    expect(Object.keys(add!.responses)).toEqual(expect.arrayContaining(['200', '400', '404', '202']));
+    const headers = add!.parameters!.filter((p) => p.in === 'header').map((p) => p.name);
+    expect(headers).toEqual(expect.arrayContaining(['prefer', 'idempotency-key']));
+    expect(spec.paths['/api/jobs/{job_id}']?.get?.operationId).toBe('get_job');
+  });
+
+  it('has one operation, with responses, for every documented route', () => {
+    const operations = Object.values(spec.paths).flatMap((methods) => Object.values(methods));
+    expect(operations.length).toBe(Object.keys(routeDocs).length);
+    for (const operation of operations) expect(Object.keys(operation.responses).length, operation.operationId).toBeGreaterThan(0);
+    const ids = operations.map((o) => o.operationId);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('serves Swagger UI', async () => {
+    const page = await send(sluice.url, 'GET', '/swagger-ui/');
+    expect(page.status).toBe(200);
+    expect(page.headers['content-type']).toMatch(/text\/html/);
+  });
+});
+
+describe('every registered route is documented', () => {
+  let services: AppServices;
+  beforeAll(async () => {
+    services = await createServices(loadConfig(testEnv('fs').env));
+  });
+  afterAll(async () => {
+    await Promise.allSettled([services.queue.close(), services.commitQueue.close(), services.events.close()]);
+    services.redis.disconnect();
+  });
+
+  it('every route in the table is registered, and an undocumented route stops start-up', async () => {
+    const app = await buildApp(services);
+    for (const key of Object.keys(routeDocs)) {
+      const [method, url] = key.split(' ') as [string, string];
+      expect(app.hasRoute({ method, url }), key).toBe(true);
+    }
+    await app.close();
+
+    const extended = await buildApp(services);
+    extended.get('/api/undocumented', async () => ({}));
+    await expect(extended.ready()).rejects.toThrow(/routes missing from the OpenAPI document .*GET \/api\/undocumented/);
+  });
+});
