@@ -63,10 +63,11 @@ describe('bearer tokens with per-namespace scopes (SLUICE_AUTH=on)', () => {
     const location = accepted.headers.location as string;
     expect((await send(sluice.url, 'GET', location, as(reader))).status).toBe(200);
     expect((await send(sluice.url, 'GET', location, as(outsider))).json()).toMatchObject({ status: 'error', status_message: 'forbidden' });
-    // the API document is public, like health and version
+    // the API document and the dashboard page (which asks for a token) are public, like health and version
     expect((await send(sluice.url, 'GET', '/api/_spec/oxen_server_openapi.json')).status).toBe(200);
-    // the stats and the metrics tell about every namespace: they need admin
-    for (const path of ['/api/stats', '/metrics']) {
+    expect((await send(sluice.url, 'GET', '/ui')).status).toBe(200);
+    // the stats, the metrics and the dashboards tell about every namespace: they need admin
+    for (const path of ['/api/stats', '/metrics', '/api/dashboard', '/admin/queues']) {
       expect((await send(sluice.url, 'GET', path)).status, path).toBe(401);
       expect((await send(sluice.url, 'GET', path, as(writer))).status, path).toBe(403);
       expect((await send(sluice.url, 'GET', path, as(admin))).status, path).toBe(200);

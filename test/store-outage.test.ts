@@ -14,7 +14,8 @@ describe.skipIf(!hasSwift())('when the object store is unreachable for a while',
     await swift?.stop();
   });
 
-  it('answers 503 with Retry-After, lets queued jobs retry, and works again once it is back', async () => {
+  // bounded by its own waits: Swift's restart, the worker's wait for the store, the job's retry backoff
+  it('answers 503 with Retry-After, lets queued jobs retry, and works again once it is back', { timeout: 240_000 }, async () => {
     // a private Swift, so stopping it does not disturb the other tests
     swift = await startSwiftS3();
     const { env } = testEnv('fs');

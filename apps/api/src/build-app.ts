@@ -25,6 +25,7 @@ import { workspaceCommitRoutes } from './routes/workspace-commit-routes.js';
 import { stageEditRoutes } from './routes/stage-edit-routes.js';
 import { revisionRoutes } from './routes/revision-routes.js';
 import { versionsRoutes } from './routes/versions-routes.js';
+import { dashboardRoutes } from './routes/dashboard-routes.js';
 
 /**
  * Errors Node raises before any route runs (headers past SLUICE_MAX_HEADER_BYTES, malformed
@@ -90,5 +91,6 @@ export async function buildApp(services: AppServices, logger?: FastifyBaseLogger
   stageEditRoutes(app, services);
   revisionRoutes(app, services);
   versionsRoutes(app, services);
+  await dashboardRoutes(app, services);
   return app;
 }

@@ -3,7 +3,7 @@ import { Piscina } from 'piscina';
 import type { Logger } from 'pino';
 import { errorCodeOf, type Limits } from '@sluice/core';
 import type { BlobStore } from '@sluice/storage';
-import type { ObjectStore, StagingIndex, VersionIndex, WorkspaceCommitter, WorkspaceQuota, WorkspaceStore } from '@sluice/index';
+import type { IngestTotals, ObjectStore, StagingIndex, VersionIndex, WorkspaceCommitter, WorkspaceQuota, WorkspaceStore } from '@sluice/index';
 import { commitQueueName, ingestQueueName, queuePrefix, stallSettings, type CommitJobData, type CommitJobResult, type IngestJobData, type IngestJobResult } from '@sluice/queue';
 import { processCommitJob } from './commit-processor.js';
 import { IngestProcessor } from './ingest-processor.js';
@@ -16,6 +16,7 @@ export interface WorkerOptions {
   objects: ObjectStore;
   versions: VersionIndex;
   staging: StagingIndex;
+  totals: IngestTotals;
   workspaces: WorkspaceStore;
   committer: WorkspaceCommitter;
   limits: Limits;
@@ -39,11 +40,12 @@ function elapsed(job: Job): number | undefined {
 }
 
 /** One log line per job: counts, and the first failures by path and code (paths, never contents). */
-function ingestSummary(result: IngestJobResult): Record<string, unknown> {
+function ingestSummary(result: IngestJobResult) {
   const failures = result.files.flatMap((f) => ('error' in f ? [{ path: f.path, code: f.error.code }] : []));
   return {
     files: result.files.length,
     staged: result.paths.length,
+    bytes: result.files.reduce((sum, f) => sum + ('size' in f ? f.size : 0), 0),
     deduplicated: result.deduplicated,
     failed: failures.length,
     ...(failures.length > 0 ? { failures: failures.slice(0, 5) } : {}),
@@ -91,7 +93,9 @@ export function startWorker(options: WorkerOptions): RunningWorker {
   });
   worker.on('completed', (job, result) => {
     ingestMetrics.jobs.inc({ queue: 'ingest', result: 'completed' });
-    log.info({ jobId: job.id, ms: elapsed(job), ...ingestSummary(result) }, 'ingest job completed');
+    const summary = ingestSummary(result);
+    log.info({ jobId: job.id, ms: elapsed(job), ...summary }, 'ingest job completed');
+    options.totals.add(summary.staged, summary.bytes, summary.failed).catch((error: unknown) => log.warn({ err: (error as Error).message }, 'could not count the job in the totals'));
   });
   worker.on('failed', (job, error) => {
     countFailure('ingest', error);

@@ -10,3 +10,4 @@ export * from './stage-script.js';
 export * from './commit-script.js';
 export * from './workspace-committer.js';
 export * from './stage-editor.js';
+export * from './ingest-totals.js';

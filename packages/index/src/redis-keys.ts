@@ -55,4 +55,8 @@ export class RedisKeys {
   versions(): string {
     return `${this.prefix}:versions`;
   }
+  /** Running totals of every ingest job, for the dashboard's rates. */
+  ingestTotals(): string {
+    return `${this.prefix}:ingest-totals`;
+  }
 }

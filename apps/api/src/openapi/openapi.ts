@@ -8,6 +8,8 @@ import type { JsonSchema } from './oxen-schemas.js';
 /** Upstream serves its document here, and its Swagger UI under /swagger-ui. */
 export const specPath = '/api/_spec/oxen_server_openapi.json';
 export const swaggerUiPrefix = '/swagger-ui';
+/** Pages of third-party UIs, which document themselves. */
+const undocumentedPrefixes = [swaggerUiPrefix, '/admin/queues'];
 
 /** Upstream's parameter names where sluice's routes use shorter ones. */
 const paramNames: Record<string, string> = { repo: 'repo_name', workspaceId: 'workspace_id', commitId: 'commit_id', jobId: 'job_id' };
@@ -62,7 +64,7 @@ function operationSchema(url: string, doc: RouteDoc): Record<string, unknown> {
 export async function openApi(app: FastifyInstance): Promise<void> {
   const registered: string[] = [];
   app.addHook('onRoute', (route: RouteOptions) => {
-    const hidden = (route.schema as { hide?: boolean } | undefined)?.hide === true;
+    const hidden = (route.schema as { hide?: boolean } | undefined)?.hide === true || undocumentedPrefixes.some((prefix) => route.url.startsWith(prefix));
     for (const method of [route.method].flat()) if (method !== 'HEAD' && !hidden) registered.push(docKey(method, route.url));
   });
   app.addHook('onReady', async () => {

@@ -59,6 +59,22 @@ export const routeDocs: Record<string, RouteDoc> = {
     },
   },
   'GET /api/stats': { operationId: 'stats', summary: "sluice: this process's object-store request counts (admin)", tags: sluiceTags, responses: { 200: ok({ store_requests: { type: 'object' } }) } },
+  'GET /ui': { operationId: 'ui', summary: 'sluice: the live ingest page (asks for an admin token when auth is on)', tags: sluiceTags, responses: { 200: 'an HTML page' } },
+  'GET /api/dashboard': {
+    operationId: 'dashboard',
+    summary: 'sluice: what /ui shows: running totals, queue depth, workers, recent jobs, staged counts of their workspaces (admin)',
+    tags: sluiceTags,
+    responses: {
+      200: ok({
+        time: { type: 'integer', description: 'server time, ms since the epoch' },
+        totals: object({ files: { type: 'integer' }, bytes: { type: 'integer' }, failed: { type: 'integer' } }),
+        workers: { type: 'integer' },
+        queues: object({ ingest: { type: 'object' }, commit: { type: 'object' } }),
+        recent_jobs: { type: 'array', items: { type: 'object' } },
+        workspaces: { type: 'array', items: object({ namespace: str, repo_name: str, workspace_id: str, staged_files: { type: 'integer' }, staged_bytes: { type: 'integer' } }) },
+      }),
+    },
+  },
   'GET /metrics': { operationId: 'metrics', summary: 'sluice: Prometheus metrics of this process (admin)', tags: sluiceTags, responses: { 200: 'Prometheus text exposition format' } },
 
   'POST /api/repos': {

@@ -1,0 +1,152 @@
+/**
+ * The ingest page served at /ui: one self-contained HTML document (no build step, no CDN, works
+ * offline) that polls GET /api/dashboard. Every value from the server is written with
+ * textContent: paths are user input and must never become markup.
+ */
+export const dashboardPage = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>sluice · ingest</title>
+<style>
+  :root { font-family: system-ui, sans-serif; color: #1d2733; background: #f5f7fa; }
+  body { margin: 0; padding: 1.2rem 2rem; }
+  header { display: flex; align-items: baseline; gap: 1.5rem; }
+  h1 { margin: 0; font-size: 1.4rem; }
+  header a { color: #3563c9; font-size: .9rem; }
+  .tiles { display: grid; grid-template-columns: repeat(auto-fit, minmax(10rem, 1fr)); gap: .8rem; margin: 1rem 0; }
+  .tile { background: #fff; border-radius: .5rem; padding: .7rem 1rem; box-shadow: 0 1px 2px #0002; }
+  .tile .label { font-size: .75rem; text-transform: uppercase; color: #66788a; }
+  .tile .value { font-size: 1.6rem; font-variant-numeric: tabular-nums; }
+  section { background: #fff; border-radius: .5rem; padding: .8rem 1rem; margin-bottom: 1rem; box-shadow: 0 1px 2px #0002; }
+  h2 { font-size: 1rem; margin: 0 0 .5rem; }
+  table { width: 100%; border-collapse: collapse; font-size: .85rem; font-variant-numeric: tabular-nums; }
+  th, td { text-align: left; padding: .3rem .5rem; border-bottom: 1px solid #e4e8ee; }
+  tbody tr.job { cursor: pointer; }
+  tbody tr.job:hover { background: #eef3fb; }
+  .state-completed { color: #1f7a3d; } .state-failed { color: #b3261e; } .state-active { color: #3563c9; }
+  .error { color: #b3261e; }
+  #status { font-size: .8rem; color: #66788a; }
+  #auth { display: none; margin: 1rem 0; }
+</style>
+</head>
+<body>
+<header>
+  <h1>sluice · ingest</h1>
+  <a href="/admin/queues">queues</a>
+  <a href="/swagger-ui/">API</a>
+  <span id="status" data-testid="status">connecting…</span>
+</header>
+<form id="auth"><label>Bearer token (admin): <input id="token" type="password" autocomplete="off"></label> <button>use</button></form>
+<div class="tiles">
+  <div class="tile"><div class="label">files / s</div><div class="value" data-testid="files-rate">–</div></div>
+  <div class="tile"><div class="label">MiB / s</div><div class="value" data-testid="bytes-rate">–</div></div>
+  <div class="tile"><div class="label">files ingested</div><div class="value" data-testid="files-total">–</div></div>
+  <div class="tile"><div class="label">queued</div><div class="value" data-testid="queue-waiting">–</div></div>
+  <div class="tile"><div class="label">active</div><div class="value" data-testid="queue-active">–</div></div>
+  <div class="tile"><div class="label">failed jobs</div><div class="value" data-testid="queue-failed">–</div></div>
+  <div class="tile"><div class="label">workers</div><div class="value" data-testid="workers">–</div></div>
+</div>
+<section>
+  <h2>Recent jobs</h2>
+  <table><thead><tr><th>job</th><th>state</th><th>workspace</th><th>files</th><th>staged</th><th>deduplicated</th><th>failed</th><th>first error</th></tr></thead>
+  <tbody data-testid="jobs"></tbody></table>
+</section>
+<section>
+  <h2>Job <span data-testid="job-id"></span></h2>
+  <table><thead><tr><th>path</th><th>status</th><th>size</th><th>hash or error</th></tr></thead>
+  <tbody data-testid="job-files"><tr><td colspan="4">click a job to see its files</td></tr></tbody></table>
+</section>
+<section>
+  <h2>Workspaces</h2>
+  <table><thead><tr><th>repository</th><th>workspace</th><th>staged files</th><th>staged bytes</th></tr></thead>
+  <tbody data-testid="workspaces"></tbody></table>
+</section>
+<script>
+(() => {
+  const $ = (id) => document.querySelector('[data-testid="' + id + '"]');
+  let token = sessionStorage.getItem('sluice-token') || '';
+  let previous = null;
+  let selected = null;
+
+  const get = async (path) => {
+    const response = await fetch(path, { headers: token ? { authorization: 'Bearer ' + token } : {} });
+    if (response.status === 401 || response.status === 403) {
+      document.getElementById('auth').style.display = 'block';
+      throw new Error('this page needs a token with the admin scope');
+    }
+    const body = await response.json();
+    if (!response.ok) throw new Error(body.status_description || response.statusText);
+    return body;
+  };
+  const row = (cells, className) => {
+    const tr = document.createElement('tr');
+    if (className) tr.className = className;
+    for (const cell of cells) {
+      const td = document.createElement('td');
+      if (cell && typeof cell === 'object') { td.textContent = cell.text; td.className = cell.className || ''; }
+      else td.textContent = cell === null || cell === undefined ? '–' : String(cell);
+      tr.appendChild(td);
+    }
+    return tr;
+  };
+  const fill = (body, rows) => body.replaceChildren(...rows);
+  const mib = (bytes) => (bytes / 1048576).toFixed(1);
+
+  async function showJob(id) {
+    selected = id;
+    $('job-id').textContent = id;
+    const { job } = await get('/api/jobs/' + encodeURIComponent(id));
+    const files = job.files || [];
+    fill($('job-files'), files.length === 0
+      ? [row([job.state === 'completed' ? 'no files' : 'the job is ' + job.state, '', '', ''])]
+      : files.slice(0, 500).map((f) => f.error
+        ? row([f.path, { text: f.error.code, className: 'error' }, null, { text: f.error.message, className: 'error' }])
+        : row([f.path, f.status, f.size, f.hash])));
+  }
+
+  async function refresh() {
+    const data = await get('/api/dashboard');
+    if (previous) {
+      const seconds = Math.max((data.time - previous.time) / 1000, 0.001);
+      $('files-rate').textContent = ((data.totals.files - previous.totals.files) / seconds).toFixed(1);
+      $('bytes-rate').textContent = mib((data.totals.bytes - previous.totals.bytes) / seconds);
+    }
+    previous = data;
+    $('files-total').textContent = data.totals.files;
+    $('queue-waiting').textContent = data.queues.ingest.waiting + data.queues.ingest.delayed;
+    $('queue-active').textContent = data.queues.ingest.active;
+    $('queue-failed').textContent = data.queues.ingest.failed;
+    $('workers').textContent = data.workers;
+    fill($('jobs'), data.recent_jobs.map((job) => {
+      const tr = row([
+        job.id,
+        { text: job.state, className: 'state-' + job.state },
+        job.namespace + '/' + job.repo_name + ' · ' + job.workspace_id,
+        job.files_done + ' / ' + job.files_total,
+        job.staged, job.deduplicated, job.failed,
+        job.errors.length > 0 ? { text: job.errors[0].path + ': ' + job.errors[0].code, className: 'error' } : (job.failed_reason || ''),
+      ], 'job');
+      tr.dataset.job = job.id;
+      tr.addEventListener('click', () => showJob(job.id).catch(report));
+      return tr;
+    }));
+    fill($('workspaces'), data.workspaces.map((w) => row([w.namespace + '/' + w.repo_name, w.workspace_id, w.staged_files, w.staged_bytes])));
+    $('status').textContent = 'updated ' + new Date(data.time).toLocaleTimeString();
+    if (selected) await showJob(selected);
+  }
+  const report = (error) => { $('status').textContent = String(error.message || error); };
+  document.getElementById('auth').addEventListener('submit', (event) => {
+    event.preventDefault();
+    token = document.getElementById('token').value.trim();
+    sessionStorage.setItem('sluice-token', token);
+    document.getElementById('auth').style.display = 'none';
+  });
+  const loop = () => refresh().catch(report).finally(() => setTimeout(loop, 2000));
+  loop();
+})();
+</script>
+</body>
+</html>
+`;

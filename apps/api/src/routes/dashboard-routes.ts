@@ -1,0 +1,82 @@
+import type { FastifyInstance } from 'fastify';
+import type { Job } from 'bullmq';
+import { createBullBoard } from '@bull-board/api';
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { FastifyAdapter } from '@bull-board/fastify';
+import type { IngestJobData, IngestJobResult, IngestProgress } from '@sluice/queue';
+import type { AppServices } from '../app-services.js';
+import { success } from '../oxen-envelope.js';
+import { jobState } from './job-view.js';
+import { dashboardPage } from './dashboard-page.js';
+
+/** Where bull-board's queue dashboard lives (admin scope when auth is on). */
+export const queueBoardPrefix = '/admin/queues';
+const recentJobs = 12;
+type IngestJob = Job<IngestJobData, IngestJobResult, 'ingest'>;
+const queueStates = ['waiting', 'active', 'delayed', 'failed', 'completed'] as const;
+
+/** One line of the recent-jobs table: counts, and the first errors, never the whole file list. */
+async function jobSummary(job: IngestJob): Promise<Record<string, unknown>> {
+  const result = job.returnvalue as IngestJobResult | null | undefined;
+  const progress = job.progress as Partial<IngestProgress> | number;
+  const errors = (result?.files ?? []).flatMap((f) => ('error' in f ? [{ path: f.path, code: f.error.code, message: f.error.message }] : []));
+  return {
+    id: job.id,
+    state: jobState(await job.getState()),
+    namespace: job.data.namespace,
+    repo_name: job.data.repo,
+    workspace_id: job.data.workspaceId,
+    created_at: new Date(job.timestamp).toISOString(),
+    finished_at: job.finishedOn ? new Date(job.finishedOn).toISOString() : null,
+    files_total: job.data.parts.length,
+    files_done: typeof progress === 'object' ? (progress.files_done ?? 0) : 0,
+    bytes: job.data.bytes,
+    staged: result?.paths.length ?? null,
+    deduplicated: result?.deduplicated ?? null,
+    failed: result ? errors.length : null,
+    errors: errors.slice(0, 5),
+    ...(job.failedReason ? { failed_reason: job.failedReason } : {}),
+  };
+}
+
+/**
+ * The operator's views: GET /ui (a live page), GET /api/dashboard (what it shows, for all nodes:
+ * totals and queues come from Redis) and bull-board's queue dashboard under /admin/queues.
+ */
+export async function dashboardRoutes(app: FastifyInstance, { queue, commitQueue, staging, totals }: AppServices): Promise<void> {
+  app.get('/ui', async (_request, reply) => reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(dashboardPage));
+
+  app.get('/api/dashboard', async () => {
+    const [ingestCounts, commitCounts, workers, ingestTotals, jobs] = await Promise.all([
+      queue.getJobCounts(...queueStates),
+      commitQueue.getJobCounts(...queueStates),
+      queue.getWorkersCount(),
+      totals.read(),
+      queue.getJobs(['active', 'waiting', 'delayed', 'completed', 'failed'], 0, recentJobs - 1),
+    ]);
+    const latest = jobs.filter((job): job is IngestJob => job !== undefined)
+      .sort((a, b) => b.timestamp - a.timestamp)
+      .slice(0, recentJobs);
+    const workspaces = new Map<string, { namespace: string; repo: string; workspaceId: string }>();
+    for (const job of latest) {
+      const { namespace, repo, workspaceId } = job.data;
+      if (job.data.stage) workspaces.set(`${namespace}/${repo}/${workspaceId}`, { namespace, repo, workspaceId });
+    }
+    return success('resource_found', {
+      time: Date.now(),
+      totals: ingestTotals,
+      workers,
+      queues: { ingest: ingestCounts, commit: commitCounts },
+      recent_jobs: await Promise.all(latest.map(jobSummary)),
+      workspaces: await Promise.all([...workspaces.values()].map(async ({ namespace, repo, workspaceId }) => {
+        const usage = await staging.usage(namespace, repo, workspaceId);
+        return { namespace, repo_name: repo, workspace_id: workspaceId, staged_files: usage.files, staged_bytes: usage.bytes };
+      })),
+    });
+  });
+
+  const board = new FastifyAdapter();
+  board.setBasePath(queueBoardPrefix);
+  createBullBoard({ queues: [new BullMQAdapter(queue), new BullMQAdapter(commitQueue)], serverAdapter: board });
+  await app.register(board.registerPlugin(), { prefix: queueBoardPrefix });
+}
