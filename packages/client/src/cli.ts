@@ -1,0 +1,158 @@
+import { userInfo } from 'node:os';
+import { parseArgs } from 'node:util';
+import { ClientError } from './client-error.js';
+import { ProgressReporter } from './progress-reporter.js';
+import { push, type PushSummary } from './push.js';
+import { parseRemote } from './remote.js';
+import { SluiceClient } from './sluice-client.js';
+
+const usage = `usage: sluice <command> [options]
+
+  sluice repo create --remote http://host:3000/ns/name
+  sluice push <dir or file>... --remote http://host:3000/ns/name [--branch main] [--dst path]
+              [--workspace name] [-m message] [--async] [--no-commit] [--concurrency 4]
+              [--chunk-size 10MiB] [--json]
+  sluice status --remote http://host:3000/ns/name --workspace id
+  sluice commit --remote http://host:3000/ns/name --workspace id [--branch main] -m message
+  sluice job <id> --remote http://host:3000
+
+  --token TOKEN (or SLUICE_TOKEN) is sent as Authorization: Bearer.
+  A push commits when every file made it; run the same push again to resume one that stopped.`;
+
+class UsageError extends Error {}
+
+const mib = (bytes: number) => (bytes / 1048576).toFixed(1);
+
+/** `10MiB`, `512KiB`, `1048576` → bytes. */
+function size(text: string, flag: string): number {
+  const match = /^(\d+)\s*(|b|k|kib|m|mib|g|gib)$/i.exec(text.trim());
+  if (!match) throw new UsageError(`${flag} ${text}: expected a size such as 10MiB`);
+  const unit = { '': 1, b: 1, k: 1024, kib: 1024, m: 1024 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gib: 1024 ** 3 }[match[2]!.toLowerCase()]!;
+  return Number(match[1]) * unit;
+}
+
+function positive(text: string, flag: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) throw new UsageError(`${flag} ${text}: expected a whole number of at least 1`);
+  return value;
+}
+
+function printSummary(summary: PushSummary, where: string): void {
+  const lines = [
+    `pushed to ${where} (workspace ${summary.workspaceId}) in ${summary.seconds.toFixed(1)} s`,
+    `  files ${summary.files}: sent ${summary.sent}, skipped ${summary.skipped} (already there), deduplicated ${summary.deduplicated}, failed ${summary.failed.length}`,
+    `  sent ${mib(summary.bytesSent)} MiB (${mib(summary.bytesSent / Math.max(summary.seconds, 0.001))} MiB/s)`,
+    ...summary.failed.slice(0, 50).map((f) => `  failed ${f.path}: ${f.reason}`),
+    ...(summary.failed.length > 50 ? [`  … and ${summary.failed.length - 50} more`] : []),
+    summary.commit ? `  commit ${summary.commit.id}: ${summary.commit.message}` : `  ${summary.commitNote}`,
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      remote: { type: 'string' },
+      token: { type: 'string' },
+      branch: { type: 'string', default: 'main' },
+      dst: { type: 'string', default: '' },
+      workspace: { type: 'string' },
+      message: { type: 'string', short: 'm' },
+      author: { type: 'string' },
+      email: { type: 'string' },
+      async: { type: 'boolean', default: false },
+      'no-commit': { type: 'boolean', default: false },
+      concurrency: { type: 'string', default: '4' },
+      'chunk-size': { type: 'string', default: '10MiB' },
+      'batch-size': { type: 'string', default: '10MiB' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const [command, ...rest] = positionals;
+  if (values.help || command === undefined) {
+    process.stdout.write(`${usage}\n`);
+    return command === undefined && !values.help ? 2 : 0;
+  }
+  const token = values.token ?? process.env.SLUICE_TOKEN;
+  if (values.remote === undefined) throw new UsageError('--remote is required');
+
+  if (command === 'job') {
+    if (rest.length !== 1) throw new UsageError('usage: sluice job <id> --remote http://host:3000');
+    const client = new SluiceClient({ baseUrl: new URL(values.remote).origin, ...(token ? { token } : {}) });
+    const job = await client.job(rest[0]!);
+    if (values.json) process.stdout.write(`${JSON.stringify(job, null, 2)}\n`);
+    else {
+      const failures = (job.files ?? []).filter((f) => 'error' in f);
+      process.stdout.write(`job ${job.id}: ${job.kind}, ${job.state}`
+        + (job.progress ? `, ${job.progress.files_done}/${job.progress.files_total} files, ${mib(job.progress.bytes_done)}/${mib(job.progress.bytes_total)} MiB` : '')
+        + (job.paths ? `, ${job.paths.length} staged, ${failures.length} failed` : '')
+        + (job.commit ? `, commit ${job.commit.id}` : '') + '\n');
+      for (const f of failures) if ('error' in f) process.stdout.write(`  failed ${f.path}: ${f.error.code}: ${f.error.message}\n`);
+    }
+    return job.state === 'failed' ? 1 : 0;
+  }
+
+  const remote = parseRemote(values.remote);
+  const client = new SluiceClient({ baseUrl: remote.baseUrl, ...(token ? { token } : {}) });
+  const author = values.author ?? process.env.SLUICE_AUTHOR ?? userInfo().username;
+  const email = values.email ?? process.env.SLUICE_EMAIL ?? `${author}@localhost`;
+
+  switch (command) {
+    case 'repo': {
+      if (rest[0] !== 'create') throw new UsageError('usage: sluice repo create --remote http://host:3000/ns/name');
+      await client.createRepo(remote.namespace, remote.repo);
+      process.stdout.write(`created ${remote.namespace}/${remote.repo}\n`);
+      return 0;
+    }
+    case 'push': {
+      if (rest.length === 0) throw new UsageError('sluice push needs at least one directory or file');
+      const reporter = values.json ? null : new ProgressReporter(process.stderr);
+      const summary = await push({
+        remote, inputs: rest, branch: values.branch, dst: values.dst, commit: !values['no-commit'], async: values.async,
+        message: { ...(values.message ? { message: values.message } : {}), author, email },
+        concurrency: positive(values.concurrency, '--concurrency'),
+        chunkSize: size(values['chunk-size'], '--chunk-size'),
+        batchBytes: size(values['batch-size'], '--batch-size'),
+        batchFiles: 1000,
+        ...(values.workspace ? { workspace: values.workspace } : {}),
+        ...(token ? { token } : {}),
+        ...(reporter ? { onProgress: (p) => reporter.update(p) } : {}),
+      });
+      if (values.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+      else printSummary(summary, values.remote);
+      return summary.failed.length > 0 ? 1 : 0;
+    }
+    case 'status': {
+      if (!values.workspace) throw new UsageError('sluice status needs --workspace');
+      const staged = await client.staged(remote.namespace, remote.repo, values.workspace);
+      const removed = [...staged.values()].filter((h) => h === null).length;
+      if (values.json) process.stdout.write(`${JSON.stringify(Object.fromEntries(staged))}\n`);
+      else process.stdout.write(`workspace ${values.workspace}: ${staged.size - removed} file(s) staged, ${removed} removal(s)\n`);
+      return 0;
+    }
+    case 'commit': {
+      if (!values.workspace || !values.message) throw new UsageError('sluice commit needs --workspace and -m');
+      const commit = await client.commit(remote.namespace, remote.repo, values.workspace, values.branch, { message: values.message, author, email });
+      process.stdout.write(`commit ${commit.id} on ${values.branch}: ${commit.message}\n`);
+      return 0;
+    }
+    default:
+      throw new UsageError(`unknown command ${command}\n${usage}`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof UsageError || (error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+      process.stderr.write(`sluice: ${(error as Error).message}\n`);
+      process.exit(2);
+    }
+    const message = error instanceof ClientError ? `${error.message} (${error.code})` : (error as Error).message;
+    process.stderr.write(`sluice: ${message}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,81 @@
+import { createReadStream } from 'node:fs';
+import { open, readdir, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { createOxenHasher } from '@sluice/core';
+
+export interface LocalFile {
+  absolute: string;
+  /** Path under the push's destination, `/`-separated: relative to a directory given, or the file's name. */
+  path: string;
+  size: number;
+}
+
+export interface Unreadable {
+  path: string;
+  reason: string;
+}
+
+/**
+ * The files a push sends: every regular file under each directory (symbolic links followed),
+ * and each file given by name. What cannot be read is reported, not thrown.
+ */
+export async function collectFiles(inputs: readonly string[]): Promise<{ files: LocalFile[]; unreadable: Unreadable[] }> {
+  const files: LocalFile[] = [];
+  const unreadable: Unreadable[] = [];
+  const visit = async (absolute: string, path: string): Promise<void> => {
+    let info;
+    try {
+      info = await stat(absolute);
+    } catch (error) {
+      unreadable.push({ path, reason: `unreadable: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` });
+      return;
+    }
+    if (info.isDirectory()) {
+      const names = await readdir(absolute).catch((error: NodeJS.ErrnoException) => {
+        unreadable.push({ path, reason: `unreadable: ${error.code ?? error.message}` });
+        return [] as string[];
+      });
+      for (const name of names.sort()) {
+        const child = path === '' ? name : `${path}/${name}`;
+        // Node decodes a name that is not UTF-8 lossily: it could be neither opened nor staged under it.
+        if (name.includes('\uFFFD')) unreadable.push({ path: child, reason: 'the file name is not valid UTF-8' });
+        else await visit(join(absolute, name), child);
+      }
+    } else if (info.isFile()) {
+      files.push({ absolute, path, size: info.size });
+    } else {
+      unreadable.push({ path, reason: 'not a regular file' });
+    }
+  };
+  for (const input of inputs) {
+    const info = await stat(input).catch(() => null);
+    if (info?.isDirectory()) await visit(input, '');
+    else await visit(input, basename(input));
+  }
+  return { files, unreadable };
+}
+
+/** The Oxen hash of a file's content, read as a stream (any size, bounded memory). */
+export async function hashFile(absolute: string): Promise<string> {
+  const hasher = await createOxenHasher();
+  hasher.init();
+  for await (const chunk of createReadStream(absolute, { highWaterMark: 1024 * 1024 })) hasher.update(chunk as Buffer);
+  return hasher.digest();
+}
+
+/** `length` bytes of a file from `offset`. */
+export async function readRange(absolute: string, offset: number, length: number): Promise<Buffer> {
+  const handle = await open(absolute, 'r');
+  try {
+    const buffer = Buffer.alloc(length);
+    let done = 0;
+    while (done < length) {
+      const { bytesRead } = await handle.read(buffer, done, length - done, offset + done);
+      if (bytesRead === 0) throw new Error(`${absolute} shrank while it was being sent`);
+      done += bytesRead;
+    }
+    return buffer;
+  } finally {
+    await handle.close();
+  }
+}

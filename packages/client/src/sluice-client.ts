@@ -1,0 +1,238 @@
+import { ClientError } from './client-error.js';
+import { multipartBody, type FilePart } from './multipart-body.js';
+
+export interface ClientOptions {
+  /** The server, e.g. http://127.0.0.1:3000 */
+  baseUrl: string;
+  /** Sent as `Authorization: Bearer` when the server has auth on. */
+  token?: string;
+  /** How often a request the server could not serve (unreachable, 429, 503, 504) is sent again. */
+  retries?: number;
+}
+
+export interface Commit {
+  id: string;
+  message: string;
+  author: string;
+  email: string;
+  parent_ids: string[];
+  timestamp: string;
+}
+
+export interface Workspace {
+  id: string;
+  name: string | null;
+  commit: Commit;
+}
+
+export type FileResult =
+  | { path: string; status: 'added' | 'modified' | 'unchanged'; hash: string; size: number }
+  | { path: string; error: { code: string; message: string } };
+
+export interface Job {
+  id: string;
+  kind: 'ingest' | 'commit';
+  state: 'queued' | 'active' | 'completed' | 'failed';
+  progress?: { files_done: number; files_total: number; bytes_done: number; bytes_total: number };
+  paths?: string[];
+  files?: FileResult[];
+  deduplicated?: number;
+  commit?: Commit;
+  error?: { code: string; message: string };
+}
+
+/** A synchronous upload answers `paths`; sluice answers 202 and a job when asked to (`async`). */
+export type UploadAnswer = { paths: string[]; job?: undefined } | { paths?: undefined; job: Job };
+
+interface Envelope {
+  status?: string;
+  status_message?: string;
+  status_description?: string;
+  error?: { type?: string; detail?: string };
+  [field: string]: unknown;
+}
+
+interface RequestOptions {
+  json?: unknown;
+  body?: Buffer;
+  headers?: Record<string, string>;
+  /** Statuses that are answers, not errors (beyond 2xx). */
+  accept?: number[];
+  /** Whether sending it twice is harmless (then retryable failures are retried). */
+  idempotent?: boolean;
+}
+
+const enc = encodeURIComponent;
+const encPath = (path: string) => path.split('/').map(enc).join('/');
+
+/**
+ * A typed client of the sluice API, which is the Oxen server's API plus jobs: what it calls works
+ * against oxen-server too, except `job()` and the async options.
+ */
+export class SluiceClient {
+  readonly baseUrl: string;
+  private readonly token: string | undefined;
+  private readonly retries: number;
+
+  constructor(options: ClientOptions) {
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.token = options.token;
+    this.retries = options.retries ?? 5;
+  }
+
+  async request<T extends Envelope = Envelope>(method: string, path: string, options: RequestOptions = {}): Promise<{ status: number; body: T; headers: Headers }> {
+    const headers: Record<string, string> = { ...options.headers };
+    if (this.token) headers.authorization = `Bearer ${this.token}`;
+    let body: Buffer | string | undefined = options.body;
+    if (options.json !== undefined) {
+      body = JSON.stringify(options.json);
+      headers['content-type'] = 'application/json';
+    }
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.once<T>(method, path, headers, body, options.accept ?? []);
+      } catch (error) {
+        const retry = error instanceof ClientError && error.retryable && options.idempotent !== false && attempt < this.retries;
+        if (!retry) throw error;
+        const wait = (error as ClientError & { retryAfter?: number }).retryAfter ?? Math.min(250 * 2 ** attempt, 8000);
+        await new Promise((resolve) => setTimeout(resolve, wait));
+      }
+    }
+  }
+
+  private async once<T extends Envelope>(method: string, path: string, headers: Record<string, string>, body: Buffer | string | undefined, accept: number[]): Promise<{ status: number; body: T; headers: Headers }> {
+    let response: Response;
+    try {
+      response = await fetch(`${this.baseUrl}${path}`, { method, headers, ...(body === undefined ? {} : { body }) });
+    } catch (error) {
+      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+      throw new ClientError('unreachable', `${this.baseUrl} did not answer (${cause?.code ?? cause?.message ?? (error as Error).message})`);
+    }
+    const text = await response.text();
+    let parsed: T;
+    try {
+      parsed = (text === '' ? {} : JSON.parse(text)) as T;
+    } catch {
+      parsed = { status_description: text.slice(0, 200) } as T;
+    }
+    if (response.ok || accept.includes(response.status)) return { status: response.status, body: parsed, headers: response.headers };
+    const code = parsed.error?.type ?? parsed.status_message ?? `http_${response.status}`;
+    const error = new ClientError(code, `${method} ${path}: ${response.status} ${parsed.status_description ?? parsed.error?.detail ?? parsed.status_message ?? response.statusText}`, response.status);
+    const retryAfter = Number(response.headers.get('retry-after'));
+    if (retryAfter > 0) Object.assign(error, { retryAfter: Math.min(retryAfter, 30) * 1000 });
+    throw error;
+  }
+
+  private repoPath(ns: string, repo: string): string {
+    return `/api/repos/${enc(ns)}/${enc(repo)}`;
+  }
+
+  private workspacePath(ns: string, repo: string, workspaceId: string): string {
+    return `${this.repoPath(ns, repo)}/workspaces/${enc(workspaceId)}`;
+  }
+
+  async createRepo(ns: string, repo: string): Promise<void> {
+    await this.request('POST', '/api/repos', { json: { namespace: ns, name: repo }, idempotent: false });
+  }
+
+  async repoExists(ns: string, repo: string): Promise<boolean> {
+    const { status } = await this.request('GET', this.repoPath(ns, repo), { accept: [404] });
+    return status === 200;
+  }
+
+  /** Gets or creates the workspace `id` on `branch`; a named one survives its commits. */
+  async workspace(ns: string, repo: string, options: { id: string; branch: string; name?: string }): Promise<Workspace> {
+    const { body } = await this.request<Envelope & { workspace: Workspace }>('PUT', `${this.repoPath(ns, repo)}/workspaces`, {
+      json: { workspace_id: options.id, branch_name: options.branch, ...(options.name ? { name: options.name } : {}) },
+    });
+    return body.workspace;
+  }
+
+  /** Uploads files into `directory` of the workspace. `idempotencyKey` makes a resend return the first job. */
+  async upload(ns: string, repo: string, workspaceId: string, directory: string, parts: readonly FilePart[], options: { idempotencyKey?: string; async?: boolean } = {}): Promise<UploadAnswer> {
+    const { body, contentType } = multipartBody(parts);
+    const headers: Record<string, string> = { 'content-type': contentType };
+    if (options.idempotencyKey) headers['idempotency-key'] = options.idempotencyKey;
+    if (options.async) headers.prefer = 'respond-async';
+    const answer = await this.request<Envelope & { paths?: string[]; job?: Job }>('POST', `${this.workspacePath(ns, repo, workspaceId)}/files/${encPath(directory)}`, {
+      body, headers, idempotent: options.idempotencyKey !== undefined,
+    });
+    if (answer.status === 202 && answer.body.job) return { job: answer.body.job };
+    return { paths: answer.body.paths ?? [] };
+  }
+
+  /** sluice only: an upload or commit job. */
+  async job(id: string): Promise<Job> {
+    const { body } = await this.request<Envelope & { job: Job }>('GET', `/api/jobs/${enc(id)}`);
+    return body.job;
+  }
+
+  /** Polls a job until it is done, reporting each reading. */
+  async waitForJob(id: string, onProgress: (job: Job) => void = () => undefined, everyMs = 250): Promise<Job> {
+    for (;;) {
+      const job = await this.job(id);
+      onProgress(job);
+      if (job.state === 'completed' || job.state === 'failed') return job;
+      await new Promise((resolve) => setTimeout(resolve, everyMs));
+    }
+  }
+
+  /** Every staged path of the workspace with its content hash (removals have none). */
+  async staged(ns: string, repo: string, workspaceId: string): Promise<Map<string, string | null>> {
+    const found = new Map<string, string | null>();
+    type Page = { entries: Array<{ filename: string; hash?: string }>; total_pages: number };
+    for (let page = 1, pages = 1; page <= pages; page++) {
+      const { body } = await this.request<Envelope & { staged: Record<'added_files' | 'modified_files' | 'removed_files', Page> }>(
+        'GET', `${this.workspacePath(ns, repo, workspaceId)}/changes?page=${page}&page_size=10000`,
+      );
+      pages = Math.max(body.staged.added_files.total_pages, body.staged.modified_files.total_pages, body.staged.removed_files.total_pages);
+      for (const entry of [...body.staged.added_files.entries, ...body.staged.modified_files.entries]) found.set(entry.filename, entry.hash ?? null);
+      for (const entry of body.staged.removed_files.entries) found.set(entry.filename, null);
+    }
+    return found;
+  }
+
+  /** The files of one directory at a revision (a commit id or a branch), with their hashes; empty if it does not exist. */
+  async listDir(ns: string, repo: string, revision: string, directory: string): Promise<Array<{ path: string; hash: string; isDir: boolean }>> {
+    const { status, body } = await this.request<Envelope & { entries?: Array<{ path: string; hash: string; is_dir: boolean }> }>(
+      'GET', `${this.repoPath(ns, repo)}/dir/${encPath(revision)}${directory === '' ? '' : `/${encPath(directory)}`}`, { accept: [404] },
+    );
+    if (status === 404) return [];
+    return (body.entries ?? []).map((e) => ({ path: e.path, hash: e.hash, isDir: e.is_dir }));
+  }
+
+  /**
+   * A large file through the chunked route (reference §4.5): chunks of `chunkSize` with up to
+   * `concurrency` in flight, then completion, which verifies the hash and stages `dstDir/fileName`.
+   */
+  async uploadLarge(
+    ns: string, repo: string, workspaceId: string,
+    file: { hash: string; size: number; fileName: string; dstDir: string; read(offset: number, length: number): Promise<Buffer> },
+    options: { chunkSize: number; concurrency: number; onChunk?: (bytes: number) => void },
+  ): Promise<void> {
+    const base = `${this.repoPath(ns, repo)}/versions/${enc(file.hash)}`;
+    await this.request('POST', `${base}/create`, { json: { hash: file.hash, file_name: file.fileName, size: file.size, dst_dir: file.dstDir } });
+    const offsets: number[] = [];
+    for (let offset = 0; offset < file.size || offsets.length === 0; offset += options.chunkSize) offsets.push(offset);
+    let next = 0;
+    await Promise.all(Array.from({ length: Math.min(options.concurrency, offsets.length) }, async () => {
+      while (next < offsets.length) {
+        const offset = offsets[next++]!;
+        const chunk = await file.read(offset, Math.min(options.chunkSize, file.size - offset));
+        await this.request('PUT', `${base}/chunks?offset=${offset}`, { body: chunk, headers: { 'content-type': 'application/octet-stream' } });
+        options.onChunk?.(chunk.length);
+      }
+    }));
+    await this.request('POST', `${base}/complete`, {
+      json: { files: [{ hash: file.hash, file_name: file.fileName, dst_dir: file.dstDir, num_chunks: offsets.length }], workspace_id: workspaceId },
+    });
+  }
+
+  /** Commits the workspace onto `branch`. Never resent by itself: a lost answer may hide a landed commit. */
+  async commit(ns: string, repo: string, workspaceId: string, branch: string, message: { message: string; author: string; email: string }): Promise<Commit> {
+    const { body } = await this.request<Envelope & { commit: Commit }>('POST', `${this.workspacePath(ns, repo, workspaceId)}/merge/${encPath(branch)}`, {
+      json: message, idempotent: false,
+    });
+    return body.commit;
+  }
+}

@@ -1,0 +1,151 @@
+import { spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSluice, type SluiceProcess } from './support/sluice-process.js';
+import { testEnv } from './support/test-env.js';
+import { repoRoot } from './support/repo-root.js';
+import { freePort } from './support/free-port.js';
+import { send, upload } from './support/oxen-http.js';
+
+const cli = join(repoRoot(), 'packages/client/bin/sluice.js');
+
+/** Runs the `sluice` CLI as a process; resolves with its exit code and output. */
+function sluiceCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [cli, ...args], { env: { PATH: process.env.PATH ?? '', SLUICE_AUTHOR: 'tester' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('exit', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+const sha = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
+
+describe('the sluice CLI against a running sluice', () => {
+  let sluice: SluiceProcess;
+  let remote: string;
+  let dataset: string;
+  const big = randomBytes(3 * 1024 * 1024 + 123);
+  const pushArgs = () => ['push', dataset, '--remote', remote, '--chunk-size', '1MiB', '--batch-size', '256KiB', '--json'];
+  const summaryOf = (stdout: string) => JSON.parse(stdout.trim().split('\n').pop()!) as Record<string, any>;
+  const committed = async (path: string) => send(sluice.url, 'GET', `/api/repos/ox/data/file/main/${path}`);
+
+  beforeAll(async () => {
+    sluice = await startSluice(testEnv('fs').env);
+    remote = `${sluice.url}/ox/data`;
+    dataset = mkdtempSync(join(tmpdir(), 'sluice-push-'));
+    for (let d = 0; d < 6; d++) {
+      mkdirSync(join(dataset, 'train', `part${d}`), { recursive: true });
+      for (let i = 0; i < 50; i++) writeFileSync(join(dataset, 'train', `part${d}`, `${i}.csv`), `id,value\n${d},${i}\n${'x'.repeat(i * 40)}\n`);
+    }
+    writeFileSync(join(dataset, 'train', 'part0', 'copy-of-1.csv'), `id,value\n0,1\n${'x'.repeat(40)}\n`);
+    mkdirSync(join(dataset, 'blobs'));
+    writeFileSync(join(dataset, 'blobs', 'big.bin'), big);
+  });
+  afterAll(async () => sluice?.stop());
+
+  it('creates the repository, pushes small files in batches and a large one in chunks, and commits', async () => {
+    const created = await sluiceCli(['repo', 'create', '--remote', remote]);
+    expect(created.code).toBe(0);
+    expect(created.stdout).toContain('created ox/data');
+
+    const pushed = await sluiceCli([...pushArgs(), '--async', '-m', 'first push']);
+    expect(pushed.stderr).toBe('');
+    expect(pushed.code).toBe(0);
+    const summary = summaryOf(pushed.stdout);
+    expect(summary).toMatchObject({ files: 302, sent: 302, skipped: 0, failed: [], staged: 302 });
+    // the copy's content was already on the server when its batch ran, or in the same batch
+    expect(summary.deduplicated).toBeGreaterThanOrEqual(1);
+    expect(summary.commit.message).toBe('first push');
+    expect(summary.bytesSent).toBeGreaterThan(big.length);
+
+    const file = await committed('train/part3/7.csv');
+    expect(file.status).toBe(200);
+    expect(file.body.toString()).toBe(`id,value\n3,7\n${'x'.repeat(280)}\n`);
+    const blob = await committed('blobs/big.bin');
+    expect(sha(blob.body)).toBe(sha(big));
+    const listing = (await send(sluice.url, 'GET', '/api/repos/ox/data/dir/main/train/part0')).json();
+    expect(listing.total_entries).toBe(51);
+  });
+
+  it('sends nothing for an unchanged dataset, and only what changed after that', async () => {
+    const again = await sluiceCli(pushArgs());
+    expect(again.code).toBe(0);
+    expect(summaryOf(again.stdout)).toMatchObject({ files: 302, sent: 0, skipped: 302, bytesSent: 0, commit: null, commitNote: expect.stringMatching(/nothing to commit/) });
+
+    // a push that stops before its commit (--no-commit), then more data, then the same push again
+    writeFileSync(join(dataset, 'train', 'part5', '0.csv'), 'changed\n');
+    const stopped = await sluiceCli([...pushArgs(), '--no-commit']);
+    expect(summaryOf(stopped.stdout)).toMatchObject({ sent: 1, skipped: 301, commit: null });
+    for (let i = 0; i < 20; i++) writeFileSync(join(dataset, 'train', `new-${i}.csv`), `new ${i}\n`);
+    const resumed = await sluiceCli(pushArgs());
+    expect(resumed.code).toBe(0);
+    const summary = summaryOf(resumed.stdout);
+    // the changed file is staged already: only the 20 new ones travel
+    expect(summary).toMatchObject({ files: 322, sent: 20, skipped: 302, failed: [] });
+    expect(summary.commit).not.toBeNull();
+    expect((await committed('train/part5/0.csv')).body.toString()).toBe('changed\n');
+    expect((await committed('train/new-19.csv')).body.toString()).toBe('new 19\n');
+  });
+
+  it('reports unreadable files and bad names per file, exits non-zero and commits nothing', async () => {
+    const broken = mkdtempSync(join(tmpdir(), 'sluice-broken-'));
+    writeFileSync(join(broken, 'fine.txt'), 'fine\n');
+    symlinkSync('/nonexistent/target', join(broken, 'dangling.txt'));
+    writeFileSync(Buffer.from(join(broken, 'bad-\xff-name.txt'), 'latin1'), 'x');
+    const head = (await send(sluice.url, 'GET', '/api/repos/ox/data/branches/main')).json().branch.commit_id;
+
+    const result = await sluiceCli(['push', broken, '--remote', remote, '--dst', 'broken', '--json']);
+    expect(result.code).toBe(1);
+    const summary = summaryOf(result.stdout);
+    expect(summary.failed).toEqual(expect.arrayContaining([
+      { path: 'dangling.txt', reason: 'unreadable: ENOENT' },
+      { path: expect.stringMatching(/^bad-.*-name\.txt$/), reason: 'the file name is not valid UTF-8' },
+    ]));
+    expect(summary.sent).toBe(1);
+    expect(summary.commit).toBeNull();
+    expect(summary.commitNote).toMatch(/2 file\(s\) failed; .*run the same push again/);
+    expect((await send(sluice.url, 'GET', '/api/repos/ox/data/branches/main')).json().branch.commit_id).toBe(head);
+
+    // human output names each failure
+    const plain = await sluiceCli(['push', broken, '--remote', remote, '--dst', 'broken']);
+    expect(plain.code).toBe(1);
+    expect(plain.stdout).toContain('failed dangling.txt: unreadable: ENOENT');
+  });
+
+  it('says clearly when the server is down or the repository missing, with a non-zero exit', async () => {
+    const down = await sluiceCli(['push', dataset, '--remote', `http://127.0.0.1:${await freePort()}/ox/data`]);
+    expect(down.code).toBe(1);
+    expect(down.stderr).toMatch(/^sluice: http:\/\/127\.0\.0\.1:\d+ did not answer \(ECONNREFUSED\) \(unreachable\)/);
+    const missing = await sluiceCli(['push', dataset, '--remote', `${sluice.url}/ox/nothing-here`]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/repository ox\/nothing-here not found .*sluice repo create/);
+    const usage = await sluiceCli(['push', dataset]);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toContain('--remote is required');
+  });
+
+  it('shows a job and a workspace status', async () => {
+    const ws = '/api/repos/ox/data/workspaces/looking';
+    expect((await send(sluice.url, 'PUT', '/api/repos/ox/data/workspaces', { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ workspace_id: 'looking', branch_name: 'main', name: 'looking' }) })).status).toBe(200);
+    const accepted = await upload(sluice.url, `${ws}/files/x`, [
+      { filename: 'ok.txt', content: 'ok', gzip: true },
+      { filename: 'bad.txt', content: Buffer.from('no gzip'), contentType: 'application/gzip' },
+    ], { prefer: 'respond-async' });
+    const id = accepted.json().job.id as string;
+    let shown = await sluiceCli(['job', id, '--remote', sluice.url]);
+    for (let i = 0; i < 50 && !shown.stdout.includes('completed'); i++) shown = await sluiceCli(['job', id, '--remote', sluice.url]);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toContain(`job ${id}: ingest, completed, 2/2 files`);
+    expect(shown.stdout).toContain('1 staged, 1 failed');
+    expect(shown.stdout).toContain('failed x/bad.txt: corrupt_gzip');
+
+    const status = await sluiceCli(['status', '--remote', remote, '--workspace', 'looking']);
+    expect(status.stdout.trim()).toBe('workspace looking: 1 file(s) staged, 0 removal(s)');
+  });
+});
