@@ -93,6 +93,19 @@ describe('the sluice CLI against a running sluice', () => {
     expect((await committed('train/new-19.csv')).body.toString()).toBe('new 19\n');
   });
 
+  it('stages content the server already holds by hash: a copy under another path sends no bytes', async () => {
+    const copy = await sluiceCli([...pushArgs(), '--dst', 'copy']);
+    expect(copy.code).toBe(0);
+    const summary = summaryOf(copy.stdout);
+    expect(summary).toMatchObject({ files: 322, sent: 0, skipped: 0, stagedByHash: 322, bytesSent: 0, failed: [] });
+    expect(summary.commit).not.toBeNull();
+    const file = await committed('copy/train/part3/7.csv');
+    expect(file.body.toString()).toBe(`id,value\n3,7\n${'x'.repeat(280)}\n`);
+    // typed as the upload typed the original
+    expect(file.headers['content-type']).toBe((await committed('train/part3/7.csv')).headers['content-type']);
+    expect(sha((await committed('copy/blobs/big.bin')).body)).toBe(sha(big));
+  });
+
   it('reports unreadable files and bad names per file, exits non-zero and commits nothing', async () => {
     const broken = mkdtempSync(join(tmpdir(), 'sluice-broken-'));
     writeFileSync(join(broken, 'fine.txt'), 'fine\n');

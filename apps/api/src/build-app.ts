@@ -26,6 +26,7 @@ import { stageEditRoutes } from './routes/stage-edit-routes.js';
 import { revisionRoutes } from './routes/revision-routes.js';
 import { versionsRoutes } from './routes/versions-routes.js';
 import { dashboardRoutes } from './routes/dashboard-routes.js';
+import { stageHashesRoute } from './routes/stage-hashes-route.js';
 
 /**
  * Errors Node raises before any route runs (headers past SLUICE_MAX_HEADER_BYTES, malformed
@@ -91,6 +92,7 @@ export async function buildApp(services: AppServices, logger?: FastifyBaseLogger
   stageEditRoutes(app, services);
   revisionRoutes(app, services);
   versionsRoutes(app, services);
+  stageHashesRoute(app, services);
   await dashboardRoutes(app, services);
   return app;
 }

@@ -40,7 +40,7 @@ function positive(text: string, flag: string): number {
 function printSummary(summary: PushSummary, where: string): void {
   const lines = [
     `pushed to ${where} (workspace ${summary.workspaceId}) in ${summary.seconds.toFixed(1)} s`,
-    `  files ${summary.files}: sent ${summary.sent}, skipped ${summary.skipped} (already there), deduplicated ${summary.deduplicated}, failed ${summary.failed.length}`,
+    `  files ${summary.files}: sent ${summary.sent}, skipped ${summary.skipped} (already there), staged by hash ${summary.stagedByHash} (content on the server), deduplicated ${summary.deduplicated}, failed ${summary.failed.length}`,
     `  sent ${mib(summary.bytesSent)} MiB (${mib(summary.bytesSent / Math.max(summary.seconds, 0.001))} MiB/s)`,
     ...summary.failed.slice(0, 50).map((f) => `  failed ${f.path}: ${f.reason}`),
     ...(summary.failed.length > 50 ? [`  … and ${summary.failed.length - 50} more`] : []),

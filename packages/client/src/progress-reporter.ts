@@ -45,11 +45,11 @@ export class ProgressReporter {
     const seconds = Math.max((performance.now() - this.started) / 1000, 0.001);
     const toSend = p.bytesToSend;
     const rate = p.bytesSent / seconds;
-    const files = p.filesSent + p.skipped;
+    const files = p.filesSent + p.skipped + p.byHash;
     return [
       `${p.phase.padEnd(10)} files ${bar(files, p.filesTotal)} ${files}/${p.filesTotal}  ${(p.filesSent / seconds).toFixed(0)} files/s`,
       `           bytes ${bar(p.bytesSent, toSend)} ${mib(p.bytesSent)}/${mib(toSend)} MiB  ${mib(rate)} MiB/s  ETA ${eta((toSend - p.bytesSent) / rate)}`,
-      `           server: spooled ${p.spooled}  hashed ${p.hashed}  staged ${p.staged}  ·  skipped ${p.skipped}  failed ${p.failed}`,
+      `           server: spooled ${p.spooled}  hashed ${p.hashed}  staged ${p.staged}  ·  skipped ${p.skipped}  by hash ${p.byHash}  failed ${p.failed}`,
     ];
   }
 
@@ -64,6 +64,6 @@ export class ProgressReporter {
     const p = this.last!;
     this.lastPlain = performance.now();
     const seconds = Math.max((this.lastPlain - this.started) / 1000, 0.001);
-    this.out.write(`push: ${p.phase}, ${p.filesSent + p.skipped}/${p.filesTotal} files, ${mib(p.bytesSent)}/${mib(p.bytesToSend)} MiB sent (${mib(p.bytesSent / seconds)} MiB/s), server staged ${p.staged}, skipped ${p.skipped}, failed ${p.failed}\n`);
+    this.out.write(`push: ${p.phase}, ${p.filesSent + p.skipped + p.byHash}/${p.filesTotal} files, ${mib(p.bytesSent)}/${mib(p.bytesToSend)} MiB sent (${mib(p.bytesSent / seconds)} MiB/s), server staged ${p.staged}, skipped ${p.skipped}, failed ${p.failed}\n`);
   }
 }

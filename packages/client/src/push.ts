@@ -49,6 +49,8 @@ export interface PushProgress {
   hashed: number;
   staged: number;
   skipped: number;
+  /** Staged by hash: the server had the content, no bytes sent (sluice only). */
+  byHash: number;
   failed: number;
 }
 
@@ -61,6 +63,8 @@ export interface PushSummary {
   staged: number;
   /** Sent files whose content the server already held (sluice reports it). */
   deduplicated: number;
+  /** Staged by content hash without sending the bytes: the server already held them (sluice only). */
+  stagedByHash: number;
   failed: Array<{ path: string; reason: string }>;
   bytesSent: number;
   seconds: number;
@@ -90,7 +94,7 @@ export async function push(options: PushOptions): Promise<PushSummary> {
   const started = performance.now();
   const { remote } = options;
   const client = new SluiceClient({ baseUrl: remote.baseUrl, ...(options.token ? { token: options.token } : {}) });
-  const progress: PushProgress = { phase: 'scanning', filesTotal: 0, bytesTotal: 0, bytesToSend: 0, filesHashed: 0, filesSent: 0, bytesSent: 0, spooled: 0, hashed: 0, staged: 0, skipped: 0, failed: 0 };
+  const progress: PushProgress = { phase: 'scanning', filesTotal: 0, bytesTotal: 0, bytesToSend: 0, filesHashed: 0, filesSent: 0, bytesSent: 0, spooled: 0, hashed: 0, staged: 0, skipped: 0, byHash: 0, failed: 0 };
   const report = () => options.onProgress?.({ ...progress });
   const failed: PushSummary['failed'] = [];
   const fail = (path: string, reason: string) => {
@@ -140,14 +144,15 @@ export async function push(options: PushOptions): Promise<PushSummary> {
     return known !== file.hash;
   });
   progress.skipped = hashed.length - toSend.length;
-  progress.bytesToSend = toSend.reduce((sum, f) => sum + f.size, 0);
+  const unsent = await stageKnownContent(client, remote, workspace.id, toSend, progress);
+  progress.bytesToSend = unsent.reduce((sum, f) => sum + f.size, 0);
   progress.phase = 'uploading';
   report();
 
   let deduplicated = 0;
   let sent = 0;
-  const small = toSend.filter((f) => f.size < options.chunkSize);
-  const large = toSend.filter((f) => f.size >= options.chunkSize);
+  const small = unsent.filter((f) => f.size < options.chunkSize);
+  const large = unsent.filter((f) => f.size >= options.chunkSize);
   let remaining = small;
   for (let round = 0; round < rounds && remaining.length > 0; round++) {
     const retry: Pending[] = [];
@@ -210,12 +215,31 @@ export async function push(options: PushOptions): Promise<PushSummary> {
     sent,
     staged: progress.staged,
     deduplicated,
+    stagedByHash: progress.byHash,
     failed,
     bytesSent: progress.bytesSent,
     seconds: (performance.now() - started) / 1000,
     commit,
     commitNote,
   };
+}
+
+/**
+ * Stages by hash what the server already holds (sluice's stage_hashes) and returns the files it
+ * lacks; against a server without the route, all of them.
+ */
+async function stageKnownContent(client: SluiceClient, remote: Remote, workspaceId: string, files: Pending[], progress: PushProgress): Promise<Pending[]> {
+  const byPath = new Map(files.map((f) => [f.target, f]));
+  const unsent: Pending[] = [];
+  for (let start = 0; start < files.length; start += 5000) {
+    const slice = files.slice(start, start + 5000);
+    const answer = await client.stageHashes(remote.namespace, remote.repo, workspaceId, slice.map((f) => ({ path: f.target, hash: f.hash })));
+    if (answer === null) return files;
+    for (const path of answer.missing) unsent.push(byPath.get(path)!);
+    progress.byHash += answer.paths.length;
+    progress.staged += answer.paths.length;
+  }
+  return unsent;
 }
 
 /** A workspace id that the same push (remote, branch, destination, inputs) finds again. */

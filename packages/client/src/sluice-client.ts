@@ -161,6 +161,21 @@ export class SluiceClient {
     return { paths: answer.body.paths ?? [] };
   }
 
+  /**
+   * sluice extension: stages the files whose content the server already holds, by hash, and
+   * returns the paths it lacks. Null when the server does not offer it (a stock Oxen server).
+   */
+  async stageHashes(ns: string, repo: string, workspaceId: string, files: ReadonlyArray<{ path: string; hash: string }>): Promise<{ paths: string[]; missing: string[] } | null> {
+    const { status, body } = await this.request<Envelope & { paths?: string[]; missing?: string[] }>('POST', `${this.workspacePath(ns, repo, workspaceId)}/stage_hashes`, {
+      json: { files }, accept: [404, 405],
+    });
+    if (status !== 200 || !Array.isArray(body.missing)) {
+      if (body.error?.type === 'workspace_not_found' || body.error?.type === 'repo_not_found') throw new ClientError(body.error.type, `${body.status_description ?? 'not found'}`, status);
+      return null;
+    }
+    return { paths: body.paths ?? [], missing: body.missing };
+  }
+
   /** sluice only: an upload or commit job. */
   async job(id: string): Promise<Job> {
     const { body } = await this.request<Envelope & { job: Job }>('GET', `/api/jobs/${enc(id)}`);

@@ -283,6 +283,14 @@ export const routeDocs: Record<string, RouteDoc> = {
     responses: { 200: ok({ err_files: { type: 'array', items: { type: 'object' } } }), 400: errorBody },
   },
 
+  'POST /api/repos/:namespace/:repo/workspaces/:workspaceId/stage_hashes': {
+    operationId: 'stage_hashes',
+    summary: 'sluice: stage files by content hash, for content the server already holds',
+    description: 'For clients that hash locally: the files whose content is in the version store are staged (or echoed as unchanged against the base commit) without sending their bytes; `missing` lists the paths to upload as usual. At most 5000 files per request.',
+    tags: [...fileTags, ...sluiceTags],
+    body: object({ files: { type: 'array', maxItems: 5000, items: object({ path: str, hash: str }, ['path', 'hash']) } }, ['files']),
+    responses: { 200: ok({ paths, missing: paths }, ['paths', 'missing']), 400: errorBody, 404: errorBody, 413: errorBody },
+  },
   'GET /api/jobs/:jobId': {
     operationId: 'get_job',
     summary: 'sluice: an upload or commit job: state, progress, per-file results',
