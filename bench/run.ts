@@ -4,7 +4,7 @@
  * ceiling measured in the same run or a count. Options:
  *   --smoke          a few hundred files, for CI
  *   --runs N         runs per workload; the median is quoted (default 3)
- *   --only a,b       workloads: small-fs, small-s3, large, commit (default all)
+ *   --only a,b       workloads: small-fs, small-s3, large, commit, push (default all)
  *   --json FILE      also write the figures as JSON
  *   --files N        small-files workloads with N files instead of 20,000
  *   --node-arg ARG   an argument for every sluice's node (repeatable), e.g. --cpu-prof
@@ -22,6 +22,7 @@ import type { Figure } from './figure.js';
 import { smallFilesFs, smallFilesS3 } from './small-files.js';
 import { largeFile } from './large-file.js';
 import { commitWorkload } from './commit-workload.js';
+import { pushWorkload } from './push-workload.js';
 import { table, writeChart } from './report.js';
 
 const args = process.argv.slice(2);
@@ -31,7 +32,7 @@ const option = (name: string): string | undefined => {
 };
 const smoke = args.includes('--smoke');
 const runs = Number(option('--runs') ?? (smoke ? 1 : 3));
-const only = new Set((option('--only') ?? 'small-fs,small-s3,large,commit').split(','));
+const only = new Set((option('--only') ?? 'small-fs,small-s3,large,commit,push').split(','));
 const jsonPath = option('--json');
 const sluiceEnv = Object.fromEntries(args.flatMap((a, i) => (args[i - 1] === '--sluice-env' ? [[a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] as [string, string]] : [])));
 
@@ -40,6 +41,7 @@ const workloads: Array<[string, (ctx: BenchContext) => Promise<Figure[]>]> = [
   ['small-s3', smallFilesS3],
   ['large', largeFile],
   ['commit', commitWorkload],
+  ['push', pushWorkload],
 ];
 
 const redisServer = await startRedisServer();

@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
-import { open, readdir, stat } from 'node:fs/promises';
+import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { createOxenHasher } from '@sluice/core';
+import { createOxenHasher, oxenHash } from '@sluice/core';
 
 export interface LocalFile {
   absolute: string;
@@ -55,8 +55,13 @@ export async function collectFiles(inputs: readonly string[]): Promise<{ files: 
   return { files, unreadable };
 }
 
-/** The Oxen hash of a file's content, read as a stream (any size, bounded memory). */
-export async function hashFile(absolute: string): Promise<string> {
+/** Files up to this size are read whole and hashed at once; larger ones are streamed. */
+const wholeFileBytes = 16 * 1024 * 1024;
+
+/** The Oxen hash of a file's content (any size, bounded memory). */
+export async function hashFile(absolute: string, size: number): Promise<string> {
+  // A hasher costs a WebAssembly instance: small files share one (hashed without awaiting in between).
+  if (size <= wholeFileBytes) return oxenHash(await readFile(absolute));
   const hasher = await createOxenHasher();
   hasher.init();
   for await (const chunk of createReadStream(absolute, { highWaterMark: 1024 * 1024 })) hasher.update(chunk as Buffer);
