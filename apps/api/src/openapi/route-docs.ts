@@ -35,6 +35,13 @@ const commitBody = object({ message: str, author: str, email: str }, ['message',
 const pathList = { type: 'array', items: str } as const;
 
 const repoTags = ['Repositories'];
+const getOrCreateWorkspace: RouteDoc = {
+  operationId: 'get_or_create_workspace',
+  summary: 'Get or create a workspace on a branch',
+  tags: ['Workspaces'],
+  body: object({ workspace_id: str, branch_name: str, name: { type: ['string', 'null'] } }, ['workspace_id', 'branch_name']),
+  responses: { 200: ok({ workspace }), 400: errorBody, 404: errorBody },
+};
 const wsTags = ['Workspaces'];
 const fileTags = ['Workspace Files'];
 const commitTags = ['Commits and branches'];
@@ -87,21 +94,8 @@ export const routeDocs: Record<string, RouteDoc> = {
   'GET /api/repos/:namespace': { operationId: 'list_repos', summary: 'Repositories of a namespace', tags: repoTags, responses: { 200: ok({ repositories: { type: 'array', items: repository } }) } },
   'GET /api/repos/:namespace/:repo': { operationId: 'show_repo', summary: 'One repository', tags: repoTags, responses: { 200: ok({ repository }), 404: errorBody } },
 
-  'PUT /api/repos/:namespace/:repo/workspaces': {
-    operationId: 'get_or_create_workspace',
-    summary: 'Get or create a workspace on a branch',
-    tags: wsTags,
-    body: object({ workspace_id: str, branch_name: str, name: { type: ['string', 'null'] } }, ['workspace_id', 'branch_name']),
-    responses: { 200: ok({ workspace }), 400: errorBody, 404: errorBody },
-  },
-  'POST /api/repos/:namespace/:repo/workspaces': {
-    operationId: 'get_or_create_workspace_post',
-    summary: 'Get or create a workspace (deprecated alias of PUT)',
-    tags: wsTags,
-    deprecated: true,
-    body: object({ workspace_id: str, branch_name: str, name: { type: ['string', 'null'] } }, ['workspace_id', 'branch_name']),
-    responses: { 200: ok({ workspace }), 400: errorBody, 404: errorBody },
-  },
+  'PUT /api/repos/:namespace/:repo/workspaces': getOrCreateWorkspace,
+  'POST /api/repos/:namespace/:repo/workspaces': { ...getOrCreateWorkspace, operationId: 'get_or_create_workspace_post', summary: 'Get or create a workspace (deprecated alias of PUT)', deprecated: true },
   'GET /api/repos/:namespace/:repo/workspaces': {
     operationId: 'list_workspaces',
     summary: 'Workspaces of a repository',
