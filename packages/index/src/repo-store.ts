@@ -106,6 +106,9 @@ export class RepoStore {
     const head = await this.redis.hget(key, branch);
     if (head !== null) return head;
     if ((await this.redis.hlen(key)) > 0) {
+      // A concurrent first workspace may have just initialized this very branch.
+      const created = await this.redis.hget(key, branch);
+      if (created !== null) return created;
       throw new SluiceError('branch_required', `Branch not found: ${branch}`, {
         statusMessage: `Branch not found: ${branch}. For non-empty repositories, create the branch first.`,
       });
