@@ -8,7 +8,7 @@ import { startSluice, type SluiceProcess } from './support/sluice-process.js';
 import { testEnv } from './support/test-env.js';
 import { repoRoot } from './support/repo-root.js';
 import { freePort } from './support/free-port.js';
-import { send, upload } from './support/oxen-http.js';
+import { send, stagedFiles, upload } from './support/oxen-http.js';
 
 const cli = join(repoRoot(), 'packages/client/bin/sluice.js');
 
@@ -91,6 +91,39 @@ describe('the sluice CLI against a running sluice', () => {
     expect(summary.commit).not.toBeNull();
     expect((await committed('train/part5/0.csv')).body.toString()).toBe('changed\n');
     expect((await committed('train/new-19.csv')).body.toString()).toBe('new 19\n');
+  });
+
+  it('resumes a push killed in the middle: the rerun sends only what was not staged', async () => {
+    const big = mkdtempSync(join(tmpdir(), 'sluice-killed-'));
+    for (let i = 0; i < 400; i++) writeFileSync(join(big, `${String(i).padStart(3, '0')}.txt`), `line ${i}\n${'y'.repeat(2000)}\n`);
+    const args = ['push', big, '--remote', remote, '--dst', 'killed', '--workspace', 'resumable', '--batch-size', '8KiB', '--concurrency', '1', '--json'];
+    const child = spawn(process.execPath, [cli, ...args], { stdio: 'ignore' });
+    const ws = '/api/repos/ox/data/workspaces/resumable';
+    let stagedAtKill = 0;
+    for (let i = 0; i < 400 && stagedAtKill < 40; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      stagedAtKill = (await stagedFiles(sluice.url, ws).catch(() => new Map())).size;
+    }
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    // a batch whose body had arrived whole is still staged by the server: wait until nothing moves
+    for (let previous = -1; stagedAtKill !== previous;) {
+      previous = stagedAtKill;
+      await new Promise((r) => setTimeout(r, 700));
+      stagedAtKill = (await stagedFiles(sluice.url, ws)).size;
+    }
+    expect(stagedAtKill).toBeGreaterThanOrEqual(40);
+    expect(stagedAtKill).toBeLessThan(400);
+
+    const rerun = await sluiceCli(args);
+    expect(rerun.code).toBe(0);
+    const summary = summaryOf(rerun.stdout);
+    expect(summary.skipped).toBe(stagedAtKill);
+    expect(summary.sent).toBe(400 - stagedAtKill);
+    expect(summary.failed).toEqual([]);
+    expect(summary.commit).not.toBeNull();
+    expect((await committed('killed/399.txt')).body.toString()).toBe(`line 399\n${'y'.repeat(2000)}\n`);
+    expect((await send(sluice.url, 'GET', '/api/repos/ox/data/dir/main/killed')).json().total_entries).toBe(400);
   });
 
   it('stages content the server already holds by hash: a copy under another path sends no bytes', async () => {
