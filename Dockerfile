@@ -11,5 +11,6 @@ WORKDIR /app
 ENV NODE_ENV=production SLUICE_HOST=0.0.0.0
 COPY --from=build /app /app
 USER node
-EXPOSE 3000
+# 3000: the API; 9464: GET /metrics of a worker-only process (SLUICE_METRICS_PORT)
+EXPOSE 3000 9464
 CMD ["node", "apps/api/dist/main.js"]
