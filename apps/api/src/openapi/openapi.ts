@@ -1,4 +1,4 @@
-import type { FastifyInstance, RouteOptions } from 'fastify';
+import type { FastifyInstance, FastifySchema, RouteOptions } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { oxenVersion } from '../oxen-envelope.js';
@@ -36,7 +36,7 @@ function objectOf(properties: Record<string, JsonSchema>): JsonSchema {
 }
 
 /** The route schema @fastify/swagger turns into an operation; it never reaches Fastify's validation. */
-function operationSchema(url: string, doc: RouteDoc): Record<string, unknown> {
+function operationSchema(url: string, doc: RouteDoc): FastifySchema & Record<string, unknown> {
   const params = Object.fromEntries([...url.matchAll(/:(\w+)/g)].map(([, name]) => [name!, { type: 'string', description: paramDescriptions[name!] ?? name }]));
   const response = Object.fromEntries(Object.entries(doc.responses).map(([status, body]) => [
     status,
@@ -88,7 +88,7 @@ export async function openApi(app: FastifyInstance): Promise<void> {
       const doc = routeDocs[docKey(method, url)];
       if (doc === undefined) return { schema: { hide: true }, url };
       const documented = documentUrl(url, doc);
-      return { schema: operationSchema(documented, doc) as never, url: documented };
+      return { schema: operationSchema(documented, doc), url: documented };
     },
   });
   app.get(specPath, { schema: { hide: true } }, async () => app.swagger());
