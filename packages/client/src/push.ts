@@ -104,6 +104,7 @@ export async function push(options: PushOptions): Promise<PushSummary> {
     progress.failed++;
   };
 
+  await client.version();
   if (!(await client.repoExists(remote.namespace, remote.repo))) {
     throw new ClientError('repo_not_found', `repository ${remote.namespace}/${remote.repo} not found on ${remote.baseUrl}: create it with \`sluice repo create\``, 404);
   }

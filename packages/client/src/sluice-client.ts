@@ -60,6 +60,8 @@ interface RequestOptions {
   accept?: number[];
   /** Whether sending it twice is harmless (then retryable failures are retried). */
   idempotent?: boolean;
+  /** Overrides the client's retry count for this request. */
+  retries?: number;
 }
 
 const enc = encodeURIComponent;
@@ -92,7 +94,7 @@ export class SluiceClient {
       try {
         return await this.once<T>(method, path, headers, body, options.accept ?? []);
       } catch (error) {
-        const retry = error instanceof ClientError && error.retryable && options.idempotent !== false && attempt < this.retries;
+        const retry = error instanceof ClientError && error.retryable && options.idempotent !== false && attempt < (options.retries ?? this.retries);
         if (!retry) throw error;
         const wait = (error as ClientError & { retryAfter?: number }).retryAfter ?? Math.min(250 * 2 ** attempt, 8000);
         await new Promise((resolve) => setTimeout(resolve, wait));
@@ -129,6 +131,12 @@ export class SluiceClient {
 
   private workspacePath(ns: string, repo: string, workspaceId: string): string {
     return `${this.repoPath(ns, repo)}/workspaces/${enc(workspaceId)}`;
+  }
+
+  /** The server's Oxen version; fails fast (one retry) when nothing answers, before any work starts. */
+  async version(): Promise<string> {
+    const { body } = await this.request<Envelope & { version?: string }>('GET', '/api/version', { retries: 1 });
+    return body.version ?? 'unknown';
   }
 
   async createRepo(ns: string, repo: string): Promise<void> {
