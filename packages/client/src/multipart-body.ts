@@ -7,8 +7,11 @@ export interface FilePart {
   gzip: boolean;
 }
 
-/** A multipart/form-data body of `file[]` parts, as the Oxen client writes it (filename raw UTF-8). */
-export function multipartBody(parts: readonly FilePart[]): { body: Buffer; contentType: string } {
+/**
+ * A multipart/form-data body of `file[]` parts, as the Oxen client writes it (filename raw UTF-8),
+ * as a list of buffers: the contents are not copied into one.
+ */
+export function multipartBody(parts: readonly FilePart[]): { body: Buffer[]; contentType: string } {
   const boundary = `sluice-${randomBytes(12).toString('hex')}`;
   const chunks: Buffer[] = [];
   for (const part of parts) {
@@ -17,5 +20,5 @@ export function multipartBody(parts: readonly FilePart[]): { body: Buffer; conte
     chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file[]"; filename="${filename}"\r\nContent-Type: ${type}\r\n\r\n`), part.content, Buffer.from('\r\n'));
   }
   chunks.push(Buffer.from(`--${boundary}--\r\n`));
-  return { body: Buffer.concat(chunks), contentType: `multipart/form-data; boundary=${boundary}` };
+  return { body: chunks, contentType: `multipart/form-data; boundary=${boundary}` };
 }

@@ -1,5 +1,6 @@
 import { ClientError } from './client-error.js';
 import { multipartBody, type FilePart } from './multipart-body.js';
+import { HttpExchanger, type Body, type Exchange } from './http-exchange.js';
 
 export interface ClientOptions {
   /** The server, e.g. http://127.0.0.1:3000 */
@@ -54,7 +55,7 @@ interface Envelope {
 
 interface RequestOptions {
   json?: unknown;
-  body?: Buffer;
+  body?: Body;
   headers?: Record<string, string>;
   /** Statuses that are answers, not errors (beyond 2xx). */
   accept?: number[];
@@ -75,17 +76,24 @@ export class SluiceClient {
   readonly baseUrl: string;
   private readonly token: string | undefined;
   private readonly retries: number;
+  private readonly http: HttpExchanger;
 
   constructor(options: ClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
     this.token = options.token;
     this.retries = options.retries ?? 5;
+    this.http = new HttpExchanger(this.baseUrl);
   }
 
-  async request<T extends Envelope = Envelope>(method: string, path: string, options: RequestOptions = {}): Promise<{ status: number; body: T; headers: Headers }> {
+  /** Closes the kept-alive connections (a program that is done with the client). */
+  close(): void {
+    this.http.close();
+  }
+
+  async request<T extends Envelope = Envelope>(method: string, path: string, options: RequestOptions = {}): Promise<{ status: number; body: T }> {
     const headers: Record<string, string> = { ...options.headers };
     if (this.token) headers.authorization = `Bearer ${this.token}`;
-    let body: Buffer | string | undefined = options.body;
+    let body: Body | undefined = options.body;
     if (options.json !== undefined) {
       body = JSON.stringify(options.json);
       headers['content-type'] = 'application/json';
@@ -102,25 +110,25 @@ export class SluiceClient {
     }
   }
 
-  private async once<T extends Envelope>(method: string, path: string, headers: Record<string, string>, body: Buffer | string | undefined, accept: number[]): Promise<{ status: number; body: T; headers: Headers }> {
-    let response: Response;
+  private async once<T extends Envelope>(method: string, path: string, headers: Record<string, string>, body: Body | undefined, accept: number[]): Promise<{ status: number; body: T }> {
+    let response: Exchange;
     try {
-      response = await fetch(`${this.baseUrl}${path}`, { method, headers, ...(body === undefined ? {} : { body }) });
+      response = await this.http.send(method, path, headers, body);
     } catch (error) {
-      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-      throw new ClientError('unreachable', `${this.baseUrl} did not answer (${cause?.code ?? cause?.message ?? (error as Error).message})`);
+      const { code, message } = error as NodeJS.ErrnoException;
+      throw new ClientError('unreachable', `${this.baseUrl} did not answer (${code ?? message})`);
     }
-    const text = await response.text();
     let parsed: T;
     try {
-      parsed = (text === '' ? {} : JSON.parse(text)) as T;
+      parsed = (response.text === '' ? {} : JSON.parse(response.text)) as T;
     } catch {
-      parsed = { status_description: text.slice(0, 200) } as T;
+      parsed = { status_description: response.text.slice(0, 200) } as T;
     }
-    if (response.ok || accept.includes(response.status)) return { status: response.status, body: parsed, headers: response.headers };
+    const ok = response.status >= 200 && response.status < 300;
+    if (ok || accept.includes(response.status)) return { status: response.status, body: parsed };
     const code = parsed.error?.type ?? parsed.status_message ?? `http_${response.status}`;
-    const error = new ClientError(code, `${method} ${path}: ${response.status} ${parsed.status_description ?? parsed.error?.detail ?? parsed.status_message ?? response.statusText}`, response.status);
-    const retryAfter = Number(response.headers.get('retry-after'));
+    const error = new ClientError(code, `${method} ${path}: ${response.status} ${parsed.status_description ?? parsed.error?.detail ?? parsed.status_message ?? ''}`.trimEnd(), response.status);
+    const retryAfter = Number(response.headers['retry-after']);
     if (retryAfter > 0) Object.assign(error, { retryAfter: Math.min(retryAfter, 30) * 1000 });
     throw error;
   }
