@@ -45,6 +45,12 @@ export const ingestMetrics = {
   }),
 };
 
+/** Counts an error whose code says Redis or the object store was unreachable; others are not theirs. */
+export function countDependencyError(code: string): void {
+  if (code === 'redis_unavailable') ingestMetrics.dependencyErrors.inc({ dependency: 'redis' });
+  if (code === 'store_unavailable') ingestMetrics.dependencyErrors.inc({ dependency: 'store' });
+}
+
 /** Reports the Piscina pool's utilisation (0..1, the share of thread time spent running tasks) on each scrape. */
 export function observeThreadPool(pool: Piscina): void {
   register.removeSingleMetric('sluice_worker_thread_utilization');

@@ -2,7 +2,7 @@ import type { Job } from 'bullmq';
 import type { Piscina } from 'piscina';
 import { errorCodeOf, mapLimit, SluiceError, type DataType, type ErrorCode, type Limits, type StagedEntry } from '@sluice/core';
 import { versionKey, type BlobStore } from '@sluice/storage';
-import type { ObjectStore, StagingIndex, VersionIndex, WorkspaceQuota, WorkspaceStore, WorkspaceUsage } from '@sluice/index';
+import { quotaExceededMessage, type ObjectStore, type StagingIndex, type VersionIndex, type WorkspaceQuota, type WorkspaceStore } from '@sluice/index';
 import { inlinePartMaxBytes, type FileResult, type IngestJobData, type IngestJobResult, type IngestProgress } from '@sluice/queue';
 import type { InflateTask, InflateTaskResult } from './threads/inflate-task.js';
 import { streamPart } from './stream-part.js';
@@ -151,7 +151,7 @@ export class IngestProcessor {
     if (applied === 'workspace_gone') return this.abandon(job, 'workspace_not_found', `Workspace was deleted: ${workspaceId}`);
     if (applied === 'over_quota') {
       const usage = await staging.usage(namespace, repo, workspace!.id);
-      return this.abandon(job, 'quota_exceeded', quotaMessage(workspaceId, usage, quota));
+      return this.abandon(job, 'quota_exceeded', quotaExceededMessage(workspaceId, usage, quota));
     }
     await this.deps.store.delete(spoolKeys);
     return result;
@@ -258,9 +258,4 @@ function spoolMissing(key: string): { error: { code: ErrorCode; message: string 
 /** Errors that fail one file (bad content) rather than the job (a dependency that may come back). */
 function isFileError(error: unknown): error is SluiceError {
   return error instanceof SluiceError && (error.code === 'corrupt_gzip' || error.code === 'inflate_limit' || error.code === 'inflate_ratio');
-}
-
-function quotaMessage(workspaceId: string, usage: WorkspaceUsage, quota: WorkspaceQuota): string {
-  const limits = [quota.files > 0 ? `${quota.files} files` : '', quota.bytes > 0 ? `${quota.bytes} bytes` : ''].filter(Boolean).join(' and ');
-  return `workspace ${workspaceId} may stage at most ${limits}; it has ${usage.files} files and ${usage.bytes} bytes staged, and this upload would pass that: commit or unstage first`;
 }

@@ -7,7 +7,7 @@ import type { IngestTotals, ObjectStore, StagingIndex, VersionIndex, WorkspaceCo
 import { commitQueueName, ingestQueueName, queuePrefix, stallSettings, type CommitJobData, type CommitJobResult, type IngestJobData, type IngestJobResult } from '@sluice/queue';
 import { processCommitJob } from './commit-processor.js';
 import { IngestProcessor } from './ingest-processor.js';
-import { ingestMetrics, observeThreadPool } from './ingest-metrics.js';
+import { countDependencyError, ingestMetrics, observeThreadPool } from './ingest-metrics.js';
 
 export interface WorkerOptions {
   connection: ConnectionOptions;
@@ -55,9 +55,7 @@ function ingestSummary(result: IngestJobResult) {
 /** A failed attempt, and the dependency behind it when Redis or the store was the cause. */
 function countFailure(queue: 'ingest' | 'commit', error: Error): void {
   ingestMetrics.jobs.inc({ queue, result: 'failed' });
-  const code = errorCodeOf(error);
-  if (code === 'redis_unavailable') ingestMetrics.dependencyErrors.inc({ dependency: 'redis' });
-  if (code === 'store_unavailable') ingestMetrics.dependencyErrors.inc({ dependency: 'store' });
+  countDependencyError(errorCodeOf(error));
 }
 
 export function startWorker(options: WorkerOptions): RunningWorker {

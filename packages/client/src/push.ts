@@ -202,11 +202,18 @@ export async function push(options: PushOptions): Promise<PushSummary> {
   else {
     progress.phase = 'committing';
     report();
-    const stagedNow = await client.staged(remote.namespace, remote.repo, workspace.id);
-    if (stagedNow.size === 0) commitNote = 'nothing to commit: the branch already has these files';
+    const nothing = 'nothing to commit: the branch already has these files';
+    // Known without listing the workspace again: what it had staged, and what this push staged.
+    if (staged.size === 0 && progress.staged === 0) commitNote = nothing;
     else {
       const message = options.message.message ?? `sluice push of ${progress.filesTotal} files`;
-      commit = await client.commit(remote.namespace, remote.repo, workspace.id, options.branch, { ...options.message, message });
+      try {
+        commit = await client.commit(remote.namespace, remote.repo, workspace.id, options.branch, { ...options.message, message });
+      } catch (error) {
+        // Files staged as unchanged against the branch leave nothing to commit: the server says 422 NoChanges.
+        if (!(error instanceof ClientError && error.status === 422)) throw error;
+        commitNote = nothing;
+      }
     }
   }
   progress.phase = 'done';

@@ -17,6 +17,12 @@ export interface WorkspaceUsage {
   bytes: number;
 }
 
+/** Why staging was refused: what the quota allows and what the workspace holds. */
+export function quotaExceededMessage(workspaceId: string, usage: WorkspaceUsage, quota: WorkspaceQuota): string {
+  const limits = [quota.files > 0 ? `${quota.files} files` : '', quota.bytes > 0 ? `${quota.bytes} bytes` : ''].filter(Boolean).join(' and ');
+  return `workspace ${workspaceId} may stage at most ${limits}; it has ${usage.files} files and ${usage.bytes} bytes staged, and this upload would pass that: commit or unstage first`;
+}
+
 /** The staged entries of each workspace, one Redis hash per workspace keyed by path. */
 export class StagingIndex {
   private readonly stageCommand: StageCommand;

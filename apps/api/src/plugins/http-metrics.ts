@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Gauge, Histogram, register } from 'prom-client';
-import { ingestMetrics } from '@sluice/worker';
+import { countDependencyError } from '@sluice/worker';
 import type { AppServices } from '../app-services.js';
 import { toSluiceError } from '../to-sluice-error.js';
 
@@ -36,9 +36,7 @@ export function httpMetrics(app: FastifyInstance, services: AppServices): void {
     requests.observe({ method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) }, reply.elapsedTime / 1000);
   });
   app.addHook('onError', async (_request, _reply, error) => {
-    const { code } = toSluiceError(error);
-    if (code === 'redis_unavailable') ingestMetrics.dependencyErrors.inc({ dependency: 'redis' });
-    if (code === 'store_unavailable') ingestMetrics.dependencyErrors.inc({ dependency: 'store' });
+    countDependencyError(toSluiceError(error).code);
   });
   app.get('/metrics', async (_request, reply) => reply.type(register.contentType).send(await register.metrics()));
 }

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { mapLimit, normalizeRelativePath, SluiceError, sniffMime, type StagedEntry } from '@sluice/core';
-import { versionKey } from '@sluice/storage';
+import { readExact, versionKey } from '@sluice/storage';
+import { quotaExceededMessage } from '@sluice/index';
 import type { AppServices } from '../app-services.js';
 import { success } from '../oxen-envelope.js';
 import type { WorkspaceParams } from './workspace-routes.js';
@@ -10,12 +10,6 @@ import type { WorkspaceParams } from './workspace-routes.js';
 /** Entries per request: each known one costs a stat and a 4 KiB read of the store. */
 export const maxHashEntries = 5000;
 const hashPattern = /^[0-9a-f]{1,32}$/;
-
-async function readAll(stream: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
 
 /**
  * sluice extension: stage files by content hash, for content the version store already holds,
@@ -45,7 +39,7 @@ export function stageHashesRoute(app: FastifyInstance, { repos, workspaces, stag
     await mapLimit(known, 16, async (hash) => {
       const info = await store.stat(versionKey(hash));
       if (info === null) return void described.set(hash, null); // the index outlived the blob: treat as missing
-      const head = info.size === 0 ? Buffer.alloc(0) : await readAll(await store.getRange(versionKey(hash), 0, Math.min(info.size, 4096)));
+      const head = info.size === 0 ? Buffer.alloc(0) : await readExact(await store.getRange(versionKey(hash), 0, Math.min(info.size, 4096)));
       described.set(hash, { size: info.size, head });
     });
 
@@ -73,10 +67,12 @@ export function stageHashesRoute(app: FastifyInstance, { repos, workspaces, stag
       paths.push(path);
     }
     if (paths.length > 0) {
-      const result = JSON.stringify({ paths, files: [], deduplicated: paths.length });
-      const applied = await staging.apply(namespace, repo, workspace.id, `hashes-${randomUUID()}`, entries, [...unchanged], result, 60, config.workspaceQuota);
+      // The staging step records a result per job id for retried jobs; this request has none to keep.
+      const applied = await staging.apply(namespace, repo, workspace.id, `hashes-${randomUUID()}`, entries, [...unchanged], '{}', 60, config.workspaceQuota);
       if (applied === 'workspace_gone') throw new SluiceError('workspace_not_found', `Workspace was deleted: ${workspaceId}`);
-      if (applied === 'over_quota') throw new SluiceError('quota_exceeded', `staging these files would pass the quota of workspace ${workspaceId}`);
+      if (applied === 'over_quota') {
+        throw new SluiceError('quota_exceeded', quotaExceededMessage(workspaceId, await staging.usage(namespace, repo, workspace.id), config.workspaceQuota));
+      }
     }
     return success('resource_created', { paths, missing });
   });
