@@ -6,6 +6,8 @@ import { repoRoot } from './repo-root.js';
 
 
 const entry = join(repoRoot(), 'apps/api/dist/main.js');
+/** The node flags `npm start` and the Dockerfile run sluice with: tests and the benchmark run what users run. */
+export const sluiceNodeFlags = ['--initial-old-space-size=128'];
 
 export interface SluiceProcess {
   pid: number;
@@ -26,7 +28,7 @@ export async function startSluice(env: Record<string, string>, nodeArgs: readonl
   const port = env.SLUICE_PORT ?? String(await freePort());
   // Several workers run on this one host: each gets its own metrics port.
   const metricsPort = env.SLUICE_METRICS_PORT ?? String(await freePort());
-  const child = spawn(process.execPath, [...nodeArgs, entry], {
+  const child = spawn(process.execPath, [...sluiceNodeFlags, ...nodeArgs, entry], {
     env: { PATH: process.env.PATH ?? '', SLUICE_LOG_LEVEL: 'info', ...env, SLUICE_PORT: port, SLUICE_METRICS_PORT: metricsPort, SLUICE_HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
