@@ -11,8 +11,8 @@ import { repoWithWorkspace, waitForJob } from '../test/support/oxen-http.js';
 import { repoRoot } from '../test/support/repo-root.js';
 import { freshSluice, joinSluice, type BenchContext } from './bench-context.js';
 import { csvRows, prng } from './dataset.js';
-import { maxFigure, ratioFigure, type Figure } from './figure.js';
-import { median, peakRssMiB } from './measure.js';
+import { maxFigure, pairedRatioFigure, type Figure, type RunPair } from './figure.js';
+import { peakRssMiB } from './measure.js';
 
 const run = promisify(execFile);
 
@@ -71,21 +71,27 @@ export async function largeFile(ctx: BenchContext): Promise<Figure[]> {
   ctx.log(`preparing a gzip file inflating to ${bytes / 1024 ** 2} MiB`);
   const file = await largeGzip(bytes);
   const mib = bytes / 1024 ** 2;
-  const ceilingRates: number[] = [];
-  for (let i = 0; i < ctx.runs; i++) {
+  const ceilingRate = async () => {
     const { stdout } = await run(process.execPath, [join(repoRoot(), 'bench/dist/bench/ceiling-stream.js'), file], { maxBuffer: 1024 * 1024 });
-    ceilingRates.push(mib / Number(stdout.split(' ')[0]));
-  }
+    return mib / Number(stdout.split(' ')[0]);
+  };
   const figures: Figure[] = [];
   // fsync on is the default (an acknowledged file survives a power cut); off shows the pipeline
-  // itself, since the ceiling writes nothing and this disk fsyncs at ~420 MB/s.
-  for (const fsync of ['true', 'false']) {
-    const sluiceRates: number[] = [];
+  // itself, since the ceiling writes nothing. API and worker as two processes is the scaled-out
+  // shape; one process (`npm start`) is the embedded default.
+  const variants = [
+    { mode: 'fsync on', fsync: 'true', split: true },
+    { mode: 'fsync off', fsync: 'false', split: true },
+    { mode: 'one process, fsync on', fsync: 'true', split: false },
+  ];
+  for (const { mode, fsync, split } of variants) {
+    const pairs: RunPair[] = [];
     let apiRss = 0;
     let workerRss = 0;
     for (let i = 0; i < ctx.runs; i++) {
-      const { sluice: api, env } = await freshSluice(ctx, 'fs', { SLUICE_ROLE: 'api', SLUICE_FS_FSYNC: fsync });
-      const worker = await joinSluice(env, 'worker');
+      const ceiling = await ceilingRate();
+      const { sluice: api, env } = await freshSluice(ctx, 'fs', { SLUICE_ROLE: split ? 'api' : 'all', SLUICE_FS_FSYNC: fsync });
+      const worker = split ? await joinSluice(env, 'worker') : api;
       try {
         const ws = await repoWithWorkspace(api.url, 'bench', 'large', 'ws');
         const started = process.hrtime.bigint();
@@ -94,20 +100,20 @@ export async function largeFile(ctx: BenchContext): Promise<Figure[]> {
         const job = await waitForJob(api.url, accepted.location, 600_000);
         const seconds = Number(process.hrtime.bigint() - started) / 1e9;
         if (job.state !== 'completed' || job.paths?.length !== 1) throw new Error(`large file job: ${JSON.stringify(job).slice(0, 300)}`);
-        sluiceRates.push(mib / seconds);
+        pairs.push({ value: mib / seconds, ceiling });
         apiRss = Math.max(apiRss, peakRssMiB(api.pid));
         workerRss = Math.max(workerRss, peakRssMiB(worker.pid));
-        ctx.log(`fsync ${fsync}, run ${i + 1}: ceiling ${median(ceilingRates).toFixed(0)} MiB/s, sluice ${sluiceRates.at(-1)!.toFixed(0)} MiB/s, peak RSS api ${apiRss.toFixed(0)} MiB, worker ${workerRss.toFixed(0)} MiB`);
+        ctx.log(`${mode}, run ${i + 1}: ceiling ${ceiling.toFixed(0)} MiB/s, sluice ${(mib / seconds).toFixed(0)} MiB/s (${(mib / seconds / ceiling).toFixed(2)}x), peak RSS api ${apiRss.toFixed(0)} MiB, worker ${workerRss.toFixed(0)} MiB`);
       } finally {
-        await worker.stop();
+        if (split) await worker.stop();
         await api.stop();
       }
     }
-    const mode = fsync === 'true' ? 'fsync on' : 'fsync off';
     figures.push(
-      ratioFigure(`one large gzip file (${mib} MiB inflated, ${mode}): MiB/s`, median(sluiceRates), median(ceilingRates), 'MiB/s', 0.7),
-      maxFigure(`one large gzip file (${mode}): peak RSS, API process`, apiRss, 'MiB', 256),
-      maxFigure(`one large gzip file (${mode}): peak RSS, worker process`, workerRss, 'MiB', 256),
+      pairedRatioFigure(`one large gzip file (${mib} MiB inflated, ${mode}): MiB/s`, pairs, 'MiB/s', 0.7),
+      ...(split
+        ? [maxFigure(`one large gzip file (${mode}): peak RSS, API process`, apiRss, 'MiB', 256), maxFigure(`one large gzip file (${mode}): peak RSS, worker process`, workerRss, 'MiB', 256)]
+        : [maxFigure(`one large gzip file (${mode}): peak RSS`, apiRss, 'MiB', 256)]),
     );
   }
   return figures;

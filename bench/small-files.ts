@@ -7,9 +7,9 @@ import { repoRoot } from '../test/support/repo-root.js';
 import type { BenchContext } from './bench-context.js';
 import { freshSluice, joinSluice } from './bench-context.js';
 import { batchFiles, makeFiles, type BenchFile } from './dataset.js';
-import { ratioFigure, maxFigure, type Figure } from './figure.js';
+import { maxFigure, pairedRatioFigure, type Figure, type RunPair } from './figure.js';
 import { driveBatches } from './http-driver.js';
-import { median, redisCommands, storeRequests, totalRequests } from './measure.js';
+import { redisCommands, storeRequests, totalRequests } from './measure.js';
 
 const concurrency = 8;
 
@@ -39,16 +39,18 @@ export async function smallFilesFs(ctx: BenchContext): Promise<Figure[]> {
   const batches = batchFiles(files);
   ctx.log(`${batches.length} batches of ~${Math.round(files.length / batches.length)} files`);
 
-  const sluiceRates: number[] = [];
-  const ceilingRates: number[] = [];
-  let rounds: { redisNew: number; redisRe: number; storeNew: number; versionWritesRe: number; staged: number } | undefined;
-  for (let run = 0; run < ctx.runs; run++) {
+  const pairs: RunPair[] = [];
+  /** One run of the bare-multipart ceiling, in files/s. */
+  const ceilingRate = async () => {
     const ceiling = await startCeiling();
     const bare = await driveBatches(ceiling.url, '/upload', batches, concurrency);
     ceiling.stop();
     if (bare.failures.length > 0) throw new Error(`ceiling failed: ${bare.failures[0]}`);
-    ceilingRates.push(count / bare.seconds);
-
+    return count / bare.seconds;
+  };
+  let rounds: { redisNew: number; redisRe: number; storeNew: number; versionWritesRe: number; staged: number } | undefined;
+  for (let run = 0; run < ctx.runs; run++) {
+    const ceiling = await ceilingRate();
     const { sluice } = await freshSluice(ctx, 'fs');
     try {
       const ws = await repoWithWorkspace(sluice.url, 'bench', 'small', 'ws');
@@ -56,11 +58,11 @@ export async function smallFilesFs(ctx: BenchContext): Promise<Figure[]> {
       const storeBefore = totalRequests(await storeRequests(sluice.url));
       const result = await driveBatches(sluice.url, `${ws}/files/data`, batches, concurrency);
       if (result.failures.length > 0) throw new Error(`sluice failed: ${result.failures[0]}`);
-      sluiceRates.push(count / result.seconds);
+      pairs.push({ value: count / result.seconds, ceiling });
       const redisAfter = await redisCommands(ctx.redis);
       const storeAfter = await storeRequests(sluice.url);
       const staged = await stagedCount(sluice.url, ws);
-      ctx.log(`run ${run + 1}: ceiling ${(count / bare.seconds).toFixed(0)} files/s, sluice ${(count / result.seconds).toFixed(0)} files/s, staged ${staged}/${count}`);
+      ctx.log(`run ${run + 1}: ceiling ${ceiling.toFixed(0)} files/s, sluice ${(count / result.seconds).toFixed(0)} files/s (${(count / result.seconds / ceiling).toFixed(2)}x), staged ${staged}/${count}`);
       if (run === 0) {
         // the same files again, into a second workspace: content the version store has
         const again = await repoWithWorkspace(sluice.url, 'bench', 'again', 'ws');
@@ -82,24 +84,25 @@ export async function smallFilesFs(ctx: BenchContext): Promise<Figure[]> {
   }
   // The same with the API and the worker as two processes (SLUICE_ROLE=api and worker): the front
   // door's parsing and the worker's orchestration then run on two event loops instead of one.
-  const splitRates: number[] = [];
+  const splitPairs: RunPair[] = [];
   for (let run = 0; run < ctx.runs; run++) {
+    const ceiling = await ceilingRate();
     const { sluice: api, env } = await freshSluice(ctx, 'fs', { SLUICE_ROLE: 'api' });
     const worker = await joinSluice(env, 'worker');
     try {
       const ws = await repoWithWorkspace(api.url, 'bench', 'split', 'ws');
       const result = await driveBatches(api.url, `${ws}/files/data`, batches, concurrency);
       if (result.failures.length > 0) throw new Error(`sluice (api + worker) failed: ${result.failures[0]}`);
-      splitRates.push(count / result.seconds);
-      ctx.log(`run ${run + 1}: sluice as api + worker processes ${splitRates.at(-1)!.toFixed(0)} files/s, staged ${await stagedCount(api.url, ws)}/${count}`);
+      splitPairs.push({ value: count / result.seconds, ceiling });
+      ctx.log(`run ${run + 1}: ceiling ${ceiling.toFixed(0)} files/s, sluice as api + worker processes ${(count / result.seconds).toFixed(0)} files/s (${(count / result.seconds / ceiling).toFixed(2)}x), staged ${await stagedCount(api.url, ws)}/${count}`);
     } finally {
       await worker.stop();
       await api.stop();
     }
   }
   return [
-    ratioFigure('small files, fs store: files/s', median(sluiceRates), median(ceilingRates), 'files/s', 0.6),
-    ratioFigure('small files, fs store, api + worker processes: files/s', median(splitRates), median(ceilingRates), 'files/s', 0.6),
+    pairedRatioFigure('small files, fs store: files/s', pairs, 'files/s', 0.6),
+    pairedRatioFigure('small files, fs store, api + worker processes: files/s', splitPairs, 'files/s', 0.6),
     { ...maxFigure('small files, fs store: files staged', rounds!.staged, 'files', null), target: `= ${count}`, met: rounds!.staged === count },
     maxFigure('round trips: Redis commands per new file', rounds!.redisNew, 'commands', 3),
     maxFigure('round trips: Redis commands per re-uploaded file', rounds!.redisRe, 'commands', 3),
@@ -116,25 +119,24 @@ export async function smallFilesS3(ctx: BenchContext): Promise<Figure[]> {
   const batches = batchFiles(files);
   const url = new URL(ctx.s3.endpoint);
   const client = new Client({ endPoint: url.hostname, port: Number(url.port), useSSL: false, accessKey: ctx.s3.accessKey, secretKey: ctx.s3.secretKey, region: ctx.s3.region, pathStyle: true });
-  const sluiceRates: number[] = [];
-  const ceilingRates: number[] = [];
+  const pairs: RunPair[] = [];
   for (let run = 0; run < ctx.runs; run++) {
     const bucket = `ceiling${process.pid}x${run}`;
     await client.makeBucket(bucket, ctx.s3.region);
     const started = process.hrtime.bigint();
     await mapLimit(files, concurrency, (f: BenchFile) => client.putObject(bucket, f.name, f.content, f.content.length).then(() => undefined));
-    ceilingRates.push(count / (Number(process.hrtime.bigint() - started) / 1e9));
+    const ceiling = count / (Number(process.hrtime.bigint() - started) / 1e9);
 
     const { sluice } = await freshSluice(ctx, 's3');
     try {
       const ws = await repoWithWorkspace(sluice.url, 'bench', 'small', 'ws');
       const result = await driveBatches(sluice.url, `${ws}/files/data`, batches, concurrency);
       if (result.failures.length > 0) throw new Error(`sluice failed: ${result.failures[0]}`);
-      sluiceRates.push(count / result.seconds);
-      ctx.log(`run ${run + 1}: putObject ${ceilingRates.at(-1)!.toFixed(0)} files/s, sluice ${sluiceRates.at(-1)!.toFixed(0)} files/s, staged ${await stagedCount(sluice.url, ws)}/${count}`);
+      pairs.push({ value: count / result.seconds, ceiling });
+      ctx.log(`run ${run + 1}: putObject ${ceiling.toFixed(0)} files/s, sluice ${(count / result.seconds).toFixed(0)} files/s (${(count / result.seconds / ceiling).toFixed(2)}x), staged ${await stagedCount(sluice.url, ws)}/${count}`);
     } finally {
       await sluice.stop();
     }
   }
-  return [ratioFigure(`small files, S3 store (${count} files): files/s`, median(sluiceRates), median(ceilingRates), 'files/s', 0.8)];
+  return [pairedRatioFigure(`small files, S3 store (${count} files): files/s`, pairs, 'files/s', 0.8)];
 }
