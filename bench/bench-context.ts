@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
@@ -37,7 +37,17 @@ export async function freshSluice(ctx: BenchContext, store: 'fs' | 's3', extra: 
       SLUICE_S3_SECRET_KEY: ctx.s3.secretKey, SLUICE_S3_BUCKET: keyPrefix.toLowerCase(), SLUICE_S3_REGION: ctx.s3.region,
     });
   }
-  return { sluice: await startSluice(env, ctx.nodeArgs), env };
+  const sluice = await startSluice(env, ctx.nodeArgs);
+  if (store === 'fs') {
+    // a run leaves up to 2 GiB of versions behind: gone with the sluice that wrote them (stopped
+    // after any worker that joined it), or a full benchmark fills the disk
+    const stop = sluice.stop.bind(sluice);
+    sluice.stop = async () => {
+      await stop();
+      rmSync(env.SLUICE_DATA_DIR!, { recursive: true, force: true });
+    };
+  }
+  return { sluice, env };
 }
 
 /** Another process on the same Redis prefix and store as `env` (e.g. a worker beside an API node). */
