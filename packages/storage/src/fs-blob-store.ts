@@ -6,6 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import { randomUUID } from 'node:crypto';
 import { SluiceError } from '@sluice/core';
 import type { BlobInfo, BlobStore, PutOptions } from './blob-store.js';
+import { FlushAhead } from './flush-ahead.js';
 
 export interface FsBlobStoreOptions {
   root: string;
@@ -26,6 +27,9 @@ async function writeAll(handle: FileHandle, buffers: readonly Buffer[]): Promise
     if (bytesWritten < total) await handle.write(Buffer.concat(batch).subarray(bytesWritten));
   }
 }
+
+/** How much of a streamed object may wait in the page cache before its write-back is started. */
+const flushStrideBytes = 64 * 1024 * 1024;
 
 /** The embedded store of a one-machine install: one file per key under a root directory. */
 export class FsBlobStore implements BlobStore {
@@ -67,7 +71,8 @@ export class FsBlobStore implements BlobStore {
         }
       } else {
         const out = createWriteStream(temp, { highWaterMark: 1024 * 1024, flush: sync });
-        await pipeline(body as Readable, out);
+        if (sync) await pipeline(body as Readable, new FlushAhead(out, flushStrideBytes), out);
+        else await pipeline(body as Readable, out);
       }
       await rename(temp, path);
     } catch (error) {
