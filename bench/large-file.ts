@@ -100,10 +100,11 @@ export async function largeFile(ctx: BenchContext): Promise<Figure[]> {
         const job = await waitForJob(api.url, accepted.location, 600_000);
         const seconds = Number(process.hrtime.bigint() - started) / 1e9;
         if (job.state !== 'completed' || job.paths?.length !== 1) throw new Error(`large file job: ${JSON.stringify(job).slice(0, 300)}`);
-        pairs.push({ value: mib / seconds, ceiling });
+        const rate = mib / seconds;
+        pairs.push({ value: rate, ceiling });
         apiRss = Math.max(apiRss, peakRssMiB(api.pid));
         workerRss = Math.max(workerRss, peakRssMiB(worker.pid));
-        ctx.log(`${mode}, run ${i + 1}: ceiling ${ceiling.toFixed(0)} MiB/s, sluice ${(mib / seconds).toFixed(0)} MiB/s (${(mib / seconds / ceiling).toFixed(2)}x), peak RSS api ${apiRss.toFixed(0)} MiB, worker ${workerRss.toFixed(0)} MiB`);
+        ctx.log(`${mode}, run ${i + 1}: ceiling ${ceiling.toFixed(0)} MiB/s, sluice ${rate.toFixed(0)} MiB/s (${(rate / ceiling).toFixed(2)}x), peak RSS api ${apiRss.toFixed(0)} MiB, worker ${workerRss.toFixed(0)} MiB`);
       } finally {
         if (split) await worker.stop();
         await api.stop();

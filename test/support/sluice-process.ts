@@ -7,7 +7,7 @@ import { repoRoot } from './repo-root.js';
 
 const entry = join(repoRoot(), 'apps/api/dist/main.js');
 /** The node flags `npm start` and the Dockerfile run sluice with: tests and the benchmark run what users run. */
-export const sluiceNodeFlags = ['--initial-old-space-size=128'];
+const sluiceNodeFlags = ['--initial-old-space-size=128'];
 
 export interface SluiceProcess {
   pid: number;
