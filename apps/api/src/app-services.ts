@@ -2,8 +2,8 @@ import type { QueueEvents } from 'bullmq';
 import type { RedisClient } from '@sluice/index';
 import type { Config } from '@sluice/core';
 import type { BlobStore, CountingBlobStore } from '@sluice/storage';
-import type { IngestTotals, ObjectStore, RepoStore, StageEditor, StagingIndex, VersionIndex, WorkspaceCommitter, WorkspaceStore } from '@sluice/index';
-import type { CommitQueue, IngestQueue } from '@sluice/queue';
+import type { DigestBoard, IngestTotals, ObjectStore, RepoStore, StageEditor, StagingIndex, VersionIndex, WorkspaceCommitter, WorkspaceStore } from '@sluice/index';
+import type { CommitQueue, DigestQueue, IngestQueue } from '@sluice/queue';
 import type { TokenStore } from './auth/token-store.js';
 
 /** Everything the routes use, built once at start-up (see create-services.ts). */
@@ -22,6 +22,9 @@ export interface AppServices {
   stageEditor: StageEditor;
   queue: IngestQueue;
   commitQueue: CommitQueue;
+  /** Large parts' early starts (digest-job.ts), and the board the API and the worker share for them. */
+  digestQueue: DigestQueue;
+  digestBoard: DigestBoard;
   events: QueueEvents;
   /** Null when SLUICE_AUTH is off. */
   tokens: TokenStore | null;

@@ -1,7 +1,7 @@
 import { errorCodeOf, type Config } from '@sluice/core';
 import { CountingBlobStore, createBlobStore, type BlobStore } from '@sluice/storage';
-import { connectRedis, IngestTotals, ObjectStore, RedisKeys, RepoStore, StageEditor, StagingIndex, VersionIndex, WorkspaceCommitter, WorkspaceStore } from '@sluice/index';
-import { createCommitQueue, createIngestEvents, createIngestQueue } from '@sluice/queue';
+import { connectRedis, DigestBoard, IngestTotals, ObjectStore, RedisKeys, RepoStore, StageEditor, StagingIndex, VersionIndex, WorkspaceCommitter, WorkspaceStore } from '@sluice/index';
+import { createCommitQueue, createDigestQueue, createIngestEvents, createIngestQueue } from '@sluice/queue';
 import type { AppServices } from './app-services.js';
 import { bullConnection, bullProducerConnection } from './redis-connections.js';
 import { TokenStore } from './auth/token-store.js';
@@ -54,7 +54,15 @@ export async function createServices(config: Config, onStoreWait: (error: Error)
     stageEditor: new StageEditor(staging, objects),
     queue: createIngestQueue(bullProducerConnection(config.redis), config.keyPrefix),
     commitQueue: createCommitQueue(bullProducerConnection(config.redis), config.keyPrefix),
+    digestQueue: createDigestQueue(bullProducerConnection(config.redis), config.keyPrefix),
+    digestBoard: new DigestBoard(redis, keys),
     events: createIngestEvents(bullConnection(config.redis), config.keyPrefix),
     tokens: config.auth.enabled ? TokenStore.load(config.auth.tokensFile) : null,
   };
+}
+
+/** Closes the queues and Redis connections `createServices` opened (the store client holds none). */
+export async function closeServices(services: AppServices): Promise<void> {
+  await Promise.allSettled([services.queue.close(), services.commitQueue.close(), services.digestQueue.close(), services.events.close()]);
+  services.redis.disconnect();
 }

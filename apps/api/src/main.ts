@@ -1,10 +1,10 @@
 import { pino } from 'pino';
 import { collectDefaultMetrics } from 'prom-client';
 import { errorCodeOf, loadConfig, SluiceError, type Config } from '@sluice/core';
-import { ingestMetrics, serveMetrics, SpoolSweeper, startWorker, type RunningWorker } from '@sluice/worker';
+import { serveMetrics } from '@sluice/worker';
 import { buildApp } from './build-app.js';
-import { createServices } from './create-services.js';
-import { bullConnection } from './redis-connections.js';
+import { closeServices, createServices } from './create-services.js';
+import { startWorkerSide } from './worker-side.js';
 import { TokenStore, type Access } from './auth/token-store.js';
 
 /**
@@ -27,27 +27,12 @@ async function main(): Promise<void> {
   const services = await createServices(config, (error) => logger.warn({ err: error.message }, 'object store unreachable; waiting for it'));
   const closers: Array<() => Promise<void>> = [];
 
-  let worker: RunningWorker | undefined;
   if (config.role !== 'api') {
-    worker = startWorker({
-      ...services,
-      connection: bullConnection(config.redis),
-      keyPrefix: config.keyPrefix,
-      limits: config.limits,
-      quota: config.workspaceQuota,
-      threads: config.threads,
-      concurrency: config.workerConcurrency,
-      retentionSeconds: config.jobRetentionSeconds,
-      logger: logger.child({ component: 'worker' }),
-    });
-    closers.push(() => worker!.close());
+    closers.push(startWorkerSide(config, services, logger));
     if (config.role === 'worker' && config.metricsPort !== 0) {
       const metrics = await serveMetrics(config.host, config.metricsPort);
       closers.push(metrics.close);
     }
-    const sweeper = new SpoolSweeper({ ...services, keyPrefix: config.keyPrefix, graceSeconds: config.spoolGraceSeconds, logger });
-    sweeper.start();
-    closers.push(async () => sweeper.stop());
   }
   if (config.role !== 'worker') {
     const app = await buildApp(services, logger);
@@ -67,8 +52,7 @@ async function main(): Promise<void> {
     const deadline = setTimeout(() => process.exit(1), 30_000);
     deadline.unref();
     for (const close of closers) await close().catch((error: unknown) => logger.error({ err: (error as Error).message }, 'close failed'));
-    await Promise.allSettled([services.queue.close(), services.commitQueue.close(), services.events.close()]);
-    services.redis.disconnect();
+    await closeServices(services);
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));

@@ -3,7 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import { SluiceError, type Limits } from '@sluice/core';
 import type { BlobStore } from '@sluice/storage';
 import { ingestMetrics } from '@sluice/worker';
-import { SpoolWriter } from './spool-writer.js';
+import { SpoolWriter, type EarlyStart } from './spool-writer.js';
 
 /** Where a part goes, from its filename: the staged path, and the hash it must have if named. */
 export type PartTarget = (filename: string) => { path: string; expectHash?: string };
@@ -17,9 +17,9 @@ function isGzip(mimetype: string | undefined): boolean {
  * fields ignored, a file part without a filename fails the request). On any failure whatever was
  * spooled is removed before the error propagates.
  */
-export async function spoolMultipart(request: FastifyRequest, store: BlobStore, limits: Limits, target: PartTarget, durable: boolean): Promise<SpoolWriter> {
+export async function spoolMultipart(request: FastifyRequest, store: BlobStore, limits: Limits, target: PartTarget, durable: boolean, early: EarlyStart): Promise<SpoolWriter> {
   if (!request.isMultipart()) throw new SluiceError('not_multipart', 'the request must be multipart/form-data with file[] parts');
-  const spool = new SpoolWriter(store, randomUUID(), limits.maxRequestBytes, durable);
+  const spool = new SpoolWriter(store, randomUUID(), limits.maxRequestBytes, durable, early);
   const endTimer = ingestMetrics.stageSeconds.startTimer({ stage: 'spool' });
   try {
     for await (const part of request.parts()) {

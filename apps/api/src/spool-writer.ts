@@ -1,12 +1,23 @@
+import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import { SluiceError } from '@sluice/core';
-import { spoolKey, type BlobStore } from '@sluice/storage';
-import { inlinePartMaxBytes, spoolSegmentBytes, type SpooledPart } from '@sluice/queue';
+import { pendingVersionKey, spoolKey, type BlobStore } from '@sluice/storage';
+import type { DigestBoard } from '@sluice/index';
+import { digestJobOptions, digestPendingId, inlinePartMaxBytes, largePartChunkBytes, spoolSegmentBytes, type DigestQueue, type SpooledPart } from '@sluice/queue';
+import { ChunkCutter } from './chunk-cutter.js';
+
+/** Where a large part's digest job goes, and the board the API keeps it informed on. */
+export interface EarlyStart {
+  queue: DigestQueue;
+  board: DigestBoard;
+}
 
 /**
  * Streams the parts of one upload request into the spool without holding large files in memory:
  * small parts are packed into shared segments (one object per ~8 MiB, not one per file), a part
- * past `inlinePartMaxBytes` is piped into an object of its own as it arrives.
+ * past `inlinePartMaxBytes` is piped into objects of its own (chunks of `largePartChunkBytes`) as
+ * it arrives, and once it fills its first chunk a digest job starts on it while the rest arrives.
  */
 export class SpoolWriter {
   readonly parts: SpooledPart[] = [];
@@ -15,6 +26,9 @@ export class SpoolWriter {
   private segment: Buffer[] = [];
   private segmentSize = 0;
   private segmentKey: string | null = null;
+  /** Digests started for this request's parts, told when the request fails. */
+  private readonly digests: string[] = [];
+  private discarded = false;
 
   /**
    * @param durable whether spool objects must survive a power cut: an asynchronous upload
@@ -25,6 +39,7 @@ export class SpoolWriter {
     private readonly requestId: string,
     private readonly maxRequestBytes: number,
     private readonly durable: boolean,
+    private readonly early: EarlyStart,
   ) {}
 
   private nextKey(): string {
@@ -58,26 +73,63 @@ export class SpoolWriter {
   }
 
   private async addLarge(path: string, gzip: boolean, head: Buffer[], rest: AsyncIterator<Buffer>, expectHash: string | undefined): Promise<void> {
-    const key = this.nextKey();
     let length = 0;
-    const count = (chunk: Buffer) => {
-      length += chunk.length;
-      return chunk;
-    };
-    head.forEach(count);
     const self = this;
-    const body = Readable.from(
-      (async function* () {
-        yield* head;
-        for (let next = await rest.next(); !next.done; next = await rest.next()) {
-          self.count(next.value.length);
-          yield count(next.value);
-        }
-      })(),
-      { objectMode: false },
-    );
-    await this.store.put(key, body, { durable: this.durable });
-    this.parts.push({ path, gzip, spool: key, offset: 0, length, ...(expectHash ? { expectHash } : {}) });
+    const counted = (async function* () {
+      for (const chunk of head) {
+        length += chunk.length;
+        yield chunk;
+      }
+      for (let next = await rest.next(); !next.done; next = await rest.next()) {
+        self.count(next.value.length);
+        length += next.value.length;
+        yield next.value;
+      }
+    })();
+    const cutter = new ChunkCutter(counted, largePartChunkBytes);
+    const chunks: string[] = [];
+    let digestId: string | null = null;
+    // A chunk's durable write finishes (its fsync) while the next chunk already arrives; the board
+    // lists each chunk, in order, only once it is written.
+    let written: Promise<unknown> = Promise.resolve();
+    do {
+      const key = this.nextKey();
+      const index = chunks.push(key) - 1;
+      const body = Readable.from(cutter.run(), { objectMode: false });
+      const put = this.store.put(key, body, { durable: this.durable });
+      put.catch(() => undefined); // its failure surfaces below or through `written`
+      // wait until the chunk's bytes are read; the put's own error explains a failure best
+      await Promise.race([finished(body), put]).catch(async (error: unknown) => {
+        await put;
+        throw error;
+      });
+      if (index === 0 && (await cutter.more())) {
+        digestId = randomUUID();
+        this.digests.push(digestId);
+      }
+      const id = digestId;
+      if (id !== null) written = Promise.all([written, put]).then(() => this.announce(id, index, key, path, gzip));
+      else written = Promise.all([written, put]);
+      written.catch(() => undefined); // awaited below
+    } while (await cutter.more());
+    await written;
+    if (digestId !== null) await this.early.board.end(digestId);
+    this.parts.push({
+      path, gzip, spool: chunks[0]!, offset: 0, length,
+      ...(chunks.length > 1 ? { chunks } : {}),
+      ...(digestId !== null ? { digest: digestId } : {}),
+      ...(expectHash ? { expectHash } : {}),
+    });
+  }
+
+  /**
+   * Tells the worker a chunk is written: the first starts the digest job (the part outgrew it),
+   * later ones go on its board. Nothing once the request has failed.
+   */
+  private async announce(digestId: string, index: number, key: string, path: string, gzip: boolean): Promise<void> {
+    if (this.discarded) return;
+    await this.early.board.chunkWritten(digestId, index, key);
+    if (index === 0) await this.early.queue.add('digest', { digestId, path, gzip }, { ...digestJobOptions, jobId: digestId });
   }
 
   private async flush(): Promise<void> {
@@ -97,7 +149,11 @@ export class SpoolWriter {
 
   /** Removes whatever this request spooled (the request failed; nothing may be left behind). */
   async discard(): Promise<void> {
+    this.discarded = true;
     this.segment = [];
-    await this.store.delete(this.keys).catch(() => undefined);
+    // a digest stops at the mark; one that had finished leaves its object, removed here
+    await Promise.allSettled(this.digests.map((id) => this.early.board.abort(id)));
+    const digested = this.digests.map((id) => pendingVersionKey(digestPendingId(id)));
+    await this.store.delete([...this.keys, ...digested]).catch(() => undefined);
   }
 }

@@ -3,7 +3,8 @@ import type { Piscina } from 'piscina';
 
 /**
  * Stages of an upload, in order: spool (API), gunzip and hash (threads), store and stage (worker).
- * A part too large for a thread task is streamed through gunzip, hash and the store at once: stream.
+ * A part too large for a thread task is streamed through gunzip, hash and the store at once: stream
+ * (by its digest job while it arrives, or by the ingest job).
  */
 export type Stage = 'spool' | 'gunzip' | 'hash' | 'stream' | 'store' | 'stage';
 
@@ -32,6 +33,11 @@ export const ingestMetrics = {
   deduplicatedBytes: new Counter({
     name: 'sluice_deduplicated_bytes_total',
     help: 'Inflated bytes of files whose content the version store already held (not written again)',
+  }),
+  digests: new Counter({
+    name: 'sluice_digests_total',
+    help: 'Large parts whose processing started while they arrived (digest jobs), by what the ingest job made of it: used the result, or streamed the part again (the digest stopped or died)',
+    labelNames: ['result'] as const,
   }),
   jobs: new Counter({
     name: 'sluice_jobs_total',

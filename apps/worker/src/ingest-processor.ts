@@ -2,10 +2,11 @@ import type { Job } from 'bullmq';
 import type { Piscina } from 'piscina';
 import { errorCodeOf, mapLimit, SluiceError, type DataType, type ErrorCode, type Limits, type StagedEntry } from '@sluice/core';
 import { versionKey, type BlobStore } from '@sluice/storage';
-import { quotaExceededMessage, type ObjectStore, type StagingIndex, type VersionIndex, type WorkspaceQuota, type WorkspaceStore } from '@sluice/index';
+import { quotaExceededMessage, type DigestBoard, type ObjectStore, type StagingIndex, type VersionIndex, type WorkspaceQuota, type WorkspaceStore } from '@sluice/index';
 import { inlinePartMaxBytes, type FileResult, type IngestJobData, type IngestJobResult, type IngestProgress } from '@sluice/queue';
 import type { InflateTask, InflateTaskResult } from './threads/inflate-task.js';
-import { streamPart } from './stream-part.js';
+import { streamPart, type StreamedFile } from './stream-part.js';
+import { awaitDigest } from './await-digest.js';
 import { timed, ingestMetrics } from './ingest-metrics.js';
 
 export interface IngestProcessorDeps {
@@ -15,6 +16,7 @@ export interface IngestProcessorDeps {
   staging: StagingIndex;
   workspaces: WorkspaceStore;
   pool: Piscina;
+  digestBoard: DigestBoard;
   limits: Limits;
   quota: WorkspaceQuota;
   retentionSeconds: number;
@@ -84,8 +86,7 @@ export class IngestProcessor {
     await mapLimit(streamed, streamsInFlight, async (i) => {
       const part = parts[i]!;
       try {
-        const file = await timed('stream', () => streamPart(this.deps.store, this.deps.limits, part, `${jobId}-${i}`));
-        ingestMetrics.stageBytes.inc({ stage: 'stream' }, file.size);
+        const file = await this.streamed(part, `${jobId}-${i}`);
         if (part.expectHash !== undefined && file.hash !== part.expectHash) {
           await this.deps.store.delete([file.pendingKey]);
           outcomes[i] = hashMismatch(part.expectHash, file.hash);
@@ -94,7 +95,10 @@ export class IngestProcessor {
         }
         const missing = await this.deps.versions.missing([file.hash]);
         if (missing.size > 0) {
-          await this.deps.store.move(file.pendingKey, versionKey(file.hash));
+          await this.deps.store.move(file.pendingKey, versionKey(file.hash)).catch(async (error: unknown) => {
+            // a retried job whose first attempt moved its digest's object already
+            if (errorCodeOf(error) !== 'resource_not_found' || (await this.deps.store.stat(versionKey(file.hash))) === null) throw error;
+          });
           await this.deps.versions.markStored([file.hash]);
         } else {
           await this.deps.store.delete([file.pendingKey]);
@@ -214,6 +218,21 @@ export class IngestProcessor {
     await this.deps.versions.markStored(missing);
     // Parts with the same content in one segment are written once: all but that one count as deduplicated.
     return { overflow, deduplicated: okFiles - missing.length, deduplicatedBytes: okBytes - storedBytes };
+  }
+
+  /**
+   * A large part's content in a pending object: its digest's, when one started on the part while
+   * it arrived and finished, or else streamed from the spool now.
+   */
+  private async streamed(part: IngestJobData['parts'][number], pendingId: string): Promise<StreamedFile> {
+    if (part.digest !== undefined) {
+      const early = await awaitDigest(this.deps.digestBoard, part.digest, part.length);
+      ingestMetrics.digests.inc({ result: early === null ? 'streamed_again' : 'used' });
+      if (early !== null) return early;
+    }
+    const file = await timed('stream', () => streamPart(this.deps.store, this.deps.limits, part, pendingId));
+    ingestMetrics.stageBytes.inc({ stage: 'stream' }, file.size);
+    return file;
   }
 
   /** The result another attempt of this job recorded; its spool is dropped again in case that attempt died first. */

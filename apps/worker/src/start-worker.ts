@@ -3,10 +3,11 @@ import { Piscina } from 'piscina';
 import type { Logger } from 'pino';
 import { errorCodeOf, type Limits } from '@sluice/core';
 import type { BlobStore } from '@sluice/storage';
-import type { IngestTotals, ObjectStore, StagingIndex, VersionIndex, WorkspaceCommitter, WorkspaceQuota, WorkspaceStore } from '@sluice/index';
-import { commitQueueName, ingestQueueName, queuePrefix, stallSettings, type CommitJobData, type CommitJobResult, type IngestJobData, type IngestJobResult } from '@sluice/queue';
+import type { DigestBoard, IngestTotals, ObjectStore, StagingIndex, VersionIndex, WorkspaceCommitter, WorkspaceQuota, WorkspaceStore } from '@sluice/index';
+import { commitQueueName, digestQueueName, ingestQueueName, queuePrefix, stallSettings, type CommitJobData, type CommitJobResult, type DigestJobData, type IngestJobData, type IngestJobResult } from '@sluice/queue';
 import { processCommitJob } from './commit-processor.js';
 import { IngestProcessor } from './ingest-processor.js';
+import { DigestProcessor } from './digest-processor.js';
 import { countDependencyError, ingestMetrics, observeThreadPool } from './ingest-metrics.js';
 
 export interface WorkerOptions {
@@ -19,11 +20,14 @@ export interface WorkerOptions {
   totals: IngestTotals;
   workspaces: WorkspaceStore;
   committer: WorkspaceCommitter;
+  digestBoard: DigestBoard;
   limits: Limits;
   quota: WorkspaceQuota;
   threads: number;
   concurrency: number;
   retentionSeconds: number;
+  /** A digest whose part gets no new chunk for this long gives up (the API node is gone). */
+  digestStallSeconds: number;
   logger: Logger;
 }
 
@@ -66,6 +70,7 @@ export function startWorker(options: WorkerOptions): RunningWorker {
     idleTimeout: 60_000,
   });
   const processor = new IngestProcessor({ ...options, pool, retentionSeconds: options.retentionSeconds });
+  const digester = new DigestProcessor({ store: options.store, board: options.digestBoard, limits: options.limits, stallMs: options.digestStallSeconds * 1000, logger: options.logger });
   const worker = new Worker<IngestJobData, IngestJobResult>(ingestQueueName, (job) => processor.process(job), {
     connection: options.connection,
     prefix: queuePrefix(options.keyPrefix),
@@ -78,6 +83,14 @@ export function startWorker(options: WorkerOptions): RunningWorker {
     prefix: queuePrefix(options.keyPrefix),
     concurrency: 2,
     ...stallSettings,
+  });
+  // Two large parts digested at once per process: each mostly waits on zlib and the disk.
+  const digests = new Worker<DigestJobData>(digestQueueName, (job) => digester.process(job), {
+    connection: options.connection,
+    prefix: queuePrefix(options.keyPrefix),
+    concurrency: 2,
+    ...stallSettings,
+    maxStalledCount: 0, // a digest whose worker died is not restarted: the ingest job streams the part
   });
   observeThreadPool(pool);
   const log = options.logger;
@@ -101,11 +114,12 @@ export function startWorker(options: WorkerOptions): RunningWorker {
   });
   worker.on('stalled', (jobId) => log.warn({ jobId }, 'ingest job stalled; it will be retried'));
   worker.on('error', (error) => log.error({ err: error.message }, 'worker error'));
+  digests.on('error', (error) => log.error({ err: error.message }, 'digest worker error'));
   return {
     worker,
     pool,
     close: async () => {
-      await Promise.all([worker.close(), commits.close()]);
+      await Promise.all([worker.close(), commits.close(), digests.close()]);
       await pool.destroy();
     },
   };

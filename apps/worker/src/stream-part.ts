@@ -23,7 +23,8 @@ class ContentMeter extends Transform {
 
   constructor(
     private readonly hasher: Awaited<ReturnType<typeof createOxenHasher>>,
-    private readonly compressedLength: number,
+    /** Compressed bytes read so far or in all: the inflate ratio is checked against it. */
+    private readonly compressedLength: () => number,
     private readonly limits: Limits | null,
   ) {
     super();
@@ -44,7 +45,7 @@ class ContentMeter extends Transform {
       if (this.size > this.limits.maxInflateBytes) {
         return done(new SluiceError('inflate_limit', `inflates past SLUICE_MAX_INFLATE_BYTES (${this.limits.maxInflateBytes} bytes)`));
       }
-      if (this.size > ratioFloorBytes && this.size > this.compressedLength * this.limits.maxInflateRatio) {
+      if (this.size > ratioFloorBytes && this.size > this.compressedLength() * this.limits.maxInflateRatio) {
         return done(new SluiceError('inflate_ratio', `inflates more than SLUICE_MAX_INFLATE_RATIO (${this.limits.maxInflateRatio}x)`));
       }
     }
@@ -54,13 +55,21 @@ class ContentMeter extends Transform {
   }
 }
 
-/**
- * Streams one spooled part through gunzip (when gzipped) and the meter into a pending object.
- * zlib inflates on libuv's thread pool; the event loop only hashes 256 KiB slices (~50 µs each).
- */
+/** Streams one spooled part through gunzip (when gzipped) and the meter into a pending object. */
 export async function streamPart(store: BlobStore, limits: Limits, part: SpooledPart, pendingId: string): Promise<StreamedFile> {
   const source = part.chunks ? concatenated(store, part.chunks) : await store.getRange(part.spool, part.offset, part.length);
-  const meter = new ContentMeter(await createOxenHasher(), part.length, part.gzip ? limits : null);
+  return streamContent(store, limits, source, { path: part.path, gzip: part.gzip, compressedLength: () => part.length }, pendingId);
+}
+
+/**
+ * Streams content through gunzip (when gzipped) and the meter into a pending object, failing with
+ * the part's error code (corrupt_gzip, inflate_limit, inflate_ratio) or store_unavailable.
+ * zlib inflates on libuv's thread pool; the event loop only hashes 256 KiB slices (~50 µs each).
+ */
+export async function streamContent(
+  store: BlobStore, limits: Limits, source: Readable, part: { path: string; gzip: boolean; compressedLength: () => number }, pendingId: string,
+): Promise<StreamedFile> {
+  const meter = new ContentMeter(await createOxenHasher(), part.compressedLength, part.gzip ? limits : null);
   const pendingKey = pendingVersionKey(pendingId);
   const out = new PassThrough({ highWaterMark: 1024 * 1024 });
   const stages = part.gzip ? [source, createGunzip({ chunkSize: 256 * 1024 }), meter, out] : [source, meter, out];

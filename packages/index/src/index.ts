@@ -11,3 +11,4 @@ export * from './commit-script.js';
 export * from './workspace-committer.js';
 export * from './stage-editor.js';
 export * from './ingest-totals.js';
+export * from './digest-board.js';

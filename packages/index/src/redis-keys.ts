@@ -55,6 +55,10 @@ export class RedisKeys {
   versions(): string {
     return `${this.prefix}:versions`;
   }
+  /** What the API and a worker tell each other about a large part in flight (DigestBoard). */
+  digestBoard(digestId: string): string {
+    return `${this.prefix}:digest:${digestId}`;
+  }
   /** Running totals of every ingest job, for the dashboard's rates. */
   ingestTotals(): string {
     return `${this.prefix}:ingest-totals`;

@@ -15,6 +15,8 @@ export interface SpooledPart {
    * concatenated, in order, and it is always streamed. `spool`, `offset` and `length` are unused.
    */
   chunks?: string[];
+  /** A digest job started on this part while it arrived (see digest-job.ts): its board's id. */
+  digest?: string;
   /** The hash the client named for this content; any other content fails with hash_mismatch. */
   expectHash?: string;
 }

@@ -20,6 +20,7 @@ type UploadRequest = FastifyRequest<{ Params: WorkspaceParams & { '*': string };
 export function uploadRoute(app: FastifyInstance, services: AppServices): void {
   const { repos, workspaces, store, queue, events, config } = services;
   const jobOptions = ingestJobOptions(config.jobRetentionSeconds);
+  const early = { queue: services.digestQueue, board: services.digestBoard };
 
   const quota = config.workspaceQuota;
   /** A workspace already at a quota is refused before its upload is read; the worker checks exactly. */
@@ -60,7 +61,7 @@ export function uploadRoute(app: FastifyInstance, services: AppServices): void {
     }
 
     await refuseWhenFull(namespace, repo, workspace.id);
-    const spool = await spoolMultipart(request, store, config.limits, (filename) => ({ path: stagedPath(directory, filename) }), wantsAsync(request));
+    const spool = await spoolMultipart(request, store, config.limits, (filename) => ({ path: stagedPath(directory, filename) }), wantsAsync(request), early);
     if (spool.parts.length === 0) return success('resource_created', { paths: [] });
     const data: IngestJobData = { namespace, repo, workspaceId: workspace.id, spoolKeys: spool.keys, parts: spool.parts, bytes: spool.bytes, stage: true };
     const job = await enqueueJob(queue, 'ingest', data, jobId, jobOptions, () => spool.discard()).catch(async (error: unknown) => {

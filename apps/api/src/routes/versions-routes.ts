@@ -109,7 +109,7 @@ export function versionsRoutes(app: FastifyInstance, services: AppServices): voi
   app.post<{ Params: RepoParams }>(base, async (request) => {
     const { namespace, repo } = request.params;
     await repos.require(namespace, repo);
-    const spool = await spoolMultipart(request, store, config.limits, (filename) => ({ path: assertHash(filename), expectHash: filename }), false);
+    const spool = await spoolMultipart(request, store, config.limits, (filename) => ({ path: assertHash(filename), expectHash: filename }), false, { queue: services.digestQueue, board: services.digestBoard });
     if (spool.parts.length === 0) return success('resource_created', { err_files: [] });
     const data: IngestJobData = { namespace, repo, workspaceId: '', spoolKeys: spool.keys, parts: spool.parts, bytes: spool.bytes, stage: false };
     const job = await enqueueJob(queue, 'ingest', data, randomUUID(), jobOptions, () => spool.discard());

@@ -1,0 +1,31 @@
+import type { Logger } from 'pino';
+import type { Config } from '@sluice/core';
+import { SpoolSweeper, startWorker } from '@sluice/worker';
+import type { AppServices } from './app-services.js';
+import { bullConnection } from './redis-connections.js';
+
+/**
+ * The worker half of a node: the BullMQ workers with their Piscina threads, and the spool sweeper.
+ * Returns what stops it: no new jobs, running ones finished, threads gone.
+ */
+export function startWorkerSide(config: Config, services: AppServices, logger: Logger): () => Promise<void> {
+  const worker = startWorker({
+    ...services,
+    connection: bullConnection(config.redis),
+    keyPrefix: config.keyPrefix,
+    limits: config.limits,
+    quota: config.workspaceQuota,
+    threads: config.threads,
+    concurrency: config.workerConcurrency,
+    retentionSeconds: config.jobRetentionSeconds,
+    // an upload silent this long is one whose API node died; a tiny grace (tests) shortens the wait
+    digestStallSeconds: Math.min(config.spoolGraceSeconds, 60),
+    logger: logger.child({ component: 'worker' }),
+  });
+  const sweeper = new SpoolSweeper({ ...services, keyPrefix: config.keyPrefix, graceSeconds: config.spoolGraceSeconds, logger });
+  sweeper.start();
+  return async () => {
+    sweeper.stop();
+    await worker.close();
+  };
+}

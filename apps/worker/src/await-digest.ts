@@ -1,0 +1,30 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { DigestBoard } from '@sluice/index';
+import type { StreamedFile } from './stream-part.js';
+
+/** A digest that has not beaten for this long is taken for dead (its worker was killed). */
+export const digestStaleMs = 10_000;
+const pollMs = 100;
+
+/**
+ * What the ingest job gets from a large part's digest: the content, once the digest has hashed
+ * exactly the part's `length` bytes; or null, and then the job streams the part itself, because
+ * the digest never started (the job claims the part first), stopped, or stopped beating.
+ */
+export async function awaitDigest(board: DigestBoard, digestId: string, length: number): Promise<StreamedFile | null> {
+  const since = Date.now();
+  for (;;) {
+    const state = await board.read(digestId);
+    if (state.result !== null) {
+      const { result } = state;
+      if (result.kind !== 'file' || result.bytes !== length) return null;
+      return { hash: result.hash, size: result.size, mimeType: result.mimeType, dataType: result.dataType, pendingKey: result.pendingKey };
+    }
+    if (state.owner !== 'digest') {
+      if ((await board.claim(digestId, 'ingest')) === 'ingest') return null;
+      continue;
+    }
+    if (Date.now() - Math.max(state.beat, since) > digestStaleMs) return null;
+    await sleep(pollMs);
+  }
+}

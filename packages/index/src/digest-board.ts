@@ -1,0 +1,80 @@
+import type { DataType } from '@sluice/core';
+import type { RedisClient } from './redis-client.js';
+import type { RedisKeys } from './redis-keys.js';
+
+/** What a digest leaves for the ingest job: the part's content, or why the job must stream it itself. */
+export type DigestResult =
+  | { kind: 'file'; hash: string; size: number; mimeType: string; dataType: DataType; pendingKey: string; bytes: number }
+  | { kind: 'fallback'; reason: string };
+
+/** Who processes the part: the digest job, or the ingest job (the digest never started or died). */
+export type DigestOwner = 'digest' | 'ingest';
+
+export interface DigestState {
+  /** Spool chunks written so far, in order. */
+  chunks: string[];
+  /** The API has written the part's last chunk. */
+  ended: boolean;
+  /** The request failed; its spool is gone. */
+  aborted: boolean;
+  owner: DigestOwner | null;
+  /** When the digest last said it was alive (ms since the epoch), 0 before it started. */
+  beat: number;
+  result: DigestResult | null;
+}
+
+/** Boards outlive any upload; they expire by themselves. */
+const boardTtlSeconds = 24 * 3600;
+
+/**
+ * One Redis hash per large part in flight, through which the API node receiving the part and the
+ * worker digesting it meet (digest-job.ts): the API lists each spool chunk once it is written and
+ * says when the part ended or the request failed; the worker beats while it runs and leaves its
+ * result; whichever of the digest and the ingest job claims the part first processes it.
+ */
+export class DigestBoard {
+  constructor(private readonly redis: RedisClient, private readonly keys: RedisKeys) {}
+
+  async chunkWritten(digestId: string, index: number, key: string): Promise<void> {
+    const board = this.keys.digestBoard(digestId);
+    if (index === 0) await this.redis.pipeline().hset(board, 'chunk:0', key, 'chunks', 1).expire(board, boardTtlSeconds).exec();
+    else await this.redis.hset(board, `chunk:${index}`, key, 'chunks', index + 1);
+  }
+
+  async end(digestId: string): Promise<void> {
+    await this.redis.hset(this.keys.digestBoard(digestId), 'ended', 1);
+  }
+
+  async abort(digestId: string): Promise<void> {
+    const board = this.keys.digestBoard(digestId);
+    await this.redis.pipeline().hset(board, 'aborted', 1).expire(board, boardTtlSeconds).exec();
+  }
+
+  /** Takes the part for `who` unless the other took it first; returns who has it. */
+  async claim(digestId: string, who: DigestOwner): Promise<DigestOwner> {
+    const board = this.keys.digestBoard(digestId);
+    const [[, won], [, owner]] = (await this.redis.pipeline().hsetnx(board, 'owner', who).hget(board, 'owner').exec()) as [[null, number], [null, DigestOwner]];
+    return won === 1 ? who : owner;
+  }
+
+  async beat(digestId: string): Promise<void> {
+    await this.redis.hset(this.keys.digestBoard(digestId), 'beat', Date.now());
+  }
+
+  async finish(digestId: string, result: DigestResult): Promise<void> {
+    await this.redis.hset(this.keys.digestBoard(digestId), 'result', JSON.stringify(result));
+  }
+
+  async read(digestId: string): Promise<DigestState> {
+    const fields = await this.redis.hgetall(this.keys.digestBoard(digestId));
+    const count = Number(fields.chunks ?? 0);
+    return {
+      chunks: Array.from({ length: count }, (_, i) => fields[`chunk:${i}`]!),
+      ended: fields.ended === '1',
+      aborted: fields.aborted === '1',
+      owner: (fields.owner as DigestOwner | undefined) ?? null,
+      beat: Number(fields.beat ?? 0),
+      result: fields.result === undefined ? null : (JSON.parse(fields.result) as DigestResult),
+    };
+  }
+}
