@@ -50,8 +50,8 @@ export async function freshSluice(ctx: BenchContext, store: 'fs' | 's3', extra: 
   return { sluice, env };
 }
 
-/** Another process on the same Redis prefix and store as `env` (e.g. a worker beside an API node). */
-export function joinSluice(env: Record<string, string>, role: 'api' | 'worker'): Promise<SluiceProcess> {
+/** Another process on the same Redis prefix and store as `env` (e.g. a worker beside an API node), with the run's node arguments. */
+export function joinSluice(ctx: BenchContext, env: Record<string, string>, role: 'api' | 'worker'): Promise<SluiceProcess> {
   // the worker role logs 'sluice started' at info, which the launcher waits for
-  return startSluice({ ...env, SLUICE_ROLE: role, SLUICE_LOG_LEVEL: role === 'worker' ? 'info' : env.SLUICE_LOG_LEVEL ?? 'warn' });
+  return startSluice({ ...env, SLUICE_ROLE: role, SLUICE_LOG_LEVEL: role === 'worker' ? 'info' : env.SLUICE_LOG_LEVEL ?? 'warn' }, ctx.nodeArgs);
 }

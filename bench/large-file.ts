@@ -115,7 +115,7 @@ export async function largeFile(ctx: BenchContext): Promise<Figure[]> {
     for (let i = 0; i < ctx.runs; i++) {
       const ceiling = await ceilingRate();
       const { sluice: api, env } = await freshSluice(ctx, 'fs', { SLUICE_ROLE: split ? 'api' : 'all', SLUICE_FS_FSYNC: fsync });
-      const worker = split ? await joinSluice(env, 'worker') : api;
+      const worker = split ? await joinSluice(ctx, env, 'worker') : api;
       try {
         const ws = await repoWithWorkspace(api.url, 'bench', 'large', 'ws');
         const started = process.hrtime.bigint();
@@ -157,7 +157,7 @@ async function pacedUpload(ctx: BenchContext, file: string): Promise<Figure> {
   const tails: number[] = [];
   for (let i = 0; i < ctx.runs; i++) {
     const { sluice: api, env } = await freshSluice(ctx, 'fs', { SLUICE_ROLE: 'api', SLUICE_FS_FSYNC: 'true' });
-    const worker = await joinSluice(env, 'worker');
+    const worker = await joinSluice(ctx, env, 'worker');
     try {
       const ws = await repoWithWorkspace(api.url, 'bench', 'paced', 'ws');
       const accepted = await uploadFile(api.url, `${ws}/files/data`, file, pace);

@@ -89,7 +89,7 @@ export async function smallFilesFs(ctx: BenchContext): Promise<Figure[]> {
   for (let run = 0; run < ctx.runs; run++) {
     const ceiling = await ceilingRate();
     const { sluice: api, env } = await freshSluice(ctx, 'fs', { SLUICE_ROLE: 'api' });
-    const worker = await joinSluice(env, 'worker');
+    const worker = await joinSluice(ctx, env, 'worker');
     try {
       const ws = await repoWithWorkspace(api.url, 'bench', 'split', 'ws');
       const result = await driveBatches(api.url, `${ws}/files/data`, batches, concurrency);
