@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DigestBoard } from '@sluice/index';
+import type { BlobStore } from '@sluice/storage';
 import type { StreamedFile } from './stream-part.js';
 
 /** A digest that has not beaten for this long is taken for dead (its worker was killed). */
@@ -11,13 +12,17 @@ const pollMs = 100;
  * exactly the part's `length` bytes; or null, and then the job streams the part itself, because
  * the digest never started (the job claims the part first), stopped, or stopped beating.
  */
-export async function awaitDigest(board: DigestBoard, digestId: string, length: number): Promise<StreamedFile | null> {
+export async function awaitDigest(board: DigestBoard, store: BlobStore, digestId: string, length: number): Promise<StreamedFile | null> {
   const since = Date.now();
   for (;;) {
     const state = await board.read(digestId);
     if (state.result !== null) {
       const { result } = state;
-      if (result.kind !== 'file' || result.bytes !== length) return null;
+      if (result.kind !== 'file') return null;
+      if (result.bytes !== length) {
+        await store.delete([result.pendingKey]); // not this part's content after all: of no use
+        return null;
+      }
       return { hash: result.hash, size: result.size, mimeType: result.mimeType, dataType: result.dataType, pendingKey: result.pendingKey };
     }
     if (state.owner !== 'digest') {

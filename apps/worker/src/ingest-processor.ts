@@ -226,7 +226,7 @@ export class IngestProcessor {
    */
   private async streamed(part: IngestJobData['parts'][number], pendingId: string): Promise<StreamedFile> {
     if (part.digest !== undefined) {
-      const early = await awaitDigest(this.deps.digestBoard, part.digest, part.length);
+      const early = await awaitDigest(this.deps.digestBoard, this.deps.store, part.digest, part.length);
       ingestMetrics.digests.inc({ result: early === null ? 'streamed_again' : 'used' });
       if (early !== null) return early;
     }

@@ -36,6 +36,7 @@ function destination(dir: unknown, name: string): string {
  */
 export function versionsRoutes(app: FastifyInstance, services: AppServices): void {
   const { repos, workspaces, store, queue, events, config, versions } = services;
+  const early = { queue: services.digestQueue, board: services.digestBoard };
   const base = '/api/repos/:namespace/:repo/versions';
   const jobOptions = ingestJobOptions(config.jobRetentionSeconds);
 
@@ -109,7 +110,7 @@ export function versionsRoutes(app: FastifyInstance, services: AppServices): voi
   app.post<{ Params: RepoParams }>(base, async (request) => {
     const { namespace, repo } = request.params;
     await repos.require(namespace, repo);
-    const spool = await spoolMultipart(request, store, config.limits, (filename) => ({ path: assertHash(filename), expectHash: filename }), false, { queue: services.digestQueue, board: services.digestBoard });
+    const spool = await spoolMultipart(request, store, config.limits, (filename) => ({ path: assertHash(filename), expectHash: filename }), false, early);
     if (spool.parts.length === 0) return success('resource_created', { err_files: [] });
     const data: IngestJobData = { namespace, repo, workspaceId: '', spoolKeys: spool.keys, parts: spool.parts, bytes: spool.bytes, stage: false };
     const job = await enqueueJob(queue, 'ingest', data, randomUUID(), jobOptions, () => spool.discard());
