@@ -4,7 +4,7 @@ import type { BlobStore } from '@sluice/storage';
 import type { StreamedFile } from './stream-part.js';
 
 /** A digest that has not beaten for this long is taken for dead (its worker was killed). */
-export const digestStaleMs = 10_000;
+const digestStaleMs = 10_000;
 const pollMs = 100;
 
 /**
