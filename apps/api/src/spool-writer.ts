@@ -108,8 +108,7 @@ export class SpoolWriter {
         this.digests.push(digestId);
       }
       const id = digestId;
-      if (id !== null) written = Promise.all([written, put]).then(() => this.announce(id, index, key, path, gzip));
-      else written = Promise.all([written, put]);
+      written = Promise.all([written, put]).then(() => (id === null ? undefined : this.announce(id, index, key, path, gzip)));
       written.catch(() => undefined); // awaited below
     } while (await cutter.more());
     await written;

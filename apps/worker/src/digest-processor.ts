@@ -35,8 +35,9 @@ export class DigestProcessor {
   async process(job: Job<DigestJobData>): Promise<void> {
     const { digestId, path, gzip } = job.data;
     const { board, store, limits, logger } = this.deps;
-    if ((await board.claim(digestId, 'digest')) !== 'digest') return; // the ingest job came first and streams the part itself
-    await board.beat(digestId);
+    // the ingest job came first and streams the part itself; otherwise the first beat comes within
+    // a second, and an ingest job waiting meanwhile counts its patience from its own start
+    if ((await board.claim(digestId, 'digest')) !== 'digest') return;
     logger.info({ digestId, path }, 'digest started on a part still arriving');
     const follower = new ChunkFollower(this.deps, digestId);
     let result: DigestResult;
@@ -74,10 +75,13 @@ class ChunkFollower {
       if (state.aborted) throw new SluiceError('spool_missing', 'the upload failed before the part arrived whole');
       await this.beatIfDue();
       if (next < state.chunks.length) {
-        for await (const piece of await store.get(state.chunks[next++]!)) {
-          this.bytes += (piece as Buffer).length;
-          yield piece as Buffer;
-          await this.beatIfDue(); // a chunk may take a while on a slow disk
+        // every chunk listed so far, before looking at the board again
+        for (; next < state.chunks.length; next++) {
+          for await (const piece of await store.get(state.chunks[next]!)) {
+            this.bytes += (piece as Buffer).length;
+            yield piece as Buffer;
+            await this.beatIfDue(); // a chunk may take a while on a slow disk
+          }
         }
         lastChunk = Date.now();
       } else if (state.ended) {

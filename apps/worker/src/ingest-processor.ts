@@ -3,7 +3,7 @@ import type { Piscina } from 'piscina';
 import { errorCodeOf, mapLimit, SluiceError, type DataType, type ErrorCode, type Limits, type StagedEntry } from '@sluice/core';
 import { versionKey, type BlobStore } from '@sluice/storage';
 import { quotaExceededMessage, type DigestBoard, type ObjectStore, type StagingIndex, type VersionIndex, type WorkspaceQuota, type WorkspaceStore } from '@sluice/index';
-import { inlinePartMaxBytes, type FileResult, type IngestJobData, type IngestJobResult, type IngestProgress } from '@sluice/queue';
+import { inlinePartMaxBytes, type FileResult, type IngestJobData, type IngestJobResult, type IngestProgress, type SpooledPart } from '@sluice/queue';
 import type { InflateTask, InflateTaskResult } from './threads/inflate-task.js';
 import { streamPart, type StreamedFile } from './stream-part.js';
 import { awaitDigest } from './await-digest.js';
@@ -224,7 +224,7 @@ export class IngestProcessor {
    * A large part's content in a pending object: its digest's, when one started on the part while
    * it arrived and finished, or else streamed from the spool now.
    */
-  private async streamed(part: IngestJobData['parts'][number], pendingId: string): Promise<StreamedFile> {
+  private async streamed(part: SpooledPart, pendingId: string): Promise<StreamedFile> {
     if (part.digest !== undefined) {
       const early = await awaitDigest(this.deps.digestBoard, this.deps.store, part.digest, part.length);
       ingestMetrics.digests.inc({ result: early === null ? 'streamed_again' : 'used' });
