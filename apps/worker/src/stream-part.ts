@@ -55,6 +55,18 @@ class ContentMeter extends Transform {
   }
 }
 
+/**
+ * How much gunzip inflates per call. Each slice is one trip to libuv's pool and back, one hash
+ * update and one write: at 256 KiB the trips between slices left the inflate thread idle a
+ * third of the time, at 1 MiB a 2 GiB part streamed ~15% faster (bench notes in README).
+ */
+const inflateSliceBytes = 1024 * 1024;
+/**
+ * Inflated bytes that may wait for the disk. Writes into a fresh page cache stall now and then
+ * (on a VM the host faults the pages in), and with little room gunzip stopped for each stall.
+ */
+const writeAheadBytes = 8 * 1024 * 1024;
+
 /** Streams one spooled part through gunzip (when gzipped) and the meter into a pending object. */
 export async function streamPart(store: BlobStore, limits: Limits, part: SpooledPart, pendingId: string): Promise<StreamedFile> {
   const source = part.chunks ? concatenated(store, part.chunks) : await store.getRange(part.spool, part.offset, part.length);
@@ -64,15 +76,15 @@ export async function streamPart(store: BlobStore, limits: Limits, part: Spooled
 /**
  * Streams content through gunzip (when gzipped) and the meter into a pending object, failing with
  * the part's error code (corrupt_gzip, inflate_limit, inflate_ratio) or store_unavailable.
- * zlib inflates on libuv's thread pool; the event loop only hashes 256 KiB slices (~50 µs each).
+ * zlib inflates on libuv's thread pool; the event loop only hashes 1 MiB slices (~0.2 ms each).
  */
 export async function streamContent(
   store: BlobStore, limits: Limits, source: Readable, part: { path: string; gzip: boolean; compressedLength: () => number }, pendingId: string,
 ): Promise<StreamedFile> {
   const meter = new ContentMeter(await createOxenHasher(), part.compressedLength, part.gzip ? limits : null);
   const pendingKey = pendingVersionKey(pendingId);
-  const out = new PassThrough({ highWaterMark: 1024 * 1024 });
-  const stages = part.gzip ? [source, createGunzip({ chunkSize: 256 * 1024 }), meter, out] : [source, meter, out];
+  const out = new PassThrough({ highWaterMark: writeAheadBytes });
+  const stages = part.gzip ? [source, createGunzip({ chunkSize: inflateSliceBytes }), meter, out] : [source, meter, out];
   try {
     await Promise.all([pipeline(stages), store.put(pendingKey, out)]);
   } catch (error) {
