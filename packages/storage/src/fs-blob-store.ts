@@ -97,9 +97,9 @@ export class FsBlobStore implements BlobStore {
       if (isMissing(error)) throw new SluiceError('resource_not_found', `no blob at ${key}`);
       throw error;
     });
-    // 1 MiB reads: a large part's chunks are read once, front to back, and every read is a trip
-    // to libuv's pool that the inflate behind it waits for
-    return createReadStream(path, { fd: handle, highWaterMark: 1024 * 1024, ...range });
+    // 256 KiB reads: 1 MiB read a 2 GiB part ~5% faster, but three such parts streaming at once
+    // took a worker's peak RSS from ~205 to ~260 MiB (every read is a fresh Buffer)
+    return createReadStream(path, { fd: handle, highWaterMark: 256 * 1024, ...range });
   }
 
   async getBuffer(key: string): Promise<Buffer> {
