@@ -142,8 +142,39 @@ export async function largeFile(ctx: BenchContext): Promise<Figure[]> {
         : [maxFigure(`one large gzip file (${mode}): peak RSS`, apiRss, 'MiB', 256)]),
     );
   }
-  figures.push(await pacedUpload(ctx, file));
+  figures.push(await pacedUpload(ctx, file), await concurrentUploads(ctx, file));
   return figures;
+}
+
+/**
+ * Three uploads of the same file at once into api + worker processes, fsync on: the worker's peak
+ * RSS while it streams three large parts (two digests and one ingest job streaming its own),
+ * where the buffers of each stream add up. Every file must be staged with the same hash.
+ */
+async function concurrentUploads(ctx: BenchContext, file: string): Promise<Figure> {
+  let workerRss = 0;
+  for (let i = 0; i < ctx.runs; i++) {
+    const { sluice: api, env } = await freshSluice(ctx, 'fs', { SLUICE_ROLE: 'api', SLUICE_FS_FSYNC: 'true' });
+    const worker = await joinSluice(ctx, env, 'worker');
+    try {
+      const started = process.hrtime.bigint();
+      const jobs = await Promise.all(['one', 'two', 'three'].map(async (name) => {
+        const ws = await repoWithWorkspace(api.url, 'bench', `concurrent-${name}`, 'ws');
+        const accepted = await uploadFile(api.url, `${ws}/files/data`, file);
+        if (accepted.status !== 202 || !accepted.location) throw new Error(`concurrent upload answered ${accepted.status}`);
+        return waitForJob(api.url, accepted.location, 600_000);
+      }));
+      const hashes = new Set(jobs.map((job) => (job.state === 'completed' ? job.files?.[0]?.hash : `${job.state}`)));
+      if (hashes.size !== 1 || jobs.some((job) => job.state !== 'completed')) throw new Error(`concurrent large files: ${JSON.stringify(jobs).slice(0, 300)}`);
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      workerRss = Math.max(workerRss, peakRssMiB(worker.pid));
+      ctx.log(`three at once, run ${i + 1}: all staged after ${seconds.toFixed(1)} s, peak RSS api ${peakRssMiB(api.pid).toFixed(0)} MiB, worker ${workerRss.toFixed(0)} MiB`);
+    } finally {
+      await worker.stop();
+      await api.stop();
+    }
+  }
+  return maxFigure('three large gzip files at once (api + worker, fsync on): peak RSS, worker process', workerRss, 'MiB', 256);
 }
 
 /**
