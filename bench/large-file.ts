@@ -164,8 +164,10 @@ async function concurrentUploads(ctx: BenchContext, file: string): Promise<Figur
         if (accepted.status !== 202 || !accepted.location) throw new Error(`concurrent upload answered ${accepted.status}`);
         return waitForJob(api.url, accepted.location, 600_000);
       }));
-      const hashes = new Set(jobs.map((job) => (job.state === 'completed' ? job.files?.[0]?.hash : `${job.state}`)));
-      if (hashes.size !== 1 || jobs.some((job) => job.state !== 'completed')) throw new Error(`concurrent large files: ${JSON.stringify(jobs).slice(0, 300)}`);
+      const hashes = new Set(jobs.map((job) => String(job.files?.[0]?.hash)));
+      if (jobs.some((job) => job.state !== 'completed') || hashes.size !== 1 || !/^[0-9a-f]{32}$/.test([...hashes][0]!)) {
+        throw new Error(`concurrent large files: ${JSON.stringify(jobs).slice(0, 300)}`);
+      }
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       workerRss = Math.max(workerRss, peakRssMiB(worker.pid));
       ctx.log(`three at once, run ${i + 1}: all staged after ${seconds.toFixed(1)} s, peak RSS api ${peakRssMiB(api.pid).toFixed(0)} MiB, worker ${workerRss.toFixed(0)} MiB`);
