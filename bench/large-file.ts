@@ -9,6 +9,7 @@ import { promisify } from 'node:util';
 import { createGzip } from 'node:zlib';
 import { repoWithWorkspace, waitForJob } from '../test/support/oxen-http.js';
 import { repoRoot } from '../test/support/repo-root.js';
+import type { SluiceProcess } from '../test/support/sluice-process.js';
 import { freshSluice, joinSluice, type BenchContext } from './bench-context.js';
 import { csvRows, prng } from './dataset.js';
 import { maxFigure, pairedRatioFigure, type Figure, type RunPair } from './figure.js';
@@ -146,6 +147,18 @@ export async function largeFile(ctx: BenchContext): Promise<Figure[]> {
   return figures;
 }
 
+/** A fresh API process and a worker process beside it (fsync on) for one run, stopped after it. */
+async function withApiAndWorker(ctx: BenchContext, run: (api: SluiceProcess, worker: SluiceProcess) => Promise<void>): Promise<void> {
+  const { sluice: api, env } = await freshSluice(ctx, 'fs', { SLUICE_ROLE: 'api', SLUICE_FS_FSYNC: 'true' });
+  const worker = await joinSluice(ctx, env, 'worker');
+  try {
+    await run(api, worker);
+  } finally {
+    await worker.stop();
+    await api.stop();
+  }
+}
+
 /**
  * Three uploads of the same file at once into api + worker processes, fsync on: the worker's peak
  * RSS while it streams three large parts (two digests and one ingest job streaming its own),
@@ -154,9 +167,7 @@ export async function largeFile(ctx: BenchContext): Promise<Figure[]> {
 async function concurrentUploads(ctx: BenchContext, file: string): Promise<Figure> {
   let workerRss = 0;
   for (let i = 0; i < ctx.runs; i++) {
-    const { sluice: api, env } = await freshSluice(ctx, 'fs', { SLUICE_ROLE: 'api', SLUICE_FS_FSYNC: 'true' });
-    const worker = await joinSluice(ctx, env, 'worker');
-    try {
+    await withApiAndWorker(ctx, async (api, worker) => {
       const started = process.hrtime.bigint();
       const jobs = await Promise.all(['one', 'two', 'three'].map(async (name) => {
         const ws = await repoWithWorkspace(api.url, 'bench', `concurrent-${name}`, 'ws');
@@ -171,10 +182,7 @@ async function concurrentUploads(ctx: BenchContext, file: string): Promise<Figur
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       workerRss = Math.max(workerRss, peakRssMiB(worker.pid));
       ctx.log(`three at once, run ${i + 1}: all staged after ${seconds.toFixed(1)} s, peak RSS api ${peakRssMiB(api.pid).toFixed(0)} MiB, worker ${workerRss.toFixed(0)} MiB`);
-    } finally {
-      await worker.stop();
-      await api.stop();
-    }
+    });
   }
   return maxFigure('three large gzip files at once (api + worker, fsync on): peak RSS, worker process', workerRss, 'MiB', 256);
 }
@@ -189,9 +197,7 @@ async function pacedUpload(ctx: BenchContext, file: string): Promise<Figure> {
   const pace = 100 * 1024 * 1024;
   const tails: number[] = [];
   for (let i = 0; i < ctx.runs; i++) {
-    const { sluice: api, env } = await freshSluice(ctx, 'fs', { SLUICE_ROLE: 'api', SLUICE_FS_FSYNC: 'true' });
-    const worker = await joinSluice(ctx, env, 'worker');
-    try {
+    await withApiAndWorker(ctx, async (api) => {
       const ws = await repoWithWorkspace(api.url, 'bench', 'paced', 'ws');
       const accepted = await uploadFile(api.url, `${ws}/files/data`, file, pace);
       if (accepted.status !== 202 || !accepted.location) throw new Error(`paced upload answered ${accepted.status}`);
@@ -200,10 +206,7 @@ async function pacedUpload(ctx: BenchContext, file: string): Promise<Figure> {
       const tail = Number(process.hrtime.bigint() - accepted.sentAt) / 1e9;
       tails.push(tail);
       ctx.log(`sent at 100 MiB/s, run ${i + 1}: staged ${tail.toFixed(2)} s after the last byte`);
-    } finally {
-      await worker.stop();
-      await api.stop();
-    }
+    });
   }
   return maxFigure('one large gzip file sent at 100 MiB/s (api + worker, fsync on): staged after the last byte', median(tails), 's', null);
 }
