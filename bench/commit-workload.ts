@@ -43,11 +43,11 @@ export async function commitWorkload(ctx: BenchContext): Promise<Figure[]> {
         if (job.state !== 'completed') throw new Error(`commit failed: ${JSON.stringify(job.error)}`);
         seconds.push(Number(process.hrtime.bigint() - started) / 1e9);
         // the commit holds what was staged: 100 top directories, and the files of one leaf
-        const top = (await send(sluice.url, 'GET', '/api/repos/bench/commit/dir/main/')).json().entries as unknown[];
-        const leaf = (await send(sluice.url, 'GET', '/api/repos/bench/commit/dir/main/d7/s3')).json().entries as unknown[];
+        const top = (await send(sluice.url, 'GET', '/api/repos/bench/commit/dir/main/')).json().total_entries as number;
+        const leaf = (await send(sluice.url, 'GET', '/api/repos/bench/commit/dir/main/d7/s3')).json().total_entries as number;
         const expectedLeaf = Array.from({ length: count }, (_, i) => i).filter((i) => i % 100 === 7 && Math.floor(i / 100) % 100 === 3).length;
-        if (top.length !== Math.min(100, count) || leaf.length !== expectedLeaf) {
-          throw new Error(`commit of ${count} files holds ${top.length} top directories and ${leaf.length}/${expectedLeaf} files in d7/s3`);
+        if (top !== Math.min(100, count) || leaf !== expectedLeaf) {
+          throw new Error(`commit of ${count} files holds ${top} top directories and ${leaf}/${expectedLeaf} files in d7/s3`);
         }
         rss = Math.max(rss, peakRssMiB(sluice.pid));
         ctx.log(`run ${i + 1}: commit of ${count} staged files ${seconds.at(-1)!.toFixed(1)} s, peak RSS ${rss.toFixed(0)} MiB`);

@@ -7,7 +7,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import multipart from '@fastify/multipart';
 import type { AppServices } from './app-services.js';
 import { oxenProtocol } from './plugins/oxen-protocol.js';
-import { jsonText } from './plugins/json-text.js';
+import { jsonText, multipartOnly } from './plugins/json-text.js';
 import { bearerAuth } from './auth/bearer-auth.js';
 import { rateLimits } from './plugins/rate-limits.js';
 import { httpMetrics } from './plugins/http-metrics.js';
@@ -82,7 +82,7 @@ export async function buildApp(services: AppServices, logger?: FastifyBaseLogger
   metaRoutes(app, services);
   repoRoutes(app, services);
   workspaceRoutes(app, services);
-  uploadRoute(app, services);
+  await multipartOnly(app, (scope) => uploadRoute(scope, services));
   jobRoutes(app, services);
   changesRoutes(app, services);
   stagedFileRoutes(app, services);
@@ -91,7 +91,7 @@ export async function buildApp(services: AppServices, logger?: FastifyBaseLogger
   workspaceCommitRoutes(app, services);
   stageEditRoutes(app, services);
   revisionRoutes(app, services);
-  versionsRoutes(app, services);
+  await versionsRoutes(app, services);
   stageHashesRoute(app, services);
   await dashboardRoutes(app, services);
   return app;

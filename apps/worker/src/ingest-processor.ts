@@ -253,7 +253,8 @@ export class IngestProcessor {
     });
     const result: IngestJobResult = { paths: files.filter((f) => !('error' in f)).map((f) => f.path), files, deduplicated };
     const { namespace, repo, spoolKeys } = job.data;
-    await this.deps.staging.recordResult(namespace, repo, job.id as string, JSON.stringify(result), this.deps.retentionSeconds);
+    const hashes = files.flatMap((f) => ('hash' in f ? [f.hash] : []));
+    await this.deps.staging.recordResult(namespace, repo, job.id as string, JSON.stringify(result), this.deps.retentionSeconds, hashes);
     return this.recordedResult(job);
   }
 

@@ -225,11 +225,16 @@ export class SluiceClient {
 
   /** The files of one directory at a revision (a commit id or a branch), with their hashes; empty if it does not exist. */
   async listDir(ns: string, repo: string, revision: string, directory: string): Promise<Array<{ path: string; hash: string; isDir: boolean }>> {
-    const { status, body } = await this.request<Envelope & { entries?: Array<{ path: string; hash: string; is_dir: boolean }> }>(
-      'GET', `${this.repoPath(ns, repo)}/dir/${encPath(revision)}${directory === '' ? '' : `/${encPath(directory)}`}`, { accept: [404] },
-    );
-    if (status === 404) return [];
-    return (body.entries ?? []).map((e) => ({ path: e.path, hash: e.hash, isDir: e.is_dir }));
+    type Page = Envelope & { entries?: Array<{ filename: string; hash: string; is_dir: boolean }>; total_pages?: number };
+    const out: Array<{ path: string; hash: string; isDir: boolean }> = [];
+    for (let page = 1; ; page++) {
+      const { status, body } = await this.request<Page>(
+        'GET', `${this.repoPath(ns, repo)}/dir/${encPath(revision)}${directory === '' ? '' : `/${encPath(directory)}`}?page=${page}&page_size=1000`, { accept: [404] },
+      );
+      if (status === 404) return [];
+      for (const e of body.entries ?? []) out.push({ path: directory === '' ? e.filename : `${directory}/${e.filename}`, hash: e.hash, isDir: e.is_dir });
+      if (page >= (body.total_pages ?? 1)) return out;
+    }
   }
 
   /**

@@ -21,6 +21,7 @@ export const errorCodes = {
   job_not_found: { status: 404, retryable: false, statusMessage: 'resource_not_found', title: 'Job not found' },
   resource_not_found: { status: 404, retryable: false, statusMessage: 'resource_not_found', title: 'Resource not found' },
   repo_exists: { status: 409, retryable: false, statusMessage: 'Repo already exists.', title: 'Repo already exists' },
+  branch_exists: { status: 409, retryable: false, statusMessage: 'resource_already_exists', title: 'Branch already exists' },
   conflict: { status: 409, retryable: false, statusMessage: 'conflict', title: 'Conflict' },
   workspace_behind: { status: 409, retryable: false, statusMessage: 'conflict', title: 'Workspace is behind' },
   destination_already_staged: { status: 409, retryable: false, statusMessage: 'conflict', title: 'Destination already staged' },

@@ -7,3 +7,5 @@ export * from './config.js';
 export * from './repo-name.js';
 export * from './domain.js';
 export * from './map-limit.js';
+export * from './well-formed.js';
+export * from './branch-name.js';

@@ -1,3 +1,4 @@
+import { isWellFormed } from './well-formed.js';
 import { SluiceError } from './sluice-error.js';
 
 /**
@@ -20,6 +21,8 @@ export function normalizeRelativePath(path: string, describe: () => string = () 
   // A filename that was not valid UTF-8 arrives with U+FFFD in place of its bytes: staging it
   // would silently rename the file, and the client could never reconcile it.
   if (path.includes('\uFFFD')) fail('path is not valid UTF-8');
+  // The same from JSON: a lone surrogate would be stored as U+FFFD under a name nobody sent.
+  if (!isWellFormed(path)) fail('path holds an unpaired UTF-16 surrogate');
   if (path.startsWith('/')) fail('path must be relative, not absolute');
   const kept: string[] = [];
   for (const segment of path.split('/')) {

@@ -12,6 +12,7 @@ import { usageLua } from './usage-lua.js';
  * KEYS[4]  workspace names hash (name -> id)
  * KEYS[5]  where the landed commit is recorded for the commit's token (a retried job reads it)
  * KEYS[6]  usage hash of the workspace: the snapshot's files and bytes leave it
+ * KEYS[7]  the repository's commit ids (set): the new commit joins it
  * ARGV[1]  branch name
  * ARGV[2]  expected head (the new commit's parent)
  * ARGV[3]  new commit id
@@ -26,6 +27,7 @@ import { usageLua } from './usage-lua.js';
 export const commitScript = `${usageLua}
 if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then return 0 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+redis.call('SADD', KEYS[7], ARGV[3])
 redis.call('DEL', KEYS[2])
 if ARGV[5] == '' then
   redis.call('HDEL', KEYS[3], ARGV[4])

@@ -12,3 +12,4 @@ export * from './workspace-committer.js';
 export * from './stage-editor.js';
 export * from './ingest-totals.js';
 export * from './digest-board.js';
+export * from './repo-script.js';

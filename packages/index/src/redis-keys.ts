@@ -1,7 +1,18 @@
 /**
+ * An id that the caller chose (workspace id, job id, token) as it stands inside a key: the key
+ * separator, the hash-tag braces and the escape character itself are percent-encoded, so no id
+ * can end one key and start another (`x}:meta` stays inside its own key). Ids without those
+ * characters are unchanged, so keys written before this encoding stay valid.
+ */
+export function keySegment(id: string): string {
+  return id.replace(/[%:{}]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+/**
  * Redis key names. Every key of one repository (its branches, workspaces, staging indexes and
  * job markers) shares the hash tag `{prefix:r:ns/name}`, so multi-key scripts stay on one slot
- * of a Redis Cluster.
+ * of a Redis Cluster. Namespaces and repository names reach here only once validated (they
+ * cannot hold `:` or braces); every other id goes through keySegment.
  */
 export class RedisKeys {
   constructor(readonly prefix: string) {}
@@ -16,6 +27,17 @@ export class RedisKeys {
   branches(ns: string, name: string): string {
     return `${this.repoTag(ns, name)}:branches`;
   }
+  /** Ids of every commit this repository made: a commit id resolves only inside its repository. */
+  commits(ns: string, name: string): string {
+    return `${this.repoTag(ns, name)}:commits`;
+  }
+  /**
+   * Content hashes this repository references (staged, committed or uploaded to it): the right
+   * to stage content by hash alone, which is never granted for another repository's content.
+   */
+  content(ns: string, name: string): string {
+    return `${this.repoTag(ns, name)}:content`;
+  }
   workspaces(ns: string, name: string): string {
     return `${this.repoTag(ns, name)}:ws`;
   }
@@ -23,30 +45,30 @@ export class RedisKeys {
     return `${this.repoTag(ns, name)}:wsnames`;
   }
   staged(ns: string, name: string, workspaceId: string): string {
-    return `${this.repoTag(ns, name)}:staged:${workspaceId}`;
+    return `${this.repoTag(ns, name)}:staged:${keySegment(workspaceId)}`;
   }
   /** Files and bytes a workspace has staged, for its quotas. */
   usage(ns: string, name: string, workspaceId: string): string {
-    return `${this.repoTag(ns, name)}:usage:${workspaceId}`;
+    return `${this.repoTag(ns, name)}:usage:${keySegment(workspaceId)}`;
   }
   /** The stage of a workspace while a commit is being built from it. */
   stagedSnapshot(ns: string, name: string, workspaceId: string): string {
-    return `${this.repoTag(ns, name)}:committing:${workspaceId}`;
+    return `${this.repoTag(ns, name)}:committing:${keySegment(workspaceId)}`;
   }
   /** The snapshot's paths as a sorted set, read in path order while a commit builds its tree. */
   snapshotOrder(ns: string, name: string, workspaceId: string): string {
-    return `${this.repoTag(ns, name)}:committing-order:${workspaceId}`;
+    return `${this.repoTag(ns, name)}:committing-order:${keySegment(workspaceId)}`;
   }
   commitLock(ns: string, name: string, workspaceId: string): string {
-    return `${this.repoTag(ns, name)}:commit-lock:${workspaceId}`;
+    return `${this.repoTag(ns, name)}:commit-lock:${keySegment(workspaceId)}`;
   }
   /** The commit a commit attempt (identified by its token) landed. */
   landedCommit(ns: string, name: string, token: string): string {
-    return `${this.repoTag(ns, name)}:landed:${token}`;
+    return `${this.repoTag(ns, name)}:landed:${keySegment(token)}`;
   }
   /** The result of an ingest job, written in the same step that stages its files. */
   jobResult(ns: string, name: string, jobId: string): string {
-    return `${this.repoTag(ns, name)}:job:${jobId}`;
+    return `${this.repoTag(ns, name)}:job:${keySegment(jobId)}`;
   }
   namespace(ns: string): string {
     return `${this.prefix}:ns:${ns}`;
@@ -57,7 +79,7 @@ export class RedisKeys {
   }
   /** What the API and a worker tell each other about a large part in flight (DigestBoard). */
   digestBoard(digestId: string): string {
-    return `${this.prefix}:digest:${digestId}`;
+    return `${this.prefix}:digest:${keySegment(digestId)}`;
   }
   /** Running totals of every ingest job, for the dashboard's rates. */
   ingestTotals(): string {

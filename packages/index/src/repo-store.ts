@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { RedisClient } from './redis-client.js';
-import { assertRepoName, normalizeRelativePath, oxenHash, sniffMime, SluiceError, type Commit, type Repository } from '@sluice/core';
+import { assertBranchName, assertRepoName, normalizeRelativePath, oxenHash, sniffMime, SluiceError, type Commit, type Repository } from '@sluice/core';
 import { versionKey, type BlobStore } from '@sluice/storage';
 import type { ObjectStore, TreeChange } from './object-store.js';
 import type { RedisKeys } from './redis-keys.js';
 import type { VersionIndex } from './version-index.js';
+import { createBranchScript, createRepoScript } from './repo-script.js';
 
 export interface Branch {
   name: string;
@@ -19,37 +20,73 @@ export interface InitialFile {
 }
 
 /** Repositories and their branch refs on Redis. */
+/** A revision resolved inside its repository: the commit, the branch it named (if any), the rest of the path. */
+export interface ResolvedRevision {
+  commit: Commit;
+  branch: Branch | null;
+  /** The revision as the caller wrote it: a branch name or a commit id. */
+  revision: string;
+  path: string;
+}
+
+type RepoScripts = {
+  sluiceCreateRepo(...args: Array<string | number>): Promise<number>;
+  sluiceCreateBranch(...args: Array<string | number>): Promise<number>;
+};
+
+const commitIdPattern = /^[0-9a-f]{1,32}$/;
+const validRepoName = /^[A-Za-z0-9][A-Za-z0-9_.-]+$/;
+const isRepoName = (value: string) => value.length <= 128 && validRepoName.test(value);
+
 export class RepoStore {
+  private readonly scripts: RepoScripts;
+
   constructor(
     private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
     private readonly objects: ObjectStore,
     private readonly store: BlobStore,
     private readonly versions: VersionIndex,
-  ) {}
+  ) {
+    if (!('sluiceCreateRepo' in redis)) {
+      redis.defineCommand('sluiceCreateRepo', { numberOfKeys: 4, lua: createRepoScript });
+      redis.defineCommand('sluiceCreateBranch', { numberOfKeys: 2, lua: createBranchScript });
+    }
+    this.scripts = redis as unknown as RepoScripts;
+  }
 
+  /**
+   * Creates a repository, with an "Initial commit" of `files` when given: every file is checked
+   * before anything is written, and the repository, its branch and commit appear in one step,
+   * so a refused request leaves nothing (its retry is not told the repository exists).
+   */
   async create(namespace: string, name: string, files: readonly InitialFile[] = []): Promise<{ repo: Repository; latestCommit: Commit | null }> {
     assertRepoName(namespace);
     assertRepoName(name);
+    const paths = files.map((file) => normalizeRelativePath(file.path));
+    if (await this.get(namespace, name)) throw new SluiceError('repo_exists', `Repository '${namespace}/${name}' already exists`);
     const repo: Repository = { namespace, name, uuid: randomUUID(), createdAt: new Date().toISOString() };
-    const created = await this.redis.hsetnx(this.keys.repo(namespace, name), 'json', JSON.stringify(repo));
+    const initial = files.length > 0 ? await this.writeInitialCommit(files, paths) : null;
+    const created = await this.scripts.sluiceCreateRepo(
+      this.keys.repo(namespace, name), this.keys.branches(namespace, name), this.keys.commits(namespace, name), this.keys.content(namespace, name),
+      JSON.stringify(repo), initial?.commit.id ?? '', ...(initial?.hashes ?? []),
+    );
     if (created === 0) throw new SluiceError('repo_exists', `Repository '${namespace}/${name}' already exists`);
     await this.redis.sadd(this.keys.namespace(namespace), name);
-    let latestCommit: Commit | null = null;
-    if (files.length > 0) latestCommit = await this.commitInitialFiles(repo, files);
-    return { repo, latestCommit };
+    return { repo, latestCommit: initial?.commit ?? null };
   }
 
-  private async commitInitialFiles(repo: Repository, files: readonly InitialFile[]): Promise<Commit> {
+  /** Stores the initial files and their tree and commit; nothing refers to them until the repository is created. */
+  private async writeInitialCommit(files: readonly InitialFile[], paths: readonly string[]): Promise<{ commit: Commit; hashes: string[] }> {
     const changes = new Map<string, TreeChange>();
-    for (const file of files) {
-      const path = normalizeRelativePath(file.path);
+    for (const [i, file] of files.entries()) {
       const content = Buffer.from(file.contents, 'utf8');
       const hash = await oxenHash(content);
       await this.store.put(versionKey(hash), content);
-      await this.versions.markStored([hash]);
-      changes.set(path, { hash, size: content.length, ...sniffMime(content.subarray(0, 4096), path) });
+      changes.set(paths[i]!, { hash, size: content.length, ...sniffMime(content.subarray(0, 4096), paths[i]!) });
     }
+    const hashes = [...new Set([...changes.values()].map((change) => change!.hash))];
+    await this.versions.markStored(hashes);
     const sorted = [...changes].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     const root = await this.objects.buildTree(await this.objects.emptyTree(), (async function* () {
       yield* sorted;
@@ -59,11 +96,12 @@ export class RepoStore {
       parent_ids: [], message: 'Initial commit', author: user?.name ?? 'Oxen', email: user?.email ?? 'oxen@oxen.ai',
       timestamp: new Date().toISOString(), root,
     });
-    await this.redis.hset(this.keys.branches(repo.namespace, repo.name), 'main', commit.id);
-    return commit;
+    return { commit, hashes };
   }
 
+  /** The repository, or null; a name that breaks the naming rule names no repository and touches no key. */
   async get(namespace: string, name: string): Promise<Repository | null> {
+    if (!isRepoName(namespace) || !isRepoName(name)) return null;
     const json = await this.redis.hget(this.keys.repo(namespace, name), 'json');
     return json === null ? null : (JSON.parse(json) as Repository);
   }
@@ -76,6 +114,7 @@ export class RepoStore {
   }
 
   async list(namespace: string): Promise<Repository[]> {
+    if (!isRepoName(namespace)) return [];
     const names = (await this.redis.smembers(this.keys.namespace(namespace))).sort();
     const repos = await Promise.all(names.map((name) => this.get(namespace, name)));
     return repos.filter((repo): repo is Repository => repo !== null);
@@ -92,9 +131,48 @@ export class RepoStore {
     return this.redis.hget(this.keys.branches(namespace, name), branch);
   }
 
-  /** Creates a branch at a commit; false (and nothing changed) when the name exists. */
+  /** A commit of this repository by id; another repository's commit (or a tree hash) is not found. */
+  async requireCommit(namespace: string, name: string, id: string): Promise<Commit> {
+    if (!commitIdPattern.test(id) || (await this.redis.sismember(this.keys.commits(namespace, name), id)) === 0) {
+      throw new SluiceError('resource_not_found', `Commit not found: ${id}`);
+    }
+    return this.objects.getCommit(id);
+  }
+
+  /**
+   * Creates a branch at one of the repository's commits; false (and nothing changed) when the
+   * name exists. The name follows the one branch rule.
+   */
   async createBranch(namespace: string, name: string, branch: string, commitId: string): Promise<boolean> {
-    return (await this.redis.hsetnx(this.keys.branches(namespace, name), branch, commitId)) === 1;
+    assertBranchName(branch);
+    const created = await this.scripts.sluiceCreateBranch(this.keys.branches(namespace, name), this.keys.commits(namespace, name), branch, commitId, '0');
+    if (created === -1) throw new SluiceError('resource_not_found', `Commit not found: ${commitId}`);
+    return created === 1;
+  }
+
+  /** Moves an existing branch to one of the repository's commits. */
+  async moveBranch(namespace: string, name: string, branch: string, commitId: string): Promise<void> {
+    await this.requireCommit(namespace, name, commitId);
+    const key = this.keys.branches(namespace, name);
+    if ((await this.redis.hget(key, branch)) === null) throw new SluiceError('branch_not_found', `Could not find branch: ${branch}`);
+    await this.redis.hset(key, branch, commitId);
+  }
+
+  /**
+   * A revision path `{revision}/{path}` resolved inside the repository: the longest branch name
+   * that prefixes it (branch names may hold slashes), else a commit id of this repository.
+   */
+  async resolveRevision(namespace: string, name: string, rest: string): Promise<ResolvedRevision> {
+    const segments = rest.split('/');
+    for (let n = segments.length; n >= 1; n--) {
+      const branchName = segments.slice(0, n).join('/');
+      const head = await this.branchHead(namespace, name, branchName);
+      if (head !== null) {
+        return { commit: await this.objects.getCommit(head), branch: { name: branchName, commit_id: head }, revision: branchName, path: segments.slice(n).join('/') };
+      }
+    }
+    const id = segments[0] ?? '';
+    return { commit: await this.requireCommit(namespace, name, id), branch: null, revision: id, path: segments.slice(1).join('/') };
   }
 
   /**
@@ -113,12 +191,26 @@ export class RepoStore {
         statusMessage: `Branch not found: ${branch}. For non-empty repositories, create the branch first.`,
       });
     }
+    // The first branch of an empty repository follows the same rule as every other branch.
+    assertBranchName(branch);
     const commit = await this.objects.putCommit({
       parent_ids: [], message: 'Initialized Repo 🐂', author: 'Oxen', email: 'oxen@oxen.ai',
       timestamp: new Date().toISOString(), root: await this.objects.emptyTree(),
     });
     // Two creators may race: the first ref written wins and both use it.
-    await this.redis.hsetnx(key, branch, commit.id);
+    await this.scripts.sluiceCreateBranch(key, this.keys.commits(namespace, name), branch, commit.id, '1');
     return (await this.redis.hget(key, branch)) ?? commit.id;
+  }
+
+  /** Whether the repository references each of `hashes` (see RedisKeys.content). */
+  async referencedContent(namespace: string, name: string, hashes: readonly string[]): Promise<Set<string>> {
+    if (hashes.length === 0) return new Set();
+    const present = await this.redis.smismember(this.keys.content(namespace, name), ...hashes);
+    return new Set(hashes.filter((_, i) => present[i] === 1));
+  }
+
+  /** Records content whose bytes reached this repository (an upload that stored but staged nothing). */
+  async referenceContent(namespace: string, name: string, hashes: readonly string[]): Promise<void> {
+    if (hashes.length > 0) await this.redis.sadd(this.keys.content(namespace, name), ...hashes);
   }
 }

@@ -9,6 +9,7 @@ import { usageLua } from './usage-lua.js';
  * KEYS[2]  staging hash of the workspace (path -> StagedEntry JSON)
  * KEYS[3]  job result key
  * KEYS[4]  usage hash of the workspace (files, bytes)
+ * KEYS[5]  content hashes the repository references (set): staged content joins it
  * ARGV[1]  workspace id
  * ARGV[2]  job result JSON
  * ARGV[3]  job result time to live, seconds
@@ -35,6 +36,12 @@ if (maxFiles > 0 and files > 0) or (maxBytes > 0 and bytes > 0) then
 end
 writeEntries(KEYS[2], 7, setEnd, false)
 addUsage(KEYS[4], files, bytes)
+local hashes = {}
+for i = 8, setEnd, 2 do
+  local ok, entry = pcall(cjson.decode, ARGV[i])
+  if ok and type(entry.hash) == 'string' then hashes[#hashes + 1] = entry.hash end
+end
+for i = 1, #hashes, 1000 do redis.call('SADD', KEYS[5], unpack(hashes, i, math.min(i + 999, #hashes))) end
 redis.call('SET', KEYS[3], ARGV[2], 'EX', ARGV[3])
 return 1
 `;

@@ -3,7 +3,7 @@ import type { StagedEntry } from '@sluice/core';
 import type { RedisKeys } from './redis-keys.js';
 import { stageEditScript, stageScript } from './stage-script.js';
 
-type StageCommand = (keys: [string, string, string, string], ...argv: Array<string | number>) => Promise<number>;
+type StageCommand = (keys: [string, string, string, string, string], ...argv: Array<string | number>) => Promise<number>;
 type EditCommand = (staged: string, usage: string, ...argv: Array<string | number>) => Promise<string[]>;
 
 /** Most files and bytes one workspace may stage; 0 is no limit. */
@@ -30,7 +30,7 @@ export class StagingIndex {
 
   constructor(private readonly redis: RedisClient, private readonly keys: RedisKeys) {
     if (!('sluiceStage' in redis)) {
-      redis.defineCommand('sluiceStage', { numberOfKeys: 4, lua: stageScript });
+      redis.defineCommand('sluiceStage', { numberOfKeys: 5, lua: stageScript });
       redis.defineCommand('sluiceStageEdit', { numberOfKeys: 2, lua: stageEditScript });
     }
     const scripts = redis as unknown as { sluiceStage: (...args: Array<string | number>) => Promise<number>; sluiceStageEdit: EditCommand };
@@ -53,8 +53,9 @@ export class StagingIndex {
     const argv: Array<string | number> = [workspaceId, result, ttlSeconds, quota.files, quota.bytes, entries.size];
     for (const [path, entry] of entries) argv.push(path, JSON.stringify(entry));
     argv.push(...unchanged);
-    const keys: [string, string, string, string] = [
+    const keys: [string, string, string, string, string] = [
       this.keys.workspaces(ns, repo), this.keys.staged(ns, repo, workspaceId), this.keys.jobResult(ns, repo, jobId), this.keys.usage(ns, repo, workspaceId),
+      this.keys.content(ns, repo),
     ];
     const outcome = await this.stageCommand(keys, ...argv);
     return (['workspace_gone', 'applied', 'already_applied', 'over_quota'] as const)[outcome] ?? 'workspace_gone';
@@ -79,9 +80,14 @@ export class StagingIndex {
     return this.redis.get(this.keys.jobResult(ns, repo, jobId));
   }
 
-  /** Records a job's result unless one is recorded already (the first attempt to finish wins). */
-  async recordResult(ns: string, repo: string, jobId: string, result: string, ttlSeconds: number): Promise<void> {
-    await this.redis.set(this.keys.jobResult(ns, repo, jobId), result, 'EX', ttlSeconds, 'NX');
+  /**
+   * Records a job's result unless one is recorded already (the first attempt to finish wins),
+   * with the content whose bytes the job brought to the repository (see RedisKeys.content).
+   */
+  async recordResult(ns: string, repo: string, jobId: string, result: string, ttlSeconds: number, hashes: readonly string[] = []): Promise<void> {
+    const tx = this.redis.multi().set(this.keys.jobResult(ns, repo, jobId), result, 'EX', ttlSeconds, 'NX');
+    if (hashes.length > 0) tx.sadd(this.keys.content(ns, repo), ...hashes);
+    await tx.exec();
   }
 
   async get(ns: string, repo: string, workspaceId: string, path: string): Promise<StagedEntry | null> {

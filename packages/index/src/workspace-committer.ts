@@ -58,7 +58,7 @@ export class WorkspaceCommitter {
     private readonly objects: ObjectStore,
   ) {
     if (!('sluiceCommit' in redis)) {
-      redis.defineCommand('sluiceCommit', { numberOfKeys: 6, lua: commitScript });
+      redis.defineCommand('sluiceCommit', { numberOfKeys: 7, lua: commitScript });
       redis.defineCommand('sluiceSnapshot', { numberOfKeys: 3, lua: snapshotScript });
       redis.defineCommand('sluiceRestore', { numberOfKeys: 3, lua: restoreScript });
     }
@@ -175,7 +175,7 @@ export class WorkspaceCommitter {
         const moved = workspace.name === null ? '' : JSON.stringify({ ...workspace, commitId: commit.id });
         await report({ phase: 'landing', entries: count });
         const landed = await this.scripts.sluiceCommit(
-          this.keys.branches(ns, repo), snapshot, this.keys.workspaces(ns, repo), this.keys.workspaceNames(ns, repo), landedKey, usageKey,
+          this.keys.branches(ns, repo), snapshot, this.keys.workspaces(ns, repo), this.keys.workspaceNames(ns, repo), landedKey, usageKey, this.keys.commits(ns, repo),
           branch, head, commit.id, workspace.id, moved, workspace.name ?? '', JSON.stringify(commit), landedRecordSeconds, usage.files, usage.bytes,
         );
         if (landed === 1) return commit;

@@ -115,6 +115,20 @@ export const job: JsonSchema = {
 
 export const paths = { type: 'array', items: string } as const;
 
+/** A file or directory as the client's strict `MetadataEntry` reads it: these fields and no others. */
+export const metadataEntry: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['filename', 'hash', 'is_dir', 'size', 'data_type', 'mime_type', 'extension'],
+  properties: {
+    filename: string, hash: string, is_dir: { type: 'boolean' }, latest_commit: { type: ['object', 'null'] }, resource: { type: ['object', 'null'] },
+    size: integer, data_type: string, mime_type: string, extension: string, metadata: { type: ['object', 'null'] }, is_queryable: { type: ['boolean', 'null'] },
+  },
+};
+
+/** Upstream's pagination fields. */
+export const pageFields = { page_number: integer, page_size: integer, total_pages: integer, total_entries: integer };
+
 const pageOf = (items: JsonSchema): JsonSchema => ({
   type: 'object',
   properties: { entries: { type: 'array', items }, page_number: integer, page_size: integer, total_pages: integer, total_entries: integer },

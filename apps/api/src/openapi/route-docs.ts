@@ -1,4 +1,4 @@
-import { branch, commit, envelope, errorBody, job, multipartFiles, paths, repository, staged, workspace, type JsonSchema } from './oxen-schemas.js';
+import { branch, commit, envelope, errorBody, job, metadataEntry, multipartFiles, pageFields, paths, repository, staged, workspace, type JsonSchema } from './oxen-schemas.js';
 
 /** What the OpenAPI document says about one route, keyed by `METHOD fastify-url` below. */
 export interface RouteDoc {
@@ -31,6 +31,7 @@ const uploadHeaders = {
 };
 const asyncQuery = { async: { type: 'string', enum: ['true', 'false'], description: 'sluice: same as `Prefer: respond-async`' } };
 const jobAccepted = { ...ok({ job }, ['job']), description: 'sluice: accepted; `Location` names the job to poll' };
+const pageQuery = { page: { type: 'integer', minimum: 1 }, page_size: { type: 'integer', minimum: 1 } };
 const commitBody = object({ message: str, author: str, email: str }, ['message', 'author', 'email']);
 const pathList = { type: 'array', items: str } as const;
 
@@ -226,6 +227,14 @@ export const routeDocs: Record<string, RouteDoc> = {
     summary: 'Create a branch from a branch or a commit',
     tags: commitTags,
     body: object({ new_name: str, from_name: str, commit_id: str }, ['new_name']),
+    responses: { 200: ok({ branch }), 400: errorBody, 404: errorBody, 409: errorBody },
+  },
+  'PUT /api/repos/:namespace/:repo/branches/*': {
+    operationId: 'update_branch',
+    summary: 'Move a branch to one of the repository\'s commits',
+    tags: commitTags,
+    wildcard: 'branch_name',
+    body: object({ commit_id: str }, ['commit_id']),
     responses: { 200: ok({ branch }), 400: errorBody, 404: errorBody },
   },
   'GET /api/repos/:namespace/:repo/branches/*': { operationId: 'show_branch', summary: 'One branch', tags: commitTags, wildcard: 'branch_name', responses: { 200: ok({ branch }), 404: errorBody } },
@@ -242,11 +251,30 @@ export const routeDocs: Record<string, RouteDoc> = {
   },
   'GET /api/repos/:namespace/:repo/dir/*': {
     operationId: 'list_dir',
-    summary: 'Directory listing at a revision (a branch name or a commit id, then the path)',
+    summary: 'Directory listing at a revision (a branch name or a commit id, then the path), a page at a time',
     tags: commitTags,
     wildcard: 'revision_and_path',
+    querystring: pageQuery,
     responses: {
-      200: ok({ commit, dir: str, total_entries: { type: 'integer' }, entries: { type: 'array', items: object({ filename: str, path: str, is_dir: { type: 'boolean' }, size: { type: 'integer' }, hash: str, mime_type: str, data_type: str }) } }),
+      200: ok({ dir: { anyOf: [metadataEntry, { type: 'null' }] }, entries: { type: 'array', items: metadataEntry }, resource: object({ path: str, version: str }), metadata: { type: 'null' }, ...pageFields }),
+      400: errorBody, 404: errorBody,
+    },
+  },
+  'GET /api/repos/:namespace/:repo/commits/history/*': {
+    operationId: 'list_commit_history',
+    summary: 'The log of a revision (and, after it, of one path), newest first, a page at a time',
+    tags: commitTags,
+    wildcard: 'revision_and_path',
+    querystring: pageQuery,
+    responses: { 200: ok({ commits: { type: 'array', items: commit }, ...pageFields }), 400: errorBody, 404: errorBody },
+  },
+  'GET /api/repos/:namespace/:repo/revisions/*': {
+    operationId: 'get_revision',
+    summary: 'A revision resolved to its commit, and its branch when it names one',
+    tags: commitTags,
+    wildcard: 'revision',
+    responses: {
+      200: ok({ resource: object({ workspace: { type: 'null' }, commit, branch: { anyOf: [branch, { type: 'null' }] }, path: str, version: str, resource: str }) }),
       404: errorBody,
     },
   },

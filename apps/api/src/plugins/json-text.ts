@@ -2,11 +2,13 @@ import type { FastifyInstance } from 'fastify';
 import { SluiceError } from '@sluice/core';
 
 /**
- * Upstream reads the JSON bodies of workspace, commit and branch requests as text whatever their
- * Content-Type; so do we for text/plain (and bodies sent without a type).
+ * Upstream reads the JSON bodies of workspace, commit, branch, move and chunk-completion requests
+ * as text whatever their Content-Type, and the stock client sends several of them with none at
+ * all (reference §15). So any body that no other parser claims (no type, text/plain, a form type,
+ * anything else) is read as JSON text; multipart and application/json keep their own parsers.
  */
 export function jsonText(app: FastifyInstance): void {
-  app.addContentTypeParser(['text/plain', 'application/x-www-form-urlencoded'], { parseAs: 'string', bodyLimit: 256 * 1024 }, (_request, body, done) => {
+  app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: 256 * 1024 }, (_request, body, done) => {
     const text = String(body).trim();
     if (text === '') return done(null, undefined);
     try {
@@ -14,5 +16,18 @@ export function jsonText(app: FastifyInstance): void {
     } catch (error) {
       done(new SluiceError('invalid_json', `Invalid JSON: ${(error as Error).message}`), undefined);
     }
+  });
+}
+
+/**
+ * Registers routes that take only multipart bodies in a scope without the text fallback above, so
+ * a body of any other type is refused as not multipart (415) instead of being read as JSON.
+ */
+export async function multipartOnly(app: FastifyInstance, routes: (scope: FastifyInstance) => void): Promise<void> {
+  await app.register(async (scope) => {
+    scope.addContentTypeParser('*', (_request, _payload, done) => {
+      done(new SluiceError('not_multipart', 'the request must be multipart/form-data with file[] parts'), undefined);
+    });
+    routes(scope);
   });
 }

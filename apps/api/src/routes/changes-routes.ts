@@ -1,34 +1,20 @@
 import type { FastifyInstance } from 'fastify';
-import { extensionOf, SluiceError, type StagedEntry } from '@sluice/core';
+import { SluiceError, type StagedEntry } from '@sluice/core';
 import type { AppServices } from '../app-services.js';
 import { success } from '../oxen-envelope.js';
 import type { WorkspaceParams } from './workspace-routes.js';
+import { metadataEntry, pagination, positive } from './metadata-entry.js';
 
 type Status = 'Added' | 'Modified' | 'Removed';
 const statusNames: Record<StagedEntry['status'], Status> = { added: 'Added', modified: 'Modified', removed: 'Removed' };
 
-function entryView(path: string, entry: StagedEntry): Record<string, unknown> {
-  return {
-    filename: path, hash: entry.hash, is_dir: false, latest_commit: null, resource: null, size: entry.size,
-    data_type: entry.dataType, mime_type: entry.mimeType, extension: extensionOf(path), metadata: null, is_queryable: null,
-  };
-}
-
 function page(entries: Array<[string, StagedEntry]>, pageNumber: number, pageSize: number): Record<string, unknown> {
-  const start = (pageNumber - 1) * pageSize;
+  const { start, end, fields } = pagination(entries.length, pageNumber, pageSize);
   return {
     dir: null,
-    entries: entries.slice(start, start + pageSize).map(([path, entry]) => entryView(path, entry)),
-    resource: null, metadata: null, page_size: pageSize, page_number: pageNumber,
-    total_pages: Math.ceil(entries.length / pageSize), total_entries: entries.length,
+    entries: entries.slice(start, end).map(([path, entry]) => metadataEntry(path, { ...entry, isDir: false })),
+    resource: null, metadata: null, ...fields,
   };
-}
-
-function positive(value: string | undefined, fallback: number, what: string): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new SluiceError('bad_request', `${what} must be at least 1`);
-  return n;
 }
 
 function pathList(body: unknown): string[] {

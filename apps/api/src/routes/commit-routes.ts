@@ -4,19 +4,20 @@ import { success } from '../oxen-envelope.js';
 import { commitView } from './views.js';
 import type { RepoParams } from './workspace-routes.js';
 
-/** Commits by id, and the hooks the Oxen client calls around a workspace commit (reference §8.3). */
-export function commitRoutes(app: FastifyInstance, { repos, objects }: AppServices): void {
+/**
+ * Commits by id (only this repository's), and the hooks the Oxen client calls around a workspace
+ * commit (reference §8.3); `commits/{id}/complete` comes without a Content-Type.
+ */
+export function commitRoutes(app: FastifyInstance, { repos }: AppServices): void {
   const base = '/api/repos/:namespace/:repo';
+  type CommitParams = RepoParams & { commitId: string };
 
-  app.get<{ Params: RepoParams & { commitId: string } }>(`${base}/commits/:commitId`, async (request) => {
-    await repos.require(request.params.namespace, request.params.repo);
-    return success('resource_found', { commit: commitView(await objects.getCommit(request.params.commitId)) });
-  });
-
-  app.post<{ Params: RepoParams & { commitId: string } }>(`${base}/commits/:commitId/complete`, async (request) => {
-    await repos.require(request.params.namespace, request.params.repo);
-    return success('resource_created', { commit: commitView(await objects.getCommit(request.params.commitId)) });
-  });
+  const show = async (params: CommitParams) => {
+    await repos.require(params.namespace, params.repo);
+    return commitView(await repos.requireCommit(params.namespace, params.repo, params.commitId));
+  };
+  app.get<{ Params: CommitParams }>(`${base}/commits/:commitId`, async (request) => success('resource_found', { commit: await show(request.params) }));
+  app.post<{ Params: CommitParams }>(`${base}/commits/:commitId/complete`, async (request) => success('resource_created', { commit: await show(request.params) }));
 
   const action = async (request: { params: RepoParams & { state: string; action: string } }) => {
     await repos.require(request.params.namespace, request.params.repo);

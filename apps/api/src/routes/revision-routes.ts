@@ -4,28 +4,30 @@ import { versionKey } from '@sluice/storage';
 import type { AppServices } from '../app-services.js';
 import { success } from '../oxen-envelope.js';
 import { commitView } from './views.js';
+import { metadataEntry, pagination, positive } from './metadata-entry.js';
 import type { RepoParams } from './workspace-routes.js';
 
 type RevisionParams = RepoParams & { '*': string };
+type PageQuery = { page?: string; page_size?: string };
+
+/** How far back a history is walked: far beyond any page a client asks for, and a bound on the work. */
+const maxHistory = 100_000;
 
 /**
- * Reading what was committed: `GET R/file/{revision}/{path}` streams a file and
- * `GET R/dir/{revision}/{path}` lists a directory. A revision is a branch name (which may hold
- * slashes: the longest matching name wins) or a commit id.
+ * Reading what was committed, every revision resolved inside its repository (a branch name,
+ * which may hold slashes, or one of the repository's commit ids): `GET R/file/{rev}/{path}`
+ * streams a file, `GET R/dir/{rev}/{path}` lists a directory, `GET R/commits/history/{rev}[/{path}]`
+ * is the client's log and `GET R/revisions/{rev}` what Python's RemoteRepo resolves on opening.
  */
 export function revisionRoutes(app: FastifyInstance, { repos, objects, store }: AppServices): void {
-  const resolve = async (namespace: string, repo: string, rest: string): Promise<{ commit: Commit; path: string }> => {
-    await repos.require(namespace, repo);
-    const segments = rest.split('/');
-    for (let n = segments.length; n >= 1; n--) {
-      const head = await repos.branchHead(namespace, repo, segments.slice(0, n).join('/'));
-      if (head !== null) return { commit: await objects.getCommit(head), path: segments.slice(n).join('/') };
-    }
-    return { commit: await objects.getCommit(segments[0] ?? ''), path: segments.slice(1).join('/') };
+  const base = '/api/repos/:namespace/:repo';
+  const resolve = async (params: RevisionParams) => {
+    await repos.require(params.namespace, params.repo);
+    return repos.resolveRevision(params.namespace, params.repo, params['*']);
   };
 
-  app.get<{ Params: RevisionParams }>('/api/repos/:namespace/:repo/file/*', async (request, reply) => {
-    const { commit, path } = await resolve(request.params.namespace, request.params.repo, request.params['*']);
+  app.get<{ Params: RevisionParams }>(`${base}/file/*`, async (request, reply) => {
+    const { commit, path } = await resolve(request.params);
     const entry = await objects.lookup(commit.root, normalizeRelativePath(path));
     if (entry === null) throw new SluiceError('resource_not_found', `Could not find path: ${path}`);
     if (entry.kind === 'dir') throw new SluiceError('not_a_file', `${path} is a directory`);
@@ -36,21 +38,51 @@ export function revisionRoutes(app: FastifyInstance, { repos, objects, store }: 
       .send(await store.get(versionKey(entry.hash)));
   });
 
-  app.get<{ Params: RevisionParams }>('/api/repos/:namespace/:repo/dir/*', async (request) => {
-    const { commit, path } = await resolve(request.params.namespace, request.params.repo, request.params['*']);
+  app.get<{ Params: RevisionParams; Querystring: PageQuery }>(`${base}/dir/*`, async (request) => {
+    const { commit, path, revision } = await resolve(request.params);
+    const pageNumber = positive(request.query.page, 1, 'page');
+    const pageSize = positive(request.query.page_size, 100, 'page_size');
     const clean = path.replace(/^\/+|\/+$/g, '');
-    const node = clean === '' ? { kind: 'dir' as const, hash: commit.root } : await objects.lookup(commit.root, normalizeRelativePath(clean));
+    const node = clean === '' ? { kind: 'dir' as const, hash: commit.root, size: 0 } : await objects.lookup(commit.root, normalizeRelativePath(clean));
     if (node === null) throw new SluiceError('resource_not_found', `Could not find path: ${clean}`);
     if (node.kind !== 'dir') throw new SluiceError('bad_request', `${clean} is not a directory`);
-    const entries = (await objects.readNode(node.hash)).map((entry) => ({
-      filename: entry.name,
-      path: clean === '' ? entry.name : `${clean}/${entry.name}`,
-      is_dir: entry.kind === 'dir',
-      size: entry.size,
-      hash: entry.hash,
-      mime_type: entry.kind === 'dir' ? 'inode/directory' : entry.mimeType,
-      data_type: entry.kind === 'dir' ? 'dir' : entry.dataType,
-    }));
-    return success('resource_found', { commit: commitView(commit), dir: clean, entries, total_entries: entries.length });
+    const children = await objects.readNode(node.hash);
+    const size = clean === '' ? children.reduce((sum, entry) => sum + entry.size, 0) : node.size;
+    const { start, end, fields } = pagination(children.length, pageNumber, pageSize);
+    const entries = children.slice(start, end).map((entry) => metadataEntry(entry.name, { ...entry, isDir: entry.kind === 'dir' }));
+    return success('resource_found', {
+      dir: metadataEntry(clean.slice(clean.lastIndexOf('/') + 1), { hash: node.hash, size, isDir: true }),
+      entries, resource: { path: clean, version: revision }, metadata: null, ...fields,
+    });
+  });
+
+  app.get<{ Params: RevisionParams; Querystring: PageQuery }>(`${base}/commits/history/*`, async (request) => {
+    const { commit, path } = await resolve(request.params);
+    const pageNumber = positive(request.query.page, 1, 'page');
+    const pageSize = positive(request.query.page_size, 100, 'page_size');
+    const file = path.replace(/^\/+|\/+$/g, '');
+    const history: Commit[] = [];
+    for (let current: Commit | null = commit; current !== null && history.length < maxHistory; ) {
+      const parentId: string | undefined = current.parent_ids[0];
+      const parent: Commit | null = parentId === undefined ? null : await objects.getCommit(parentId);
+      if (file === '' || (await touches(current, parent, file))) history.push(current);
+      current = parent;
+    }
+    const { start, end, fields } = pagination(history.length, pageNumber, pageSize);
+    return success('resource_found', { commits: history.slice(start, end).map(commitView), ...fields });
+  });
+
+  /** Whether `commit` changed what stands at `path` against its parent. */
+  const touches = async (commit: Commit, parent: Commit | null, path: string): Promise<boolean> => {
+    const normalized = normalizeRelativePath(path);
+    const [now, before] = await Promise.all([objects.lookup(commit.root, normalized), parent ? objects.lookup(parent.root, normalized) : null]);
+    return (now?.hash ?? null) !== (before?.hash ?? null);
+  };
+
+  app.get<{ Params: RevisionParams }>(`${base}/revisions/*`, async (request) => {
+    const { commit, branch, revision, path } = await resolve(request.params);
+    return success('resource_found', {
+      resource: { workspace: null, commit: commitView(commit), branch, path, version: revision, resource: request.params['*'] },
+    });
   });
 }

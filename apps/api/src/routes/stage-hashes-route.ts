@@ -12,13 +12,14 @@ export const maxHashEntries = 5000;
 const hashPattern = /^[0-9a-f]{1,32}$/;
 
 /**
- * sluice extension: stage files by content hash, for content the version store already holds,
- * so a client re-pushing known content sends no bytes. Body `{"files":[{"path","hash"}]}`; the
+ * sluice extension: stage files by content hash, for content this repository already references
+ * (staged, committed or uploaded to it), so a client re-pushing known content sends no bytes.
+ * Content of other repositories counts as missing, whoever holds it. Body `{"files":[{"path","hash"}]}`; the
  * answer lists the `paths` staged (or unchanged against the base commit, as an upload echoes
  * them) and the `missing` paths whose content the server lacks: upload those as usual. Staging
  * follows the upload's rules (last duplicate path wins, quotas) in the same atomic step.
  */
-export function stageHashesRoute(app: FastifyInstance, { repos, workspaces, staging, versions, store, objects, config }: AppServices): void {
+export function stageHashesRoute(app: FastifyInstance, { repos, workspaces, staging, store, objects, config }: AppServices): void {
   app.post<{ Params: WorkspaceParams; Body: unknown }>('/api/repos/:namespace/:repo/workspaces/:workspaceId/stage_hashes', async (request) => {
     const { namespace, repo, workspaceId } = request.params;
     const files = (request.body as { files?: unknown } | null)?.files;
@@ -33,8 +34,8 @@ export function stageHashesRoute(app: FastifyInstance, { repos, workspaces, stag
     await repos.require(namespace, repo);
     const workspace = await workspaces.require(namespace, repo, workspaceId);
 
-    const missingHashes = await versions.missing([...new Set(wanted.map((f) => f.hash))]);
-    const known = [...new Set(wanted.filter((f) => !missingHashes.has(f.hash)).map((f) => f.hash))];
+    // Only content this repository already references: knowing a hash is no right to its bytes.
+    const known = [...await repos.referencedContent(namespace, repo, [...new Set(wanted.map((f) => f.hash))])];
     const described = new Map<string, { size: number; head: Buffer } | null>();
     await mapLimit(known, 16, async (hash) => {
       const info = await store.stat(versionKey(hash));

@@ -6,6 +6,7 @@ import { chunkKey, chunkPrefix, versionKey } from '@sluice/storage';
 import { ingestJobOptions, type IngestJobData } from '@sluice/queue';
 import type { AppServices } from '../app-services.js';
 import { spoolMultipart } from '../spool-multipart.js';
+import { multipartOnly } from '../plugins/json-text.js';
 import { awaitJob, enqueueJob } from '../run-job.js';
 import { success } from '../oxen-envelope.js';
 import type { RepoParams } from './workspace-routes.js';
@@ -34,8 +35,8 @@ function destination(dir: unknown, name: string): string {
  * enqueues one job whose worker reassembles them as a stream, verifies the hash and, given a
  * workspace, stages the file. `POST R/versions` stores hash-named blobs (§4.6).
  */
-export function versionsRoutes(app: FastifyInstance, services: AppServices): void {
-  const { repos, workspaces, store, queue, events, config, versions } = services;
+export async function versionsRoutes(app: FastifyInstance, services: AppServices): Promise<void> {
+  const { repos, workspaces, store, queue, events, config } = services;
   const early = { queue: services.digestQueue, board: services.digestBoard };
   const base = '/api/repos/:namespace/:repo/versions';
   const jobOptions = ingestJobOptions(config.jobRetentionSeconds);
@@ -47,7 +48,7 @@ export function versionsRoutes(app: FastifyInstance, services: AppServices): voi
   });
 
   // Chunk bodies are raw bytes of any (or no) content type: stream them, never parse.
-  void app.register(async (scope) => {
+  await app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
     scope.put<{ Params: HashParams; Querystring: { offset?: string } }>(`${base}/:hash/chunks`, async (request) => {
@@ -85,8 +86,9 @@ export function versionsRoutes(app: FastifyInstance, services: AppServices): voi
       chunks.push({ key: info.key, offset: Number(info.key.slice(info.key.lastIndexOf('/') + 1)) });
     }
     chunks.sort((a, b) => a.offset - b.offset);
-    // A repeated completion finds the chunks gone and the content stored: it only stages again.
-    const alreadyStored = chunks.length === 0 && (await versions.missing([hash])).size === 0;
+    // A repeated completion finds the chunks gone and the content in this repository: it only
+    // stages again. Content only other repositories hold must be uploaded here first.
+    const alreadyStored = chunks.length === 0 && (await repos.referencedContent(namespace, repo, [hash])).size === 1;
     if (!alreadyStored && expected !== null && chunks.length !== expected) {
       throw new SluiceError('chunk_count_mismatch', `Number of chunks does not match expected number of chunks: ${chunks.length} != ${expected}`);
     }
@@ -107,7 +109,7 @@ export function versionsRoutes(app: FastifyInstance, services: AppServices): voi
     return success('resource_found', { hash, path: workspaceId === '' ? null : path, job_id: job.id });
   });
 
-  app.post<{ Params: RepoParams }>(base, async (request) => {
+  await multipartOnly(app, (scope) => scope.post<{ Params: RepoParams }>(base, async (request) => {
     const { namespace, repo } = request.params;
     await repos.require(namespace, repo);
     const spool = await spoolMultipart(request, store, config.limits, (filename) => ({ path: assertHash(filename), expectHash: filename }), false, early);
@@ -117,5 +119,5 @@ export function versionsRoutes(app: FastifyInstance, services: AppServices): voi
     const result = await awaitJob(job, events, config.syncTimeoutSeconds);
     const errFiles = result.files.flatMap((f) => ('error' in f ? [{ hash: f.path, path: null, error: f.error.message }] : []));
     return success('resource_created', { err_files: errFiles });
-  });
+  }));
 }

@@ -36,8 +36,13 @@ export interface InflateTaskResult {
   stages: { gunzipMs: number; gunzipBytes: number; hashMs: number; hashBytes: number };
 }
 
-/** Below this size any ratio is fine: small files of zeros are legitimate and harmless. */
-export const ratioFloorBytes = 1024 * 1024;
+/**
+ * Up to this many inflated bytes any ratio is fine: upstream inflates gzip parts of up to 10 MiB
+ * (its stream segment size) with no ratio test, and a sparse CSV or a file of zeros is legitimate.
+ * The ratio only guards parts allowed to inflate further (SLUICE_MAX_INFLATE_BYTES above 10 MiB),
+ * where it protects memory and disk.
+ */
+export const ratioFloorBytes = 10 * 1024 * 1024;
 
 let hasherPromise: Promise<OxenHasher> | undefined;
 

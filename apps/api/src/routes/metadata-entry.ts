@@ -1,0 +1,40 @@
+import { extensionOf, SluiceError, type DataType } from '@sluice/core';
+
+/** What an entry view needs to know of a file or directory. */
+export interface EntryFacts {
+  hash: string;
+  size: number;
+  isDir: boolean;
+  mimeType?: string | undefined;
+  dataType?: DataType | 'dir' | undefined;
+}
+
+/**
+ * A file or directory as the client's `MetadataEntry` reads it (reference §15.11): exactly these
+ * fields, because that type rejects unknown ones.
+ */
+export function metadataEntry(filename: string, facts: EntryFacts): Record<string, unknown> {
+  return {
+    filename, hash: facts.hash, is_dir: facts.isDir, latest_commit: null, resource: null, size: facts.size,
+    data_type: facts.isDir ? 'dir' : facts.dataType ?? 'binary',
+    mime_type: facts.isDir ? 'inode/directory' : facts.mimeType ?? 'application/octet-stream',
+    extension: facts.isDir ? '' : extensionOf(filename), metadata: null, is_queryable: null,
+  };
+}
+
+/** Upstream's pagination fields for `total` items, and the slice of them one page shows. */
+export function pagination(total: number, pageNumber: number, pageSize: number): { start: number; end: number; fields: Record<string, number> } {
+  const start = (pageNumber - 1) * pageSize;
+  return {
+    start, end: start + pageSize,
+    fields: { page_size: pageSize, page_number: pageNumber, total_pages: Math.ceil(total / pageSize), total_entries: total },
+  };
+}
+
+/** A `page` or `page_size` query value: a whole number of at least 1, or the default. */
+export function positive(value: string | undefined, fallback: number, what: string): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new SluiceError('bad_request', `${what} must be at least 1`);
+  return n;
+}
