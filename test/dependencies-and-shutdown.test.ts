@@ -20,7 +20,7 @@ describe('when Redis goes away and comes back', () => {
 
     await redis.process().kill('SIGKILL');
     await new Promise((r) => setTimeout(r, 200));
-    for (const path of [ws, `${ws}/changes`, '/api/jobs/some-job', '/api/ready']) {
+    for (const path of [ws, `${ws}/changes`, '/api/jobs/00000000-0000-4000-8000-000000000000', '/api/ready']) {
       const started = Date.now();
       const reply = await send(sluice.url, 'GET', path);
       expect(reply.status, path).toBe(503);

@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, STATUS_CODES, type IncomingMessage, type RequestListener } from 'node:http';
+import { createServer, STATUS_CODES, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { SluiceError } from '@sluice/core';
-import { failure } from './oxen-envelope.js';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { failure, oxenVersion } from './oxen-envelope.js';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import multipart from '@fastify/multipart';
 import type { AppServices } from './app-services.js';
 import { oxenProtocol } from './plugins/oxen-protocol.js';
 import { jsonText, multipartOnly } from './plugins/json-text.js';
-import { bearerAuth } from './auth/bearer-auth.js';
+import { bearerAuth, identifyCaller } from './auth/bearer-auth.js';
 import { rateLimits } from './plugins/rate-limits.js';
 import { httpMetrics } from './plugins/http-metrics.js';
 import { openApi } from './openapi/openapi.js';
@@ -44,6 +44,13 @@ function answerClientError(error: Error & { code?: string }, socket: Socket): vo
   socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }
 
+/** An error answered outside any route, in the Oxen envelope, on a connection that then closes. */
+function answerRaw(response: ServerResponse, status: number, error: SluiceError): void {
+  const body = JSON.stringify(failure(error));
+  response.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'oxen-version': oxenVersion, connection: 'close' });
+  response.end(body);
+}
+
 function requestId(request: IncomingMessage): string {
   const given = request.headers['x-oxen-request-id'];
   return typeof given === 'string' && given.length > 0 && given.length <= 128 ? given : randomUUID();
@@ -59,8 +66,24 @@ export async function buildApp(services: AppServices, logger?: FastifyBaseLogger
     routerOptions: { maxParamLength: 4096 },
     bodyLimit: 2 * 1024 * 1024,
     clientErrorHandler: answerClientError,
+    // The router's own refusals (a URL that does not decode, a parameter past its length) in the envelope.
+    frameworkErrors: (error, _request, reply) => {
+      const code = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'name_too_long' : 'bad_request';
+      void (reply as FastifyReply).status(400).send(failure(new SluiceError(code, `${error.message} (${error.code})`)));
+    },
     serverFactory: (handler: RequestListener) => {
-      const server = createServer({ maxHeaderSize: limits.maxHeaderBytes }, handler);
+      // HTTP/1.1 without Host is refused below, in the envelope, instead of by Node with an empty body.
+      const server = createServer({ maxHeaderSize: limits.maxHeaderBytes, requireHostHeader: false }, (request, response) => {
+        if (request.headers.host === undefined && request.httpVersionMajor === 1 && request.httpVersionMinor >= 1) {
+          answerRaw(response, 400, new SluiceError('bad_request', 'an HTTP/1.1 request needs a Host header'));
+          return;
+        }
+        handler(request, response);
+      });
+      // Only `Expect: 100-continue` means anything here; Node would answer any other with a bare 417.
+      server.on('checkExpectation', (request: IncomingMessage, response: ServerResponse) => {
+        answerRaw(response, 417, new SluiceError('expectation_failed', `unsupported Expect: ${request.headers.expect ?? ''}; only 100-continue is understood`));
+      });
       // A large upload may take a while; idle clients are cut by the headers timeout instead.
       server.requestTimeout = 3600_000;
       server.headersTimeout = 60_000;
@@ -71,10 +94,12 @@ export async function buildApp(services: AppServices, logger?: FastifyBaseLogger
   // first: it must see every route registered after it
   await openApi(app);
   oxenProtocol(app);
-  httpMetrics(app, services);
-  jsonText(app);
+  // before any route they guard (their hooks attach to routes registered after them)
+  identifyCaller(app, services.tokens);
   await rateLimits(app, services);
   bearerAuth(app, services.tokens);
+  httpMetrics(app, services);
+  jsonText(app);
   await app.register(multipart, {
     preservePath: true,
     limits: { parts: limits.maxParts, files: limits.maxParts, fileSize: limits.maxRequestBytes + 1 /* the spool's own count names SLUICE_MAX_REQUEST_BYTES first */, headerPairs: 200, fields: 1000, fieldSize: 1024 * 1024 },

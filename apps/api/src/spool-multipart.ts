@@ -8,6 +8,13 @@ import { SpoolWriter, type EarlyStart } from './spool-writer.js';
 /** Where a part goes, from its filename: the staged path, and the hash it must have if named. */
 export type PartTarget = (filename: string) => { path: string; expectHash?: string };
 
+/**
+ * The longest filename a part may carry, in UTF-8 bytes (Linux's PATH_MAX). A longer one is
+ * refused whole, never staged cut short: the multipart parser itself truncates headers past
+ * ~80 KiB, which this limit catches long before.
+ */
+export const maxFilenameBytes = 4096;
+
 function isGzip(mimetype: string | undefined): boolean {
   return (mimetype ?? '').split(';')[0]!.trim().toLowerCase() === 'application/gzip';
 }
@@ -30,6 +37,9 @@ export async function spoolMultipart(request: FastifyRequest, store: BlobStore, 
       // busboy makes a filename-less part a file when its Content-Type is not text; either way it has no name.
       if (part.type !== 'file' || typeof part.filename !== 'string') {
         throw new SluiceError('missing_filename', 'Missing hash in multipart request: a file part has no filename');
+      }
+      if (Buffer.byteLength(part.filename) > maxFilenameBytes) {
+        throw new SluiceError('name_too_long', `a part's filename is ${Buffer.byteLength(part.filename)} bytes; the limit is ${maxFilenameBytes}`);
       }
       const { path, expectHash } = target(part.filename);
       await spool.add(path, isGzip(part.mimetype), part.file, expectHash);

@@ -29,6 +29,8 @@ export class SpoolWriter {
   /** Digests started for this request's parts, told when the request fails. */
   private readonly digests: string[] = [];
   private discarded = false;
+  /** Every store write still under way: a discard waits for them, or a write that lands after the delete would outlive it. */
+  private readonly inFlight = new Set<Promise<unknown>>();
 
   /**
    * @param durable whether spool objects must survive a power cut: an asynchronous upload
@@ -96,7 +98,7 @@ export class SpoolWriter {
       const key = this.nextKey();
       const index = chunks.push(key) - 1;
       const body = Readable.from(cutter.run(), { objectMode: false });
-      const put = this.store.put(key, body, { durable: this.durable });
+      const put = this.track(this.store.put(key, body, { durable: this.durable }));
       put.catch(() => undefined); // its failure surfaces below or through `written`
       // wait until the chunk's bytes are read; the put's own error explains a failure best
       await Promise.race([finished(body), put]).catch(async (error: unknown) => {
@@ -138,7 +140,13 @@ export class SpoolWriter {
     this.segment = [];
     this.segmentSize = 0;
     this.segmentKey = null;
-    await this.store.put(key, body, { durable: this.durable });
+    await this.track(this.store.put(key, body, { durable: this.durable }));
+  }
+
+  private track<T>(write: Promise<T>): Promise<T> {
+    this.inFlight.add(write);
+    void write.finally(() => this.inFlight.delete(write)).catch(() => undefined);
+    return write;
   }
 
   /** Writes what is still buffered; after this every part is durable in the store. */
@@ -150,6 +158,7 @@ export class SpoolWriter {
   async discard(): Promise<void> {
     this.discarded = true;
     this.segment = [];
+    await Promise.allSettled([...this.inFlight]);
     // a digest stops at the mark; one that had finished leaves its object, removed here
     await Promise.allSettled(this.digests.map((id) => this.early.board.abort(id)));
     const digested = this.digests.map((id) => pendingVersionKey(digestPendingId(id)));

@@ -1,6 +1,6 @@
 import { Agent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { Client } from 'minio';
 import { SluiceError, type S3Config } from '@sluice/core';
 import type { BlobInfo, BlobStore } from './blob-store.js';
@@ -75,10 +75,35 @@ export class S3BlobStore implements BlobStore {
     try {
       const data = isBufferList(body) ? Buffer.concat(body) : body;
       if (Buffer.isBuffer(data)) await this.client.putObject(this.bucket, key, data, data.length);
-      else await this.client.putObject(this.bucket, key, data);
+      else await this.putStream(key, data);
     } catch (error) {
       translate(error, key);
     }
+  }
+
+  /**
+   * The minio client pipes a stream into its part splitter without listening for the stream's
+   * errors: a body that fails (a client gone mid-upload) would leave the put pending forever, and
+   * whoever waits for it (the spool's cleanup) with it. So a failing body ends the upload instead;
+   * the partial object that completes is removed, and the put fails with the body's error.
+   */
+  private async putStream(key: string, body: Readable): Promise<void> {
+    let failure: unknown;
+    const guarded = new PassThrough();
+    body.once('error', (error: unknown) => {
+      failure ??= error;
+      guarded.end();
+    });
+    body.pipe(guarded);
+    const put = this.client.putObject(this.bucket, key, guarded);
+    try {
+      await put;
+    } catch (error) {
+      failure ??= error;
+    }
+    if (failure === undefined) return;
+    await this.client.removeObject(this.bucket, key).catch(() => undefined);
+    throw failure;
   }
 
   async get(key: string): Promise<Readable> {

@@ -31,6 +31,16 @@ export function blobStoreContract(name: string, make: () => Promise<BlobStore>):
       expect((await store.stat(key))?.size).toBe(13);
     });
 
+    it('fails a put whose stream fails midway, promptly and leaving no object', async () => {
+      const store = await make();
+      const key = `spool/${unique()}/cut`;
+      const body = new Readable({ read() {} });
+      body.push(Buffer.alloc(3 * 1024 * 1024, 1));
+      setTimeout(() => body.destroy(new Error('client went away')), 50);
+      await expect(store.put(key, body)).rejects.toThrow(/client went away/);
+      expect(await store.stat(key)).toBeNull();
+    });
+
     it('writes a list of buffers in order as one object', async () => {
       const store = await make();
       const key = `spool/${unique()}/list`;

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { SluiceError } from '@sluice/core';
 import { failure } from '../oxen-envelope.js';
 import { allows, type Access, type Identity, type TokenStore } from './token-store.js';
@@ -18,30 +18,54 @@ const open = new Set(['/api/health', '/api/version', '/api/min_version', specPat
 const adminRoutes = new Set(['/api/stats', '/metrics', '/api/dashboard']);
 const isAdminRoute = (url: string) => adminRoutes.has(url) || url.startsWith(queueBoardPrefix);
 
+type IdentifiedRequest = FastifyRequest & { identity?: Identity | null };
+
+/** The verified identity behind a request, once identifyCaller has run: null for none or an invalid token. */
+export function callerIdentity(request: FastifyRequest): Identity | null {
+  return (request as IdentifiedRequest).identity ?? null;
+}
+
+/**
+ * First of all hooks: who is calling, from the token alone (no body is read yet). Rate limits
+ * key on this verified identity, so a made-up token buys no bucket of its own.
+ */
+export function identifyCaller(app: FastifyInstance, tokens: TokenStore | null): void {
+  if (tokens === null) return;
+  app.addHook('onRequest', async (request: IdentifiedRequest) => {
+    const match = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '');
+    request.identity = match ? tokens.identify(match[1]!) : null;
+  });
+}
+
 /**
  * Bearer tokens (SLUICE_AUTH=on): every route but health, version and the API document needs one; the namespace of
  * the route (or of the repository being created) must be in the token's scopes: read for GET,
- * write for changes, admin for the stats and metrics. 401 without a valid token, 403 without the scope.
+ * write for changes, admin for the stats and metrics. 401 without a valid token, answered before
+ * the body is read and after the rate limit (so guessing tokens is limited too); 403 without the scope.
+ * Registered after the rate limits: its route hook must run after theirs.
  */
 export function bearerAuth(app: FastifyInstance, tokens: TokenStore | null): void {
-  app.decorateRequest('authorize', function (this: FastifyRequest & { identity?: Identity | null }, namespace: string | null, access: Access) {
+  app.decorateRequest('authorize', function (this: IdentifiedRequest, namespace: string | null, access: Access) {
     if (tokens === null) return;
     if (!this.identity || !allows(this.identity, namespace, access)) {
       throw new SluiceError('forbidden', `this token may not ${access} ${namespace === null ? 'here' : `namespace '${namespace}'`}`);
     }
   });
   if (tokens === null) return;
-  app.addHook('preHandler', async (request: FastifyRequest & { identity?: Identity | null }, reply) => {
+  const requireToken = async (request: IdentifiedRequest, reply: FastifyReply) => {
+    if (request.identity) return;
+    reply.header('www-authenticate', 'Bearer');
+    const given = /^Bearer\s+\S+$/i.test(request.headers.authorization ?? '');
+    const error = new SluiceError('unauthorized', given ? 'the bearer token is not valid' : 'an Authorization: Bearer token is required');
+    return reply.status(error.status).send(failure(error));
+  };
+  app.addHook('onRoute', (route) => {
+    if (open.has(route.url) || route.url.startsWith(swaggerUiPrefix)) return;
+    route.onRequest = [route.onRequest ?? []].flat().concat(requireToken);
+  });
+  app.addHook('preHandler', async (request: IdentifiedRequest, reply) => {
     const url = request.routeOptions.url ?? '';
-    if (open.has(url) || url.startsWith(swaggerUiPrefix)) return;
-    const header = request.headers.authorization ?? '';
-    const match = /^Bearer\s+(\S+)$/i.exec(header);
-    request.identity = match ? tokens.identify(match[1]!) : null;
-    if (!request.identity) {
-      reply.header('www-authenticate', 'Bearer');
-      const error = new SluiceError('unauthorized', match ? 'the bearer token is not valid' : 'an Authorization: Bearer token is required');
-      return reply.status(error.status).send(failure(error));
-    }
+    if (open.has(url) || url.startsWith(swaggerUiPrefix) || !request.identity) return;
     const params = request.params as { namespace?: string };
     const bodyNamespace = request.routeOptions.url === '/api/repos' ? (request.body as { namespace?: unknown } | undefined)?.namespace : undefined;
     const namespace = params.namespace ?? (typeof bodyNamespace === 'string' ? bodyNamespace : null);

@@ -3,21 +3,22 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
 import { SluiceError } from '@sluice/core';
 import type { AppServices } from '../app-services.js';
+import { callerIdentity } from '../auth/bearer-auth.js';
 
 const unlimited = new Set(['/api/health', '/api/version', '/api/min_version', '/api/ready', '/metrics']);
 
 /**
- * Requests per window per token (per client IP without auth), counted in Redis so the limit holds
+ * Requests per window per verified token (per client IP without one), counted in Redis so the limit holds
  * across API nodes. Past it: 429 in the Oxen envelope with Retry-After and the RateLimit headers.
  * A Redis outage does not turn into 429s: those requests are answered 503 by the routes instead.
  */
 export async function rateLimits(app: FastifyInstance, { config, redis }: AppServices): Promise<void> {
   if (config.rateLimit.max === 0) return;
+  // The verified caller (identifyCaller ran first), else the client's address: unauthenticated
+  // and invalid-token requests share their IP's bucket, and an invented token buys no new one.
   const key = (request: FastifyRequest): string => {
-    const authorization = request.headers.authorization;
-    // Without auth a made-up header would buy a fresh bucket: only real tokens get their own.
-    if (config.auth.enabled && typeof authorization === 'string') return `token:${createHash('sha256').update(authorization).digest('hex')}`;
-    return `ip:${request.ip}`;
+    const identity = callerIdentity(request);
+    return identity ? `token:${createHash('sha256').update(identity.name).digest('hex')}` : `ip:${request.ip}`;
   };
   await app.register(rateLimit, {
     global: true,

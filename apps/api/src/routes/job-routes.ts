@@ -3,12 +3,13 @@ import { SluiceError } from '@sluice/core';
 import type { AppServices } from '../app-services.js';
 import { success } from '../oxen-envelope.js';
 import { commitJobView, jobView } from './job-view.js';
-import { commitJobPrefix } from '@sluice/queue';
+import { commitJobPrefix, isJobId } from '@sluice/queue';
 
 export function jobRoutes(app: FastifyInstance, { queue, commitQueue }: AppServices): void {
   app.get<{ Params: { jobId: string } }>('/api/jobs/:jobId', async (request) => {
     const { jobId } = request.params;
     const notFound = new SluiceError('job_not_found', `Job not found: ${jobId}`);
+    if (!isJobId(jobId)) throw notFound;
     if (jobId.startsWith(commitJobPrefix)) {
       const job = await commitQueue.getJob(jobId);
       if (!job) throw notFound;

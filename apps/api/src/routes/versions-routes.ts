@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import { SluiceError } from '@sluice/core';
+import { isWellFormed, SluiceError } from '@sluice/core';
 import { chunkKey, chunkPrefix, versionKey } from '@sluice/storage';
 import { ingestJobOptions, type IngestJobData } from '@sluice/queue';
 import type { AppServices } from '../app-services.js';
@@ -26,7 +26,7 @@ function assertHash(hash: string): string {
 /** Upstream's lenient destination (reference §4.5): only normal segments of dir and name are kept. */
 function destination(dir: unknown, name: string): string {
   const segments = `${typeof dir === 'string' ? dir : ''}/${name}`.split('/').filter((s) => s !== '' && s !== '.' && s !== '..');
-  if (segments.length === 0 || segments.some((s) => s.includes('\0'))) throw new SluiceError('invalid_path', `invalid destination for ${name}`);
+  if (segments.length === 0 || segments.some((s) => s.includes('\0') || !isWellFormed(s))) throw new SluiceError('invalid_path', `invalid destination for ${name}`);
   return segments.join('/');
 }
 
