@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FsBlobStore } from '@sluice/storage';
+import { FsBlobStore, uploadPartKey } from '@sluice/storage';
 import { createIngestQueue } from '@sluice/queue';
-import { connectRedis } from '@sluice/index';
+import { connectRedis, UploadStore } from '@sluice/index';
 import { SpoolSweeper } from '@sluice/worker';
 import { listKeys, testRedisTarget } from './support/test-env.js';
 
@@ -24,7 +24,11 @@ describe('the spool sweeper', () => {
     const job = await queue.add('ingest', {
       namespace: 'ox', repo: 'r', workspaceId: 'w', spoolKeys: ['spool/live/0', 'spool/live/1'], parts: [], bytes: 0, stage: true,
     }, { jobId: 'waiting-job' });
-    for (const key of ['spool/live/0', 'spool/live/1', 'spool/dead/0', 'spool/pending/waiting-job-3', 'spool/pending/gone-job-1']) {
+    // a resumable upload still in progress keeps its parts however old; one that ended does not
+    const upload = await new UploadStore(redis, keyPrefix).begin({ namespace: 'ox', repo: 'r', hash: 'ab', size: 2, partSize: 1, numParts: 2, partWindow: 2, destination: null });
+    const livePart = uploadPartKey(upload.id, 1);
+    const endedPart = uploadPartKey('00000000-0000-4000-8000-000000000000', 1);
+    for (const key of ['spool/live/0', 'spool/live/1', 'spool/dead/0', 'spool/pending/waiting-job-3', 'spool/pending/gone-job-1', livePart, endedPart]) {
       await store.put(key, Buffer.from(key));
     }
     const options = { store, queue, redis, keyPrefix, graceSeconds: 60, logger: pino({ level: 'silent' }) };
@@ -35,8 +39,8 @@ describe('the spool sweeper', () => {
     await redis.del(`${keyPrefix}:spool-sweeper`);
 
     const removed = await sweeper.sweepOnce(Date.now() + 120_000);
-    expect(removed.sort()).toEqual(['spool/dead/0', 'spool/pending/gone-job-1']);
-    expect((await listKeys(store, 'spool/')).sort()).toEqual(['spool/live/0', 'spool/live/1', 'spool/pending/waiting-job-3']);
+    expect(removed.sort()).toEqual([endedPart, 'spool/dead/0', 'spool/pending/gone-job-1'].sort());
+    expect((await listKeys(store, 'spool/')).sort()).toEqual(['spool/live/0', 'spool/live/1', 'spool/pending/waiting-job-3', livePart].sort());
 
     // another worker process finds the lease taken and does nothing
     await store.put('spool/dead/1', Buffer.from('x'));

@@ -2,7 +2,7 @@ import type { QueueEvents } from 'bullmq';
 import type { RedisClient } from '@sluice/index';
 import type { Config } from '@sluice/core';
 import type { BlobStore, CountingBlobStore } from '@sluice/storage';
-import type { DigestBoard, IngestTotals, ObjectStore, RepoStore, StageEditor, StagingIndex, VersionIndex, WorkspaceCommitter, WorkspaceStore } from '@sluice/index';
+import type { DigestBoard, IngestTotals, ObjectStore, RepoStore, StageEditor, StagingIndex, UploadStore, VersionIndex, WorkspaceCommitter, WorkspaceStore } from '@sluice/index';
 import type { CommitQueue, DigestQueue, IngestQueue } from '@sluice/queue';
 import type { TokenStore } from './auth/token-store.js';
 
@@ -17,6 +17,8 @@ export interface AppServices {
   repos: RepoStore;
   workspaces: WorkspaceStore;
   staging: StagingIndex;
+  /** Resumable uploads (POST R/versions/uploads) in progress. */
+  uploads: UploadStore;
   totals: IngestTotals;
   committer: WorkspaceCommitter;
   stageEditor: StageEditor;

@@ -1,6 +1,6 @@
 import { errorCodeOf, type Config } from '@sluice/core';
 import { CountingBlobStore, createBlobStore, type BlobStore } from '@sluice/storage';
-import { connectRedis, DigestBoard, IngestTotals, ObjectStore, RedisKeys, RepoStore, StageEditor, StagingIndex, VersionIndex, WorkspaceCommitter, WorkspaceStore } from '@sluice/index';
+import { connectRedis, DigestBoard, IngestTotals, ObjectStore, RedisKeys, RepoStore, StageEditor, StagingIndex, UploadStore, VersionIndex, WorkspaceCommitter, WorkspaceStore } from '@sluice/index';
 import { createCommitQueue, createDigestQueue, createIngestEvents, createIngestQueue } from '@sluice/queue';
 import type { AppServices } from './app-services.js';
 import { bullConnection, bullProducerConnection } from './redis-connections.js';
@@ -49,6 +49,7 @@ export async function createServices(config: Config, onStoreWait: (error: Error)
     repos,
     workspaces: new WorkspaceStore(redis, keys, repos),
     staging,
+    uploads: new UploadStore(redis, config.keyPrefix),
     totals: new IngestTotals(redis, keys),
     committer: new WorkspaceCommitter(redis, keys, repos, objects),
     stageEditor: new StageEditor(staging, objects),

@@ -1,6 +1,6 @@
-import type { RedisClient } from '@sluice/index';
+import { UploadStore, type RedisClient } from '@sluice/index';
 import type { Logger } from 'pino';
-import { pendingVersionKey, spoolPrefix, type BlobStore } from '@sluice/storage';
+import { pendingVersionKey, spoolPrefix, uploadPartPrefix, type BlobStore } from '@sluice/storage';
 import type { IngestQueue } from '@sluice/queue';
 
 export interface SpoolSweeperOptions {
@@ -52,7 +52,16 @@ export class SpoolSweeper {
       for (const key of job.data.spoolKeys) referenced.add(key);
       activeJobs.add(job.id as string);
     }
-    const orphans = stale.filter((key) => !referenced.has(key) && !activeJobs.has(pendingJobId(key) ?? ''));
+    const candidates = stale.filter((key) => !referenced.has(key) && !activeJobs.has(pendingJobId(key) ?? ''));
+    // A resumable upload's parts wait for the rest as long as the upload lives, however slow it is.
+    const uploads = new UploadStore(redis, keyPrefix);
+    const live = new Map<string, boolean>();
+    const orphans: string[] = [];
+    for (const key of candidates) {
+      const upload = uploadOf(key);
+      if (upload !== null && !live.has(upload)) live.set(upload, await uploads.exists(upload));
+      if (upload === null || !live.get(upload)) orphans.push(key);
+    }
     await store.delete(orphans);
     if (orphans.length > 0) this.options.logger.info({ removed: orphans.length }, 'swept orphaned spool objects');
     return orphans;
@@ -65,4 +74,10 @@ const pendingPrefix = pendingVersionKey('');
 function pendingJobId(key: string): string | null {
   if (!key.startsWith(pendingPrefix)) return null;
   return key.slice(pendingPrefix.length, key.lastIndexOf('-'));
+}
+
+/** The resumable upload a part belongs to (`spool/uploads/<uploadId>/<part>`), if it is one. */
+function uploadOf(key: string): string | null {
+  if (!key.startsWith(uploadPartPrefix)) return null;
+  return key.slice(uploadPartPrefix.length, key.indexOf('/', uploadPartPrefix.length));
 }

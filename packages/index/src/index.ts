@@ -13,3 +13,4 @@ export * from './stage-editor.js';
 export * from './ingest-totals.js';
 export * from './digest-board.js';
 export * from './repo-script.js';
+export * from './upload-store.js';

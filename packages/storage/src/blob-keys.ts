@@ -28,3 +28,10 @@ export function chunkPrefix(namespace: string, repo: string, hash: string): stri
 export function chunkKey(namespace: string, repo: string, hash: string, offset: number): string {
   return `${chunkPrefix(namespace, repo, hash)}${offset}`;
 }
+
+/** Parts of a resumable upload (POST R/versions/uploads), under the spool: swept once the upload is gone. */
+export function uploadPartKey(uploadId: string, part: number): string {
+  return `${uploadPartPrefix}${uploadId}/${part}`;
+}
+
+export const uploadPartPrefix = `${spoolPrefix}uploads/`;

@@ -12,7 +12,7 @@ export const swaggerUiPrefix = '/swagger-ui';
 const undocumentedPrefixes = [swaggerUiPrefix, '/admin/queues'];
 
 /** Upstream's parameter names where sluice's routes use shorter ones. */
-const paramNames: Record<string, string> = { repo: 'repo_name', workspaceId: 'workspace_id', commitId: 'commit_id', jobId: 'job_id' };
+const paramNames: Record<string, string> = { repo: 'repo_name', workspaceId: 'workspace_id', commitId: 'commit_id', jobId: 'job_id', uploadId: 'upload_id', part: 'part_number' };
 const paramDescriptions: Record<string, string> = {
   namespace: 'The namespace of the repository',
   repo_name: 'The name of the repository',

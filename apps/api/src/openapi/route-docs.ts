@@ -279,6 +279,25 @@ export const routeDocs: Record<string, RouteDoc> = {
     },
   },
 
+  'POST /api/repos/:namespace/:repo/versions/uploads': {
+    operationId: 'begin_version_upload',
+    summary: 'Begin a resumable upload of a large file in parts (newer clients)',
+    description: 'Content this repository already references answers `file.status: already_stored` and is staged at the destination at once; otherwise `awaiting_parts` with the upload id, the part size (every part but the last), the number of parts and the part window. A file is at most 1 TiB.',
+    tags: versionTags,
+    body: object({ hash: str, size: { type: 'integer', minimum: 1 }, destination: { type: ['object', 'null'], properties: { path: str, workspace_id: str } } }, ['hash', 'size']),
+    responses: {
+      200: ok({ file: object({ status: { type: 'string', enum: ['awaiting_parts', 'already_stored'] }, upload_id: str, part_size: { type: 'integer' }, num_parts: { type: 'integer' }, part_window: { type: 'integer' }, hash: str, size: { type: 'integer' } }, ['status']) }),
+      400: errorBody, 404: errorBody,
+    },
+  },
+  'PUT /api/repos/:namespace/:repo/versions/uploads/:uploadId/parts/:part': {
+    operationId: 'upload_version_part',
+    summary: 'One part of a resumable upload, numbered from 1',
+    description: 'Parts may come in any order within the window (429 + Retry-After beyond it, or while the same part is being stored); a part resent after it was stored is accepted and ignored. The part that completes the file is answered with `completed: true` once the worker has verified the hash and staged the file. A finished, aborted or unknown upload answers 404.',
+    tags: versionTags,
+    consumes: ['application/octet-stream'],
+    responses: { 200: ok({ upload_id: str, part_number: { type: 'integer' }, completed: { type: 'boolean' }, hash: str, path: { type: ['string', 'null'] } }, ['completed']), 400: errorBody, 404: errorBody, 429: errorBody },
+  },
   'POST /api/repos/:namespace/:repo/versions/:hash/create': { operationId: 'create_chunked_upload', summary: 'Start a chunked upload of a large file', tags: versionTags, responses: { 200: ok(), 400: errorBody } },
   'PUT /api/repos/:namespace/:repo/versions/:hash/chunks': {
     operationId: 'upload_chunk',

@@ -1,0 +1,153 @@
+import { createHash } from 'node:crypto';
+import { Transform, type Readable, type TransformCallback } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import { normalizeRelativePath, SluiceError, type Workspace } from '@sluice/core';
+import { uploadPartKey } from '@sluice/storage';
+import { ingestJobOptions, type IngestJobData } from '@sluice/queue';
+import type { Upload } from '@sluice/index';
+import type { AppServices } from '../app-services.js';
+import { awaitJob, enqueueJob } from '../run-job.js';
+import { success } from '../oxen-envelope.js';
+import { stageKnownContent } from '../stage-known-content.js';
+import type { RepoParams } from './workspace-routes.js';
+
+/** Every part but the last is this long: large enough that a 1 TiB file is 65,536 parts. */
+export const uploadPartBytes = 16 * 1024 * 1024;
+/** Parts accepted at once, counted from the earliest part not yet stored. */
+export const uploadPartWindow = 8;
+/** The largest file a resumable upload takes (upstream's provisional limit). */
+export const maxUploadBytes = 1024 ** 4;
+
+interface BeginBody {
+  hash?: unknown;
+  size?: unknown;
+  destination?: { path?: unknown; workspace_id?: unknown } | null;
+}
+
+/** Passes exactly `expected` bytes through, failing the stream on one byte more or fewer. */
+class ExactLength extends Transform {
+  private seen = 0;
+
+  constructor(private readonly expected: number) {
+    super();
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
+    this.seen += chunk.length;
+    if (this.seen > this.expected) return done(partLength(this.expected));
+    done(null, chunk);
+  }
+
+  override _flush(done: TransformCallback): void {
+    done(this.seen === this.expected ? null : partLength(this.expected));
+  }
+}
+
+function partLength(expected: number): SluiceError {
+  return new SluiceError('bad_request', `this part must be exactly ${expected} bytes`);
+}
+
+/**
+ * The resumable upload protocol of newer clients (upstream 0.64 onward, reference §15.14), on the
+ * same spool, queue and worker as the chunked route: begin with the hash and size, send parts in
+ * any order within the window, resend any part harmlessly; the part that completes the file is
+ * answered once the worker has verified the hash and staged the file at the destination.
+ */
+export async function uploadsRoutes(app: FastifyInstance, services: AppServices): Promise<void> {
+  const { repos, workspaces, uploads, store, queue, events, config } = services;
+  const base = '/api/repos/:namespace/:repo/versions/uploads';
+  const jobOptions = ingestJobOptions(config.jobRetentionSeconds);
+
+  app.post<{ Params: RepoParams }>(base, async (request) => {
+    const { namespace, repo } = request.params;
+    await repos.require(namespace, repo);
+    const body = (request.body ?? {}) as BeginBody;
+    if (typeof body.hash !== 'string' || !/^[0-9a-f]{1,32}$/.test(body.hash)) throw new SluiceError('bad_request', '`hash` must be an Oxen content hash');
+    const size = body.size;
+    if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 1 || size > maxUploadBytes) {
+      throw new SluiceError('bad_request', `\`size\` must be a whole number of bytes from 1 to ${maxUploadBytes} (empty files go through an ordinary upload)`);
+    }
+    let destination: { path: string; workspace: Workspace } | null = null;
+    if (body.destination !== undefined && body.destination !== null) {
+      const { path, workspace_id: workspaceId } = body.destination;
+      if (typeof path !== 'string' || typeof workspaceId !== 'string') throw new SluiceError('bad_request', '`destination` must be {"path", "workspace_id"}');
+      destination = { path: normalizeRelativePath(path), workspace: await workspaces.require(namespace, repo, workspaceId) };
+    }
+    const hash = body.hash;
+    // Content this repository already references needs no bytes; another repository's does.
+    if ((await repos.referencedContent(namespace, repo, [hash])).size === 1) {
+      const staged = destination === null ? { missing: [] } : await stageKnownContent(services, namespace, repo, destination.workspace, [{ path: destination.path, hash }]);
+      if (staged.missing.length === 0) return success('resource_found', { file: { status: 'already_stored', hash, size } });
+    }
+    const numParts = Math.ceil(size / uploadPartBytes);
+    const upload = await uploads.begin({
+      namespace, repo, hash, size, partSize: uploadPartBytes, numParts, partWindow: uploadPartWindow,
+      destination: destination && { path: destination.path, workspaceId: destination.workspace.id },
+    });
+    return success('resource_created', {
+      file: { status: 'awaiting_parts', upload_id: upload.id, part_size: uploadPartBytes, num_parts: numParts, part_window: uploadPartWindow },
+    });
+  });
+
+  // Parts are raw bytes of any (or no) content type: streamed into the spool, never parsed.
+  await app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+    scope.put<{ Params: RepoParams & { uploadId: string; part: string } }>(`${base}/:uploadId/parts/:part`, async (request, reply) => {
+      const { namespace, repo, uploadId } = request.params;
+      await repos.require(namespace, repo);
+      const upload = await uploads.get(namespace, repo, uploadId);
+      const gone = new SluiceError('resource_not_found', `No upload in progress: ${uploadId} (completed, aborted or unknown; begin again)`);
+      if (upload === null) throw gone;
+      const part = Number(request.params.part);
+      if (!Number.isInteger(part) || part < 1 || part > upload.numParts) throw new SluiceError('bad_request', `part numbers run from 1 to ${upload.numParts}`);
+      const expected = part < upload.numParts ? upload.partSize : upload.size - upload.partSize * (upload.numParts - 1);
+      const announced = request.headers['content-length'];
+      if (announced !== undefined && Number(announced) !== expected) throw partLength(expected);
+      const body = request.body as Readable | undefined;
+      if (!body) throw partLength(expected);
+
+      const claim = await uploads.claimPart(upload.id, part);
+      if (claim === 'unknown') throw gone;
+      if (claim === 'already_stored') {
+        body.resume();
+        return success('resource_found', { upload_id: upload.id, part_number: part, completed: false });
+      }
+      if (claim === 'busy' || claim === 'outside_window') {
+        body.resume();
+        reply.header('retry-after', '1');
+        throw new SluiceError('too_many_requests', claim === 'busy'
+          ? `part ${part} is being stored by another request`
+          : `part ${part} is more than ${upload.partWindow} parts ahead of the earliest part not yet stored`);
+      }
+      try {
+        await store.put(uploadPartKey(upload.id, part), body.pipe(new ExactLength(expected)), { durable: true });
+      } catch (error) {
+        await uploads.releasePart(upload.id, part);
+        throw error;
+      }
+      if (!(await uploads.partStored(upload.id, part))) return success('resource_created', { upload_id: upload.id, part_number: part, completed: false });
+      return success('resource_created', { upload_id: upload.id, part_number: part, completed: true, ...await complete(upload) });
+    });
+  });
+
+  /** Verifies and stages (or only stores) the whole file through an ingest job; the upload ends either way. */
+  const complete = async (upload: Upload): Promise<{ hash: string; path: string | null }> => {
+    const keys = Array.from({ length: upload.numParts }, (_, i) => uploadPartKey(upload.id, i + 1));
+    const { destination } = upload;
+    const data: IngestJobData = {
+      namespace: upload.namespace, repo: upload.repo, workspaceId: destination?.workspaceId ?? '', bytes: upload.size, stage: destination !== null, spoolKeys: keys,
+      parts: [{ path: destination?.path ?? upload.hash, gzip: false, spool: '', offset: 0, length: 0, expectHash: upload.hash, chunks: keys }],
+    };
+    const jobId = 'upload-' + createHash('sha256').update(upload.id).digest('hex').slice(0, 40);
+    const job = await enqueueJob(queue, 'ingest', data, jobId, jobOptions, async () => undefined);
+    const result = await awaitJob(job, events, config.syncTimeoutSeconds);
+    await uploads.finish(upload.id);
+    const outcome = result.files[0];
+    if (outcome && 'error' in outcome) {
+      await store.delete(keys);
+      throw new SluiceError(outcome.error.code, `${outcome.error.message}; the upload is aborted, begin again`);
+    }
+    return { hash: upload.hash, path: destination?.path ?? null };
+  };
+}

@@ -1,0 +1,59 @@
+import { randomUUID } from 'node:crypto';
+import { mapLimit, SluiceError, sniffMime, type StagedEntry, type Workspace } from '@sluice/core';
+import { readExact, versionKey } from '@sluice/storage';
+import { quotaExceededMessage } from '@sluice/index';
+import type { AppServices } from './app-services.js';
+
+/**
+ * Stages content by hash, without its bytes, for content this repository already references
+ * (staged, committed or uploaded to it): knowing a hash is no right to another repository's
+ * bytes. Entries follow an upload's rules (added, modified, or unchanged against the base
+ * commit; the last duplicate path wins; quotas) in the same atomic step. Returns the paths
+ * staged (unchanged ones included, as an upload echoes them) and those whose content is missing.
+ */
+export async function stageKnownContent(
+  { repos, staging, store, objects, config }: AppServices, namespace: string, repo: string, workspace: Workspace,
+  wanted: ReadonlyArray<{ path: string; hash: string }>,
+): Promise<{ paths: string[]; missing: string[] }> {
+  const known = [...await repos.referencedContent(namespace, repo, [...new Set(wanted.map((f) => f.hash))])];
+  const described = new Map<string, { size: number; head: Buffer } | null>();
+  await mapLimit(known, 16, async (hash) => {
+    const info = await store.stat(versionKey(hash));
+    if (info === null) return void described.set(hash, null); // the reference outlived the blob: treat as missing
+    const head = info.size === 0 ? Buffer.alloc(0) : await readExact(await store.getRange(versionKey(hash), 0, Math.min(info.size, 4096)));
+    described.set(hash, { size: info.size, head });
+  });
+
+  const root = (await objects.getCommit(workspace.commitId)).root;
+  const entries = new Map<string, StagedEntry>();
+  const unchanged = new Set<string>();
+  const paths: string[] = [];
+  const missing: string[] = [];
+  for (const { path, hash } of wanted) {
+    const about = described.get(hash);
+    if (about === undefined || about === null) {
+      missing.push(path);
+      continue;
+    }
+    const base = await objects.lookup(root, path);
+    const status = base?.kind !== 'file' ? 'added' : base.hash === hash ? 'unchanged' : 'modified';
+    if (status === 'unchanged') {
+      entries.delete(path);
+      unchanged.add(path);
+    } else {
+      unchanged.delete(path);
+      // Typed as an upload types it: from the first bytes and the path's extension.
+      entries.set(path, { status, hash, size: about.size, ...sniffMime(about.head, path) });
+    }
+    paths.push(path);
+  }
+  if (paths.length > 0) {
+    // The staging step records a result per job id for retried jobs; this request has none to keep.
+    const applied = await staging.apply(namespace, repo, workspace.id, `hashes-${randomUUID()}`, entries, [...unchanged], '{}', 60, config.workspaceQuota);
+    if (applied === 'workspace_gone') throw new SluiceError('workspace_not_found', `Workspace was deleted: ${workspace.id}`);
+    if (applied === 'over_quota') {
+      throw new SluiceError('quota_exceeded', quotaExceededMessage(workspace.id, await staging.usage(namespace, repo, workspace.id), config.workspaceQuota));
+    }
+  }
+  return { paths, missing };
+}

@@ -1,0 +1,100 @@
+import { randomUUID } from 'node:crypto';
+import type { RedisClient } from './redis-client.js';
+import { claimPartScript, partStoredScript } from './upload-script.js';
+
+/** What a resumable upload was begun with. */
+export interface UploadPlan {
+  namespace: string;
+  repo: string;
+  hash: string;
+  size: number;
+  partSize: number;
+  numParts: number;
+  partWindow: number;
+  /** Where the file is staged once complete, or null to only store it. */
+  destination: { path: string; workspaceId: string } | null;
+}
+
+export interface Upload extends UploadPlan {
+  id: string;
+}
+
+export type PartClaim = 'claimed' | 'already_stored' | 'busy' | 'outside_window' | 'unknown';
+
+type Scripts = {
+  sluiceClaimPart(...args: Array<string | number>): Promise<number>;
+  sluicePartStored(...args: Array<string | number>): Promise<number>;
+};
+
+/** How long an upload with no new part lives on. */
+const uploadLifetimeSeconds = 86_400;
+
+/**
+ * Resumable uploads in Redis: a record per upload and the sets of parts stored and being stored,
+ * under one hash tag per upload so every step is one script on one Cluster slot.
+ */
+export class UploadStore {
+  private readonly scripts: Scripts;
+
+  constructor(private readonly redis: RedisClient, private readonly prefix: string) {
+    if (!('sluiceClaimPart' in redis)) {
+      redis.defineCommand('sluiceClaimPart', { numberOfKeys: 3, lua: claimPartScript });
+      redis.defineCommand('sluicePartStored', { numberOfKeys: 3, lua: partStoredScript });
+    }
+    this.scripts = redis as unknown as Scripts;
+  }
+
+  private keys(id: string): [string, string, string] {
+    const tag = `{${this.prefix}:upload:${id}}`;
+    return [`${tag}:record`, `${tag}:stored`, `${tag}:storing`];
+  }
+
+  async begin(plan: UploadPlan): Promise<Upload> {
+    const id = randomUUID();
+    const [record] = this.keys(id);
+    await this.redis.multi()
+      .hset(record, {
+        state: 'open', low: 1, namespace: plan.namespace, repo: plan.repo, hash: plan.hash, size: plan.size, part_size: plan.partSize,
+        num_parts: plan.numParts, part_window: plan.partWindow, destination: JSON.stringify(plan.destination),
+      })
+      .expire(record, uploadLifetimeSeconds)
+      .exec();
+    return { id, ...plan };
+  }
+
+  /** The open or completing upload `id` of the repository, or null (unknown, finished, aborted, or another repository's). */
+  async get(namespace: string, repo: string, id: string): Promise<Upload | null> {
+    if (!/^[0-9a-f-]{36}$/.test(id)) return null;
+    const fields = await this.redis.hgetall(this.keys(id)[0]);
+    if (fields.state === undefined || fields.namespace !== namespace || fields.repo !== repo) return null;
+    return {
+      id, namespace, repo, hash: fields.hash!, size: Number(fields.size), partSize: Number(fields.part_size), numParts: Number(fields.num_parts),
+      partWindow: Number(fields.part_window), destination: JSON.parse(fields.destination ?? 'null') as Upload['destination'],
+    };
+  }
+
+  async claimPart(id: string, part: number): Promise<PartClaim> {
+    const outcome = await this.scripts.sluiceClaimPart(...this.keys(id), part, uploadLifetimeSeconds);
+    return ({ 1: 'claimed', 2: 'already_stored', 3: 'busy', 4: 'outside_window' } as const)[outcome as 1 | 2 | 3 | 4] ?? 'unknown';
+  }
+
+  /** A claimed part that could not be stored: another copy may be sent. */
+  async releasePart(id: string, part: number): Promise<void> {
+    await this.redis.srem(this.keys(id)[2], part);
+  }
+
+  /** Records a stored part; true when it was the last and the caller must finish the upload. */
+  async partStored(id: string, part: number): Promise<boolean> {
+    return (await this.scripts.sluicePartStored(...this.keys(id), part, uploadLifetimeSeconds)) === 1;
+  }
+
+  /** Whether the upload still exists (its parts are not orphans). */
+  async exists(id: string): Promise<boolean> {
+    return (await this.redis.exists(this.keys(id)[0])) === 1;
+  }
+
+  /** Ends the upload, completed or aborted: its parts answer 404 from now on. */
+  async finish(id: string): Promise<void> {
+    await this.redis.del(...this.keys(id));
+  }
+}
