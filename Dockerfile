@@ -14,4 +14,4 @@ USER node
 # 3000: the API; 9464: GET /metrics of a worker-only process (SLUICE_METRICS_PORT)
 EXPOSE 3000 9464
 # --initial-old-space-size: see "Configuration" in the README (a large part streams ~30% faster)
-CMD ["node", "--initial-old-space-size=128", "apps/api/dist/main.js"]
+CMD ["node", "--initial-old-space-size=128", "apps/sluice/dist/main.js"]

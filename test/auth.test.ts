@@ -11,7 +11,7 @@ import { send, upload } from './support/oxen-http.js';
 describe('bearer tokens with per-namespace scopes (SLUICE_AUTH=on)', () => {
   const tokensFile = join(mkdtempSync(join(tmpdir(), 'sluice-auth-')), 'tokens.json');
   const createToken = (name: string, ...scopes: string[]) => {
-    const result = spawnSync(process.execPath, [join(repoRoot(), 'apps/api/dist/main.js'), 'token', 'create', '--name', name, ...scopes.flatMap((s) => ['--scope', s])], {
+    const result = spawnSync(process.execPath, [join(repoRoot(), 'apps/sluice/dist/main.js'), 'token', 'create', '--name', name, ...scopes.flatMap((s) => ['--scope', s])], {
       env: { PATH: process.env.PATH, SLUICE_AUTH_TOKENS_FILE: tokensFile }, encoding: 'utf8',
     });
     expect(result.status, result.stderr).toBe(0);
@@ -85,7 +85,7 @@ describe('bearer tokens with per-namespace scopes (SLUICE_AUTH=on)', () => {
   });
 
   it('refuses to start with auth on and no tokens file', () => {
-    const result = spawnSync(process.execPath, [join(repoRoot(), 'apps/api/dist/main.js')], {
+    const result = spawnSync(process.execPath, [join(repoRoot(), 'apps/sluice/dist/main.js')], {
       env: { PATH: process.env.PATH, SLUICE_AUTH: 'on', SLUICE_AUTH_TOKENS_FILE: '/nonexistent/tokens.json', SLUICE_REDIS_URL: 'redis://127.0.0.1:1' },
       encoding: 'utf8', timeout: 20_000,
     });

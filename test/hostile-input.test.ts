@@ -123,7 +123,7 @@ describe('rate limits count the caller, not the header', () => {
   let token = '';
   beforeAll(async () => {
     const tokensFile = join(mkdtempSync(join(tmpdir(), 'sluice-rate-')), 'tokens.json');
-    const made = spawnSync(process.execPath, [join(repoRoot(), 'apps/api/dist/main.js'), 'token', 'create', '--name', 'real', '--scope', 'ox:write'], {
+    const made = spawnSync(process.execPath, [join(repoRoot(), 'apps/sluice/dist/main.js'), 'token', 'create', '--name', 'real', '--scope', 'ox:write'], {
       env: { PATH: process.env.PATH, SLUICE_AUTH_TOKENS_FILE: tokensFile }, encoding: 'utf8',
     });
     token = made.stdout.trim();

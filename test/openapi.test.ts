@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Validator } from '@seriousme/openapi-schema-validator';
-import { buildApp, createServices, routeDocs, specPath, type AppServices } from '@sluice/api';
+import { buildApp, routeDocs, specPath, type AppServices } from '@sluice/api';
+import { createServices } from '@sluice/sluice';
 import { loadConfig } from '@sluice/core';
 import { startSluice, type SluiceProcess } from './support/sluice-process.js';
 import { testEnv } from './support/test-env.js';

@@ -11,7 +11,7 @@ import { send, upload, type Reply } from './support/oxen-http.js';
 import { redisSnapshot } from './support/redis-snapshot.js';
 
 function createToken(tokensFile: string, name: string, scope: string): string {
-  const result = spawnSync(process.execPath, [join(repoRoot(), 'apps/api/dist/main.js'), 'token', 'create', '--name', name, '--scope', scope], {
+  const result = spawnSync(process.execPath, [join(repoRoot(), 'apps/sluice/dist/main.js'), 'token', 'create', '--name', name, '--scope', scope], {
     env: { PATH: process.env.PATH, SLUICE_AUTH_TOKENS_FILE: tokensFile }, encoding: 'utf8',
   });
   expect(result.status, result.stderr).toBe(0);

@@ -98,7 +98,7 @@ describe('repositories, workspaces and unstaging', () => {
 
 describe('start-up configuration', () => {
   it('refuses bad values, naming every problem', () => {
-    const result = spawnSync(process.execPath, [resolve(import.meta.dirname, '../apps/api/dist/main.js')], {
+    const result = spawnSync(process.execPath, [resolve(import.meta.dirname, '../apps/sluice/dist/main.js')], {
       env: { PATH: process.env.PATH, SLUICE_PORT: 'x', SLUICE_STORE: 'tape', SLUICE_MAX_INFLATE_RATIO: '-1' },
       encoding: 'utf8',
       timeout: 20_000,

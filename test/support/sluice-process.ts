@@ -5,7 +5,7 @@ import { waitFor } from './wait-for.js';
 import { repoRoot } from './repo-root.js';
 
 
-const entry = join(repoRoot(), 'apps/api/dist/main.js');
+const entry = join(repoRoot(), 'apps/sluice/dist/main.js');
 /** The node flags `npm start` and the Dockerfile run sluice with: tests and the benchmark run what users run. */
 const sluiceNodeFlags = ['--initial-old-space-size=128'];
 
@@ -23,7 +23,7 @@ export interface SluiceProcess {
   kill(): Promise<void>;
 }
 
-/** Runs the built sluice (apps/api/dist/main.js) as a real process with the given environment. */
+/** Runs the built sluice (apps/sluice/dist/main.js) as a real process with the given environment. */
 export async function startSluice(env: Record<string, string>, nodeArgs: readonly string[] = [], startTimeoutMs = 20_000): Promise<SluiceProcess> {
   const port = env.SLUICE_PORT ?? String(await freePort());
   // Several workers run on this one host: each gets its own metrics port.

@@ -1,6 +1,6 @@
-// For embedders and tests: the Fastify app and the services it runs on (main.ts is the daemon).
+// The HTTP front door, for the process entry (apps/sluice) and tests: the Fastify app and what it runs on.
 export { buildApp } from './build-app.js';
-export { createServices } from './create-services.js';
 export type { AppServices } from './app-services.js';
+export { TokenStore, type Access } from './auth/token-store.js';
 export { routeDocs } from './openapi/route-docs.js';
 export { specPath, swaggerUiPrefix } from './openapi/openapi.js';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { SluiceError, type Limits } from '@sluice/core';
 import type { BlobStore } from '@sluice/storage';
-import { ingestMetrics } from '@sluice/worker';
+import { ingestMetrics } from '@sluice/telemetry';
 import { SpoolWriter, type EarlyStart } from './spool-writer.js';
 
 /** Where a part goes, from its filename: the staged path, and the hash it must have if named. */

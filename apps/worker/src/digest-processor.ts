@@ -7,7 +7,7 @@ import type { BlobStore } from '@sluice/storage';
 import type { DigestBoard, DigestResult } from '@sluice/index';
 import { digestPendingId, type DigestJobData } from '@sluice/queue';
 import { streamContent } from './stream-part.js';
-import { ingestMetrics, timed } from './ingest-metrics.js';
+import { ingestMetrics, timed } from '@sluice/telemetry';
 
 export interface DigestProcessorDeps {
   store: BlobStore;

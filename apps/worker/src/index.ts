@@ -1,5 +1,3 @@
 export * from './start-worker.js';
 export * from './ingest-processor.js';
 export * from './spool-sweeper.js';
-export * from './ingest-metrics.js';
-export * from './metrics-server.js';

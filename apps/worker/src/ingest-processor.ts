@@ -7,7 +7,7 @@ import { inlinePartMaxBytes, type FileResult, type IngestJobData, type IngestJob
 import type { InflateTask, InflateTaskResult } from './threads/inflate-task.js';
 import { streamPart, type StreamedFile } from './stream-part.js';
 import { awaitDigest } from './await-digest.js';
-import { timed, ingestMetrics } from './ingest-metrics.js';
+import { timed, ingestMetrics } from '@sluice/telemetry';
 
 export interface IngestProcessorDeps {
   store: BlobStore;

@@ -8,7 +8,8 @@ import { commitQueueName, digestQueueName, ingestQueueName, queuePrefix, stallSe
 import { processCommitJob } from './commit-processor.js';
 import { IngestProcessor } from './ingest-processor.js';
 import { DigestProcessor } from './digest-processor.js';
-import { countDependencyError, ingestMetrics, observeThreadPool } from './ingest-metrics.js';
+import { countDependencyError, ingestMetrics } from '@sluice/telemetry';
+import { observeThreadPool } from './observe-thread-pool.js';
 
 export interface WorkerOptions {
   connection: ConnectionOptions;

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Gauge, Histogram, register } from 'prom-client';
-import { countDependencyError } from '@sluice/worker';
+import { countDependencyError } from '@sluice/telemetry';
 import type { AppServices } from '../app-services.js';
 import { toSluiceError } from '../to-sluice-error.js';
 

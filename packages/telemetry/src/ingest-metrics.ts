@@ -1,5 +1,4 @@
-import { Counter, Gauge, Histogram, register } from 'prom-client';
-import type { Piscina } from 'piscina';
+import { Counter, Histogram } from 'prom-client';
 
 /**
  * Stages of an upload, in order: spool (API), gunzip and hash (threads), store and stage (worker).
@@ -55,28 +54,6 @@ export const ingestMetrics = {
 export function countDependencyError(code: string): void {
   if (code === 'redis_unavailable') ingestMetrics.dependencyErrors.inc({ dependency: 'redis' });
   if (code === 'store_unavailable') ingestMetrics.dependencyErrors.inc({ dependency: 'store' });
-}
-
-/** Reports the Piscina pool's utilisation (0..1, the share of thread time spent running tasks) on each scrape. */
-export function observeThreadPool(pool: Piscina): void {
-  register.removeSingleMetric('sluice_worker_thread_utilization');
-  register.removeSingleMetric('sluice_worker_threads');
-  new Gauge({
-    name: 'sluice_worker_thread_utilization',
-    help: 'Share of the worker threads\' time spent running tasks since the pool started (0 to 1)',
-    collect() {
-      this.set(pool.utilization);
-    },
-  });
-  new Gauge({
-    name: 'sluice_worker_threads',
-    help: 'Worker threads in the pool, and tasks waiting for one',
-    labelNames: ['kind'] as const,
-    collect() {
-      this.set({ kind: 'threads' }, pool.threads.length);
-      this.set({ kind: 'queued' }, pool.queueSize);
-    },
-  });
 }
 
 /** Runs `work`, observing its duration under `stage`. */

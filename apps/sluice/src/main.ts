@@ -1,11 +1,10 @@
 import { pino } from 'pino';
 import { collectDefaultMetrics } from 'prom-client';
 import { errorCodeOf, loadConfig, SluiceError, type Config } from '@sluice/core';
-import { serveMetrics } from '@sluice/worker';
-import { buildApp } from './build-app.js';
+import { serveMetrics } from '@sluice/telemetry';
+import { buildApp, TokenStore, type Access } from '@sluice/api';
 import { closeServices, createServices } from './create-services.js';
 import { startWorkerSide } from './worker-side.js';
-import { TokenStore, type Access } from './auth/token-store.js';
 
 /**
  * sluice's one entry point. SLUICE_ROLE=all (the default) runs the API and the worker threads in

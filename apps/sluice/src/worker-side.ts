@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Config } from '@sluice/core';
 import { SpoolSweeper, startWorker } from '@sluice/worker';
-import type { AppServices } from './app-services.js';
+import type { AppServices } from '@sluice/api';
 import { bullConnection } from './redis-connections.js';
 
 /**

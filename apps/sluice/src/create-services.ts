@@ -2,10 +2,9 @@ import { errorCodeOf, type Config } from '@sluice/core';
 import { CountingBlobStore, createBlobStore, type BlobStore } from '@sluice/storage';
 import { connectRedis, DigestBoard, IngestTotals, ObjectStore, RedisKeys, RepoStore, StageEditor, StagingIndex, UploadStore, VersionIndex, WorkspaceCommitter, WorkspaceStore } from '@sluice/index';
 import { createCommitQueue, createDigestQueue, createIngestEvents, createIngestQueue } from '@sluice/queue';
-import type { AppServices } from './app-services.js';
+import { TokenStore, type AppServices } from '@sluice/api';
 import { bullConnection, bullProducerConnection } from './redis-connections.js';
-import { TokenStore } from './auth/token-store.js';
-import { ingestMetrics } from '@sluice/worker';
+import { ingestMetrics } from '@sluice/telemetry';
 
 /** How long start-up waits for an unreachable object store before giving up. */
 const storeWaitMs = 120_000;

@@ -1,0 +1,2 @@
+export * from './ingest-metrics.js';
+export * from './metrics-server.js';

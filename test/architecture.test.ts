@@ -1,0 +1,50 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { repoRoot } from './support/repo-root.js';
+
+/** Every `@sluice/<name>` a source file imports (static, dynamic and type imports alike). */
+function sluiceImports(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  return [...text.matchAll(/(?:from|import)\s*\(?\s*['"]@sluice\/([\w-]+)/g)].map((m) => m[1]!);
+}
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return name === 'node_modules' || name === 'dist' ? [] : sourceFiles(path);
+    return /\.ts$/.test(name) && !/\.test\.ts$/.test(name) ? [path] : [];
+  });
+}
+
+/** Which of our packages each part of the house may import (DESIGN.md, "Layout"). */
+const allowed: Record<string, ReadonlySet<string>> = {
+  'packages/core': new Set(),
+  'packages/telemetry': new Set(),
+  'packages/storage': new Set(['core']),
+  'packages/index': new Set(['core', 'storage']),
+  'packages/queue': new Set(['core']),
+  'packages/client': new Set(['core']),
+  'apps/api': new Set(['core', 'storage', 'index', 'queue', 'telemetry']),
+  'apps/worker': new Set(['core', 'storage', 'index', 'queue', 'telemetry']),
+  'apps/sluice': new Set(['core', 'storage', 'index', 'queue', 'telemetry', 'api', 'worker']),
+};
+
+describe('the house: who imports whom', () => {
+  it('keeps apps/api and apps/worker apart, packages free of apps, and core free of everything', () => {
+    const root = repoRoot();
+    const broken: string[] = [];
+    for (const [part, may] of Object.entries(allowed)) {
+      for (const file of sourceFiles(join(root, part, 'src'))) {
+        for (const target of sluiceImports(file)) if (!may.has(target)) broken.push(`${relative(root, file)} imports @sluice/${target}`);
+      }
+    }
+    expect(broken).toEqual([]);
+  });
+
+  it('knows every part of the house (a new package or app must be placed in the table above)', () => {
+    const root = repoRoot();
+    const parts = ['packages', 'apps'].flatMap((top) => readdirSync(join(root, top)).map((name) => `${top}/${name}`));
+    expect(parts.sort()).toEqual(Object.keys(allowed).sort());
+  });
+});
