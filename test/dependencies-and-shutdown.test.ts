@@ -40,6 +40,12 @@ describe('when Redis goes away and comes back', () => {
     }
     expect(status).toBe(200);
     expect((await repoWithWorkspace(sluice.url, 'ox', 'after', 'ws')).length).toBeGreaterThan(0);
+    // the outage in the log: a few warnings and a line when it is back, no stream of connection errors
+    const lines = sluice.output().split('\n');
+    const outage = lines.filter((line) => /unreachable|ECONNREFUSED|Connection is closed/.test(line));
+    expect(outage.length, outage.join('\n')).toBeLessThanOrEqual(6);
+    expect(lines.some((line) => /Redis is back/.test(line))).toBe(true);
+    expect(sluice.output()).not.toMatch(/Unhandled error event|\n\s+at /);
   });
 });
 

@@ -1,4 +1,5 @@
-import { errorCodeOf, type Config } from '@sluice/core';
+import type { EventEmitter } from 'node:events';
+import { errorCodeOf, SluiceError, type Config } from '@sluice/core';
 import { CountingBlobStore, createBlobStore, type BlobStore } from '@sluice/storage';
 import { connectRedis, DigestBoard, IngestTotals, ObjectStore, RedisKeys, RepoStore, StageEditor, StagingIndex, UploadStore, VersionIndex, WorkspaceCommitter, WorkspaceStore } from '@sluice/index';
 import { createCommitQueue, createDigestQueue, createIngestEvents, createIngestQueue } from '@sluice/queue';
@@ -6,38 +7,60 @@ import { TokenStore, type AppServices } from '@sluice/api';
 import { bullConnection, bullProducerConnection } from './redis-connections.js';
 import { ingestMetrics } from '@sluice/telemetry';
 
-/** How long start-up waits for an unreachable object store before giving up. */
-const storeWaitMs = 120_000;
-
 /**
  * The configured store, waiting for it while it is unreachable: a node started during a store
  * outage comes up when the store does, instead of exiting.
  */
 async function reachStore(config: Config, onWait: (error: Error) => void): Promise<BlobStore> {
-  const deadline = Date.now() + storeWaitMs;
+  const deadline = Date.now() + config.startupWaitSeconds * 1000;
   for (let delay = 250; ; delay = Math.min(delay * 2, 5000)) {
     try {
       return await createBlobStore(config.store);
     } catch (error) {
-      if (errorCodeOf(error) !== 'store_unavailable' || Date.now() > deadline) throw error;
+      if (errorCodeOf(error) !== 'store_unavailable') throw error;
+      if (Date.now() > deadline) {
+        throw new SluiceError('store_unavailable', `the object store did not answer within ${config.startupWaitSeconds} s (${(error as Error).message}); check SLUICE_S3_ENDPOINT and the credentials, or start the store`);
+      }
       onWait(error as Error);
       await new Promise((resolve) => setTimeout(resolve, delay));
     }
   }
 }
 
+/** Where a running node reports its dependencies failing and coming back (see DependencyWarnings). */
+export interface DependencyWatch {
+  redis(emitter: EventEmitter): void;
+}
+
+export interface ServiceOptions {
+  onStoreWait?: (error: Error) => void;
+  watch?: DependencyWatch;
+  /** The tokens, when the caller read them already (start-up checks local files before waiting on Redis). */
+  tokens?: TokenStore | null;
+}
+
 /** Connects to Redis and the store and builds every service the routes and the worker share. */
-export async function createServices(config: Config, onStoreWait: (error: Error) => void = () => undefined): Promise<AppServices> {
+export async function createServices(config: Config, { onStoreWait = () => undefined, watch, tokens }: ServiceOptions = {}): Promise<AppServices> {
   // Requests fail fast while Redis is down (503 + Retry-After) instead of queueing without bound.
   const redis = connectRedis(config.redis, { maxRetriesPerRequest: 2, retryStrategy: (times) => Math.min(times * 100, 500) });
   // Reconnects by itself; requests report the outage, the metrics count it.
   redis.on('error', () => ingestMetrics.dependencyErrors.inc({ dependency: 'redis' }));
+  watch?.redis(redis);
   const storeCounts = new CountingBlobStore(await reachStore(config, onStoreWait));
   const keys = new RedisKeys(config.keyPrefix);
   const objects = new ObjectStore(storeCounts);
   const versions = new VersionIndex(redis, keys);
   const repos = new RepoStore(redis, keys, objects, storeCounts, versions);
   const staging = new StagingIndex(redis, keys);
+  const queue = createIngestQueue(bullProducerConnection(config.redis), config.keyPrefix);
+  const commitQueue = createCommitQueue(bullProducerConnection(config.redis), config.keyPrefix);
+  const digestQueue = createDigestQueue(bullProducerConnection(config.redis), config.keyPrefix);
+  const events = createIngestEvents(bullConnection(config.redis), config.keyPrefix);
+  // Unwatched, each of these prints every connection error with its stack.
+  for (const emitter of [queue, commitQueue, digestQueue, events] as EventEmitter[]) {
+    if (watch) watch.redis(emitter);
+    else emitter.on('error', () => undefined);
+  }
   return {
     config,
     redis,
@@ -52,12 +75,12 @@ export async function createServices(config: Config, onStoreWait: (error: Error)
     totals: new IngestTotals(redis, keys),
     committer: new WorkspaceCommitter(redis, keys, repos, objects),
     stageEditor: new StageEditor(staging, objects),
-    queue: createIngestQueue(bullProducerConnection(config.redis), config.keyPrefix),
-    commitQueue: createCommitQueue(bullProducerConnection(config.redis), config.keyPrefix),
-    digestQueue: createDigestQueue(bullProducerConnection(config.redis), config.keyPrefix),
+    queue,
+    commitQueue,
+    digestQueue,
     digestBoard: new DigestBoard(redis, keys),
-    events: createIngestEvents(bullConnection(config.redis), config.keyPrefix),
-    tokens: config.auth.enabled ? TokenStore.load(config.auth.tokensFile) : null,
+    events,
+    tokens: tokens !== undefined ? tokens : config.auth.enabled ? TokenStore.load(config.auth.tokensFile) : null,
   };
 }
 

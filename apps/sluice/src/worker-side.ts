@@ -8,7 +8,7 @@ import { bullConnection } from './redis-connections.js';
  * The worker half of a node: the BullMQ workers with their Piscina threads, and the spool sweeper.
  * Returns what stops it: no new jobs, running ones finished, threads gone.
  */
-export function startWorkerSide(config: Config, services: AppServices, logger: Logger): () => Promise<void> {
+export function startWorkerSide(config: Config, services: AppServices, logger: Logger, onRedisError?: (error: Error) => void): () => Promise<void> {
   const worker = startWorker({
     ...services,
     connection: bullConnection(config.redis),
@@ -21,6 +21,7 @@ export function startWorkerSide(config: Config, services: AppServices, logger: L
     // an upload silent this long is one whose API node died; a tiny grace (tests) shortens the wait
     digestStallSeconds: Math.min(config.spoolGraceSeconds, 60),
     logger: logger.child({ component: 'worker' }),
+    ...(onRedisError ? { onError: onRedisError } : {}),
   });
   const sweeper = new SpoolSweeper({ ...services, keyPrefix: config.keyPrefix, graceSeconds: config.spoolGraceSeconds, logger });
   sweeper.start();

@@ -30,6 +30,11 @@ export interface WorkerOptions {
   /** A digest whose part gets no new chunk for this long gives up (the API node is gone). */
   digestStallSeconds: number;
   logger: Logger;
+  /**
+   * Where the BullMQ workers' own errors go (mostly Redis going away): the process entry reports
+   * them a few lines per outage; by default each is logged.
+   */
+  onError?: (error: Error) => void;
 }
 
 export interface RunningWorker {
@@ -114,8 +119,8 @@ export function startWorker(options: WorkerOptions): RunningWorker {
     log.warn({ jobId: job?.id, attempt: job?.attemptsMade, code: errorCodeOf(error), err: error.message }, 'ingest job attempt failed');
   });
   worker.on('stalled', (jobId) => log.warn({ jobId }, 'ingest job stalled; it will be retried'));
-  worker.on('error', (error) => log.error({ err: error.message }, 'worker error'));
-  digests.on('error', (error) => log.error({ err: error.message }, 'digest worker error'));
+  const onError = options.onError ?? ((error: Error) => log.error({ err: error.message }, 'worker error'));
+  for (const each of [worker, commits, digests] as Array<{ on(event: 'error', listener: (error: Error) => void): unknown }>) each.on('error', onError);
   return {
     worker,
     pool,

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
-import { mapLimit, stagedPath } from '@sluice/core';
+import { mapLimit, stagedPath, worthResending } from '@sluice/core';
 import { ClientError } from './client-error.js';
 import { collectFiles, hashFile, readRange, type LocalFile } from './local-files.js';
 import type { Remote } from './remote.js';
@@ -81,8 +81,8 @@ interface Pending extends LocalFile {
   hash: string;
 }
 
-/** Failures a later round may fix: the server lost or could not yet process the file. */
-const retryableCodes = new Set(['spool_missing', 'store_unavailable', 'redis_unavailable', 'job_failed', 'job_timeout', 'unreachable']);
+/** Failures a later round may fix: the server lost or could not yet process the file, or did not answer. */
+const worthAnotherRound = (code: string) => code === 'unreachable' || worthResending(code);
 const rounds = 3;
 
 /**
@@ -166,7 +166,7 @@ export async function push(options: PushOptions): Promise<PushSummary> {
       for (const file of batch) {
         const error = outcome.errors.get(file.target);
         if (outcome.staged.has(file.target)) continue;
-        if (round < rounds - 1 && (error === undefined || retryableCodes.has(error.code))) retry.push(file);
+        if (round < rounds - 1 && (error === undefined || worthAnotherRound(error.code))) retry.push(file);
         else fail(file.target, error ? `${error.code}: ${error.message}` : 'not staged by the server');
       }
     });

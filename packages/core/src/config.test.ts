@@ -7,13 +7,13 @@ describe('loadConfig', () => {
     const config = loadConfig({});
     expect(config).toMatchObject({ host: '127.0.0.1', port: 3000, role: 'all', keyPrefix: 'sluice' });
     expect(config.store).toEqual({ kind: 'fs', dataDir: './data', fsync: true });
-    expect(config.redis).toEqual({ urls: ['redis://127.0.0.1:6379'], cluster: false });
+    expect(config.redis).toEqual({ urls: ['redis://127.0.0.1:6379'], cluster: false, mode: 'auto' });
   });
 
   it('reads the seed nodes of a Redis Cluster, and refuses several URLs without cluster mode', () => {
     const seeds = 'redis://10.0.0.1:7000, redis://10.0.0.2:7000';
     expect(loadConfig({ SLUICE_REDIS_URL: seeds, SLUICE_REDIS_CLUSTER: 'on' }).redis).toEqual({
-      urls: ['redis://10.0.0.1:7000', 'redis://10.0.0.2:7000'], cluster: true,
+      urls: ['redis://10.0.0.1:7000', 'redis://10.0.0.2:7000'], cluster: true, mode: 'url',
     });
     expect(() => loadConfig({ SLUICE_REDIS_URL: seeds })).toThrow(/need SLUICE_REDIS_CLUSTER=on/);
     expect(() => loadConfig({ SLUICE_REDIS_URL: 'redis://a:1,http://b:2', SLUICE_REDIS_CLUSTER: 'on' })).toThrow(/"http:\/\/b:2"/);

@@ -32,13 +32,22 @@ export interface RedisTarget {
   cluster: boolean;
 }
 
+/**
+ * Where Redis comes from: URLs (`url`), a private redis-server this process runs (`embedded`), or
+ * `auto`: a Redis answering on 127.0.0.1:6379 if there is one, else embedded. For the last two
+ * the URLs are a placeholder until start-up resolves them.
+ */
+export type RedisMode = 'url' | 'embedded' | 'auto';
+
 export interface Config {
   host: string;
   port: number;
   role: Role;
   /** Where a worker-only process serves GET /metrics (the API serves it on its own port); 0 is off. */
   metricsPort: number;
-  redis: RedisTarget;
+  redis: RedisTarget & { mode: RedisMode };
+  /** How long start-up waits for an unreachable Redis or object store before giving up. */
+  startupWaitSeconds: number;
   keyPrefix: string;
   store: StoreConfig;
   limits: Limits;
@@ -67,7 +76,7 @@ export const configDefaults = {
   SLUICE_PORT: '3000',
   SLUICE_ROLE: 'all',
   SLUICE_METRICS_PORT: '9464',
-  SLUICE_REDIS_URL: 'redis://127.0.0.1:6379',
+  SLUICE_REDIS_URL: 'auto',
   SLUICE_REDIS_CLUSTER: 'off',
   SLUICE_KEY_PREFIX: 'sluice',
   SLUICE_STORE: 'fs',
@@ -89,6 +98,7 @@ export const configDefaults = {
   SLUICE_SYNC_TIMEOUT_SECONDS: '600',
   SLUICE_SPOOL_GRACE_SECONDS: '3600',
   SLUICE_LOG_LEVEL: 'info',
+  SLUICE_STARTUP_WAIT_SECONDS: '60',
   SLUICE_AUTH: 'off',
   SLUICE_AUTH_TOKENS_FILE: './data/tokens.json',
   SLUICE_WORKSPACE_MAX_FILES: '0',
@@ -157,11 +167,14 @@ export function loadConfig(env: Environment): Config {
     store = { kind: 'fs', dataDir: raw('SLUICE_DATA_DIR'), fsync: oneOf('SLUICE_FS_FSYNC', ['true', 'false'] as const) === 'true' };
   }
   const redisCluster = oneOf('SLUICE_REDIS_CLUSTER', ['off', 'on'] as const) === 'on';
-  const redisUrls = raw('SLUICE_REDIS_URL').split(',').map((text) => text.trim());
+  const redisText = raw('SLUICE_REDIS_URL').trim();
+  const redisMode: RedisMode = redisText === 'auto' || redisText === 'embedded' ? redisText : 'url';
+  const redisUrls = redisMode === 'url' ? redisText.split(',').map((text) => text.trim()) : ['redis://127.0.0.1:6379'];
   if (!redisCluster && redisUrls.length > 1) {
     problems.push('SLUICE_REDIS_URL: several URLs (cluster seed nodes) need SLUICE_REDIS_CLUSTER=on');
   }
-  for (const text of redisUrls) urlText('SLUICE_REDIS_URL', text, ['redis:', 'rediss:']);
+  if (redisCluster && redisMode !== 'url') problems.push(`SLUICE_REDIS_CLUSTER=on needs the cluster's seed URLs in SLUICE_REDIS_URL, not ${redisMode}`);
+  if (redisMode === 'url') for (const text of redisUrls) urlText('SLUICE_REDIS_URL', text, ['redis:', 'rediss:']);
   const keyPrefix = raw('SLUICE_KEY_PREFIX');
   if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(keyPrefix)) {
     problems.push(`SLUICE_KEY_PREFIX=${JSON.stringify(keyPrefix)}: expected 1 to 64 of A-Z a-z 0-9 _ . : -`);
@@ -172,7 +185,8 @@ export function loadConfig(env: Environment): Config {
     port: integer('SLUICE_PORT', 0, 65535),
     role,
     metricsPort: integer('SLUICE_METRICS_PORT', 0, 65535),
-    redis: { urls: redisUrls, cluster: redisCluster },
+    redis: { urls: redisUrls, cluster: redisCluster, mode: redisMode },
+    startupWaitSeconds: integer('SLUICE_STARTUP_WAIT_SECONDS', 1, 3600),
     keyPrefix,
     store,
     limits: {

@@ -44,6 +44,10 @@ export const errorCodes = {
   no_workers: { status: 503, retryable: true, statusMessage: 'service_unavailable', title: 'No worker serves the ingest queue' },
   job_failed: { status: 503, retryable: true, statusMessage: 'service_unavailable', title: 'Ingest job failed' },
   job_timeout: { status: 504, retryable: true, statusMessage: 'internal_server_error', title: 'Ingest job still running' },
+  redis_server_missing: { status: 500, retryable: false, statusMessage: 'internal_server_error', title: 'redis-server is not installed' },
+  data_dir_unwritable: { status: 500, retryable: false, statusMessage: 'internal_server_error', title: 'Data directory not writable' },
+  port_in_use: { status: 500, retryable: false, statusMessage: 'internal_server_error', title: 'Port in use' },
+  node_too_old: { status: 500, retryable: false, statusMessage: 'internal_server_error', title: 'Node.js too old' },
   invalid_config: { status: 500, retryable: false, statusMessage: 'internal_server_error', title: 'Invalid configuration' },
   internal: { status: 500, retryable: true, statusMessage: 'internal_server_error', title: 'Internal Server Error' },
 } as const satisfies Record<string, { status: number; retryable: boolean; statusMessage: string; title: string }>;
@@ -52,4 +56,14 @@ export type ErrorCode = keyof typeof errorCodes;
 
 export function isErrorCode(value: unknown): value is ErrorCode {
   return typeof value === 'string' && Object.hasOwn(errorCodes, value);
+}
+
+/**
+ * Whether a client sending the same file again may succeed where it failed: every failure a job
+ * retry may cure, and a spooled upload that vanished before its job ran (a job retry cannot bring
+ * its bytes back; sending them again does). The client's resend rounds use this, not a list of
+ * their own.
+ */
+export function worthResending(code: string): boolean {
+  return code === 'spool_missing' || (isErrorCode(code) && errorCodes[code].retryable);
 }
