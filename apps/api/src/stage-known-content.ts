@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { mapLimit, SluiceError, sniffMime, type StagedEntry, type Workspace } from '@sluice/core';
+import { mapLimit, SluiceError, sniffMime, type Workspace } from '@sluice/core';
 import { readExact, versionKey } from '@sluice/storage';
-import { quotaExceededMessage } from '@sluice/index';
+import { planStage, quotaExceededMessage, type StageContent } from '@sluice/index';
 import type { AppServices } from './app-services.js';
 
 /**
@@ -15,9 +15,9 @@ export async function stageKnownContent(
   { repos, staging, store, objects, config }: AppServices, namespace: string, repo: string, workspace: Workspace,
   wanted: ReadonlyArray<{ path: string; hash: string }>,
 ): Promise<{ paths: string[]; missing: string[] }> {
-  const known = [...await repos.referencedContent(namespace, repo, [...new Set(wanted.map((f) => f.hash))])];
+  const referenced = [...await repos.referencedContent(namespace, repo, [...new Set(wanted.map((f) => f.hash))])];
   const described = new Map<string, { size: number; head: Buffer } | null>();
-  await mapLimit(known, 16, async (hash) => {
+  await mapLimit(referenced, 16, async (hash) => {
     const info = await store.stat(versionKey(hash));
     if (info === null) return void described.set(hash, null); // the reference outlived the blob: treat as missing
     const head = info.size === 0 ? Buffer.alloc(0) : await readExact(await store.getRange(versionKey(hash), 0, Math.min(info.size, 4096)));
@@ -25,28 +25,16 @@ export async function stageKnownContent(
   });
 
   const root = (await objects.getCommit(workspace.commitId)).root;
-  const entries = new Map<string, StagedEntry>();
-  const unchanged = new Set<string>();
-  const paths: string[] = [];
+  const known: Array<{ path: string; content: StageContent }> = [];
   const missing: string[] = [];
   for (const { path, hash } of wanted) {
     const about = described.get(hash);
-    if (about === undefined || about === null) {
-      missing.push(path);
-      continue;
-    }
-    const base = await objects.lookup(root, path);
-    const status = base?.kind !== 'file' ? 'added' : base.hash === hash ? 'unchanged' : 'modified';
-    if (status === 'unchanged') {
-      entries.delete(path);
-      unchanged.add(path);
-    } else {
-      unchanged.delete(path);
-      // Typed as an upload types it: from the first bytes and the path's extension.
-      entries.set(path, { status, hash, size: about.size, ...sniffMime(about.head, path) });
-    }
-    paths.push(path);
+    // typed as an upload types it: from the first bytes and the path's extension
+    if (about) known.push({ path, content: { hash, size: about.size, ...sniffMime(about.head, path) } });
+    else missing.push(path);
   }
+  const { entries, unchanged } = await planStage(objects, root, known);
+  const paths = known.map((file) => file.path);
   if (paths.length > 0) {
     // The staging step records a result per job id for retried jobs; this request has none to keep.
     const applied = await staging.apply(namespace, repo, workspace.id, `hashes-${randomUUID()}`, entries, [...unchanged], '{}', 60, config.workspaceQuota);

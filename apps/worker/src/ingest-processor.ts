@@ -1,8 +1,8 @@
 import type { Job } from 'bullmq';
 import type { Piscina } from 'piscina';
-import { errorCodeOf, mapLimit, SluiceError, type DataType, type ErrorCode, type Limits, type StagedEntry } from '@sluice/core';
+import { errorCodeOf, mapLimit, SluiceError, type DataType, type ErrorCode, type Limits } from '@sluice/core';
 import { versionKey, type BlobStore } from '@sluice/storage';
-import { quotaExceededMessage, type DigestBoard, type ObjectStore, type StagingIndex, type VersionIndex, type WorkspaceQuota, type WorkspaceStore } from '@sluice/index';
+import { planStage, quotaExceededMessage, type DigestBoard, type ObjectStore, type StagingIndex, type VersionIndex, type WorkspaceQuota, type WorkspaceStore } from '@sluice/index';
 import { inlinePartMaxBytes, type FileResult, type IngestJobData, type IngestJobResult, type IngestProgress, type SpooledPart } from '@sluice/queue';
 import type { InflateTask, InflateTaskResult } from './threads/inflate-task.js';
 import { streamPart, type StreamedFile } from './stream-part.js';
@@ -124,10 +124,11 @@ export class IngestProcessor {
     ingestMetrics.files.inc({ outcome: 'stored' }, outcomes.length - failed - deduplicated);
     if (!job.data.stage) return this.finishUnstaged(job, outcomes, deduplicated);
     const root = (await objects.getCommit(workspace!.commitId)).root;
-    const entries = new Map<string, StagedEntry>();
-    const unchanged = new Set<string>();
+    const staged = parts.flatMap((part, i) => ('error' in outcomes[i]! ? [] : [{ path: part.path, content: outcomes[i] as Content }]));
+    const { entries, unchanged, statuses } = await planStage(objects, root, staged);
     const files: FileResult[] = [];
     const paths: string[] = [];
+    let next = 0;
     for (let i = 0; i < parts.length; i++) {
       const path = parts[i]!.path;
       const outcome = outcomes[i]!;
@@ -135,17 +136,7 @@ export class IngestProcessor {
         files.push({ path, error: outcome.error });
         continue;
       }
-      const base = await objects.lookup(root, path);
-      const status = base?.kind !== 'file' ? 'added' : base.hash === outcome.hash ? 'unchanged' : 'modified';
-      // Within one request the last part at a path wins.
-      if (status === 'unchanged') {
-        entries.delete(path);
-        unchanged.add(path);
-      } else {
-        unchanged.delete(path);
-        entries.set(path, { status, hash: outcome.hash, size: outcome.size, mimeType: outcome.mimeType, dataType: outcome.dataType });
-      }
-      files.push({ path, status, hash: outcome.hash, size: outcome.size, mime_type: outcome.mimeType, data_type: outcome.dataType });
+      files.push({ path, status: statuses[next++]!, hash: outcome.hash, size: outcome.size, mime_type: outcome.mimeType, data_type: outcome.dataType });
       paths.push(path);
     }
     const result: IngestJobResult = { paths, files, deduplicated };

@@ -57,8 +57,8 @@ class ContentMeter extends Transform {
 
 /**
  * How much gunzip inflates per call. Each slice is one trip to libuv's pool and back, one hash
- * update and one write: at 256 KiB the trips between slices left the inflate thread idle a
- * third of the time; 1 MiB slices alone streamed a 2 GiB part ~8% faster (README, benchmarks).
+ * update and one write: with small slices the trips between them left the inflate thread idle
+ * (bench/README.md has the measurements).
  */
 const inflateSliceBytes = 1024 * 1024;
 /**

@@ -14,3 +14,4 @@ export * from './ingest-totals.js';
 export * from './digest-board.js';
 export * from './repo-script.js';
 export * from './upload-store.js';
+export * from './stage-plan.js';

@@ -97,8 +97,8 @@ export class FsBlobStore implements BlobStore {
       if (isMissing(error)) throw new SluiceError('resource_not_found', `no blob at ${key}`);
       throw error;
     });
-    // 256 KiB reads: 1 MiB read a 2 GiB part ~5% faster, but three such parts streaming at once
-    // took a worker's peak RSS from ~205 to ~260 MiB (every read is a fresh Buffer)
+    // 256 KiB reads: larger reads stream a large part a little faster, but every read is a fresh
+    // Buffer, and several large parts at once then pass the memory bound (bench/README.md)
     return createReadStream(path, { fd: handle, highWaterMark: 256 * 1024, ...range });
   }
 
