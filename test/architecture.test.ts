@@ -25,9 +25,10 @@ const allowed: Record<string, ReadonlySet<string>> = {
   'packages/index': new Set(['core', 'storage']),
   'packages/queue': new Set(['core']),
   'packages/client': new Set(['core']),
-  'apps/api': new Set(['core', 'storage', 'index', 'queue', 'telemetry']),
-  'apps/worker': new Set(['core', 'storage', 'index', 'queue', 'telemetry']),
-  'apps/sluice': new Set(['core', 'storage', 'index', 'queue', 'telemetry', 'api', 'worker']),
+  'packages/ingest': new Set(['core', 'storage', 'index', 'queue']),
+  'apps/api': new Set(['core', 'storage', 'index', 'queue', 'telemetry', 'ingest']),
+  'apps/worker': new Set(['core', 'storage', 'index', 'queue', 'telemetry', 'ingest']),
+  'apps/sluice': new Set(['core', 'storage', 'index', 'queue', 'telemetry', 'ingest', 'api', 'worker']),
 };
 
 describe('the house: who imports whom', () => {

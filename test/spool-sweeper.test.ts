@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { FsBlobStore, uploadPartKey } from '@sluice/storage';
 import { createIngestQueue } from '@sluice/queue';
 import { connectRedis, UploadStore } from '@sluice/index';
-import { SpoolSweeper } from '@sluice/worker';
+import { SpoolSweeper } from '@sluice/ingest';
 import { listKeys, testRedisTarget } from './support/test-env.js';
 
 describe('the spool sweeper', () => {

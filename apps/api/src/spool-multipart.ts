@@ -3,7 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import { SluiceError, type Limits } from '@sluice/core';
 import type { BlobStore } from '@sluice/storage';
 import { ingestMetrics } from '@sluice/telemetry';
-import { SpoolWriter, type EarlyStart } from './spool-writer.js';
+import { SpoolWriter, type EarlyStart } from '@sluice/ingest';
 
 /** Where a part goes, from its filename: the staged path, and the hash it must have if named. */
 export type PartTarget = (filename: string) => { path: string; expectHash?: string };

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Config } from '@sluice/core';
-import { SpoolSweeper, startWorker } from '@sluice/worker';
+import { SpoolSweeper } from '@sluice/ingest';
+import { startWorker } from '@sluice/worker';
 import type { AppServices } from '@sluice/api';
 import { bullConnection } from './redis-connections.js';
 

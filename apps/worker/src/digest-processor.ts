@@ -6,7 +6,7 @@ import { SluiceError, type Limits } from '@sluice/core';
 import type { BlobStore } from '@sluice/storage';
 import type { DigestBoard, DigestResult } from '@sluice/index';
 import { digestPendingId, type DigestJobData } from '@sluice/queue';
-import { streamContent } from './stream-part.js';
+import { streamContent } from '@sluice/ingest';
 import { ingestMetrics, timed } from '@sluice/telemetry';
 
 export interface DigestProcessorDeps {

@@ -3,10 +3,9 @@ import type { Piscina } from 'piscina';
 import { errorCodeOf, mapLimit, SluiceError, type DataType, type ErrorCode, type Limits } from '@sluice/core';
 import { versionKey, type BlobStore } from '@sluice/storage';
 import { planStage, quotaExceededMessage, type DigestBoard, type ObjectStore, type StagingIndex, type VersionIndex, type WorkspaceQuota, type WorkspaceStore } from '@sluice/index';
-import { inlinePartMaxBytes, type FileResult, type IngestJobData, type IngestJobResult, type IngestProgress, type SpooledPart } from '@sluice/queue';
+import { type FileResult, type IngestJobData, type IngestJobResult, type IngestProgress, type SpooledPart } from '@sluice/queue';
 import type { InflateTask, InflateTaskResult } from './threads/inflate-task.js';
-import { streamPart, type StreamedFile } from './stream-part.js';
-import { awaitDigest } from './await-digest.js';
+import { awaitDigest, inlinePartMaxBytes, streamPart, type StreamedFile } from '@sluice/ingest';
 import { timed, ingestMetrics } from '@sluice/telemetry';
 
 export interface IngestProcessorDeps {

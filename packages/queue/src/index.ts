@@ -1,6 +1,5 @@
 export * from './ingest-job.js';
 export * from './ingest-queue.js';
-export * from './spool-layout.js';
 export * from './commit-job.js';
 export * from './digest-job.js';
 export * from './job-id.js';

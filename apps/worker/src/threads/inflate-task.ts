@@ -6,6 +6,7 @@
 import { gunzipSync } from 'node:zlib';
 import { Piscina } from 'piscina';
 import { createOxenHasher, sniffMime, type DataType, type ErrorCode, type OxenHasher } from '@sluice/core';
+import { inflateLimitError, ratioCap } from '@sluice/ingest/inflate-limits';
 
 export interface InflateLimits {
   maxInflateBytes: number;
@@ -36,35 +37,27 @@ export interface InflateTaskResult {
   stages: { gunzipMs: number; gunzipBytes: number; hashMs: number; hashBytes: number };
 }
 
-/**
- * Up to this many inflated bytes any ratio is fine: upstream inflates gzip parts of up to 10 MiB
- * (its stream segment size) with no ratio test, and a sparse CSV or a file of zeros is legitimate.
- * The ratio only guards parts allowed to inflate further (SLUICE_MAX_INFLATE_BYTES above 10 MiB),
- * where it protects memory and disk.
- */
-export const ratioFloorBytes = 10 * 1024 * 1024;
 
 let hasherPromise: Promise<OxenHasher> | undefined;
 
 type Inflated = { kind: 'data'; data: Buffer } | InflatedFile;
 
 function inflate(input: Uint8Array, limits: InflateLimits, budget: number): Inflated {
-  const ratioCap = Math.max(ratioFloorBytes, input.length * limits.maxInflateRatio);
-  const cap = Math.min(limits.maxInflateBytes, ratioCap, limits.inlineInflateBytes, budget);
+  // one byte past the limits, so that crossing them is seen (and judged like a stream's)
+  const judged = Math.min(limits.maxInflateBytes, ratioCap(input.length, limits)) + 1;
+  const cap = Math.min(judged, limits.inlineInflateBytes, budget);
   try {
-    return { kind: 'data', data: gunzipSync(input, { maxOutputLength: Math.max(1, cap), chunkSize: 256 * 1024 }) };
+    const data = gunzipSync(input, { maxOutputLength: Math.max(1, cap), chunkSize: 256 * 1024 });
+    const refused = inflateLimitError(data.length, input.length, limits);
+    return refused ? { kind: 'error', code: refused.code, message: refused.message } : { kind: 'data', data };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code !== 'ERR_BUFFER_TOO_LARGE') {
       return { kind: 'error', code: 'corrupt_gzip', message: `corrupt gzip stream: ${(error as Error).message}` };
     }
-    if (cap === limits.maxInflateBytes) {
-      return { kind: 'error', code: 'inflate_limit', message: `inflates past SLUICE_MAX_INFLATE_BYTES (${limits.maxInflateBytes} bytes)` };
-    }
-    if (cap === ratioCap) {
-      return { kind: 'error', code: 'inflate_ratio', message: `inflates more than SLUICE_MAX_INFLATE_RATIO (${limits.maxInflateRatio}x)` };
-    }
-    return { kind: 'stream' };
+    const refused = cap === judged ? inflateLimitError(cap, input.length, limits) : null;
+    // past what a task may hold in memory but within the limits: the part is streamed instead
+    return refused ? { kind: 'error', code: refused.code, message: refused.message } : { kind: 'stream' };
   }
 }
 

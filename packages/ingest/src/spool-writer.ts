@@ -4,7 +4,8 @@ import { finished } from 'node:stream/promises';
 import { SluiceError } from '@sluice/core';
 import { pendingVersionKey, spoolKey, type BlobStore } from '@sluice/storage';
 import type { DigestBoard } from '@sluice/index';
-import { digestJobOptions, digestPendingId, inlinePartMaxBytes, largePartChunkBytes, spoolSegmentBytes, type DigestQueue, type SpooledPart } from '@sluice/queue';
+import { digestJobOptions, digestPendingId, type DigestQueue, type SpooledPart } from '@sluice/queue';
+import { inlinePartMaxBytes, largePartChunkBytes, spoolSegmentBytes } from './spool-layout.js';
 import { ChunkCutter } from './chunk-cutter.js';
 
 /** Where a large part's digest job goes, and the board the API keeps it informed on. */

@@ -4,7 +4,7 @@ import { createGunzip } from 'node:zlib';
 import { createOxenHasher, errorCodeOf, sniffMime, SluiceError, type Limits, type SniffedType } from '@sluice/core';
 import { pendingVersionKey, type BlobStore } from '@sluice/storage';
 import type { SpooledPart } from '@sluice/queue';
-import { ratioFloorBytes } from './threads/inflate-task.js';
+import { inflateLimitError } from './inflate-limits.js';
 
 export interface StreamedFile extends SniffedType {
   hash: string;
@@ -42,12 +42,8 @@ class ContentMeter extends Transform {
   override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
     this.size += chunk.length;
     if (this.limits !== null) {
-      if (this.size > this.limits.maxInflateBytes) {
-        return done(new SluiceError('inflate_limit', `inflates past SLUICE_MAX_INFLATE_BYTES (${this.limits.maxInflateBytes} bytes)`));
-      }
-      if (this.size > ratioFloorBytes && this.size > this.compressedLength() * this.limits.maxInflateRatio) {
-        return done(new SluiceError('inflate_ratio', `inflates more than SLUICE_MAX_INFLATE_RATIO (${this.limits.maxInflateRatio}x)`));
-      }
+      const refused = inflateLimitError(this.size, this.compressedLength(), this.limits);
+      if (refused) return done(refused);
     }
     if (this.head.length < 4096) this.head = Buffer.concat([this.head, chunk.subarray(0, 4096 - this.head.length)]);
     this.hasher.update(chunk);
