@@ -63,9 +63,14 @@ describe('Prometheus metrics', () => {
       expect(m.get('sluice_queue_jobs{queue="ingest",state="waiting"}')).toBe(0);
       expect(m.get('sluice_queue_jobs{queue="ingest",state="failed"}')).toBe(0);
       expect(m.get('sluice_worker_threads{kind="threads"}')).toBe(2);
+      // the threads inflated and hashed these uploads: busy time is counted, utilisation above zero
+      expect(m.get('sluice_worker_thread_busy_seconds_total')!).toBeGreaterThan(0);
       const utilization = m.get('sluice_worker_thread_utilization')!;
-      expect(utilization).toBeGreaterThanOrEqual(0);
+      expect(utilization).toBeGreaterThan(0);
       expect(utilization).toBeLessThanOrEqual(1);
+      // series that have seen no event yet exist at 0
+      expect(m.get('sluice_digests_total{result="streamed_again"}')).toBe(0);
+      expect(m.get('sluice_dependency_errors_total{dependency="store"}')).toBe(0);
       expect(m.has('process_resident_memory_bytes')).toBe(true);
 
       // a corrupt part fails alone (the request is still a 200 without it); a bad route is a 404

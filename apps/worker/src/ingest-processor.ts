@@ -181,6 +181,7 @@ export class IngestProcessor {
     stageSeconds.observe({ stage: 'hash' }, result.stages.hashMs / 1000);
     stageBytes.inc({ stage: 'gunzip' }, result.stages.gunzipBytes);
     stageBytes.inc({ stage: 'hash' }, result.stages.hashBytes);
+    ingestMetrics.threadBusySeconds.inc((result.stages.gunzipMs + result.stages.hashMs) / 1000);
     const fromSegment = new Uint8Array(result.segment);
     const blobs = new Map<string, Uint8Array>();
     const overflow: number[] = [];

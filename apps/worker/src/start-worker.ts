@@ -98,7 +98,7 @@ export function startWorker(options: WorkerOptions): RunningWorker {
     ...stallSettings,
     maxStalledCount: 0, // a digest whose worker died is not restarted: the ingest job streams the part
   });
-  observeThreadPool(pool);
+  observeThreadPool(pool, options.threads);
   const log = options.logger;
   commits.on('completed', (job, result) => {
     ingestMetrics.jobs.inc({ queue: 'commit', result: 'completed' });

@@ -23,7 +23,9 @@ function translate(error: unknown, key: string): never {
   const code = (error as { code?: string }).code ?? '';
   if (missingCodes.has(code)) throw new SluiceError('resource_not_found', `no blob at ${key}`, { cause: error });
   const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-  if (unreachableCodes.has(code) || code === 'SlowDown' || code === 'ServiceUnavailable' || (status ?? 0) >= 500) {
+  // the minio client's retry wrapper gives up on a 5xx with a plain Error and no code
+  const gaveUpOn5xx = /Retryable HTTP status: 5\d\d/.test((error as Error)?.message ?? '');
+  if (unreachableCodes.has(code) || code === 'SlowDown' || code === 'ServiceUnavailable' || (status ?? 0) >= 500 || gaveUpOn5xx) {
     throw new SluiceError('store_unavailable', `object store unreachable (${code || status}) at ${key}`, { cause: error });
   }
   throw error;

@@ -43,12 +43,22 @@ export const ingestMetrics = {
     help: 'Ingest and commit job attempts that ended, by queue and result',
     labelNames: ['queue', 'result'] as const,
   }),
+  threadBusySeconds: new Counter({
+    name: 'sluice_worker_thread_busy_seconds_total',
+    help: 'Time the worker threads spent inflating and hashing (measured inside the threads); rate() of it over the thread count is their utilisation',
+  }),
   dependencyErrors: new Counter({
     name: 'sluice_dependency_errors_total',
     help: 'Errors talking to Redis or the object store (requests answered 503, failed job attempts, connection errors)',
     labelNames: ['dependency'] as const,
   }),
 };
+
+// Every labelled series exists from the start at 0, so alerts and rate() see it before its first event.
+for (const result of ['used', 'streamed_again']) ingestMetrics.digests.inc({ result }, 0);
+for (const dependency of ['redis', 'store']) ingestMetrics.dependencyErrors.inc({ dependency }, 0);
+for (const outcome of ['stored', 'deduplicated', 'failed']) ingestMetrics.files.inc({ outcome }, 0);
+for (const queue of ['ingest', 'commit']) for (const result of ['completed', 'failed']) ingestMetrics.jobs.inc({ queue, result }, 0);
 
 /** Counts an error whose code says Redis or the object store was unreachable; others are not theirs. */
 export function countDependencyError(code: string): void {
