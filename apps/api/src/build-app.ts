@@ -7,6 +7,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRepl
 import multipart from '@fastify/multipart';
 import type { AppServices } from './app-services.js';
 import { oxenProtocol } from './plugins/oxen-protocol.js';
+import { StorageHealth } from './storage-health.js';
 import { jsonText, multipartOnly } from './plugins/json-text.js';
 import { bearerAuth, identifyCaller } from './auth/bearer-auth.js';
 import { rateLimits } from './plugins/rate-limits.js';
@@ -94,7 +95,8 @@ export async function buildApp(services: AppServices, logger?: FastifyBaseLogger
   });
   // first: it must see every route registered after it
   await openApi(app);
-  oxenProtocol(app);
+  const storage = new StorageHealth();
+  oxenProtocol(app, storage);
   // before any route they guard (their hooks attach to routes registered after them)
   identifyCaller(app, services.tokens);
   await rateLimits(app, services);
@@ -105,7 +107,7 @@ export async function buildApp(services: AppServices, logger?: FastifyBaseLogger
     preservePath: true,
     limits: { parts: limits.maxParts, files: limits.maxParts, fileSize: limits.maxRequestBytes + 1 /* the spool's own count names SLUICE_MAX_REQUEST_BYTES first */, headerPairs: 200, fields: 1000, fieldSize: 1024 * 1024 },
   });
-  metaRoutes(app, services);
+  metaRoutes(app, services, storage);
   repoRoutes(app, services);
   workspaceRoutes(app, services);
   await multipartOnly(app, (scope) => uploadRoute(scope, services));

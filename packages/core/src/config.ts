@@ -60,6 +60,8 @@ export interface Config {
   /** How long a synchronous upload waits for its job before answering 504 with the job id. */
   syncTimeoutSeconds: number;
   /** Spool objects no job references are removed after this long. */
+  /** Free bytes of the filesystem store below which the node reports itself not ready. */
+  minFreeBytes: number;
   spoolGraceSeconds: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Bearer tokens required on every route but health and version; tokens live hashed in `tokensFile`. */
@@ -97,6 +99,7 @@ export const configDefaults = {
   SLUICE_JOB_RETENTION_SECONDS: '86400',
   SLUICE_SYNC_TIMEOUT_SECONDS: '600',
   SLUICE_SPOOL_GRACE_SECONDS: '3600',
+  SLUICE_MIN_FREE_BYTES: String(256 * 1024 * 1024),
   SLUICE_LOG_LEVEL: 'info',
   SLUICE_STARTUP_WAIT_SECONDS: '60',
   SLUICE_AUTH: 'off',
@@ -201,6 +204,7 @@ export function loadConfig(env: Environment): Config {
     jobRetentionSeconds: integer('SLUICE_JOB_RETENTION_SECONDS', 1),
     syncTimeoutSeconds: integer('SLUICE_SYNC_TIMEOUT_SECONDS', 1),
     spoolGraceSeconds: integer('SLUICE_SPOOL_GRACE_SECONDS', 1),
+    minFreeBytes: integer('SLUICE_MIN_FREE_BYTES', 0),
     logLevel: oneOf('SLUICE_LOG_LEVEL', ['info', 'fatal', 'error', 'warn', 'debug', 'trace', 'silent'] as const),
     auth: { enabled: oneOf('SLUICE_AUTH', ['off', 'on'] as const) === 'on', tokensFile: raw('SLUICE_AUTH_TOKENS_FILE') },
     workspaceQuota: { files: integer('SLUICE_WORKSPACE_MAX_FILES', 0), bytes: integer('SLUICE_WORKSPACE_MAX_BYTES', 0) },

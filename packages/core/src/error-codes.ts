@@ -39,6 +39,7 @@ export const errorCodes = {
   inflate_limit: { status: 413, retryable: false, statusMessage: 'bad_request', title: 'Inflated size over the limit' },
   inflate_ratio: { status: 413, retryable: false, statusMessage: 'bad_request', title: 'Inflate ratio over the limit' },
   spool_missing: { status: 500, retryable: false, statusMessage: 'internal_server_error', title: 'Spooled upload is missing' },
+  storage_full: { status: 507, retryable: true, statusMessage: 'insufficient_storage', title: 'Storage full' },
   store_unavailable: { status: 503, retryable: true, statusMessage: 'service_unavailable', title: 'Object store unavailable' },
   redis_unavailable: { status: 503, retryable: true, statusMessage: 'service_unavailable', title: 'Redis unavailable' },
   no_workers: { status: 503, retryable: true, statusMessage: 'service_unavailable', title: 'No worker serves the ingest queue' },

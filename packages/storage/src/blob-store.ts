@@ -39,4 +39,6 @@ export interface BlobStore {
   list(prefix: string): AsyncIterable<BlobInfo>;
   /** Throws unless the store answers; for readiness checks. */
   ping(): Promise<void>;
+  /** Bytes still free where the store writes, or null where the store cannot tell (S3). */
+  freeBytes(): Promise<number | null>;
 }

@@ -58,6 +58,10 @@ export class CountingBlobStore implements BlobStore {
     this.count('list', prefix);
     return this.inner.list(prefix);
   }
+  freeBytes(): Promise<number | null> {
+    return this.inner.freeBytes();
+  }
+
   ping(): Promise<void> {
     return this.inner.ping();
   }

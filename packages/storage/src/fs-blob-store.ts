@@ -1,5 +1,5 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, stat, statfs, type FileHandle } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -55,6 +55,23 @@ export class FsBlobStore implements BlobStore {
   }
 
   async put(key: string, body: Buffer | readonly Buffer[] | Readable, options: PutOptions = {}): Promise<void> {
+    try {
+      await this.write(key, body, options);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOSPC' || code === 'EDQUOT') {
+        throw new SluiceError('storage_full', `the filesystem store under ${this.root} is full (${code}); free space or grow the disk`, { cause: error });
+      }
+      throw error;
+    }
+  }
+
+  async freeBytes(): Promise<number | null> {
+    const stats = await statfs(this.root);
+    return stats.bavail * stats.bsize;
+  }
+
+  private async write(key: string, body: Buffer | readonly Buffer[] | Readable, options: PutOptions): Promise<void> {
     const sync = this.fsync && options.durable !== false;
     const path = this.path(key);
     await this.ensureDir(dirname(path));

@@ -23,6 +23,10 @@ function translate(error: unknown, key: string): never {
   const code = (error as { code?: string }).code ?? '';
   if (missingCodes.has(code)) throw new SluiceError('resource_not_found', `no blob at ${key}`, { cause: error });
   const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  // a full or refusing bucket: a quota, an object past what the store takes, 507 Insufficient Storage
+  if (code === 'EntityTooLarge' || code === 'QuotaExceeded' || status === 507 || /Retryable HTTP status: 507/.test((error as Error)?.message ?? '')) {
+    throw new SluiceError('storage_full', `the object store refused ${key}: full or over its quota (${code || status || 507})`, { cause: error });
+  }
   // the minio client's retry wrapper gives up on a 5xx with a plain Error and no code
   const gaveUpOn5xx = /Retryable HTTP status: 5\d\d/.test((error as Error)?.message ?? '');
   if (unreachableCodes.has(code) || code === 'SlowDown' || code === 'ServiceUnavailable' || (status ?? 0) >= 500 || gaveUpOn5xx) {
@@ -106,6 +110,11 @@ export class S3BlobStore implements BlobStore {
     if (failure === undefined) return;
     await this.client.removeObject(this.bucket, key).catch(() => undefined);
     throw failure;
+  }
+
+  /** S3 does not say how much room a bucket has left: a full one shows as storage_full on write. */
+  async freeBytes(): Promise<number | null> {
+    return null;
   }
 
   async get(key: string): Promise<Readable> {

@@ -2,20 +2,31 @@ import type { FastifyInstance } from 'fastify';
 import { failure, oxenVersion } from '../oxen-envelope.js';
 import { toSluiceError } from '../to-sluice-error.js';
 import { SluiceError } from '@sluice/core';
+import type { StorageHealth } from '../storage-health.js';
 
 /**
  * What every response of an Oxen server carries: the `oxen-version` header, the echoed or
  * generated `x-oxen-request-id`, and errors in the Oxen envelope (404 for unknown routes).
  */
-export function oxenProtocol(app: FastifyInstance): void {
+export function oxenProtocol(app: FastifyInstance, storage: StorageHealth): void {
   app.addHook('onSend', async (request, reply) => {
     reply.header('oxen-version', oxenVersion);
     reply.header('x-oxen-request-id', request.id);
   });
   app.setErrorHandler((error, request, reply) => {
     const sluiceError = toSluiceError(error);
-    if (sluiceError.status >= 500) request.log.error({ code: sluiceError.code, err: error }, 'request failed');
-    if (sluiceError.code === 'redis_unavailable' || sluiceError.code === 'store_unavailable') reply.header('retry-after', '5');
+    const dependencyAway = sluiceError.code === 'redis_unavailable' || sluiceError.code === 'store_unavailable';
+    // A dependency away fails every request until it is back: that is said once per outage
+    // (the process's dependency warnings, /api/ready, the metrics), not once per request.
+    if (sluiceError.status >= 500) request.log[dependencyAway ? 'debug' : 'error']({ code: sluiceError.code, err: error }, 'request failed');
+    if (dependencyAway) reply.header('retry-after', '5');
+    if (sluiceError.code === 'storage_full') {
+      storage.noteFull();
+      reply.header('retry-after', '30');
+    }
+    // An error answered before the body was read: the rest of it cannot be told from the next
+    // request on this connection, so the connection ends with this answer.
+    if (!request.raw.complete) reply.header('connection', 'close');
     void reply.status(sluiceError.status).send(failure(sluiceError));
   });
   app.setNotFoundHandler((request, reply) => {

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { SluiceError } from '@sluice/core';
 import type { AppServices } from '../app-services.js';
+import type { StorageHealth } from '../storage-health.js';
 import { failure, minOxenClientVersion, oxenVersion, success } from '../oxen-envelope.js';
 
 /** A readiness probe must answer in time, whatever a dependency does. */
@@ -8,7 +9,7 @@ function within<T>(ms: number, promise: Promise<T>): Promise<T> {
   return Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timed out')), ms).unref())]);
 }
 
-export function metaRoutes(app: FastifyInstance, services: AppServices): void {
+export function metaRoutes(app: FastifyInstance, services: AppServices, storage: StorageHealth): void {
   app.get('/api/version', async () => success('resource_found', { version: oxenVersion }));
   app.get('/api/min_version', async () => success('resource_found', { version: minOxenClientVersion }));
   app.get('/api/health', async () => success('resource_found', { healthy: true }));
@@ -21,11 +22,13 @@ export function metaRoutes(app: FastifyInstance, services: AppServices): void {
     const checks = await Promise.allSettled([within(1000, services.redis.ping()), within(1000, services.store.ping()), within(1000, services.queue.getWorkersCount())]);
     const [redis, store] = checks.slice(0, 2).map((c) => (c.status === 'fulfilled' ? 'ok' : 'unreachable'));
     const workers = checks[2].status === 'fulfilled' ? (checks[2].value as number) : 0;
-    if (redis === 'ok' && store === 'ok' && workers > 0) return success('resource_found', { redis, store, workers });
-    const code = redis !== 'ok' ? 'redis_unavailable' : store !== 'ok' ? 'store_unavailable' : 'no_workers';
+    const free = await within(1000, services.store.freeBytes()).catch(() => null);
+    const room = (free !== null && free < services.config.minFreeBytes) || storage.recentlyFull() ? 'full' : 'ok';
+    if (redis === 'ok' && store === 'ok' && room === 'ok' && workers > 0) return success('resource_found', { redis, store, room, free_bytes: free, workers });
+    const code = redis !== 'ok' ? 'redis_unavailable' : store !== 'ok' ? 'store_unavailable' : room !== 'ok' ? 'storage_full' : 'no_workers';
     reply.header('retry-after', '5');
-    const message = `not ready: redis ${redis}, store ${store}, ${workers} worker(s) on the ingest queue`;
-    return reply.status(503).send(failure(new SluiceError(code, message, { fields: { redis, store, workers } })));
+    const message = `not ready: redis ${redis}, store ${store} (${room === 'ok' ? 'room to write' : `full: ${free ?? '?'} bytes free, SLUICE_MIN_FREE_BYTES ${services.config.minFreeBytes}`}), ${workers} worker(s) on the ingest queue`;
+    return reply.status(503).send(failure(new SluiceError(code, message, { fields: { redis, store, room, free_bytes: free, workers } })));
   });
 
   /** sluice extension: this process's object-store request counts (round trips per file). */
