@@ -27,6 +27,11 @@ export function toSluiceError(error: unknown): SluiceError {
   if (e.validation !== undefined) return new SluiceError('bad_request', message);
   if (e.code !== undefined && knownCodes[e.code] !== undefined) return new SluiceError(knownCodes[e.code]!, message);
   if (error instanceof SyntaxError) return new SluiceError('invalid_json', `Invalid JSON: ${message}`);
+  // Redis at maxmemory with noeviction refuses every write (a script that may write is refused
+  // whole, so nothing is half-applied) until memory is freed.
+  if (/^OOM /.test(message)) {
+    return new SluiceError('redis_full', 'Redis is out of memory (maxmemory, noeviction) and refuses writes; free memory or raise maxmemory, then try again');
+  }
   if (e.name === 'MaxRetriesPerRequestError' || /Connection is closed|Stream isn't writeable|connect ECONNREFUSED/.test(message)) {
     return new SluiceError('redis_unavailable', 'Redis is unreachable; try again shortly');
   }

@@ -41,6 +41,7 @@ export const errorCodes = {
   spool_missing: { status: 500, retryable: false, statusMessage: 'internal_server_error', title: 'Spooled upload is missing' },
   storage_full: { status: 507, retryable: true, statusMessage: 'insufficient_storage', title: 'Storage full' },
   store_unavailable: { status: 503, retryable: true, statusMessage: 'service_unavailable', title: 'Object store unavailable' },
+  redis_full: { status: 503, retryable: true, statusMessage: 'service_unavailable', title: 'Redis memory full' },
   redis_unavailable: { status: 503, retryable: true, statusMessage: 'service_unavailable', title: 'Redis unavailable' },
   no_workers: { status: 503, retryable: true, statusMessage: 'service_unavailable', title: 'No worker serves the ingest queue' },
   job_failed: { status: 503, retryable: true, statusMessage: 'service_unavailable', title: 'Ingest job failed' },

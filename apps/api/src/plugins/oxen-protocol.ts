@@ -15,7 +15,7 @@ export function oxenProtocol(app: FastifyInstance, storage: StorageHealth): void
   });
   app.setErrorHandler((error, request, reply) => {
     const sluiceError = toSluiceError(error);
-    const dependencyAway = sluiceError.code === 'redis_unavailable' || sluiceError.code === 'store_unavailable';
+    const dependencyAway = sluiceError.code === 'redis_unavailable' || sluiceError.code === 'store_unavailable' || sluiceError.code === 'redis_full';
     // A dependency away fails every request until it is back: that is said once per outage
     // (the process's dependency warnings, /api/ready, the metrics), not once per request.
     if (sluiceError.status >= 500) request.log[dependencyAway ? 'debug' : 'error']({ code: sluiceError.code, err: error }, 'request failed');
