@@ -10,6 +10,7 @@ import { oxenProtocol } from './plugins/oxen-protocol.js';
 import { StorageHealth } from './storage-health.js';
 import { jsonText, multipartOnly } from './plugins/json-text.js';
 import { bearerAuth, identifyCaller } from './auth/bearer-auth.js';
+import { uploadAdmission } from './plugins/upload-admission.js';
 import { rateLimits } from './plugins/rate-limits.js';
 import { httpMetrics } from './plugins/http-metrics.js';
 import { openApi } from './openapi/openapi.js';
@@ -101,6 +102,7 @@ export async function buildApp(services: AppServices, logger?: FastifyBaseLogger
   identifyCaller(app, services.tokens);
   await rateLimits(app, services);
   bearerAuth(app, services.tokens);
+  uploadAdmission(app, { maxUploads: services.config.maxUploadsInFlight, maxBytes: services.config.maxSpoolBytesInFlight });
   httpMetrics(app, services);
   jsonText(app);
   await app.register(multipart, {

@@ -62,6 +62,10 @@ export interface Config {
   /** Spool objects no job references are removed after this long. */
   /** Free bytes of the filesystem store below which the node reports itself not ready. */
   minFreeBytes: number;
+  /** Upload requests one API node reads at once; more answer 503 before their body is read. */
+  maxUploadsInFlight: number;
+  /** Announced bytes of the upload bodies one API node reads at once. */
+  maxSpoolBytesInFlight: number;
   spoolGraceSeconds: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Bearer tokens required on every route but health and version; tokens live hashed in `tokensFile`. */
@@ -100,6 +104,8 @@ export const configDefaults = {
   SLUICE_SYNC_TIMEOUT_SECONDS: '600',
   SLUICE_SPOOL_GRACE_SECONDS: '3600',
   SLUICE_MIN_FREE_BYTES: String(256 * 1024 * 1024),
+  SLUICE_MAX_UPLOADS_IN_FLIGHT: '256',
+  SLUICE_MAX_SPOOL_BYTES_IN_FLIGHT: String(16 * 1024 ** 3),
   SLUICE_LOG_LEVEL: 'info',
   SLUICE_STARTUP_WAIT_SECONDS: '60',
   SLUICE_AUTH: 'off',
@@ -205,6 +211,8 @@ export function loadConfig(env: Environment): Config {
     syncTimeoutSeconds: integer('SLUICE_SYNC_TIMEOUT_SECONDS', 1),
     spoolGraceSeconds: integer('SLUICE_SPOOL_GRACE_SECONDS', 1),
     minFreeBytes: integer('SLUICE_MIN_FREE_BYTES', 0),
+    maxUploadsInFlight: integer('SLUICE_MAX_UPLOADS_IN_FLIGHT', 1),
+    maxSpoolBytesInFlight: integer('SLUICE_MAX_SPOOL_BYTES_IN_FLIGHT', 1024),
     logLevel: oneOf('SLUICE_LOG_LEVEL', ['info', 'fatal', 'error', 'warn', 'debug', 'trace', 'silent'] as const),
     auth: { enabled: oneOf('SLUICE_AUTH', ['off', 'on'] as const) === 'on', tokensFile: raw('SLUICE_AUTH_TOKENS_FILE') },
     workspaceQuota: { files: integer('SLUICE_WORKSPACE_MAX_FILES', 0), bytes: integer('SLUICE_WORKSPACE_MAX_BYTES', 0) },

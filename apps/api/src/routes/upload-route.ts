@@ -46,7 +46,7 @@ export function uploadRoute(app: FastifyInstance, services: AppServices): void {
     return success('resource_created', { paths: result.paths });
   };
 
-  app.post('/api/repos/:namespace/:repo/workspaces/:workspaceId/files/*', async (request: UploadRequest, reply) => {
+  app.post('/api/repos/:namespace/:repo/workspaces/:workspaceId/files/*', { config: { upload: true } }, async (request: UploadRequest, reply) => {
     const { namespace, repo, workspaceId } = request.params;
     const directory = request.params['*'];
     await repos.require(namespace, repo);

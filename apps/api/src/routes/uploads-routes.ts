@@ -93,7 +93,7 @@ export async function uploadsRoutes(app: FastifyInstance, services: AppServices)
   await app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
-    scope.put<{ Params: RepoParams & { uploadId: string; part: string } }>(`${base}/:uploadId/parts/:part`, async (request, reply) => {
+    scope.put<{ Params: RepoParams & { uploadId: string; part: string } }>(`${base}/:uploadId/parts/:part`, { config: { upload: true } }, async (request, reply) => {
       const { namespace, repo, uploadId } = request.params;
       await repos.require(namespace, repo);
       const upload = await uploads.get(namespace, repo, uploadId);

@@ -51,7 +51,7 @@ export async function versionsRoutes(app: FastifyInstance, services: AppServices
   await app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
-    scope.put<{ Params: HashParams; Querystring: { offset?: string } }>(`${base}/:hash/chunks`, async (request) => {
+    scope.put<{ Params: HashParams; Querystring: { offset?: string } }>(`${base}/:hash/chunks`, { config: { upload: true } }, async (request) => {
       const { namespace, repo } = request.params;
       const hash = assertHash(request.params.hash);
       const offset = Number(request.query.offset ?? 'x');
@@ -109,7 +109,7 @@ export async function versionsRoutes(app: FastifyInstance, services: AppServices
     return success('resource_found', { hash, path: workspaceId === '' ? null : path, job_id: job.id });
   });
 
-  await multipartOnly(app, (scope) => scope.post<{ Params: RepoParams }>(base, async (request) => {
+  await multipartOnly(app, (scope) => scope.post<{ Params: RepoParams }>(base, { config: { upload: true } }, async (request) => {
     const { namespace, repo } = request.params;
     await repos.require(namespace, repo);
     const spool = await spoolMultipart(request, store, config.limits, (filename) => ({ path: assertHash(filename), expectHash: filename }), false, early);
