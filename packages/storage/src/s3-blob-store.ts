@@ -19,7 +19,8 @@ export interface S3BlobStoreOptions extends S3Config {
 const missingCodes = new Set(['NoSuchKey', 'NotFound', 'NoSuchObject']);
 const unreachableCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
 
-function translate(error: unknown, key: string): never {
+/** Maps what the minio client throws to our codes: missing, store away, store full; anything else as it is. */
+export function translateS3Error(error: unknown, key: string): never {
   const code = (error as { code?: string }).code ?? '';
   if (missingCodes.has(code)) throw new SluiceError('resource_not_found', `no blob at ${key}`, { cause: error });
   const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
@@ -73,7 +74,7 @@ export class S3BlobStore implements BlobStore {
     } catch (error) {
       const code = (error as { code?: string }).code;
       if (code === 'BucketAlreadyOwnedByYou' || code === 'BucketAlreadyExists') return;
-      translate(error, this.bucket);
+      translateS3Error(error, this.bucket);
     }
   }
 
@@ -83,7 +84,7 @@ export class S3BlobStore implements BlobStore {
       if (Buffer.isBuffer(data)) await this.client.putObject(this.bucket, key, data, data.length);
       else await this.putStream(key, data);
     } catch (error) {
-      translate(error, key);
+      translateS3Error(error, key);
     }
   }
 
@@ -121,7 +122,7 @@ export class S3BlobStore implements BlobStore {
     try {
       return await this.client.getObject(this.bucket, key);
     } catch (error) {
-      translate(error, key);
+      translateS3Error(error, key);
     }
   }
 
@@ -130,7 +131,7 @@ export class S3BlobStore implements BlobStore {
     try {
       return await this.client.getPartialObject(this.bucket, key, offset, length);
     } catch (error) {
-      translate(error, key);
+      translateS3Error(error, key);
     }
   }
 
@@ -139,7 +140,7 @@ export class S3BlobStore implements BlobStore {
     try {
       return await readExact(stream);
     } catch (error) {
-      translate(error, key);
+      translateS3Error(error, key);
     }
   }
 
@@ -150,7 +151,7 @@ export class S3BlobStore implements BlobStore {
     } catch (error) {
       const code = (error as { code?: string }).code ?? '';
       if (missingCodes.has(code)) return null;
-      translate(error, key);
+      translateS3Error(error, key);
     }
   }
 
@@ -160,7 +161,7 @@ export class S3BlobStore implements BlobStore {
       if (keys.length === 1) await this.client.removeObject(this.bucket, keys[0] as string);
       else await this.client.removeObjects(this.bucket, [...keys]);
     } catch (error) {
-      translate(error, keys[0] as string);
+      translateS3Error(error, keys[0] as string);
     }
   }
 
@@ -169,7 +170,7 @@ export class S3BlobStore implements BlobStore {
       await this.client.copyObject(this.bucket, to, `/${this.bucket}/${from}`);
       await this.client.removeObject(this.bucket, from);
     } catch (error) {
-      translate(error, from);
+      translateS3Error(error, from);
     }
   }
 
@@ -180,7 +181,7 @@ export class S3BlobStore implements BlobStore {
         if (entry.name !== undefined) yield { key: entry.name, size: entry.size, lastModified: entry.lastModified };
       }
     } catch (error) {
-      translate(error, prefix);
+      translateS3Error(error, prefix);
     }
   }
 
@@ -191,7 +192,7 @@ export class S3BlobStore implements BlobStore {
       }
     } catch (error) {
       if (error instanceof SluiceError) throw error;
-      translate(error, this.bucket);
+      translateS3Error(error, this.bucket);
     }
   }
 }
