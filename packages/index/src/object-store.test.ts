@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { MemoryBlobStore } from '@sluice/storage';
+import { ObjectStore, type TreeChange } from './object-store.js';
+
+const file = (hash: string, size = 1): TreeChange => ({ hash, size, mimeType: 'text/plain', dataType: 'text' });
+async function* sorted(changes: Array<readonly [string, TreeChange]>) {
+  yield* [...changes].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+describe('ObjectStore.buildTree', () => {
+  it('applies changes bottom-up, drops emptied directories, keeps untouched ones as they were, and sums sizes', async () => {
+    const objects = new ObjectStore(new MemoryBlobStore());
+    const base = await objects.buildTree(await objects.emptyTree(), sorted([
+      ['a/b/c.txt', file('c1', 3)], ['a/d.txt', file('d1', 4)], ['e.txt', file('e1', 5)], ['keep/k.txt', file('k1', 6)],
+    ]));
+    const keepBefore = (await objects.lookup(base, 'keep'))!;
+    const next = await objects.buildTree(base, sorted([
+      ['a/b/c.txt', null], // a/b empties and goes
+      ['a/x.txt', file('x1', 7)],
+      ['e.txt', file('e2', 8)],
+      ['new/deep/n.txt', file('n1', 9)],
+    ]));
+    expect(await objects.lookup(next, 'a/b')).toBeNull();
+    expect((await objects.readNode((await objects.lookup(next, 'a'))!.hash)).map((e) => e.name)).toEqual(['d.txt', 'x.txt']);
+    expect(await objects.lookup(next, 'e.txt')).toMatchObject({ kind: 'file', hash: 'e2', size: 8 });
+    expect(await objects.lookup(next, 'new/deep/n.txt')).toMatchObject({ hash: 'n1' });
+    expect(await objects.lookup(next, 'keep')).toEqual(keepBefore); // not rewritten
+    expect((await objects.lookup(next, 'a'))!.size).toBe(4 + 7);
+    // the base is untouched: trees are content-addressed, never edited
+    expect(await objects.lookup(base, 'a/b/c.txt')).toMatchObject({ hash: 'c1' });
+  });
+
+  it('builds the same root for the same content, whatever the base it started from', async () => {
+    const objects = new ObjectStore(new MemoryBlobStore());
+    const direct = await objects.buildTree(await objects.emptyTree(), sorted([['x/y.txt', file('y')], ['z.txt', file('z')]]));
+    const viaDetour = await objects.buildTree(
+      await objects.buildTree(await objects.emptyTree(), sorted([['x/y.txt', file('y')], ['gone/g.txt', file('g')]])),
+      sorted([['gone/g.txt', null], ['z.txt', file('z')]]),
+    );
+    expect(viaDetour).toBe(direct);
+  });
+});
