@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { SluiceError } from '@sluice/core';
 import { failure } from '../oxen-envelope.js';
 import { allows, type Access, type Identity, type TokenStore } from './token-store.js';
-import { specPath, swaggerUiPrefix } from '../openapi/openapi.js';
+import { swaggerUiPrefix } from '../openapi/openapi.js';
 import { queueBoardPrefix } from '../routes/dashboard-routes.js';
 
 declare module 'fastify' {
@@ -12,11 +12,27 @@ declare module 'fastify' {
   }
 }
 
-/** The dashboard page holds no data: it asks for a token and reads /api/dashboard with it. */
-const open = new Set(['/api/health', '/api/version', '/api/min_version', specPath, '/ui']);
-/** What tells about every namespace at once: process statistics, metrics, the dashboards. */
-const adminRoutes = new Set(['/api/stats', '/metrics', '/api/dashboard']);
-const isAdminRoute = (url: string) => adminRoutes.has(url) || url.startsWith(queueBoardPrefix);
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * Who may call the route: `open` needs no token, `admin` an admin scope (what tells about
+     * every namespace at once); by default read access to the route's namespace for GET and
+     * HEAD, write access otherwise.
+     */
+    access?: 'open' | 'admin';
+  }
+}
+
+/**
+ * The access of a route from its config; the pages plugins register under their own prefixes
+ * (Swagger UI open, the queue board admin) take theirs from the prefix, as their routes carry no
+ * config of ours.
+ */
+function accessOf(url: string, config: { access?: 'open' | 'admin' } | undefined): 'open' | 'admin' | undefined {
+  if (url.startsWith(swaggerUiPrefix)) return 'open';
+  if (url.startsWith(queueBoardPrefix)) return 'admin';
+  return config?.access;
+}
 
 type IdentifiedRequest = FastifyRequest & { identity?: Identity | null };
 
@@ -60,16 +76,16 @@ export function bearerAuth(app: FastifyInstance, tokens: TokenStore | null): voi
     return reply.status(error.status).send(failure(error));
   };
   app.addHook('onRoute', (route) => {
-    if (open.has(route.url) || route.url.startsWith(swaggerUiPrefix)) return;
+    if (accessOf(route.url, route.config) === 'open') return;
     route.onRequest = [route.onRequest ?? []].flat().concat(requireToken);
   });
   app.addHook('preHandler', async (request: IdentifiedRequest, reply) => {
-    const url = request.routeOptions.url ?? '';
-    if (open.has(url) || url.startsWith(swaggerUiPrefix) || !request.identity) return;
+    const routeAccess = accessOf(request.routeOptions.url ?? '', request.routeOptions.config);
+    if (routeAccess === 'open' || !request.identity) return;
     const params = request.params as { namespace?: string };
     const bodyNamespace = request.routeOptions.url === '/api/repos' ? (request.body as { namespace?: unknown } | undefined)?.namespace : undefined;
     const namespace = params.namespace ?? (typeof bodyNamespace === 'string' ? bodyNamespace : null);
-    const access: Access = isAdminRoute(url) ? 'admin' : request.method === 'GET' || request.method === 'HEAD' ? 'read' : 'write';
+    const access: Access = routeAccess === 'admin' ? 'admin' : request.method === 'GET' || request.method === 'HEAD' ? 'read' : 'write';
     // Routes without a namespace (jobs) authorize in their handler, once they know it.
     if (namespace === null && access !== 'admin') return;
     try {

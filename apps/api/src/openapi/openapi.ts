@@ -91,6 +91,6 @@ export async function openApi(app: FastifyInstance): Promise<void> {
       return { schema: operationSchema(documented, doc), url: documented };
     },
   });
-  app.get(specPath, { schema: { hide: true } }, async () => app.swagger());
+  app.get(specPath, { schema: { hide: true }, config: { access: 'open' } }, async () => app.swagger());
   await app.register(swaggerUi, { routePrefix: swaggerUiPrefix });
 }

@@ -5,12 +5,11 @@ import { SluiceError } from '@sluice/core';
 import type { AppServices } from '../app-services.js';
 import { callerIdentity } from '../auth/bearer-auth.js';
 
-const unlimited = new Set(['/api/health', '/api/version', '/api/min_version', '/api/ready', '/metrics']);
-
 /**
  * Requests per window per verified token (per client IP without one), counted in Redis so the limit holds
  * across API nodes. Past it: 429 in the Oxen envelope with Retry-After and the RateLimit headers.
  * A Redis outage does not turn into 429s: those requests are answered 503 by the routes instead.
+ * Probes opt out in their route's config (`rateLimit: false`).
  */
 export async function rateLimits(app: FastifyInstance, { config, redis }: AppServices): Promise<void> {
   if (config.rateLimit.max === 0) return;
@@ -29,7 +28,6 @@ export async function rateLimits(app: FastifyInstance, { config, redis }: AppSer
     skipOnError: true,
     enableDraftSpec: true,
     keyGenerator: key,
-    allowList: (request) => unlimited.has(request.routeOptions.url ?? ''),
     errorResponseBuilder: (_request, context) =>
       new SluiceError('too_many_requests', `more than ${context.max} requests in ${config.rateLimit.windowSeconds} s; retry in ${context.after}`),
   });

@@ -44,9 +44,10 @@ async function jobSummary(job: IngestJob): Promise<Record<string, unknown>> {
  * totals and queues come from Redis) and bull-board's queue dashboard under /admin/queues.
  */
 export async function dashboardRoutes(app: FastifyInstance, { queue, commitQueue, staging, totals }: AppServices): Promise<void> {
-  app.get('/ui', async (_request, reply) => reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(dashboardPage));
+  // the page holds no data: it asks for a token and reads /api/dashboard with it
+  app.get('/ui', { config: { access: 'open' } }, async (_request, reply) => reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(dashboardPage));
 
-  app.get('/api/dashboard', async () => {
+  app.get('/api/dashboard', { config: { access: 'admin' } }, async () => {
     const [ingestCounts, commitCounts, workers, ingestTotals, jobs] = await Promise.all([
       queue.getJobCounts(...queueStates),
       commitQueue.getJobCounts(...queueStates),
