@@ -22,13 +22,20 @@ export async function enqueueJob(queue: IngestQueue, name: 'ingest', data: Inges
 
 /** Waits for a job to finish: its result, or 504 (still running, poll it) or 503 (it failed). */
 export async function awaitJob(job: IngestJob, events: QueueEvents, timeoutSeconds: number): Promise<IngestJobResult> {
+  const location = jobLocation(job.id as string);
+  // our own clock decides "still running", so no library message has to be read to tell
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<'timed_out'>((resolve) => (timer = setTimeout(() => resolve('timed_out'), timeoutSeconds * 1000)));
   try {
-    return (await job.waitUntilFinished(events, timeoutSeconds * 1000)) as IngestJobResult;
+    const finished = await Promise.race([job.waitUntilFinished(events, timeoutSeconds * 1000 + 5000) as Promise<IngestJobResult>, timedOut]);
+    if (finished === 'timed_out') {
+      throw new SluiceError('job_timeout', `job ${job.id} is still running; poll ${location}`, { fields: { job_id: job.id, location } });
+    }
+    return finished;
   } catch (error) {
-    const timedOut = /timed out|Job wait/i.test((error as Error).message);
-    const location = jobLocation(job.id as string);
-    throw new SluiceError(timedOut ? 'job_timeout' : 'job_failed', timedOut
-      ? `job ${job.id} is still running; poll ${location}`
-      : `job ${job.id} failed: ${(error as Error).message}`, { fields: { job_id: job.id, location } });
+    if (error instanceof SluiceError) throw error;
+    throw new SluiceError('job_failed', `job ${job.id} failed: ${(error as Error).message}`, { fields: { job_id: job.id, location } });
+  } finally {
+    clearTimeout(timer);
   }
 }
