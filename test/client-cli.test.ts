@@ -194,4 +194,33 @@ describe('the sluice CLI against a running sluice', () => {
     const status = await sluiceCli(['status', '--remote', remote, '--workspace', 'looking']);
     expect(status.stdout.trim()).toBe('workspace looking: 1 file(s) staged, 0 removal(s)');
   });
+  it('answers usage as documented: --version, help per command, exit 2 for unknown commands, bad remotes and missing paths', async () => {
+    const version = await sluiceCli(['--version']);
+    expect(version.code).toBe(0);
+    expect(version.stdout.trim()).toMatch(/^sluice \d+\.\d+\.\d+$/);
+    const pushHelp = await sluiceCli(['push', '--help']);
+    expect(pushHelp.code).toBe(0);
+    expect(pushHelp.stdout).toMatch(/^usage: sluice push /);
+    for (const mention of ['--batch-size', '--author', '--email', 'SLUICE_AUTHOR', 'SLUICE_EMAIL']) expect(pushHelp.stdout).toContain(mention);
+    expect((await sluiceCli(['commit', '--help'])).stdout).toMatch(/^usage: sluice commit /);
+    const unknown = await sluiceCli(['pussh', dataset, '--remote', remote]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/unknown command 'pussh'/);
+    const badRemote = await sluiceCli(['push', dataset, '--remote', 'not a url']);
+    expect(badRemote.code).toBe(2);
+    expect(badRemote.stderr).toMatch(/--remote not a url: expected/);
+    const workspacesBefore = (await send(sluice.url, 'GET', '/api/repos/ox/data/workspaces')).json().workspaces.length;
+    const missing = await sluiceCli(['push', join(dataset, 'no-such-dir'), '--remote', remote]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/no such file or directory: .*no-such-dir/);
+    expect((await send(sluice.url, 'GET', '/api/repos/ox/data/workspaces')).json().workspaces.length).toBe(workspacesBefore);
+  });
+
+  it('says plainly when a commit has nothing to commit', async () => {
+    await send(sluice.url, 'PUT', '/api/repos/ox/data/workspaces', { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ workspace_id: 'idle', branch_name: 'main' }) });
+    const idle = await sluiceCli(['commit', '--remote', remote, '--workspace', 'idle', '-m', 'nothing']);
+    expect(idle.code).toBe(1);
+    expect(idle.stdout).toMatch(/^nothing to commit: workspace idle has nothing staged/);
+    expect(idle.stderr).toBe('');
+  });
 });

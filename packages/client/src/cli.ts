@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { ClientError } from './client-error.js';
@@ -6,22 +7,46 @@ import { push, type PushSummary } from './push.js';
 import { parseRemote } from './remote.js';
 import { SluiceClient } from './sluice-client.js';
 
-const usage = `usage: sluice <command> [options]
+/** Every command, its synopsis and what it does: the one table `--help` is printed from. */
+const commands: Record<string, { synopsis: string; about: string }> = {
+  repo: { synopsis: 'sluice repo create --remote http://host:3000/ns/name', about: 'creates the repository' },
+  push: {
+    synopsis: 'sluice push <dir or file>... --remote http://host:3000/ns/name [--branch main] [--dst path] [--workspace name]\n'
+      + '           [-m message] [--author name] [--email address] [--async] [--no-commit] [--concurrency 4]\n'
+      + '           [--batch-size 10MiB] [--chunk-size 10MiB] [--json]',
+    about: 'sends what the branch and the workspace lack (content the server has is staged by hash), then commits when every file made it;\n'
+      + '  run the same push again to resume one that stopped. --author and --email default to SLUICE_AUTHOR and SLUICE_EMAIL, then your user name',
+  },
+  status: { synopsis: 'sluice status --remote http://host:3000/ns/name --workspace id [--json]', about: 'counts what a workspace has staged' },
+  commit: { synopsis: 'sluice commit --remote http://host:3000/ns/name --workspace id [--branch main] -m message [--author name] [--email address]', about: 'commits a workspace onto a branch' },
+  job: { synopsis: 'sluice job <id> --remote http://host:3000 [--json]', about: 'shows an upload or commit job: state, progress, failed files' },
+};
 
-  sluice repo create --remote http://host:3000/ns/name
-  sluice push <dir or file>... --remote http://host:3000/ns/name [--branch main] [--dst path]
-              [--workspace name] [-m message] [--async] [--no-commit] [--concurrency 4]
-              [--chunk-size 10MiB] [--json]
-  sluice status --remote http://host:3000/ns/name --workspace id
-  sluice commit --remote http://host:3000/ns/name --workspace id [--branch main] -m message
-  sluice job <id> --remote http://host:3000
+const common = `  --token TOKEN (or SLUICE_TOKEN) is sent as Authorization: Bearer.
+  Exit codes: 0 done, 1 failed (files or the server), 2 usage error.`;
 
-  --token TOKEN (or SLUICE_TOKEN) is sent as Authorization: Bearer.
-  A push commits when every file made it; run the same push again to resume one that stopped.`;
+function usage(command?: string): string {
+  const entry = command === undefined ? undefined : commands[command];
+  if (entry) return `usage: ${entry.synopsis}\n\n  ${entry.about}\n${common}`;
+  return `usage: sluice <command> [options]    (sluice <command> --help for one; sluice --version)\n\n${Object.values(commands).map((c) => `  ${c.synopsis}`).join('\n')}\n\n${common}`;
+}
 
 class UsageError extends Error {}
 
 const mib = (bytes: number) => (bytes / 1048576).toFixed(1);
+
+/** A malformed argument the client library rejects is a usage error (exit 2), not a failure. */
+function asUsage<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+function clientVersion(): string {
+  return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
 
 /** `10MiB`, `512KiB`, `1048576` → bytes. */
 function size(text: string, flag: string): number {
@@ -69,19 +94,25 @@ async function main(argv: string[]): Promise<number> {
       'batch-size': { type: 'string', default: '10MiB' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
+      version: { type: 'boolean', short: 'v', default: false },
     },
   });
   const [command, ...rest] = positionals;
+  if (values.version) {
+    process.stdout.write(`sluice ${clientVersion()}\n`);
+    return 0;
+  }
   if (values.help || command === undefined) {
-    process.stdout.write(`${usage}\n`);
+    process.stdout.write(`${usage(command)}\n`);
     return command === undefined && !values.help ? 2 : 0;
   }
+  if (commands[command] === undefined) throw new UsageError(`unknown command '${command}'\n${usage()}`);
   const token = values.token ?? process.env.SLUICE_TOKEN;
-  if (values.remote === undefined) throw new UsageError('--remote is required');
+  if (values.remote === undefined) throw new UsageError(`--remote is required\n${usage(command)}`);
 
   if (command === 'job') {
     if (rest.length !== 1) throw new UsageError('usage: sluice job <id> --remote http://host:3000');
-    const client = new SluiceClient({ baseUrl: new URL(values.remote).origin, ...(token ? { token } : {}) });
+    const client = new SluiceClient({ baseUrl: asUsage(() => new URL(values.remote!)).origin, ...(token ? { token } : {}) });
     const job = await client.job(rest[0]!);
     if (values.json) process.stdout.write(`${JSON.stringify(job, null, 2)}\n`);
     else {
@@ -95,7 +126,7 @@ async function main(argv: string[]): Promise<number> {
     return job.state === 'failed' ? 1 : 0;
   }
 
-  const remote = parseRemote(values.remote);
+  const remote = asUsage(() => parseRemote(values.remote!));
   const client = new SluiceClient({ baseUrl: remote.baseUrl, ...(token ? { token } : {}) });
   const author = values.author ?? process.env.SLUICE_AUTHOR ?? userInfo().username;
   const email = values.email ?? process.env.SLUICE_EMAIL ?? `${author}@localhost`;
@@ -108,7 +139,10 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'push': {
-      if (rest.length === 0) throw new UsageError('sluice push needs at least one directory or file');
+      if (rest.length === 0) throw new UsageError(`sluice push needs at least one directory or file\n${usage('push')}`);
+      // before anything reaches the server: no workspace for a push that cannot start
+      const absent = rest.filter((input) => !existsSync(input));
+      if (absent.length > 0) throw new UsageError(`no such file or directory: ${absent.join(', ')}`);
       const reporter = values.json ? null : new ProgressReporter(process.stderr);
       const summary = await push({
         remote, inputs: rest, branch: values.branch, dst: values.dst, commit: !values['no-commit'], async: values.async,
@@ -135,12 +169,19 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'commit': {
       if (!values.workspace || !values.message) throw new UsageError('sluice commit needs --workspace and -m');
-      const commit = await client.commit(remote.namespace, remote.repo, values.workspace, values.branch, { message: values.message, author, email });
+      const commit = await client.commit(remote.namespace, remote.repo, values.workspace, values.branch, { message: values.message, author, email }).catch((error: unknown) => {
+        if (error instanceof ClientError && error.status === 422) return null;
+        throw error;
+      });
+      if (commit === null) {
+        process.stdout.write(`nothing to commit: workspace ${values.workspace} has nothing staged that differs from ${values.branch}\n`);
+        return 1;
+      }
       process.stdout.write(`commit ${commit.id} on ${values.branch}: ${commit.message}\n`);
       return 0;
     }
     default:
-      throw new UsageError(`unknown command ${command}\n${usage}`);
+      throw new UsageError(`unknown command '${command}'\n${usage()}`);
   }
 }
 

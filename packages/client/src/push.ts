@@ -206,7 +206,7 @@ export async function push(options: PushOptions): Promise<PushSummary> {
     // Known without listing the workspace again: what it had staged, and what this push staged.
     if (staged.size === 0 && progress.staged === 0) commitNote = nothing;
     else {
-      const message = options.message.message ?? `sluice push of ${progress.filesTotal} files`;
+      const message = options.message.message ?? `sluice push of ${progress.filesTotal} file${progress.filesTotal === 1 ? '' : 's'}`;
       try {
         commit = await client.commit(remote.namespace, remote.repo, workspace.id, options.branch, { ...options.message, message });
       } catch (error) {
