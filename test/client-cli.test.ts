@@ -223,4 +223,27 @@ describe('the sluice CLI against a running sluice', () => {
     expect(idle.stdout).toMatch(/^nothing to commit: workspace idle has nothing staged/);
     expect(idle.stderr).toBe('');
   });
+  it('leaves out .git/, what .sluiceignore says and --exclude patterns, and no empty workspace behind an unchanged re-push', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-ignore-'));
+    mkdirSync(join(dir, '.git', 'objects'), { recursive: true });
+    writeFileSync(join(dir, '.git', 'HEAD'), 'ref: refs/heads/main\n');
+    mkdirSync(join(dir, 'cache'));
+    writeFileSync(join(dir, 'cache', 'x.tmp'), 'cached');
+    writeFileSync(join(dir, '.DS_Store'), 'finder');
+    writeFileSync(join(dir, 'keep.csv'), 'a,b\n');
+    writeFileSync(join(dir, 'notes.log'), 'log');
+    writeFileSync(join(dir, '.sluiceignore'), '# editor and OS litter\n.DS_Store\ncache/\n');
+    const args = ['push', dir, '--remote', remote, '--dst', 'ignoring', '--exclude', '*.log', '--json'];
+    const pushed = await sluiceCli(args);
+    expect(pushed.code).toBe(0);
+    expect(summaryOf(pushed.stdout)).toMatchObject({ files: 2, ignored: 4, failed: [] });
+    const listing = (await send(sluice.url, 'GET', '/api/repos/ox/data/dir/main/ignoring')).json().entries.map((e: { filename: string }) => e.filename).sort();
+    expect(listing).toEqual(['.sluiceignore', 'keep.csv']);
+    // the same push again changes nothing and leaves no workspace behind
+    const workspaces = async () => (await send(sluice.url, 'GET', '/api/repos/ox/data/workspaces')).json().workspaces.map((w: { id: string }) => w.id).sort();
+    const before = await workspaces();
+    const again = await sluiceCli(args);
+    expect(summaryOf(again.stdout)).toMatchObject({ sent: 0, commit: null, commitNote: expect.stringMatching(/nothing to commit/) });
+    expect(await workspaces()).toEqual(before);
+  });
 });

@@ -13,9 +13,10 @@ const commands: Record<string, { synopsis: string; about: string }> = {
   push: {
     synopsis: 'sluice push <dir or file>... --remote http://host:3000/ns/name [--branch main] [--dst path] [--workspace name]\n'
       + '           [-m message] [--author name] [--email address] [--async] [--no-commit] [--concurrency 4]\n'
-      + '           [--batch-size 10MiB] [--chunk-size 10MiB] [--json]',
+      + '           [--batch-size 10MiB] [--chunk-size 10MiB] [--exclude PATTERN]... [--json]',
     about: 'sends what the branch and the workspace lack (content the server has is staged by hash), then commits when every file made it;\n'
-      + '  run the same push again to resume one that stopped. --author and --email default to SLUICE_AUTHOR and SLUICE_EMAIL, then your user name',
+      + '  run the same push again to resume one that stopped. --author and --email default to SLUICE_AUTHOR and SLUICE_EMAIL, then your user name.\n'
+      + '  Left out of each directory: .git/, what its .sluiceignore says (gitignore syntax) and every --exclude pattern',
   },
   status: { synopsis: 'sluice status --remote http://host:3000/ns/name --workspace id [--json]', about: 'counts what a workspace has staged' },
   commit: { synopsis: 'sluice commit --remote http://host:3000/ns/name --workspace id [--branch main] -m message [--author name] [--email address]', about: 'commits a workspace onto a branch' },
@@ -65,7 +66,7 @@ function positive(text: string, flag: string): number {
 function printSummary(summary: PushSummary, where: string): void {
   const lines = [
     `pushed to ${where} (workspace ${summary.workspaceId}) in ${summary.seconds.toFixed(1)} s`,
-    `  files ${summary.files}: sent ${summary.sent}, skipped ${summary.skipped} (already there), staged by hash ${summary.stagedByHash} (content on the server), deduplicated ${summary.deduplicated}, failed ${summary.failed.length}`,
+    `  files ${summary.files}: sent ${summary.sent}, skipped ${summary.skipped} (already there), staged by hash ${summary.stagedByHash} (content on the server), deduplicated ${summary.deduplicated}, failed ${summary.failed.length}${summary.ignored > 0 ? `, ignored ${summary.ignored} (.git/, .sluiceignore, --exclude)` : ''}`,
     `  sent ${mib(summary.bytesSent)} MiB (${mib(summary.bytesSent / Math.max(summary.seconds, 0.001))} MiB/s)`,
     ...summary.failed.slice(0, 50).map((f) => `  failed ${f.path}: ${f.reason}`),
     ...(summary.failed.length > 50 ? [`  … and ${summary.failed.length - 50} more`] : []),
@@ -92,6 +93,7 @@ async function main(argv: string[]): Promise<number> {
       concurrency: { type: 'string', default: '4' },
       'chunk-size': { type: 'string', default: '10MiB' },
       'batch-size': { type: 'string', default: '10MiB' },
+      exclude: { type: 'string', multiple: true, default: [] },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
       version: { type: 'boolean', short: 'v', default: false },
@@ -152,6 +154,7 @@ async function main(argv: string[]): Promise<number> {
         batchBytes: size(values['batch-size'], '--batch-size'),
         batchFiles: 1000,
         ...(values.workspace ? { workspace: values.workspace } : {}),
+        exclude: values.exclude,
         ...(token ? { token } : {}),
         ...(reporter ? { onProgress: (p) => reporter.update(p) } : {}),
       });

@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import ignore, { type Ignore } from 'ignore';
 import { createOxenHasher, oxenHash } from '@sluice/core';
 
 export interface LocalFile {
@@ -15,19 +16,36 @@ export interface Unreadable {
   reason: string;
 }
 
+/** What a push leaves out of a directory it walks, besides what the directory's `.sluiceignore` says. */
+export const alwaysIgnored = ['.git/'];
+
+/** The rules of a directory a push walks: `.git/`, its `.sluiceignore` (gitignore syntax) and `--exclude` patterns. */
+async function ignoreRules(directory: string, exclude: readonly string[]): Promise<Ignore> {
+  const rules = ignore().add(alwaysIgnored);
+  const file = await readFile(join(directory, '.sluiceignore'), 'utf8').catch(() => '');
+  return rules.add(file).add([...exclude]);
+}
+
 /**
- * The files a push sends: every regular file under each directory (symbolic links followed),
- * and each file given by name. What cannot be read is reported, not thrown.
+ * The files a push sends: every regular file under each directory (symbolic links followed)
+ * that its ignore rules let through, and each file given by name (named files are sent whatever
+ * the rules say). What cannot be read is reported, not thrown.
  */
-export async function collectFiles(inputs: readonly string[]): Promise<{ files: LocalFile[]; unreadable: Unreadable[] }> {
+export async function collectFiles(inputs: readonly string[], exclude: readonly string[] = []): Promise<{ files: LocalFile[]; unreadable: Unreadable[]; ignored: number }> {
   const files: LocalFile[] = [];
   const unreadable: Unreadable[] = [];
+  let ignored = 0;
+  let rules: Ignore | null = null;
   const visit = async (absolute: string, path: string): Promise<void> => {
     let info;
     try {
       info = await stat(absolute);
     } catch (error) {
       unreadable.push({ path, reason: `unreadable: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` });
+      return;
+    }
+    if (rules !== null && path !== '' && rules.ignores(info.isDirectory() ? `${path}/` : path)) {
+      ignored++;
       return;
     }
     if (info.isDirectory()) {
@@ -49,10 +67,11 @@ export async function collectFiles(inputs: readonly string[]): Promise<{ files: 
   };
   for (const input of inputs) {
     const info = await stat(input).catch(() => null);
+    rules = info?.isDirectory() ? await ignoreRules(input, exclude) : null;
     if (info?.isDirectory()) await visit(input, '');
     else await visit(input, basename(input));
   }
-  return { files, unreadable };
+  return { files, unreadable, ignored };
 }
 
 /** Files up to this size are read whole and hashed at once; larger ones are streamed. */

@@ -22,6 +22,8 @@ export interface PushOptions {
   dst: string;
   /** A named workspace (kept after its commit); by default one derived from the push, so a rerun resumes it. */
   workspace?: string;
+  /** gitignore patterns left out of the directories pushed, besides `.git/` and each one's `.sluiceignore`. */
+  exclude?: string[];
   commit: boolean;
   message: { message?: string; author: string; email: string };
   /** Ask sluice to answer uploads at once with a job (stock Oxen servers answer 200 anyway). */
@@ -59,6 +61,8 @@ export interface PushProgress {
 export interface PushSummary {
   workspaceId: string;
   files: number;
+  /** Files and directories the ignore rules left out. */
+  ignored: number;
   /** Already staged with the same content, or identical to the branch: not sent. */
   skipped: number;
   sent: number;
@@ -108,7 +112,7 @@ export async function push(options: PushOptions): Promise<PushSummary> {
   if (!(await client.repoExists(remote.namespace, remote.repo))) {
     throw new ClientError('repo_not_found', `repository ${remote.namespace}/${remote.repo} not found on ${remote.baseUrl}: create it with \`sluice repo create\``, 404);
   }
-  const { files, unreadable } = await collectFiles(options.inputs);
+  const { files, unreadable, ignored } = await collectFiles(options.inputs, options.exclude ?? []);
   for (const u of unreadable) fail(u.path, u.reason);
   const candidates: Array<LocalFile & { target: string }> = [];
   for (const file of files) {
@@ -204,7 +208,11 @@ export async function push(options: PushOptions): Promise<PushSummary> {
     report();
     const nothing = 'nothing to commit: the branch already has these files';
     // Known without listing the workspace again: what it had staged, and what this push staged.
-    if (staged.size === 0 && progress.staged === 0) commitNote = nothing;
+    if (staged.size === 0 && progress.staged === 0) {
+      commitNote = nothing;
+      // a workspace this push made and left empty is not left behind (a named one is the user's)
+      if (!options.workspace) await client.deleteWorkspace(remote.namespace, remote.repo, workspace.id).catch(() => undefined);
+    }
     else {
       const message = options.message.message ?? `sluice push of ${progress.filesTotal} file${progress.filesTotal === 1 ? '' : 's'}`;
       try {
@@ -221,6 +229,7 @@ export async function push(options: PushOptions): Promise<PushSummary> {
   return {
     workspaceId: workspace.id,
     files: progress.filesTotal + unreadable.length,
+    ignored,
     skipped: progress.skipped,
     sent,
     staged: progress.staged,

@@ -164,6 +164,10 @@ export class SluiceClient {
     return body.workspace;
   }
 
+  async deleteWorkspace(ns: string, repo: string, workspaceId: string): Promise<void> {
+    await this.request('DELETE', `${this.repoPath(ns, repo)}/workspaces/${encodeURIComponent(workspaceId)}`, { accept: [404] });
+  }
+
   /** Uploads files into `directory` of the workspace. `idempotencyKey` makes a resend return the first job. */
   async upload(ns: string, repo: string, workspaceId: string, directory: string, parts: readonly FilePart[], options: { idempotencyKey?: string; async?: boolean } = {}): Promise<UploadAnswer> {
     const { body, contentType } = multipartBody(parts);
