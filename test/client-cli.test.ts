@@ -167,7 +167,7 @@ describe('the sluice CLI against a running sluice', () => {
   it('says clearly when the server is down or the repository missing, with a non-zero exit', async () => {
     const down = await sluiceCli(['push', dataset, '--remote', `http://127.0.0.1:${await freePort()}/ox/data`]);
     expect(down.code).toBe(1);
-    expect(down.stderr).toMatch(/^sluice: http:\/\/127\.0\.0\.1:\d+ did not answer \(ECONNREFUSED\) \(unreachable\)/);
+    expect(down.stderr).toMatch(/^sluice: http:\/\/127\.0\.0\.1:\d+ did not answer \(ECONNREFUSED\) \(unreachable\)/m);
     const missing = await sluiceCli(['push', dataset, '--remote', `${sluice.url}/ox/nothing-here`]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/repository ox\/nothing-here not found .*sluice repo create/);
@@ -245,5 +245,26 @@ describe('the sluice CLI against a running sluice', () => {
     const again = await sluiceCli(args);
     expect(summaryOf(again.stdout)).toMatchObject({ sent: 0, commit: null, commitNote: expect.stringMatching(/nothing to commit/) });
     expect(await workspaces()).toEqual(before);
+  });
+  it('says within seconds that the server went away, keeps trying, and finishes once it is back', async () => {
+    const env = { ...testEnv('fs').env, SLUICE_PORT: String(await freePort()) };
+    let server = await startSluice(env);
+    const target = `${server.url}/ox/away`;
+    await sluiceCli(['repo', 'create', '--remote', target]);
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-away-'));
+    for (let i = 0; i < 300; i++) writeFileSync(join(dir, `${i}.txt`), `file ${i}\n${'z'.repeat(4000)}\n`);
+    const child = spawn(process.execPath, [cli, 'push', dir, '--remote', target, '--batch-size', '8KiB', '--concurrency', '1'], { env: { PATH: process.env.PATH ?? '', SLUICE_AUTHOR: 'tester' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const exited = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? -1)));
+    await new Promise((r) => setTimeout(r, 1500));
+    await server.kill();
+    const killedAt = Date.now();
+    while (!/server unreachable, retrying in \d+s/.test(stderr) && Date.now() - killedAt < 10_000) await new Promise((r) => setTimeout(r, 100));
+    expect(stderr).toMatch(/server unreachable, retrying in \d+s/);
+    expect(Date.now() - killedAt).toBeLessThan(3000);
+    server = await startSluice(env);
+    expect(await exited).toBe(0);
+    await server.stop();
   });
 });

@@ -56,6 +56,8 @@ export interface PushProgress {
   /** Staged by hash: the server had the content, no bytes sent (sluice only). */
   byHash: number;
   failed: number;
+  /** A word on what the push is waiting for (the server away, busy), shown once with the progress. */
+  notice?: string | null;
 }
 
 export interface PushSummary {
@@ -99,7 +101,15 @@ const rounds = 3;
 export async function push(options: PushOptions): Promise<PushSummary> {
   const started = performance.now();
   const { remote } = options;
-  const client = new SluiceClient({ baseUrl: remote.baseUrl, ...(options.token ? { token: options.token } : {}) });
+  const client = new SluiceClient({
+    baseUrl: remote.baseUrl, ...(options.token ? { token: options.token } : {}),
+    // said at once, not after minutes of a frozen screen: the next progress clears it
+    onRetry: (error, waitMs) => {
+      progress.notice = `${error.status === 0 ? 'server unreachable' : `server answered ${error.status} (${error.code})`}, retrying in ${Math.max(1, Math.round(waitMs / 1000))}s`;
+      report();
+      progress.notice = null;
+    },
+  });
   const progress: PushProgress = { phase: 'scanning', filesTotal: 0, bytesTotal: 0, bytesToSend: 0, filesHashed: 0, filesSent: 0, bytesSent: 0, spooled: 0, hashed: 0, staged: 0, skipped: 0, byHash: 0, failed: 0 };
   const report = () => options.onProgress?.({ ...progress });
   const failed: PushSummary['failed'] = [];
@@ -157,7 +167,8 @@ export async function push(options: PushOptions): Promise<PushSummary> {
   report();
 
   let deduplicated = 0;
-  let sent = 0;
+  // files, not requests: a file sent again after a lost answer counts once
+  const sentFiles = new Set<string>();
   const small = unsent.filter((f) => f.size < options.chunkSize);
   const large = unsent.filter((f) => f.size >= options.chunkSize);
   let remaining = small;
@@ -166,7 +177,7 @@ export async function push(options: PushOptions): Promise<PushSummary> {
     await mapLimit([...batches(remaining, options.batchBytes, options.batchFiles)], options.concurrency, async (batch) => {
       const outcome = await sendBatch(client, options, workspace.id, batch, progress, report);
       deduplicated += outcome.deduplicated;
-      sent += batch.length;
+      for (const file of batch) sentFiles.add(file.target);
       for (const file of batch) {
         const error = outcome.errors.get(file.target);
         if (outcome.staged.has(file.target)) continue;
@@ -188,7 +199,7 @@ export async function push(options: PushOptions): Promise<PushSummary> {
           report();
         },
       });
-      sent++;
+      sentFiles.add(file.target);
       progress.filesSent++;
       progress.spooled++;
       progress.hashed++;
@@ -231,7 +242,7 @@ export async function push(options: PushOptions): Promise<PushSummary> {
     files: progress.filesTotal + unreadable.length,
     ignored,
     skipped: progress.skipped,
-    sent,
+    sent: sentFiles.size,
     staged: progress.staged,
     deduplicated,
     stagedByHash: progress.byHash,

@@ -9,6 +9,8 @@ export interface ClientOptions {
   token?: string;
   /** How often a request the server could not serve (unreachable, 429, 503, 504) is sent again. */
   retries?: number;
+  /** Told before each wait for a retry: what went wrong and how long until the next try. */
+  onRetry?: (error: ClientError, waitMs: number) => void;
 }
 
 export interface Commit {
@@ -77,8 +79,10 @@ export class SluiceClient {
   private readonly token: string | undefined;
   private readonly retries: number;
   private readonly http: HttpExchanger;
+  private readonly onRetry: ((error: ClientError, waitMs: number) => void) | undefined;
 
   constructor(options: ClientOptions) {
+    this.onRetry = options.onRetry;
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
     this.token = options.token;
     this.retries = options.retries ?? 5;
@@ -105,6 +109,7 @@ export class SluiceClient {
         const retry = error instanceof ClientError && error.retryable && options.idempotent !== false && attempt < (options.retries ?? this.retries);
         if (!retry) throw error;
         const wait = (error as ClientError & { retryAfter?: number }).retryAfter ?? Math.min(250 * 2 ** attempt, 8000);
+        this.onRetry?.(error, wait);
         await new Promise((resolve) => setTimeout(resolve, wait));
       }
     }
