@@ -40,13 +40,17 @@ describe.skipIf(!existsSync(executablePath))('the ingest page (/ui) and the queu
     await expect.poll(() => cell('files-total').textContent(), { timeout: 15_000 }).toBe('2');
     expect(await cell('workers').textContent()).toBe('1');
     const jobRow = cell('jobs').locator('tr').first();
-    await expect.poll(() => jobRow.textContent()).toContain('completed');
+    // the job completed, but one of its files failed: marked as such, not a clean green
+    await expect.poll(() => jobRow.textContent()).toContain('completed, 1 file failed');
+    expect(await jobRow.locator('td').nth(1).getAttribute('class')).toContain('state-partial');
+    expect(await cell('files-failed').textContent()).toBe('1');
     const jobText = await jobRow.textContent();
     expect(jobText).toContain('ox/dash · ws');
     expect(jobText).toContain('3 / 3');
     expect(jobText).toContain('d/bad.bin: corrupt_gzip');
     expect(await cell('workspaces').textContent()).toContain('ox/dash');
     expect(await cell('workspaces').locator('tr').first().locator('td').nth(2).textContent()).toBe('2');
+    expect(await cell('workspaces').locator('tr').first().locator('td').nth(3).textContent()).toMatch(/^\d+ B$/);
 
     // the per-file results of a job, on a click
     await jobRow.click();

@@ -25,7 +25,7 @@ export const dashboardPage = `<!doctype html>
   th, td { text-align: left; padding: .3rem .5rem; border-bottom: 1px solid #e4e8ee; }
   tbody tr.job { cursor: pointer; }
   tbody tr.job:hover { background: #eef3fb; }
-  .state-completed { color: #1f7a3d; } .state-failed { color: #b3261e; } .state-active { color: #3563c9; }
+  .state-completed { color: #1f7a3d; } .state-failed { color: #b3261e; } .state-active { color: #3563c9; } .state-partial { color: #a05a00; }
   .error { color: #b3261e; }
   #status { font-size: .8rem; color: #66788a; }
   #auth { display: none; margin: 1rem 0; }
@@ -46,6 +46,7 @@ export const dashboardPage = `<!doctype html>
   <div class="tile"><div class="label">queued</div><div class="value" data-testid="queue-waiting">–</div></div>
   <div class="tile"><div class="label">active</div><div class="value" data-testid="queue-active">–</div></div>
   <div class="tile"><div class="label">failed jobs</div><div class="value" data-testid="queue-failed">–</div></div>
+  <div class="tile"><div class="label">failed files</div><div class="value" data-testid="files-failed">–</div></div>
   <div class="tile"><div class="label">workers</div><div class="value" data-testid="workers">–</div></div>
 </div>
 <section>
@@ -93,6 +94,18 @@ export const dashboardPage = `<!doctype html>
   };
   const fill = (body, rows) => body.replaceChildren(...rows);
   const mib = (bytes) => (bytes / 1048576).toFixed(1);
+  // bytes as a person reads them: 94099896 is 89.7 MiB
+  const human = (bytes) => {
+    const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+    let value = bytes;
+    let unit = 0;
+    while (value >= 1024 && unit < units.length - 1) { value /= 1024; unit++; }
+    return (unit === 0 ? String(value) : value.toFixed(1)) + ' ' + units[unit];
+  };
+  // a job that completed with files that failed is not the green "completed" of a clean one
+  const stateOf = (job) => job.state === 'completed' && job.failed > 0
+    ? { text: 'completed, ' + job.failed + ' file' + (job.failed === 1 ? '' : 's') + ' failed', className: 'state-partial' }
+    : { text: job.state, className: 'state-' + job.state };
 
   async function showJob(id) {
     selected = id;
@@ -118,11 +131,12 @@ export const dashboardPage = `<!doctype html>
     $('queue-waiting').textContent = data.queues.ingest.waiting + data.queues.ingest.delayed;
     $('queue-active').textContent = data.queues.ingest.active;
     $('queue-failed').textContent = data.queues.ingest.failed;
+    $('files-failed').textContent = data.totals.failed;
     $('workers').textContent = data.workers;
     fill($('jobs'), data.recent_jobs.map((job) => {
       const tr = row([
         job.id,
-        { text: job.state, className: 'state-' + job.state },
+        stateOf(job),
         job.namespace + '/' + job.repo_name + ' · ' + job.workspace_id,
         job.files_done + ' / ' + job.files_total,
         job.staged, job.deduplicated, job.failed,
@@ -132,7 +146,7 @@ export const dashboardPage = `<!doctype html>
       tr.addEventListener('click', () => showJob(job.id).catch(report));
       return tr;
     }));
-    fill($('workspaces'), data.workspaces.map((w) => row([w.namespace + '/' + w.repo_name, w.workspace_id, w.staged_files, w.staged_bytes])));
+    fill($('workspaces'), data.workspaces.map((w) => row([w.namespace + '/' + w.repo_name, w.workspace_id, w.staged_files, human(w.staged_bytes)])));
     $('status').textContent = 'updated ' + new Date(data.time).toLocaleTimeString();
     if (selected) await showJob(selected);
   }

@@ -43,7 +43,7 @@ async function jobSummary(job: IngestJob): Promise<Record<string, unknown>> {
  * The operator's views: GET /ui (a live page), GET /api/dashboard (what it shows, for all nodes:
  * totals and queues come from Redis) and bull-board's queue dashboard under /admin/queues.
  */
-export async function dashboardRoutes(app: FastifyInstance, { queue, commitQueue, staging, totals }: AppServices): Promise<void> {
+export async function dashboardRoutes(app: FastifyInstance, { queue, commitQueue, staging, totals, workspaces: workspaceStore }: AppServices): Promise<void> {
   // the page holds no data: it asks for a token and reads /api/dashboard with it
   app.get('/ui', { config: { access: 'open' } }, async (_request, reply) => reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(dashboardPage));
 
@@ -69,10 +69,12 @@ export async function dashboardRoutes(app: FastifyInstance, { queue, commitQueue
       workers,
       queues: { ingest: ingestCounts, commit: commitCounts },
       recent_jobs: await Promise.all(latest.map(jobSummary)),
-      workspaces: await Promise.all([...workspaces.values()].map(async ({ namespace, repo, workspaceId }) => {
+      // workspaces of the recent jobs that still exist (a committed or deleted one is not a row of zeros)
+      workspaces: (await Promise.all([...workspaces.values()].map(async ({ namespace, repo, workspaceId }) => {
+        if ((await workspaceStore.find(namespace, repo, workspaceId)) === null) return null;
         const usage = await staging.usage(namespace, repo, workspaceId);
         return { namespace, repo_name: repo, workspace_id: workspaceId, staged_files: usage.files, staged_bytes: usage.bytes };
-      })),
+      }))).filter((w) => w !== null),
     });
   });
 
