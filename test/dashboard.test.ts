@@ -65,6 +65,14 @@ describe.skipIf(!existsSync(executablePath))('the ingest page (/ui) and the queu
     await expect.poll(() => cell('files-total').textContent(), { timeout: 15_000 }).toBe('22');
     await expect.poll(() => cell('workspaces').locator('tr').first().locator('td').nth(2).textContent()).toBe('22');
     expect(await cell('jobs').locator('tr').count()).toBe(2);
+    // the rates over time: a line with a point per refresh since the page opened
+    await expect.poll(async () => ((await page.locator('#spark-files').getAttribute('points')) ?? '').split(' ').filter(Boolean).length, { timeout: 15_000 }).toBeGreaterThan(1);
+    // commit jobs are listed beside ingest jobs; one page holds them all here
+    const commit = await send(sluice.url, 'POST', `${ws}/commit/main`, { headers: { 'content-type': 'application/json', prefer: 'respond-async' }, body: JSON.stringify({ message: 'from the test', author: 'ox', email: 'ox@example.com' }) });
+    expect(commit.status).toBe(202);
+    await expect.poll(() => cell('jobs').locator('tr').first().textContent(), { timeout: 15_000 }).toMatch(/commit → main.*commit [0-9a-f]+/);
+    expect(await cell('older').isDisabled()).toBe(true);
+    expect(await cell('page').textContent()).toBe('page 1');
 
     mkdirSync(outputDir, { recursive: true });
     const shot = join(outputDir, 'ui-dashboard.png');
@@ -73,7 +81,8 @@ describe.skipIf(!existsSync(executablePath))('the ingest page (/ui) and the queu
   });
 
   it('serves the bull-board queue dashboard under /admin/queues', async () => {
-    const { recent_jobs: jobs } = (await send(sluice.url, 'GET', '/api/dashboard')).json() as { recent_jobs: Array<{ id: string }> };
+    const all = (await send(sluice.url, 'GET', '/api/dashboard')).json() as { recent_jobs: Array<{ id: string; kind: string }> };
+    const jobs = all.recent_jobs.filter((job) => job.kind === 'ingest');
     expect(jobs.length).toBe(2);
     await page.goto(`${sluice.url}/admin/queues/queue/ingest?status=completed`);
     // the two jobs of the test above, listed by bull-board from Redis

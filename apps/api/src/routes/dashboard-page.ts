@@ -50,8 +50,15 @@ export const dashboardPage = `<!doctype html>
   <div class="tile"><div class="label">workers</div><div class="value" data-testid="workers">–</div></div>
 </div>
 <section>
-  <h2>Recent jobs</h2>
-  <table><thead><tr><th>job</th><th>state</th><th>workspace</th><th>files</th><th>staged</th><th>deduplicated</th><th>failed</th><th>first error</th></tr></thead>
+  <h2>Files / s and MiB / s, the last five minutes</h2>
+  <svg data-testid="sparkline" width="100%" height="60" viewBox="0 0 300 60" preserveAspectRatio="none">
+    <polyline id="spark-files" fill="none" stroke="#1f7a3d" stroke-width="1.5" points=""/>
+    <polyline id="spark-bytes" fill="none" stroke="#3563c9" stroke-width="1.5" points=""/>
+  </svg>
+</section>
+<section>
+  <h2>Recent jobs <button id="newer" data-testid="newer">newer</button> <span data-testid="page">page 1</span> <button id="older" data-testid="older">older</button></h2>
+  <table><thead><tr><th>job</th><th>state</th><th>workspace</th><th>files</th><th>staged</th><th>deduplicated</th><th>failed</th><th>first error or commit</th></tr></thead>
   <tbody data-testid="jobs"></tbody></table>
 </section>
 <section>
@@ -119,12 +126,31 @@ export const dashboardPage = `<!doctype html>
         : row([f.path, f.status, f.size, f.hash])));
   }
 
+  // rates seen since the page opened, the last five minutes of them, drawn as two lines
+  const history = [];
+  const spark = (id, values) => {
+    const max = Math.max(1e-9, ...values);
+    document.getElementById(id).setAttribute('points', values.map((v, i) => (i * 300 / Math.max(1, history.length - 1)).toFixed(1) + ',' + (58 - (v / max) * 56).toFixed(1)).join(' '));
+  };
+  let page = 1;
+  document.getElementById('newer').addEventListener('click', () => { page = Math.max(1, page - 1); refresh().catch(report); });
+  document.getElementById('older').addEventListener('click', () => { page += 1; refresh().catch(report); });
+
   async function refresh() {
-    const data = await get('/api/dashboard');
+    const data = await get('/api/dashboard?page=' + page);
+    $('page').textContent = 'page ' + data.page;
+    document.getElementById('older').disabled = !data.more_jobs;
+    document.getElementById('newer').disabled = data.page === 1;
     if (previous) {
       const seconds = Math.max((data.time - previous.time) / 1000, 0.001);
-      $('files-rate').textContent = ((data.totals.files - previous.totals.files) / seconds).toFixed(1);
-      $('bytes-rate').textContent = mib((data.totals.bytes - previous.totals.bytes) / seconds);
+      const files = (data.totals.files - previous.totals.files) / seconds;
+      const bytes = (data.totals.bytes - previous.totals.bytes) / seconds;
+      $('files-rate').textContent = files.toFixed(1);
+      $('bytes-rate').textContent = mib(bytes);
+      history.push({ files, bytes });
+      while (history.length > 150) history.shift();
+      spark('spark-files', history.map((h) => h.files));
+      spark('spark-bytes', history.map((h) => h.bytes));
     }
     previous = data;
     $('files-total').textContent = data.totals.files;
@@ -138,9 +164,10 @@ export const dashboardPage = `<!doctype html>
         job.id,
         stateOf(job),
         job.namespace + '/' + job.repo_name + ' · ' + job.workspace_id,
-        job.files_done + ' / ' + job.files_total,
-        job.staged, job.deduplicated, job.failed,
-        job.errors.length > 0 ? { text: job.errors[0].path + ': ' + job.errors[0].code, className: 'error' } : (job.failed_reason || ''),
+        job.kind === 'commit' ? 'commit → ' + job.branch : job.files_done + ' / ' + job.files_total,
+        job.kind === 'commit' ? '' : job.staged, job.kind === 'commit' ? '' : job.deduplicated, job.kind === 'commit' ? '' : job.failed,
+        job.errors.length > 0 ? { text: job.errors[0].path + ': ' + job.errors[0].code, className: 'error' }
+          : job.commit_id ? 'commit ' + job.commit_id : (job.failed_reason || ''),
       ], 'job');
       tr.dataset.job = job.id;
       tr.addEventListener('click', () => showJob(job.id).catch(report));

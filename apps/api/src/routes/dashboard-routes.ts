@@ -3,7 +3,7 @@ import type { Job } from 'bullmq';
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
-import type { IngestJobData, IngestJobResult, IngestProgress } from '@sluice/queue';
+import type { CommitJobData, CommitJobResult, IngestJobData, IngestJobResult, IngestProgress } from '@sluice/queue';
 import type { AppServices } from '../app-services.js';
 import { success } from '../oxen-envelope.js';
 import { jobState } from './job-view.js';
@@ -13,6 +13,7 @@ import { dashboardPage } from './dashboard-page.js';
 export const queueBoardPrefix = '/admin/queues';
 const recentJobs = 12;
 type IngestJob = Job<IngestJobData, IngestJobResult, 'ingest'>;
+type CommitJob = Job<CommitJobData, CommitJobResult, 'commit'>;
 const queueStates = ['waiting', 'active', 'delayed', 'failed', 'completed'] as const;
 
 /** One line of the recent-jobs table: counts, and the first errors, never the whole file list. */
@@ -22,6 +23,7 @@ async function jobSummary(job: IngestJob): Promise<Record<string, unknown>> {
   const errors = (result?.files ?? []).flatMap((f) => ('error' in f ? [{ path: f.path, code: f.error.code, message: f.error.message }] : []));
   return {
     id: job.id,
+    kind: 'ingest',
     state: jobState(await job.getState()),
     namespace: job.data.namespace,
     repo_name: job.data.repo,
@@ -39,6 +41,24 @@ async function jobSummary(job: IngestJob): Promise<Record<string, unknown>> {
   };
 }
 
+/** A commit job's line: the workspace, the branch, and the commit once it landed or why it failed. */
+async function commitSummary(job: CommitJob): Promise<Record<string, unknown>> {
+  return {
+    id: job.id,
+    kind: 'commit',
+    state: jobState(await job.getState()),
+    namespace: job.data.namespace,
+    repo_name: job.data.repo,
+    workspace_id: job.data.workspaceId,
+    branch: job.data.branch,
+    created_at: new Date(job.timestamp).toISOString(),
+    finished_at: job.finishedOn ? new Date(job.finishedOn).toISOString() : null,
+    commit_id: job.returnvalue?.commit.id ?? null,
+    errors: [],
+    ...(job.failedReason ? { failed_reason: job.failedReason } : {}),
+  };
+}
+
 /**
  * The operator's views: GET /ui (a live page), GET /api/dashboard (what it shows, for all nodes:
  * totals and queues come from Redis) and bull-board's queue dashboard under /admin/queues.
@@ -47,17 +67,25 @@ export async function dashboardRoutes(app: FastifyInstance, { queue, commitQueue
   // the page holds no data: it asks for a token and reads /api/dashboard with it
   app.get('/ui', { config: { access: 'open' } }, async (_request, reply) => reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(dashboardPage));
 
-  app.get('/api/dashboard', { config: { access: 'admin' } }, async () => {
-    const [ingestCounts, commitCounts, workers, ingestTotals, jobs] = await Promise.all([
+  app.get<{ Querystring: { page?: string } }>('/api/dashboard', { config: { access: 'admin' } }, async (request) => {
+    const page = Math.max(1, Math.floor(Number(request.query.page ?? 1)) || 1);
+    // the newest jobs of both queues, a page at a time: enough of each to fill this page
+    const upTo = page * recentJobs;
+    const states = ['active', 'waiting', 'delayed', 'completed', 'failed'] as const;
+    const [ingestCounts, commitCounts, workers, ingestTotals, ingestJobs, commitJobs] = await Promise.all([
       queue.getJobCounts(...queueStates),
       commitQueue.getJobCounts(...queueStates),
       queue.getWorkersCount(),
       totals.read(),
-      queue.getJobs(['active', 'waiting', 'delayed', 'completed', 'failed'], 0, recentJobs - 1),
+      queue.getJobs([...states], 0, upTo - 1),
+      commitQueue.getJobs([...states], 0, upTo - 1),
     ]);
-    const latest = jobs.filter((job): job is IngestJob => job !== undefined)
-      .sort((a, b) => b.timestamp - a.timestamp)
-      .slice(0, recentJobs);
+    const both = [
+      ...ingestJobs.filter((job): job is IngestJob => job !== undefined).map((job) => ({ at: job.timestamp, job, kind: 'ingest' as const })),
+      ...commitJobs.filter((job): job is CommitJob => job !== undefined).map((job) => ({ at: job.timestamp, job, kind: 'commit' as const })),
+    ].sort((a, b) => b.at - a.at);
+    const window = both.slice((page - 1) * recentJobs, page * recentJobs);
+    const latest = window.flatMap((entry) => (entry.kind === 'ingest' ? [entry.job as IngestJob] : []));
     const workspaces = new Map<string, { namespace: string; repo: string; workspaceId: string }>();
     for (const job of latest) {
       const { namespace, repo, workspaceId } = job.data;
@@ -68,7 +96,9 @@ export async function dashboardRoutes(app: FastifyInstance, { queue, commitQueue
       totals: ingestTotals,
       workers,
       queues: { ingest: ingestCounts, commit: commitCounts },
-      recent_jobs: await Promise.all(latest.map(jobSummary)),
+      recent_jobs: await Promise.all(window.map((entry) => (entry.kind === 'ingest' ? jobSummary(entry.job as IngestJob) : commitSummary(entry.job as CommitJob)))),
+      page,
+      more_jobs: both.length > page * recentJobs || ingestJobs.length >= upTo || commitJobs.length >= upTo,
       // workspaces of the recent jobs that still exist (a committed or deleted one is not a row of zeros)
       workspaces: (await Promise.all([...workspaces.values()].map(async ({ namespace, repo, workspaceId }) => {
         if ((await workspaceStore.find(namespace, repo, workspaceId)) === null) return null;
