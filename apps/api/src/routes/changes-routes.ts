@@ -4,15 +4,16 @@ import type { AppServices } from '../app-services.js';
 import { success } from '../oxen-envelope.js';
 import type { WorkspaceParams } from './workspace-routes.js';
 import { metadataEntry, pagination, positive } from './metadata-entry.js';
+import { FirstPaths } from './first-paths.js';
 
 type Status = 'Added' | 'Modified' | 'Removed';
 const statusNames: Record<StagedEntry['status'], Status> = { added: 'Added', modified: 'Modified', removed: 'Removed' };
 
-function page(entries: Array<[string, StagedEntry]>, pageNumber: number, pageSize: number): Record<string, unknown> {
-  const { start, end, fields } = pagination(entries.length, pageNumber, pageSize);
+function page(first: FirstPaths<StagedEntry>, pageNumber: number, pageSize: number): Record<string, unknown> {
+  const { start, end, fields } = pagination(first.total, pageNumber, pageSize);
   return {
     dir: null,
-    entries: entries.slice(start, end).map(([path, entry]) => metadataEntry(path, { ...entry, isDir: false })),
+    entries: first.items.slice(start, end).map(([path, entry]) => metadataEntry(path, { ...entry, isDir: false })),
     resource: null, metadata: null, ...fields,
   };
 }
@@ -35,15 +36,16 @@ export function changesRoutes(app: FastifyInstance, { repos, workspaces, staging
     const pageNumber = positive(query.page, 1, 'page');
     const pageSize = positive(query.page_size, 100, 'page_size');
     const dir = (params['*'] ?? '').replace(/^\/+|\/+$/g, '');
-    const byStatus: Record<Status, Array<[string, StagedEntry]>> = { Added: [], Modified: [], Removed: [] };
-    for await (const [path, entry] of staging.entries(namespace, repo, workspace.id)) {
-      if (dir === '' || path.startsWith(dir + '/')) byStatus[statusNames[entry.status]].push([path, entry]);
-    }
-    for (const entries of Object.values(byStatus)) entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    // only what this page needs is kept: the first page × size paths of each status, and counts
+    const keep = pageNumber * pageSize;
+    const byStatus: Record<Status, FirstPaths<StagedEntry>> = { Added: new FirstPaths(keep), Modified: new FirstPaths(keep), Removed: new FirstPaths(keep) };
     const dirs = new Map<string, number>();
-    for (const [path] of byStatus.Added) {
+    for await (const [path, entry] of staging.entries(namespace, repo, workspace.id)) {
+      if (dir !== '' && !path.startsWith(dir + '/')) continue;
+      const status = statusNames[entry.status];
+      byStatus[status].add(path, entry);
       const slash = path.indexOf('/');
-      if (slash > 0) dirs.set(path.slice(0, slash), (dirs.get(path.slice(0, slash)) ?? 0) + 1);
+      if (status === 'Added' && slash > 0) dirs.set(path.slice(0, slash), (dirs.get(path.slice(0, slash)) ?? 0) + 1);
     }
     const addedDirs = {
       num_files_staged: [...dirs.values()].reduce((a, b) => a + b, 0),
