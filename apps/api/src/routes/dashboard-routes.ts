@@ -6,7 +6,7 @@ import { FastifyAdapter } from '@bull-board/fastify';
 import type { CommitJobData, CommitJobResult, IngestJobData, IngestJobResult, IngestProgress } from '@sluice/queue';
 import type { AppServices } from '../app-services.js';
 import { success } from '../oxen-envelope.js';
-import { jobState } from './job-view.js';
+import { jobHeader } from './job-view.js';
 import { dashboardPage } from './dashboard-page.js';
 
 /** Where bull-board's queue dashboard lives (admin scope when auth is on). */
@@ -22,14 +22,7 @@ async function jobSummary(job: IngestJob): Promise<Record<string, unknown>> {
   const progress = job.progress as Partial<IngestProgress> | number;
   const errors = (result?.files ?? []).flatMap((f) => ('error' in f ? [{ path: f.path, code: f.error.code, message: f.error.message }] : []));
   return {
-    id: job.id,
-    kind: 'ingest',
-    state: jobState(await job.getState()),
-    namespace: job.data.namespace,
-    repo_name: job.data.repo,
-    workspace_id: job.data.workspaceId,
-    created_at: new Date(job.timestamp).toISOString(),
-    finished_at: job.finishedOn ? new Date(job.finishedOn).toISOString() : null,
+    ...await jobHeader(job, 'ingest'),
     files_total: job.data.parts.length,
     files_done: typeof progress === 'object' ? (progress.files_done ?? 0) : 0,
     bytes: job.data.bytes,
@@ -44,15 +37,8 @@ async function jobSummary(job: IngestJob): Promise<Record<string, unknown>> {
 /** A commit job's line: the workspace, the branch, and the commit once it landed or why it failed. */
 async function commitSummary(job: CommitJob): Promise<Record<string, unknown>> {
   return {
-    id: job.id,
-    kind: 'commit',
-    state: jobState(await job.getState()),
-    namespace: job.data.namespace,
-    repo_name: job.data.repo,
-    workspace_id: job.data.workspaceId,
+    ...await jobHeader(job, 'commit'),
     branch: job.data.branch,
-    created_at: new Date(job.timestamp).toISOString(),
-    finished_at: job.finishedOn ? new Date(job.finishedOn).toISOString() : null,
     commit_id: job.returnvalue?.commit.id ?? null,
     errors: [],
     ...(job.failedReason ? { failed_reason: job.failedReason } : {}),

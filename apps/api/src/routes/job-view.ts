@@ -39,6 +39,11 @@ function common(job: Job<{ namespace: string; repo: string; workspaceId: string 
   };
 }
 
+/** The fields every view of a job starts with (the jobs API, the dashboard's rows), its state as observed. */
+export async function jobHeader(job: Job<{ namespace: string; repo: string; workspaceId: string }>, kind: 'ingest' | 'commit'): Promise<Record<string, unknown>> {
+  return common(job, kind, await observedState(job));
+}
+
 /** A job as the jobs API shows it: state, progress, and once done the per-file results. */
 export async function jobView(job: Job<IngestJobData, IngestJobResult>): Promise<Record<string, unknown>> {
   const state = await observedState(job);

@@ -60,7 +60,8 @@ export function revisionRoutes(app: FastifyInstance, { repos, objects, store }: 
     const { commit, path } = await resolve(request.params);
     const pageNumber = positive(request.query.page, 1, 'page');
     const pageSize = positive(request.query.page_size, 100, 'page_size');
-    const file = path.replace(/^\/+|\/+$/g, '');
+    const trimmed = path.replace(/^\/+|\/+$/g, '');
+    const file = trimmed === '' ? '' : normalizeRelativePath(trimmed);
     const history: Commit[] = [];
     for (let current: Commit | null = commit; current !== null && history.length < maxHistory; ) {
       const parentId: string | undefined = current.parent_ids[0];
@@ -72,10 +73,9 @@ export function revisionRoutes(app: FastifyInstance, { repos, objects, store }: 
     return success('resource_found', { commits: history.slice(start, end).map(commitView), ...fields });
   });
 
-  /** Whether `commit` changed what stands at `path` against its parent. */
+  /** Whether `commit` changed what stands at the (normalized) `path` against its parent. */
   const touches = async (commit: Commit, parent: Commit | null, path: string): Promise<boolean> => {
-    const normalized = normalizeRelativePath(path);
-    const [now, before] = await Promise.all([objects.lookup(commit.root, normalized), parent ? objects.lookup(parent.root, normalized) : null]);
+    const [now, before] = await Promise.all([objects.lookup(commit.root, path), parent ? objects.lookup(parent.root, path) : null]);
     return (now?.hash ?? null) !== (before?.hash ?? null);
   };
 
