@@ -1,8 +1,28 @@
-import type { FastifyInstance } from 'fastify';
+import type { IncomingMessage } from 'node:http';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { failure, oxenVersion } from '../oxen-envelope.js';
 import { toSluiceError } from '../to-sluice-error.js';
 import { SluiceError } from '@sluice/core';
 import type { StorageHealth } from '../storage-health.js';
+
+/** The most of an unread body thrown away to keep a connection: a resumable upload's part and then some. */
+const drainLimitBytes = 32 * 1024 * 1024;
+
+/**
+ * An error answered before the body was read. A bounded rest is read and dropped, so the client
+ * that writes its whole body before reading (Node's http, reqwest) gets the answer instead of a
+ * broken pipe and the connection stays usable; anything larger or unbounded ends the connection
+ * with the answer, since its rest cannot be told from the next request.
+ */
+function keepOrClose(body: IncomingMessage, reply: FastifyReply): void {
+  const announced = Number(body.headers['content-length']);
+  if (!body.destroyed && Number.isSafeInteger(announced) && announced <= drainLimitBytes) {
+    body.unpipe();
+    body.resume();
+  } else {
+    reply.header('connection', 'close');
+  }
+}
 
 /**
  * What every response of an Oxen server carries: the `oxen-version` header, the echoed or
@@ -24,9 +44,7 @@ export function oxenProtocol(app: FastifyInstance, storage: StorageHealth): void
       storage.noteFull();
       reply.header('retry-after', '30');
     }
-    // An error answered before the body was read: the rest of it cannot be told from the next
-    // request on this connection, so the connection ends with this answer.
-    if (!request.raw.complete) reply.header('connection', 'close');
+    if (!request.raw.complete) keepOrClose(request.raw, reply);
     void reply.status(sluiceError.status).send(failure(sluiceError));
   });
   app.setNotFoundHandler((request, reply) => {
