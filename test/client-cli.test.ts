@@ -96,7 +96,8 @@ describe('the sluice CLI against a running sluice', () => {
   it('resumes a push killed in the middle: the rerun sends only what was not staged', async () => {
     const big = mkdtempSync(join(tmpdir(), 'sluice-killed-'));
     for (let i = 0; i < 400; i++) writeFileSync(join(big, `${String(i).padStart(3, '0')}.txt`), `line ${i}\n${'y'.repeat(2000)}\n`);
-    const args = ['push', big, '--remote', remote, '--dst', 'killed', '--workspace', 'resumable', '--batch-size', '8KiB', '--concurrency', '1', '--json'];
+    // gzipped as to a remote server (the default to loopback is plain)
+    const args = ['push', big, '--remote', remote, '--dst', 'killed', '--workspace', 'resumable', '--batch-size', '8KiB', '--concurrency', '1', '--gzip', 'always', '--json'];
     const child = spawn(process.execPath, [cli, ...args], { stdio: 'ignore' });
     const ws = '/api/repos/ox/data/workspaces/resumable';
     let stagedAtKill = 0;
@@ -209,6 +210,9 @@ describe('the sluice CLI against a running sluice', () => {
     const badRemote = await sluiceCli(['push', dataset, '--remote', 'not a url']);
     expect(badRemote.code).toBe(2);
     expect(badRemote.stderr).toMatch(/--remote not a url: expected/);
+    const badGzip = await sluiceCli(['push', dataset, '--remote', remote, '--gzip', 'sometimes']);
+    expect(badGzip.code).toBe(2);
+    expect(badGzip.stderr).toMatch(/--gzip sometimes: expected one of auto, always, never/);
     const workspacesBefore = (await send(sluice.url, 'GET', '/api/repos/ox/data/workspaces')).json().workspaces.length;
     const missing = await sluiceCli(['push', join(dataset, 'no-such-dir'), '--remote', remote]);
     expect(missing.code).toBe(2);

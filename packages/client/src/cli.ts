@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { ClientError } from './client-error.js';
+import { gzipModes, type GzipMode } from './gzip-choice.js';
 import { ProgressReporter } from './progress-reporter.js';
 import { push, type PushSummary } from './push.js';
 import { parseRemote } from './remote.js';
@@ -13,10 +14,11 @@ const commands: Record<string, { synopsis: string; about: string }> = {
   push: {
     synopsis: 'sluice push <dir or file>... --remote http://host:3000/ns/name [--branch main] [--dst path] [--workspace name]\n'
       + '           [-m message] [--author name] [--email address] [--async] [--no-commit] [--concurrency 4]\n'
-      + '           [--batch-size 10MiB] [--chunk-size 10MiB] [--exclude PATTERN]... [--json]',
+      + '           [--batch-size 10MiB] [--chunk-size 10MiB] [--gzip auto|always|never] [--exclude PATTERN]... [--json]',
     about: 'sends what the branch and the workspace lack (content the server has is staged by hash), then commits when every file made it;\n'
       + '  run the same push again to resume one that stopped. --author and --email default to SLUICE_AUTHOR and SLUICE_EMAIL, then your user name.\n'
-      + '  Left out of each directory: .git/, what its .sluiceignore says (gitignore syntax) and every --exclude pattern',
+      + '  Left out of each directory: .git/, what its .sluiceignore says (gitignore syntax) and every --exclude pattern.\n'
+      + '  --gzip auto (the default) sends small files plain to a server on this machine (loopback) and gzipped to any other',
   },
   status: { synopsis: 'sluice status --remote http://host:3000/ns/name --workspace id [--json]', about: 'counts what a workspace has staged' },
   commit: { synopsis: 'sluice commit --remote http://host:3000/ns/name --workspace id [--branch main] -m message [--author name] [--email address]', about: 'commits a workspace onto a branch' },
@@ -63,6 +65,12 @@ function positive(text: string, flag: string): number {
   return value;
 }
 
+function gzipMode(text: string): GzipMode {
+  const mode = gzipModes.find((m) => m === text);
+  if (mode === undefined) throw new UsageError(`--gzip ${text}: expected one of ${gzipModes.join(', ')}`);
+  return mode;
+}
+
 function printSummary(summary: PushSummary, where: string): void {
   const lines = [
     `pushed to ${where} (workspace ${summary.workspaceId}) in ${summary.seconds.toFixed(1)} s`,
@@ -93,6 +101,7 @@ async function main(argv: string[]): Promise<number> {
       concurrency: { type: 'string', default: '4' },
       'chunk-size': { type: 'string', default: '10MiB' },
       'batch-size': { type: 'string', default: '10MiB' },
+      gzip: { type: 'string', default: 'auto' },
       exclude: { type: 'string', multiple: true, default: [] },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -153,6 +162,7 @@ async function main(argv: string[]): Promise<number> {
         chunkSize: size(values['chunk-size'], '--chunk-size'),
         batchBytes: size(values['batch-size'], '--batch-size'),
         batchFiles: 1000,
+        gzip: gzipMode(values.gzip),
         ...(values.workspace ? { workspace: values.workspace } : {}),
         exclude: values.exclude,
         ...(token ? { token } : {}),

@@ -5,3 +5,4 @@ export * from './sluice-client.js';
 export * from './local-files.js';
 export * from './push.js';
 export * from './progress-reporter.js';
+export * from './gzip-choice.js';

@@ -79,12 +79,24 @@ const wholeFileBytes = 16 * 1024 * 1024;
 
 /** The Oxen hash of a file's content (any size, bounded memory). */
 export async function hashFile(absolute: string, size: number): Promise<string> {
+  return (await hashAndKeep(absolute, size, 0)).hash;
+}
+
+/**
+ * The Oxen hash of a file, and its content when it is smaller than `keepBelow` bytes: a push that
+ * sends the file next need not read it twice.
+ */
+export async function hashAndKeep(absolute: string, size: number, keepBelow: number): Promise<{ hash: string; content?: Buffer }> {
   // A hasher costs a WebAssembly instance: small files share one (hashed without awaiting in between).
-  if (size <= wholeFileBytes) return oxenHash(await readFile(absolute));
+  if (size <= wholeFileBytes) {
+    const content = await readFile(absolute);
+    const hash = await oxenHash(content);
+    return content.length < keepBelow ? { hash, content } : { hash };
+  }
   const hasher = await createOxenHasher();
   hasher.init();
   for await (const chunk of createReadStream(absolute, { highWaterMark: 1024 * 1024 })) hasher.update(chunk as Buffer);
-  return hasher.digest();
+  return { hash: hasher.digest() };
 }
 
 /** `length` bytes of a file from `offset`. */

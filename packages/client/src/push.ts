@@ -1,17 +1,11 @@
-import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
-import { promisify } from 'node:util';
-import { gzip } from 'node:zlib';
 import { mapLimit, stagedPath, worthResending } from '@sluice/core';
 import { ClientError } from './client-error.js';
-import { collectFiles, hashFile, readRange, type LocalFile } from './local-files.js';
+import { gzipParts, type GzipMode } from './gzip-choice.js';
+import { collectFiles, hashAndKeep, readRange, type LocalFile } from './local-files.js';
+import { batches, Lanes, sendBatch, type BatchTarget, type PendingFile } from './push-batches.js';
+import { baseHashes, defaultWorkspaceId, stageKnownContent } from './push-compare.js';
 import type { Remote } from './remote.js';
-import { SluiceClient, type Commit, type Job } from './sluice-client.js';
-
-const gzipAsync = promisify(gzip);
-/** Fast compression: on the links datasets travel over, level 1 keeps up where the default (6) would be the bottleneck. */
-const gzipLevel = 1;
+import { SluiceClient, type Commit } from './sluice-client.js';
 
 export interface PushOptions {
   remote: Remote;
@@ -34,6 +28,8 @@ export interface PushOptions {
   batchFiles: number;
   /** Files of at least this size go through the chunked route, in chunks of this size. */
   chunkSize: number;
+  /** Whether small files travel gzipped (default `auto`: not to a server on this machine). */
+  gzip?: GzipMode;
   onProgress?: (progress: PushProgress) => void;
 }
 
@@ -81,15 +77,13 @@ export interface PushSummary {
   commitNote: string | null;
 }
 
-interface Pending extends LocalFile {
-  /** Path in the repository. */
-  target: string;
-  hash: string;
-}
-
 /** Failures a later round may fix: the server lost or could not yet process the file, or did not answer. */
 const worthAnotherRound = (code: string) => code === 'unreachable' || worthResending(code);
 const rounds = 3;
+/** Files hashed and compared per step: sending starts after the first step, not after the last file is hashed. */
+const stepFiles = 1000;
+// small: a step's small files are held from hashing to sending, two steps at most
+const stepBytes = 32 * 1024 * 1024;
 
 /**
  * Pushes files into a workspace and commits them: scan, hash locally, skip what the workspace
@@ -135,56 +129,55 @@ export async function push(options: PushOptions): Promise<PushSummary> {
   progress.filesTotal = candidates.length;
   progress.bytesTotal = candidates.reduce((sum, f) => sum + f.size, 0);
   progress.bytesToSend = progress.bytesTotal;
-  progress.phase = 'hashing';
-  report();
 
   const workspaceId = options.workspace ?? defaultWorkspaceId(options);
   const workspace = await client.workspace(remote.namespace, remote.repo, { id: workspaceId, branch: options.branch, ...(options.workspace ? { name: options.workspace } : {}) });
-
-  const hashed: Pending[] = [];
-  await mapLimit(candidates, 4, async (file) => {
-    try {
-      hashed.push({ ...file, hash: await hashFile(file.absolute, file.size) });
-    } catch (error) {
-      fail(file.path, `unreadable: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-    }
-    progress.filesHashed++;
-    if (progress.filesHashed % 200 === 0) report();
-  });
-
   progress.phase = 'comparing';
   report();
   const staged = await client.staged(remote.namespace, remote.repo, workspace.id);
-  const base = await baseHashes(client, remote, workspace.commit.id, hashed.map((f) => f.target));
-  const toSend = hashed.filter((file) => {
-    const known = staged.has(file.target) ? staged.get(file.target) : base.get(file.target);
-    return known !== file.hash;
-  });
-  progress.skipped = hashed.length - toSend.length;
-  const unsent = await stageKnownContent(client, remote, workspace.id, toSend, progress);
-  progress.bytesToSend = unsent.reduce((sum, f) => sum + f.size, 0);
-  progress.phase = 'uploading';
-  report();
+  const base = await baseHashes(client, remote, workspace.commit.id, candidates.map((f) => f.target));
 
+  // A pipeline: each step of files is hashed, compared and staged by hash while the batches of
+  // the steps before it are on the wire, so the server never waits for the client to hash.
+  const target: BatchTarget = { client, remote, workspaceId: workspace.id, async: options.async, gzip: gzipParts(options.gzip ?? 'auto', remote.baseUrl), progress, report };
+  const lanes = new Lanes(options.concurrency);
   let deduplicated = 0;
   // files, not requests: a file sent again after a lost answer counts once
   const sentFiles = new Set<string>();
-  const small = unsent.filter((f) => f.size < options.chunkSize);
-  const large = unsent.filter((f) => f.size >= options.chunkSize);
-  let remaining = small;
-  for (let round = 0; round < rounds && remaining.length > 0; round++) {
-    const retry: Pending[] = [];
-    await mapLimit([...batches(remaining, options.batchBytes, options.batchFiles)], options.concurrency, async (batch) => {
-      const outcome = await sendBatch(client, options, workspace.id, batch, progress, report);
-      deduplicated += outcome.deduplicated;
-      for (const file of batch) sentFiles.add(file.target);
-      for (const file of batch) {
-        const error = outcome.errors.get(file.target);
-        if (outcome.staged.has(file.target)) continue;
-        if (round < rounds - 1 && (error === undefined || worthAnotherRound(error.code))) retry.push(file);
-        else fail(file.target, error ? `${error.code}: ${error.message}` : 'not staged by the server');
-      }
-    });
+  const resend: PendingFile[] = [];
+  const large: PendingFile[] = [];
+  const send = async (batch: PendingFile[], lastRound: boolean, retry: PendingFile[]) => {
+    const outcome = await sendBatch(target, batch);
+    deduplicated += outcome.deduplicated;
+    for (const file of batch) {
+      sentFiles.add(file.target);
+      const error = outcome.errors.get(file.target);
+      if (outcome.staged.has(file.target)) continue;
+      if (!lastRound && (error === undefined || worthAnotherRound(error.code))) retry.push(file);
+      else fail(file.target, error ? `${error.code}: ${error.message}` : 'not staged by the server');
+    }
+  };
+  progress.phase = 'hashing';
+  report();
+  for (const step of steps(candidates)) {
+    const hashed = await hashFiles(step, options.chunkSize, progress, report, fail);
+    const changed = hashed.filter((file) => (staged.has(file.target) ? staged.get(file.target) : base.get(file.target)) !== file.hash);
+    progress.skipped += hashed.length - changed.length;
+    const unsent = await stageKnownContent(client, remote, workspace.id, changed, progress);
+    progress.bytesToSend -= sizeOf(step) - sizeOf(unsent);
+    large.push(...unsent.filter((f) => f.size >= options.chunkSize));
+    const small = unsent.filter((f) => f.size < options.chunkSize);
+    if (small.length > 0 && progress.phase === 'hashing') progress.phase = 'uploading';
+    for (const batch of batches(small, options.batchBytes, options.batchFiles)) await lanes.add(() => send(batch, false, resend));
+  }
+  await lanes.idle();
+  progress.phase = 'uploading';
+  report();
+  // later rounds: what the server did not stage, sent again
+  let remaining = resend.splice(0);
+  for (let round = 1; round < rounds && remaining.length > 0; round++) {
+    const retry: PendingFile[] = [];
+    await mapLimit([...batches(remaining, options.batchBytes, options.batchFiles)], options.concurrency, (batch) => send(batch, round === rounds - 1, retry));
     remaining = retry;
   }
   await mapLimit(large, 2, async (file) => {
@@ -254,100 +247,35 @@ export async function push(options: PushOptions): Promise<PushSummary> {
   };
 }
 
-/**
- * Stages by hash what the server already holds (sluice's stage_hashes) and returns the files it
- * lacks; against a server without the route, all of them.
- */
-async function stageKnownContent(client: SluiceClient, remote: Remote, workspaceId: string, files: Pending[], progress: PushProgress): Promise<Pending[]> {
-  const byPath = new Map(files.map((f) => [f.target, f]));
-  const unsent: Pending[] = [];
-  for (let start = 0; start < files.length; start += 5000) {
-    const slice = files.slice(start, start + 5000);
-    const answer = await client.stageHashes(remote.namespace, remote.repo, workspaceId, slice.map((f) => ({ path: f.target, hash: f.hash })));
-    if (answer === null) return files;
-    for (const path of answer.missing) unsent.push(byPath.get(path)!);
-    progress.byHash += answer.paths.length;
-    progress.staged += answer.paths.length;
-  }
-  return unsent;
-}
+const sizeOf = (files: readonly LocalFile[]) => files.reduce((sum, f) => sum + f.size, 0);
 
-/** A workspace id that the same push (remote, branch, destination, inputs) finds again. */
-function defaultWorkspaceId(options: PushOptions): string {
-  const { remote } = options;
-  const key = [remote.baseUrl, remote.namespace, remote.repo, options.branch, options.dst, ...options.inputs.map((i) => resolve(i))].join('\n');
-  return `push-${createHash('sha256').update(key).digest('hex').slice(0, 24)}`;
-}
-
-/** Hashes of the base commit at the given paths, one directory listing per parent directory. */
-async function baseHashes(client: SluiceClient, remote: Remote, commitId: string, paths: readonly string[]): Promise<Map<string, string>> {
-  const dirs = [...new Set(paths.map((p) => p.split('/').slice(0, -1).join('/')))];
-  const hashes = new Map<string, string>();
-  await mapLimit(dirs, 8, async (dir) => {
-    for (const entry of await client.listDir(remote.namespace, remote.repo, commitId, dir)) if (!entry.isDir) hashes.set(entry.path, entry.hash);
-  });
-  return hashes;
-}
-
-function* batches(files: readonly Pending[], maxBytes: number, maxFiles: number): Generator<Pending[]> {
-  let batch: Pending[] = [];
+/** The files in steps of at most `stepFiles` files or `stepBytes` bytes (a step has at least one file). */
+function* steps<T extends LocalFile>(files: readonly T[]): Generator<T[]> {
+  let step: T[] = [];
   let bytes = 0;
   for (const file of files) {
-    if (batch.length > 0 && (bytes + file.size > maxBytes || batch.length >= maxFiles)) {
-      yield batch;
-      batch = [];
+    if (step.length > 0 && (step.length >= stepFiles || bytes + file.size > stepBytes)) {
+      yield step;
+      step = [];
       bytes = 0;
     }
-    batch.push(file);
+    step.push(file);
     bytes += file.size;
   }
-  if (batch.length > 0) yield batch;
+  if (step.length > 0) yield step;
 }
 
-interface BatchOutcome {
-  staged: Set<string>;
-  errors: Map<string, { code: string; message: string }>;
-  deduplicated: number;
-}
-
-/** One upload request (gzipped parts, an idempotency key of its content) and, with sluice, its job. */
-async function sendBatch(client: SluiceClient, options: PushOptions, workspaceId: string, batch: Pending[], progress: PushProgress, report: () => void): Promise<BatchOutcome> {
-  const { remote } = options;
-  const errors = new Map<string, { code: string; message: string }>();
-  const parts = await Promise.all(batch.map(async (file) => ({ filename: file.target, content: await gzipAsync(await readFile(file.absolute), { level: gzipLevel }), gzip: true })));
-  const key = createHash('sha256').update(workspaceId);
-  for (const file of batch) key.update(`\n${file.target}\0${file.hash}`);
-  const bytes = batch.reduce((sum, f) => sum + f.size, 0);
-  try {
-    // The parts carry full repository paths, so the upload's directory is the root.
-    const answer = await client.upload(remote.namespace, remote.repo, workspaceId, '', parts, { idempotencyKey: key.digest('hex'), async: options.async });
-    progress.filesSent += batch.length;
-    progress.bytesSent += bytes;
-    progress.spooled += batch.length;
-    report();
-    if (answer.paths) {
-      progress.hashed += answer.paths.length;
-      progress.staged += answer.paths.length;
-      return { staged: new Set(answer.paths), errors, deduplicated: 0 };
+/** Oxen hashes of the files, four read at once, keeping what goes in batches; a file that cannot be read fails alone. */
+async function hashFiles(files: ReadonlyArray<LocalFile & { target: string }>, keepBelow: number, progress: PushProgress, report: () => void, fail: (path: string, reason: string) => void): Promise<PendingFile[]> {
+  const hashed: PendingFile[] = [];
+  await mapLimit(files, 4, async (file) => {
+    try {
+      hashed.push({ ...file, ...await hashAndKeep(file.absolute, file.size, keepBelow) });
+    } catch (error) {
+      fail(file.path, `unreadable: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
     }
-    let seen = 0;
-    const job: Job = await client.waitForJob(answer.job.id, (reading) => {
-      const done = reading.progress?.files_done ?? 0;
-      progress.hashed += done - seen;
-      seen = done;
-      report();
-    });
-    progress.hashed += batch.length - seen;
-    if (job.state === 'failed') {
-      for (const file of batch) errors.set(file.target, job.error ?? { code: 'job_failed', message: `job ${job.id} failed` });
-      return { staged: new Set(), errors, deduplicated: 0 };
-    }
-    for (const result of job.files ?? []) if ('error' in result) errors.set(result.path, result.error);
-    progress.staged += job.paths?.length ?? 0;
-    return { staged: new Set(job.paths ?? []), errors, deduplicated: job.deduplicated ?? 0 };
-  } catch (error) {
-    const code = error instanceof ClientError ? error.code : 'error';
-    for (const file of batch) errors.set(file.target, { code, message: (error as Error).message });
-    return { staged: new Set(), errors, deduplicated: 0 };
-  }
+    progress.filesHashed++;
+    if (progress.filesHashed % 200 === 0) report();
+  });
+  return hashed;
 }
