@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FsBlobStore, uploadPartKey } from '@sluice/storage';
+import { encodePack, FsBlobStore, packKey, uploadPartKey } from '@sluice/storage';
 import { createIngestQueue } from '@sluice/queue';
-import { connectRedis, UploadStore } from '@sluice/index';
+import { connectRedis, PackIndex, RedisKeys, UploadStore, VersionReader, VersionWriter } from '@sluice/index';
 import { SpoolSweeper } from '@sluice/ingest';
 import { listKeys, testRedisTarget } from './support/test-env.js';
 
@@ -31,7 +31,7 @@ describe('the spool sweeper', () => {
     for (const key of ['spool/live/0', 'spool/live/1', 'spool/dead/0', 'spool/pending/waiting-job-3', 'spool/pending/gone-job-1', livePart, endedPart]) {
       await store.put(key, Buffer.from(key));
     }
-    const options = { store, queue, redis, keyPrefix, graceSeconds: 60, logger: pino({ level: 'silent' }) };
+    const options = { store, queue, redis, packs: new PackIndex(redis, new RedisKeys(keyPrefix)), keyPrefix, graceSeconds: 60, logger: pino({ level: 'silent' }) };
     const sweeper = new SpoolSweeper(options);
 
     // nothing is older than the grace period yet
@@ -47,5 +47,39 @@ describe('the spool sweeper', () => {
     expect(await new SpoolSweeper(options).sweepOnce(Date.now() + 120_000)).toEqual([]);
     expect(await listKeys(store, 'spool/dead/')).toEqual(['spool/dead/1']);
     expect(job.id).toBe('waiting-job');
+  });
+
+  it('removes packs a dead writer left unrecorded, unless a version is located in them', async () => {
+    const prefix = `${keyPrefix}p`;
+    const store = new FsBlobStore({ root: mkdtempSync(join(tmpdir(), 'sluice-sweep-packs-')), fsync: false });
+    const packs = new PackIndex(redis, new RedisKeys(prefix));
+    const version = (text: string) => ({ hash: text.padEnd(32, '0'), bytes: Buffer.from(text) });
+    // written and recorded: in use
+    await new VersionWriter(store, packs, 1024).write([version('a1'), version('b2')]);
+    // begun and written, then the writer died: an orphan
+    const orphan = encodePack([version('c3')]);
+    await packs.begin(orphan.id);
+    await store.put(packKey(orphan.id), orphan.chunks);
+    // the loser of a race, dead before recording: a1 is located in the winner's pack, e5 nowhere
+    const loser = encodePack([version('a1'), version('e5')]);
+    await packs.begin(loser.id);
+    await store.put(packKey(loser.id), loser.chunks);
+    // recorded, then the writer died before it could say so: kept
+    const recorded = encodePack([version('f6')]);
+    await packs.begin(recorded.id);
+    await store.put(packKey(recorded.id), recorded.chunks);
+    await packs.record(recorded.id, recorded.entries);
+    await packs.begin(recorded.id);
+
+    const sweeper = new SpoolSweeper({ store, queue, redis, packs, keyPrefix: prefix, graceSeconds: 60, logger: pino({ level: 'silent' }) });
+    expect(await sweeper.sweepOnce()).toEqual([]);
+    await redis.del(`${prefix}:spool-sweeper`);
+    const removed = await sweeper.sweepOnce(Date.now() + 120_000);
+    expect(removed.sort()).toEqual([packKey(orphan.id), packKey(loser.id)].sort());
+    expect(await packs.unrecorded(Date.now() + 120_000)).toEqual([]);
+    // every version located is still readable
+    const reader = new VersionReader(store, packs);
+    for (const text of ['a1', 'b2', 'f6']) expect((await reader.describe(version(text).hash, 10))!.head.toString()).toBe(text);
+    expect(await reader.describe(version('c3').hash, 10)).toBeNull();
   });
 });

@@ -2,7 +2,7 @@ import type { QueueEvents } from 'bullmq';
 import type { RedisClient } from '@sluice/index';
 import type { Config } from '@sluice/core';
 import type { BlobStore, CountingBlobStore } from '@sluice/storage';
-import type { DigestBoard, IngestTotals, ObjectStore, RepoStore, StageEditor, StagingIndex, UploadStore, VersionIndex, WorkspaceCommitter, WorkspaceStore } from '@sluice/index';
+import type { DigestBoard, IngestTotals, ObjectStore, PackIndex, RepoStore, StageEditor, StagingIndex, UploadStore, VersionIndex, VersionReader, VersionWriter, WorkspaceCommitter, WorkspaceStore } from '@sluice/index';
 import type { CommitQueue, DigestQueue, IngestQueue } from '@sluice/queue';
 import type { TokenStore } from './auth/token-store.js';
 
@@ -14,6 +14,10 @@ export interface AppServices {
   storeCounts: CountingBlobStore;
   objects: ObjectStore;
   versions: VersionIndex;
+  /** Where packed versions sit; reading and writing versions wherever they are (packs or objects of their own). */
+  packs: PackIndex;
+  versionReader: VersionReader;
+  versionWriter: VersionWriter;
   repos: RepoStore;
   workspaces: WorkspaceStore;
   staging: StagingIndex;

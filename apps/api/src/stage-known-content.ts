@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { mapLimit, SluiceError, sniffMime, type Workspace } from '@sluice/core';
-import { readExact, versionKey } from '@sluice/storage';
 import { planStage, quotaExceededMessage, type StageContent } from '@sluice/index';
 import type { AppServices } from './app-services.js';
 
@@ -12,17 +11,13 @@ import type { AppServices } from './app-services.js';
  * staged (unchanged ones included, as an upload echoes them) and those whose content is missing.
  */
 export async function stageKnownContent(
-  { repos, staging, store, objects, config }: AppServices, namespace: string, repo: string, workspace: Workspace,
+  { repos, staging, versionReader, objects, config }: AppServices, namespace: string, repo: string, workspace: Workspace,
   wanted: ReadonlyArray<{ path: string; hash: string }>,
 ): Promise<{ paths: string[]; missing: string[] }> {
   const referenced = [...await repos.referencedContent(namespace, repo, [...new Set(wanted.map((f) => f.hash))])];
   const described = new Map<string, { size: number; head: Buffer } | null>();
-  await mapLimit(referenced, 16, async (hash) => {
-    const info = await store.stat(versionKey(hash));
-    if (info === null) return void described.set(hash, null); // the reference outlived the blob: treat as missing
-    const head = info.size === 0 ? Buffer.alloc(0) : await readExact(await store.getRange(versionKey(hash), 0, Math.min(info.size, 4096)));
-    described.set(hash, { size: info.size, head });
-  });
+  // a reference that outlived its bytes is treated as missing
+  await mapLimit(referenced, 16, async (hash) => described.set(hash, await versionReader.describe(hash, 4096)));
 
   const root = (await objects.getCommit(workspace.commitId)).root;
   const known: Array<{ path: string; content: StageContent }> = [];

@@ -1,7 +1,7 @@
 import type { EventEmitter } from 'node:events';
 import { errorCodeOf, SluiceError, type Config } from '@sluice/core';
 import { CountingBlobStore, createBlobStore, type BlobStore } from '@sluice/storage';
-import { connectRedis, DigestBoard, IngestTotals, ObjectStore, RedisKeys, RepoStore, StageEditor, StagingIndex, UploadStore, VersionIndex, WorkspaceCommitter, WorkspaceStore } from '@sluice/index';
+import { connectRedis, DigestBoard, IngestTotals, ObjectStore, PackIndex, RedisKeys, RepoStore, StageEditor, StagingIndex, UploadStore, VersionIndex, VersionReader, VersionWriter, WorkspaceCommitter, WorkspaceStore } from '@sluice/index';
 import { createCommitQueue, createDigestQueue, createIngestEvents, createIngestQueue } from '@sluice/queue';
 import { TokenStore, type AppServices } from '@sluice/api';
 import { bullConnection, bullProducerConnection } from './redis-connections.js';
@@ -50,6 +50,7 @@ export async function createServices(config: Config, { onStoreWait = () => undef
   const keys = new RedisKeys(config.keyPrefix);
   const objects = new ObjectStore(storeCounts);
   const versions = new VersionIndex(redis, keys);
+  const packs = new PackIndex(redis, keys);
   const repos = new RepoStore(redis, keys, objects, storeCounts, versions);
   const staging = new StagingIndex(redis, keys);
   const queue = createIngestQueue(bullProducerConnection(config.redis), config.keyPrefix);
@@ -68,6 +69,9 @@ export async function createServices(config: Config, { onStoreWait = () => undef
     storeCounts,
     objects,
     versions,
+    packs,
+    versionReader: new VersionReader(storeCounts, packs),
+    versionWriter: new VersionWriter(storeCounts, packs, config.packBelowBytes),
     repos,
     workspaces: new WorkspaceStore(redis, keys, repos),
     staging,

@@ -2,7 +2,7 @@ import type { Job } from 'bullmq';
 import type { Piscina } from 'piscina';
 import { errorCodeOf, mapLimit, SluiceError, type DataType, type ErrorCode, type Limits } from '@sluice/core';
 import { versionKey, type BlobStore } from '@sluice/storage';
-import { planStage, quotaExceededMessage, type DigestBoard, type ObjectStore, type StagingIndex, type VersionIndex, type WorkspaceQuota, type WorkspaceStore } from '@sluice/index';
+import { planStage, quotaExceededMessage, type DigestBoard, type ObjectStore, type StagingIndex, type VersionIndex, type VersionWriter, type WorkspaceQuota, type WorkspaceStore } from '@sluice/index';
 import { type FileResult, type IngestJobData, type IngestJobResult, type IngestProgress, type SpooledPart } from '@sluice/queue';
 import type { InflateTask, InflateTaskResult } from './threads/inflate-task.js';
 import { awaitDigest, inlinePartMaxBytes, streamPart, type StreamedFile } from '@sluice/ingest';
@@ -12,6 +12,7 @@ export interface IngestProcessorDeps {
   store: BlobStore;
   objects: ObjectStore;
   versions: VersionIndex;
+  versionWriter: VersionWriter;
   staging: StagingIndex;
   workspaces: WorkspaceStore;
   pool: Piscina;
@@ -36,7 +37,6 @@ const taskOutputBytes = 64 * 1024 * 1024;
 const inlineInflateBytes = 16 * 1024 * 1024;
 const segmentsInFlight = 2;
 const streamsInFlight = 2;
-const versionWritesInFlight = 16;
 
 /**
  * Runs one ingest job: read the spool, inflate and hash in threads (large parts streamed), write
@@ -199,12 +199,9 @@ export class IngestProcessor {
       okBytes += file.size;
     });
     const missing = [...(await this.deps.versions.missing([...blobs.keys()]))];
-    let storedBytes = 0;
-    await timed('store', () => mapLimit(missing, versionWritesInFlight, (hash) => {
-      const bytes = blobs.get(hash)!;
-      storedBytes += bytes.byteLength;
-      return this.deps.store.put(versionKey(hash), Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-    }));
+    const fresh = missing.map((hash) => ({ hash, bytes: blobs.get(hash)! }));
+    const storedBytes = fresh.reduce((sum, v) => sum + v.bytes.byteLength, 0);
+    await timed('store', () => this.deps.versionWriter.write(fresh));
     stageBytes.inc({ stage: 'store' }, storedBytes);
     await this.deps.versions.markStored(missing);
     // Parts with the same content in one segment are written once: all but that one count as deduplicated.

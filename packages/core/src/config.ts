@@ -59,14 +59,16 @@ export interface Config {
   jobRetentionSeconds: number;
   /** How long a synchronous upload waits for its job before answering 504 with the job id. */
   syncTimeoutSeconds: number;
-  /** Spool objects no job references are removed after this long. */
   /** Free bytes of the filesystem store below which the node reports itself not ready. */
   minFreeBytes: number;
   /** Upload requests one API node reads at once; more answer 503 before their body is read. */
   maxUploadsInFlight: number;
   /** Announced bytes of the upload bodies one API node reads at once. */
   maxSpoolBytesInFlight: number;
+  /** Spool objects no job references (and packs nothing points at) are removed after this long. */
   spoolGraceSeconds: number;
+  /** New versions smaller than this go into pack objects, many per write; 0 stores each on its own. */
+  packBelowBytes: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Bearer tokens required on every route but health and version; tokens live hashed in `tokensFile`. */
   auth: { enabled: boolean; tokensFile: string };
@@ -103,6 +105,7 @@ export const configDefaults = {
   SLUICE_JOB_RETENTION_SECONDS: '86400',
   SLUICE_SYNC_TIMEOUT_SECONDS: '600',
   SLUICE_SPOOL_GRACE_SECONDS: '3600',
+  SLUICE_PACK_BELOW_BYTES: String(4 * 1024 * 1024),
   SLUICE_MIN_FREE_BYTES: String(256 * 1024 * 1024),
   SLUICE_MAX_UPLOADS_IN_FLIGHT: '256',
   SLUICE_MAX_SPOOL_BYTES_IN_FLIGHT: String(16 * 1024 ** 3),
@@ -210,6 +213,7 @@ export function loadConfig(env: Environment): Config {
     jobRetentionSeconds: integer('SLUICE_JOB_RETENTION_SECONDS', 1),
     syncTimeoutSeconds: integer('SLUICE_SYNC_TIMEOUT_SECONDS', 1),
     spoolGraceSeconds: integer('SLUICE_SPOOL_GRACE_SECONDS', 1),
+    packBelowBytes: integer('SLUICE_PACK_BELOW_BYTES', 0, 64 * 1024 * 1024),
     minFreeBytes: integer('SLUICE_MIN_FREE_BYTES', 0),
     maxUploadsInFlight: integer('SLUICE_MAX_UPLOADS_IN_FLIGHT', 1),
     maxSpoolBytesInFlight: integer('SLUICE_MAX_SPOOL_BYTES_IN_FLIGHT', 1024),

@@ -15,3 +15,6 @@ export * from './digest-board.js';
 export * from './repo-script.js';
 export * from './upload-store.js';
 export * from './stage-plan.js';
+export * from './pack-index.js';
+export * from './version-writer.js';
+export * from './version-reader.js';

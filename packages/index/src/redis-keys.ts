@@ -77,6 +77,14 @@ export class RedisKeys {
   versions(): string {
     return `${this.prefix}:versions`;
   }
+  /** Where packed versions sit: hash → "pack offset length" (PackIndex). */
+  packed(): string {
+    return `${this.prefix}:packed`;
+  }
+  /** Packs being written, by when they were begun: what a writer that died leaves for the sweeper. */
+  packsUnrecorded(): string {
+    return `${this.prefix}:packs-unrecorded`;
+  }
   /** What the API and a worker tell each other about a large part in flight (DigestBoard). */
   digestBoard(digestId: string): string {
     return `${this.prefix}:digest:${keySegment(digestId)}`;

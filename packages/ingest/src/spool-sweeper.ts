@@ -1,12 +1,13 @@
-import { UploadStore, type RedisClient } from '@sluice/index';
+import { UploadStore, type PackIndex, type RedisClient } from '@sluice/index';
 import type { Logger } from 'pino';
-import { pendingVersionKey, spoolPrefix, uploadPartPrefix, type BlobStore } from '@sluice/storage';
+import { packKey, pendingVersionKey, readPackIndex, spoolPrefix, uploadPartPrefix, type BlobStore } from '@sluice/storage';
 import type { IngestQueue } from '@sluice/queue';
 
 export interface SpoolSweeperOptions {
   store: BlobStore;
   queue: IngestQueue;
   redis: RedisClient;
+  packs: PackIndex;
   keyPrefix: string;
   graceSeconds: number;
   logger: Logger;
@@ -14,8 +15,10 @@ export interface SpoolSweeperOptions {
 
 /**
  * Removes spool objects no unfinished job references once they are older than the grace period:
- * what an API node killed mid-request, or a worker killed mid-stream, leaves behind. One sweeper
- * runs at a time across all worker processes (a Redis lease).
+ * what an API node killed mid-request, or a worker killed mid-stream, leaves behind; and packs
+ * begun that long ago but never recorded (a worker killed between writing a pack and recording
+ * it) unless some version is located in them. One sweeper runs at a time across all worker
+ * processes (a Redis lease).
  */
 export class SpoolSweeper {
   private timer: NodeJS.Timeout | undefined;
@@ -40,6 +43,29 @@ export class SpoolSweeper {
     const lease = await redis.set(`${keyPrefix}:spool-sweeper`, String(process.pid), 'EX', Math.max(graceSeconds, 30), 'NX');
     if (lease === null) return [];
     const cutoff = now - graceSeconds * 1000;
+    const packs = await this.sweepPacks(cutoff);
+    return [...packs, ...await this.sweepSpool(cutoff)];
+  }
+
+  /** Packs begun before the cutoff, never recorded, and holding no version located in them. */
+  private async sweepPacks(cutoff: number): Promise<string[]> {
+    const { store, packs } = this.options;
+    const removed: string[] = [];
+    for (const pack of await packs.unrecorded(cutoff)) {
+      const info = await store.stat(packKey(pack));
+      const entries = info === null ? [] : await readPackIndex(store, pack, info.size);
+      if (info !== null && !(await packs.inUse(pack, entries)) && (await packs.stillUnrecorded(pack, cutoff))) {
+        await store.delete([packKey(pack)]);
+        removed.push(packKey(pack));
+      }
+      await packs.settle(pack);
+    }
+    if (removed.length > 0) this.options.logger.info({ removed: removed.length }, 'swept packs no version is located in');
+    return removed;
+  }
+
+  private async sweepSpool(cutoff: number): Promise<string[]> {
+    const { store, queue, redis, keyPrefix } = this.options;
     const stale: string[] = [];
     for await (const info of store.list(spoolPrefix)) if (info.lastModified.getTime() < cutoff) stale.push(info.key);
     if (stale.length === 0) return [];

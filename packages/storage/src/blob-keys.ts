@@ -35,3 +35,10 @@ export function uploadPartKey(uploadId: string, part: number): string {
 }
 
 export const uploadPartPrefix = `${spoolPrefix}uploads/`;
+
+/** Pack objects: many small versions in one object (see pack-format.ts), named by what they hold. */
+export const packPrefix = 'packs/';
+
+export function packKey(id: string): string {
+  return `${packPrefix}${id}`;
+}

@@ -6,3 +6,4 @@ export * from './counting-blob-store.js';
 export * from './create-blob-store.js';
 export * from './read-exact.js';
 export * from './memory-blob-store.js';
+export * from './pack-format.js';

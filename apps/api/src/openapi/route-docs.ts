@@ -313,7 +313,7 @@ export const routeDocs: Record<string, RouteDoc> = {
     summary: 'Reassemble and verify a chunked upload; with workspace_id, stage it',
     tags: versionTags,
     body: object({ workspace_id: str, files: { type: 'array', items: object({ hash: str, file_name: str, dst_dir: str, num_chunks: { type: 'integer' } }) } }),
-    responses: { 200: ok({ hash: str, path: { type: ['string', 'null'] }, job_id: str }), 400: errorBody, 404: errorBody },
+    responses: { 200: ok({ hash: str, path: { type: ['string', 'null'] }, job_id: { type: ['string', 'null'], description: 'null when the content was stored already and is staged by hash' } }), 400: errorBody, 404: errorBody },
   },
   'POST /api/repos/:namespace/:repo/versions': {
     operationId: 'batch_upload',

@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify';
 import { normalizeRelativePath, SluiceError, type Commit } from '@sluice/core';
-import { versionKey } from '@sluice/storage';
 import type { AppServices } from '../app-services.js';
 import { success } from '../oxen-envelope.js';
 import { commitView } from './views.js';
@@ -19,7 +18,7 @@ const maxHistory = 100_000;
  * streams a file, `GET R/dir/{rev}/{path}` lists a directory, `GET R/commits/history/{rev}[/{path}]`
  * is the client's log and `GET R/revisions/{rev}` what Python's RemoteRepo resolves on opening.
  */
-export function revisionRoutes(app: FastifyInstance, { repos, objects, store }: AppServices): void {
+export function revisionRoutes(app: FastifyInstance, { repos, objects, versionReader }: AppServices): void {
   const base = '/api/repos/:namespace/:repo';
   const resolve = async (params: RevisionParams) => {
     await repos.require(params.namespace, params.repo);
@@ -35,7 +34,7 @@ export function revisionRoutes(app: FastifyInstance, { repos, objects, store }: 
       .header('content-type', entry.mimeType ?? 'application/octet-stream')
       .header('content-length', String(entry.size))
       .header('oxen-revision-id', commit.id)
-      .send(await store.get(versionKey(entry.hash)));
+      .send(await versionReader.open(entry.hash));
   });
 
   app.get<{ Params: RevisionParams; Querystring: PageQuery }>(`${base}/dir/*`, async (request) => {

@@ -1,11 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { normalizeRelativePath, SluiceError } from '@sluice/core';
-import { versionKey } from '@sluice/storage';
 import type { AppServices } from '../app-services.js';
 import type { WorkspaceParams } from './workspace-routes.js';
 
 /** GET .../workspaces/{id}/files/{path}: a staged file, else the base commit's (reference §5.1). */
-export function stagedFileRoutes(app: FastifyInstance, { repos, workspaces, staging, objects, store }: AppServices): void {
+export function stagedFileRoutes(app: FastifyInstance, { repos, workspaces, staging, objects, versionReader }: AppServices): void {
   app.get<{ Params: WorkspaceParams & { '*': string } }>('/api/repos/:namespace/:repo/workspaces/:workspaceId/files/*', async (request, reply) => {
     const { namespace, repo, workspaceId } = request.params;
     await repos.require(namespace, repo);
@@ -26,7 +25,7 @@ export function stagedFileRoutes(app: FastifyInstance, { repos, workspaces, stag
       }
     }
     if (file === null) throw new SluiceError('resource_not_found', `Could not find path: ${path}`);
-    const body = await store.get(versionKey(file.hash));
+    const body = await versionReader.open(file.hash);
     return reply
       .header('content-type', file.mimeType)
       .header('content-length', String(file.size))

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { isWellFormed, SluiceError } from '@sluice/core';
-import { chunkKey, chunkPrefix, versionKey } from '@sluice/storage';
+import { chunkKey, chunkPrefix } from '@sluice/storage';
 import { ingestJobOptions, type IngestJobData } from '@sluice/queue';
 import type { AppServices } from '../app-services.js';
 import { spoolMultipart } from '../spool-multipart.js';
@@ -10,6 +10,7 @@ import { multipartOnly } from '../plugins/json-text.js';
 import { awaitJob, enqueueJob } from '../run-job.js';
 import { success } from '../oxen-envelope.js';
 import type { RepoParams } from './workspace-routes.js';
+import { stageKnownContent } from '../stage-known-content.js';
 
 type HashParams = RepoParams & { hash: string };
 
@@ -94,12 +95,19 @@ export async function versionsRoutes(app: FastifyInstance, services: AppServices
     }
     if (!alreadyStored && chunks.length === 0) throw new SluiceError('resource_not_found', `no chunks uploaded for ${hash}`);
 
+    // A repeated completion stages what is stored already, by its hash (it may sit in a pack).
+    if (alreadyStored) {
+      if (workspaceId !== '') {
+        const workspace = await workspaces.require(namespace, repo, body.workspace_id as string);
+        const staged = await stageKnownContent(services, namespace, repo, workspace, [{ path, hash }]);
+        if (staged.missing.length > 0) throw new SluiceError('resource_not_found', `no chunks uploaded for ${hash}`);
+      }
+      return success('resource_found', { hash, path: workspaceId === '' ? null : path, job_id: null });
+    }
     const keys = chunks.map((c) => c.key);
-    // A repeated completion re-reads the stored content: the same stream verifies and stages it.
-    const source = alreadyStored ? [versionKey(hash)] : keys;
     const data: IngestJobData = {
       namespace, repo, workspaceId, bytes: 0, stage: workspaceId !== '', spoolKeys: keys,
-      parts: [{ path, gzip: false, spool: '', offset: 0, length: 0, expectHash: hash, chunks: source }],
+      parts: [{ path, gzip: false, spool: '', offset: 0, length: 0, expectHash: hash, chunks: keys }],
     };
     const jobId = 'chunks-' + createHash('sha256').update(`${namespace}/${repo}/${hash}/${workspaceId}/${path}/${keys.length}`).digest('hex').slice(0, 40);
     const job = await enqueueJob(queue, 'ingest', data, jobId, jobOptions, async () => undefined);

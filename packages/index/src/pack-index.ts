@@ -1,0 +1,84 @@
+import { packKey, packPrefix, readPackIndex, type BlobStore, type PackEntry } from '@sluice/storage';
+import type { RedisClient } from './redis-client.js';
+import type { RedisKeys } from './redis-keys.js';
+
+/** Where a packed version's bytes are. */
+export interface PackedLocation {
+  pack: string;
+  offset: number;
+  length: number;
+}
+
+/**
+ * Which pack holds each packed version, as one Redis hash (hash → "pack offset length"): one
+ * command locates a version or records a whole pack. Any location recorded is a durable pack
+ * holding those bytes, so a later pack holding the same content may overwrite it. The packs
+ * carry their own index, so what Redis loses can be read back from them (`rebuild`).
+ */
+export class PackIndex {
+  constructor(private readonly redis: RedisClient, private readonly keys: RedisKeys) {}
+
+  async locate(hashes: readonly string[]): Promise<Map<string, PackedLocation>> {
+    const found = new Map<string, PackedLocation>();
+    if (hashes.length === 0) return found;
+    const values = await this.redis.hmget(this.keys.packed(), ...hashes);
+    values.forEach((value, i) => {
+      if (value === null) return;
+      const [pack, offset, length] = value.split(' ');
+      found.set(hashes[i]!, { pack: pack!, offset: Number(offset), length: Number(length) });
+    });
+    return found;
+  }
+
+  /** Notes a pack about to be written: until it is recorded, the sweeper may find it an orphan. */
+  async begin(pack: string, now = Date.now()): Promise<void> {
+    await this.redis.zadd(this.keys.packsUnrecorded(), now, pack);
+  }
+
+  /** Records a pack's entries; call only once the pack is durable in the store. */
+  async record(pack: string, entries: readonly PackEntry[]): Promise<void> {
+    if (entries.length > 0) await this.redis.hset(this.keys.packed(), Object.fromEntries(entries.map((e) => [e.hash, `${pack} ${e.offset} ${e.length}`])));
+    await this.redis.zrem(this.keys.packsUnrecorded(), pack);
+  }
+
+  /** Packs begun before `cutoff` and never recorded: their writer died, or is very slow. */
+  async unrecorded(cutoff: number): Promise<string[]> {
+    return this.redis.zrangebyscore(this.keys.packsUnrecorded(), '-inf', cutoff);
+  }
+
+  /** Whether a pack is still unrecorded since before `cutoff` (begun again since, it is not). */
+  async stillUnrecorded(pack: string, cutoff: number): Promise<boolean> {
+    const begun = await this.redis.zscore(this.keys.packsUnrecorded(), pack);
+    return begun !== null && Number(begun) < cutoff;
+  }
+
+  /** Forgets a pack the sweeper settled (deleted, or found in use). */
+  async settle(pack: string): Promise<void> {
+    await this.redis.zrem(this.keys.packsUnrecorded(), pack);
+  }
+
+  /** Whether any of a pack's entries is still located in it (a pack none points at is an orphan). */
+  async inUse(pack: string, entries: readonly PackEntry[]): Promise<boolean> {
+    const located = await this.locate(entries.map((e) => e.hash));
+    return [...located.values()].some((location) => location.pack === pack);
+  }
+
+  /**
+   * Reads every pack's own index back into Redis, for versions Redis has no location for (after
+   * it lost data): existing locations stay. Returns the versions recorded again.
+   */
+  async rebuild(store: BlobStore): Promise<string[]> {
+    const recorded: string[] = [];
+    for await (const info of store.list(packPrefix)) {
+      const pack = info.key.slice(packKey('').length);
+      const entries = await readPackIndex(store, pack, info.size);
+      const known = await this.locate(entries.map((e) => e.hash));
+      const lost = entries.filter((e) => !known.has(e.hash));
+      if (lost.length === 0) continue;
+      await this.redis.hset(this.keys.packed(), Object.fromEntries(lost.map((e) => [e.hash, `${pack} ${e.offset} ${e.length}`])));
+      await this.redis.sadd(this.keys.versions(), ...lost.map((e) => e.hash));
+      recorded.push(...lost.map((e) => e.hash));
+    }
+    return recorded;
+  }
+}

@@ -1,0 +1,109 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, describe, expect, it } from 'vitest';
+import { oxenHash } from '@sluice/core';
+import { connectRedis, RedisKeys } from '@sluice/index';
+import { startSluice, type SluiceProcess } from './support/sluice-process.js';
+import { listKeys, storeKinds, testEnv, testRedisTarget } from './support/test-env.js';
+import { repoWithWorkspace, send, sendJson, upload, type Part } from './support/oxen-http.js';
+
+/** Small content goes into packs: one write per pack, read back by range, wherever it was stored before. */
+describe.each(storeKinds())('packs of small versions (%s store)', (kind) => {
+  const running: SluiceProcess[] = [];
+  const redis = connectRedis(testRedisTarget());
+  afterAll(async () => {
+    for (const p of running) await p.stop();
+    redis.disconnect();
+  });
+  const start = async (env: Record<string, string>) => {
+    const sluice = await startSluice(env);
+    running.push(sluice);
+    return sluice;
+  };
+  const csv = (i: number) => `id,value\n${i},${'x'.repeat(i % 97)}\n`;
+  const commit = (base: string, ws: string) => sendJson(base, 'POST', `${ws}/merge/main`, { message: 'packed', author: 't', email: 't@example.com' });
+
+  it('writes a request of 300 small files as one pack, and serves each by range with its length and type', async () => {
+    const test = testEnv(kind);
+    const sluice = await start(test.env);
+    const ws = await repoWithWorkspace(sluice.url, 'ox', 'packed', 'w');
+    const parts: Part[] = Array.from({ length: 300 }, (_, i) => ({ filename: `rows/${i}.csv`, content: csv(i), gzip: i % 2 === 0 }));
+    parts.push({ filename: 'blob/big.bin', content: randomBytes(5 * 1024 * 1024) });
+    expect((await upload(sluice.url, `${ws}/files/d`, parts)).status).toBe(200);
+    const store = await test.store();
+    expect(await listKeys(store, 'packs/')).toHaveLength(1);
+    // only the 5 MiB file, past the threshold, is an object of its own
+    expect(await listKeys(store, 'versions/')).toHaveLength(1);
+
+    for (const i of [0, 1, 150, 299]) {
+      const staged = await send(sluice.url, 'GET', `${ws}/files/d/rows/${i}.csv`);
+      expect(staged.body.toString()).toBe(csv(i));
+      expect(staged.headers['content-length']).toBe(String(Buffer.byteLength(csv(i))));
+      expect(staged.headers['content-type']).toMatch(/^text\//);
+    }
+    expect((await commit(sluice.url, ws)).status).toBe(200);
+    const committed = await send(sluice.url, 'GET', '/api/repos/ox/packed/file/main/d/rows/42.csv');
+    expect(committed.body.toString()).toBe(csv(42));
+    expect(committed.headers['content-length']).toBe(String(Buffer.byteLength(csv(42))));
+    const big = await send(sluice.url, 'GET', '/api/repos/ox/packed/file/main/d/blob/big.bin');
+    expect(await oxenHash(big.body)).toBe(await oxenHash(parts[300]!.content));
+
+    // Redis loses every location (its last second, a restore from an old snapshot): the packs say where
+    const keys = new RedisKeys(test.env.SLUICE_KEY_PREFIX!);
+    await redis.del(keys.packed(), keys.versions());
+    expect((await send(sluice.url, 'GET', '/api/repos/ox/packed/file/main/d/rows/7.csv')).body.toString()).toBe(csv(7));
+    expect(await redis.hlen(keys.packed())).toBe(300);
+    // and content known again is deduplicated, not written a second time
+    expect((await sendJson(sluice.url, 'PUT', '/api/repos/ox/packed/workspaces', { workspace_id: 'w2', branch_name: 'main' })).status).toBe(200);
+    const again = await upload(sluice.url, '/api/repos/ox/packed/workspaces/w2/files/copy', parts.slice(0, 50));
+    expect(again.status).toBe(200);
+    expect(await listKeys(store, 'packs/')).toHaveLength(1);
+  });
+
+  it('keeps versions stored one per object before packs readable, and deduplicates against them', async () => {
+    const test = testEnv(kind, { SLUICE_PACK_BELOW_BYTES: '0' });
+    const before = await start(test.env);
+    const ws = await repoWithWorkspace(before.url, 'ox', 'upgraded', 'w');
+    const old: Part[] = Array.from({ length: 20 }, (_, i) => ({ filename: `${i}.csv`, content: csv(i), gzip: true }));
+    expect((await upload(before.url, `${ws}/files/old`, old)).status).toBe(200);
+    expect((await commit(before.url, ws)).status).toBe(200);
+    const store = await test.store();
+    expect(await listKeys(store, 'versions/')).toHaveLength(20);
+    expect(await listKeys(store, 'packs/')).toEqual([]);
+    await before.stop();
+
+    const after = await start({ ...test.env, SLUICE_PACK_BELOW_BYTES: String(4 * 1024 * 1024) });
+    expect((await send(after.url, 'GET', '/api/repos/ox/upgraded/file/main/old/3.csv')).body.toString()).toBe(csv(3));
+    expect((await sendJson(after.url, 'PUT', '/api/repos/ox/upgraded/workspaces', { workspace_id: 'w2', branch_name: 'main' })).status).toBe(200);
+    const ws2 = '/api/repos/ox/upgraded/workspaces/w2';
+    const mixed: Part[] = [...old.slice(0, 10).map((p) => ({ ...p, filename: `again/${p.filename}` })), ...Array.from({ length: 10 }, (_, i) => ({ filename: `new/${i}.csv`, content: csv(1000 + i), gzip: true }))];
+    const reply = await upload(after.url, `${ws2}/files/d`, mixed);
+    expect(reply.status).toBe(200);
+    // the ten known contents are not written again; the ten new ones go into one pack
+    expect(await listKeys(store, 'versions/')).toHaveLength(20);
+    expect(await listKeys(store, 'packs/')).toHaveLength(1);
+    expect((await send(after.url, 'GET', `${ws2}/files/d/again/4.csv`)).body.toString()).toBe(csv(4));
+    expect((await send(after.url, 'GET', `${ws2}/files/d/new/9.csv`)).body.toString()).toBe(csv(1009));
+  });
+
+  it('stages the same content from two racing requests, both readable, and says what the race cost', async () => {
+    const test = testEnv(kind);
+    const sluice = await start(test.env);
+    const ws = await repoWithWorkspace(sluice.url, 'ox', 'race', 'w');
+    const shared = Array.from({ length: 100 }, (_, i) => `race ${i} ${'r'.repeat(1000)}`);
+    const [a, b] = await Promise.all(['a', 'b'].map((side) => upload(sluice.url, `${ws}/files/${side}`, shared.map((content, i) => ({ filename: `${i}.txt`, content, gzip: true })))));
+    expect([a!.status, b!.status]).toEqual([200, 200]);
+    expect(a!.json().paths).toHaveLength(100);
+    expect(b!.json().paths).toHaveLength(100);
+    for (const i of [0, 99]) {
+      expect((await send(sluice.url, 'GET', `${ws}/files/a/${i}.txt`)).body.toString()).toBe(shared[i]);
+      expect((await send(sluice.url, 'GET', `${ws}/files/b/${i}.txt`)).body.toString()).toBe(shared[i]);
+    }
+    const store = await test.store();
+    let packed = 0;
+    for await (const info of store.list('packs/')) packed += info.size;
+    const needed = shared.reduce((sum, s) => sum + Buffer.byteLength(s), 0);
+    expect(packed).toBeGreaterThanOrEqual(needed);
+    expect(packed).toBeLessThanOrEqual(2 * needed + 64 * 1024);
+    console.log(`packs race (${kind}): ${packed} bytes in packs for ${needed} bytes of content (${(packed / needed).toFixed(2)}x)`);
+  });
+});
