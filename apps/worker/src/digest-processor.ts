@@ -1,10 +1,9 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Readable } from 'node:stream';
 import type { Job } from 'bullmq';
 import type { Logger } from 'pino';
 import { SluiceError, type Limits } from '@sluice/core';
 import type { BlobStore } from '@sluice/storage';
-import type { DigestBoard, DigestResult } from '@sluice/index';
+import type { BoardWaiter, DigestBoard, DigestResult } from '@sluice/index';
 import { digestPendingId, type DigestJobData } from '@sluice/queue';
 import { streamContent } from '@sluice/ingest';
 import { ingestMetrics, timed } from '@sluice/telemetry';
@@ -18,8 +17,6 @@ export interface DigestProcessorDeps {
   logger: Logger;
 }
 
-/** How often a digest waiting for its next chunk looks at the board. */
-const pollMs = 50;
 /** How often a digest tells the ingest job it is alive (the job gives up on it after `digestStaleMs`). */
 const beatMs = 1000;
 
@@ -67,6 +64,16 @@ class ChunkFollower {
   constructor(private readonly deps: DigestProcessorDeps, private readonly digestId: string) {}
 
   async *read(): AsyncGenerator<Buffer> {
+    const { board } = this.deps;
+    const waiter = board.waiter(this.digestId, 'digest');
+    try {
+      yield* this.follow(waiter);
+    } finally {
+      waiter.close();
+    }
+  }
+
+  private async *follow(waiter: BoardWaiter): AsyncGenerator<Buffer> {
     const { board, store, stallMs } = this.deps;
     let next = 0;
     let lastChunk = Date.now();
@@ -89,7 +96,8 @@ class ChunkFollower {
       } else if (Date.now() - lastChunk > stallMs) {
         throw new SluiceError('spool_missing', `no new chunk for ${stallMs / 1000} s: the API node receiving the part is gone`);
       } else {
-        await sleep(pollMs);
+        // woken by the next chunk, the end or the abort; back within a beat either way
+        await waiter.wait(beatMs);
       }
     }
   }

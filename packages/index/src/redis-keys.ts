@@ -89,6 +89,10 @@ export class RedisKeys {
   digestBoard(digestId: string): string {
     return `${this.prefix}:digest:${keySegment(digestId)}`;
   }
+  /** A board's signals to one side (DigestBoard.waiter): a short list a blocking pop waits on. */
+  digestSignal(digestId: string, to: 'digest' | 'ingest'): string {
+    return `${this.digestBoard(digestId)}:to-${to}`;
+  }
   /** Running totals of every ingest job, for the dashboard's rates. */
   ingestTotals(): string {
     return `${this.prefix}:ingest-totals`;

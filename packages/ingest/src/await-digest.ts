@@ -1,11 +1,11 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { DigestBoard } from '@sluice/index';
 import type { BlobStore } from '@sluice/storage';
 import type { StreamedFile } from './stream-part.js';
 
 /** A digest that has not beaten for this long is taken for dead (its worker was killed). */
 const digestStaleMs = 10_000;
-const pollMs = 100;
+/** The longest wait between looks at the board: the digest beats every second. */
+const waitMs = 1000;
 
 /**
  * What the ingest job gets from a large part's digest: the content, once the digest has hashed
@@ -14,22 +14,29 @@ const pollMs = 100;
  */
 export async function awaitDigest(board: DigestBoard, store: BlobStore, digestId: string, length: number): Promise<StreamedFile | null> {
   const since = Date.now();
-  for (;;) {
-    const state = await board.read(digestId);
-    if (state.result !== null) {
-      const { result } = state;
-      if (result.kind !== 'file') return null;
-      if (result.bytes !== length) {
-        await store.delete([result.pendingKey]); // not this part's content after all: of no use
-        return null;
+  const waiter = board.waiter(digestId, 'ingest');
+  try {
+    for (;;) {
+      const state = await board.read(digestId);
+      if (state.result !== null) {
+        const { result } = state;
+        if (result.kind !== 'file') return null;
+        if (result.bytes !== length) {
+          await store.delete([result.pendingKey]); // not this part's content after all: of no use
+          return null;
+        }
+        return { hash: result.hash, size: result.size, mimeType: result.mimeType, dataType: result.dataType, pendingKey: result.pendingKey };
       }
-      return { hash: result.hash, size: result.size, mimeType: result.mimeType, dataType: result.dataType, pendingKey: result.pendingKey };
+      if (state.owner !== 'digest') {
+        if ((await board.claim(digestId, 'ingest')) === 'ingest') return null;
+        continue;
+      }
+      const quiet = Date.now() - Math.max(state.beat, since);
+      if (quiet > digestStaleMs) return null;
+      // woken by the result; otherwise back in time to see the digest stop beating
+      await waiter.wait(Math.min(waitMs, digestStaleMs - quiet + 1));
     }
-    if (state.owner !== 'digest') {
-      if ((await board.claim(digestId, 'ingest')) === 'ingest') return null;
-      continue;
-    }
-    if (Date.now() - Math.max(state.beat, since) > digestStaleMs) return null;
-    await sleep(pollMs);
+  } finally {
+    waiter.close();
   }
 }
