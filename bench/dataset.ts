@@ -38,6 +38,16 @@ export function csvRows(random: () => number, count: number): string[] {
   return rows;
 }
 
+/** JSON lines of a labelling dataset: repetitive keys and values, so they compress far better than CSV numbers. */
+export function jsonLines(random: () => number, count: number): string[] {
+  const lines: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const label = labels[Math.floor(random() * labels.length)];
+    lines.push(`{"id":${i},"split":"${random() < 0.8 ? 'train' : 'test'}","label":"${label}","score":${(random()).toFixed(2)},"image":"images/${label}/${i % 1000}.jpg","verified":${random() < 0.5}}\n`);
+  }
+  return lines;
+}
+
 /** `count` distinct CSV files of `size` bytes each, gzipped as the Oxen client sends them. */
 export async function makeFiles(count: number, size: number, seed = 1): Promise<BenchFile[]> {
   const random = prng(seed);

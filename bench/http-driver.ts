@@ -22,7 +22,10 @@ export async function driveBatches(baseUrl: string, path: string, batches: Batch
         res.on('end', () => {
           const text = Buffer.concat(chunks).toString();
           if (res.statusCode !== 200) failures.push(`${res.statusCode} ${text.slice(0, 200)}`);
-          else staged += (JSON.parse(text) as { paths?: unknown[]; staged?: number }).paths?.length ?? (JSON.parse(text) as { staged: number }).staged;
+          else {
+            const answer = JSON.parse(text) as { paths?: unknown[]; staged?: number };
+            staged += answer.paths?.length ?? answer.staged ?? 0;
+          }
           resolve();
         });
       });

@@ -11,21 +11,25 @@ import { repoWithWorkspace, waitForJob } from '../test/support/oxen-http.js';
 import { repoRoot } from '../test/support/repo-root.js';
 import type { SluiceProcess } from '../test/support/sluice-process.js';
 import { freshSluice, joinSluice, type BenchContext } from './bench-context.js';
-import { csvRows, prng } from './dataset.js';
+import { csvRows, jsonLines, prng } from './dataset.js';
 import { maxFigure, pairedRatioFigure, type Figure, type RunPair } from './figure.js';
 import { median, peakRssMiB } from './measure.js';
 
 const run = promisify(execFile);
 
-/** A gzip file inflating to `bytes` of mixed content (3/4 CSV rows, 1/4 random), made once and kept in tmp. */
-async function largeGzip(bytes: number): Promise<string> {
+/**
+ * A gzip file inflating to `bytes`, made once and kept in tmp: 3/4 text, 1/4 random. `mixed` text
+ * is CSV rows (the file compresses ~1.7:1, inflating is the work); `compressible` text is JSON
+ * lines (~4:1, so writing the inflated version is).
+ */
+async function largeGzip(bytes: number, kind: 'mixed' | 'compressible' = 'mixed'): Promise<string> {
   // v2: the v1 pool of rows was shorter than a block, so its "CSV" blocks were a few KiB each and
   // the file inflated to 560 MiB (mostly the random quarter) instead of `bytes`.
-  const path = join(tmpdir(), `sluice-bench-large-v2-${bytes}.gz`);
+  const path = join(tmpdir(), `sluice-bench-large-v2-${kind === 'mixed' ? '' : `${kind}-`}${bytes}.gz`);
   if (existsSync(path)) return path;
   const random = prng(7);
   const mib = 1024 * 1024;
-  const pool = csvRows(random, 50_000).join('');
+  const pool = (kind === 'mixed' ? csvRows(random, 50_000) : jsonLines(random, 30_000)).join('');
   if (pool.length <= 2 * mib) throw new Error('the row pool must be larger than a block');
   const source = Readable.from((function* () {
     for (let done = 0; done < bytes; done += mib) {
@@ -95,9 +99,11 @@ export async function largeFile(ctx: BenchContext): Promise<Figure[]> {
   const bytes = ctx.smoke ? 64 * 1024 * 1024 : 2 * 1024 ** 3;
   ctx.log(`preparing a gzip file inflating to ${bytes / 1024 ** 2} MiB`);
   const file = await largeGzip(bytes);
+  const compressible = await largeGzip(bytes, 'compressible');
+  ctx.log(`compressed ${(bytes / statSync(file).size).toFixed(1)}:1 (mixed) and ${(bytes / statSync(compressible).size).toFixed(1)}:1 (compressible)`);
   const mib = bytes / 1024 ** 2;
-  const ceilingRate = async () => {
-    const { stdout } = await run(process.execPath, [join(repoRoot(), 'bench/dist/bench/ceiling-stream.js'), file], { maxBuffer: 1024 * 1024 });
+  const ceilingRate = async (path: string) => {
+    const { stdout } = await run(process.execPath, [join(repoRoot(), 'bench/dist/bench/ceiling-stream.js'), path], { maxBuffer: 1024 * 1024 });
     return mib / Number(stdout.split(' ')[0]);
   };
   const figures: Figure[] = [];
@@ -105,22 +111,23 @@ export async function largeFile(ctx: BenchContext): Promise<Figure[]> {
   // itself, since the ceiling writes nothing. API and worker as two processes is the scaled-out
   // shape; one process (`npm start`) is the embedded default.
   const variants = [
-    { mode: 'fsync on', fsync: 'true', split: true },
-    { mode: 'fsync off', fsync: 'false', split: true },
-    { mode: 'one process, fsync on', fsync: 'true', split: false },
+    { mode: 'fsync on', fsync: 'true', split: true, path: file },
+    { mode: 'fsync off', fsync: 'false', split: true, path: file },
+    { mode: 'one process, fsync on', fsync: 'true', split: false, path: file },
+    { mode: 'highly compressible, fsync on', fsync: 'true', split: true, path: compressible },
   ];
-  for (const { mode, fsync, split } of variants) {
+  for (const { mode, fsync, split, path } of variants) {
     const pairs: RunPair[] = [];
     let apiRss = 0;
     let workerRss = 0;
     for (let i = 0; i < ctx.runs; i++) {
-      const ceiling = await ceilingRate();
+      const ceiling = await ceilingRate(path);
       const { sluice: api, env } = await freshSluice(ctx, 'fs', { SLUICE_ROLE: split ? 'api' : 'all', SLUICE_FS_FSYNC: fsync });
       const worker = split ? await joinSluice(ctx, env, 'worker') : api;
       try {
         const ws = await repoWithWorkspace(api.url, 'bench', 'large', 'ws');
         const started = process.hrtime.bigint();
-        const accepted = await uploadFile(api.url, `${ws}/files/data`, file);
+        const accepted = await uploadFile(api.url, `${ws}/files/data`, path);
         if (accepted.status !== 202 || !accepted.location) throw new Error(`upload answered ${accepted.status}`);
         const acceptedSeconds = Number(process.hrtime.bigint() - started) / 1e9;
         const job = await waitForJob(api.url, accepted.location, 600_000);

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 
 /** Peak resident memory of a process (VmHWM), in MiB. */
@@ -34,5 +35,26 @@ export function totalRequests(counts: Record<string, Record<string, number>>, ar
     if (area !== undefined && a !== area) continue;
     for (const [o, n] of Object.entries(ops)) if (op === undefined || o === op) total += n;
   }
+  return total;
+}
+
+/** CPU seconds (user + system) a process has used, from /proc/<pid>/stat. */
+export function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  // utime and stime are fields 14 and 15 of the whole line, 12 and 13 after the command name
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** Bytes of the files under `dir` (recursively), 0 when it does not exist. */
+export function bytesUnder(dir: string): number {
+  let total = 0;
+  const walk = (path: string) => {
+    for (const entry of readdirSync(path, { withFileTypes: true })) {
+      const child = join(path, entry.name);
+      if (entry.isDirectory()) walk(child);
+      else total += statSync(child).size;
+    }
+  };
+  if (existsSync(dir)) walk(dir);
   return total;
 }

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { Agent, request } from 'node:http';
 import { Client } from 'minio';
 import { mapLimit } from '@sluice/core';
 import { repoWithWorkspace } from '../test/support/oxen-http.js';
@@ -9,7 +10,7 @@ import { freshSluice, joinSluice } from './bench-context.js';
 import { batchFiles, makeFiles, type BenchFile } from './dataset.js';
 import { maxFigure, pairedRatioFigure, type Figure, type RunPair } from './figure.js';
 import { driveBatches } from './http-driver.js';
-import { redisCommands, storeRequests, totalRequests } from './measure.js';
+import { bytesUnder, cpuSeconds, median, redisCommands, storeRequests, totalRequests } from './measure.js';
 
 const concurrency = 8;
 
@@ -48,15 +49,20 @@ export async function smallFilesFs(ctx: BenchContext): Promise<Figure[]> {
     if (bare.failures.length > 0) throw new Error(`ceiling failed: ${bare.failures[0]}`);
     return count / bare.seconds;
   };
-  let rounds: { redisNew: number; redisRe: number; storeNew: number; versionWritesRe: number; staged: number } | undefined;
+  let rounds: { redisNew: number; redisRe: number; storeNew: number; fsyncsNew: number; storedPerIngested: number; versionWritesRe: number; staged: number } | undefined;
+  const clientCpu: number[] = [];
   for (let run = 0; run < ctx.runs; run++) {
     const ceiling = await ceilingRate();
-    const { sluice } = await freshSluice(ctx, 'fs');
+    const { sluice, env } = await freshSluice(ctx, 'fs');
     try {
       const ws = await repoWithWorkspace(sluice.url, 'bench', 'small', 'ws');
       const redisBefore = await redisCommands(ctx.redis);
-      const storeBefore = totalRequests(await storeRequests(sluice.url));
+      const storeCountsBefore = await storeRequests(sluice.url);
+      const storeBefore = totalRequests(storeCountsBefore);
+      const cpuBefore = process.cpuUsage();
       const result = await driveBatches(sluice.url, `${ws}/files/data`, batches, concurrency);
+      const cpu = process.cpuUsage(cpuBefore);
+      clientCpu.push((cpu.user + cpu.system) / 1e6 / count);
       if (result.failures.length > 0) throw new Error(`sluice failed: ${result.failures[0]}`);
       const rate = count / result.seconds;
       pairs.push({ value: rate, ceiling });
@@ -71,10 +77,15 @@ export async function smallFilesFs(ctx: BenchContext): Promise<Figure[]> {
         await driveBatches(sluice.url, `${again}/files/data`, batches, concurrency);
         const redisEnd = await redisCommands(ctx.redis);
         const storeEnd = await storeRequests(sluice.url);
+        // every durable write is one fsync on the fs store: the spool's and the version store's
+        const durableWrites = (counts: Record<string, Record<string, number>>) => ['spool', 'packs', 'versions'].reduce((sum, area) => sum + totalRequests(counts, area, 'put'), 0);
+        const ingested = files.reduce((sum, f) => sum + f.content.length, 0);
         rounds = {
           redisNew: (redisAfter - redisBefore) / count,
           redisRe: (redisEnd - redisMid) / count,
           storeNew: (totalRequests(storeAfter) - storeBefore) / count,
+          fsyncsNew: (durableWrites(storeAfter) - durableWrites(storeCountsBefore)) / count,
+          storedPerIngested: (bytesUnder(join(env.SLUICE_DATA_DIR!, 'packs')) + bytesUnder(join(env.SLUICE_DATA_DIR!, 'versions'))) / ingested,
           versionWritesRe: totalRequests(storeEnd, 'versions', 'put') - totalRequests(storeAfter, 'versions', 'put'),
           staged,
         };
@@ -86,13 +97,18 @@ export async function smallFilesFs(ctx: BenchContext): Promise<Figure[]> {
   // The same with the API and the worker as two processes (SLUICE_ROLE=api and worker): the front
   // door's parsing and the worker's orchestration then run on two event loops instead of one.
   const splitPairs: RunPair[] = [];
+  const apiCpu: number[] = [];
+  const workerCpu: number[] = [];
   for (let run = 0; run < ctx.runs; run++) {
     const ceiling = await ceilingRate();
     const { sluice: api, env } = await freshSluice(ctx, 'fs', { SLUICE_ROLE: 'api' });
     const worker = await joinSluice(ctx, env, 'worker');
     try {
       const ws = await repoWithWorkspace(api.url, 'bench', 'split', 'ws');
+      const [apiBefore, workerBefore] = [cpuSeconds(api.pid), cpuSeconds(worker.pid)];
       const result = await driveBatches(api.url, `${ws}/files/data`, batches, concurrency);
+      apiCpu.push(((cpuSeconds(api.pid) - apiBefore) * 1000) / count);
+      workerCpu.push(((cpuSeconds(worker.pid) - workerBefore) * 1000) / count);
       if (result.failures.length > 0) throw new Error(`sluice (api + worker) failed: ${result.failures[0]}`);
       const rate = count / result.seconds;
       splitPairs.push({ value: rate, ceiling });
@@ -103,13 +119,19 @@ export async function smallFilesFs(ctx: BenchContext): Promise<Figure[]> {
     }
   }
   return [
-    pairedRatioFigure('small files, fs store: files/s', pairs, 'files/s', 0.6),
-    pairedRatioFigure('small files, fs store, api + worker processes: files/s', splitPairs, 'files/s', 0.6),
+    pairedRatioFigure('small files, fs store: files/s', pairs, 'files/s', 0.8),
+    pairedRatioFigure('small files, fs store, api + worker processes: files/s', splitPairs, 'files/s', 0.8),
     { ...maxFigure('small files, fs store: files staged', rounds!.staged, 'files', null), target: `= ${count}`, met: rounds!.staged === count },
+    maxFigure('small files: the benchmark client\'s CPU per file', median(clientCpu) * 1e6, 'µs', null),
+    maxFigure('small files, api + worker: CPU-seconds per 1,000 files, API process', median(apiCpu), 's', null),
+    maxFigure('small files, api + worker: CPU-seconds per 1,000 files, worker process', median(workerCpu), 's', null),
     maxFigure('round trips: Redis commands per new file', rounds!.redisNew, 'commands', 3),
     maxFigure('round trips: Redis commands per re-uploaded file', rounds!.redisRe, 'commands', 3),
-    maxFigure('round trips: object-store requests per new file', rounds!.storeNew, 'requests', 1.1),
+    maxFigure('round trips: object-store requests per new file', rounds!.storeNew, 'requests', 0.05),
+    maxFigure('round trips: fsyncs (durable writes) per new file', rounds!.fsyncsNew, 'fsyncs', 0.05),
     maxFigure('round trips: version-store writes on re-upload', rounds!.versionWritesRe, 'writes', 0),
+    maxFigure('bytes stored (packs and versions) per byte ingested', rounds!.storedPerIngested, 'bytes', null),
+    ...await rereadFigures(ctx, files.slice(0, 1000)),
   ];
 }
 
@@ -122,6 +144,7 @@ export async function smallFilesS3(ctx: BenchContext): Promise<Figure[]> {
   const url = new URL(ctx.s3.endpoint);
   const client = new Client({ endPoint: url.hostname, port: Number(url.port), useSSL: false, accessKey: ctx.s3.accessKey, secretKey: ctx.s3.secretKey, region: ctx.s3.region, pathStyle: true });
   const pairs: RunPair[] = [];
+  const requests: number[] = [];
   for (let run = 0; run < ctx.runs; run++) {
     const bucket = `ceiling${process.pid}x${run}`;
     await client.makeBucket(bucket, ctx.s3.region);
@@ -132,14 +155,59 @@ export async function smallFilesS3(ctx: BenchContext): Promise<Figure[]> {
     const { sluice } = await freshSluice(ctx, 's3');
     try {
       const ws = await repoWithWorkspace(sluice.url, 'bench', 'small', 'ws');
+      const before = totalRequests(await storeRequests(sluice.url));
       const result = await driveBatches(sluice.url, `${ws}/files/data`, batches, concurrency);
       if (result.failures.length > 0) throw new Error(`sluice failed: ${result.failures[0]}`);
       const rate = count / result.seconds;
       pairs.push({ value: rate, ceiling });
+      requests.push((totalRequests(await storeRequests(sluice.url)) - before) / count);
       ctx.log(`run ${run + 1}: putObject ${ceiling.toFixed(0)} files/s, sluice ${rate.toFixed(0)} files/s (${(rate / ceiling).toFixed(2)}x), staged ${await stagedCount(sluice.url, ws)}/${count}`);
     } finally {
       await sluice.stop();
     }
   }
-  return [pairedRatioFigure(`small files, S3 store (${count} files): files/s`, pairs, 'files/s', 0.8)];
+  return [
+    pairedRatioFigure(`small files, S3 store (${count} files) vs plain per-object PUTs: files/s`, pairs, 'files/s', 5),
+    maxFigure('small files, S3 store: S3 requests per new file', median(requests), 'requests', 0.05),
+  ];
+}
+
+/** GETs every file through sluice's workspace route, `concurrency` at once; files/s. */
+async function readAll(baseUrl: string, workspacePath: string, names: readonly string[]): Promise<number> {
+  const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
+  const url = new URL(baseUrl);
+  const get = (name: string) => new Promise<void>((resolve, reject) => {
+    request({ host: url.hostname, port: url.port, path: `${workspacePath}/files/data/${name}`, agent }, (res) => {
+      res.resume();
+      res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`read ${name}: ${res.statusCode}`))));
+    }).on('error', reject).end();
+  });
+  const started = process.hrtime.bigint();
+  await mapLimit(names, concurrency, get);
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  agent.destroy();
+  return names.length / seconds;
+}
+
+/** Re-reading 1,000 small files stored in packs, against the same files stored one object each (packs off). */
+async function rereadFigures(ctx: BenchContext, files: BenchFile[]): Promise<Figure[]> {
+  const batches = batchFiles(files);
+  const pairs: RunPair[] = [];
+  for (let run = 0; run < ctx.runs; run++) {
+    const rates: number[] = [];
+    for (const packBelow of ['0', String(4 * 1024 * 1024)]) {
+      const { sluice } = await freshSluice(ctx, 'fs', { SLUICE_PACK_BELOW_BYTES: packBelow });
+      try {
+        const ws = await repoWithWorkspace(sluice.url, 'bench', 'reread', 'ws');
+        const sent = await driveBatches(sluice.url, `${ws}/files/data`, batches, concurrency);
+        if (sent.failures.length > 0) throw new Error(`upload for the re-read failed: ${sent.failures[0]}`);
+        rates.push(await readAll(sluice.url, ws, files.map((f) => f.name)));
+      } finally {
+        await sluice.stop();
+      }
+    }
+    pairs.push({ value: rates[1]!, ceiling: rates[0]! });
+    ctx.log(`run ${run + 1}: re-read of ${files.length} files, loose ${rates[0]!.toFixed(0)} files/s, packed ${rates[1]!.toFixed(0)} files/s`);
+  }
+  return [pairedRatioFigure(`re-read of ${files.length} packed files vs the same stored one object each: files/s`, pairs, 'files/s', 0.8)];
 }
