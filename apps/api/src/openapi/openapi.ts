@@ -2,8 +2,15 @@ import type { FastifyInstance, FastifySchema, RouteOptions } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { oxenVersion } from '../oxen-envelope.js';
-import { routeDocs, type RouteDoc } from './route-docs.js';
+import type { RouteDoc } from './route-docs.js';
 import type { JsonSchema } from './oxen-schemas.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** What the OpenAPI document says about the route (route-docs.ts); every documented route has one. */
+    doc?: RouteDoc;
+  }
+}
 
 /** Upstream serves its document here, and its Swagger UI under /swagger-ui. */
 export const specPath = '/api/_spec/oxen_server_openapi.json';
@@ -23,8 +30,6 @@ const paramDescriptions: Record<string, string> = {
   revision_and_path: 'A branch name or commit id, then the path',
   hash: 'An Oxen content hash (xxh3-128, lowercase hex)',
 };
-
-const docKey = (method: string, url: string) => `${method} ${url}`;
 
 /** The document's URL for a route: upstream's names, the wildcard named. */
 function documentUrl(url: string, doc: RouteDoc): string {
@@ -58,18 +63,18 @@ function operationSchema(url: string, doc: RouteDoc): FastifySchema & Record<str
 }
 
 /**
- * The OpenAPI 3.1 document, at upstream's path, with Swagger UI. Operations come from routeDocs;
- * a route registered without an entry there stops start-up, so no route goes undocumented.
+ * The OpenAPI 3.1 document, at upstream's path, with Swagger UI. Each route carries what the
+ * document says about it (`config.doc`); a route registered without it stops start-up, so no
+ * route goes undocumented.
  */
 export async function openApi(app: FastifyInstance): Promise<void> {
-  const registered: string[] = [];
+  const undocumented: string[] = [];
   app.addHook('onRoute', (route: RouteOptions) => {
     const hidden = (route.schema as { hide?: boolean } | undefined)?.hide === true || undocumentedPrefixes.some((prefix) => route.url.startsWith(prefix));
-    for (const method of [route.method].flat()) if (method !== 'HEAD' && !hidden) registered.push(docKey(method, route.url));
+    if (!hidden && route.config?.doc === undefined) undocumented.push(`${[route.method].flat().join(',')} ${route.url}`);
   });
   app.addHook('onReady', async () => {
-    const undocumented = registered.filter((key) => routeDocs[key] === undefined);
-    if (undocumented.length > 0) throw new Error(`routes missing from the OpenAPI document (route-docs.ts): ${undocumented.join(', ')}`);
+    if (undocumented.length > 0) throw new Error(`routes without config.doc (route-docs.ts), missing from the OpenAPI document: ${undocumented.join(', ')}`);
   });
 
   await app.register(swagger, {
@@ -84,8 +89,7 @@ export async function openApi(app: FastifyInstance): Promise<void> {
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'required on every route but health and version when SLUICE_AUTH=on' } } },
     },
     transform: ({ url, route }) => {
-      const method = [route.method].flat().find((m) => m !== 'HEAD') ?? 'GET';
-      const doc = routeDocs[docKey(method, url)];
+      const doc = route.config?.doc;
       if (doc === undefined) return { schema: { hide: true }, url };
       const documented = documentUrl(url, doc);
       return { schema: operationSchema(documented, doc), url: documented };

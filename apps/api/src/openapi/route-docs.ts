@@ -1,6 +1,6 @@
 import { branch, commit, envelope, errorBody, job, metadataEntry, multipartFiles, pageFields, paths, repository, staged, workspace, type JsonSchema } from './oxen-schemas.js';
 
-/** What the OpenAPI document says about one route, keyed by `METHOD fastify-url` below. */
+/** What the OpenAPI document says about one route: the route carries it as `config.doc`. */
 export interface RouteDoc {
   operationId: string;
   summary: string;
@@ -50,14 +50,15 @@ const versionTags = ['Versions'];
 const sluiceTags = ['sluice'];
 
 /**
- * Every route of the API and what the document says about it. Registering a route missing here
- * fails start-up (see openapi.ts), so the document cannot fall behind the routes.
+ * What the document says about each operation, by its operationId. Each route names its own in
+ * its options (`config: { doc: routeDocs.… }`); a route registered without one fails start-up
+ * (see openapi.ts), so the document cannot fall behind the routes.
  */
-export const routeDocs: Record<string, RouteDoc> = {
-  'GET /api/version': { operationId: 'version', summary: 'The Oxen server version sluice speaks', tags: ['Server'], responses: { 200: ok({ version: str }) } },
-  'GET /api/min_version': { operationId: 'min_version', summary: 'The oldest Oxen client version supported', tags: ['Server'], responses: { 200: ok({ version: str }) } },
-  'GET /api/health': { operationId: 'health', summary: 'Liveness: the process serves HTTP', tags: ['Server'], responses: { 200: ok({ healthy: { type: 'boolean' } }) } },
-  'GET /api/ready': {
+export const routeDocs = {
+  version: { operationId: 'version', summary: 'The Oxen server version sluice speaks', tags: ['Server'], responses: { 200: ok({ version: str }) } },
+  min_version: { operationId: 'min_version', summary: 'The oldest Oxen client version supported', tags: ['Server'], responses: { 200: ok({ version: str }) } },
+  health: { operationId: 'health', summary: 'Liveness: the process serves HTTP', tags: ['Server'], responses: { 200: ok({ healthy: { type: 'boolean' } }) } },
+  ready: {
     operationId: 'ready',
     summary: 'Readiness: Redis and the store answer and a worker serves the ingest queue',
     tags: ['Server'],
@@ -66,9 +67,9 @@ export const routeDocs: Record<string, RouteDoc> = {
       503: { ...errorBody, description: 'not ready (`redis_unavailable`, `store_unavailable`, `no_workers`), with Retry-After' },
     },
   },
-  'GET /api/stats': { operationId: 'stats', summary: "sluice: this process's object-store request counts (admin)", tags: sluiceTags, responses: { 200: ok({ store_requests: { type: 'object' } }) } },
-  'GET /ui': { operationId: 'ui', summary: 'sluice: the live ingest page (asks for an admin token when auth is on)', tags: sluiceTags, responses: { 200: 'an HTML page' } },
-  'GET /api/dashboard': {
+  stats: { operationId: 'stats', summary: "sluice: this process's object-store request counts (admin)", tags: sluiceTags, responses: { 200: ok({ store_requests: { type: 'object' } }) } },
+  ui: { operationId: 'ui', summary: 'sluice: the live ingest page (asks for an admin token when auth is on)', tags: sluiceTags, responses: { 200: 'an HTML page' } },
+  dashboard: {
     operationId: 'dashboard',
     summary: 'sluice: what /ui shows: running totals, queue depth, workers, recent jobs, staged counts of their workspaces (admin)',
     tags: sluiceTags,
@@ -83,32 +84,32 @@ export const routeDocs: Record<string, RouteDoc> = {
       }),
     },
   },
-  'GET /metrics': { operationId: 'metrics', summary: 'sluice: Prometheus metrics of this process (admin)', tags: sluiceTags, responses: { 200: 'Prometheus text exposition format' } },
+  metrics: { operationId: 'metrics', summary: 'sluice: Prometheus metrics of this process (admin)', tags: sluiceTags, responses: { 200: 'Prometheus text exposition format' } },
 
-  'POST /api/repos': {
+  create_repo: {
     operationId: 'create_repo',
     summary: 'Create a repository',
     tags: repoTags,
     body: object({ namespace: str, name: str, files: { type: 'array', items: object({ path: str, contents: str }) } }, ['namespace', 'name']),
     responses: { 200: ok({ repository }), 400: errorBody, 409: { ...errorBody, description: 'Repo already exists.' } },
   },
-  'GET /api/repos/:namespace': { operationId: 'list_repos', summary: 'Repositories of a namespace', tags: repoTags, responses: { 200: ok({ repositories: { type: 'array', items: repository } }) } },
-  'GET /api/repos/:namespace/:repo': { operationId: 'show_repo', summary: 'One repository', tags: repoTags, responses: { 200: ok({ repository }), 404: errorBody } },
+  list_repos: { operationId: 'list_repos', summary: 'Repositories of a namespace', tags: repoTags, responses: { 200: ok({ repositories: { type: 'array', items: repository } }) } },
+  show_repo: { operationId: 'show_repo', summary: 'One repository', tags: repoTags, responses: { 200: ok({ repository }), 404: errorBody } },
 
-  'PUT /api/repos/:namespace/:repo/workspaces': getOrCreateWorkspace,
-  'POST /api/repos/:namespace/:repo/workspaces': { ...getOrCreateWorkspace, operationId: 'get_or_create_workspace_post', summary: 'Get or create a workspace (deprecated alias of PUT)', deprecated: true },
-  'GET /api/repos/:namespace/:repo/workspaces': {
+  get_or_create_workspace: getOrCreateWorkspace,
+  get_or_create_workspace_post: { ...getOrCreateWorkspace, operationId: 'get_or_create_workspace_post', summary: 'Get or create a workspace (deprecated alias of PUT)', deprecated: true },
+  list_workspaces: {
     operationId: 'list_workspaces',
     summary: 'Workspaces of a repository',
     tags: wsTags,
     querystring: { name: { type: 'string', description: 'only the workspace with this name' } },
     responses: { 200: ok({ workspaces: { type: 'array', items: workspace } }), 404: errorBody },
   },
-  'GET /api/repos/:namespace/:repo/workspaces/:workspaceId': { operationId: 'get_workspace', summary: 'One workspace, by id or name', tags: wsTags, responses: { 200: ok({ workspace }), 404: errorBody } },
-  'DELETE /api/repos/:namespace/:repo/workspaces/:workspaceId': { operationId: 'delete_workspace', summary: 'Delete a workspace and its stage', tags: wsTags, responses: { 200: ok({ workspace }), 404: errorBody } },
-  'POST /api/repos/:namespace/:repo/workspaces/:workspaceId/validate': { operationId: 'validate', summary: 'Pre-upload check: the workspace exists', tags: wsTags, responses: { 200: ok(), 404: errorBody } },
+  get_workspace: { operationId: 'get_workspace', summary: 'One workspace, by id or name', tags: wsTags, responses: { 200: ok({ workspace }), 404: errorBody } },
+  delete_workspace: { operationId: 'delete_workspace', summary: 'Delete a workspace and its stage', tags: wsTags, responses: { 200: ok({ workspace }), 404: errorBody } },
+  validate: { operationId: 'validate', summary: 'Pre-upload check: the workspace exists', tags: wsTags, responses: { 200: ok(), 404: errorBody } },
 
-  'POST /api/repos/:namespace/:repo/workspaces/:workspaceId/files/*': {
+  add: {
     operationId: 'add',
     summary: 'Add files to workspace',
     description:
@@ -129,14 +130,14 @@ export const routeDocs: Record<string, RouteDoc> = {
       504: { ...errorBody, description: 'sluice: the job outlived SLUICE_SYNC_TIMEOUT_SECONDS; poll the job in Location' },
     },
   },
-  'GET /api/repos/:namespace/:repo/workspaces/:workspaceId/files/*': {
+  get_workspace_file: {
     operationId: 'get_workspace_file',
     summary: 'A staged file (or the base commit’s), streamed with its mime type and Content-Length',
     tags: fileTags,
     wildcard: 'path',
     responses: { 200: 'the file content', 404: errorBody },
   },
-  'PATCH /api/repos/:namespace/:repo/workspaces/:workspaceId/files/*': {
+  mv: {
     operationId: 'mv',
     summary: 'Move or rename a file within the workspace',
     tags: fileTags,
@@ -144,14 +145,14 @@ export const routeDocs: Record<string, RouteDoc> = {
     body: object({ new_path: str }, ['new_path']),
     responses: { 200: ok(), 400: errorBody, 404: errorBody },
   },
-  'DELETE /api/repos/:namespace/:repo/workspaces/:workspaceId/files': {
+  rm_files: {
     operationId: 'rm_files',
     summary: 'Stage removals of committed files and directories',
     tags: fileTags,
     body: pathList,
     responses: { 200: ok({ paths }), 206: { ...ok({ paths }), description: 'some paths could not be removed: those are listed' }, 404: errorBody },
   },
-  'DELETE /api/repos/:namespace/:repo/workspaces/:workspaceId/versions': {
+  rm_files_versions: {
     operationId: 'rm_files_versions',
     summary: 'Stage removals (deprecated alias of DELETE …/files)',
     tags: fileTags,
@@ -159,7 +160,7 @@ export const routeDocs: Record<string, RouteDoc> = {
     body: pathList,
     responses: { 200: ok({ paths }), 206: ok({ paths }), 404: errorBody },
   },
-  'DELETE /api/repos/:namespace/:repo/workspaces/:workspaceId/files/*': {
+  unstage_file: {
     operationId: 'unstage_file',
     summary: 'Unstage one path (deprecated alias of DELETE …/changes/{path})',
     tags: fileTags,
@@ -167,14 +168,14 @@ export const routeDocs: Record<string, RouteDoc> = {
     deprecated: true,
     responses: { 200: ok(), 404: errorBody },
   },
-  'GET /api/repos/:namespace/:repo/workspaces/:workspaceId/changes': {
+  list_root: {
     operationId: 'list_root',
     summary: 'Staged changes of the workspace, paginated',
     tags: wsTags,
     querystring: { page: { type: 'integer', minimum: 1 }, page_size: { type: 'integer', minimum: 1 } },
     responses: { 200: ok({ staged }), 404: errorBody },
   },
-  'GET /api/repos/:namespace/:repo/workspaces/:workspaceId/changes/*': {
+  list_changes: {
     operationId: 'list_changes',
     summary: 'Staged changes under a directory, paginated',
     tags: wsTags,
@@ -182,9 +183,9 @@ export const routeDocs: Record<string, RouteDoc> = {
     querystring: { page: { type: 'integer', minimum: 1 }, page_size: { type: 'integer', minimum: 1 } },
     responses: { 200: ok({ staged }), 404: errorBody },
   },
-  'DELETE /api/repos/:namespace/:repo/workspaces/:workspaceId/changes/*': { operationId: 'unstage', summary: 'Unstage one path', tags: wsTags, wildcard: 'path', responses: { 200: ok(), 404: errorBody } },
-  'DELETE /api/repos/:namespace/:repo/workspaces/:workspaceId/changes': { operationId: 'unstage_many', summary: 'Unstage a list of paths', tags: wsTags, body: pathList, responses: { 200: ok(), 404: errorBody } },
-  'DELETE /api/repos/:namespace/:repo/workspaces/:workspaceId/staged': {
+  unstage: { operationId: 'unstage', summary: 'Unstage one path', tags: wsTags, wildcard: 'path', responses: { 200: ok(), 404: errorBody } },
+  unstage_many: { operationId: 'unstage_many', summary: 'Unstage a list of paths', tags: wsTags, body: pathList, responses: { 200: ok(), 404: errorBody } },
+  unstage_many_staged: {
     operationId: 'unstage_many_staged',
     summary: 'Unstage a list of paths (deprecated alias of DELETE …/changes)',
     tags: wsTags,
@@ -193,7 +194,7 @@ export const routeDocs: Record<string, RouteDoc> = {
     responses: { 200: ok(), 404: errorBody },
   },
 
-  'POST /api/repos/:namespace/:repo/workspaces/:workspaceId/merge/*': {
+  commit: {
     operationId: 'commit',
     summary: 'Commit the workspace onto a branch',
     description: 'The new commit’s parent is the branch head. A staged file changed on the branch since the workspace’s base is a conflict (409). `Prefer: respond-async` (sluice) answers 202 with a commit job.',
@@ -203,7 +204,7 @@ export const routeDocs: Record<string, RouteDoc> = {
     body: commitBody,
     responses: { 200: ok({ commit }), 202: jobAccepted, 400: errorBody, 404: errorBody, 409: { ...errorBody, description: 'Workspace is behind' }, 422: { ...errorBody, description: 'NoChanges: nothing is staged' } },
   },
-  'POST /api/repos/:namespace/:repo/workspaces/:workspaceId/commit/*': {
+  commit_deprecated: {
     operationId: 'commit_deprecated',
     summary: 'Commit the workspace (deprecated alias of …/merge/{branch})',
     tags: commitTags,
@@ -213,7 +214,7 @@ export const routeDocs: Record<string, RouteDoc> = {
     body: commitBody,
     responses: { 200: ok({ commit }), 202: jobAccepted, 409: errorBody, 422: errorBody },
   },
-  'GET /api/repos/:namespace/:repo/workspaces/:workspaceId/merge/*': {
+  mergeability: {
     operationId: 'mergeability',
     summary: 'Whether the workspace can be committed onto the branch',
     tags: commitTags,
@@ -221,15 +222,15 @@ export const routeDocs: Record<string, RouteDoc> = {
     responses: { 200: ok({ is_mergeable: { type: 'boolean' }, conflicts: { type: 'array', items: object({ path: str }) }, commits: { type: 'array', items: commit } }), 404: errorBody },
   },
 
-  'GET /api/repos/:namespace/:repo/branches': { operationId: 'list_branches', summary: 'Branches', tags: commitTags, responses: { 200: ok({ branches: { type: 'array', items: branch } }) } },
-  'POST /api/repos/:namespace/:repo/branches': {
+  list_branches: { operationId: 'list_branches', summary: 'Branches', tags: commitTags, responses: { 200: ok({ branches: { type: 'array', items: branch } }) } },
+  create_branch: {
     operationId: 'create_branch',
     summary: 'Create a branch from a branch or a commit',
     tags: commitTags,
     body: object({ new_name: str, from_name: str, commit_id: str }, ['new_name']),
     responses: { 200: ok({ branch }), 400: errorBody, 404: errorBody, 409: errorBody },
   },
-  'PUT /api/repos/:namespace/:repo/branches/*': {
+  update_branch: {
     operationId: 'update_branch',
     summary: 'Move a branch to one of the repository\'s commits',
     tags: commitTags,
@@ -237,19 +238,19 @@ export const routeDocs: Record<string, RouteDoc> = {
     body: object({ commit_id: str }, ['commit_id']),
     responses: { 200: ok({ branch }), 400: errorBody, 404: errorBody },
   },
-  'GET /api/repos/:namespace/:repo/branches/*': { operationId: 'show_branch', summary: 'One branch', tags: commitTags, wildcard: 'branch_name', responses: { 200: ok({ branch }), 404: errorBody } },
-  'GET /api/repos/:namespace/:repo/commits/:commitId': { operationId: 'show_commit', summary: 'One commit', tags: commitTags, responses: { 200: ok({ commit }), 404: errorBody } },
-  'POST /api/repos/:namespace/:repo/commits/:commitId/complete': { operationId: 'complete_commit', summary: 'Hook the client calls after a commit', tags: commitTags, responses: { 200: ok({ commit }), 404: errorBody } },
-  'POST /api/repos/:namespace/:repo/action/:state/:action': { operationId: 'action', summary: 'Client notification hook (started, completed)', tags: commitTags, responses: { 200: ok({ action: str, state: str }) } },
-  'GET /api/repos/:namespace/:repo/action/:state/:action': { operationId: 'action_get', summary: 'Client notification hook (started, completed)', tags: commitTags, responses: { 200: ok({ action: str, state: str }) } },
-  'GET /api/repos/:namespace/:repo/file/*': {
+  show_branch: { operationId: 'show_branch', summary: 'One branch', tags: commitTags, wildcard: 'branch_name', responses: { 200: ok({ branch }), 404: errorBody } },
+  show_commit: { operationId: 'show_commit', summary: 'One commit', tags: commitTags, responses: { 200: ok({ commit }), 404: errorBody } },
+  complete_commit: { operationId: 'complete_commit', summary: 'Hook the client calls after a commit', tags: commitTags, responses: { 200: ok({ commit }), 404: errorBody } },
+  action: { operationId: 'action', summary: 'Client notification hook (started, completed)', tags: commitTags, responses: { 200: ok({ action: str, state: str }) } },
+  action_get: { operationId: 'action_get', summary: 'Client notification hook (started, completed)', tags: commitTags, responses: { 200: ok({ action: str, state: str }) } },
+  get_file: {
     operationId: 'get_file',
     summary: 'Committed content at a revision (a branch name or a commit id, then the path)',
     tags: commitTags,
     wildcard: 'revision_and_path',
     responses: { 200: 'the file content, with oxen-revision-id', 404: errorBody },
   },
-  'GET /api/repos/:namespace/:repo/dir/*': {
+  list_dir: {
     operationId: 'list_dir',
     summary: 'Directory listing at a revision (a branch name or a commit id, then the path), a page at a time',
     tags: commitTags,
@@ -260,7 +261,7 @@ export const routeDocs: Record<string, RouteDoc> = {
       400: errorBody, 404: errorBody,
     },
   },
-  'GET /api/repos/:namespace/:repo/commits/history/*': {
+  list_commit_history: {
     operationId: 'list_commit_history',
     summary: 'The log of a revision (and, after it, of one path), newest first, a page at a time',
     tags: commitTags,
@@ -268,7 +269,7 @@ export const routeDocs: Record<string, RouteDoc> = {
     querystring: pageQuery,
     responses: { 200: ok({ commits: { type: 'array', items: commit }, ...pageFields }), 400: errorBody, 404: errorBody },
   },
-  'GET /api/repos/:namespace/:repo/revisions/*': {
+  get_revision: {
     operationId: 'get_revision',
     summary: 'A revision resolved to its commit, and its branch when it names one',
     tags: commitTags,
@@ -279,7 +280,7 @@ export const routeDocs: Record<string, RouteDoc> = {
     },
   },
 
-  'POST /api/repos/:namespace/:repo/versions/uploads': {
+  begin_version_upload: {
     operationId: 'begin_version_upload',
     summary: 'Begin a resumable upload of a large file in parts (newer clients)',
     description: 'Content this repository already references answers `file.status: already_stored` and is staged at the destination at once; otherwise `awaiting_parts` with the upload id, the part size (every part but the last), the number of parts and the part window. A file is at most 1 TiB.',
@@ -290,7 +291,7 @@ export const routeDocs: Record<string, RouteDoc> = {
       400: errorBody, 404: errorBody,
     },
   },
-  'PUT /api/repos/:namespace/:repo/versions/uploads/:uploadId/parts/:part': {
+  upload_version_part: {
     operationId: 'upload_version_part',
     summary: 'One part of a resumable upload, numbered from 1',
     description: 'Parts may come in any order within the window (429 + Retry-After beyond it, or while the same part is being stored); a part resent after it was stored is accepted and ignored. The part that completes the file is answered with `completed: true` once the worker has verified the hash and staged the file. A finished, aborted or unknown upload answers 404.',
@@ -298,8 +299,8 @@ export const routeDocs: Record<string, RouteDoc> = {
     consumes: ['application/octet-stream'],
     responses: { 200: ok({ upload_id: str, part_number: { type: 'integer' }, completed: { type: 'boolean' }, hash: str, path: { type: ['string', 'null'] } }, ['completed']), 400: errorBody, 404: errorBody, 429: errorBody },
   },
-  'POST /api/repos/:namespace/:repo/versions/:hash/create': { operationId: 'create_chunked_upload', summary: 'Start a chunked upload of a large file', tags: versionTags, responses: { 200: ok(), 400: errorBody } },
-  'PUT /api/repos/:namespace/:repo/versions/:hash/chunks': {
+  create_chunked_upload: { operationId: 'create_chunked_upload', summary: 'Start a chunked upload of a large file', tags: versionTags, responses: { 200: ok(), 400: errorBody } },
+  upload_chunk: {
     operationId: 'upload_chunk',
     summary: 'One chunk of a large file, at a byte offset',
     tags: versionTags,
@@ -308,14 +309,14 @@ export const routeDocs: Record<string, RouteDoc> = {
     body: { type: 'string', format: 'binary' },
     responses: { 200: ok(), 400: errorBody },
   },
-  'POST /api/repos/:namespace/:repo/versions/:hash/complete': {
+  complete_chunked_upload: {
     operationId: 'complete_chunked_upload',
     summary: 'Reassemble and verify a chunked upload; with workspace_id, stage it',
     tags: versionTags,
     body: object({ workspace_id: str, files: { type: 'array', items: object({ hash: str, file_name: str, dst_dir: str, num_chunks: { type: 'integer' } }) } }),
     responses: { 200: ok({ hash: str, path: { type: ['string', 'null'] }, job_id: { type: ['string', 'null'], description: 'null when the content was stored already and is staged by hash' } }), 400: errorBody, 404: errorBody },
   },
-  'POST /api/repos/:namespace/:repo/versions': {
+  batch_upload: {
     operationId: 'batch_upload',
     summary: 'Store blobs: multipart parts named by their content hash',
     tags: versionTags,
@@ -324,7 +325,7 @@ export const routeDocs: Record<string, RouteDoc> = {
     responses: { 200: ok({ err_files: { type: 'array', items: { type: 'object' } } }), 400: errorBody },
   },
 
-  'POST /api/repos/:namespace/:repo/workspaces/:workspaceId/stage_hashes': {
+  stage_hashes: {
     operationId: 'stage_hashes',
     summary: 'sluice: stage files by content hash, for content the server already holds',
     description: 'For clients that hash locally: the files whose content is in the version store are staged (or echoed as unchanged against the base commit) without sending their bytes; `missing` lists the paths to upload as usual. At most 5000 files per request.',
@@ -332,10 +333,10 @@ export const routeDocs: Record<string, RouteDoc> = {
     body: object({ files: { type: 'array', maxItems: 5000, items: object({ path: str, hash: str }, ['path', 'hash']) } }, ['files']),
     responses: { 200: ok({ paths, missing: paths }, ['paths', 'missing']), 400: errorBody, 404: errorBody, 413: errorBody },
   },
-  'GET /api/jobs/:jobId': {
+  get_job: {
     operationId: 'get_job',
     summary: 'sluice: an upload or commit job: state, progress, per-file results',
     tags: sluiceTags,
     responses: { 200: ok({ job }, ['job']), 404: errorBody },
   },
-};
+} satisfies Record<string, RouteDoc>;

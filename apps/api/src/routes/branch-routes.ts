@@ -3,6 +3,7 @@ import { SluiceError } from '@sluice/core';
 import type { AppServices } from '../app-services.js';
 import { success } from '../oxen-envelope.js';
 import type { RepoParams } from './workspace-routes.js';
+import { routeDocs } from '../openapi/route-docs.js';
 
 interface NewBranchBody {
   new_name?: unknown;
@@ -19,13 +20,13 @@ const invalidBody = 'Invalid request body: expected {"new_name", "from_name"} or
 export function branchRoutes(app: FastifyInstance, { repos }: AppServices): void {
   const base = '/api/repos/:namespace/:repo/branches';
 
-  app.get<{ Params: RepoParams }>(base, async (request) => {
+  app.get<{ Params: RepoParams }>(base, { config: { doc: routeDocs.list_branches } }, async (request) => {
     const { namespace, repo } = request.params;
     await repos.require(namespace, repo);
     return success('resource_found', { branches: await repos.branches(namespace, repo) });
   });
 
-  app.get<{ Params: RepoParams & { '*': string } }>(`${base}/*`, async (request) => {
+  app.get<{ Params: RepoParams & { '*': string } }>(`${base}/*`, { config: { doc: routeDocs.show_branch } }, async (request) => {
     const { namespace, repo } = request.params;
     const name = request.params['*'];
     await repos.require(namespace, repo);
@@ -34,7 +35,7 @@ export function branchRoutes(app: FastifyInstance, { repos }: AppServices): void
     return success('resource_found', { branch: { name, commit_id: head } });
   });
 
-  app.post<{ Params: RepoParams }>(base, async (request) => {
+  app.post<{ Params: RepoParams }>(base, { config: { doc: routeDocs.create_branch } }, async (request) => {
     const { namespace, repo } = request.params;
     await repos.require(namespace, repo);
     const body = (request.body ?? {}) as NewBranchBody;
@@ -64,7 +65,7 @@ export function branchRoutes(app: FastifyInstance, { repos }: AppServices): void
   });
 
   // The client's branch update: `{"commit_id"}`, sent without a Content-Type.
-  app.put<{ Params: RepoParams & { '*': string } }>(`${base}/*`, async (request) => {
+  app.put<{ Params: RepoParams & { '*': string } }>(`${base}/*`, { config: { doc: routeDocs.update_branch } }, async (request) => {
     const { namespace, repo } = request.params;
     const name = request.params['*'];
     await repos.require(namespace, repo);

@@ -5,6 +5,7 @@ import { success } from '../oxen-envelope.js';
 import type { WorkspaceParams } from './workspace-routes.js';
 import { metadataEntry, pagination, positive } from './metadata-entry.js';
 import { FirstPaths } from './first-paths.js';
+import { routeDocs } from '../openapi/route-docs.js';
 
 type Status = 'Added' | 'Modified' | 'Removed';
 const statusNames: Record<StagedEntry['status'], Status> = { added: 'Added', modified: 'Modified', removed: 'Removed' };
@@ -62,8 +63,8 @@ export function changesRoutes(app: FastifyInstance, { repos, workspaces, staging
     });
   };
   type ListRoute = { Params: WorkspaceParams & { '*'?: string }; Querystring: { page?: string; page_size?: string } };
-  app.get<ListRoute>(`${base}/changes`, (request) => list(request.params, request.query));
-  app.get<ListRoute>(`${base}/changes/*`, (request) => list(request.params, request.query));
+  app.get<ListRoute>(`${base}/changes`, { config: { doc: routeDocs.list_root } }, (request) => list(request.params, request.query));
+  app.get<ListRoute>(`${base}/changes/*`, { config: { doc: routeDocs.list_changes } }, (request) => list(request.params, request.query));
 
   const unstageOne = async (request: { params: WorkspaceParams & { '*': string } }) => {
     const { namespace, repo, workspaceId } = request.params;
@@ -73,8 +74,8 @@ export function changesRoutes(app: FastifyInstance, { repos, workspaces, staging
     if (removed.length === 0) throw new SluiceError('resource_not_found', `Could not find path: ${request.params['*']}`);
     return success('resource_deleted');
   };
-  app.delete<{ Params: WorkspaceParams & { '*': string } }>(`${base}/changes/*`, unstageOne);
-  app.delete<{ Params: WorkspaceParams & { '*': string } }>(`${base}/files/*`, unstageOne);
+  app.delete<{ Params: WorkspaceParams & { '*': string } }>(`${base}/changes/*`, { config: { doc: routeDocs.unstage } }, unstageOne);
+  app.delete<{ Params: WorkspaceParams & { '*': string } }>(`${base}/files/*`, { config: { doc: routeDocs.unstage_file } }, unstageOne);
 
   const unstageMany = async (request: { params: WorkspaceParams; body: unknown }) => {
     const { namespace, repo, workspaceId } = request.params;
@@ -83,6 +84,6 @@ export function changesRoutes(app: FastifyInstance, { repos, workspaces, staging
     await staging.unstage(namespace, repo, workspace.id, pathList(request.body));
     return success('resource_deleted');
   };
-  app.delete<{ Params: WorkspaceParams }>(`${base}/changes`, unstageMany);
-  app.delete<{ Params: WorkspaceParams }>(`${base}/staged`, unstageMany);
+  app.delete<{ Params: WorkspaceParams }>(`${base}/changes`, { config: { doc: routeDocs.unstage_many } }, unstageMany);
+  app.delete<{ Params: WorkspaceParams }>(`${base}/staged`, { config: { doc: routeDocs.unstage_many_staged } }, unstageMany);
 }

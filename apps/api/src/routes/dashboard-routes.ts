@@ -8,6 +8,7 @@ import type { AppServices } from '../app-services.js';
 import { success } from '../oxen-envelope.js';
 import { jobHeader } from './job-view.js';
 import { dashboardPage } from './dashboard-page.js';
+import { routeDocs } from '../openapi/route-docs.js';
 
 /** Where bull-board's queue dashboard lives (admin scope when auth is on). */
 export const queueBoardPrefix = '/admin/queues';
@@ -51,9 +52,9 @@ async function commitSummary(job: CommitJob): Promise<Record<string, unknown>> {
  */
 export async function dashboardRoutes(app: FastifyInstance, { queue, commitQueue, staging, totals, workspaces: workspaceStore }: AppServices): Promise<void> {
   // the page holds no data: it asks for a token and reads /api/dashboard with it
-  app.get('/ui', { config: { access: 'open' } }, async (_request, reply) => reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(dashboardPage));
+  app.get('/ui', { config: { doc: routeDocs.ui, access: 'open' } }, async (_request, reply) => reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(dashboardPage));
 
-  app.get<{ Querystring: { page?: string } }>('/api/dashboard', { config: { access: 'admin' } }, async (request) => {
+  app.get<{ Querystring: { page?: string } }>('/api/dashboard', { config: { doc: routeDocs.dashboard, access: 'admin' } }, async (request) => {
     const page = Math.max(1, Math.floor(Number(request.query.page ?? 1)) || 1);
     // the newest jobs of both queues, a page at a time: enough of each to fill this page
     const upTo = page * recentJobs;

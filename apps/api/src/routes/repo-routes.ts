@@ -4,6 +4,7 @@ import type { InitialFile } from '@sluice/index';
 import type { AppServices } from '../app-services.js';
 import { success } from '../oxen-envelope.js';
 import { commitView, repositoryView } from './views.js';
+import { routeDocs } from '../openapi/route-docs.js';
 
 interface RepoParams {
   namespace: string;
@@ -24,7 +25,7 @@ function initialFiles(value: unknown): InitialFile[] {
 }
 
 export function repoRoutes(app: FastifyInstance, { repos, objects }: AppServices): void {
-  app.post<{ Body: RepoNewBody }>('/api/repos', async (request) => {
+  app.post<{ Body: RepoNewBody }>('/api/repos', { config: { doc: routeDocs.create_repo } }, async (request) => {
     const body = request.body;
     if (typeof body !== 'object' || body === null) throw new SluiceError('invalid_json', 'Invalid JSON: expected {"namespace", "name"}');
     const { repo, latestCommit } = await repos.create(body.namespace as string, body.name as string, initialFiles(body.files));
@@ -32,12 +33,12 @@ export function repoRoutes(app: FastifyInstance, { repos, objects }: AppServices
     return success('resource_found', { repository: repositoryView(repo, { latest_commit: latestCommit && commitView(latestCommit) }) });
   });
 
-  app.get<{ Params: { namespace: string } }>('/api/repos/:namespace', async (request) => {
+  app.get<{ Params: { namespace: string } }>('/api/repos/:namespace', { config: { doc: routeDocs.list_repos } }, async (request) => {
     const list = await repos.list(request.params.namespace);
     return success('resource_found', { repositories: list.map((repo) => repositoryView(repo)) });
   });
 
-  app.get<{ Params: RepoParams }>('/api/repos/:namespace/:repo', async (request) => {
+  app.get<{ Params: RepoParams }>('/api/repos/:namespace/:repo', { config: { doc: routeDocs.show_repo } }, async (request) => {
     const { namespace, repo: name } = request.params;
     const repo = await repos.require(namespace, name);
     const branches = await repos.branches(namespace, name);

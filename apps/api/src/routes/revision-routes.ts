@@ -5,6 +5,7 @@ import { success } from '../oxen-envelope.js';
 import { commitView } from './views.js';
 import { metadataEntry, pagination, positive } from './metadata-entry.js';
 import type { RepoParams } from './workspace-routes.js';
+import { routeDocs } from '../openapi/route-docs.js';
 
 type RevisionParams = RepoParams & { '*': string };
 type PageQuery = { page?: string; page_size?: string };
@@ -25,7 +26,7 @@ export function revisionRoutes(app: FastifyInstance, { repos, objects, versionRe
     return repos.resolveRevision(params.namespace, params.repo, params['*']);
   };
 
-  app.get<{ Params: RevisionParams }>(`${base}/file/*`, async (request, reply) => {
+  app.get<{ Params: RevisionParams }>(`${base}/file/*`, { config: { doc: routeDocs.get_file } }, async (request, reply) => {
     const { commit, path } = await resolve(request.params);
     const entry = await objects.lookup(commit.root, normalizeRelativePath(path));
     if (entry === null) throw new SluiceError('resource_not_found', `Could not find path: ${path}`);
@@ -37,7 +38,7 @@ export function revisionRoutes(app: FastifyInstance, { repos, objects, versionRe
       .send(await versionReader.open(entry.hash));
   });
 
-  app.get<{ Params: RevisionParams; Querystring: PageQuery }>(`${base}/dir/*`, async (request) => {
+  app.get<{ Params: RevisionParams; Querystring: PageQuery }>(`${base}/dir/*`, { config: { doc: routeDocs.list_dir } }, async (request) => {
     const { commit, path, revision } = await resolve(request.params);
     const pageNumber = positive(request.query.page, 1, 'page');
     const pageSize = positive(request.query.page_size, 100, 'page_size');
@@ -55,7 +56,7 @@ export function revisionRoutes(app: FastifyInstance, { repos, objects, versionRe
     });
   });
 
-  app.get<{ Params: RevisionParams; Querystring: PageQuery }>(`${base}/commits/history/*`, async (request) => {
+  app.get<{ Params: RevisionParams; Querystring: PageQuery }>(`${base}/commits/history/*`, { config: { doc: routeDocs.list_commit_history } }, async (request) => {
     const { commit, path } = await resolve(request.params);
     const pageNumber = positive(request.query.page, 1, 'page');
     const pageSize = positive(request.query.page_size, 100, 'page_size');
@@ -78,7 +79,7 @@ export function revisionRoutes(app: FastifyInstance, { repos, objects, versionRe
     return (now?.hash ?? null) !== (before?.hash ?? null);
   };
 
-  app.get<{ Params: RevisionParams }>(`${base}/revisions/*`, async (request) => {
+  app.get<{ Params: RevisionParams }>(`${base}/revisions/*`, { config: { doc: routeDocs.get_revision } }, async (request) => {
     const { commit, branch, revision, path } = await resolve(request.params);
     return success('resource_found', {
       resource: { workspace: null, commit: commitView(commit), branch, path, version: revision, resource: request.params['*'] },

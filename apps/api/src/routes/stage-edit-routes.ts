@@ -3,6 +3,7 @@ import { SluiceError } from '@sluice/core';
 import type { AppServices } from '../app-services.js';
 import { success } from '../oxen-envelope.js';
 import type { WorkspaceParams } from './workspace-routes.js';
+import { routeDocs } from '../openapi/route-docs.js';
 
 /** `oxen rm` (DELETE W/files, reference §5.2) and `oxen mv` (PATCH W/files/{path}, §5.4). */
 export function stageEditRoutes(app: FastifyInstance, { repos, workspaces, stageEditor }: AppServices): void {
@@ -21,10 +22,10 @@ export function stageEditRoutes(app: FastifyInstance, { repos, workspaces, stage
     reply.status(206);
     return { ...success('resource_not_found', { paths: failed }), status: 'error', status_description: 'Cannot call `oxen rm` on uncommitted files' };
   };
-  app.delete<{ Params: WorkspaceParams }>(`${base}/files`, remove);
-  app.delete<{ Params: WorkspaceParams }>(`${base}/versions`, remove);
+  app.delete<{ Params: WorkspaceParams }>(`${base}/files`, { config: { doc: routeDocs.rm_files } }, remove);
+  app.delete<{ Params: WorkspaceParams }>(`${base}/versions`, { config: { doc: routeDocs.rm_files_versions } }, remove);
 
-  app.patch<{ Params: WorkspaceParams & { '*': string } }>(`${base}/files/*`, async (request) => {
+  app.patch<{ Params: WorkspaceParams & { '*': string } }>(`${base}/files/*`, { config: { doc: routeDocs.mv } }, async (request) => {
     const { namespace, repo, workspaceId } = request.params;
     await repos.require(namespace, repo);
     const workspace = await workspaces.require(namespace, repo, workspaceId);

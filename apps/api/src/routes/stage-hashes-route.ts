@@ -4,6 +4,7 @@ import type { AppServices } from '../app-services.js';
 import { success } from '../oxen-envelope.js';
 import { stageKnownContent } from '../stage-known-content.js';
 import type { WorkspaceParams } from './workspace-routes.js';
+import { routeDocs } from '../openapi/route-docs.js';
 
 /** Entries per request: each known one costs a stat and a 4 KiB read of the store. */
 export const maxHashEntries = 5000;
@@ -18,7 +19,7 @@ const hashPattern = /^[0-9a-f]{1,32}$/;
  */
 export function stageHashesRoute(app: FastifyInstance, services: AppServices): void {
   const { repos, workspaces } = services;
-  app.post<{ Params: WorkspaceParams; Body: unknown }>('/api/repos/:namespace/:repo/workspaces/:workspaceId/stage_hashes', async (request) => {
+  app.post<{ Params: WorkspaceParams; Body: unknown }>('/api/repos/:namespace/:repo/workspaces/:workspaceId/stage_hashes', { config: { doc: routeDocs.stage_hashes } }, async (request) => {
     const { namespace, repo, workspaceId } = request.params;
     const files = (request.body as { files?: unknown } | null)?.files;
     if (!Array.isArray(files) || files.some((f) => typeof f?.path !== 'string' || typeof f?.hash !== 'string')) {

@@ -9,6 +9,7 @@ import { success } from '../oxen-envelope.js';
 import { wantsAsync } from '../wants-async.js';
 import { jobLocation, jobView } from './job-view.js';
 import type { WorkspaceParams } from './workspace-routes.js';
+import { routeDocs } from '../openapi/route-docs.js';
 
 type UploadRequest = FastifyRequest<{ Params: WorkspaceParams & { '*': string }; Querystring: { async?: string } }>;
 
@@ -46,7 +47,7 @@ export function uploadRoute(app: FastifyInstance, services: AppServices): void {
     return success('resource_created', { paths: result.paths });
   };
 
-  app.post('/api/repos/:namespace/:repo/workspaces/:workspaceId/files/*', { config: { upload: true } }, async (request: UploadRequest, reply) => {
+  app.post('/api/repos/:namespace/:repo/workspaces/:workspaceId/files/*', { config: { doc: routeDocs.add, upload: true } }, async (request: UploadRequest, reply) => {
     const { namespace, repo, workspaceId } = request.params;
     const directory = request.params['*'];
     await repos.require(namespace, repo);

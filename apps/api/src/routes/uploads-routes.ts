@@ -10,6 +10,7 @@ import { awaitJob, enqueueJob } from '../run-job.js';
 import { success } from '../oxen-envelope.js';
 import { stageKnownContent } from '../stage-known-content.js';
 import type { RepoParams } from './workspace-routes.js';
+import { routeDocs } from '../openapi/route-docs.js';
 
 /** Every part but the last is this long: large enough that a 1 TiB file is 65,536 parts. */
 export const uploadPartBytes = 16 * 1024 * 1024;
@@ -58,7 +59,7 @@ export async function uploadsRoutes(app: FastifyInstance, services: AppServices)
   const base = '/api/repos/:namespace/:repo/versions/uploads';
   const jobOptions = ingestJobOptions(config.jobRetentionSeconds);
 
-  app.post<{ Params: RepoParams }>(base, async (request) => {
+  app.post<{ Params: RepoParams }>(base, { config: { doc: routeDocs.begin_version_upload } }, async (request) => {
     const { namespace, repo } = request.params;
     await repos.require(namespace, repo);
     const body = (request.body ?? {}) as BeginBody;
@@ -93,7 +94,7 @@ export async function uploadsRoutes(app: FastifyInstance, services: AppServices)
   await app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
-    scope.put<{ Params: RepoParams & { uploadId: string; part: string } }>(`${base}/:uploadId/parts/:part`, { config: { upload: true } }, async (request, reply) => {
+    scope.put<{ Params: RepoParams & { uploadId: string; part: string } }>(`${base}/:uploadId/parts/:part`, { config: { doc: routeDocs.upload_version_part, upload: true } }, async (request, reply) => {
       const { namespace, repo, uploadId } = request.params;
       await repos.require(namespace, repo);
       const upload = await uploads.get(namespace, repo, uploadId);

@@ -11,6 +11,7 @@ import { awaitJob, enqueueJob } from '../run-job.js';
 import { success } from '../oxen-envelope.js';
 import type { RepoParams } from './workspace-routes.js';
 import { stageKnownContent } from '../stage-known-content.js';
+import { routeDocs } from '../openapi/route-docs.js';
 
 type HashParams = RepoParams & { hash: string };
 
@@ -42,7 +43,7 @@ export async function versionsRoutes(app: FastifyInstance, services: AppServices
   const base = '/api/repos/:namespace/:repo/versions';
   const jobOptions = ingestJobOptions(config.jobRetentionSeconds);
 
-  app.post<{ Params: HashParams }>(`${base}/:hash/create`, async (request) => {
+  app.post<{ Params: HashParams }>(`${base}/:hash/create`, { config: { doc: routeDocs.create_chunked_upload } }, async (request) => {
     await repos.require(request.params.namespace, request.params.repo);
     assertHash(request.params.hash);
     return success('resource_found');
@@ -52,7 +53,7 @@ export async function versionsRoutes(app: FastifyInstance, services: AppServices
   await app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
-    scope.put<{ Params: HashParams; Querystring: { offset?: string } }>(`${base}/:hash/chunks`, { config: { upload: true } }, async (request) => {
+    scope.put<{ Params: HashParams; Querystring: { offset?: string } }>(`${base}/:hash/chunks`, { config: { doc: routeDocs.upload_chunk, upload: true } }, async (request) => {
       const { namespace, repo } = request.params;
       const hash = assertHash(request.params.hash);
       const offset = Number(request.query.offset ?? 'x');
@@ -65,7 +66,7 @@ export async function versionsRoutes(app: FastifyInstance, services: AppServices
     });
   });
 
-  app.post<{ Params: HashParams }>(`${base}/:hash/complete`, async (request) => {
+  app.post<{ Params: HashParams }>(`${base}/:hash/complete`, { config: { doc: routeDocs.complete_chunked_upload } }, async (request) => {
     const { namespace, repo } = request.params;
     const hash = assertHash(request.params.hash);
     await repos.require(namespace, repo);
@@ -117,7 +118,7 @@ export async function versionsRoutes(app: FastifyInstance, services: AppServices
     return success('resource_found', { hash, path: workspaceId === '' ? null : path, job_id: job.id });
   });
 
-  await multipartOnly(app, (scope) => scope.post<{ Params: RepoParams }>(base, { config: { upload: true } }, async (request) => {
+  await multipartOnly(app, (scope) => scope.post<{ Params: RepoParams }>(base, { config: { doc: routeDocs.batch_upload, upload: true } }, async (request) => {
     const { namespace, repo } = request.params;
     await repos.require(namespace, repo);
     const spool = await spoolMultipart(request, store, config.limits, (filename) => ({ path: assertHash(filename), expectHash: filename }), false, early);

@@ -8,6 +8,7 @@ import type { AppServices } from '../app-services.js';
 import { success } from '../oxen-envelope.js';
 import { commitView } from './views.js';
 import type { WorkspaceParams } from './workspace-routes.js';
+import { routeDocs } from '../openapi/route-docs.js';
 
 type BranchParams = WorkspaceParams & { '*': string };
 
@@ -37,10 +38,10 @@ export function workspaceCommitRoutes(app: FastifyInstance, { repos, workspaces,
     const created = await committer.commit(namespace, repo, workspace, branch, { message, author, email });
     return success('resource_created', { commit: commitView(created) });
   };
-  app.post<{ Params: BranchParams }>(`${base}/merge/*`, commit);
-  app.post<{ Params: BranchParams }>(`${base}/commit/*`, commit);
+  app.post<{ Params: BranchParams }>(`${base}/merge/*`, { config: { doc: routeDocs.commit } }, commit);
+  app.post<{ Params: BranchParams }>(`${base}/commit/*`, { config: { doc: routeDocs.commit_deprecated } }, commit);
 
-  app.get<{ Params: BranchParams }>(`${base}/merge/*`, async (request) => {
+  app.get<{ Params: BranchParams }>(`${base}/merge/*`, { config: { doc: routeDocs.mergeability } }, async (request) => {
     const { namespace, repo, workspaceId } = request.params;
     await repos.require(namespace, repo);
     const workspace = await workspaces.require(namespace, repo, workspaceId);

@@ -3,6 +3,7 @@ import { SluiceError } from '@sluice/core';
 import type { AppServices } from '../app-services.js';
 import { success } from '../oxen-envelope.js';
 import { workspaceView } from './views.js';
+import { routeDocs } from '../openapi/route-docs.js';
 
 export interface RepoParams {
   namespace: string;
@@ -37,10 +38,10 @@ export function workspaceRoutes(app: FastifyInstance, { repos, workspaces, objec
     });
     return success(created ? 'resource_created' : 'resource_found', { workspace: await workspaceView(objects, workspace) });
   };
-  app.put<{ Params: RepoParams }>('/api/repos/:namespace/:repo/workspaces', getOrCreate);
-  app.post<{ Params: RepoParams }>('/api/repos/:namespace/:repo/workspaces', getOrCreate);
+  app.put<{ Params: RepoParams }>('/api/repos/:namespace/:repo/workspaces', { config: { doc: routeDocs.get_or_create_workspace } }, getOrCreate);
+  app.post<{ Params: RepoParams }>('/api/repos/:namespace/:repo/workspaces', { config: { doc: routeDocs.get_or_create_workspace_post } }, getOrCreate);
 
-  app.get<{ Params: RepoParams; Querystring: { name?: string } }>('/api/repos/:namespace/:repo/workspaces', async (request) => {
+  app.get<{ Params: RepoParams; Querystring: { name?: string } }>('/api/repos/:namespace/:repo/workspaces', { config: { doc: routeDocs.list_workspaces } }, async (request) => {
     const { namespace, repo } = request.params;
     await repos.require(namespace, repo);
     const list = await workspaces.list(namespace, repo, request.query.name);
@@ -48,21 +49,21 @@ export function workspaceRoutes(app: FastifyInstance, { repos, workspaces, objec
     return success('resource_created', { workspaces: await Promise.all(list.map((w) => workspaceView(objects, w))) });
   });
 
-  app.get<{ Params: WorkspaceParams }>('/api/repos/:namespace/:repo/workspaces/:workspaceId', async (request) => {
+  app.get<{ Params: WorkspaceParams }>('/api/repos/:namespace/:repo/workspaces/:workspaceId', { config: { doc: routeDocs.get_workspace } }, async (request) => {
     const { namespace, repo, workspaceId } = request.params;
     await repos.require(namespace, repo);
     const workspace = await workspaces.require(namespace, repo, workspaceId);
     return success('resource_found', { workspace: await workspaceView(objects, workspace) });
   });
 
-  app.delete<{ Params: WorkspaceParams }>('/api/repos/:namespace/:repo/workspaces/:workspaceId', async (request) => {
+  app.delete<{ Params: WorkspaceParams }>('/api/repos/:namespace/:repo/workspaces/:workspaceId', { config: { doc: routeDocs.delete_workspace } }, async (request) => {
     const { namespace, repo, workspaceId } = request.params;
     await repos.require(namespace, repo);
     const workspace = await workspaces.delete(namespace, repo, workspaceId);
     return success('resource_created', { workspace: await workspaceView(objects, workspace) });
   });
 
-  app.post<{ Params: WorkspaceParams }>('/api/repos/:namespace/:repo/workspaces/:workspaceId/validate', async (request) => {
+  app.post<{ Params: WorkspaceParams }>('/api/repos/:namespace/:repo/workspaces/:workspaceId/validate', { config: { doc: routeDocs.validate } }, async (request) => {
     const { namespace, repo, workspaceId } = request.params;
     await repos.require(namespace, repo);
     await workspaces.require(namespace, repo, workspaceId);
