@@ -21,14 +21,15 @@ function sourceFiles(dir: string): string[] {
 const allowed: Record<string, ReadonlySet<string>> = {
   'packages/core': new Set(),
   'packages/telemetry': new Set(),
+  'packages/protocol': new Set(['core']),
   'packages/storage': new Set(['core']),
   'packages/index': new Set(['core', 'storage']),
-  'packages/queue': new Set(['core']),
-  'packages/client': new Set(['core']),
-  'packages/ingest': new Set(['core', 'storage', 'index', 'queue']),
-  'apps/api': new Set(['core', 'storage', 'index', 'queue', 'telemetry', 'ingest']),
-  'apps/worker': new Set(['core', 'storage', 'index', 'queue', 'telemetry', 'ingest']),
-  'apps/sluice': new Set(['core', 'storage', 'index', 'queue', 'telemetry', 'ingest', 'api', 'worker']),
+  'packages/queue': new Set(['core', 'protocol']),
+  'packages/client': new Set(['core', 'protocol']),
+  'packages/ingest': new Set(['core', 'protocol', 'storage', 'index', 'queue']),
+  'apps/api': new Set(['core', 'protocol', 'storage', 'index', 'queue', 'telemetry', 'ingest']),
+  'apps/worker': new Set(['core', 'protocol', 'storage', 'index', 'queue', 'telemetry', 'ingest']),
+  'apps/sluice': new Set(['core', 'protocol', 'storage', 'index', 'queue', 'telemetry', 'ingest', 'api', 'worker']),
 };
 
 describe('the house: who imports whom', () => {

@@ -127,11 +127,12 @@ async function main(argv: string[]): Promise<number> {
     const job = await client.job(rest[0]!);
     if (values.json) process.stdout.write(`${JSON.stringify(job, null, 2)}\n`);
     else {
-      const failures = (job.files ?? []).filter((f) => 'error' in f);
+      const failures = job.kind === 'ingest' ? (job.files ?? []).filter((f) => 'error' in f) : [];
       process.stdout.write(`job ${job.id}: ${job.kind}, ${job.state}`
-        + (job.progress ? `, ${job.progress.files_done}/${job.progress.files_total} files, ${mib(job.progress.bytes_done)}/${mib(job.progress.bytes_total)} MiB` : '')
-        + (job.paths ? `, ${job.paths.length} staged, ${failures.length} failed` : '')
-        + (job.commit ? `, commit ${job.commit.id}` : '') + '\n');
+        + (job.kind === 'ingest'
+          ? `, ${job.progress.files_done}/${job.progress.files_total} files, ${mib(job.progress.bytes_done)}/${mib(job.progress.bytes_total)} MiB`
+            + (job.paths ? `, ${job.paths.length} staged, ${failures.length} failed` : '')
+          : (job.commit ? `, commit ${job.commit.id}` : '')) + '\n');
       for (const f of failures) if ('error' in f) process.stdout.write(`  failed ${f.path}: ${f.error.code}: ${f.error.message}\n`);
     }
     return job.state === 'failed' ? 1 : 0;

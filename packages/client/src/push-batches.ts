@@ -96,7 +96,7 @@ export async function sendBatch(target: BatchTarget, batch: PendingFile[]): Prom
     }
     let seen = 0;
     const job: Job = await client.waitForJob(answer.job.id, (reading) => {
-      const done = reading.progress?.files_done ?? 0;
+      const done = reading.kind === 'ingest' ? reading.progress.files_done : 0;
       progress.hashed += done - seen;
       seen = done;
       report();
@@ -106,6 +106,7 @@ export async function sendBatch(target: BatchTarget, batch: PendingFile[]): Prom
       for (const file of batch) errors.set(file.target, job.error ?? { code: 'job_failed', message: `job ${job.id} failed` });
       return { staged: new Set(), errors, deduplicated: 0 };
     }
+    if (job.kind !== 'ingest') throw new ClientError('bad_answer', `job ${job.id} is a ${job.kind} job, not the upload's`, 0);
     for (const result of job.files ?? []) if ('error' in result) errors.set(result.path, result.error);
     progress.staged += job.paths?.length ?? 0;
     return { staged: new Set(job.paths ?? []), errors, deduplicated: job.deduplicated ?? 0 };

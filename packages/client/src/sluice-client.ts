@@ -1,3 +1,4 @@
+import type { CommitView, FileResult, JobView, WorkspaceView } from '@sluice/protocol';
 import { ClientError } from './client-error.js';
 import { multipartBody, type FilePart } from './multipart-body.js';
 import { HttpExchanger, type Body, type Exchange } from './http-exchange.js';
@@ -13,36 +14,11 @@ export interface ClientOptions {
   onRetry?: (error: ClientError, waitMs: number) => void;
 }
 
-export interface Commit {
-  id: string;
-  message: string;
-  author: string;
-  email: string;
-  parent_ids: string[];
-  timestamp: string;
-}
-
-export interface Workspace {
-  id: string;
-  name: string | null;
-  commit: Commit;
-}
-
-export type FileResult =
-  | { path: string; status: 'added' | 'modified' | 'unchanged'; hash: string; size: number }
-  | { path: string; error: { code: string; message: string } };
-
-export interface Job {
-  id: string;
-  kind: 'ingest' | 'commit';
-  state: 'queued' | 'active' | 'completed' | 'failed';
-  progress?: { files_done: number; files_total: number; bytes_done: number; bytes_total: number };
-  paths?: string[];
-  files?: FileResult[];
-  deduplicated?: number;
-  commit?: Commit;
-  error?: { code: string; message: string };
-}
+// The answers' shapes are the server's own (@sluice/protocol), under the names this SDK always used.
+export type Commit = CommitView;
+export type Workspace = WorkspaceView;
+export type { FileResult };
+export type Job = JobView;
 
 /** A synchronous upload answers `paths`; sluice answers 202 and a job when asked to (`async`). */
 export type UploadAnswer = { paths: string[]; job?: undefined } | { paths?: undefined; job: Job };

@@ -1,5 +1,5 @@
 import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
-import type { Commit } from '@sluice/core';
+import type { CommitView } from '@sluice/protocol';
 import { queuePrefix } from './ingest-queue.js';
 
 export const commitQueueName = 'commit';
@@ -17,7 +17,7 @@ export interface CommitJobData {
 }
 
 export interface CommitJobResult {
-  commit: Omit<Commit, 'root'>;
+  commit: CommitView;
 }
 
 export type CommitQueue = Queue<CommitJobData, CommitJobResult, 'commit'>;

@@ -1,4 +1,4 @@
-import type { DataType, ErrorCode } from '@sluice/core';
+import type { FileResult } from '@sluice/protocol';
 
 /** One multipart part, spooled: where its bytes are and where it will be staged. */
 export interface SpooledPart {
@@ -35,11 +35,8 @@ export interface IngestJobData {
   stage: boolean;
 }
 
-export type StagedOutcome = 'added' | 'modified' | 'unchanged';
-
-export type FileResult =
-  | { path: string; status: StagedOutcome; hash: string; size: number; mime_type: string; data_type: DataType }
-  | { path: string; error: { code: ErrorCode; message: string } };
+// A job's result goes on the wire as it is recorded: its types are the protocol's.
+export type { FileResult, IngestProgress, StagedOutcome } from '@sluice/protocol';
 
 export interface IngestJobResult {
   /** Staged paths in request order, as upstream's `paths` (failed files left out). */
@@ -49,9 +46,3 @@ export interface IngestJobResult {
   deduplicated: number;
 }
 
-export interface IngestProgress {
-  files_done: number;
-  files_total: number;
-  bytes_done: number;
-  bytes_total: number;
-}

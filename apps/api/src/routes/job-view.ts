@@ -1,7 +1,7 @@
 import type { Job } from 'bullmq';
-import { parseFailureReason, type CommitJobData, type CommitJobResult, type IngestJobData, type IngestJobResult, type IngestProgress } from '@sluice/queue';
-
-export type JobState = 'queued' | 'active' | 'completed' | 'failed';
+import type { ErrorCode } from '@sluice/core';
+import type { CommitJobView, IngestJobView, IngestProgress, JobHeaderView, JobState } from '@sluice/protocol';
+import { parseFailureReason, type CommitJobData, type CommitJobResult, type IngestJobData, type IngestJobResult } from '@sluice/queue';
 
 /** BullMQ's states in the four a client needs; a job between attempts is queued again. */
 export function jobState(bullState: string): JobState {
@@ -24,9 +24,9 @@ async function observedState(job: Job): Promise<JobState> {
 }
 
 /** What every job shows: who it is for, when, how often it was tried, and why it failed. */
-function common(job: Job<{ namespace: string; repo: string; workspaceId: string }>, kind: 'ingest' | 'commit', state: JobState): Record<string, unknown> {
+function common(job: Job<{ namespace: string; repo: string; workspaceId: string }>, kind: 'ingest' | 'commit', state: JobState): JobHeaderView {
   return {
-    id: job.id,
+    id: job.id as string,
     kind,
     state,
     namespace: job.data.namespace,
@@ -35,17 +35,18 @@ function common(job: Job<{ namespace: string; repo: string; workspaceId: string 
     created_at: new Date(job.timestamp).toISOString(),
     finished_at: job.finishedOn ? new Date(job.finishedOn).toISOString() : null,
     attempts: job.attemptsMade,
-    ...(state === 'failed' ? { error: parseFailureReason(job.failedReason) } : {}),
+    // the reason was written by failureReason(code, message): its code is one of ours
+    ...(state === 'failed' ? { error: parseFailureReason(job.failedReason) as { code: ErrorCode; message: string } } : {}),
   };
 }
 
 /** The fields every view of a job starts with (the jobs API, the dashboard's rows), its state as observed. */
-export async function jobHeader(job: Job<{ namespace: string; repo: string; workspaceId: string }>, kind: 'ingest' | 'commit'): Promise<Record<string, unknown>> {
+export async function jobHeader(job: Job<{ namespace: string; repo: string; workspaceId: string }>, kind: 'ingest' | 'commit'): Promise<JobHeaderView> {
   return common(job, kind, await observedState(job));
 }
 
 /** A job as the jobs API shows it: state, progress, and once done the per-file results. */
-export async function jobView(job: Job<IngestJobData, IngestJobResult>): Promise<Record<string, unknown>> {
+export async function jobView(job: Job<IngestJobData, IngestJobResult>): Promise<IngestJobView> {
   const state = await observedState(job);
   const reported = job.progress as Partial<IngestProgress> | number;
   const progress: IngestProgress =
@@ -55,18 +56,20 @@ export async function jobView(job: Job<IngestJobData, IngestJobResult>): Promise
   const result = job.returnvalue as IngestJobResult | null | undefined;
   return {
     ...common(job, 'ingest', state),
+    kind: 'ingest',
     progress: state === 'completed' ? { ...progress, files_done: progress.files_total, bytes_done: progress.bytes_total } : progress,
     ...(result ? { paths: result.paths, files: result.files, deduplicated: result.deduplicated } : {}),
   };
 }
 
 /** A queued commit as the jobs API shows it: state, phase, and once landed the commit. */
-export async function commitJobView(job: Job<CommitJobData, CommitJobResult>): Promise<Record<string, unknown>> {
+export async function commitJobView(job: Job<CommitJobData, CommitJobResult>): Promise<CommitJobView> {
   const state = await observedState(job);
   return {
     ...common(job, 'commit', state),
+    kind: 'commit',
     branch: job.data.branch,
-    progress: typeof job.progress === 'object' ? job.progress : null,
+    progress: typeof job.progress === 'object' && job.progress !== null ? (job.progress as Record<string, unknown>) : null,
     ...(job.returnvalue ? { commit: job.returnvalue.commit } : {}),
   };
 }

@@ -1,14 +1,15 @@
 import type { Commit, Repository, Workspace } from '@sluice/core';
 import type { ObjectStore } from '@sluice/index';
+import type { CommitView, WorkspaceView } from '@sluice/protocol';
 import { minOxenClientVersion } from '../oxen-envelope.js';
 
 /** A commit as Oxen clients parse it (the tree root stays internal). */
-export function commitView(commit: Commit): Omit<Commit, 'root'> {
+export function commitView(commit: Commit): CommitView {
   const { root: _root, ...view } = commit;
   return view;
 }
 
-export async function workspaceView(objects: ObjectStore, workspace: Workspace): Promise<Record<string, unknown>> {
+export async function workspaceView(objects: ObjectStore, workspace: Workspace): Promise<WorkspaceView> {
   return {
     id: workspace.id,
     name: workspace.name,

@@ -1,0 +1,2 @@
+export * from './commit-view.js';
+export * from './job-view.js';
