@@ -49,8 +49,9 @@ export class Lanes {
   }
 }
 
-export function* batches(files: readonly PendingFile[], maxBytes: number, maxFiles: number): Generator<PendingFile[]> {
-  let batch: PendingFile[] = [];
+/** The files in groups of at most `maxBytes` bytes and `maxFiles` files, in order (a group has at least one file). */
+export function* batches<T extends { size: number }>(files: readonly T[], maxBytes: number, maxFiles: number): Generator<T[]> {
+  let batch: T[] = [];
   let bytes = 0;
   for (const file of files) {
     if (batch.length > 0 && (bytes + file.size > maxBytes || batch.length >= maxFiles)) {

@@ -159,7 +159,7 @@ export async function push(options: PushOptions): Promise<PushSummary> {
   };
   progress.phase = 'hashing';
   report();
-  for (const step of steps(candidates)) {
+  for (const step of batches(candidates, stepBytes, stepFiles)) {
     const hashed = await hashFiles(step, options.chunkSize, progress, report, fail);
     const changed = hashed.filter((file) => (staged.has(file.target) ? staged.get(file.target) : base.get(file.target)) !== file.hash);
     progress.skipped += hashed.length - changed.length;
@@ -249,21 +249,6 @@ export async function push(options: PushOptions): Promise<PushSummary> {
 
 const sizeOf = (files: readonly LocalFile[]) => files.reduce((sum, f) => sum + f.size, 0);
 
-/** The files in steps of at most `stepFiles` files or `stepBytes` bytes (a step has at least one file). */
-function* steps<T extends LocalFile>(files: readonly T[]): Generator<T[]> {
-  let step: T[] = [];
-  let bytes = 0;
-  for (const file of files) {
-    if (step.length > 0 && (step.length >= stepFiles || bytes + file.size > stepBytes)) {
-      yield step;
-      step = [];
-      bytes = 0;
-    }
-    step.push(file);
-    bytes += file.size;
-  }
-  if (step.length > 0) yield step;
-}
 
 /** Oxen hashes of the files, four read at once, keeping what goes in batches; a file that cannot be read fails alone. */
 async function hashFiles(files: ReadonlyArray<LocalFile & { target: string }>, keepBelow: number, progress: PushProgress, report: () => void, fail: (path: string, reason: string) => void): Promise<PendingFile[]> {

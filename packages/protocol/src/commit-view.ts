@@ -1,12 +1,7 @@
+import type { Commit } from '@sluice/core';
+
 /** A commit as Oxen clients parse it (the server's tree root stays internal). */
-export interface CommitView {
-  id: string;
-  parent_ids: string[];
-  message: string;
-  author: string;
-  email: string;
-  timestamp: string;
-}
+export type CommitView = Omit<Commit, 'root'>;
 
 /** A workspace: its id, its name if it has one, and the commit it is based on. */
 export interface WorkspaceView {
