@@ -6,7 +6,7 @@ import { ClientError } from './client-error.js';
 import type { LocalFile } from './local-files.js';
 import type { Remote } from './remote.js';
 import type { Job, SluiceClient } from './sluice-client.js';
-import type { PushProgress } from './push.js';
+import type { PushProgress } from './push-types.js';
 
 const gzipAsync = promisify(gzip);
 /** Fast compression: on the links datasets travel over, level 1 keeps up where the default (6) would be the bottleneck. */

@@ -4,7 +4,7 @@ import { mapLimit } from '@sluice/core';
 import type { Remote } from './remote.js';
 import type { SluiceClient } from './sluice-client.js';
 import type { PendingFile } from './push-batches.js';
-import type { PushOptions, PushProgress } from './push.js';
+import type { PushOptions, PushProgress } from './push-types.js';
 
 /**
  * Stages by hash what the server already holds (sluice's stage_hashes) and returns the files it
