@@ -16,6 +16,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     // e2e files start their own server processes; two at a time fit two cores.
     maxWorkers: 2,
+    setupFiles: ['test/support/remove-temp-dirs.ts'],
     projects: [
       {
         extends: true,

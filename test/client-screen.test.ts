@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startSluice } from './support/sluice-process.js';
@@ -9,6 +8,7 @@ import { repoRoot } from './support/repo-root.js';
 import { freePort } from './support/free-port.js';
 import { terminalScreen } from './support/terminal-screen.js';
 import { waitFor } from './support/wait-for.js';
+import { tempDir } from './support/temp-dirs.js';
 
 const cli = join(repoRoot(), 'packages/client/bin/sluice.js');
 const quote = (arg: string) => `'${arg.replace(/'/g, `'\\''`)}'`;
@@ -30,7 +30,7 @@ function inTerminal(args: string[]): { screen: () => string[]; exited: Promise<n
 }
 
 function dataset(files: number): string {
-  const dir = mkdtempSync(join(tmpdir(), 'sluice-screen-'));
+  const dir = tempDir('sluice-screen-');
   for (let i = 0; i < files; i++) writeFileSync(join(dir, `${String(i).padStart(3, '0')}.txt`), `file ${i}\n${'z'.repeat(4000)}\n`);
   return dir;
 }

@@ -1,8 +1,6 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { inject } from 'vitest';
 import { createBlobStore, type BlobStore } from '@sluice/storage';
+import { tempDir } from './temp-dirs.js';
 import type { RedisTarget, StoreConfig } from '@sluice/core';
 
 export type StoreKind = 'fs' | 's3';
@@ -25,7 +23,7 @@ export function testEnv(kind: StoreKind, extra: Record<string, string> = {}): Te
   };
   let storeConfig: StoreConfig;
   if (kind === 'fs') {
-    const dataDir = mkdtempSync(join(tmpdir(), 'sluice-e2e-'));
+    const dataDir = tempDir('sluice-e2e-');
     storeConfig = { kind: 'fs', dataDir, fsync: false };
     Object.assign(env, { SLUICE_STORE: 'fs', SLUICE_DATA_DIR: dataDir, SLUICE_FS_FSYNC: 'false' });
   } else {
