@@ -57,6 +57,11 @@ describe.each(storeKinds())('packs of small versions (%s store)', (kind) => {
     const again = await upload(sluice.url, '/api/repos/ox/packed/workspaces/w2/files/copy', parts.slice(0, 50));
     expect(again.status).toBe(200);
     expect(await listKeys(store, 'packs/')).toHaveLength(1);
+    // the chunked route's completion without chunks stages packed content this repository holds, by its hash
+    const hash = await oxenHash(csv(12));
+    const completed = await sendJson(sluice.url, 'POST', `/api/repos/ox/packed/versions/${hash}/complete`, { files: [{ hash, file_name: 'twelve.csv', dst_dir: 'by-hash', num_chunks: 1 }], workspace_id: 'w2' });
+    expect(completed.json()).toMatchObject({ status: 'success', hash, path: 'by-hash/twelve.csv', job_id: null });
+    expect((await send(sluice.url, 'GET', '/api/repos/ox/packed/workspaces/w2/files/by-hash/twelve.csv')).body.toString()).toBe(csv(12));
   });
 
   it('keeps versions stored one per object before packs readable, and deduplicates against them', async () => {

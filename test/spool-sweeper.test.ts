@@ -79,7 +79,8 @@ describe('the spool sweeper', () => {
     expect(await packs.unrecorded(Date.now() + 120_000)).toEqual([]);
     // every version located is still readable
     const reader = new VersionReader(store, packs);
-    for (const text of ['a1', 'b2', 'f6']) expect((await reader.describe(version(text).hash, 10))!.head.toString()).toBe(text);
-    expect(await reader.describe(version('c3').hash, 10)).toBeNull();
+    const described = await reader.describeAll(['a1', 'b2', 'f6', 'c3'].map((text) => version(text).hash), 10);
+    for (const text of ['a1', 'b2', 'f6']) expect(described.get(version(text).hash)?.head.toString()).toBe(text);
+    expect(described.get(version('c3').hash)).toBeNull();
   });
 });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mapLimit, SluiceError, sniffMime, type Workspace } from '@sluice/core';
+import { SluiceError, sniffMime, type Workspace } from '@sluice/core';
 import { planStage, quotaExceededMessage, type StageContent } from '@sluice/index';
 import type { AppServices } from './app-services.js';
 
@@ -15,9 +15,8 @@ export async function stageKnownContent(
   wanted: ReadonlyArray<{ path: string; hash: string }>,
 ): Promise<{ paths: string[]; missing: string[] }> {
   const referenced = [...await repos.referencedContent(namespace, repo, [...new Set(wanted.map((f) => f.hash))])];
-  const described = new Map<string, { size: number; head: Buffer } | null>();
   // a reference that outlived its bytes is treated as missing
-  await mapLimit(referenced, 16, async (hash) => described.set(hash, await versionReader.describe(hash, 4096)));
+  const described = await versionReader.describeAll(referenced, 4096);
 
   const root = (await objects.getCommit(workspace.commitId)).root;
   const known: Array<{ path: string; content: StageContent }> = [];

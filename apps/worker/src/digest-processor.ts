@@ -64,16 +64,16 @@ class ChunkFollower {
   constructor(private readonly deps: DigestProcessorDeps, private readonly digestId: string) {}
 
   async *read(): AsyncGenerator<Buffer> {
-    const { board } = this.deps;
-    const waiter = board.waiter(this.digestId, 'digest');
+    // made at the first wait: a part already whole on the board needs no connection of its own
+    let waiter: BoardWaiter | null = null;
     try {
-      yield* this.follow(waiter);
+      yield* this.follow(() => (waiter ??= this.deps.board.waiter(this.digestId, 'digest')));
     } finally {
-      waiter.close();
+      (waiter as BoardWaiter | null)?.close();
     }
   }
 
-  private async *follow(waiter: BoardWaiter): AsyncGenerator<Buffer> {
+  private async *follow(waiter: () => BoardWaiter): AsyncGenerator<Buffer> {
     const { board, store, stallMs } = this.deps;
     let next = 0;
     let lastChunk = Date.now();
@@ -97,7 +97,7 @@ class ChunkFollower {
         throw new SluiceError('spool_missing', `no new chunk for ${stallMs / 1000} s: the API node receiving the part is gone`);
       } else {
         // woken by the next chunk, the end or the abort; back within a beat either way
-        await waiter.wait(beatMs);
+        await waiter().wait(beatMs);
       }
     }
   }

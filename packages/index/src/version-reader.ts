@@ -1,14 +1,20 @@
 import { Readable } from 'node:stream';
-import { errorCodeOf, SluiceError } from '@sluice/core';
+import { errorCodeOf, mapLimit, SluiceError } from '@sluice/core';
 import { packKey, readExact, versionKey, type BlobStore } from '@sluice/storage';
-import type { PackIndex } from './pack-index.js';
+import type { PackedLocation, PackIndex } from './pack-index.js';
 
 /** After a miss, the packs' own indexes are read back at most this often per process. */
 const rebuildEveryMs = 60_000;
 
+/** A version's size and first bytes (what typing it needs). */
+export interface VersionHead {
+  size: number;
+  head: Buffer;
+}
+
 /**
  * Reads versions wherever they are stored: a range of a pack (located through the PackIndex) or
- * a loose object of their own (large content, and everything stored before packs). A version in
+ * an object of their own (large content, and everything stored before packs). A version in
  * neither place sends it to the packs' own indexes once, in case Redis lost its locations.
  */
 export class VersionReader {
@@ -17,38 +23,47 @@ export class VersionReader {
 
   constructor(private readonly store: BlobStore, private readonly packs: PackIndex) {}
 
-  /** The version's bytes as a stream; `resource_not_found` when it is stored nowhere. */
+  /** The version's bytes as a stream: one Redis lookup, then one read; `resource_not_found` when it is stored nowhere. */
   async open(hash: string): Promise<Readable> {
-    const where = await this.locate(hash);
-    if (where === null) throw new SluiceError('resource_not_found', `version ${hash} is not stored`);
-    return where.read(0, where.size);
+    for (let first = true; ; first = false) {
+      const packed = (await this.packs.locate([hash])).get(hash);
+      if (packed) return this.readPacked(packed, packed.length);
+      try {
+        return await this.store.get(versionKey(hash));
+      } catch (error) {
+        if (errorCodeOf(error) !== 'resource_not_found') throw error;
+      }
+      if (!first || !(await this.rebuildOnce())) throw new SluiceError('resource_not_found', `version ${hash} is not stored`);
+    }
   }
 
-  /** The version's size and its first `headBytes` bytes (what typing it needs), or null when it is stored nowhere. */
-  async describe(hash: string, headBytes: number): Promise<{ size: number; head: Buffer } | null> {
-    const where = await this.locate(hash);
-    if (where === null) return null;
-    const length = Math.min(where.size, headBytes);
-    return { size: where.size, head: length === 0 ? Buffer.alloc(0) : await readExact(await where.read(0, length)) };
+  /** Size and first `headBytes` bytes of each version (null where it is stored nowhere), with one Redis lookup for all. */
+  async describeAll(hashes: readonly string[], headBytes: number): Promise<Map<string, VersionHead | null>> {
+    const located = await this.packs.locate(hashes);
+    const described = new Map<string, VersionHead | null>();
+    const missing: string[] = [];
+    await mapLimit(hashes, 16, async (hash) => {
+      const packed = located.get(hash);
+      if (packed) return void described.set(hash, { size: packed.length, head: await readExact(await this.readPacked(packed, Math.min(packed.length, headBytes))) });
+      const loose = await this.store.stat(versionKey(hash));
+      if (loose === null) return void missing.push(hash);
+      described.set(hash, { size: loose.size, head: await readExact(await this.range(versionKey(hash), 0, Math.min(loose.size, headBytes))) });
+    });
+    // stored nowhere: once more after reading the packs' indexes back, in case Redis lost them
+    if (missing.length > 0 && (await this.rebuildOnce())) {
+      for (const [hash, head] of await this.describeAll(missing, headBytes)) described.set(hash, head);
+    } else {
+      for (const hash of missing) described.set(hash, null);
+    }
+    return described;
   }
 
-  private async locate(hash: string, again = true): Promise<{ size: number; read: (offset: number, length: number) => Promise<Readable> } | null> {
-    const packed = (await this.packs.locate([hash])).get(hash);
-    if (packed) {
-      return {
-        size: packed.length,
-        read: async (offset, length) => (length === 0 ? Readable.from([]) : this.store.getRange(packKey(packed.pack), packed.offset + offset, length)),
-      };
-    }
-    const loose = await this.store.stat(versionKey(hash));
-    if (loose) {
-      return {
-        size: loose.size,
-        read: async (offset, length) => (offset === 0 && length === loose.size ? this.store.get(versionKey(hash)) : this.store.getRange(versionKey(hash), offset, length)),
-      };
-    }
-    if (!again || !(await this.rebuildOnce())) return null;
-    return this.locate(hash, false);
+  private readPacked(packed: PackedLocation, length: number): Promise<Readable> {
+    return this.range(packKey(packed.pack), packed.offset, length);
+  }
+
+  private async range(key: string, offset: number, length: number): Promise<Readable> {
+    return length === 0 ? Readable.from([]) : this.store.getRange(key, offset, length);
   }
 
   /** Reads the packs' indexes back into Redis unless that was done within the last minute; true if it ran. */

@@ -1,4 +1,4 @@
-import type { DigestBoard } from '@sluice/index';
+import type { BoardWaiter, DigestBoard } from '@sluice/index';
 import type { BlobStore } from '@sluice/storage';
 import type { StreamedFile } from './stream-part.js';
 
@@ -14,7 +14,8 @@ const waitMs = 1000;
  */
 export async function awaitDigest(board: DigestBoard, store: BlobStore, digestId: string, length: number): Promise<StreamedFile | null> {
   const since = Date.now();
-  const waiter = board.waiter(digestId, 'ingest');
+  // made at the first wait: a digest that already finished needs no connection of its own
+  let waiter: BoardWaiter | null = null;
   try {
     for (;;) {
       const state = await board.read(digestId);
@@ -34,9 +35,10 @@ export async function awaitDigest(board: DigestBoard, store: BlobStore, digestId
       const quiet = Date.now() - Math.max(state.beat, since);
       if (quiet > digestStaleMs) return null;
       // woken by the result; otherwise back in time to see the digest stop beating
+      waiter ??= board.waiter(digestId, 'ingest');
       await waiter.wait(Math.min(waitMs, digestStaleMs - quiet + 1));
     }
   } finally {
-    waiter.close();
+    waiter?.close();
   }
 }

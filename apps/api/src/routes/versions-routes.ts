@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import { isWellFormed, SluiceError } from '@sluice/core';
+import { isWellFormed, SluiceError, type Workspace } from '@sluice/core';
 import { chunkKey, chunkPrefix } from '@sluice/storage';
 import { ingestJobOptions, type IngestJobData } from '@sluice/queue';
 import type { AppServices } from '../app-services.js';
@@ -74,14 +74,15 @@ export async function versionsRoutes(app: FastifyInstance, services: AppServices
     if (!Array.isArray(body.files) || body.files.length !== 1) throw new SluiceError('bad_request', 'complete takes exactly one file');
     const file = body.files[0]!;
     const expected = typeof file.num_chunks === 'number' ? file.num_chunks : Array.isArray(file.upload_results) ? file.upload_results.length : null;
-    let workspaceId = '';
+    let workspace: Workspace | null = null;
     let path = hash;
     if (typeof body.workspace_id === 'string') {
-      workspaceId = (await workspaces.find(namespace, repo, body.workspace_id))?.id ?? '';
-      if (workspaceId === '') throw new SluiceError('workspace_not_found', `Workspace not found: ${body.workspace_id}`, { statusMessage: `Workspace not found: ${body.workspace_id}` });
+      workspace = await workspaces.find(namespace, repo, body.workspace_id);
+      if (workspace === null) throw new SluiceError('workspace_not_found', `Workspace not found: ${body.workspace_id}`, { statusMessage: `Workspace not found: ${body.workspace_id}` });
       if (typeof file.file_name !== 'string') throw new SluiceError('bad_request', 'file_name is required to stage the file');
       path = destination(file.dst_dir, file.file_name);
     }
+    const workspaceId = workspace?.id ?? '';
 
     const chunks: Array<{ key: string; offset: number }> = [];
     for await (const info of store.list(chunkPrefix(namespace, repo, hash))) {
@@ -98,8 +99,7 @@ export async function versionsRoutes(app: FastifyInstance, services: AppServices
 
     // A repeated completion stages what is stored already, by its hash (it may sit in a pack).
     if (alreadyStored) {
-      if (workspaceId !== '') {
-        const workspace = await workspaces.require(namespace, repo, body.workspace_id as string);
+      if (workspace !== null) {
         const staged = await stageKnownContent(services, namespace, repo, workspace, [{ path, hash }]);
         if (staged.missing.length > 0) throw new SluiceError('resource_not_found', `no chunks uploaded for ${hash}`);
       }
