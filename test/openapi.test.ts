@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Validator } from '@seriousme/openapi-schema-validator';
-import { buildApp, routeDocs, specPath, type AppServices } from '@sluice/api';
+import { buildApp, routeSchemas, specPath, type AppServices } from '@sluice/api';
 import { createServices } from '@sluice/sluice';
 import { loadConfig } from '@sluice/core';
 import { startSluice, type SluiceProcess } from './support/sluice-process.js';
@@ -42,7 +42,7 @@ describe('the OpenAPI document', () => {
 
   it('has one operation, with responses, for every documented route', () => {
     const operations = Object.values(spec.paths).flatMap((methods) => Object.values(methods));
-    expect(operations.length).toBe(Object.keys(routeDocs).length);
+    expect(operations.length).toBe(Object.keys(routeSchemas).length);
     for (const operation of operations) expect(Object.keys(operation.responses).length, operation.operationId).toBeGreaterThan(0);
     const ids = operations.map((o) => o.operationId);
     expect(new Set(ids).size).toBe(ids.length);
@@ -70,11 +70,11 @@ describe('every registered route is documented', () => {
     await app.ready();
     const document = app.swagger() as { paths: Record<string, Record<string, { operationId?: string }>> };
     const operations = Object.values(document.paths).flatMap((methods) => Object.values(methods).map((op) => op.operationId));
-    expect(operations.sort()).toEqual(Object.values(routeDocs).map((doc) => doc.operationId).sort());
+    expect(operations.sort()).toEqual(Object.values(routeSchemas).map((doc) => doc.operationId).sort());
     await app.close();
 
     const extended = await buildApp(services);
     extended.get('/api/undocumented', async () => ({}));
-    await expect(extended.ready()).rejects.toThrow(/routes without config.doc .*GET \/api\/undocumented/);
+    await expect(extended.ready()).rejects.toThrow(/routes without a schema .*GET \/api\/undocumented/);
   });
 });

@@ -19,7 +19,7 @@ export function testEnv(kind: StoreKind, extra: Record<string, string> = {}): Te
   const id = `t${process.pid}x${Date.now().toString(36)}x${counter++}`;
   const env: Record<string, string> = {
     SLUICE_REDIS_URL: inject('redisUrl'), SLUICE_REDIS_CLUSTER: inject('redisCluster') ? 'on' : 'off',
-    SLUICE_KEY_PREFIX: id, SLUICE_THREADS: '2', ...extra,
+    SLUICE_KEY_PREFIX: id, SLUICE_THREADS: '2', SLUICE_CHECK_ANSWERS: 'on', ...extra,
   };
   let storeConfig: StoreConfig;
   if (kind === 'fs') {

@@ -12,8 +12,10 @@ import { jsonText, multipartOnly } from './plugins/json-text.js';
 import { bearerAuth, identifyCaller } from './auth/bearer-auth.js';
 import { uploadAdmission } from './plugins/upload-admission.js';
 import { rateLimits } from './plugins/rate-limits.js';
+import { repoScope } from './plugins/repo-scope.js';
 import { httpMetrics } from './plugins/http-metrics.js';
 import { openApi } from './openapi/openapi.js';
+import { routeContract } from './plugins/route-contract.js';
 import { metaRoutes } from './routes/meta-routes.js';
 import { repoRoutes } from './routes/repo-routes.js';
 import { workspaceRoutes } from './routes/workspace-routes.js';
@@ -96,12 +98,15 @@ export async function buildApp(services: AppServices, logger?: FastifyBaseLogger
   });
   // first: it must see every route registered after it
   await openApi(app);
+  routeContract(app, { checkAnswers: services.config.checkAnswers });
   const storage = new StorageHealth();
   oxenProtocol(app, storage);
   // before any route they guard (their hooks attach to routes registered after them)
   identifyCaller(app, services.tokens);
   await rateLimits(app, services);
   bearerAuth(app, services.tokens);
+  // after the caller is authorized: a refused caller learns nothing of what exists
+  repoScope(app, services);
   uploadAdmission(app, { maxUploads: services.config.maxUploadsInFlight, maxBytes: services.config.maxSpoolBytesInFlight });
   httpMetrics(app, services);
   jsonText(app);

@@ -2,5 +2,5 @@
 export { buildApp } from './build-app.js';
 export type { AppServices } from './app-services.js';
 export { TokenStore, type Access } from './auth/token-store.js';
-export { routeDocs } from './openapi/route-docs.js';
+export { routeSchemas, type RouteSchema } from './openapi/route-schemas.js';
 export { specPath, swaggerUiPrefix } from './openapi/openapi.js';

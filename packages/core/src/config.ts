@@ -76,6 +76,8 @@ export interface Config {
   workspaceQuota: { files: number; bytes: number };
   /** Requests per window per token (per client IP without auth), shared by all API nodes; 0 is off. */
   rateLimit: { max: number; windowSeconds: number };
+  /** Check every JSON answer against its route's schema and fail it (500) when it strays: for tests. */
+  checkAnswers: boolean;
 }
 
 /** Every variable sluice reads, with its default; `.env.example` and the README list the same. */
@@ -117,6 +119,7 @@ export const configDefaults = {
   SLUICE_WORKSPACE_MAX_BYTES: '0',
   SLUICE_RATE_LIMIT: '6000',
   SLUICE_RATE_LIMIT_WINDOW_SECONDS: '60',
+  SLUICE_CHECK_ANSWERS: 'off',
 } as const;
 
 export type ConfigVariable = keyof typeof configDefaults;
@@ -221,6 +224,7 @@ export function loadConfig(env: Environment): Config {
     auth: { enabled: oneOf('SLUICE_AUTH', ['off', 'on'] as const) === 'on', tokensFile: raw('SLUICE_AUTH_TOKENS_FILE') },
     workspaceQuota: { files: integer('SLUICE_WORKSPACE_MAX_FILES', 0), bytes: integer('SLUICE_WORKSPACE_MAX_BYTES', 0) },
     rateLimit: { max: integer('SLUICE_RATE_LIMIT', 0), windowSeconds: integer('SLUICE_RATE_LIMIT_WINDOW_SECONDS', 1, 86_400) },
+    checkAnswers: oneOf('SLUICE_CHECK_ANSWERS', ['off', 'on'] as const) === 'on',
   };
   if (problems.length > 0) {
     throw new SluiceError('invalid_config', `Invalid configuration:\n  - ${problems.join('\n  - ')}`);

@@ -1,2 +1,5 @@
+export * from './envelope.js';
 export * from './commit-view.js';
 export * from './job-view.js';
+export * from './listing-view.js';
+export * from './request-bodies.js';

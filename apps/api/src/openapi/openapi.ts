@@ -1,16 +1,8 @@
-import type { FastifyInstance, FastifySchema, RouteOptions } from 'fastify';
+import type { FastifyInstance, RouteOptions } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { oxenVersion } from '../oxen-envelope.js';
-import type { RouteDoc } from './route-docs.js';
-import type { JsonSchema } from './oxen-schemas.js';
-
-declare module 'fastify' {
-  interface FastifyContextConfig {
-    /** What the OpenAPI document says about the route (route-docs.ts); every documented route has one. */
-    doc?: RouteDoc;
-  }
-}
+import type { RouteSchema } from './route-schemas.js';
 
 /** Upstream serves its document here, and its Swagger UI under /swagger-ui. */
 export const specPath = '/api/_spec/oxen_server_openapi.json';
@@ -20,61 +12,33 @@ const undocumentedPrefixes = [swaggerUiPrefix, '/admin/queues'];
 
 /** Upstream's parameter names where sluice's routes use shorter ones. */
 const paramNames: Record<string, string> = { repo: 'repo_name', workspaceId: 'workspace_id', commitId: 'commit_id', jobId: 'job_id', uploadId: 'upload_id', part: 'part_number' };
-const paramDescriptions: Record<string, string> = {
-  namespace: 'The namespace of the repository',
-  repo_name: 'The name of the repository',
-  workspace_id: 'The id or the name of the workspace',
-  path: 'A path in the repository, `/`-separated',
-  branch: 'A branch name (may contain `/`)',
-  branch_name: 'A branch name (may contain `/`)',
-  revision_and_path: 'A branch name or commit id, then the path',
-  hash: 'An Oxen content hash (xxh3-128, lowercase hex)',
-};
 
-/** The document's URL for a route: upstream's names, the wildcard named. */
-function documentUrl(url: string, doc: RouteDoc): string {
-  return url.replace(/:(\w+)/g, (_, name: string) => `:${paramNames[name] ?? name}`).replace(/\*$/, `:${doc.wildcard ?? 'path'}`);
-}
+type ObjectSchema = { type: 'object'; properties: Record<string, unknown>; required?: string[] };
 
-function objectOf(properties: Record<string, JsonSchema>): JsonSchema {
-  return { type: 'object', properties };
-}
-
-/** The route schema @fastify/swagger turns into an operation; it never reaches Fastify's validation. */
-function operationSchema(url: string, doc: RouteDoc): FastifySchema & Record<string, unknown> {
-  const params = Object.fromEntries([...url.matchAll(/:(\w+)/g)].map(([, name]) => [name!, { type: 'string', description: paramDescriptions[name!] ?? name }]));
-  const response = Object.fromEntries(Object.entries(doc.responses).map(([status, body]) => [
-    status,
-    typeof body === 'string' ? { description: body, content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } } : { description: 'OK', ...body },
-  ]));
+/** The route's parameters in the document: upstream's names, the wildcard named as upstream does. */
+function documentParams(params: ObjectSchema, wildcard: string): ObjectSchema {
+  const rename = (name: string) => (name === '*' ? wildcard : paramNames[name] ?? name);
   return {
-    operationId: doc.operationId,
-    summary: doc.summary,
-    ...(doc.description ? { description: doc.description } : {}),
-    tags: doc.tags,
-    ...(doc.deprecated ? { deprecated: true } : {}),
-    params: objectOf(params),
-    ...(doc.querystring ? { querystring: objectOf(doc.querystring) } : {}),
-    ...(doc.headers ? { headers: objectOf(doc.headers) } : {}),
-    ...(doc.body ? { body: doc.body } : {}),
-    ...(doc.consumes ? { consumes: doc.consumes } : {}),
-    response,
+    type: 'object',
+    properties: Object.fromEntries(Object.entries(params.properties).map(([name, schema]) => [rename(name), schema])),
+    required: (params.required ?? []).map(rename),
   };
 }
 
 /**
- * The OpenAPI 3.1 document, at upstream's path, with Swagger UI. Each route carries what the
- * document says about it (`config.doc`); a route registered without it stops start-up, so no
- * route goes undocumented.
+ * The OpenAPI 3.1 document, at upstream's path, with Swagger UI, generated from the routes'
+ * own schemas (route-schemas.ts). A route registered without one stops start-up, so no route
+ * goes undocumented.
  */
 export async function openApi(app: FastifyInstance): Promise<void> {
   const undocumented: string[] = [];
   app.addHook('onRoute', (route: RouteOptions) => {
-    const hidden = (route.schema as { hide?: boolean } | undefined)?.hide === true || undocumentedPrefixes.some((prefix) => route.url.startsWith(prefix));
-    if (!hidden && route.config?.doc === undefined) undocumented.push(`${[route.method].flat().join(',')} ${route.url}`);
+    const schema = route.schema as Partial<RouteSchema> | undefined;
+    const hidden = (schema as { hide?: boolean } | undefined)?.hide === true || undocumentedPrefixes.some((prefix) => route.url.startsWith(prefix));
+    if (!hidden && schema?.operationId === undefined) undocumented.push(`${[route.method].flat().join(',')} ${route.url}`);
   });
   app.addHook('onReady', async () => {
-    if (undocumented.length > 0) throw new Error(`routes without config.doc (route-docs.ts), missing from the OpenAPI document: ${undocumented.join(', ')}`);
+    if (undocumented.length > 0) throw new Error(`routes without a schema (route-schemas.ts), missing from the OpenAPI document: ${undocumented.join(', ')}`);
   });
 
   await app.register(swagger, {
@@ -88,11 +52,19 @@ export async function openApi(app: FastifyInstance): Promise<void> {
       },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'required on every route but health and version when SLUICE_AUTH=on' } } },
     },
-    transform: ({ url, route }) => {
-      const doc = route.config?.doc;
-      if (doc === undefined) return { schema: { hide: true }, url };
-      const documented = documentUrl(url, doc);
-      return { schema: operationSchema(documented, doc), url: documented };
+    transform: ({ url, schema }) => {
+      const route = schema as RouteSchema | undefined;
+      if (route?.operationId === undefined) return { schema: { hide: true }, url };
+      const wildcard = route.wildcard ?? 'path';
+      const { wildcard: _wildcard, refusals: _refusals, streamedBody, params, ...documented } = route;
+      return {
+        url: url.replace(/:(\w+)/g, (_, name: string) => `:${paramNames[name] ?? name}`).replace(/\*$/, `:${wildcard}`),
+        schema: {
+          ...documented,
+          ...(params === undefined ? {} : { params: documentParams(params as ObjectSchema, wildcard) }),
+          ...(streamedBody === undefined ? {} : { body: streamedBody }),
+        },
+      };
     },
   });
   app.get(specPath, { schema: { hide: true }, config: { access: 'open' } }, async () => app.swagger());

@@ -3,7 +3,7 @@ import { Gauge, Histogram, register } from 'prom-client';
 import { countDependencyError } from '@sluice/telemetry';
 import type { AppServices } from '../app-services.js';
 import { toSluiceError } from '../to-sluice-error.js';
-import { routeDocs } from '../openapi/route-docs.js';
+import { routeSchemas } from '../openapi/route-schemas.js';
 
 const queueStates = ['waiting', 'active', 'delayed', 'failed'] as const;
 
@@ -39,5 +39,5 @@ export function httpMetrics(app: FastifyInstance, services: AppServices): void {
   app.addHook('onError', async (_request, _reply, error) => {
     countDependencyError(toSluiceError(error).code);
   });
-  app.get('/metrics', { config: { doc: routeDocs.metrics, access: 'admin', rateLimit: false } }, async (_request, reply) => reply.type(register.contentType).send(await register.metrics()));
+  app.get('/metrics', { schema: routeSchemas.metrics, config: { access: 'admin', rateLimit: false } }, async (_request, reply) => reply.type(register.contentType).send(await register.metrics()));
 }

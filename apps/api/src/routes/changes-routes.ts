@@ -1,13 +1,14 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { SluiceError, type StagedEntry } from '@sluice/core';
 import type { AppServices } from '../app-services.js';
 import { success } from '../oxen-envelope.js';
 import type { WorkspaceParams } from './workspace-routes.js';
-import { metadataEntry, pagination, positive } from './metadata-entry.js';
+import { metadataEntry, pagination } from './metadata-entry.js';
 import { FirstPaths } from './first-paths.js';
-import { routeDocs } from '../openapi/route-docs.js';
+import { routeSchemas } from '../openapi/route-schemas.js';
 
 type Status = 'Added' | 'Modified' | 'Removed';
+type ListRoute = { Params: WorkspaceParams & { '*'?: string }; Querystring: { page?: number; page_size?: number } };
 const statusNames: Record<StagedEntry['status'], Status> = { added: 'Added', modified: 'Modified', removed: 'Removed' };
 
 function page(first: FirstPaths<StagedEntry>, pageNumber: number, pageSize: number): Record<string, unknown> {
@@ -19,24 +20,15 @@ function page(first: FirstPaths<StagedEntry>, pageNumber: number, pageSize: numb
   };
 }
 
-function pathList(body: unknown): string[] {
-  if (!Array.isArray(body) || !body.every((p) => typeof p === 'string')) {
-    throw new SluiceError('bad_request', 'expected a JSON array of paths');
-  }
-  return body as string[];
-}
-
 /** Workspace status (reference §5.5) and unstaging (§5.3), with the deprecated aliases. */
-export function changesRoutes(app: FastifyInstance, { repos, workspaces, staging }: AppServices): void {
+export function changesRoutes(app: FastifyInstance, { staging }: AppServices): void {
   const base = '/api/repos/:namespace/:repo/workspaces/:workspaceId';
 
-  const list = async (params: WorkspaceParams & { '*'?: string }, query: { page?: string; page_size?: string }) => {
-    const { namespace, repo, workspaceId } = params;
-    await repos.require(namespace, repo);
-    const workspace = await workspaces.require(namespace, repo, workspaceId);
-    const pageNumber = positive(query.page, 1, 'page');
-    const pageSize = positive(query.page_size, 100, 'page_size');
-    const dir = (params['*'] ?? '').replace(/^\/+|\/+$/g, '');
+  const list = async (request: FastifyRequest<ListRoute>) => {
+    const { namespace, repo } = request.params;
+    const workspace = request.workspace;
+    const { page: pageNumber = 1, page_size: pageSize = 100 } = request.query;
+    const dir = (request.params['*'] ?? '').replace(/^\/+|\/+$/g, '');
     // only what this page needs is kept: the first page × size paths of each status, and counts
     const keep = pageNumber * pageSize;
     const byStatus: Record<Status, FirstPaths<StagedEntry>> = { Added: new FirstPaths(keep), Modified: new FirstPaths(keep), Removed: new FirstPaths(keep) };
@@ -62,28 +54,23 @@ export function changesRoutes(app: FastifyInstance, { repos, workspaces, staging
       },
     });
   };
-  type ListRoute = { Params: WorkspaceParams & { '*'?: string }; Querystring: { page?: string; page_size?: string } };
-  app.get<ListRoute>(`${base}/changes`, { config: { doc: routeDocs.list_root } }, (request) => list(request.params, request.query));
-  app.get<ListRoute>(`${base}/changes/*`, { config: { doc: routeDocs.list_changes } }, (request) => list(request.params, request.query));
+  app.get<ListRoute>(`${base}/changes`, { schema: routeSchemas.list_root }, list);
+  app.get<ListRoute>(`${base}/changes/*`, { schema: routeSchemas.list_changes }, list);
 
-  const unstageOne = async (request: { params: WorkspaceParams & { '*': string } }) => {
-    const { namespace, repo, workspaceId } = request.params;
-    await repos.require(namespace, repo);
-    const workspace = await workspaces.require(namespace, repo, workspaceId);
-    const removed = await staging.unstage(namespace, repo, workspace.id, [request.params['*']]);
+  const unstageOne = async (request: FastifyRequest<{ Params: WorkspaceParams & { '*': string } }>) => {
+    const { namespace, repo } = request.params;
+    const removed = await staging.unstage(namespace, repo, request.workspace.id, [request.params['*']]);
     if (removed.length === 0) throw new SluiceError('resource_not_found', `Could not find path: ${request.params['*']}`);
     return success('resource_deleted');
   };
-  app.delete<{ Params: WorkspaceParams & { '*': string } }>(`${base}/changes/*`, { config: { doc: routeDocs.unstage } }, unstageOne);
-  app.delete<{ Params: WorkspaceParams & { '*': string } }>(`${base}/files/*`, { config: { doc: routeDocs.unstage_file } }, unstageOne);
+  app.delete<{ Params: WorkspaceParams & { '*': string } }>(`${base}/changes/*`, { schema: routeSchemas.unstage }, unstageOne);
+  app.delete<{ Params: WorkspaceParams & { '*': string } }>(`${base}/files/*`, { schema: routeSchemas.unstage_file }, unstageOne);
 
-  const unstageMany = async (request: { params: WorkspaceParams; body: unknown }) => {
-    const { namespace, repo, workspaceId } = request.params;
-    await repos.require(namespace, repo);
-    const workspace = await workspaces.require(namespace, repo, workspaceId);
-    await staging.unstage(namespace, repo, workspace.id, pathList(request.body));
+  const unstageMany = async (request: FastifyRequest<{ Params: WorkspaceParams; Body: string[] }>) => {
+    const { namespace, repo } = request.params;
+    await staging.unstage(namespace, repo, request.workspace.id, request.body);
     return success('resource_deleted');
   };
-  app.delete<{ Params: WorkspaceParams }>(`${base}/changes`, { config: { doc: routeDocs.unstage_many } }, unstageMany);
-  app.delete<{ Params: WorkspaceParams }>(`${base}/staged`, { config: { doc: routeDocs.unstage_many_staged } }, unstageMany);
+  app.delete<{ Params: WorkspaceParams; Body: string[] }>(`${base}/changes`, { schema: routeSchemas.unstage_many }, unstageMany);
+  app.delete<{ Params: WorkspaceParams; Body: string[] }>(`${base}/staged`, { schema: routeSchemas.unstage_many_staged }, unstageMany);
 }

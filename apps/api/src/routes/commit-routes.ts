@@ -3,7 +3,7 @@ import type { AppServices } from '../app-services.js';
 import { success } from '../oxen-envelope.js';
 import { commitView } from './views.js';
 import type { RepoParams } from './workspace-routes.js';
-import { routeDocs } from '../openapi/route-docs.js';
+import { routeSchemas } from '../openapi/route-schemas.js';
 
 /**
  * Commits by id (only this repository's), and the hooks the Oxen client calls around a workspace
@@ -13,17 +13,13 @@ export function commitRoutes(app: FastifyInstance, { repos }: AppServices): void
   const base = '/api/repos/:namespace/:repo';
   type CommitParams = RepoParams & { commitId: string };
 
-  const show = async (params: CommitParams) => {
-    await repos.require(params.namespace, params.repo);
-    return commitView(await repos.requireCommit(params.namespace, params.repo, params.commitId));
-  };
-  app.get<{ Params: CommitParams }>(`${base}/commits/:commitId`, { config: { doc: routeDocs.show_commit } }, async (request) => success('resource_found', { commit: await show(request.params) }));
-  app.post<{ Params: CommitParams }>(`${base}/commits/:commitId/complete`, { config: { doc: routeDocs.complete_commit } }, async (request) => success('resource_created', { commit: await show(request.params) }));
+  const show = async (params: CommitParams) => commitView(await repos.requireCommit(params.namespace, params.repo, params.commitId));
+  app.get<{ Params: CommitParams }>(`${base}/commits/:commitId`, { schema: routeSchemas.show_commit }, async (request) => success('resource_found', { commit: await show(request.params) }));
+  app.post<{ Params: CommitParams }>(`${base}/commits/:commitId/complete`, { schema: routeSchemas.complete_commit }, async (request) => success('resource_created', { commit: await show(request.params) }));
 
-  const action = async (request: { params: RepoParams & { state: string; action: string } }) => {
-    await repos.require(request.params.namespace, request.params.repo);
-    return { action: request.params.action, status: 'success', status_message: 'resource_found', state: request.params.state };
-  };
-  app.post<{ Params: RepoParams & { state: 'started' | 'completed'; action: string } }>(`${base}/action/:state/:action`, { config: { doc: routeDocs.action } }, action);
-  app.get<{ Params: RepoParams & { state: 'started' | 'completed'; action: string } }>(`${base}/action/:state/:action`, { config: { doc: routeDocs.action_get } }, action);
+  const action = async (request: { params: RepoParams & { state: string; action: string } }) => (
+    { action: request.params.action, status: 'success', status_message: 'resource_found', state: request.params.state }
+  );
+  app.post<{ Params: RepoParams & { state: 'started' | 'completed'; action: string } }>(`${base}/action/:state/:action`, { schema: routeSchemas.action }, action);
+  app.get<{ Params: RepoParams & { state: 'started' | 'completed'; action: string } }>(`${base}/action/:state/:action`, { schema: routeSchemas.action_get }, action);
 }

@@ -8,7 +8,7 @@ import type { AppServices } from '../app-services.js';
 import { success } from '../oxen-envelope.js';
 import { jobHeader } from './job-view.js';
 import { dashboardPage } from './dashboard-page.js';
-import { routeDocs } from '../openapi/route-docs.js';
+import { routeSchemas } from '../openapi/route-schemas.js';
 
 /** Where bull-board's queue dashboard lives (admin scope when auth is on). */
 export const queueBoardPrefix = '/admin/queues';
@@ -52,10 +52,10 @@ async function commitSummary(job: CommitJob): Promise<Record<string, unknown>> {
  */
 export async function dashboardRoutes(app: FastifyInstance, { queue, commitQueue, staging, totals, workspaces: workspaceStore }: AppServices): Promise<void> {
   // the page holds no data: it asks for a token and reads /api/dashboard with it
-  app.get('/ui', { config: { doc: routeDocs.ui, access: 'open' } }, async (_request, reply) => reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(dashboardPage));
+  app.get('/ui', { schema: routeSchemas.ui, config: { access: 'open' } }, async (_request, reply) => reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(dashboardPage));
 
-  app.get<{ Querystring: { page?: string } }>('/api/dashboard', { config: { doc: routeDocs.dashboard, access: 'admin' } }, async (request) => {
-    const page = Math.max(1, Math.floor(Number(request.query.page ?? 1)) || 1);
+  app.get<{ Querystring: { page?: number } }>('/api/dashboard', { schema: routeSchemas.dashboard, config: { access: 'admin' } }, async (request) => {
+    const page = request.query.page ?? 1;
     // the newest jobs of both queues, a page at a time: enough of each to fill this page
     const upTo = page * recentJobs;
     const states = ['active', 'waiting', 'delayed', 'completed', 'failed'] as const;

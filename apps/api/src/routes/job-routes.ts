@@ -4,10 +4,10 @@ import type { AppServices } from '../app-services.js';
 import { success } from '../oxen-envelope.js';
 import { commitJobView, jobView } from './job-view.js';
 import { commitJobPrefix, isJobId } from '@sluice/queue';
-import { routeDocs } from '../openapi/route-docs.js';
+import { routeSchemas } from '../openapi/route-schemas.js';
 
 export function jobRoutes(app: FastifyInstance, { queue, commitQueue }: AppServices): void {
-  app.get<{ Params: { jobId: string } }>('/api/jobs/:jobId', { config: { doc: routeDocs.get_job } }, async (request) => {
+  app.get<{ Params: { jobId: string } }>('/api/jobs/:jobId', { schema: routeSchemas.get_job }, async (request) => {
     const { jobId } = request.params;
     const notFound = new SluiceError('job_not_found', `Job not found: ${jobId}`);
     if (!isJobId(jobId)) throw notFound;

@@ -3,7 +3,7 @@ import { SluiceError } from '@sluice/core';
 import type { AppServices } from '../app-services.js';
 import type { StorageHealth } from '../storage-health.js';
 import { failure, minOxenClientVersion, oxenVersion, success } from '../oxen-envelope.js';
-import { routeDocs } from '../openapi/route-docs.js';
+import { routeSchemas } from '../openapi/route-schemas.js';
 
 /** A readiness probe must answer in time, whatever a dependency does. */
 function within<T>(ms: number, promise: Promise<T>): Promise<T> {
@@ -13,15 +13,15 @@ function within<T>(ms: number, promise: Promise<T>): Promise<T> {
 export function metaRoutes(app: FastifyInstance, services: AppServices, storage: StorageHealth): void {
   // open to all and never rate limited: what a probe or a client's first contact asks
   const probe = { config: { access: 'open' as const, rateLimit: false as const } };
-  app.get('/api/version', { config: { ...probe.config, doc: routeDocs.version } }, async () => success('resource_found', { version: oxenVersion }));
-  app.get('/api/min_version', { config: { ...probe.config, doc: routeDocs.min_version } }, async () => success('resource_found', { version: minOxenClientVersion }));
-  app.get('/api/health', { config: { ...probe.config, doc: routeDocs.health } }, async () => success('resource_found', { healthy: true }));
+  app.get('/api/version', { schema: routeSchemas.version, ...probe }, async () => success('resource_found', { version: oxenVersion }));
+  app.get('/api/min_version', { schema: routeSchemas.min_version, ...probe }, async () => success('resource_found', { version: minOxenClientVersion }));
+  app.get('/api/health', { schema: routeSchemas.health, ...probe }, async () => success('resource_found', { healthy: true }));
 
   /**
    * Ready when Redis and the store both answer and a worker serves the ingest queue (an upload
    * would wait for nothing otherwise); load balancers stop sending traffic until then.
    */
-  app.get('/api/ready', { config: { doc: routeDocs.ready, rateLimit: false } }, async (_request, reply) => {
+  app.get('/api/ready', { schema: routeSchemas.ready, config: { rateLimit: false } }, async (_request, reply) => {
     const checks = await Promise.allSettled([within(1000, services.redis.ping()), within(1000, services.store.ping()), within(1000, services.queue.getWorkersCount())]);
     const [redis, store] = checks.slice(0, 2).map((c) => (c.status === 'fulfilled' ? 'ok' : 'unreachable'));
     const workers = checks[2].status === 'fulfilled' ? (checks[2].value as number) : 0;
@@ -35,5 +35,5 @@ export function metaRoutes(app: FastifyInstance, services: AppServices, storage:
   });
 
   /** sluice extension: this process's object-store request counts (round trips per file). */
-  app.get('/api/stats', { config: { doc: routeDocs.stats, access: 'admin' } }, async () => success('resource_found', { store_requests: services.storeCounts.snapshot() }));
+  app.get('/api/stats', { schema: routeSchemas.stats, config: { access: 'admin' } }, async () => success('resource_found', { store_requests: services.storeCounts.snapshot() }));
 }

@@ -1,4 +1,4 @@
-import { extensionOf, SluiceError, type DataType } from '@sluice/core';
+import { extensionOf, type DataType } from '@sluice/core';
 
 /** What an entry view needs to know of a file or directory. */
 export interface EntryFacts {
@@ -29,12 +29,4 @@ export function pagination(total: number, pageNumber: number, pageSize: number):
     start, end: start + pageSize,
     fields: { page_size: pageSize, page_number: pageNumber, total_pages: Math.ceil(total / pageSize), total_entries: total },
   };
-}
-
-/** A `page` or `page_size` query value: a whole number of at least 1, or the default. */
-export function positive(value: string | undefined, fallback: number, what: string): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new SluiceError('bad_request', `${what} must be at least 1`);
-  return n;
 }

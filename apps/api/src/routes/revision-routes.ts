@@ -3,12 +3,12 @@ import { normalizeRelativePath, SluiceError, type Commit } from '@sluice/core';
 import type { AppServices } from '../app-services.js';
 import { success } from '../oxen-envelope.js';
 import { commitView } from './views.js';
-import { metadataEntry, pagination, positive } from './metadata-entry.js';
+import { metadataEntry, pagination } from './metadata-entry.js';
 import type { RepoParams } from './workspace-routes.js';
-import { routeDocs } from '../openapi/route-docs.js';
+import { routeSchemas } from '../openapi/route-schemas.js';
 
 type RevisionParams = RepoParams & { '*': string };
-type PageQuery = { page?: string; page_size?: string };
+type PageQuery = { page?: number; page_size?: number };
 
 /** How far back a history is walked: far beyond any page a client asks for, and a bound on the work. */
 const maxHistory = 100_000;
@@ -21,12 +21,9 @@ const maxHistory = 100_000;
  */
 export function revisionRoutes(app: FastifyInstance, { repos, objects, versionReader }: AppServices): void {
   const base = '/api/repos/:namespace/:repo';
-  const resolve = async (params: RevisionParams) => {
-    await repos.require(params.namespace, params.repo);
-    return repos.resolveRevision(params.namespace, params.repo, params['*']);
-  };
+  const resolve = (params: RevisionParams) => repos.resolveRevision(params.namespace, params.repo, params['*']);
 
-  app.get<{ Params: RevisionParams }>(`${base}/file/*`, { config: { doc: routeDocs.get_file } }, async (request, reply) => {
+  app.get<{ Params: RevisionParams }>(`${base}/file/*`, { schema: routeSchemas.get_file }, async (request, reply) => {
     const { commit, path } = await resolve(request.params);
     const entry = await objects.lookup(commit.root, normalizeRelativePath(path));
     if (entry === null) throw new SluiceError('resource_not_found', `Could not find path: ${path}`);
@@ -38,10 +35,9 @@ export function revisionRoutes(app: FastifyInstance, { repos, objects, versionRe
       .send(await versionReader.open(entry.hash));
   });
 
-  app.get<{ Params: RevisionParams; Querystring: PageQuery }>(`${base}/dir/*`, { config: { doc: routeDocs.list_dir } }, async (request) => {
+  app.get<{ Params: RevisionParams; Querystring: PageQuery }>(`${base}/dir/*`, { schema: routeSchemas.list_dir }, async (request) => {
     const { commit, path, revision } = await resolve(request.params);
-    const pageNumber = positive(request.query.page, 1, 'page');
-    const pageSize = positive(request.query.page_size, 100, 'page_size');
+    const { page: pageNumber = 1, page_size: pageSize = 100 } = request.query;
     const clean = path.replace(/^\/+|\/+$/g, '');
     const node = clean === '' ? { kind: 'dir' as const, hash: commit.root, size: 0 } : await objects.lookup(commit.root, normalizeRelativePath(clean));
     if (node === null) throw new SluiceError('resource_not_found', `Could not find path: ${clean}`);
@@ -56,10 +52,9 @@ export function revisionRoutes(app: FastifyInstance, { repos, objects, versionRe
     });
   });
 
-  app.get<{ Params: RevisionParams; Querystring: PageQuery }>(`${base}/commits/history/*`, { config: { doc: routeDocs.list_commit_history } }, async (request) => {
+  app.get<{ Params: RevisionParams; Querystring: PageQuery }>(`${base}/commits/history/*`, { schema: routeSchemas.list_commit_history }, async (request) => {
     const { commit, path } = await resolve(request.params);
-    const pageNumber = positive(request.query.page, 1, 'page');
-    const pageSize = positive(request.query.page_size, 100, 'page_size');
+    const { page: pageNumber = 1, page_size: pageSize = 100 } = request.query;
     const trimmed = path.replace(/^\/+|\/+$/g, '');
     const file = trimmed === '' ? '' : normalizeRelativePath(trimmed);
     const history: Commit[] = [];
@@ -79,7 +74,7 @@ export function revisionRoutes(app: FastifyInstance, { repos, objects, versionRe
     return (now?.hash ?? null) !== (before?.hash ?? null);
   };
 
-  app.get<{ Params: RevisionParams }>(`${base}/revisions/*`, { config: { doc: routeDocs.get_revision } }, async (request) => {
+  app.get<{ Params: RevisionParams }>(`${base}/revisions/*`, { schema: routeSchemas.get_revision }, async (request) => {
     const { commit, branch, revision, path } = await resolve(request.params);
     return success('resource_found', {
       resource: { workspace: null, commit: commitView(commit), branch, path, version: revision, resource: request.params['*'] },

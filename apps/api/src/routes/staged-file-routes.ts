@@ -2,14 +2,13 @@ import type { FastifyInstance } from 'fastify';
 import { normalizeRelativePath, SluiceError } from '@sluice/core';
 import type { AppServices } from '../app-services.js';
 import type { WorkspaceParams } from './workspace-routes.js';
-import { routeDocs } from '../openapi/route-docs.js';
+import { routeSchemas } from '../openapi/route-schemas.js';
 
 /** GET .../workspaces/{id}/files/{path}: a staged file, else the base commit's (reference §5.1). */
-export function stagedFileRoutes(app: FastifyInstance, { repos, workspaces, staging, objects, versionReader }: AppServices): void {
-  app.get<{ Params: WorkspaceParams & { '*': string } }>('/api/repos/:namespace/:repo/workspaces/:workspaceId/files/*', { config: { doc: routeDocs.get_workspace_file } }, async (request, reply) => {
-    const { namespace, repo, workspaceId } = request.params;
-    await repos.require(namespace, repo);
-    const workspace = await workspaces.require(namespace, repo, workspaceId);
+export function stagedFileRoutes(app: FastifyInstance, { staging, objects, versionReader }: AppServices): void {
+  app.get<{ Params: WorkspaceParams & { '*': string } }>('/api/repos/:namespace/:repo/workspaces/:workspaceId/files/*', { schema: routeSchemas.get_workspace_file }, async (request, reply) => {
+    const { namespace, repo } = request.params;
+    const workspace = request.workspace;
     const path = normalizeRelativePath(request.params['*']);
     const staged = await staging.get(namespace, repo, workspace.id, path);
     let file: { hash: string; size: number; mimeType: string } | null = null;

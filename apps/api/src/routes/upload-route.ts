@@ -9,7 +9,7 @@ import { success } from '../oxen-envelope.js';
 import { wantsAsync } from '../wants-async.js';
 import { jobLocation, jobView } from './job-view.js';
 import type { WorkspaceParams } from './workspace-routes.js';
-import { routeDocs } from '../openapi/route-docs.js';
+import { routeSchemas } from '../openapi/route-schemas.js';
 
 type UploadRequest = FastifyRequest<{ Params: WorkspaceParams & { '*': string }; Querystring: { async?: string } }>;
 
@@ -19,7 +19,7 @@ type UploadRequest = FastifyRequest<{ Params: WorkspaceParams & { '*': string };
  * once the worker has staged them (the Oxen contract) or, when asked, 202 with the job at once.
  */
 export function uploadRoute(app: FastifyInstance, services: AppServices): void {
-  const { repos, workspaces, store, queue, events, config } = services;
+  const { store, queue, events, config } = services;
   const jobOptions = ingestJobOptions(config.jobRetentionSeconds);
   const early = { queue: services.digestQueue, board: services.digestBoard };
 
@@ -47,11 +47,10 @@ export function uploadRoute(app: FastifyInstance, services: AppServices): void {
     return success('resource_created', { paths: result.paths });
   };
 
-  app.post('/api/repos/:namespace/:repo/workspaces/:workspaceId/files/*', { config: { doc: routeDocs.add, upload: true } }, async (request: UploadRequest, reply) => {
-    const { namespace, repo, workspaceId } = request.params;
+  app.post('/api/repos/:namespace/:repo/workspaces/:workspaceId/files/*', { schema: routeSchemas.add, config: { upload: true } }, async (request: UploadRequest, reply) => {
+    const { namespace, repo } = request.params;
     const directory = request.params['*'];
-    await repos.require(namespace, repo);
-    const workspace = await workspaces.require(namespace, repo, workspaceId);
+    const workspace = request.workspace;
 
     const idempotencyKey = request.headers['idempotency-key'];
     let jobId: string = randomUUID();

@@ -9,8 +9,9 @@ import type { AppServices } from '../app-services.js';
 import { awaitJob, enqueueJob } from '../run-job.js';
 import { success } from '../oxen-envelope.js';
 import { stageKnownContent } from '../stage-known-content.js';
+import type { BeginUploadBody } from '@sluice/protocol';
 import type { RepoParams } from './workspace-routes.js';
-import { routeDocs } from '../openapi/route-docs.js';
+import { routeSchemas } from '../openapi/route-schemas.js';
 
 /** Every part but the last is this long: large enough that a 1 TiB file is 65,536 parts. */
 export const uploadPartBytes = 16 * 1024 * 1024;
@@ -18,12 +19,6 @@ export const uploadPartBytes = 16 * 1024 * 1024;
 export const uploadPartWindow = 8;
 /** The largest file a resumable upload takes (upstream's provisional limit). */
 export const maxUploadBytes = 1024 ** 4;
-
-interface BeginBody {
-  hash?: unknown;
-  size?: unknown;
-  destination?: { path?: unknown; workspace_id?: unknown } | null;
-}
 
 /** Passes exactly `expected` bytes through, failing the stream on one byte more or fewer. */
 class ExactLength extends Transform {
@@ -59,19 +54,17 @@ export async function uploadsRoutes(app: FastifyInstance, services: AppServices)
   const base = '/api/repos/:namespace/:repo/versions/uploads';
   const jobOptions = ingestJobOptions(config.jobRetentionSeconds);
 
-  app.post<{ Params: RepoParams }>(base, { config: { doc: routeDocs.begin_version_upload } }, async (request) => {
+  app.post<{ Params: RepoParams; Body: BeginUploadBody }>(base, { schema: routeSchemas.begin_version_upload }, async (request) => {
     const { namespace, repo } = request.params;
-    await repos.require(namespace, repo);
-    const body = (request.body ?? {}) as BeginBody;
-    if (typeof body.hash !== 'string' || !/^[0-9a-f]{1,32}$/.test(body.hash)) throw new SluiceError('bad_request', '`hash` must be an Oxen content hash');
+    const body = request.body;
+    if (!/^[0-9a-f]{1,32}$/.test(body.hash)) throw new SluiceError('bad_request', '`hash` must be an Oxen content hash');
     const size = body.size;
-    if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 1 || size > maxUploadBytes) {
+    if (!Number.isSafeInteger(size) || size > maxUploadBytes) {
       throw new SluiceError('bad_request', `\`size\` must be a whole number of bytes from 1 to ${maxUploadBytes} (empty files go through an ordinary upload)`);
     }
     let destination: { path: string; workspace: Workspace } | null = null;
     if (body.destination !== undefined && body.destination !== null) {
       const { path, workspace_id: workspaceId } = body.destination;
-      if (typeof path !== 'string' || typeof workspaceId !== 'string') throw new SluiceError('bad_request', '`destination` must be {"path", "workspace_id"}');
       destination = { path: normalizeRelativePath(path), workspace: await workspaces.require(namespace, repo, workspaceId) };
     }
     const hash = body.hash;
@@ -94,9 +87,8 @@ export async function uploadsRoutes(app: FastifyInstance, services: AppServices)
   await app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
-    scope.put<{ Params: RepoParams & { uploadId: string; part: string } }>(`${base}/:uploadId/parts/:part`, { config: { doc: routeDocs.upload_version_part, upload: true } }, async (request, reply) => {
+    scope.put<{ Params: RepoParams & { uploadId: string; part: string } }>(`${base}/:uploadId/parts/:part`, { schema: routeSchemas.upload_version_part, config: { upload: true } }, async (request, reply) => {
       const { namespace, repo, uploadId } = request.params;
-      await repos.require(namespace, repo);
       const upload = await uploads.get(namespace, repo, uploadId);
       const gone = new SluiceError('resource_not_found', `No upload in progress: ${uploadId} (completed, aborted or unknown; begin again)`);
       if (upload === null) throw gone;

@@ -9,16 +9,12 @@ import { spoolMultipart } from '../spool-multipart.js';
 import { multipartOnly } from '../plugins/json-text.js';
 import { awaitJob, enqueueJob } from '../run-job.js';
 import { success } from '../oxen-envelope.js';
+import type { CompleteChunkedBody } from '@sluice/protocol';
 import type { RepoParams } from './workspace-routes.js';
 import { stageKnownContent } from '../stage-known-content.js';
-import { routeDocs } from '../openapi/route-docs.js';
+import { routeSchemas } from '../openapi/route-schemas.js';
 
 type HashParams = RepoParams & { hash: string };
-
-interface CompleteBody {
-  files?: Array<{ hash?: unknown; file_name?: unknown; dst_dir?: unknown; num_chunks?: unknown; upload_results?: unknown }>;
-  workspace_id?: unknown;
-}
 
 function assertHash(hash: string): string {
   if (!/^[0-9a-f]{1,32}$/.test(hash)) throw new SluiceError('bad_request', `not an Oxen content hash: ${hash}`);
@@ -26,8 +22,8 @@ function assertHash(hash: string): string {
 }
 
 /** Upstream's lenient destination (reference §4.5): only normal segments of dir and name are kept. */
-function destination(dir: unknown, name: string): string {
-  const segments = `${typeof dir === 'string' ? dir : ''}/${name}`.split('/').filter((s) => s !== '' && s !== '.' && s !== '..');
+function destination(dir: string | null | undefined, name: string): string {
+  const segments = `${dir ?? ''}/${name}`.split('/').filter((s) => s !== '' && s !== '.' && s !== '..');
   if (segments.length === 0 || segments.some((s) => s.includes('\0') || !isWellFormed(s))) throw new SluiceError('invalid_path', `invalid destination for ${name}`);
   return segments.join('/');
 }
@@ -43,8 +39,7 @@ export async function versionsRoutes(app: FastifyInstance, services: AppServices
   const base = '/api/repos/:namespace/:repo/versions';
   const jobOptions = ingestJobOptions(config.jobRetentionSeconds);
 
-  app.post<{ Params: HashParams }>(`${base}/:hash/create`, { config: { doc: routeDocs.create_chunked_upload } }, async (request) => {
-    await repos.require(request.params.namespace, request.params.repo);
+  app.post<{ Params: HashParams }>(`${base}/:hash/create`, { schema: routeSchemas.create_chunked_upload }, async (request) => {
     assertHash(request.params.hash);
     return success('resource_found');
   });
@@ -53,12 +48,11 @@ export async function versionsRoutes(app: FastifyInstance, services: AppServices
   await app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
-    scope.put<{ Params: HashParams; Querystring: { offset?: string } }>(`${base}/:hash/chunks`, { config: { doc: routeDocs.upload_chunk, upload: true } }, async (request) => {
+    scope.put<{ Params: HashParams; Querystring: { offset?: string } }>(`${base}/:hash/chunks`, { schema: routeSchemas.upload_chunk, config: { upload: true } }, async (request) => {
       const { namespace, repo } = request.params;
       const hash = assertHash(request.params.hash);
       const offset = Number(request.query.offset ?? 'x');
       if (!Number.isSafeInteger(offset) || offset < 0) throw new SluiceError('bad_request', 'offset must be a whole number of bytes');
-      await repos.require(namespace, repo);
       const body = request.body as Readable | undefined;
       if (!body) throw new SluiceError('bad_request', 'a chunk needs a body');
       await store.put(chunkKey(namespace, repo, hash, offset), body);
@@ -66,14 +60,13 @@ export async function versionsRoutes(app: FastifyInstance, services: AppServices
     });
   });
 
-  app.post<{ Params: HashParams }>(`${base}/:hash/complete`, { config: { doc: routeDocs.complete_chunked_upload } }, async (request) => {
+  app.post<{ Params: HashParams; Body: CompleteChunkedBody }>(`${base}/:hash/complete`, { schema: routeSchemas.complete_chunked_upload }, async (request) => {
     const { namespace, repo } = request.params;
     const hash = assertHash(request.params.hash);
-    await repos.require(namespace, repo);
-    const body = (request.body ?? {}) as CompleteBody;
-    if (!Array.isArray(body.files) || body.files.length !== 1) throw new SluiceError('bad_request', 'complete takes exactly one file');
+    const body = request.body;
+    if (body.files?.length !== 1) throw new SluiceError('bad_request', 'complete takes exactly one file');
     const file = body.files[0]!;
-    const expected = typeof file.num_chunks === 'number' ? file.num_chunks : Array.isArray(file.upload_results) ? file.upload_results.length : null;
+    const expected = file.num_chunks ?? file.upload_results?.length ?? null;
     let workspace: Workspace | null = null;
     let path = hash;
     if (typeof body.workspace_id === 'string') {
@@ -118,9 +111,8 @@ export async function versionsRoutes(app: FastifyInstance, services: AppServices
     return success('resource_found', { hash, path: workspaceId === '' ? null : path, job_id: job.id });
   });
 
-  await multipartOnly(app, (scope) => scope.post<{ Params: RepoParams }>(base, { config: { doc: routeDocs.batch_upload, upload: true } }, async (request) => {
+  await multipartOnly(app, (scope) => scope.post<{ Params: RepoParams }>(base, { schema: routeSchemas.batch_upload, config: { upload: true } }, async (request) => {
     const { namespace, repo } = request.params;
-    await repos.require(namespace, repo);
     const spool = await spoolMultipart(request, store, config.limits, (filename) => ({ path: assertHash(filename), expectHash: filename }), false, early);
     if (spool.parts.length === 0) return success('resource_created', { err_files: [] });
     const data: IngestJobData = { namespace, repo, workspaceId: '', spoolKeys: spool.keys, parts: spool.parts, bytes: spool.bytes, stage: false };

@@ -3,31 +3,24 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { commitJobOptions, commitJobPrefix } from '@sluice/queue';
 import { wantsAsync } from '../wants-async.js';
 import { commitJobView, jobLocation } from './job-view.js';
-import { SluiceError } from '@sluice/core';
+import type { CommitBody } from '@sluice/protocol';
 import type { AppServices } from '../app-services.js';
 import { success } from '../oxen-envelope.js';
 import { commitView } from './views.js';
 import type { WorkspaceParams } from './workspace-routes.js';
-import { routeDocs } from '../openapi/route-docs.js';
+import { routeSchemas } from '../openapi/route-schemas.js';
 
 type BranchParams = WorkspaceParams & { '*': string };
 
 /** Commit a workspace onto a branch (reference §8.2), its deprecated alias, and mergeability (§8.1). */
-export function workspaceCommitRoutes(app: FastifyInstance, { repos, workspaces, committer, commitQueue, config }: AppServices): void {
+export function workspaceCommitRoutes(app: FastifyInstance, { committer, commitQueue, config }: AppServices): void {
   const base = '/api/repos/:namespace/:repo/workspaces/:workspaceId';
   const jobOptions = commitJobOptions(config.jobRetentionSeconds);
 
-  const commit = async (request: FastifyRequest<{ Params: BranchParams }>, reply: FastifyReply) => {
-    const { namespace, repo, workspaceId } = request.params;
-    await repos.require(namespace, repo);
-    const workspace = await workspaces.require(namespace, repo, workspaceId);
-    const body = (request.body ?? {}) as Record<string, unknown>;
-    const { message, author, email } = body;
-    if (typeof message !== 'string' || typeof author !== 'string' || typeof email !== 'string') {
-      throw new SluiceError('bad_request', 'missing field: message, author and email are required strings', {
-        statusMessage: 'missing field `message`, `author` or `email`',
-      });
-    }
+  const commit = async (request: FastifyRequest<{ Params: BranchParams; Body: CommitBody }>, reply: FastifyReply) => {
+    const { namespace, repo } = request.params;
+    const workspace = request.workspace;
+    const { message, author, email } = request.body;
     const branch = request.params['*'];
     if (wantsAsync(request)) {
       // A commit of a large workspace outlives any proxy's timeout: 202 and a job to poll.
@@ -38,14 +31,12 @@ export function workspaceCommitRoutes(app: FastifyInstance, { repos, workspaces,
     const created = await committer.commit(namespace, repo, workspace, branch, { message, author, email });
     return success('resource_created', { commit: commitView(created) });
   };
-  app.post<{ Params: BranchParams }>(`${base}/merge/*`, { config: { doc: routeDocs.commit } }, commit);
-  app.post<{ Params: BranchParams }>(`${base}/commit/*`, { config: { doc: routeDocs.commit_deprecated } }, commit);
+  app.post<{ Params: BranchParams; Body: CommitBody }>(`${base}/merge/*`, { schema: routeSchemas.commit }, commit);
+  app.post<{ Params: BranchParams; Body: CommitBody }>(`${base}/commit/*`, { schema: routeSchemas.commit_deprecated }, commit);
 
-  app.get<{ Params: BranchParams }>(`${base}/merge/*`, { config: { doc: routeDocs.mergeability } }, async (request) => {
-    const { namespace, repo, workspaceId } = request.params;
-    await repos.require(namespace, repo);
-    const workspace = await workspaces.require(namespace, repo, workspaceId);
-    const result = await committer.mergeability(namespace, repo, workspace, request.params['*']);
+  app.get<{ Params: BranchParams }>(`${base}/merge/*`, { schema: routeSchemas.mergeability }, async (request) => {
+    const { namespace, repo } = request.params;
+    const result = await committer.mergeability(namespace, repo, request.workspace, request.params['*']);
     return success('resource_found', {
       is_mergeable: result.isMergeable,
       conflicts: result.conflicts.map((path) => ({ path })),
