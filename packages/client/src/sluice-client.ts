@@ -1,4 +1,4 @@
-import type { CommitView, FileResult, JobView, WorkspaceView } from '@sluice/protocol';
+import type { CommitBody, CommitView, CompleteChunkedBody, FileResult, JobView, StageHashesBody, WorkspaceBody, WorkspaceView } from '@sluice/protocol';
 import { ClientError } from './client-error.js';
 import { multipartBody, type FilePart } from './multipart-body.js';
 import { HttpExchanger, type Body, type Exchange } from './http-exchange.js';
@@ -140,7 +140,7 @@ export class SluiceClient {
   /** Gets or creates the workspace `id` on `branch`; a named one survives its commits. */
   async workspace(ns: string, repo: string, options: { id: string; branch: string; name?: string }): Promise<Workspace> {
     const { body } = await this.request<Envelope & { workspace: Workspace }>('PUT', `${this.repoPath(ns, repo)}/workspaces`, {
-      json: { workspace_id: options.id, branch_name: options.branch, ...(options.name ? { name: options.name } : {}) },
+      json: { workspace_id: options.id, branch_name: options.branch, ...(options.name ? { name: options.name } : {}) } satisfies WorkspaceBody,
     });
     return body.workspace;
   }
@@ -168,7 +168,7 @@ export class SluiceClient {
    */
   async stageHashes(ns: string, repo: string, workspaceId: string, files: ReadonlyArray<{ path: string; hash: string }>): Promise<{ paths: string[]; missing: string[] } | null> {
     const { status, body } = await this.request<Envelope & { paths?: string[]; missing?: string[] }>('POST', `${this.workspacePath(ns, repo, workspaceId)}/stage_hashes`, {
-      json: { files }, accept: [404, 405],
+      json: { files: [...files] } satisfies StageHashesBody, accept: [404, 405],
     });
     if (status !== 200 || !Array.isArray(body.missing)) {
       if (body.error?.type === 'workspace_not_found' || body.error?.type === 'repo_not_found') throw new ClientError(body.error.type, `${body.status_description ?? 'not found'}`, status);
@@ -245,12 +245,12 @@ export class SluiceClient {
       }
     }));
     await this.request('POST', `${base}/complete`, {
-      json: { files: [{ hash: file.hash, file_name: file.fileName, dst_dir: file.dstDir, num_chunks: offsets.length }], workspace_id: workspaceId },
+      json: { files: [{ hash: file.hash, file_name: file.fileName, dst_dir: file.dstDir, num_chunks: offsets.length }], workspace_id: workspaceId } satisfies CompleteChunkedBody,
     });
   }
 
   /** Commits the workspace onto `branch`. Never resent by itself: a lost answer may hide a landed commit. */
-  async commit(ns: string, repo: string, workspaceId: string, branch: string, message: { message: string; author: string; email: string }): Promise<Commit> {
+  async commit(ns: string, repo: string, workspaceId: string, branch: string, message: CommitBody): Promise<Commit> {
     const { body } = await this.request<Envelope & { commit: Commit }>('POST', `${this.workspacePath(ns, repo, workspaceId)}/merge/${encPath(branch)}`, {
       json: message, idempotent: false,
     });
