@@ -1,0 +1,80 @@
+import { Type } from 'typebox';
+import { BranchView, CommitView, CreateBranchBody, CreateRepoBody, ErrorBody, errorAnswer, MetadataEntry, pageFields, RepositoryView, UpdateBranchBody } from '@sluice/protocol';
+import { bytesAnswer, commitTags, notFound, ok, pageQuery, repoTags, str, type RouteSchema } from './schema-kit.js';
+
+const dirAnswer = ok({
+  dir: Type.Union([MetadataEntry, Type.Null()]),
+  entries: Type.Array(MetadataEntry),
+  resource: Type.Object({ path: str, version: str }),
+  metadata: Type.Null(),
+  ...pageFields,
+});
+
+/** Repositories, branches, commits and what a revision holds. */
+export const repoSchemas = {
+  create_repo: {
+    operationId: 'create_repo',
+    summary: 'Create a repository',
+    tags: repoTags,
+    body: CreateRepoBody,
+    refusals: { namespace: 'invalid_name', name: 'invalid_name' },
+    response: { 200: ok({ repository: RepositoryView }), 400: ErrorBody, 409: errorAnswer('Repo already exists.') },
+  },
+  list_repos: { operationId: 'list_repos', summary: 'Repositories of a namespace', tags: repoTags, response: { 200: ok({ repositories: Type.Array(RepositoryView) }) } },
+  show_repo: { operationId: 'show_repo', summary: 'One repository', tags: repoTags, response: { 200: ok({ repository: RepositoryView }), 404: notFound } },
+
+  list_branches: { operationId: 'list_branches', summary: 'Branches', tags: commitTags, response: { 200: ok({ branches: Type.Array(BranchView) }), 404: notFound } },
+  create_branch: {
+    operationId: 'create_branch',
+    summary: 'Create a branch from a branch (`from_name`) or a commit (`commit_id`)',
+    tags: commitTags,
+    body: CreateBranchBody,
+    response: { 200: ok({ branch: BranchView }), 400: ErrorBody, 404: notFound, 409: ErrorBody },
+  },
+  update_branch: {
+    operationId: 'update_branch',
+    summary: 'Move a branch to one of the repository\'s commits',
+    tags: commitTags,
+    wildcard: 'branch_name',
+    body: UpdateBranchBody,
+    response: { 200: ok({ branch: BranchView }), 400: ErrorBody, 404: notFound },
+  },
+  show_branch: { operationId: 'show_branch', summary: 'One branch', tags: commitTags, wildcard: 'branch_name', response: { 200: ok({ branch: BranchView }), 404: notFound } },
+  show_commit: { operationId: 'show_commit', summary: 'One commit', tags: commitTags, response: { 200: ok({ commit: CommitView }), 404: notFound } },
+  complete_commit: { operationId: 'complete_commit', summary: 'Hook the client calls after a commit', tags: commitTags, response: { 200: ok({ commit: CommitView }), 404: notFound } },
+  action: { operationId: 'action', summary: 'Client notification hook (started, completed)', tags: commitTags, response: { 200: ok({ action: str, state: str }) } },
+  action_get: { operationId: 'action_get', summary: 'Client notification hook (started, completed)', tags: commitTags, response: { 200: ok({ action: str, state: str }) } },
+  get_file: {
+    operationId: 'get_file',
+    summary: 'Committed content at a revision (a branch name or a commit id, then the path)',
+    tags: commitTags,
+    wildcard: 'revision_and_path',
+    response: { 200: bytesAnswer('the file content, with oxen-revision-id'), 404: notFound },
+  },
+  list_dir: {
+    operationId: 'list_dir',
+    summary: 'Directory listing at a revision (a branch name or a commit id, then the path), a page at a time',
+    tags: commitTags,
+    wildcard: 'revision_and_path',
+    querystring: pageQuery,
+    response: { 200: dirAnswer, 400: ErrorBody, 404: notFound },
+  },
+  list_commit_history: {
+    operationId: 'list_commit_history',
+    summary: 'The log of a revision (and, after it, of one path), newest first, a page at a time',
+    tags: commitTags,
+    wildcard: 'revision_and_path',
+    querystring: pageQuery,
+    response: { 200: ok({ commits: Type.Array(CommitView), ...pageFields }), 400: ErrorBody, 404: notFound },
+  },
+  get_revision: {
+    operationId: 'get_revision',
+    summary: 'A revision resolved to its commit, and its branch when it names one',
+    tags: commitTags,
+    wildcard: 'revision',
+    response: {
+      200: ok({ resource: Type.Object({ workspace: Type.Null(), commit: CommitView, branch: Type.Union([BranchView, Type.Null()]), path: str, version: str, resource: str }) }),
+      404: notFound,
+    },
+  },
+} satisfies Record<string, RouteSchema>;

@@ -1,0 +1,65 @@
+import type { FastifySchema } from 'fastify';
+import type { ErrorCode } from '@sluice/core';
+import { Type, type TProperties, type TSchema } from 'typebox';
+import { Envelope, ErrorBody } from '@sluice/protocol';
+
+/**
+ * One route's schema: what Fastify validates (params, querystring, headers, JSON body), what the
+ * answers are (checked under SLUICE_CHECK_ANSWERS), and what the OpenAPI document says of it.
+ */
+export interface RouteSchema extends FastifySchema {
+  operationId: string;
+  summary: string;
+  tags: string[];
+  description?: string;
+  deprecated?: boolean;
+  /** The name of the `*` parameter in the document (upstream's name for it). */
+  wildcard?: string;
+  /** Request body types other than JSON, which handlers stream themselves (multipart, raw bytes). */
+  consumes?: string[];
+  /** What a streamed body holds: documented, never validated (Fastify does not parse it). */
+  streamedBody?: TSchema;
+  response: Record<number, TSchema>;
+  /** The code a request the schema refuses answers with (400), by the field at fault; `bad_request` for the rest. */
+  refusals?: Record<string, ErrorCode>;
+}
+
+/** An answer that is not JSON: file bytes, a page, metrics text. */
+export function bytesAnswer(description: string, mediaType = 'application/octet-stream'): TSchema {
+  return { description, content: { [mediaType]: { schema: { type: 'string', ...(mediaType === 'application/octet-stream' ? { format: 'binary' } : {}) } } } } as unknown as TSchema;
+}
+
+export const str = Type.String();
+export const count = Type.Integer({ minimum: 0 });
+export const optional = <T extends TSchema>(schema: T) => Type.Optional(schema);
+export const query = (fields: TProperties) => Type.Object(fields);
+export const ok = (fields: TProperties = {}, description?: string) => Envelope(fields, description === undefined ? {} : { description });
+/** A 404 (or other) error answer: the Oxen error envelope. */
+export const notFound = ErrorBody;
+
+export const asyncHeaders = {
+  prefer: optional(Type.String({ description: 'sluice: `respond-async` answers 202 with a job to poll instead of waiting' })),
+};
+export const uploadHeaders = Type.Object({
+  ...asyncHeaders,
+  'idempotency-key': optional(Type.String({ maxLength: 200, description: 'sluice: the same key on the same workspace returns the same job without reading the body again' })),
+});
+export const asyncQuery = query({ async: optional(Type.String({ description: 'sluice: `true` is the same as `Prefer: respond-async`' })) });
+export const jobAccepted = (job: TSchema) => ok({ job }, 'sluice: accepted; `Location` names the job to poll');
+export const pageQuery = query({ page: optional(Type.Integer({ minimum: 1 })), page_size: optional(Type.Integer({ minimum: 1 })) });
+
+/** One part per file, as the add and batch-upload routes take them. */
+export const multipartFiles = Type.Object({
+  'file[]': optional(Type.Array(Type.String({ format: 'binary' }), {
+    description: 'One part per file. The filename is the path relative to {path} (UTF-8, subdirectories kept). A part sent with Content-Type application/gzip is gunzipped; any other part is stored as sent.',
+  })),
+  file: optional(Type.String({ format: 'binary', description: 'Also accepted, as upstream does' })),
+});
+export const rawBytes = Type.String({ format: 'binary' });
+
+export const repoTags = ['Repositories'];
+export const wsTags = ['Workspaces'];
+export const fileTags = ['Workspace Files'];
+export const commitTags = ['Commits and branches'];
+export const versionTags = ['Versions'];
+export const sluiceTags = ['sluice'];

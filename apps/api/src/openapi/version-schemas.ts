@@ -1,0 +1,64 @@
+import { Type } from 'typebox';
+import { BeginUploadBody, CompleteChunkedBody, ErrorBody, Opaque } from '@sluice/protocol';
+import { count, multipartFiles, notFound, ok, optional, query, rawBytes, str, versionTags, type RouteSchema } from './schema-kit.js';
+
+/** Versions: resumable and chunked uploads of large files, and hash-named blobs. */
+export const versionSchemas = {
+  begin_version_upload: {
+    operationId: 'begin_version_upload',
+    summary: 'Begin a resumable upload of a large file in parts (newer clients)',
+    description: 'Content this repository already references answers `file.status: already_stored` and is staged at the destination at once; otherwise `awaiting_parts` with the upload id, the part size (every part but the last), the number of parts and the part window. A file is at most 1 TiB.',
+    tags: versionTags,
+    body: BeginUploadBody,
+    response: {
+      200: ok({
+        file: Type.Object({
+          status: Type.Enum(['awaiting_parts', 'already_stored']),
+          upload_id: optional(str), part_size: optional(count), num_parts: optional(count), part_window: optional(count), hash: optional(str), size: optional(count),
+        }),
+      }),
+      400: ErrorBody, 404: notFound,
+    },
+  },
+  upload_version_part: {
+    operationId: 'upload_version_part',
+    summary: 'One part of a resumable upload, numbered from 1',
+    description: 'Parts may come in any order within the window (429 + Retry-After beyond it, or while the same part is being stored); a part resent after it was stored is accepted and ignored. The part that completes the file is answered with `completed: true` once the worker has verified the hash and staged the file. A finished, aborted or unknown upload answers 404.',
+    tags: versionTags,
+    consumes: ['application/octet-stream'],
+    streamedBody: rawBytes,
+    response: {
+      200: ok({ upload_id: str, part_number: count, completed: Type.Boolean(), hash: optional(str), path: optional(Type.Union([str, Type.Null()])), job_id: optional(Type.Union([str, Type.Null()])) }),
+      400: ErrorBody, 404: notFound, 429: ErrorBody,
+    },
+  },
+  create_chunked_upload: { operationId: 'create_chunked_upload', summary: 'Start a chunked upload of a large file', tags: versionTags, response: { 200: ok(), 400: ErrorBody } },
+  upload_chunk: {
+    operationId: 'upload_chunk',
+    summary: 'One chunk of a large file, at a byte offset',
+    tags: versionTags,
+    querystring: query({ offset: optional(Type.Integer({ minimum: 0 })) }),
+    consumes: ['application/octet-stream'],
+    streamedBody: rawBytes,
+    response: { 200: ok(), 400: ErrorBody },
+  },
+  complete_chunked_upload: {
+    operationId: 'complete_chunked_upload',
+    summary: 'Reassemble and verify a chunked upload; with workspace_id, stage it',
+    tags: versionTags,
+    body: CompleteChunkedBody,
+    response: {
+      200: ok({ hash: str, path: Type.Union([str, Type.Null()]), job_id: Type.Union([str, Type.Null()], { description: 'null when the content was stored already and is staged by hash' }) }),
+      400: ErrorBody, 404: notFound,
+    },
+  },
+  batch_upload: {
+    operationId: 'batch_upload',
+    summary: 'Store blobs: multipart parts named by their content hash',
+    tags: versionTags,
+    consumes: ['multipart/form-data'],
+    streamedBody: multipartFiles,
+    response: { 200: ok({ err_files: Type.Array(Opaque) }), 400: ErrorBody },
+  },
+
+} satisfies Record<string, RouteSchema>;
