@@ -66,6 +66,10 @@ describe('bearer tokens with per-namespace scopes (SLUICE_AUTH=on)', () => {
     // the API document and the dashboard page (which asks for a token) are public, like health and version
     expect((await send(sluice.url, 'GET', '/api/_spec/oxen_server_openapi.json')).status).toBe(200);
     expect((await send(sluice.url, 'GET', '/ui')).status).toBe(200);
+    expect((await send(sluice.url, 'GET', '/swagger-ui/')).status).toBe(200);
+    // a caller without the scope learns nothing of what exists: 403 before any 404
+    expect((await send(sluice.url, 'GET', '/api/repos/ox/no-such-repo/workspaces/w/changes', as(outsider))).status).toBe(403);
+    expect((await send(sluice.url, 'GET', '/api/repos/ox/no-such-repo/workspaces/w/changes', as(reader))).status).toBe(404);
     // the stats, the metrics and the dashboards tell about every namespace: they need admin
     for (const path of ['/api/stats', '/metrics', '/api/dashboard', '/admin/queues']) {
       expect((await send(sluice.url, 'GET', path)).status, path).toBe(401);

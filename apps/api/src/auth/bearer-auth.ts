@@ -2,8 +2,6 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { SluiceError } from '@sluice/core';
 import { failure } from '../oxen-envelope.js';
 import { allows, type Access, type Identity, type TokenStore } from './token-store.js';
-import { swaggerUiPrefix } from '../openapi/openapi.js';
-import { queueBoardPrefix } from '../routes/dashboard-routes.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -23,15 +21,9 @@ declare module 'fastify' {
   }
 }
 
-/**
- * The access of a route from its config; the pages plugins register under their own prefixes
- * (Swagger UI open, the queue board admin) take theirs from the prefix, as their routes carry no
- * config of ours.
- */
-function accessOf(url: string, config: { access?: 'open' | 'admin' } | undefined): 'open' | 'admin' | undefined {
-  if (url.startsWith(swaggerUiPrefix)) return 'open';
-  if (url.startsWith(queueBoardPrefix)) return 'admin';
-  return config?.access;
+/** The access a route asks for, from its config (other projects' pages get theirs from foreign-pages.ts). */
+function accessOf(request: FastifyRequest): 'open' | 'admin' | undefined {
+  return (request.routeOptions.config as { access?: 'open' | 'admin' } | undefined)?.access;
 }
 
 type IdentifiedRequest = FastifyRequest & { identity?: Identity | null };
@@ -69,18 +61,19 @@ export function bearerAuth(app: FastifyInstance, tokens: TokenStore | null): voi
   });
   if (tokens === null) return;
   const requireToken = async (request: IdentifiedRequest, reply: FastifyReply) => {
-    if (request.identity) return;
+    if (request.identity || accessOf(request) === 'open') return;
     reply.header('www-authenticate', 'Bearer');
     const given = /^Bearer\s+\S+$/i.test(request.headers.authorization ?? '');
     const error = new SluiceError('unauthorized', given ? 'the bearer token is not valid' : 'an Authorization: Bearer token is required');
     return reply.status(error.status).send(failure(error));
   };
+  // A route hook, so it runs after the rate limit's; the access is read per request, as a route's
+  // config may be completed by hooks of its own scope that run after this one (foreign-pages.ts).
   app.addHook('onRoute', (route) => {
-    if (accessOf(route.url, route.config) === 'open') return;
     route.onRequest = [route.onRequest ?? []].flat().concat(requireToken);
   });
   app.addHook('preHandler', async (request: IdentifiedRequest, reply) => {
-    const routeAccess = accessOf(request.routeOptions.url ?? '', request.routeOptions.config);
+    const routeAccess = accessOf(request);
     if (routeAccess === 'open' || !request.identity) return;
     const params = request.params as { namespace?: string };
     const bodyNamespace = request.routeOptions.url === '/api/repos' ? (request.body as { namespace?: unknown } | undefined)?.namespace : undefined;

@@ -3,12 +3,11 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { oxenVersion } from '../oxen-envelope.js';
 import type { RouteSchema } from './route-schemas.js';
+import { foreignPages } from '../plugins/foreign-pages.js';
 
 /** Upstream serves its document here, and its Swagger UI under /swagger-ui. */
 export const specPath = '/api/_spec/oxen_server_openapi.json';
 export const swaggerUiPrefix = '/swagger-ui';
-/** Pages of third-party UIs, which document themselves. */
-const undocumentedPrefixes = [swaggerUiPrefix, '/admin/queues'];
 
 /** Upstream's parameter names where sluice's routes use shorter ones. */
 const paramNames: Record<string, string> = { repo: 'repo_name', workspaceId: 'workspace_id', commitId: 'commit_id', jobId: 'job_id', uploadId: 'upload_id', part: 'part_number' };
@@ -31,13 +30,14 @@ function documentParams(params: ObjectSchema, wildcard: string): ObjectSchema {
  * goes undocumented.
  */
 export async function openApi(app: FastifyInstance): Promise<void> {
-  const undocumented: string[] = [];
-  app.addHook('onRoute', (route: RouteOptions) => {
-    const schema = route.schema as Partial<RouteSchema> | undefined;
-    const hidden = (schema as { hide?: boolean } | undefined)?.hide === true || undocumentedPrefixes.some((prefix) => route.url.startsWith(prefix));
-    if (!hidden && schema?.operationId === undefined) undocumented.push(`${[route.method].flat().join(',')} ${route.url}`);
-  });
+  // judged once all routes are in: hooks of a route's own scope may still complete its schema
+  const routes: RouteOptions[] = [];
+  app.addHook('onRoute', (route: RouteOptions) => void routes.push(route));
   app.addHook('onReady', async () => {
+    const undocumented = routes.filter((route) => {
+      const schema = route.schema as (Partial<RouteSchema> & { hide?: boolean }) | undefined;
+      return schema?.hide !== true && schema?.operationId === undefined;
+    }).map((route) => `${[route.method].flat().join(',')} ${route.url}`);
     if (undocumented.length > 0) throw new Error(`routes without a schema (route-schemas.ts), missing from the OpenAPI document: ${undocumented.join(', ')}`);
   });
 
@@ -68,5 +68,5 @@ export async function openApi(app: FastifyInstance): Promise<void> {
     },
   });
   app.get(specPath, { schema: { hide: true }, config: { access: 'open' } }, async () => app.swagger());
-  await app.register(swaggerUi, { routePrefix: swaggerUiPrefix });
+  await foreignPages(app, 'open', async (scope) => scope.register(swaggerUi, { routePrefix: swaggerUiPrefix }));
 }

@@ -9,6 +9,7 @@ import { success } from '../oxen-envelope.js';
 import { jobHeader } from './job-view.js';
 import { dashboardPage } from './dashboard-page.js';
 import { routeSchemas } from '../openapi/route-schemas.js';
+import { foreignPages } from '../plugins/foreign-pages.js';
 
 /** Where bull-board's queue dashboard lives (admin scope when auth is on). */
 export const queueBoardPrefix = '/admin/queues';
@@ -98,5 +99,5 @@ export async function dashboardRoutes(app: FastifyInstance, { queue, commitQueue
   const board = new FastifyAdapter();
   board.setBasePath(queueBoardPrefix);
   createBullBoard({ queues: [new BullMQAdapter(queue), new BullMQAdapter(commitQueue)], serverAdapter: board });
-  await app.register(board.registerPlugin(), { prefix: queueBoardPrefix });
+  await foreignPages(app, 'admin', async (scope) => scope.register(board.registerPlugin(), { prefix: queueBoardPrefix }));
 }
