@@ -81,6 +81,15 @@ describe.each(storeKinds())('upload into a workspace (%s store)', (kind) => {
     expect([staged.get('dedup/one.bin')?.hash, staged.get('dedup/two.bin')?.hash, staged.get('dedup/three.bin')?.hash]).toEqual([hash, hash, hash]);
   });
 
+  it('hands its spool segments from its API to its worker in memory when it is both, reading none back', async () => {
+    const spoolGets = async () => (await send(sluice.url, 'GET', '/api/stats')).json().store_requests.spool?.get ?? 0;
+    const before = await spoolGets();
+    const parts = Array.from({ length: 20 }, (_, i) => ({ filename: `f${i}.txt`, content: `hand-off ${i}\n`.repeat(500), gzip: true }));
+    expect((await upload(sluice.url, `${ws}/files/handoff`, parts)).json().paths).toHaveLength(20);
+    expect(await spoolGets()).toBe(before);
+    expect((await stagedFiles(sluice.url, ws)).get('handoff/f7.txt')?.size).toBe('hand-off 7\n'.length * 500);
+  });
+
   it('does not stage content identical to the base commit, yet echoes it; changed content is modified', async () => {
     const base = await freshWorkspace([{ path: 'data/a.txt', contents: 'committed' }, { path: 'data/b.txt', contents: 'old' }]);
     const reply = await upload(sluice.url, `${base}/files/data`, [

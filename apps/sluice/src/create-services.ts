@@ -1,6 +1,6 @@
 import type { EventEmitter } from 'node:events';
 import { errorCodeOf, SluiceError, type Config } from '@sluice/core';
-import { CountingBlobStore, createBlobStore, type BlobStore } from '@sluice/storage';
+import { CountingBlobStore, createBlobStore, HandOffBlobStore, spoolPrefix, type BlobStore } from '@sluice/storage';
 import { connectRedis, DigestBoard, IngestTotals, ObjectStore, PackIndex, RedisKeys, RepoStore, StageEditor, StagingIndex, UploadStore, VersionIndex, VersionReader, VersionWriter, WorkspaceCommitter, WorkspaceStore } from '@sluice/index';
 import { createCommitQueue, createDigestQueue, createIngestEvents, createIngestQueue } from '@sluice/queue';
 import { TokenStore, type AppServices } from '@sluice/api';
@@ -39,6 +39,9 @@ export interface ServiceOptions {
   tokens?: TokenStore | null;
 }
 
+/** Spool bytes one process keeps for its own worker: the requests of a busy small-file upload in flight. */
+const handOffBytes = 64 * 1024 * 1024;
+
 /** Connects to Redis and the store and builds every service the routes and the worker share. */
 export async function createServices(config: Config, { onStoreWait = () => undefined, watch, tokens }: ServiceOptions = {}): Promise<AppServices> {
   // Requests fail fast while Redis is down (503 + Retry-After) instead of queueing without bound.
@@ -62,10 +65,13 @@ export async function createServices(config: Config, { onStoreWait = () => undef
     if (watch) watch.redis(emitter);
     else emitter.on('error', () => undefined);
   }
+  // One process serving both roles: its worker takes the spool segments its API has just written
+  // from memory instead of reading them back from the store (see HandOffBlobStore).
+  const store = config.role === 'all' ? new HandOffBlobStore(storeCounts, (key) => key.startsWith(spoolPrefix), handOffBytes) : storeCounts;
   return {
     config,
     redis,
-    store: storeCounts,
+    store,
     storeCounts,
     objects,
     versions,

@@ -7,3 +7,4 @@ export * from './create-blob-store.js';
 export * from './read-exact.js';
 export * from './memory-blob-store.js';
 export * from './pack-format.js';
+export * from './hand-off-blob-store.js';

@@ -1,0 +1,84 @@
+import { Readable } from 'node:stream';
+import type { BlobInfo, BlobStore, PutOptions } from './blob-store.js';
+
+/**
+ * In a process that is both API and worker, the spool segment the API has just written is what
+ * its worker reads next. This keeps a copy of the last such objects (up to `maxBytes`, oldest
+ * dropped first) and hands each to its first `getBuffer` instead of asking the store again: into
+ * S3 that read is a second trip of every byte through the network and the object server. Each
+ * copy goes to one reader only, since the reader may transfer it to a thread; a retry, another
+ * process or an object already dropped reads the store as before. The store is still written
+ * first, so nothing about durability or other processes changes.
+ */
+export class HandOffBlobStore implements BlobStore {
+  private readonly held = new Map<string, Buffer>();
+  private heldBytes = 0;
+
+  constructor(
+    private readonly inner: BlobStore,
+    private readonly handsOff: (key: string) => boolean,
+    private readonly maxBytes: number,
+  ) {}
+
+  async put(key: string, body: Buffer | readonly Buffer[] | Readable, options?: PutOptions): Promise<void> {
+    await this.inner.put(key, body, options);
+    if (body instanceof Readable || !this.handsOff(key)) return;
+    const pieces = Buffer.isBuffer(body) ? [body] : body;
+    const size = pieces.reduce((sum, piece) => sum + piece.length, 0);
+    if (size > this.maxBytes) return;
+    // a Buffer of its own (never a slice of Node's pool), so the reader can transfer it
+    const copy = Buffer.allocUnsafeSlow(size);
+    let at = 0;
+    for (const piece of pieces) at += piece.copy(copy, at);
+    this.drop(key);
+    this.held.set(key, copy);
+    this.heldBytes += size;
+    for (const [oldest] of this.held) {
+      if (this.heldBytes <= this.maxBytes) break;
+      this.drop(oldest);
+    }
+  }
+
+  async getBuffer(key: string): Promise<Buffer> {
+    const held = this.held.get(key);
+    if (held === undefined) return this.inner.getBuffer(key);
+    this.drop(key);
+    return held;
+  }
+
+  delete(keys: readonly string[]): Promise<void> {
+    for (const key of keys) this.drop(key);
+    return this.inner.delete(keys);
+  }
+
+  move(from: string, to: string): Promise<void> {
+    this.drop(from);
+    return this.inner.move(from, to);
+  }
+
+  private drop(key: string): void {
+    const held = this.held.get(key);
+    if (held === undefined) return;
+    this.held.delete(key);
+    this.heldBytes -= held.length;
+  }
+
+  get(key: string): Promise<Readable> {
+    return this.inner.get(key);
+  }
+  getRange(key: string, offset: number, length: number): Promise<Readable> {
+    return this.inner.getRange(key, offset, length);
+  }
+  stat(key: string): Promise<BlobInfo | null> {
+    return this.inner.stat(key);
+  }
+  list(prefix: string): AsyncIterable<BlobInfo> {
+    return this.inner.list(prefix);
+  }
+  ping(): Promise<void> {
+    return this.inner.ping();
+  }
+  freeBytes(): Promise<number | null> {
+    return this.inner.freeBytes();
+  }
+}
