@@ -183,7 +183,7 @@ export class IngestProcessor {
     stageBytes.inc({ stage: 'hash' }, result.stages.hashBytes);
     ingestMetrics.threadBusySeconds.inc((result.stages.gunzipMs + result.stages.hashMs) / 1000);
     const fromSegment = new Uint8Array(result.segment);
-    const blobs = new Map<string, Uint8Array>();
+    const blobs = new Map<string, { bytes: Uint8Array; gzip?: Uint8Array }>();
     const overflow: number[] = [];
     let [okFiles, okBytes] = [0, 0];
     result.files.forEach((file, n) => {
@@ -193,13 +193,18 @@ export class IngestProcessor {
       const expected = data.parts[i]!.expectHash;
       if (expected !== undefined && file.hash !== expected) return void (outcomes[i] = hashMismatch(expected, file.hash));
       const source = file.buffer === -1 ? fromSegment : new Uint8Array(result.buffers[file.buffer]!);
-      blobs.set(file.hash, source.subarray(file.offset, file.offset + file.size));
+      const part = data.parts[i]!;
+      blobs.set(file.hash, {
+        bytes: source.subarray(file.offset, file.offset + file.size),
+        // the part as sent, which a pack may keep instead
+        ...(part.gzip ? { gzip: fromSegment.subarray(part.offset, part.offset + part.length) } : {}),
+      });
       outcomes[i] = { hash: file.hash, size: file.size, mimeType: file.mimeType, dataType: file.dataType };
       okFiles++;
       okBytes += file.size;
     });
     const missing = [...(await this.deps.versions.missing([...blobs.keys()]))];
-    const fresh = missing.map((hash) => ({ hash, bytes: blobs.get(hash)! }));
+    const fresh = missing.map((hash) => ({ hash, ...blobs.get(hash)! }));
     const storedBytes = fresh.reduce((sum, v) => sum + v.bytes.byteLength, 0);
     await timed('store', () => this.deps.versionWriter.write(fresh));
     stageBytes.inc({ stage: 'store' }, storedBytes);

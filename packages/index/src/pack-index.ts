@@ -7,10 +7,17 @@ export interface PackedLocation {
   pack: string;
   offset: number;
   length: number;
+  /** Set when the bytes are kept gzipped: the size they inflate to. */
+  size?: number;
+}
+
+/** A location as Redis keeps it: "pack offset length", then the inflated size for a gzipped entry. */
+function locationValue(pack: string, entry: PackEntry): string {
+  return `${pack} ${entry.offset} ${entry.length}${entry.size === undefined ? '' : ` ${entry.size}`}`;
 }
 
 /**
- * Which pack holds each packed version, as one Redis hash (hash → "pack offset length"): one
+ * Which pack holds each packed version, as one Redis hash (hash → locationValue): one
  * command locates a version or records a whole pack. Any location recorded is a durable pack
  * holding those bytes, so a later pack holding the same content may overwrite it. The packs
  * carry their own index, so what Redis loses can be read back from them (`rebuild`).
@@ -24,8 +31,8 @@ export class PackIndex {
     const values = await this.redis.hmget(this.keys.packed(), ...hashes);
     values.forEach((value, i) => {
       if (value === null) return;
-      const [pack, offset, length] = value.split(' ');
-      found.set(hashes[i]!, { pack: pack!, offset: Number(offset), length: Number(length) });
+      const [pack, offset, length, size] = value.split(' ');
+      found.set(hashes[i]!, { pack: pack!, offset: Number(offset), length: Number(length), ...(size === undefined ? {} : { size: Number(size) }) });
     });
     return found;
   }
@@ -37,7 +44,7 @@ export class PackIndex {
 
   /** Records a pack's entries; call only once the pack is durable in the store. */
   async record(pack: string, entries: readonly PackEntry[]): Promise<void> {
-    if (entries.length > 0) await this.redis.hset(this.keys.packed(), Object.fromEntries(entries.map((e) => [e.hash, `${pack} ${e.offset} ${e.length}`])));
+    if (entries.length > 0) await this.redis.hset(this.keys.packed(), Object.fromEntries(entries.map((e) => [e.hash, locationValue(pack, e)])));
     await this.redis.zrem(this.keys.packsUnrecorded(), pack);
   }
 
@@ -75,7 +82,7 @@ export class PackIndex {
       const known = await this.locate(entries.map((e) => e.hash));
       const lost = entries.filter((e) => !known.has(e.hash));
       if (lost.length === 0) continue;
-      await this.redis.hset(this.keys.packed(), Object.fromEntries(lost.map((e) => [e.hash, `${pack} ${e.offset} ${e.length}`])));
+      await this.redis.hset(this.keys.packed(), Object.fromEntries(lost.map((e) => [e.hash, locationValue(pack, e)])));
       await this.redis.sadd(this.keys.versions(), ...lost.map((e) => e.hash));
       recorded.push(...lost.map((e) => e.hash));
     }

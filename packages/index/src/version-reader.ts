@@ -1,4 +1,5 @@
-import { Readable } from 'node:stream';
+import { pipeline, Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
 import { errorCodeOf, mapLimit, SluiceError } from '@sluice/core';
 import { packKey, readExact, versionKey, type BlobStore } from '@sluice/storage';
 import type { PackedLocation, PackIndex } from './pack-index.js';
@@ -27,7 +28,7 @@ export class VersionReader {
   async open(hash: string): Promise<Readable> {
     for (let first = true; ; first = false) {
       const packed = (await this.packs.locate([hash])).get(hash);
-      if (packed) return this.readPacked(packed, packed.length);
+      if (packed) return this.readPacked(packed);
       try {
         return await this.store.get(versionKey(hash));
       } catch (error) {
@@ -44,7 +45,7 @@ export class VersionReader {
     const missing: string[] = [];
     await mapLimit(hashes, 16, async (hash) => {
       const packed = located.get(hash);
-      if (packed) return void described.set(hash, { size: packed.length, head: await readExact(await this.readPacked(packed, Math.min(packed.length, headBytes))) });
+      if (packed) return void described.set(hash, { size: packed.size ?? packed.length, head: await readHead(await this.readPacked(packed, headBytes), headBytes) });
       const loose = await this.store.stat(versionKey(hash));
       if (loose === null) return void missing.push(hash);
       described.set(hash, { size: loose.size, head: await readExact(await this.range(versionKey(hash), 0, Math.min(loose.size, headBytes))) });
@@ -58,8 +59,12 @@ export class VersionReader {
     return described;
   }
 
-  private readPacked(packed: PackedLocation, length: number): Promise<Readable> {
-    return this.range(packKey(packed.pack), packed.offset, length);
+  /** A packed version's content (its first `upTo` bytes or more), inflated if it is kept gzipped. */
+  private async readPacked(packed: PackedLocation, upTo = Infinity): Promise<Readable> {
+    if (packed.size === undefined) return this.range(packKey(packed.pack), packed.offset, Math.min(packed.length, upTo));
+    const gzipped = await this.range(packKey(packed.pack), packed.offset, packed.length);
+    // the member was inflated once already, by the ingest; a failure here is damage, not input
+    return pipeline(gzipped, createGunzip(), () => undefined);
   }
 
   private async range(key: string, offset: number, length: number): Promise<Readable> {
@@ -79,4 +84,17 @@ export class VersionReader {
     });
     return true;
   }
+}
+
+/** The first `bytes` bytes of a stream (fewer if it ends first); the rest is not read. */
+async function readHead(stream: Readable, bytes: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let length = 0;
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    chunks.push(chunk);
+    length += chunk.length;
+    if (length >= bytes) break;
+  }
+  stream.destroy();
+  return Buffer.concat(chunks).subarray(0, bytes);
 }

@@ -9,18 +9,41 @@ const looseWritesInFlight = 16;
 export interface VersionWrites {
   packs: number;
   loose: number;
+  /** Bytes written for these versions (gzipped ones as sent), pack indexes aside. */
+  bytes: number;
+}
+
+/** A new version: its content, and the gzip member it arrived as, when it did. */
+export interface NewVersion {
+  hash: string;
+  bytes: Uint8Array;
+  gzip?: Uint8Array | undefined;
+}
+
+/** A packed entry is kept as sent when that saves at least this share of its bytes. */
+const keepGzipBelow = 0.9;
+
+/**
+ * What a pack holds of a version: the gzip member it came in when that is clearly smaller (fewer
+ * bytes to write and to keep; a read inflates it again), else its content.
+ */
+function packed(version: NewVersion): { hash: string; bytes: Uint8Array; size?: number } {
+  const { hash, bytes, gzip } = version;
+  if (gzip !== undefined && gzip.byteLength < bytes.byteLength * keepGzipBelow) return { hash, bytes: gzip, size: bytes.byteLength };
+  return { hash, bytes };
 }
 
 /**
  * Writes new versions durably: those below `packBelowBytes` together in packs (one write, one
- * fsync or PUT, per pack, then their locations), larger ones one object each. When `write`
+ * fsync or PUT, per pack, then their locations; kept gzipped as sent where that is smaller),
+ * larger ones one object each. When `write`
  * returns, every version survives a power cut and can be read; the caller then marks them stored.
  */
 export class VersionWriter {
   constructor(private readonly store: BlobStore, private readonly packs: PackIndex, private readonly packBelowBytes: number) {}
 
-  async write(versions: ReadonlyArray<{ hash: string; bytes: Uint8Array }>): Promise<VersionWrites> {
-    const small = versions.filter((v) => v.bytes.byteLength < this.packBelowBytes);
+  async write(versions: readonly NewVersion[]): Promise<VersionWrites> {
+    const small = versions.filter((v) => v.bytes.byteLength < this.packBelowBytes).map(packed);
     const large = versions.filter((v) => v.bytes.byteLength >= this.packBelowBytes);
     const groups = packGroups(small);
     await Promise.all([
@@ -32,7 +55,8 @@ export class VersionWriter {
       }),
       mapLimit(large, looseWritesInFlight, (v) => this.store.put(versionKey(v.hash), Buffer.from(v.bytes.buffer, v.bytes.byteOffset, v.bytes.byteLength))),
     ]);
-    return { packs: groups.length, loose: large.length };
+    const bytes = [...small, ...large].reduce((sum, v) => sum + v.bytes.byteLength, 0);
+    return { packs: groups.length, loose: large.length, bytes };
   }
 }
 

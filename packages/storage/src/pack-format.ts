@@ -9,6 +9,8 @@ export interface PackEntry {
   hash: string;
   offset: number;
   length: number;
+  /** Set when the entry's bytes are kept gzipped as the client sent them: the size they inflate to. */
+  size?: number;
 }
 
 /** `SLPK` then the index's length (uint32, big-endian): the last 8 bytes of every pack. */
@@ -17,25 +19,26 @@ const trailerBytes = 8;
 
 /**
  * A pack: the versions' bytes one after another, then their index as JSON
- * (`[[hash, offset, length], …]`), then the trailer. The index travels inside the pack so that
+ * (`[[hash, offset, length], …]`, with a fourth number, the inflated size, for an entry kept
+ * gzipped), then the trailer. The index travels inside the pack so that
  * the pack alone says what it holds: the Redis index of locations can be rebuilt from the packs
  * (after Redis lost its last second, say) and a sweeper can tell an orphan from a pack in use.
  *
  * The id is a digest of the hashes in order, so a retried job that packs the same contents
  * writes the same object again instead of a second copy; different contents get another id.
  */
-export function encodePack(versions: ReadonlyArray<{ hash: string; bytes: Uint8Array }>): { id: string; chunks: Buffer[]; entries: PackEntry[] } {
+export function encodePack(versions: ReadonlyArray<{ hash: string; bytes: Uint8Array; size?: number | undefined }>): { id: string; chunks: Buffer[]; entries: PackEntry[] } {
   const entries: PackEntry[] = [];
   const chunks: Buffer[] = [];
   const id = createHash('sha256');
   let offset = 0;
-  for (const { hash, bytes } of versions) {
-    entries.push({ hash, offset, length: bytes.byteLength });
+  for (const { hash, bytes, size } of versions) {
+    entries.push({ hash, offset, length: bytes.byteLength, ...(size === undefined ? {} : { size }) });
     chunks.push(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
     id.update(`${hash}\n`);
     offset += bytes.byteLength;
   }
-  const index = Buffer.from(JSON.stringify(entries.map((e) => [e.hash, e.offset, e.length])));
+  const index = Buffer.from(JSON.stringify(entries.map((e) => (e.size === undefined ? [e.hash, e.offset, e.length] : [e.hash, e.offset, e.length, e.size]))));
   const trailer = Buffer.alloc(trailerBytes);
   magic.copy(trailer, 0);
   trailer.writeUInt32BE(index.length, 4);
@@ -53,6 +56,6 @@ export async function readPackIndex(store: BlobStore, id: string, size: number):
   const length = trailer.readUInt32BE(4);
   if (length > size - trailerBytes) throw corrupt('index longer than the pack');
   const index = await readExact(await store.getRange(key, size - trailerBytes - length, length));
-  const rows = JSON.parse(index.toString('utf8')) as Array<[string, number, number]>;
-  return rows.map(([hash, offset, len]) => ({ hash, offset, length: len }));
+  const rows = JSON.parse(index.toString('utf8')) as Array<[string, number, number, number?]>;
+  return rows.map(([hash, offset, len, inflated]) => ({ hash, offset, length: len, ...(inflated === undefined ? {} : { size: inflated }) }));
 }

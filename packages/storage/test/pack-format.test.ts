@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { encodePack, MemoryBlobStore, packKey, readExact, readPackIndex } from '@sluice/storage';
 
@@ -19,6 +20,15 @@ describe('packs', () => {
       const bytes = await readExact(await store.getRange(packKey(pack.id), entry.offset, entry.length));
       expect(bytes.equals(Buffer.from(versions[i]!.bytes))).toBe(true);
     }
+  });
+
+  it('says which entries are kept gzipped, and the size they inflate to', async () => {
+    const store = new MemoryBlobStore();
+    const gzipped = gzipSync(Buffer.from('x'.repeat(5000)));
+    const pack = encodePack([versions[0]!, { hash: 'd'.repeat(32), bytes: gzipped, size: 5000 }]);
+    await store.put(packKey(pack.id), pack.chunks);
+    const entries = await readPackIndex(store, pack.id, (await store.stat(packKey(pack.id)))!.size);
+    expect(entries).toEqual([{ hash: 'a'.repeat(32), offset: 0, length: 1000 }, { hash: 'd'.repeat(32), offset: 1000, length: gzipped.length, size: 5000 }]);
   });
 
   it('is named by the hashes it holds: the same contents give the same id, others another', () => {
