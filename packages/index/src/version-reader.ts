@@ -1,8 +1,11 @@
-import { pipeline, Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+import { Readable } from 'node:stream';
+import { promisify } from 'node:util';
+import { gunzip } from 'node:zlib';
 import { errorCodeOf, mapLimit, SluiceError } from '@sluice/core';
 import { packKey, readExact, versionKey, type BlobStore } from '@sluice/storage';
 import type { PackedLocation, PackIndex } from './pack-index.js';
+
+const gunzipAsync = promisify(gunzip);
 
 /** After a miss, the packs' own indexes are read back at most this often per process. */
 const rebuildEveryMs = 60_000;
@@ -62,9 +65,11 @@ export class VersionReader {
   /** A packed version's content (its first `upTo` bytes or more), inflated if it is kept gzipped. */
   private async readPacked(packed: PackedLocation, upTo = Infinity): Promise<Readable> {
     if (packed.size === undefined) return this.range(packKey(packed.pack), packed.offset, Math.min(packed.length, upTo));
-    const gzipped = await this.range(packKey(packed.pack), packed.offset, packed.length);
-    // the member was inflated once already, by the ingest; a failure here is damage, not input
-    return pipeline(gzipped, createGunzip(), () => undefined);
+    // Small by construction (below SLUICE_PACK_BELOW_BYTES): read whole and inflated in one trip to
+    // libuv's pool rather than chunk by chunk. The ingest inflated it once already, so a failure
+    // here is damage, not input.
+    const gzipped = await readExact(await this.range(packKey(packed.pack), packed.offset, packed.length));
+    return Readable.from([await gunzipAsync(gzipped)], { objectMode: false });
   }
 
   private async range(key: string, offset: number, length: number): Promise<Readable> {
