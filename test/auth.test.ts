@@ -1,15 +1,15 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSluice, type SluiceProcess } from './support/sluice-process.js';
 import { repoRoot } from './support/repo-root.js';
 import { testEnv } from './support/test-env.js';
 import { send, upload } from './support/oxen-http.js';
+import { tempDir } from './support/temp-dirs.js';
 
 describe('bearer tokens with per-namespace scopes (SLUICE_AUTH=on)', () => {
-  const tokensFile = join(mkdtempSync(join(tmpdir(), 'sluice-auth-')), 'tokens.json');
+  const tokensFile = join(tempDir('sluice-auth-'), 'tokens.json');
   const createToken = (name: string, ...scopes: string[]) => {
     const result = spawnSync(process.execPath, [join(repoRoot(), 'apps/sluice/dist/main.js'), 'token', 'create', '--name', name, ...scopes.flatMap((s) => ['--scope', s])], {
       env: { PATH: process.env.PATH, SLUICE_AUTH_TOKENS_FILE: tokensFile }, encoding: 'utf8',

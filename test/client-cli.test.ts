@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSluice, type SluiceProcess } from './support/sluice-process.js';
@@ -9,6 +8,7 @@ import { testEnv } from './support/test-env.js';
 import { repoRoot } from './support/repo-root.js';
 import { freePort } from './support/free-port.js';
 import { send, stagedFiles, upload } from './support/oxen-http.js';
+import { tempDir } from './support/temp-dirs.js';
 
 const cli = join(repoRoot(), 'packages/client/bin/sluice.js');
 
@@ -38,7 +38,7 @@ describe('the sluice CLI against a running sluice', () => {
   beforeAll(async () => {
     sluice = await startSluice(testEnv('fs').env);
     remote = `${sluice.url}/ox/data`;
-    dataset = mkdtempSync(join(tmpdir(), 'sluice-push-'));
+    dataset = tempDir('sluice-push-');
     for (let d = 0; d < 6; d++) {
       mkdirSync(join(dataset, 'train', `part${d}`), { recursive: true });
       for (let i = 0; i < 50; i++) writeFileSync(join(dataset, 'train', `part${d}`, `${i}.csv`), `id,value\n${d},${i}\n${'x'.repeat(i * 40)}\n`);
@@ -94,7 +94,7 @@ describe('the sluice CLI against a running sluice', () => {
   });
 
   it('resumes a push killed in the middle: the rerun sends only what was not staged', async () => {
-    const big = mkdtempSync(join(tmpdir(), 'sluice-killed-'));
+    const big = tempDir('sluice-killed-');
     for (let i = 0; i < 400; i++) writeFileSync(join(big, `${String(i).padStart(3, '0')}.txt`), `line ${i}\n${'y'.repeat(2000)}\n`);
     // gzipped as to a remote server (the default to loopback is plain)
     const args = ['push', big, '--remote', remote, '--dst', 'killed', '--workspace', 'resumable', '--batch-size', '8KiB', '--concurrency', '1', '--gzip', 'always', '--json'];
@@ -141,7 +141,7 @@ describe('the sluice CLI against a running sluice', () => {
   });
 
   it('reports unreadable files and bad names per file, exits non-zero and commits nothing', async () => {
-    const broken = mkdtempSync(join(tmpdir(), 'sluice-broken-'));
+    const broken = tempDir('sluice-broken-');
     writeFileSync(join(broken, 'fine.txt'), 'fine\n');
     symlinkSync('/nonexistent/target', join(broken, 'dangling.txt'));
     writeFileSync(Buffer.from(join(broken, 'bad-\xff-name.txt'), 'latin1'), 'x');
@@ -228,7 +228,7 @@ describe('the sluice CLI against a running sluice', () => {
     expect(idle.stderr).toBe('');
   });
   it('leaves out .git/, what .sluiceignore says and --exclude patterns, and no empty workspace behind an unchanged re-push', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sluice-ignore-'));
+    const dir = tempDir('sluice-ignore-');
     mkdirSync(join(dir, '.git', 'objects'), { recursive: true });
     writeFileSync(join(dir, '.git', 'HEAD'), 'ref: refs/heads/main\n');
     mkdirSync(join(dir, 'cache'));
@@ -255,7 +255,7 @@ describe('the sluice CLI against a running sluice', () => {
     let server = await startSluice(env);
     const target = `${server.url}/ox/away`;
     await sluiceCli(['repo', 'create', '--remote', target]);
-    const dir = mkdtempSync(join(tmpdir(), 'sluice-away-'));
+    const dir = tempDir('sluice-away-');
     for (let i = 0; i < 300; i++) writeFileSync(join(dir, `${i}.txt`), `file ${i}\n${'z'.repeat(4000)}\n`);
     const child = spawn(process.execPath, [cli, 'push', dir, '--remote', target, '--batch-size', '8KiB', '--concurrency', '1'], { env: { PATH: process.env.PATH ?? '', SLUICE_AUTHOR: 'tester' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';

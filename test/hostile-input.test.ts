@@ -1,7 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it, onTestFinished } from 'vitest';
@@ -11,6 +9,7 @@ import { listKeys, storeKinds, testEnv, type TestEnv } from './support/test-env.
 import { multipart, repoWithWorkspace, send, sendJson, stagedFiles, upload } from './support/oxen-http.js';
 import { rawRequest } from './support/raw-http.js';
 import { waitFor } from './support/wait-for.js';
+import { tempDir } from './support/temp-dirs.js';
 
 /** Refused requests change nothing, names are never silently changed, and every refusal is in the envelope. */
 describe('hostile input leaves nothing behind', () => {
@@ -122,7 +121,7 @@ describe('rate limits count the caller, not the header', () => {
   let env: TestEnv;
   let token = '';
   beforeAll(async () => {
-    const tokensFile = join(mkdtempSync(join(tmpdir(), 'sluice-rate-')), 'tokens.json');
+    const tokensFile = join(tempDir('sluice-rate-'), 'tokens.json');
     const made = spawnSync(process.execPath, [join(repoRoot(), 'apps/sluice/dist/main.js'), 'token', 'create', '--name', 'real', '--scope', 'ox:write'], {
       env: { PATH: process.env.PATH, SLUICE_AUTH_TOKENS_FILE: tokensFile }, encoding: 'utf8',
     });

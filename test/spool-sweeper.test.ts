@@ -1,5 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -8,6 +6,7 @@ import { createIngestQueue } from '@sluice/queue';
 import { connectRedis, PackIndex, RedisKeys, UploadStore, VersionReader, VersionWriter } from '@sluice/index';
 import { SpoolSweeper } from '@sluice/ingest';
 import { listKeys, testRedisTarget } from './support/test-env.js';
+import { tempDir } from './support/temp-dirs.js';
 
 describe('the spool sweeper', () => {
   const keyPrefix = `sweep${Date.now().toString(36)}`;
@@ -20,7 +19,7 @@ describe('the spool sweeper', () => {
   });
 
   it('removes stale spool objects no unfinished job references, and keeps the rest', async () => {
-    const store = new FsBlobStore({ root: mkdtempSync(join(tmpdir(), 'sluice-sweep-')), fsync: false });
+    const store = new FsBlobStore({ root: tempDir('sluice-sweep-'), fsync: false });
     const job = await queue.add('ingest', {
       namespace: 'ox', repo: 'r', workspaceId: 'w', spoolKeys: ['spool/live/0', 'spool/live/1'], parts: [], bytes: 0, stage: true,
     }, { jobId: 'waiting-job' });
@@ -51,7 +50,7 @@ describe('the spool sweeper', () => {
 
   it('removes packs a dead writer left unrecorded, unless a version is located in them', async () => {
     const prefix = `${keyPrefix}p`;
-    const store = new FsBlobStore({ root: mkdtempSync(join(tmpdir(), 'sluice-sweep-packs-')), fsync: false });
+    const store = new FsBlobStore({ root: tempDir('sluice-sweep-packs-'), fsync: false });
     const packs = new PackIndex(redis, new RedisKeys(prefix));
     const version = (text: string) => ({ hash: text.padEnd(32, '0'), bytes: Buffer.from(text) });
     // written and recorded: in use

@@ -1,7 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readlinkSync, writeFileSync } from 'node:fs';
+import { readlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startSluice, type SluiceProcess } from './support/sluice-process.js';
@@ -10,6 +9,7 @@ import { freePort } from './support/free-port.js';
 import { testEnv } from './support/test-env.js';
 import { repoWithWorkspace, send, stagedFiles, upload } from './support/oxen-http.js';
 import { waitFor } from './support/wait-for.js';
+import { tempDir } from './support/temp-dirs.js';
 
 const entry = join(repoRoot(), 'apps/sluice/dist/main.js');
 
@@ -111,7 +111,7 @@ describe('one clear line for each thing that is missing at start-up', () => {
   });
 
   it('refuses a data directory that cannot be created', () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'sluice-notdir-')), 'a-file');
+    const file = join(tempDir('sluice-notdir-'), 'a-file');
     writeFileSync(file, 'x');
     const run = runToExit({ ...testEnv('fs').env, SLUICE_DATA_DIR: join(file, 'data'), SLUICE_PORT: '0' });
     expect(run.status).toBe(5);

@@ -1,6 +1,4 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { oxenHash } from '@sluice/core';
@@ -9,6 +7,7 @@ import { repoRoot } from './support/repo-root.js';
 import { listKeys, testEnv, type TestEnv } from './support/test-env.js';
 import { send, upload, type Reply } from './support/oxen-http.js';
 import { redisSnapshot } from './support/redis-snapshot.js';
+import { tempDir } from './support/temp-dirs.js';
 
 function createToken(tokensFile: string, name: string, scope: string): string {
   const result = spawnSync(process.execPath, [join(repoRoot(), 'apps/sluice/dist/main.js'), 'token', 'create', '--name', name, '--scope', scope], {
@@ -52,7 +51,7 @@ describe('two tenants: alpha attacks beta by hash, commit id, tree hash, branch 
   };
 
   beforeAll(async () => {
-    const tokensFile = join(mkdtempSync(join(tmpdir(), 'sluice-tenants-')), 'tokens.json');
+    const tokensFile = join(tempDir('sluice-tenants-'), 'tokens.json');
     alpha = createToken(tokensFile, 'alpha', 'alpha:write');
     beta = createToken(tokensFile, 'beta', 'beta:write');
     env = testEnv('fs', { SLUICE_AUTH: 'on', SLUICE_AUTH_TOKENS_FILE: tokensFile, SLUICE_RATE_LIMIT: '0' });

@@ -1,11 +1,11 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { assertNodeVersion } from './startup-checks.js';
+import { tempDir } from '../../../test/support/temp-dirs.js';
 
 describe('assertNodeVersion', () => {
-  const packageJson = join(mkdtempSync(join(tmpdir(), 'sluice-engines-')), 'package.json');
+  const packageJson = join(tempDir('sluice-engines-'), 'package.json');
   writeFileSync(packageJson, JSON.stringify({ engines: { node: '>=20.19.0' } }));
 
   it('accepts the engines minimum and anything newer', () => {

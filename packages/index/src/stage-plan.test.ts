@@ -1,16 +1,15 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FsBlobStore } from '@sluice/storage';
 import { ObjectStore } from './object-store.js';
 import { planStage, type StageContent } from './stage-plan.js';
+import { tempDir } from '../../../test/support/temp-dirs.js';
 
 const content = (hash: string, size = 1): StageContent => ({ hash, size, mimeType: 'text/plain', dataType: 'text' });
 
 describe('planStage', () => {
   it('adds what the base lacks, modifies what differs, leaves out what is the same, and the last file at a path wins', async () => {
-    const objects = new ObjectStore(new FsBlobStore({ root: mkdtempSync(join(tmpdir(), 'sluice-plan-')), fsync: false }));
+    const objects = new ObjectStore(new FsBlobStore({ root: tempDir('sluice-plan-'), fsync: false }));
     const root = await objects.buildTree(await objects.emptyTree(), (async function* () {
       yield ['data/a.txt', { hash: 'aaa', size: 1, mimeType: 'text/plain', dataType: 'text' }] as const;
       yield ['data/b.txt', { hash: 'bbb', size: 1, mimeType: 'text/plain', dataType: 'text' }] as const;

@@ -1,8 +1,7 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FsBlobStore } from '@sluice/storage';
 import { blobStoreContract } from './blob-store-contract.js';
+import { tempDir } from '../../../test/support/temp-dirs.js';
 
-const root = mkdtempSync(join(tmpdir(), 'sluice-fs-store-'));
+const root = tempDir('sluice-fs-store-');
 blobStoreContract('FsBlobStore', async () => new FsBlobStore({ root, fsync: true }));
