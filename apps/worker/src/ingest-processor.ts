@@ -190,10 +190,9 @@ export class IngestProcessor {
       const i = indexes[n]!;
       if (file.kind === 'stream') return void overflow.push(i);
       if (file.kind === 'error') return void (outcomes[i] = { error: { code: file.code, message: file.message } });
-      const expected = data.parts[i]!.expectHash;
-      if (expected !== undefined && file.hash !== expected) return void (outcomes[i] = hashMismatch(expected, file.hash));
-      const source = file.buffer === -1 ? fromSegment : new Uint8Array(result.buffers[file.buffer]!);
       const part = data.parts[i]!;
+      if (part.expectHash !== undefined && file.hash !== part.expectHash) return void (outcomes[i] = hashMismatch(part.expectHash, file.hash));
+      const source = file.buffer === -1 ? fromSegment : new Uint8Array(result.buffers[file.buffer]!);
       blobs.set(file.hash, {
         bytes: source.subarray(file.offset, file.offset + file.size),
         // the part as sent, which a pack may keep instead

@@ -9,8 +9,6 @@ const looseWritesInFlight = 16;
 export interface VersionWrites {
   packs: number;
   loose: number;
-  /** Bytes written for these versions (gzipped ones as sent), pack indexes aside. */
-  bytes: number;
 }
 
 /** A new version: its content, and the gzip member it arrived as, when it did. */
@@ -55,8 +53,7 @@ export class VersionWriter {
       }),
       mapLimit(large, looseWritesInFlight, (v) => this.store.put(versionKey(v.hash), Buffer.from(v.bytes.buffer, v.bytes.byteOffset, v.bytes.byteLength))),
     ]);
-    const bytes = [...small, ...large].reduce((sum, v) => sum + v.bytes.byteLength, 0);
-    return { packs: groups.length, loose: large.length, bytes };
+    return { packs: groups.length, loose: large.length };
   }
 }
 

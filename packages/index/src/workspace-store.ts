@@ -69,13 +69,11 @@ export class WorkspaceStore {
     return all.map((json) => JSON.parse(json) as Workspace).sort((a, b) => (a.createdAt < b.createdAt ? -1 : 1));
   }
 
-  /** Deletes the workspace, its name, its staging index and its usage in one step. */
-  async delete(ns: string, repo: string, idOrName: string): Promise<Workspace> {
-    const workspace = await this.require(ns, repo, idOrName);
+  /** Deletes a workspace found before (`require`), its name, its staging index and its usage in one step. */
+  async delete(ns: string, repo: string, workspace: Workspace): Promise<void> {
     const tx = this.redis.multi().hdel(this.keys.workspaces(ns, repo), workspace.id)
       .del(this.keys.staged(ns, repo, workspace.id), this.keys.usage(ns, repo, workspace.id));
     if (workspace.name !== null) tx.hdel(this.keys.workspaceNames(ns, repo), workspace.name);
     await tx.exec();
-    return workspace;
   }
 }

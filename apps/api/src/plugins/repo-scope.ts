@@ -27,8 +27,8 @@ export function repoScope(app: FastifyInstance, { repos, workspaces }: { repos: 
   app.addHook('preHandler', async (request: FastifyRequest) => {
     const url = request.routeOptions.url ?? '';
     if (!under(url, repoUrl)) return;
-    const { namespace, repo, workspaceId } = request.params as { namespace: string; repo: string; workspaceId?: string };
+    const { namespace, repo, workspaceId } = request.params as { namespace: string; repo: string; workspaceId: string };
     request.repository = await repos.require(namespace, repo);
-    if (workspaceId !== undefined && under(url, workspaceUrl)) request.workspace = await workspaces.require(namespace, repo, workspaceId);
+    if (under(url, workspaceUrl)) request.workspace = await workspaces.require(namespace, repo, workspaceId);
   });
 }

@@ -36,9 +36,9 @@ export function workspaceRoutes(app: FastifyInstance, { workspaces, objects }: A
   });
 
   app.delete<{ Params: WorkspaceParams }>('/api/repos/:namespace/:repo/workspaces/:workspaceId', { schema: routeSchemas.delete_workspace }, async (request) => {
-    const { namespace, repo, workspaceId } = request.params;
-    const workspace = await workspaces.delete(namespace, repo, workspaceId);
-    return success('resource_created', { workspace: await workspaceView(objects, workspace) });
+    const { namespace, repo } = request.params;
+    await workspaces.delete(namespace, repo, request.workspace);
+    return success('resource_created', { workspace: await workspaceView(objects, request.workspace) });
   });
 
   // the workspace was found before the handler runs (repo-scope.ts)
