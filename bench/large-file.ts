@@ -150,8 +150,45 @@ export async function largeFile(ctx: BenchContext): Promise<Figure[]> {
         : [maxFigure(`one large gzip file (${mode}): peak RSS`, apiRss, 'MiB', 256)]),
     );
   }
-  figures.push(await pacedUpload(ctx, file), await concurrentUploads(ctx, file));
+  figures.push(await pacedUpload(ctx, file), await concurrentUploads(ctx, file), await readBack(ctx, file));
   return figures;
+}
+
+/**
+ * The staged file read back whole (`GET …/files/{path}`, counted and dropped by the client), api +
+ * worker, fsync on: the price of keeping a large part gzipped as sent is an inflate on each read.
+ */
+async function readBack(ctx: BenchContext, file: string): Promise<Figure> {
+  const rates: number[] = [];
+  for (let i = 0; i < ctx.runs; i++) {
+    await withApiAndWorker(ctx, async (api) => {
+      const ws = await repoWithWorkspace(api.url, 'bench', 'read-back', 'ws');
+      const accepted = await uploadFile(api.url, `${ws}/files/data`, file);
+      if (accepted.status !== 202 || !accepted.location) throw new Error(`read-back upload answered ${accepted.status}`);
+      const job = await waitForJob(api.url, accepted.location, 600_000);
+      if (job.state !== 'completed') throw new Error(`read-back upload job: ${JSON.stringify(job).slice(0, 300)}`);
+      const started = process.hrtime.bigint();
+      const bytes = await download(`${api.url}${ws}/files/data/big.csv`);
+      const rate = bytes / 1024 ** 2 / (Number(process.hrtime.bigint() - started) / 1e9);
+      if (bytes !== Number(job.files?.[0]?.size)) throw new Error(`read back ${bytes} bytes of ${String(job.files?.[0]?.size)}`);
+      rates.push(rate);
+      ctx.log(`read back, run ${i + 1}: ${rate.toFixed(0)} MiB/s`);
+    });
+  }
+  return maxFigure('one large gzip file read back whole (GET …/files/{path}): MiB/s', median(rates), 'MiB/s', null);
+}
+
+/** GETs a URL and counts the body's bytes without keeping them. */
+function download(url: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    request(url, (res) => {
+      if (res.statusCode !== 200) reject(new Error(`GET ${url} answered ${res.statusCode}`));
+      let bytes = 0;
+      res.on('data', (chunk: Buffer) => (bytes += chunk.length));
+      res.on('end', () => resolve(bytes));
+      res.on('error', reject);
+    }).on('error', reject).end();
+  });
 }
 
 /** A fresh API process and a worker process beside it (fsync on) for one run, stopped after it. */

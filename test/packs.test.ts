@@ -138,4 +138,46 @@ describe.each(storeKinds())('packs of small versions (%s store)', (kind) => {
     expect((await stagedFiles(sluice.url, ws)).get('k/again.csv')?.size).toBe(Buffer.byteLength(text));
     expect((await send(sluice.url, 'GET', `${ws}/files/k/again.csv`)).headers['content-type']).toBe(rows.headers['content-type']);
   });
+
+  it('keeps a large gzip part as sent, as a pack of one entry, and inflates it as it is read', async () => {
+    const test = testEnv(kind);
+    const sluice = await start(test.env);
+    const ws = await repoWithWorkspace(sluice.url, 'ox', 'large', 'w');
+    // 24 MiB of rows (past the 16 MiB a read inflates whole) and 3 MiB of noise, both streamed parts
+    const rows = Buffer.from(Array.from({ length: 400_000 }, (_, i) => `${i},row ${i},${(i * 7919) % 100_003}\n`).join('').padEnd(24 * 1024 * 1024, '.'));
+    const noise = randomBytes(3 * 1024 * 1024);
+    const plain = randomBytes(2 * 1024 * 1024);
+    const parts: Part[] = [{ filename: 'rows.csv', content: rows, gzip: true }, { filename: 'noise.bin', content: noise, gzip: true }, { filename: 'plain.bin', content: plain }];
+    expect((await upload(sluice.url, `${ws}/files/big`, parts)).json().paths).toEqual(['big/rows.csv', 'big/noise.bin', 'big/plain.bin']);
+
+    const store = await test.store();
+    const packs: number[] = [];
+    for await (const info of store.list('packs/')) packs.push(info.size);
+    expect(packs).toHaveLength(2);
+    // each pack is the member as the client sent it, its index and trailer: no inflated copy is written
+    const sent = gzipSync(rows).length + gzipSync(noise).length;
+    const stored = packs[0]! + packs[1]!;
+    expect(stored - sent).toBeGreaterThan(0);
+    expect(stored - sent).toBeLessThan(2 * 256);
+    expect(stored).toBeLessThan(rows.length / 2);
+    // the plain part is still an object of its own
+    expect(await listKeys(store, 'versions/')).toHaveLength(1);
+
+    const read = await send(sluice.url, 'GET', `${ws}/files/big/rows.csv`);
+    expect(read.headers['content-length']).toBe(String(rows.length));
+    expect(read.headers['content-type']).toMatch(/^text\//);
+    expect(read.body.equals(rows)).toBe(true);
+    expect((await send(sluice.url, 'GET', `${ws}/files/big/noise.bin`)).body.equals(noise)).toBe(true);
+    expect((await send(sluice.url, 'GET', `${ws}/files/big/plain.bin`)).body.equals(plain)).toBe(true);
+
+    // typing by hash inflates only the head; Redis losing the locations finds them in the packs again
+    const keys = new RedisKeys(test.env.SLUICE_KEY_PREFIX!);
+    await redis.del(keys.packed(), keys.versions());
+    const byHash = await sendJson(sluice.url, 'POST', `${ws}/stage_hashes`, { files: [{ path: 'big/again.csv', hash: await oxenHash(rows) }] });
+    expect(byHash.json()).toMatchObject({ paths: ['big/again.csv'], missing: [] });
+    const again = (await stagedFiles(sluice.url, ws)).get('big/again.csv');
+    expect(again?.size).toBe(rows.length);
+    expect((await send(sluice.url, 'GET', `${ws}/files/big/again.csv`)).body.equals(rows)).toBe(true);
+    expect(await redis.hlen(keys.packed())).toBe(2);
+  });
 });

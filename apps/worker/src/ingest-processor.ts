@@ -1,7 +1,7 @@
 import type { Job } from 'bullmq';
 import type { Piscina } from 'piscina';
 import { errorCodeOf, mapLimit, SluiceError, type DataType, type ErrorCode, type Limits } from '@sluice/core';
-import { versionKey, type BlobStore } from '@sluice/storage';
+import type { BlobStore } from '@sluice/storage';
 import { planStage, quotaExceededMessage, type DigestBoard, type ObjectStore, type StagingIndex, type VersionIndex, type VersionWriter, type WorkspaceQuota, type WorkspaceStore } from '@sluice/index';
 import { type FileResult, type IngestJobData, type IngestJobResult, type IngestProgress, type SpooledPart } from '@sluice/queue';
 import type { InflateTask, InflateTaskResult } from './threads/inflate-task.js';
@@ -94,10 +94,7 @@ export class IngestProcessor {
         }
         const missing = await this.deps.versions.missing([file.hash]);
         if (missing.size > 0) {
-          await this.deps.store.move(file.pendingKey, versionKey(file.hash)).catch(async (error: unknown) => {
-            // a retried job whose first attempt moved its digest's object already
-            if (errorCodeOf(error) !== 'resource_not_found' || (await this.deps.store.stat(versionKey(file.hash))) === null) throw error;
-          });
+          await this.deps.versionWriter.adoptStreamed(file);
           await this.deps.versions.markStored([file.hash]);
         } else {
           await this.deps.store.delete([file.pendingKey]);

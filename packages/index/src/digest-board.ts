@@ -5,7 +5,7 @@ import type { RedisKeys } from './redis-keys.js';
 
 /** What a digest leaves for the ingest job: the part's content, or why the job must stream it itself. */
 export type DigestResult =
-  | { kind: 'file'; hash: string; size: number; mimeType: string; dataType: DataType; pendingKey: string; bytes: number }
+  | { kind: 'file'; hash: string; size: number; mimeType: string; dataType: DataType; pendingKey: string; gzipLength?: number; bytes: number }
   | { kind: 'fallback'; reason: string };
 
 /** Who processes the part: the digest job, or the ingest job (the digest never started or died). */

@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
-import { gunzip } from 'node:zlib';
+import { createGunzip, gunzip } from 'node:zlib';
 import { errorCodeOf, mapLimit, SluiceError } from '@sluice/core';
 import { packKey, readExact, versionKey, type BlobStore } from '@sluice/storage';
 import type { PackedLocation, PackIndex } from './pack-index.js';
@@ -9,6 +10,8 @@ const gunzipAsync = promisify(gunzip);
 
 /** After a miss, the packs' own indexes are read back at most this often per process. */
 const rebuildEveryMs = 60_000;
+/** A gzipped entry inflating to more than this is inflated as it is sent, not whole in memory. */
+const inflateWholeMaxBytes = 16 * 1024 * 1024;
 
 /** A version's size and first bytes (what typing it needs). */
 export interface VersionHead {
@@ -17,8 +20,9 @@ export interface VersionHead {
 }
 
 /**
- * Reads versions wherever they are stored: a range of a pack (located through the PackIndex) or
- * an object of their own (large content, and everything stored before packs). A version in
+ * Reads versions wherever they are stored: a range of a pack (located through the PackIndex:
+ * small content, and large content kept gzipped as sent, one entry to its pack) or an object of
+ * their own (large content sent plain, and everything stored before packs). A version in
  * neither place sends it to the packs' own indexes once, in case Redis lost its locations.
  */
 export class VersionReader {
@@ -65,11 +69,17 @@ export class VersionReader {
   /** A packed version's content (its first `upTo` bytes or more), inflated if it is kept gzipped. */
   private async readPacked(packed: PackedLocation, upTo = Infinity): Promise<Readable> {
     if (packed.size === undefined) return this.range(packKey(packed.pack), packed.offset, Math.min(packed.length, upTo));
-    // Small by construction (below SLUICE_PACK_BELOW_BYTES): read whole and inflated in one trip to
-    // libuv's pool rather than chunk by chunk. The ingest inflated it once already, so a failure
-    // here is damage, not input.
-    const gzipped = await readExact(await this.range(packKey(packed.pack), packed.offset, packed.length));
-    return Readable.from([await gunzipAsync(gzipped)], { objectMode: false });
+    const gzipped = await this.range(packKey(packed.pack), packed.offset, packed.length);
+    if (packed.size > inflateWholeMaxBytes) {
+      // a large streamed part kept as sent: inflated while it is read (the reader destroying the
+      // result stops the read of the pack too)
+      const inflated = createGunzip();
+      pipeline(gzipped, inflated).catch(() => undefined); // an error reaches the reader through `inflated`
+      return inflated;
+    }
+    // A small one, read whole and inflated in one trip to libuv's pool rather than chunk by chunk.
+    // The ingest inflated it once already, so a failure here is damage, not input.
+    return Readable.from([await gunzipAsync(await readExact(gzipped))], { objectMode: false });
   }
 
   private async range(key: string, offset: number, length: number): Promise<Readable> {

@@ -1,5 +1,5 @@
-import { mapLimit } from '@sluice/core';
-import { encodePack, packKey, versionKey, type BlobStore } from '@sluice/storage';
+import { errorCodeOf, mapLimit } from '@sluice/core';
+import { encodePack, packKey, streamedPackId, versionKey, type BlobStore } from '@sluice/storage';
 import type { PackIndex } from './pack-index.js';
 
 /** A pack stops growing past this: reads stay range reads of one object, a lost pack stays bounded. */
@@ -16,6 +16,14 @@ export interface NewVersion {
   hash: string;
   bytes: Uint8Array;
   gzip?: Uint8Array | undefined;
+}
+
+/** A version streamed into a pending object (stream-part.ts), gzipped as sent when `gzipLength` is set. */
+export interface StreamedVersion {
+  hash: string;
+  size: number;
+  pendingKey: string;
+  gzipLength?: number;
 }
 
 /** A packed entry is kept as sent when that saves at least this share of its bytes. */
@@ -54,6 +62,27 @@ export class VersionWriter {
       mapLimit(large, looseWritesInFlight, (v) => this.store.put(versionKey(v.hash), Buffer.from(v.bytes.buffer, v.bytes.byteOffset, v.bytes.byteLength))),
     ]);
     return { packs: groups.length, loose: large.length };
+  }
+
+  /**
+   * Makes a streamed version the stored one: its pending object becomes the version's own object,
+   * or, when it holds the gzip member as sent, a pack of one entry (noted unrecorded first, like
+   * any pack, so the sweeper reclaims it if this never finishes).
+   */
+  async adoptStreamed(version: StreamedVersion): Promise<void> {
+    const { hash, size, pendingKey, gzipLength } = version;
+    if (gzipLength === undefined) return this.moveOnce(pendingKey, versionKey(hash));
+    const id = streamedPackId(hash, pendingKey);
+    await this.packs.begin(id);
+    await this.moveOnce(pendingKey, packKey(id));
+    await this.packs.record(id, [{ hash, offset: 0, length: gzipLength, size }]);
+  }
+
+  /** A move that a retried job whose first attempt made it already finds done. */
+  private async moveOnce(from: string, to: string): Promise<void> {
+    await this.store.move(from, to).catch(async (error: unknown) => {
+      if (errorCodeOf(error) !== 'resource_not_found' || (await this.store.stat(to)) === null) throw error;
+    });
   }
 }
 

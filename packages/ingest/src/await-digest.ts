@@ -26,7 +26,8 @@ export async function awaitDigest(board: DigestBoard, store: BlobStore, digestId
           await store.delete([result.pendingKey]); // not this part's content after all: of no use
           return null;
         }
-        return { hash: result.hash, size: result.size, mimeType: result.mimeType, dataType: result.dataType, pendingKey: result.pendingKey };
+        const { kind: _kind, bytes: _bytes, ...file } = result;
+        return file;
       }
       if (state.owner !== 'digest') {
         if ((await board.claim(digestId, 'ingest')) === 'ingest') return null;

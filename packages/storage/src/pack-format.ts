@@ -38,12 +38,27 @@ export function encodePack(versions: ReadonlyArray<{ hash: string; bytes: Uint8A
     id.update(`${hash}\n`);
     offset += bytes.byteLength;
   }
+  chunks.push(...packTail(entries));
+  return { id: id.digest('hex').slice(0, 40), chunks, entries };
+}
+
+/** What follows a pack's entries: its index and the trailer. */
+export function packTail(entries: readonly PackEntry[]): Buffer[] {
   const index = Buffer.from(JSON.stringify(entries.map((e) => (e.size === undefined ? [e.hash, e.offset, e.length] : [e.hash, e.offset, e.length, e.size]))));
   const trailer = Buffer.alloc(trailerBytes);
   magic.copy(trailer, 0);
   trailer.writeUInt32BE(index.length, 4);
-  chunks.push(index, trailer);
-  return { id: id.digest('hex').slice(0, 40), chunks, entries };
+  return [index, trailer];
+}
+
+/**
+ * The id of a pack holding one large version kept gzipped as it was streamed into `pendingKey`.
+ * Two uploads of the same content may send different gzip members, so the id names the upload
+ * too: a pack is never replaced by one with other bytes while Redis locates entries in it, and a
+ * retried job (same pending key, same spooled bytes) writes the same object again.
+ */
+export function streamedPackId(hash: string, pendingKey: string): string {
+  return createHash('sha256').update(`${hash}\n${pendingKey}\n`).digest('hex').slice(0, 40);
 }
 
 /** The entries a stored pack holds, read from its own index (two range reads). */
