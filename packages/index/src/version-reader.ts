@@ -12,6 +12,11 @@ const gunzipAsync = promisify(gunzip);
 const rebuildEveryMs = 60_000;
 /** A gzipped entry inflating to more than this is inflated as it is sent, not whole in memory. */
 const inflateWholeMaxBytes = 16 * 1024 * 1024;
+/**
+ * Inflated bytes per gunzip call when streaming: each call is a trip to libuv's pool and a write
+ * to the socket, and with zlib's 16 KiB a 2 GiB read ran at ~130 MiB/s (~390 MiB/s in 1 MiB).
+ */
+const inflateSliceBytes = 1024 * 1024;
 
 /** A version's size and first bytes (what typing it needs). */
 export interface VersionHead {
@@ -73,7 +78,7 @@ export class VersionReader {
     if (packed.size > inflateWholeMaxBytes) {
       // a large streamed part kept as sent: inflated while it is read (the reader destroying the
       // result stops the read of the pack too)
-      const inflated = createGunzip();
+      const inflated = createGunzip({ chunkSize: inflateSliceBytes });
       pipeline(gzipped, inflated).catch(() => undefined); // an error reaches the reader through `inflated`
       return inflated;
     }
