@@ -205,6 +205,8 @@ export class IngestProcessor {
     await timed('store', () => this.deps.versionWriter.write(fresh));
     stageBytes.inc({ stage: 'store' }, storedBytes);
     await this.deps.versions.markStored(missing);
+    // every view of the segment (the versions just written) is done with
+    this.deps.store.release?.(result.segment);
     // Parts with the same content in one segment are written once: all but that one count as deduplicated.
     return { overflow, deduplicated: okFiles - missing.length, deduplicatedBytes: okBytes - storedBytes };
   }

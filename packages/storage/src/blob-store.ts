@@ -31,6 +31,11 @@ export interface BlobStore {
   getRange(key: string, offset: number, length: number): Promise<Readable>;
   /** The whole object in one Buffer that owns its ArrayBuffer, so it can be transferred to a thread. */
   getBuffer(key: string): Promise<Buffer>;
+  /**
+   * Gives back the memory of a Buffer `getBuffer` returned, once the caller is done with it and
+   * every view of it; a store that keeps objects in memory may fill it again. Optional.
+   */
+  release?(memory: ArrayBuffer): void;
   stat(key: string): Promise<BlobInfo | null>;
   /** Deletes keys; missing ones are not an error. */
   delete(keys: readonly string[]): Promise<void>;

@@ -1,5 +1,5 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, rm, stat, statfs, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, stat, statfs, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -141,7 +141,10 @@ export class FsBlobStore implements BlobStore {
   }
 
   async delete(keys: readonly string[]): Promise<void> {
-    await Promise.all(keys.map((key) => rm(this.path(key), { force: true })));
+    // one unlink each (rm would lstat first: a syscall per spool object on every job)
+    await Promise.all(keys.map((key) => unlink(this.path(key)).catch((error: unknown) => {
+      if (!isMissing(error)) throw error;
+    })));
   }
 
   async move(from: string, to: string): Promise<void> {

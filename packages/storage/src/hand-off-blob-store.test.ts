@@ -25,6 +25,22 @@ describe('HandOffBlobStore', () => {
     expect(gets()).toBe(1);
   });
 
+  it('fills memory given back again, for a segment that fits in it', async () => {
+    const { handOff } = stores();
+    await handOff.put('spool/g/0', Buffer.alloc(100, 1));
+    const first = await handOff.getBuffer('spool/g/0');
+    handOff.release(first.buffer as ArrayBuffer);
+    await handOff.put('spool/g/1', Buffer.alloc(80, 2));
+    const second = await handOff.getBuffer('spool/g/1');
+    expect(second.buffer).toBe(first.buffer);
+    expect(second.length).toBe(80);
+    expect(second.every((byte) => byte === 2)).toBe(true);
+    // too small for the next one: that gets memory of its own
+    handOff.release(second.buffer as ArrayBuffer);
+    await handOff.put('spool/g/2', Buffer.alloc(120, 3));
+    expect((await handOff.getBuffer('spool/g/2')).buffer).not.toBe(first.buffer);
+  });
+
   it('wrote the store first: another process reads what this one holds', async () => {
     const { counted, handOff } = stores();
     await handOff.put('spool/r2/0', Buffer.from('durable'));
