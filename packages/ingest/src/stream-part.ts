@@ -1,9 +1,10 @@
-import { PassThrough, Readable, Transform, Writable, type TransformCallback } from 'node:stream';
+import { PassThrough, Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { createOxenHasher, errorCodeOf, sniffMime, SluiceError, type Limits, type SniffedType } from '@sluice/core';
 import { packTail, pendingVersionKey, type BlobStore } from '@sluice/storage';
 import type { SpooledPart } from '@sluice/queue';
+import { CopyTo, discard } from './copy-to.js';
 import { inflateLimitError } from './inflate-limits.js';
 
 export interface StreamedFile extends SniffedType {
@@ -25,6 +26,7 @@ export interface StreamedFile extends SniffedType {
 class ContentMeter extends Transform {
   size = 0;
   private head = Buffer.alloc(0);
+  private hash: string | undefined;
 
   constructor(
     private readonly hasher: Awaited<ReturnType<typeof createOxenHasher>>,
@@ -39,8 +41,6 @@ class ContentMeter extends Transform {
   get sniffHead(): Buffer {
     return this.head;
   }
-
-  private hash: string | undefined;
 
   /** The content's hash, once it has all passed (the hasher finalizes once; later calls repeat it). */
   digest(): string {
@@ -123,31 +123,6 @@ async function fillPack(source: Readable, kept: CopyTo, meter: ContentMeter, out
     out.destroy(error as Error);
     throw error;
   }
-}
-
-/** Passes bytes on and copies them into `copy`, at the pace of the slower of the two. */
-class CopyTo extends Transform {
-  bytes = 0;
-
-  constructor(private readonly copy: Writable) {
-    super();
-    // the store stopped reading (it failed): nothing would drain it again, so end early (the
-    // pipeline then fails with a premature close, and the store's error is the one reported)
-    copy.once('close', () => {
-      if (!this.writableFinished) this.destroy();
-    });
-  }
-
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
-    this.bytes += chunk.length;
-    if (this.copy.write(chunk)) done(null, chunk);
-    else this.copy.once('drain', () => done(null, chunk));
-  }
-}
-
-/** Consumes a stream whose bytes were already used on the way. */
-function discard(): Writable {
-  return new Writable({ write: (_chunk, _encoding, done) => done() });
 }
 
 /** The objects of a chunked upload read one after the other as one stream. */

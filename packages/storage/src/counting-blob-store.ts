@@ -41,6 +41,9 @@ export class CountingBlobStore implements BlobStore {
     this.count('get', key);
     return this.inner.getBuffer(key);
   }
+  release(memory: ArrayBuffer): void {
+    this.inner.release?.(memory);
+  }
   stat(key: string): Promise<BlobInfo | null> {
     this.count('stat', key);
     return this.inner.stat(key);

@@ -1,5 +1,5 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, rm, stat, statfs, unlink, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat, statfs, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { SluiceError } from '@sluice/core';
 import type { BlobInfo, BlobStore, PutOptions } from './blob-store.js';
 import { FlushAhead } from './flush-ahead.js';
+import { SpareMemory } from './spare-memory.js';
 
 export interface FsBlobStoreOptions {
   root: string;
@@ -36,6 +37,9 @@ export class FsBlobStore implements BlobStore {
   private readonly root: string;
   private readonly fsync: boolean;
   private readonly knownDirs = new Set<string>();
+
+  /** Memory of spool segments read whole, given back by the worker (`release`) and filled again. */
+  private readonly spare = new SpareMemory(4, 16 * 1024 * 1024);
 
   constructor(options: FsBlobStoreOptions) {
     this.root = resolve(options.root);
@@ -120,14 +124,26 @@ export class FsBlobStore implements BlobStore {
   }
 
   async getBuffer(key: string): Promise<Buffer> {
-    try {
-      const data = await readFile(this.path(key));
-      // readFile allocates exactly the file's size; copy only if it ever hands back a pooled slice.
-      return data.byteOffset === 0 && data.buffer.byteLength === data.length ? data : Buffer.from(Uint8Array.prototype.slice.call(data));
-    } catch (error) {
+    const handle = await open(this.path(key), 'r').catch((error: unknown) => {
       if (isMissing(error)) throw new SluiceError('resource_not_found', `no blob at ${key}`);
       throw error;
+    });
+    try {
+      const { size } = await handle.stat();
+      const data = this.spare.take(size);
+      for (let at = 0; at < size; ) {
+        const { bytesRead } = await handle.read(data, at, size - at, at);
+        if (bytesRead === 0) throw new SluiceError('internal', `${key} ended at ${at} of ${size} bytes`);
+        at += bytesRead;
+      }
+      return data;
+    } finally {
+      await handle.close();
     }
+  }
+
+  release(memory: ArrayBuffer): void {
+    this.spare.give(memory);
   }
 
   async stat(key: string): Promise<BlobInfo | null> {

@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import type { BlobInfo, BlobStore, PutOptions } from './blob-store.js';
+import { SpareMemory } from './spare-memory.js';
 
 /**
  * In a process that is both API and worker, the spool segment the API has just written is what
@@ -10,24 +11,24 @@ import type { BlobInfo, BlobStore, PutOptions } from './blob-store.js';
  * process or an object already dropped reads the store as before. The store is still written
  * first, so nothing about durability or other processes changes.
  *
- * The reader gives the memory back when it is done (`release`) and the next copy reuses it: a
- * fresh 8 MiB buffer costs its page faults on the first write (3-15 ms on the benchmark's
- * machine, 8% of a one-process server's main thread), a reused one ~0.2 ms.
+ * The reader gives the memory back when it is done (`release`) and the next copy reuses it
+ * (SpareMemory): copying into fresh memory took 8% of a one-process server's main thread.
  */
 /** Given-back buffers kept for reuse: as many as a worker has segments in flight, and two more. */
 const spareBuffers = 4;
-const mib = 1024 * 1024;
 
 export class HandOffBlobStore implements BlobStore {
   private readonly held = new Map<string, Buffer>();
   private heldBytes = 0;
-  private readonly spare: ArrayBuffer[] = [];
+  private readonly spare: SpareMemory;
 
   constructor(
     private readonly inner: BlobStore,
     private readonly handsOff: (key: string) => boolean,
     private readonly maxBytes: number,
-  ) {}
+  ) {
+    this.spare = new SpareMemory(spareBuffers, maxBytes);
+  }
 
   async put(key: string, body: Buffer | readonly Buffer[] | Readable, options?: PutOptions): Promise<void> {
     await this.inner.put(key, body, options);
@@ -35,7 +36,7 @@ export class HandOffBlobStore implements BlobStore {
     const pieces = Buffer.isBuffer(body) ? [body] : body;
     const size = pieces.reduce((sum, piece) => sum + piece.length, 0);
     if (size > this.maxBytes) return;
-    const copy = this.memory(size);
+    const copy = this.spare.take(size);
     let at = 0;
     for (const piece of pieces) at += piece.copy(copy, at);
     this.drop(key);
@@ -65,16 +66,7 @@ export class HandOffBlobStore implements BlobStore {
   }
 
   release(memory: ArrayBuffer): void {
-    if (this.spare.length < spareBuffers && memory.byteLength > 0 && memory.byteLength <= this.maxBytes) this.spare.push(memory);
-  }
-
-  /** `size` bytes over an ArrayBuffer of their own (never Node's shared pool), so the reader can transfer them. */
-  private memory(size: number): Buffer {
-    const fits = this.spare.findIndex((memory) => memory.byteLength >= size);
-    // past 1 MiB, whole MiBs: segments of one workload differ by a few KiB, and each then fits in memory an earlier one gave back
-    if (fits === -1) return size <= mib ? Buffer.allocUnsafeSlow(size) : Buffer.from(new ArrayBuffer(Math.ceil(size / mib) * mib), 0, size);
-    const [memory] = this.spare.splice(fits, 1);
-    return Buffer.from(memory!, 0, size);
+    this.spare.give(memory);
   }
 
   private drop(key: string): void {
