@@ -2,6 +2,9 @@ import { Readable } from 'node:stream';
 import type { BlobInfo, BlobStore, PutOptions } from './blob-store.js';
 import { SpareMemory } from './spare-memory.js';
 
+/** Given-back buffers kept for reuse: as many as a worker has segments in flight, and two more. */
+const spareBuffers = 4;
+
 /**
  * In a process that is both API and worker, the spool segment the API has just written is what
  * its worker reads next. This keeps a copy of the last such objects (up to `maxBytes`, oldest
@@ -14,9 +17,6 @@ import { SpareMemory } from './spare-memory.js';
  * The reader gives the memory back when it is done (`release`) and the next copy reuses it
  * (SpareMemory): copying into fresh memory took 8% of a one-process server's main thread.
  */
-/** Given-back buffers kept for reuse: as many as a worker has segments in flight, and two more. */
-const spareBuffers = 4;
-
 export class HandOffBlobStore implements BlobStore {
   private readonly held = new Map<string, Buffer>();
   private heldBytes = 0;
