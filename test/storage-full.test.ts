@@ -1,19 +1,19 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
+import { rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { Agent, request } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSluice, type SluiceProcess } from './support/sluice-process.js';
 import { listKeys, testEnv } from './support/test-env.js';
 import { multipart, repoWithWorkspace, send, stagedFiles, upload } from './support/oxen-http.js';
+import { tempDir } from './support/temp-dirs.js';
 import { waitFor } from './support/wait-for.js';
 import { FsBlobStore } from '@sluice/storage';
 
 /** A small tmpfs of our own to fill up; null where this machine will not mount one (not root). */
 function mountSmallDisk(): string | null {
-  const dir = mkdtempSync(join(tmpdir(), 'sluice-full-'));
+  const dir = tempDir('sluice-full-');
   const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=40m', 'tmpfs', dir], { stdio: 'ignore' });
   return mounted.status === 0 ? dir : null;
 }
