@@ -16,6 +16,9 @@ describe('SpareMemory', () => {
     expect(spare.take(4 * mib).buffer).not.toBe(first.buffer);
     spare.give(second.buffer as ArrayBuffer);
     spare.give(new ArrayBuffer(5 * mib)); // past `keep`: dropped
+    // a small read (a commit object) neither takes the spare nor keeps it alive
+    expect(spare.take(300).buffer.byteLength).toBe(300);
+    expect(spare.take(2 * mib).buffer.byteLength).toBe(2 * mib);
     expect(spare.take(5 * mib).buffer).toBe(second.buffer);
   });
 

@@ -11,9 +11,14 @@ export class SpareMemory {
 
   constructor(private readonly keep: number, private readonly maxBytes: number) {}
 
-  /** `size` bytes over an ArrayBuffer of their own (never Node's shared pool), so they can be transferred to a thread. */
+  /**
+   * `size` bytes over an ArrayBuffer of their own (never Node's shared pool), so they can be
+   * transferred to a thread. A spare serves only a request of at least half its size: the same
+   * store reads small objects (commits, directory nodes) through here, and those must neither
+   * use up the spares nor hold megabytes alive behind a few hundred bytes.
+   */
   take(size: number): Buffer {
-    const fits = this.spare.findIndex((memory) => memory.byteLength >= size);
+    const fits = this.spare.findIndex((memory) => memory.byteLength >= size && memory.byteLength <= 2 * size);
     if (fits !== -1) return Buffer.from(this.spare.splice(fits, 1)[0]!, 0, size);
     // past 1 MiB, whole MiBs: segments of one workload differ by a few KiB, and each then fits in memory an earlier one gave back
     return size <= mib ? Buffer.allocUnsafeSlow(size) : Buffer.from(new ArrayBuffer(Math.ceil(size / mib) * mib), 0, size);
