@@ -41,7 +41,12 @@ export default async function setup(project: TestProject): Promise<() => Promise
       region: process.env.SLUICE_TEST_S3_REGION ?? 'us-east-1',
     });
   } else if (hasSwift()) {
-    const swift = await startSwiftS3();
+    const swift = await startSwiftS3().catch(async (error: unknown) => {
+      // vitest would only say "No test files found": name the cause, and leave nothing running.
+      for (const stop of stops.reverse()) await stop();
+      console.error(`sluice tests: set-up failed: ${(error as Error).message}`);
+      throw error;
+    });
     stops.push(swift.stop);
     project.provide('s3', swift.config);
   } else {

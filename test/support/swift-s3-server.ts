@@ -24,7 +24,7 @@ export function hasSwift(): boolean {
 
 /** OpenStack Swift with s3api on free loopback ports, through scripts/swift-s3.sh. */
 export async function startSwiftS3(): Promise<S3Server> {
-  let lastError: unknown;
+  let lastError: { root: string; message: string } | undefined;
   // A port can be taken between choosing and binding it; a failed start is cleaned up and retried.
   for (let attempt = 0; attempt < 3; attempt++) {
     const root = mkdtempSync(join(tmpdir(), 'sluice-swift-'));
@@ -36,17 +36,22 @@ export async function startSwiftS3(): Promise<S3Server> {
       SWIFT_MEMCACHED_PORT: String(await freePort()),
       SWIFT_EATMYDATA: '1',
     };
+    const halt = () => run('bash', [script, 'stop'], { env, timeout: 60_000 }).catch(() => undefined);
     const stop = async () => {
-      await run('bash', [script, 'stop'], { env, timeout: 60_000 }).catch(() => undefined);
+      await halt();
       rmSync(root, { recursive: true, force: true });
     };
     try {
       await run('bash', [script, 'start'], { env, timeout: 120_000 });
     } catch (error) {
-      lastError = error;
-      await stop();
+      // The last failed attempt keeps its folder: the script's message names it and its logs.
+      if (lastError !== undefined) rmSync(lastError.root, { recursive: true, force: true });
+      await halt();
+      const stderr = (error as { stderr?: string }).stderr ?? '';
+      lastError = { root, message: `${(error as Error).message.split('\n')[0]}\n${stderr}` };
       continue;
     }
+    if (lastError !== undefined) rmSync(lastError.root, { recursive: true, force: true });
     return {
       config: { endpoint: `http://127.0.0.1:${env.SWIFT_S3_PORT}`, accessKey: 'test:tester', secretKey: 'testing', region: 'us-east-1' },
       stop,
@@ -54,5 +59,5 @@ export async function startSwiftS3(): Promise<S3Server> {
       resume: async () => void (await run('bash', [script, 'start'], { env, timeout: 120_000 })),
     };
   }
-  throw lastError;
+  throw new Error(`Swift s3api did not start (3 attempts; logs of the last in ${lastError?.root}/log):\n${lastError?.message}`);
 }
