@@ -52,8 +52,11 @@ export const CompleteChunkedBody = Type.Object({
     file_name: Type.Optional(Type.Union([Type.String(), Type.Null()])),
     dst_dir: Type.Optional(Type.Union([Type.String(), Type.Null()])),
     num_chunks: Type.Optional(Type.Union([Type.Integer({ minimum: 0 }), Type.Null()])),
-    /** Older clients count the chunks by the results of their uploads instead. */
-    upload_results: Type.Optional(Type.Array(Type.Unknown())),
+    /**
+     * Older clients count the chunks by the results of their uploads instead; the 0.54 client
+     * writes `null` here (serde's `None`) beside `num_chunks`.
+     */
+    upload_results: Type.Optional(Type.Union([Type.Array(Type.Unknown()), Type.Null()])),
   }))),
 });
 export type CompleteChunkedBody = Static<typeof CompleteChunkedBody>;
