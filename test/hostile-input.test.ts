@@ -65,6 +65,34 @@ describe('hostile input leaves nothing behind', () => {
     expect([...(await stagedFiles(sluice.url, ws)).keys()]).toEqual(['d/ok.txt']);
   });
 
+  it('holds every route that names a path to the 4096-byte rule: none stages a 5,000-byte path', async () => {
+    const ws = await repoWithWorkspace(sluice.url, 'ox', 'long-paths', 'w');
+    const repo = '/api/repos/ox/long-paths';
+    expect((await upload(sluice.url, `${ws}/files/`, [{ filename: 'ok.txt', content: 'ok', gzip: true }])).status).toBe(200);
+    const hash = (await stagedFiles(sluice.url, ws)).get('ok.txt')!.hash;
+    const long = 'abcd/'.repeat(1000).slice(0, -1);
+    expect(Buffer.byteLength(long)).toBe(4999);
+    // the same path spelled with dropped segments is as long as what would be staged
+    const padded = `${'./'.repeat(10)}${long}`;
+    const chunked = await sendJson(sluice.url, 'POST', `${repo}/versions/${hash}/complete`, {
+      workspace_id: 'w', files: [{ hash, file_name: long.slice(5), dst_dir: 'abcd', num_chunks: 1 }],
+    });
+    for (const [what, reply] of [
+      ['multipart dir + filename', await upload(sluice.url, `${ws}/files/${long.slice(0, 1999)}`, [{ filename: long.slice(2000), content: 'x', gzip: true }])],
+      ['stage_hashes', await sendJson(sluice.url, 'POST', `${ws}/stage_hashes`, { files: [{ path: padded, hash }] })],
+      ['resumable destination', await sendJson(sluice.url, 'POST', `${repo}/versions/uploads`, { hash, size: 2, destination: { path: long, workspace_id: 'w' } })],
+      ['PATCH new_path', await sendJson(sluice.url, 'PATCH', `${ws}/files/ok.txt`, { new_path: long })],
+      ['chunked file_name', chunked],
+    ] as const) {
+      expect(reply.status, what).toBe(400);
+      expect(reply.json(), what).toMatchObject({ status: 'error', error: { type: 'name_too_long', detail: expect.stringMatching(/4999 bytes; the limit is 4096/) } });
+    }
+    // 4096 bytes is still fine, on each route alike
+    const longest = long.slice(0, 4096);
+    expect((await sendJson(sluice.url, 'POST', `${ws}/stage_hashes`, { files: [{ path: longest, hash }] })).json().paths).toEqual([longest]);
+    expect([...(await stagedFiles(sluice.url, ws)).keys()].sort()).toEqual([longest, 'ok.txt']);
+  });
+
   it('keeps ids inside their own keys: a workspace named "x}:meta" holding a file named "json" makes no repository appear', async () => {
     const ws = await repoWithWorkspace(sluice.url, 'ox', 'agg', 'x}:meta');
     expect((await upload(sluice.url, `${ws.replace('x}:meta', encodeURIComponent('x}:meta'))}/files/`, [{ filename: 'json', content: '{}', gzip: true }])).status).toBe(200);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
-import { SluiceError, type Limits } from '@sluice/core';
+import { maxPathBytes, SluiceError, type Limits } from '@sluice/core';
 import type { BlobStore } from '@sluice/storage';
 import { ingestMetrics } from '@sluice/telemetry';
 import { SpoolWriter, type EarlyStart } from '@sluice/ingest';
@@ -9,11 +9,11 @@ import { SpoolWriter, type EarlyStart } from '@sluice/ingest';
 export type PartTarget = (filename: string) => { path: string; expectHash?: string };
 
 /**
- * The longest filename a part may carry, in UTF-8 bytes (Linux's PATH_MAX). A longer one is
- * refused whole, never staged cut short: the multipart parser itself truncates headers past
- * ~80 KiB, which this limit catches long before.
+ * The longest filename a part may carry, in UTF-8 bytes: the path limit, checked before the part
+ * is read. A longer one is refused whole, never staged cut short: the multipart parser itself
+ * truncates headers past ~80 KiB, which this limit catches long before.
  */
-export const maxFilenameBytes = 4096;
+export const maxFilenameBytes = maxPathBytes;
 
 function isGzip(mimetype: string | undefined): boolean {
   return (mimetype ?? '').split(';')[0]!.trim().toLowerCase() === 'application/gzip';

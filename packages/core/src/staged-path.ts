@@ -2,6 +2,13 @@ import { isWellFormed } from './well-formed.js';
 import { SluiceError } from './sluice-error.js';
 
 /**
+ * The longest repository path sluice stages, in UTF-8 bytes after normalization (Linux's
+ * PATH_MAX). It bounds every route that names a path alike, so no route stages a path the others
+ * refuse, and a commit's directory walk stays short (a 4096-byte path is at most 2048 levels).
+ */
+export const maxPathBytes = 4096;
+
+/**
  * Where a multipart part is staged: the URL directory joined with the part's filename, then
  * normalized component by component, as the Oxen server and client both do (reference §4.3).
  * The join follows Rust `Path::join`: an absolute filename replaces the directory (and is then
@@ -12,7 +19,10 @@ export function stagedPath(directory: string, filename: string): string {
   return normalizeRelativePath(joined, () => `directory "${directory}", file "${filename}"`);
 }
 
-/** Normalizes a repository-relative path, rejecting what could escape the repository. */
+/**
+ * Normalizes a repository-relative path, rejecting what could escape the repository and paths
+ * past maxPathBytes: the one check of every route that names a path.
+ */
 export function normalizeRelativePath(path: string, describe: () => string = () => `"${path}"`): string {
   const fail = (reason: string): never => {
     throw new SluiceError('invalid_path', `Invalid staging path (${describe()}): ${reason}`);
@@ -31,5 +41,10 @@ export function normalizeRelativePath(path: string, describe: () => string = () 
     kept.push(segment);
   }
   if (kept.length === 0) fail('path resolves to empty after normalization');
-  return kept.join('/');
+  const normalized = kept.join('/');
+  const bytes = Buffer.byteLength(normalized);
+  if (bytes > maxPathBytes) {
+    throw new SluiceError('name_too_long', `Invalid staging path: it is ${bytes} bytes; the limit is ${maxPathBytes}`);
+  }
+  return normalized;
 }

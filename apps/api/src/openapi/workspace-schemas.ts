@@ -40,7 +40,7 @@ export const workspaceSchemas = {
     operationId: 'add',
     summary: 'Add files to workspace',
     description:
-      'Upload and stage files to a workspace. Accepts a multipart body with gzipped (`Content-Type: application/gzip`) or uncompressed file parts; the filename of each part is its path under {path}, and the server computes each hash (xxh3-128). One invalid path fails the whole request and stages nothing. The answer lists the staged paths in request order; a part that fails alone (corrupt gzip, inflate limits) is left out. sluice extensions: `Prefer: respond-async` or `?async=true` answers 202 with a job once the upload is durable; `Idempotency-Key` makes a retry return the same job.',
+      'Upload and stage files to a workspace. Accepts a multipart body with gzipped (`Content-Type: application/gzip`) or uncompressed file parts; the filename of each part is its path under {path}, and the server computes each hash (xxh3-128). One invalid path (absolute, `..`, NUL, or past 4096 bytes once normalized: the rule of every route that names a path) fails the whole request and stages nothing. The answer lists the staged paths in request order; a part that fails alone (corrupt gzip, inflate limits) is left out. sluice extensions: `Prefer: respond-async` or `?async=true` answers 202 with a job once the upload is durable; `Idempotency-Key` makes a retry return the same job.',
     tags: fileTags,
     wildcard: 'path',
     headers: uploadHeaders,

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import { isWellFormed, SluiceError, type Workspace } from '@sluice/core';
+import { normalizeRelativePath, SluiceError, type Workspace } from '@sluice/core';
 import { chunkKey, chunkPrefix } from '@sluice/storage';
 import { ingestJobOptions, type IngestJobData } from '@sluice/queue';
 import type { AppServices } from '../app-services.js';
@@ -21,11 +21,13 @@ function assertHash(hash: string): string {
   return hash;
 }
 
-/** Upstream's lenient destination (reference §4.5): only normal segments of dir and name are kept. */
+/**
+ * Upstream's lenient destination (reference §4.5): only normal segments of dir and name are kept,
+ * then the one path check of every route.
+ */
 function destination(dir: string | null | undefined, name: string): string {
   const segments = `${dir ?? ''}/${name}`.split('/').filter((s) => s !== '' && s !== '.' && s !== '..');
-  if (segments.length === 0 || segments.some((s) => s.includes('\0') || !isWellFormed(s))) throw new SluiceError('invalid_path', `invalid destination for ${name}`);
-  return segments.join('/');
+  return normalizeRelativePath(segments.join('/'), () => `destination for ${JSON.stringify(name).slice(0, 200)}`);
 }
 
 /**
