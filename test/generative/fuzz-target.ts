@@ -1,0 +1,133 @@
+import type { BlobStore } from '@sluice/storage';
+import { oxenHash } from '@sluice/core';
+import { specPath } from '@sluice/api';
+import { startSluice, type SluiceProcess } from '../support/sluice-process.js';
+import { testEnv, type TestEnv } from '../support/test-env.js';
+import { send } from '../support/oxen-http.js';
+import { authHeader, buildFixture, ensureWorkspace, makeTokens, type Fixture } from './fuzz-fixture.js';
+import { describeRequest, materialize, uploadContent, type FuzzCase } from './fuzz-case.js';
+import { liveUpload } from './fuzz-values.js';
+import { isRefusal, judgeOutcome } from './fuzz-judge.js';
+import { operationsOf, type Operation } from './openapi-operations.js';
+import { snapshotDiff, takeSnapshot, type StateSnapshot } from './state-snapshot.js';
+import { sendWire } from './wire-request.js';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * A running sluice with auth on and two tenants, and the fuzzer's side of it: runs one case,
+ * judges it, and restarts sluice (same Redis, same store) when a case brought it down, so the
+ * shrinking that follows runs against a live server too.
+ */
+export class FuzzTarget {
+  sluice!: SluiceProcess;
+  fixture!: Fixture;
+  operations: Operation[] = [];
+  private env!: TestEnv;
+  private store!: BlobStore;
+  /** A case was accepted (or cut): the next one first waits for the state to settle. */
+  private dirty = true;
+  private lastMethod = 'POST';
+  /** Answers by operation and status (`add 200`, `mv cut`), to see how deep the cases reach. */
+  readonly statuses = new Map<string, number>();
+  /** The first exchange of each tally, for looking at what a case got. */
+  readonly samples = new Map<string, string>();
+
+  constructor(private readonly redisUrl: string, private readonly extraEnv: Record<string, string> = {}) {}
+
+  async start(): Promise<void> {
+    const { tokensFile, tokens } = makeTokens();
+    this.env = testEnv('fs', {
+      SLUICE_AUTH: 'on', SLUICE_AUTH_TOKENS_FILE: tokensFile, SLUICE_RATE_LIMIT: '0',
+      // small limits, so the bodies the fuzzer sends reach them
+      SLUICE_MAX_REQUEST_BYTES: String(1024 * 1024), SLUICE_WORKSPACE_MAX_FILES: '200', SLUICE_SYNC_TIMEOUT_SECONDS: '20',
+      ...this.extraEnv,
+    });
+    this.sluice = await startSluice(this.env.env, [], 60_000);
+    this.store = await this.env.store();
+    this.fixture = await buildFixture(this.sluice.url, tokens, tokensFile);
+    const document = (await send(this.sluice.url, 'GET', specPath)).json() as Parameters<typeof operationsOf>[0];
+    this.operations = operationsOf(document);
+  }
+
+  async stop(): Promise<void> {
+    await this.sluice?.stop();
+  }
+
+  operation(id: string): Operation {
+    const op = this.operations.find((o) => o.id === id);
+    if (op === undefined) throw new Error(`no operation ${id} in the document`);
+    return op;
+  }
+
+  private alive(): boolean {
+    return this.sluice.child.exitCode === null && this.sluice.child.signalCode === null;
+  }
+
+  private snapshot(): Promise<StateSnapshot> {
+    return takeSnapshot(this.redisUrl, this.env.env.SLUICE_KEY_PREFIX!, this.store);
+  }
+
+  /** Waits until two snapshots a moment apart agree (jobs of earlier cases finished), at most a few seconds. */
+  private async settle(): Promise<StateSnapshot> {
+    let last = await this.snapshot();
+    for (let i = 0; i < 40; i++) {
+      await sleep(75);
+      const next = await this.snapshot();
+      if (snapshotDiff(last, next).length === 0) return next;
+      last = next;
+    }
+    return last;
+  }
+
+  /** Begins the resumable upload a part case sends to; the hash is right for uploadContent(size). */
+  private async beginUpload(c: FuzzCase): Promise<string | null> {
+    const hash = await oxenHash(uploadContent(c.upload.size));
+    const body = { hash, size: c.upload.size, ...(c.upload.destination ? { destination: { path: `up/${c.upload.size}.bin`, workspace_id: 'wa' } } : {}) };
+    const reply = await send(this.sluice.url, 'POST', '/api/repos/alpha/mine/versions/uploads', {
+      headers: { ...authHeader(this.fixture.tokens.own), 'content-type': 'application/json' }, body: JSON.stringify(body),
+    });
+    return reply.json().file?.upload_id ?? null;
+  }
+
+  /** Runs one case: what it violated (none when it held every invariant), and the request and answer, to print. */
+  async run(c: FuzzCase): Promise<{ problems: string[]; exchange: string }> {
+    const op = this.operation(c.op);
+    const wasDirty = this.dirty;
+    // only a change can have deleted or emptied the workspace the cases mostly write to
+    if (wasDirty && this.lastMethod !== 'GET') await ensureWorkspace(this.sluice.url, this.fixture.tokens.own!);
+    this.lastMethod = c.method;
+    this.dirty = false;
+    const uploadId = c.params.upload_id?.value === liveUpload ? await this.beginUpload(c) : null;
+    const before = wasDirty || uploadId !== null ? await this.settle() : await this.snapshot();
+    const request = materialize(c, op, this.fixture, uploadId);
+    const outcome = await sendWire(this.sluice.url, request, 30_000);
+    const problems = judgeOutcome(c, op, outcome);
+    const tally = `${c.op} ${outcome.kind === 'answer' ? outcome.reply.status : outcome.kind}`;
+    this.statuses.set(tally, (this.statuses.get(tally) ?? 0) + 1);
+    await sleep(5);
+    if (!this.alive() || !(await send(this.sluice.url, 'GET', '/api/health').then((r) => r.status === 200, () => false))) {
+      problems.push(`sluice went down; its last output:\n${this.sluice.output().split('\n').slice(-15).join('\n')}`);
+      await this.sluice.kill();
+      this.sluice = await startSluice(this.env.env, [], 60_000);
+      this.dirty = true;
+    } else if (isRefusal(outcome) || outcome.kind !== 'answer') {
+      // what a refused or cut request left must be gone once its clean-up ran
+      let diff = snapshotDiff(before, await this.snapshot());
+      for (let i = 0; i < 30 && diff.length > 0; i++) {
+        await sleep(100);
+        diff = snapshotDiff(before, await this.snapshot());
+      }
+      if (diff.length > 0) {
+        const what = outcome.kind === 'answer' ? `refused (${outcome.reply.status})` : `cut (${outcome.kind})`;
+        problems.push(`${what} but changed state:\n    ${diff.join('\n    ')}`);
+        this.dirty = true;
+      }
+    } else {
+      this.dirty = true;
+    }
+    const answer = outcome.kind === 'answer' ? `${outcome.reply.status} ${outcome.reply.body.subarray(0, 300).toString()}` : outcome.kind;
+    if (!this.samples.has(tally)) this.samples.set(tally, `${describeRequest(request)}\nanswer: ${answer}`);
+    return { problems, exchange: `request (${c.op}, token ${c.token}):\n  ${describeRequest(request)}\nanswer: ${answer}` };
+  }
+}

@@ -1,0 +1,32 @@
+import type { BlobStore } from '@sluice/storage';
+import { redisSnapshot } from '../support/redis-snapshot.js';
+
+/** What a request could change: every Redis key of the server's prefix and every stored object. */
+export interface StateSnapshot {
+  redis: Map<string, string>;
+  objects: Map<string, string>;
+}
+
+/** BullMQ rewrites these on its own timers, whatever any request does. */
+const volatileKey = /:stalled-check$/;
+
+export async function takeSnapshot(redisUrl: string, prefix: string, store: BlobStore): Promise<StateSnapshot> {
+  const redis = await redisSnapshot(redisUrl, prefix);
+  for (const key of [...redis.keys()]) if (volatileKey.test(key)) redis.delete(key);
+  const objects = new Map<string, string>();
+  for await (const info of store.list('')) objects.set(info.key, `${info.size}@${info.lastModified.getTime()}`);
+  return { redis, objects };
+}
+
+/** The differences, one line each (empty when nothing changed), for a failure message. */
+export function snapshotDiff(before: StateSnapshot, after: StateSnapshot, limit = 12): string[] {
+  const lines: string[] = [];
+  for (const [label, a, b] of [['redis', before.redis, after.redis], ['object', before.objects, after.objects]] as const) {
+    for (const [key, value] of b) {
+      if (!a.has(key)) lines.push(`${label} added: ${key}`);
+      else if (a.get(key) !== value) lines.push(`${label} changed: ${key}`);
+    }
+    for (const key of a.keys()) if (!b.has(key)) lines.push(`${label} removed: ${key}`);
+  }
+  return lines.length > limit ? [...lines.slice(0, limit), `… ${lines.length - limit} more`] : lines;
+}
