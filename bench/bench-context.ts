@@ -16,12 +16,14 @@ export interface BenchContext {
   sluiceEnv: Record<string, string>;
   /** Extra node arguments for every sluice (--node-arg, e.g. --cpu-prof). */
   nodeArgs: string[];
-  /** Overrides the small-files workloads' file count (--files N), for quicker experiments. */
+  /** Overrides the small-files and many-files workloads' file counts (--files N), for quicker experiments. */
   files: number | undefined;
   log(message: string): void;
 }
 
 let instance = 0;
+/** How long a sluice may take to start: on a machine loaded past 30 runnable tasks it took over 20 s. */
+const startTimeoutMs = 120_000;
 
 /** A fresh sluice for one run: its own key prefix and data dir or bucket, so runs never share content. */
 export async function freshSluice(ctx: BenchContext, store: 'fs' | 's3', extra: Record<string, string> = {}): Promise<{ sluice: SluiceProcess; env: Record<string, string> }> {
@@ -37,7 +39,7 @@ export async function freshSluice(ctx: BenchContext, store: 'fs' | 's3', extra: 
       SLUICE_S3_SECRET_KEY: ctx.s3.secretKey, SLUICE_S3_BUCKET: keyPrefix.toLowerCase(), SLUICE_S3_REGION: ctx.s3.region,
     });
   }
-  const sluice = await startSluice(env, ctx.nodeArgs);
+  const sluice = await startSluice(env, ctx.nodeArgs, startTimeoutMs);
   if (store === 'fs') {
     // a run leaves up to 2 GiB of versions behind: gone with the sluice that wrote them (stopped
     // after any worker that joined it), or a full benchmark fills the disk
@@ -53,5 +55,5 @@ export async function freshSluice(ctx: BenchContext, store: 'fs' | 's3', extra: 
 /** Another process on the same Redis prefix and store as `env` (e.g. a worker beside an API node), with the run's node arguments. */
 export function joinSluice(ctx: BenchContext, env: Record<string, string>, role: 'api' | 'worker'): Promise<SluiceProcess> {
   // the worker role logs 'sluice started' at info, which the launcher waits for
-  return startSluice({ ...env, SLUICE_ROLE: role, SLUICE_LOG_LEVEL: role === 'worker' ? 'info' : env.SLUICE_LOG_LEVEL ?? 'warn' }, ctx.nodeArgs);
+  return startSluice({ ...env, SLUICE_ROLE: role, SLUICE_LOG_LEVEL: role === 'worker' ? 'info' : env.SLUICE_LOG_LEVEL ?? 'warn' }, ctx.nodeArgs, startTimeoutMs);
 }

@@ -4,9 +4,9 @@
  * ceiling measured in the same run or a count. Options:
  *   --smoke          a few hundred files, for CI
  *   --runs N         runs per workload; the median is quoted (default 3)
- *   --only a,b       workloads: small-fs, small-s3, large, commit, push (default all)
+ *   --only a,b       workloads: small-fs, small-s3, large, commit, push, many-files (default all)
  *   --json FILE      also write the figures as JSON
- *   --files N        small-files workloads with N files instead of 20,000
+ *   --files N        small-files workloads with N files instead of 20,000; many-files with N instead of 10M
  *   --node-arg ARG   an argument for every sluice's node (repeatable), e.g. --cpu-prof
  *   --sluice-env K=V settings for every sluice started (repeatable), for experiments
  */
@@ -23,6 +23,7 @@ import { smallFilesFs, smallFilesS3 } from './small-files.js';
 import { largeFile } from './large-file.js';
 import { commitWorkload } from './commit-workload.js';
 import { pushWorkload } from './push-workload.js';
+import { manyFiles } from './many-files.js';
 import { table, writeChart } from './report.js';
 
 const args = process.argv.slice(2);
@@ -32,7 +33,7 @@ const option = (name: string): string | undefined => {
 };
 const smoke = args.includes('--smoke');
 const runs = Number(option('--runs') ?? (smoke ? 1 : 3));
-const only = new Set((option('--only') ?? 'small-fs,small-s3,large,commit,push').split(','));
+const only = new Set((option('--only') ?? 'small-fs,small-s3,large,commit,push,many-files').split(','));
 const jsonPath = option('--json');
 const sluiceEnv = Object.fromEntries(args.flatMap((a, i) => (args[i - 1] === '--sluice-env' ? [[a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] as [string, string]] : [])));
 
@@ -42,6 +43,7 @@ const workloads: Array<[string, (ctx: BenchContext) => Promise<Figure[]>]> = [
   ['large', largeFile],
   ['commit', commitWorkload],
   ['push', pushWorkload],
+  ['many-files', manyFiles],
 ];
 
 const redisServer = await startRedisServer();

@@ -1,0 +1,171 @@
+import { randomBytes } from 'node:crypto';
+import { mapLimit, oxenHash } from '@sluice/core';
+import { PackIndex, RedisKeys, VersionIndex } from '@sluice/index';
+import { send, sendJson, waitForJob } from '../test/support/oxen-http.js';
+import { freshSluice, joinSluice, type BenchContext } from './bench-context.js';
+import { maxFigure, type Figure } from './figure.js';
+import { cpuSeconds, median, peakRssMiB } from './measure.js';
+import { redisBytesPerMember, redisUsedBytes } from './redis-memory.js';
+
+/** Distinct contents the staged files point at: stage_hashes reads 4 KiB of each per request. */
+const seedContents = 64;
+/** stage_hashes takes at most 5,000 entries a request. */
+const perRequest = 5000;
+const inFlight = 4;
+const topDirs = 1000;
+const subDirs = 100;
+
+/** Where file i of the many-files tree sits: 1,000 top directories of 100 subdirectories each. */
+function pathOf(i: number): string {
+  return `d${i % topDirs}/s${Math.floor(i / topDirs) % subDirs}/f${i}.csv`;
+}
+
+/** Files of `count` that land in d7/s0 (the deep directory listed). */
+function filesInDeepDir(count: number): number {
+  let n = 0;
+  for (let i = 7; i < count; i += topDirs * subDirs) n++;
+  return n;
+}
+
+/** Milliseconds of one GET (first, cold) and the median of five more (warm). */
+async function listingMs(url: string, path: string): Promise<{ cold: number; warm: number; total: number }> {
+  const timed = async () => {
+    const started = process.hrtime.bigint();
+    const reply = await send(url, 'GET', path);
+    if (reply.status !== 200) throw new Error(`GET ${path}: ${reply.status} ${reply.body.toString().slice(0, 200)}`);
+    return { ms: Number(process.hrtime.bigint() - started) / 1e6, total: reply.json().total_entries as number };
+  };
+  const first = await timed();
+  const warm: number[] = [];
+  for (let i = 0; i < 5; i++) warm.push((await timed()).ms);
+  return { cold: first.ms, warm: median(warm), total: first.total };
+}
+
+/**
+ * Redis bytes per hash of the families that grow with distinct content (the versions set, the
+ * packed locations, a repository's content set), measured by writing `sample` random hashes
+ * through sluice's own classes under a scratch prefix, then deleting them.
+ */
+async function contentFamilies(ctx: BenchContext, sample: number): Promise<Record<string, number>> {
+  const keys = new RedisKeys(`benchfamilies${process.pid}`);
+  const versions = new VersionIndex(ctx.redis, keys);
+  const packs = new PackIndex(ctx.redis, keys);
+  const content = keys.content('bench', 'families');
+  for (let start = 0; start < sample; start += 10_000) {
+    const hashes = Array.from({ length: Math.min(10_000, sample - start) }, () => randomBytes(16).toString('hex'));
+    await versions.markStored(hashes);
+    await packs.record(`p${randomBytes(16).toString('hex')}`, hashes.map((hash, i) => ({ hash, offset: i * 41_000, length: 41_000, size: 102_400 })));
+    await ctx.redis.sadd(content, ...hashes);
+  }
+  const out = {
+    versions: await redisBytesPerMember(ctx.redis, keys.versions(), sample),
+    packed: await redisBytesPerMember(ctx.redis, keys.packed(), sample),
+    content: await redisBytesPerMember(ctx.redis, content, sample),
+  };
+  await ctx.redis.del(keys.versions(), keys.packed(), keys.packsUnrecorded(), content);
+  return out;
+}
+
+/**
+ * Workload 7: one repository of many files. `--files N` (default ten million) files are staged
+ * by hash (`stage_hashes`, no bytes) over 64 contents the repository's first commit holds, then
+ * committed by a worker process of its own; reported: the commit's time and the worker's peak
+ * RSS, Redis bytes per file by key family, and listings of the new tree's root and one deep
+ * directory.
+ */
+export async function manyFiles(ctx: BenchContext): Promise<Figure[]> {
+  const count = ctx.files ?? (ctx.smoke ? 3000 : 10_000_000);
+  const label = count >= 1_000_000 ? `${count / 1_000_000}M` : count >= 1000 ? `${count / 1000}k` : `${count}`;
+  const { sluice: api, env } = await freshSluice(ctx, 'fs', { SLUICE_ROLE: 'api' });
+  const worker = await joinSluice(ctx, env, 'worker');
+  const figures: Figure[] = [];
+  try {
+    const seeds = Array.from({ length: seedContents }, (_, i) => ({ path: `seed/s${i}.csv`, contents: `seed ${i}\n${'x,'.repeat(i)}\n` }));
+    const created = await sendJson(api.url, 'POST', '/api/repos', { namespace: 'bench', name: 'many', files: seeds });
+    if (created.status !== 200) throw new Error(`repo create: ${created.status} ${created.body}`);
+    const seedHashes = await Promise.all(seeds.map((seed) => oxenHash(Buffer.from(seed.contents))));
+    const ws = await sendJson(api.url, 'PUT', '/api/repos/bench/many/workspaces', { workspace_id: 'ws', branch_name: 'main' });
+    if (ws.status !== 200) throw new Error(`workspace create: ${ws.status} ${ws.body}`);
+    const keys = new RedisKeys(env.SLUICE_KEY_PREFIX!);
+
+    const usedBefore = await redisUsedBytes(ctx.redis);
+    const stageStarted = process.hrtime.bigint();
+    const requests = Array.from({ length: Math.ceil(count / perRequest) }, (_, r) => r);
+    let done = 0;
+    await mapLimit(requests, inFlight, async (r) => {
+      const files: Array<{ path: string; hash: string }> = [];
+      for (let i = r * perRequest; i < Math.min(count, (r + 1) * perRequest); i++) files.push({ path: pathOf(i), hash: seedHashes[i % seedContents]! });
+      const reply = await sendJson(api.url, 'POST', '/api/repos/bench/many/workspaces/ws/stage_hashes', { files });
+      const missing = reply.status === 200 ? (reply.json().missing as string[]).length : -1;
+      if (reply.status !== 200 || missing !== 0) throw new Error(`stage_hashes: ${reply.status} ${reply.body.toString().slice(0, 300)}`);
+      if (++done % 200 === 0) ctx.log(`staged ${done * perRequest} files`);
+    });
+    const stageSeconds = Number(process.hrtime.bigint() - stageStarted) / 1e9;
+    const staged = keys.staged('bench', 'many', 'ws');
+    const stagedPerFile = await redisBytesPerMember(ctx.redis, staged, count);
+    const usedPerStaged = ((await redisUsedBytes(ctx.redis)) - usedBefore) / count;
+    ctx.log(`staged ${count} files by hash in ${stageSeconds.toFixed(1)} s; staging hash ${stagedPerFile.toFixed(0)} B/file (used_memory +${usedPerStaged.toFixed(0)} B/file)`);
+
+    // Redis's used memory, sampled while the commit runs: what the commit adds on top of the stage
+    let redisPeak = 0;
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        redisPeak = Math.max(redisPeak, await redisUsedBytes(ctx.redis));
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+    })();
+    const usedBeforeCommit = await redisUsedBytes(ctx.redis);
+    const started = process.hrtime.bigint();
+    const cpuBefore = cpuSeconds(worker.pid);
+    const accepted = await send(api.url, 'POST', '/api/repos/bench/many/workspaces/ws/merge/main', {
+      headers: { 'content-type': 'application/json', prefer: 'respond-async' },
+      body: JSON.stringify({ message: `${count} files`, author: 'bench', email: 'bench@example.com' }),
+    });
+    let job: Record<string, unknown>;
+    try {
+      job = await waitForJob(api.url, accepted.headers.location as string, 3_600_000);
+    } finally {
+      sampling = false;
+      await sampler;
+    }
+    if (job.state !== 'completed') throw new Error(`commit failed: ${JSON.stringify(job.error)}`);
+    const commitSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const rss = peakRssMiB(worker.pid);
+    // on a loaded machine the wall time says more about the neighbours than the commit
+    const commitCpu = cpuSeconds(worker.pid) - cpuBefore;
+    const commitRedisPerFile = (redisPeak - usedBeforeCommit) / count;
+    ctx.log(`commit of ${count} files ${commitSeconds.toFixed(1)} s (worker CPU ${commitCpu.toFixed(1)} s), worker peak RSS ${rss.toFixed(0)} MiB, Redis +${commitRedisPerFile.toFixed(0)} B/file at its peak`);
+
+    const root = await listingMs(api.url, '/api/repos/bench/many/dir/main/');
+    const deep = await listingMs(api.url, '/api/repos/bench/many/dir/main/d7/s0');
+    const expectedTop = Math.min(topDirs, count) + 1; // and seed/
+    if (root.total !== expectedTop || deep.total !== filesInDeepDir(count)) {
+      throw new Error(`the commit holds ${root.total}/${expectedTop} top entries and ${deep.total}/${filesInDeepDir(count)} files in d7/s0`);
+    }
+    ctx.log(`listing root ${root.cold.toFixed(1)} ms cold, ${root.warm.toFixed(1)} warm; d7/s0 ${deep.cold.toFixed(1)} cold, ${deep.warm.toFixed(1)} warm`);
+
+    const families = await contentFamilies(ctx, Math.min(count, 1_000_000));
+    ctx.log(`per distinct hash: versions ${families.versions!.toFixed(0)} B, packed ${families.packed!.toFixed(0)} B, content ${families.content!.toFixed(0)} B`);
+
+    figures.push(
+      maxFigure(`${label} files: stage by hash`, stageSeconds, 's', null),
+      maxFigure(`${label} files: commit`, commitSeconds, 's', count >= 10_000_000 ? 120 : null),
+      maxFigure(`${label} files: commit, the worker's CPU time`, commitCpu, 's', null),
+      maxFigure(`${label} files: committing worker's peak RSS`, rss, 'MiB', count >= 10_000_000 ? 512 : null),
+      maxFigure(`${label} files: Redis per staged file (staging hash)`, stagedPerFile, 'B', null),
+      maxFigure(`${label} files: Redis added during the commit, per file`, commitRedisPerFile, 'B', null),
+      maxFigure('Redis per distinct hash: versions set', families.versions!, 'B', null),
+      maxFigure('Redis per distinct hash: packed locations', families.packed!, 'B', null),
+      maxFigure('Redis per distinct hash: repository content set', families.content!, 'B', null),
+      maxFigure(`${label} files: list root (cold)`, root.cold, 'ms', 100),
+      maxFigure(`${label} files: list root (warm)`, root.warm, 'ms', 100),
+      maxFigure(`${label} files: list d7/s0 (cold)`, deep.cold, 'ms', 100),
+      maxFigure(`${label} files: list d7/s0 (warm)`, deep.warm, 'ms', 100),
+    );
+  } finally {
+    await worker.stop();
+    await api.stop();
+  }
+  return figures;
+}
