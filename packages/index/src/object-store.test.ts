@@ -40,3 +40,19 @@ describe('ObjectStore.buildTree', () => {
     expect(viaDetour).toBe(direct);
   });
 });
+
+describe('ObjectStore node cache', () => {
+  it('holds at most its bound of tree entries while a large tree is built and read, and builds the same tree', async () => {
+    const changes = Array.from({ length: 20_000 }, (_, i) => [`d${i % 50}/s${Math.floor(i / 50) % 20}/f${i}.csv`, file(`h${i}`, i)] as const);
+    const bounded = new ObjectStore(new MemoryBlobStore(), { cachedTreeEntries: 1000 });
+    const unbounded = new ObjectStore(new MemoryBlobStore(), { cachedTreeEntries: 1_000_000 });
+    const root = await bounded.buildTree(await bounded.emptyTree(), sorted(changes));
+    expect(bounded.cachedTreeEntries).toBeLessThanOrEqual(1000);
+    expect(await unbounded.buildTree(await unbounded.emptyTree(), sorted(changes))).toBe(root);
+    expect(unbounded.cachedTreeEntries).toBeGreaterThan(20_000);
+    for (const i of [0, 7_777, 19_999]) {
+      expect(await bounded.lookup(root, `d${i % 50}/s${Math.floor(i / 50) % 20}/f${i}.csv`)).toMatchObject({ hash: `h${i}`, size: i });
+    }
+    expect(bounded.cachedTreeEntries).toBeLessThanOrEqual(1000);
+  });
+});

@@ -8,16 +8,35 @@ export type TreeChange = Omit<TreeEntry, 'name' | 'kind'> | null;
 const emptyNode = JSON.stringify({ entries: [] });
 
 /**
+ * How many tree entries the node cache holds (~250 bytes each in V8, so ~50 MiB). Bounded by
+ * entries, not nodes: a node lists every child of its directory, and 20,000 nodes of a tree of
+ * ten million files held millions of entries.
+ */
+export const defaultCachedTreeEntries = 200_000;
+
+export interface ObjectStoreOptions {
+  /** Most tree entries the node cache holds (default defaultCachedTreeEntries). */
+  cachedTreeEntries?: number;
+}
+
+/**
  * Commits and their trees as content-addressed JSON objects in the BlobStore. A directory node
  * lists its children with their hashes (Merkle style): a commit rewrites only the directories on
  * the paths it changes, and looking up one path reads one node per directory level, cached.
  */
 export class ObjectStore {
-  private readonly nodes = new LruCache<string, readonly TreeEntry[]>(20_000);
+  private readonly nodes: LruCache<string, readonly TreeEntry[]>;
   private readonly commits = new LruCache<string, Commit>(10_000);
   private emptyRoot: string | undefined;
 
-  constructor(private readonly store: BlobStore) {}
+  constructor(private readonly store: BlobStore, options: ObjectStoreOptions = {}) {
+    this.nodes = new LruCache(options.cachedTreeEntries ?? defaultCachedTreeEntries, (entries) => entries.length + 1);
+  }
+
+  /** Tree entries the node cache holds now. */
+  get cachedTreeEntries(): number {
+    return this.nodes.weight;
+  }
 
   private async putJson(json: string): Promise<string> {
     const hash = await oxenHash(json);
