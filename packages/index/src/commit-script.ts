@@ -28,7 +28,8 @@ export const commitScript = `${usageLua}
 if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then return 0 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
 redis.call('SADD', KEYS[7], ARGV[3])
-redis.call('DEL', KEYS[2])
+-- freed in the background: a snapshot of millions of entries would block Redis for seconds
+redis.call('UNLINK', KEYS[2])
 if ARGV[5] == '' then
   redis.call('HDEL', KEYS[3], ARGV[4])
   if ARGV[6] ~= '' then redis.call('HDEL', KEYS[4], ARGV[6]) end
@@ -44,44 +45,52 @@ return 1
 /**
  * Takes a workspace's stage for a commit: renames the staging hash to a snapshot key, so files
  * staged while the commit runs go to a fresh index and into the next commit, not lost.
- * If a snapshot of an earlier attempt that never landed exists, it is merged back first.
+ * If a snapshot of an earlier attempt that never landed exists, the stage must be merged into
+ * it first, in batches (moveStagedScript): the script then changes nothing and returns -1.
  *
  * KEYS[1]  staging hash of the workspace
  * KEYS[2]  snapshot key
- * KEYS[3]  usage hash of the workspace: an entry replaced in the snapshot leaves it
- * Returns the number of entries in the snapshot.
+ * Returns the number of entries in the snapshot, or -1.
  */
-export const snapshotScript = `${usageLua}
-if redis.call('EXISTS', KEYS[2]) == 1 and redis.call('EXISTS', KEYS[1]) == 1 then
-  local newer = redis.call('HGETALL', KEYS[1])
-  for i = 1, #newer, 2 do
-    local f, b = weight(redis.call('HGET', KEYS[2], newer[i]))
-    addUsage(KEYS[3], -f, -b)
-    redis.call('HSET', KEYS[2], newer[i], newer[i + 1])
-  end
-  redis.call('DEL', KEYS[1])
-elseif redis.call('EXISTS', KEYS[1]) == 1 then
+export const snapshotScript = `
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  if redis.call('EXISTS', KEYS[2]) == 1 then return -1 end
   redis.call('RENAME', KEYS[1], KEYS[2])
 end
 return redis.call('HLEN', KEYS[2])
 `;
 
 /**
- * Gives a snapshot back to the workspace after a commit that did not land (conflict, no changes,
- * error): its entries return unless the same path was staged again meanwhile.
+ * Moves one HSCAN batch of entries from one staging hash to another, keeping the workspace's
+ * usage (which counts both hashes) right: a commit's snapshot given back to the stage after it
+ * did not land (an entry staged again meanwhile wins), or a stage merged into the snapshot of an
+ * earlier attempt (the stage's entry wins). A batch at a time, so a stage of millions never blocks
+ * Redis for seconds; each batch is atomic, and a move cut short leaves every entry in one of the
+ * two hashes, which the next commit's snapshot merges again.
  *
- * KEYS[1]  staging hash of the workspace
- * KEYS[2]  snapshot key
- * KEYS[3]  usage hash of the workspace: a snapshot entry dropped for a newer one leaves it
+ * KEYS[1]  the hash entries leave
+ * KEYS[2]  the hash they join
+ * KEYS[3]  usage hash of the workspace: an entry dropped for another leaves it
+ * ARGV[1]  HSCAN cursor, ARGV[2] its COUNT
+ * ARGV[3]  "keep" when an entry already in KEYS[2] wins, "replace" when the moved one does
+ * Returns the next cursor; "0" once the scan went round.
  */
-export const restoreScript = `${usageLua}
-local old = redis.call('HGETALL', KEYS[2])
-for i = 1, #old, 2 do
-  if redis.call('HSETNX', KEYS[1], old[i], old[i + 1]) == 0 then
-    local f, b = weight(old[i + 1])
+export const moveStagedScript = `${usageLua}
+local scan = redis.call('HSCAN', KEYS[1], ARGV[1], 'COUNT', ARGV[2])
+local pairs = scan[2]
+for i = 1, #pairs, 2 do
+  local path, entry = pairs[i], pairs[i + 1]
+  if ARGV[3] == 'keep' then
+    if redis.call('HSETNX', KEYS[2], path, entry) == 0 then
+      local f, b = weight(entry)
+      addUsage(KEYS[3], -f, -b)
+    end
+  else
+    local f, b = weight(redis.call('HGET', KEYS[2], path))
     addUsage(KEYS[3], -f, -b)
+    redis.call('HSET', KEYS[2], path, entry)
   end
+  redis.call('HDEL', KEYS[1], path)
 end
-redis.call('DEL', KEYS[2])
-return #old / 2
+return scan[1]
 `;

@@ -18,3 +18,4 @@ export * from './stage-plan.js';
 export * from './pack-index.js';
 export * from './version-writer.js';
 export * from './version-reader.js';
+export * from './sorted-snapshot.js';

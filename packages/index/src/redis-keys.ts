@@ -55,10 +55,6 @@ export class RedisKeys {
   stagedSnapshot(ns: string, name: string, workspaceId: string): string {
     return `${this.repoTag(ns, name)}:committing:${keySegment(workspaceId)}`;
   }
-  /** The snapshot's paths as a sorted set, read in path order while a commit builds its tree. */
-  snapshotOrder(ns: string, name: string, workspaceId: string): string {
-    return `${this.repoTag(ns, name)}:committing-order:${keySegment(workspaceId)}`;
-  }
   commitLock(ns: string, name: string, workspaceId: string): string {
     return `${this.repoTag(ns, name)}:commit-lock:${keySegment(workspaceId)}`;
   }

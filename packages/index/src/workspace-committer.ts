@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { RedisClient } from './redis-client.js';
-import { SluiceError, type Commit, type StagedEntry, type Workspace } from '@sluice/core';
-import { commitScript, restoreScript, snapshotScript } from './commit-script.js';
-import type { ObjectStore, TreeChange } from './object-store.js';
+import { SluiceError, type Commit, type Workspace } from '@sluice/core';
+import { commitScript, moveStagedScript, snapshotScript } from './commit-script.js';
+import type { ObjectStore } from './object-store.js';
 import type { RedisKeys } from './redis-keys.js';
 import type { RepoStore } from './repo-store.js';
+import { SortedSnapshot, type SortedSnapshotOptions } from './sorted-snapshot.js';
 
 export interface CommitMessage {
   message: string;
@@ -35,9 +36,11 @@ export interface Mergeability {
 type Scripts = {
   sluiceCommit(...args: Array<string | number>): Promise<number>;
   sluiceSnapshot(...args: Array<string | number>): Promise<number>;
-  sluiceRestore(...args: Array<string | number>): Promise<number>;
+  sluiceMoveStaged(...args: Array<string | number>): Promise<string>;
 };
 
+/** Entries one step of moveStaged moves (HSCAN's COUNT): a bounded time Redis is blocked. */
+const moveBatch = 2000;
 /** How often a commit is rebuilt on a branch that moved while it was being written. */
 const maxLandingAttempts = 20;
 /** How long a landed commit stays findable by its token: longer than any job retry takes. */
@@ -56,11 +59,12 @@ export class WorkspaceCommitter {
     private readonly keys: RedisKeys,
     private readonly repos: RepoStore,
     private readonly objects: ObjectStore,
+    private readonly sortOptions: SortedSnapshotOptions = {},
   ) {
     if (!('sluiceCommit' in redis)) {
       redis.defineCommand('sluiceCommit', { numberOfKeys: 7, lua: commitScript });
-      redis.defineCommand('sluiceSnapshot', { numberOfKeys: 3, lua: snapshotScript });
-      redis.defineCommand('sluiceRestore', { numberOfKeys: 3, lua: restoreScript });
+      redis.defineCommand('sluiceSnapshot', { numberOfKeys: 2, lua: snapshotScript });
+      redis.defineCommand('sluiceMoveStaged', { numberOfKeys: 3, lua: moveStagedScript });
     }
     this.scripts = redis as unknown as Scripts;
   }
@@ -83,44 +87,14 @@ export class WorkspaceCommitter {
     return out.sort();
   }
 
-  /**
-   * Copies the snapshot's paths into a sorted set (scores 0: ordered by path), in batches, and
-   * sums what the snapshot counts in the workspace's usage (see usage-lua.ts).
-   */
-  private async sortSnapshot(snapshot: string, order: string): Promise<{ files: number; bytes: number }> {
-    await this.redis.del(order);
-    const usage = { files: 0, bytes: 0 };
-    const stream = this.redis.hscanStream(snapshot, { count: 2000 });
-    for await (const batch of stream) {
-      const flat = batch as string[];
-      const members: Array<string | number> = [];
-      for (let i = 0; i < flat.length; i += 2) {
-        members.push(0, flat[i]!);
-        const entry = JSON.parse(flat[i + 1]!) as StagedEntry;
-        usage.files += 1;
-        if (entry.status !== 'removed') usage.bytes += entry.size;
-      }
-      if (members.length > 0) await this.redis.zadd(order, ...members);
-    }
-    return usage;
-  }
-
-  private async *pathsInOrder(snapshot: string, order: string): AsyncIterable<string> {
-    for await (const [path] of this.changesInOrder(snapshot, order)) yield path;
-  }
-
-  /** The snapshot's entries in path order, 5,000 at a time: what buildTree streams from. */
-  private async *changesInOrder(snapshot: string, order: string): AsyncIterable<readonly [string, TreeChange]> {
-    for (let after = '-'; ; ) {
-      const paths = await this.redis.zrangebylex(order, after, '+', 'LIMIT', 0, 5000);
-      if (paths.length === 0) return;
-      const values = await this.redis.hmget(snapshot, ...paths);
-      for (let i = 0; i < paths.length; i++) {
-        const entry = JSON.parse(values[i] ?? 'null') as StagedEntry | null;
-        if (entry === null) continue;
-        yield [paths[i]!, entry.status === 'removed' ? null : { hash: entry.hash, size: entry.size, mimeType: entry.mimeType, dataType: entry.dataType }];
-      }
-      after = `(${paths[paths.length - 1]}`;
+  /** Moves every entry of `from` into `to` in HSCAN batches (moveStagedScript); `from` is then gone. */
+  private async moveStaged(from: string, to: string, usageKey: string, mode: 'keep' | 'replace'): Promise<void> {
+    // Entries staged into `from` while it moves may be missed by the scan: another round takes
+    // them, and a stage that keeps growing is left for the next commit after a few rounds.
+    for (let round = 0; round < 4 && (await this.redis.exists(from)) === 1; round++) {
+      let cursor = '0';
+      do cursor = await this.scripts.sluiceMoveStaged(from, to, usageKey, cursor, moveBatch, mode);
+      while (cursor !== '0');
     }
   }
 
@@ -155,37 +129,44 @@ export class WorkspaceCommitter {
     const staged = this.keys.staged(ns, repo, workspace.id);
     const snapshot = this.keys.stagedSnapshot(ns, repo, workspace.id);
     const usageKey = this.keys.usage(ns, repo, workspace.id);
-    const order = this.keys.snapshotOrder(ns, repo, workspace.id);
+    let sorted: SortedSnapshot | undefined;
     try {
-      const count = await this.scripts.sluiceSnapshot(staged, snapshot, usageKey);
+      let count = await this.scripts.sluiceSnapshot(staged, snapshot);
+      if (count === -1) {
+        // an earlier attempt's snapshot never went back: the stage joins it, newer entries winning
+        await this.moveStaged(staged, snapshot, usageKey, 'replace');
+        count = await this.scripts.sluiceSnapshot(staged, snapshot);
+        // files still arriving stay staged for the next commit
+        if (count === -1) count = await this.redis.hlen(snapshot);
+      }
       if (count === 0) throw new SluiceError('unprocessable', 'No changes to commit', { statusMessage: 'NoChanges' });
-      const usage = await this.sortSnapshot(snapshot, order);
+      sorted = await SortedSnapshot.read(this.redis, snapshot, this.sortOptions);
       for (let attempt = 0; attempt < maxLandingAttempts; attempt++) {
         const head = await this.requireHead(ns, repo, branch);
         await report({ phase: 'checking', entries: count });
-        const conflicts = await this.conflicts(this.pathsInOrder(snapshot, order), workspace.commitId, head);
+        const conflicts = await this.conflicts(sorted.paths(), workspace.commitId, head);
         if (conflicts.length > 0) {
           throw new SluiceError('workspace_behind', `This workspace '${workspace.id}' is behind on branch '${branch}' commit ${workspace.commitId} < ${head}`, {
             fields: { conflicts: conflicts.map((path) => ({ path })) },
           });
         }
         await report({ phase: 'writing', entries: count });
-        const root = await this.objects.buildTree((await this.objects.getCommit(head)).root, this.changesInOrder(snapshot, order));
+        const root = await this.objects.buildTree((await this.objects.getCommit(head)).root, sorted.changes());
         const commit = await this.objects.putCommit({ parent_ids: [head], ...message, timestamp: new Date().toISOString(), root });
         const moved = workspace.name === null ? '' : JSON.stringify({ ...workspace, commitId: commit.id });
         await report({ phase: 'landing', entries: count });
         const landed = await this.scripts.sluiceCommit(
           this.keys.branches(ns, repo), snapshot, this.keys.workspaces(ns, repo), this.keys.workspaceNames(ns, repo), landedKey, usageKey, this.keys.commits(ns, repo),
-          branch, head, commit.id, workspace.id, moved, workspace.name ?? '', JSON.stringify(commit), landedRecordSeconds, usage.files, usage.bytes,
+          branch, head, commit.id, workspace.id, moved, workspace.name ?? '', JSON.stringify(commit), landedRecordSeconds, sorted.files, sorted.bytes,
         );
         if (landed === 1) return commit;
       }
       throw new SluiceError('conflict', `branch '${branch}' kept moving; try the commit again`);
     } catch (error) {
-      await this.scripts.sluiceRestore(staged, snapshot, usageKey);
+      await this.moveStaged(snapshot, staged, usageKey, 'keep');
       throw error;
     } finally {
-      await this.redis.del(order);
+      await sorted?.close();
       // release only our own lock
       if ((await this.redis.get(lockKey)) === token) await this.redis.del(lockKey);
     }
