@@ -18,6 +18,8 @@ export interface BenchContext {
   nodeArgs: string[];
   /** Overrides the small-files and many-files workloads' file counts (--files N), for quicker experiments. */
   files: number | undefined;
+  /** many-files writes its stage straight into Redis instead of through stage_hashes (--direct-stage). */
+  directStage: boolean;
   log(message: string): void;
 }
 

@@ -7,6 +7,7 @@
  *   --only a,b       workloads: small-fs, small-s3, large, commit, push, many-files (default all)
  *   --json FILE      also write the figures as JSON
  *   --files N        small-files workloads with N files instead of 20,000; many-files with N instead of 10M
+ *   --direct-stage   many-files stages straight into Redis, not through stage_hashes (quicker)
  *   --node-arg ARG   an argument for every sluice's node (repeatable), e.g. --cpu-prof
  *   --sluice-env K=V settings for every sluice started (repeatable), for experiments
  */
@@ -52,7 +53,7 @@ let swift: S3Server | null = null;
 const figures: Figure[] = [];
 try {
   if (only.has('small-s3') && hasSwift()) swift = await startSwiftS3();
-  const ctx: BenchContext = { redisUrl: redisServer.url, redis, s3: swift?.config ?? null, smoke, runs, sluiceEnv, nodeArgs: args.flatMap((a, i) => (args[i - 1] === '--node-arg' ? [a] : [])), files: option('--files') === undefined ? undefined : Number(option('--files')), log: (m) => process.stderr.write(`bench: ${m}\n`) };
+  const ctx: BenchContext = { redisUrl: redisServer.url, redis, s3: swift?.config ?? null, smoke, runs, sluiceEnv, nodeArgs: args.flatMap((a, i) => (args[i - 1] === '--node-arg' ? [a] : [])), files: option('--files') === undefined ? undefined : Number(option('--files')), directStage: args.includes('--direct-stage'), log: (m) => process.stderr.write(`bench: ${m}\n`) };
   for (const [name, workload] of workloads) {
     if (!only.has(name)) continue;
     ctx.log(`workload ${name}`);
