@@ -12,11 +12,13 @@ const clusterFiles = [
 export default defineConfig({
   test: {
     reporters: ['default', './test/support/summary-reporter.ts'],
-    testTimeout: 60_000,
-    hookTimeout: 120_000,
+    // bounds, not expectations: a busy machine (two cores shared with other work) is slow, not wrong
+    testTimeout: 180_000,
+    hookTimeout: 240_000,
     // e2e files start their own server processes; two at a time fit two cores.
     maxWorkers: 2,
-    setupFiles: ['test/support/remove-temp-dirs.ts'],
+    // remove-temp-dirs first: its afterAll runs after stop-test-processes's (hooks run as a stack)
+    setupFiles: ['test/support/remove-temp-dirs.ts', 'test/support/stop-test-processes.ts'],
     projects: [
       {
         extends: true,
@@ -24,7 +26,8 @@ export default defineConfig({
           name: 'redis',
           include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'apps/*/src/**/*.test.ts', 'test/**/*.test.ts'],
           exclude: ['test/redis-cluster.test.ts'],
-          globalSetup: ['test/support/global-setup.ts'],
+          // the process check first: its teardown runs last, after the servers of the set-up are stopped
+          globalSetup: ['test/support/process-check-setup.ts', 'test/support/global-setup.ts'],
         },
       },
       {
@@ -32,7 +35,7 @@ export default defineConfig({
         test: {
           name: 'redis-cluster',
           include: clusterFiles,
-          globalSetup: ['test/support/cluster-setup.ts'],
+          globalSetup: ['test/support/process-check-setup.ts', 'test/support/cluster-setup.ts'],
         },
       },
     ],

@@ -73,7 +73,7 @@ export async function repoWithWorkspace(base: string, ns: string, name: string, 
 }
 
 /** Polls a job until it is completed or failed. */
-export async function waitForJob(base: string, location: string, timeoutMs = 60_000): Promise<Record<string, any>> {
+export async function waitForJob(base: string, location: string, timeoutMs = 120_000): Promise<Record<string, any>> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const reply = await send(base, 'GET', location);

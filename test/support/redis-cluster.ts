@@ -1,9 +1,10 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './free-port.js';
 import { waitFor } from './wait-for.js';
+import { spawnTracked } from './test-processes.js';
 
 function redisCli(node: string, ...command: string[]): string {
   return spawnSync('redis-cli', ['-u', `redis://${node}`, ...command], { encoding: 'utf8', timeout: 5000 }).stdout ?? '';
@@ -38,7 +39,7 @@ export async function startRedisCluster(masters = 3): Promise<RedisCluster> {
       ports.push(port);
       const nodeDir = join(dir, String(i));
       mkdirSync(nodeDir);
-      children.push(spawn('redis-server', [
+      children.push(spawnTracked('redis-server', [
         '--port', String(port), '--cluster-port', String(busPort), '--bind', '127.0.0.1', '--protected-mode', 'yes',
         '--cluster-enabled', 'yes', '--cluster-config-file', join(nodeDir, 'nodes.conf'), '--dir', nodeDir,
         '--save', '', '--appendonly', 'no', '--logfile', join(nodeDir, 'redis.log'),

@@ -1,10 +1,11 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { freePort } from './free-port.js';
 import { waitFor } from './wait-for.js';
+import { spawnTracked } from './test-processes.js';
 
 export interface RedisServer {
   url: string;
@@ -19,15 +20,15 @@ export function hasRedisServer(): boolean {
   return spawnSync('redis-server', ['--version']).status === 0;
 }
 
-/** A private redis-server on a free loopback port; `aof` turns on appendonly (everysec). */
-export async function startRedisServer(options: { aof?: boolean } = {}): Promise<RedisServer> {
-  const port = await freePort();
+/** A private redis-server on a free loopback port (or the given one); `aof` turns on appendonly (everysec). */
+export async function startRedisServer(options: { aof?: boolean; port?: number } = {}): Promise<RedisServer> {
+  const port = options.port ?? await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'sluice-redis-'));
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--protected-mode', 'yes',
     '--appendonly', options.aof ? 'yes' : 'no', '--appendfsync', 'everysec', '--logfile', join(dir, 'redis.log')];
   let child: ChildProcess;
   const launch = async () => {
-    child = spawn('redis-server', args, { stdio: 'ignore' });
+    child = spawnTracked('redis-server', args, { stdio: 'ignore' });
     const probe = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
     probe.on('error', () => undefined);
     try {

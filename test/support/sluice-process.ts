@@ -1,8 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { freePort } from './free-port.js';
 import { waitFor } from './wait-for.js';
 import { repoRoot } from './repo-root.js';
+import { spawnTracked } from './test-processes.js';
 
 
 const entry = join(repoRoot(), 'apps/sluice/dist/main.js');
@@ -23,14 +24,20 @@ export interface SluiceProcess {
   kill(): Promise<void>;
 }
 
+export interface StartOptions {
+  /** Its own process group (pgid = pid), as a terminal runs a foreground command: for signals to the group. */
+  processGroup?: boolean;
+}
+
 /** Runs the built sluice (apps/sluice/dist/main.js) as a real process with the given environment. */
-export async function startSluice(env: Record<string, string>, nodeArgs: readonly string[] = [], startTimeoutMs = 20_000): Promise<SluiceProcess> {
+export async function startSluice(env: Record<string, string>, nodeArgs: readonly string[] = [], startTimeoutMs = 120_000, options: StartOptions = {}): Promise<SluiceProcess> {
   const port = env.SLUICE_PORT ?? String(await freePort());
   // Several workers run on this one host: each gets its own metrics port.
   const metricsPort = env.SLUICE_METRICS_PORT ?? String(await freePort());
-  const child = spawn(process.execPath, [...sluiceNodeFlags, ...nodeArgs, entry], {
+  const child = spawnTracked(process.execPath, [...sluiceNodeFlags, ...nodeArgs, entry], {
     env: { PATH: process.env.PATH ?? '', SLUICE_LOG_LEVEL: 'info', ...env, SLUICE_PORT: port, SLUICE_METRICS_PORT: metricsPort, SLUICE_HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.processGroup === true,
   });
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));

@@ -6,6 +6,7 @@ import { repoRoot } from './repo-root.js';
 import { promisify } from 'node:util';
 import type { S3Config } from '@sluice/core';
 import { freePort, freePortRange } from './free-port.js';
+import { testProcessEnv } from './test-processes.js';
 
 const run = promisify(execFile);
 const script = join(repoRoot(), 'scripts/swift-s3.sh');
@@ -35,6 +36,8 @@ export async function startSwiftS3(): Promise<S3Server> {
       SWIFT_PORT_BASE: String(await freePortRange(3)),
       SWIFT_MEMCACHED_PORT: String(await freePort()),
       SWIFT_EATMYDATA: '1',
+      // a test's own Swift (the store-outage test) carries the marker: the run's end check finds what it leaves
+      ...testProcessEnv(),
     };
     const halt = () => run('bash', [script, 'stop'], { env, timeout: 60_000 }).catch(() => undefined);
     const stop = async () => {
