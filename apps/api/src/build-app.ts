@@ -3,7 +3,7 @@ import { createServer, STATUS_CODES, type IncomingMessage, type RequestListener,
 import type { Socket } from 'node:net';
 import { SluiceError } from '@sluice/core';
 import { failure, oxenVersion } from './oxen-envelope.js';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import multipart from '@fastify/multipart';
 import type { AppServices } from './app-services.js';
 import { oxenProtocol } from './plugins/oxen-protocol.js';
@@ -61,11 +61,18 @@ function requestId(request: IncomingMessage): string {
   return typeof given === 'string' && given.length > 0 && given.length <= 128 ? given : randomUUID();
 }
 
+export interface AppOptions {
+  /** `one`: a line per request when it ends (for a person at a terminal), instead of Fastify's two detailed ones. */
+  requestLines?: 'detailed' | 'one';
+}
+
 /** The Fastify front door, apart from main.ts so tests and embedders can build it with their services. */
-export async function buildApp(services: AppServices, logger?: FastifyBaseLogger): Promise<FastifyInstance> {
+export async function buildApp(services: AppServices, logger?: FastifyBaseLogger, options: AppOptions = {}): Promise<FastifyInstance> {
   const { limits } = services.config;
+  const oneLine = options.requestLines === 'one';
   const app = Fastify({
     ...(logger ? { loggerInstance: logger } : { logger: false }),
+    ...(oneLine ? { logController: new LogController({ disableRequestLogging: true }) } : {}),
     genReqId: requestId,
     // Staged paths ride in URL parameters; upstream allows long ones.
     routerOptions: { maxParamLength: 4096 },
@@ -96,6 +103,11 @@ export async function buildApp(services: AppServices, logger?: FastifyBaseLogger
       return server;
     },
   });
+  if (oneLine) {
+    app.addHook('onResponse', async (request, reply) => {
+      request.log.info(`${request.method} ${request.url} ${reply.statusCode} ${Math.round(reply.elapsedTime)} ms`);
+    });
+  }
   // first: it must see every route registered after it
   await openApi(app);
   routeContract(app, { checkAnswers: services.config.checkAnswers });

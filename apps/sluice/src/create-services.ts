@@ -94,8 +94,14 @@ export async function createServices(config: Config, { onStoreWait = () => undef
   };
 }
 
-/** Closes the queues and Redis connections `createServices` opened (the store client holds none). */
+/**
+ * Closes the queues and Redis connections `createServices` opened (the store client holds none).
+ * With Redis away a polite QUIT, or even BullMQ's disconnect, waits for it: the connections are
+ * dropped without waiting (nothing is left to send; the process is on its way out).
+ */
 export async function closeServices(services: AppServices): Promise<void> {
-  await Promise.allSettled([services.queue.close(), services.commitQueue.close(), services.digestQueue.close(), services.events.close()]);
+  const closing = [services.queue, services.commitQueue, services.digestQueue, services.events];
+  if (services.redis.status === 'ready') await Promise.allSettled(closing.map((each) => each.close()));
+  else for (const each of closing) void each.disconnect().catch(() => undefined);
   services.redis.disconnect();
 }

@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
@@ -29,13 +29,18 @@ async function freeLoopbackPort(): Promise<number> {
 /**
  * A private redis-server, a child of this process: bound to a free loopback port with a random
  * password, data under SLUICE_DATA_DIR/redis with AOF on (appendfsync everysec, as the
- * guarantees need), its log lines folded into ours, restarted if it dies, stopped with us.
+ * guarantees need), its log lines folded into ours, restarted if it dies, stopped with us, last.
+ * It runs in a process group of its own, so a terminal's Ctrl-C (sent to the whole foreground
+ * group) reaches only sluice, which drains and then stops it. Its settings, the password among
+ * them, are in a file only this user can read, not on its command line (`ps` shows those).
  * A small shell watcher beside it ends it within a second if this process is killed outright
  * (SIGKILL leaves a child behind otherwise).
  */
 export class EmbeddedRedis {
   private child: ChildProcess | null = null;
   private stopping = false;
+  /** Its start-up chatter is no news; once it served, what it says is (a restart included). */
+  private quiet = true;
   private readonly restarts: number[] = [];
 
   private constructor(private readonly dir: string, private readonly port: number, private readonly password: string, private readonly logger: Logger) {}
@@ -46,7 +51,7 @@ export class EmbeddedRedis {
 
   static async start(dataDir: string, logger: Logger): Promise<EmbeddedRedis> {
     if (spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).error) {
-      throw new SluiceError('redis_server_missing', `SLUICE_REDIS_URL is embedded (the default when no Redis answers on 127.0.0.1:6379) but redis-server is not installed: ${installHint}`);
+      throw new SluiceError('redis_server_missing', `SLUICE_REDIS_URL is unset, so sluice runs its own Redis under SLUICE_DATA_DIR, but redis-server is not installed: ${installHint}`);
     }
     const dir = join(dataDir, 'redis');
     mkdirSync(dir, { recursive: true });
@@ -56,15 +61,26 @@ export class EmbeddedRedis {
     return redis;
   }
 
-  private spawn(): void {
-    const args = [
-      '--bind', '127.0.0.1', '--port', String(this.port), '--requirepass', this.password, '--dir', this.dir,
-      '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '', '--daemonize', 'no', '--protected-mode', 'yes',
+  /** redis-server's settings, written where only this user reads them (the password is one). */
+  private writeConfig(): string {
+    const file = join(this.dir, 'redis.conf');
+    const settings = [
+      'bind 127.0.0.1', `port ${this.port}`, `requirepass ${this.password}`, `dir "${this.dir}"`,
+      'appendonly yes', 'appendfsync everysec', 'save ""', 'daemonize no', 'protected-mode yes',
     ];
-    // $1: our pid; the rest: redis-server's arguments. The loop ends Redis once we are gone.
-    const watcher = 'parent=$1; shift; redis-server "$@" & r=$!; trap \'kill $r 2>/dev/null\' TERM INT; '
+    const text = `# written by sluice at each start; changes are lost\n${settings.join('\n')}\n`;
+    writeFileSync(file, text, { mode: 0o600 });
+    chmodSync(file, 0o600);
+    return file;
+  }
+
+  private spawn(): void {
+    const config = this.writeConfig();
+    // $1: our pid; $2: the settings file. The loop ends Redis once we are gone.
+    const watcher = 'parent=$1; redis-server "$2" & r=$!; trap \'kill $r 2>/dev/null\' TERM INT; '
       + 'while kill -0 "$parent" 2>/dev/null && kill -0 $r 2>/dev/null; do sleep 1; done; kill $r 2>/dev/null; wait $r';
-    const child = spawn('sh', ['-c', watcher, 'sluice-redis', String(process.pid), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const args = ['-c', watcher, 'sluice-redis', String(process.pid), config];
+    const child = spawn('sh', args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     this.child = child;
     for (const stream of [child.stdout!, child.stderr!]) {
       let pending = '';
@@ -89,13 +105,27 @@ export class EmbeddedRedis {
     });
   }
 
-  /** One line of redis-server's log, at the level its own mark gives it (`#` warning, `*` notice, others debug). */
+  /**
+   * One line of redis-server's log, at the level its own mark gives it (`#` warning, `*` notice,
+   * others debug). Its advice on the kernel's memory overcommit is about its background saves,
+   * which this Redis does not make (no RDB snapshots; the AOF rewrite is rare and small): debug.
+   */
   private log(line: string): void {
     const match = /^\d+:[A-Z] (.{24}) ([#*.-]) (.*)$/.exec(line);
     if (!match) return void this.logger.info(line);
     const [, , mark, text] = match;
-    if (mark === '#') this.logger.info(text!);
+    if (mark === '#' && !this.quiet && !/overcommit_memory/.test(text!)) this.logger.info(text!);
     else this.logger.debug(text!);
+  }
+
+  /** It answers: from now on its warnings are logged as such. */
+  ready(): void {
+    this.quiet = false;
+  }
+
+  /** A stop has begun: from now on a redis-server that exits stays down (it is stopped last, after the drain). */
+  stopRestarting(): void {
+    this.stopping = true;
   }
 
   /** Stops redis-server (it writes its AOF on the way out) and waits for it. */

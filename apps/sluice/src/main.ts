@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import type { ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { pino, type Logger } from 'pino';
 import { collectDefaultMetrics } from 'prom-client';
@@ -6,17 +8,22 @@ import { errorCodeOf, loadConfig, SluiceError, type Config } from '@sluice/core'
 import { serveMetrics } from '@sluice/telemetry';
 import { buildApp, TokenStore, type Access } from '@sluice/api';
 import { closeServices, createServices } from './create-services.js';
-import { startWorkerSide } from './worker-side.js';
+import { startWorkerSide, type WorkerSide } from './worker-side.js';
 import { resolveRedis } from './resolve-redis.js';
 import { DependencyWarnings } from './dependency-warnings.js';
-import { assertNodeVersion, assertWritableDir, exitCodes } from './startup-checks.js';
+import { assertNodeVersion, assertPortFree, assertWritableDir, exitCodes, portInUse } from './startup-checks.js';
+import { startedLine } from './started-line.js';
+
+/** How long a stop waits for the requests and jobs in flight. */
+const drainSeconds = 30;
 
 /** The root package.json of this build (dist/main.js sits three levels below it). */
 const packageJson = new URL('../../../package.json', import.meta.url);
 
-const usage = `usage: sluice            run the server (SLUICE_ROLE=all|api|worker; configuration from SLUICE_* variables)
+const usage = `usage: sluice serve      run the server (SLUICE_ROLE=all|api|worker; configuration from SLUICE_* variables)
        sluice token create --name NAME --scope NAMESPACE:read|write|admin [--scope …]
        sluice --help | --version
+       (the client's commands, sluice push and the others: sluice --help)
 
 Configuration: every SLUICE_* variable, its default and meaning are in the README ("Configuration")
 and in .env.example. Exit codes when it cannot start: 2 invalid configuration, 3 Redis unreachable,
@@ -29,8 +36,10 @@ and in .env.example. Exit codes when it cannot start: 2 invalid configuration, 3
  * one process; `api` and `worker` run the halves apart, any number of each on one Redis and store.
  */
 async function main(): Promise<void> {
-  const command = process.argv[2];
-  if (command === '--help' || command === '-h' || command === 'help') return void process.stdout.write(usage);
+  // `serve` is what no command means (npm start, the image): the server
+  const command = process.argv[2] === 'serve' ? undefined : process.argv[2];
+  const wantsHelp = process.argv.slice(2).some((arg) => arg === '--help' || arg === '-h');
+  if (wantsHelp || command === 'help') return void process.stdout.write(usage);
   if (command === '--version' || command === '-v') {
     return void process.stdout.write(`sluice ${(JSON.parse(readFileSync(packageJson, 'utf8')) as { version: string }).version}\n`);
   }
@@ -38,19 +47,26 @@ async function main(): Promise<void> {
   assertNodeVersion(fileURLToPath(packageJson));
   const config = loadConfig(process.env);
   if (command === 'token') return tokenCommand(config, process.argv.slice(3));
+  if (process.argv.length > 3) {
+    throw new SluiceError('invalid_config', `sluice serve takes no arguments (configuration is in SLUICE_* variables)\n${usage}`);
+  }
   collectDefaultMetrics(); // memory, CPU, event-loop lag and GC of this process, beside sluice's own
-  // JSON lines for collectors; readable lines only when a person watches a terminal.
-  const pretty = process.stdout.isTTY ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l' } } } : {};
+  // JSON lines for collectors; readable lines, one each, only when a person watches a terminal.
+  const terminal = process.stdout.isTTY === true;
+  const prettyOptions = { translateTime: 'SYS:HH:MM:ss.l', singleLine: true, ignore: 'pid,hostname,reqId' };
+  const pretty = terminal ? { transport: { target: 'pino-pretty', options: prettyOptions } } : {};
   const logger = pino({ level: config.logLevel, redact: ['req.headers.authorization'], ...pretty });
-  await run(config, logger);
+  await run(config, logger, terminal);
 }
 
-async function run(config: Config, logger: Logger): Promise<void> {
-  // what is local first (files, directories), then the dependencies that may take a while
+async function run(config: Config, logger: Logger, terminal: boolean): Promise<void> {
+  // what is local first (files, directories, the port), then the dependencies that may take a while
   if (config.store.kind === 'fs') assertWritableDir(config.store.dataDir);
-  const tokens = config.auth.enabled ? TokenStore.load(config.auth.tokensFile) : null;
-  const { target, embedded } = await resolveRedis(config, logger);
-  const closers: Array<() => Promise<void>> = [];
+  // a worker-only process answers no requests: it needs no tokens
+  const tokens = config.auth.enabled && config.role !== 'worker' ? TokenStore.load(config.auth.tokensFile) : null;
+  if (config.role !== 'worker') await assertPortFree(config.host, config.port);
+  const { target, embedded, description } = await resolveRedis(config, logger);
+  const closers: Array<{ name: string; close: (force: boolean) => Promise<void> }> = [];
   const stopEmbedded = async () => embedded?.stop();
   try {
     config = { ...config, redis: { ...target, mode: 'url' } };
@@ -61,22 +77,33 @@ async function run(config: Config, logger: Logger): Promise<void> {
       tokens,
     });
 
+    let workerSide: WorkerSide | null = null;
     if (config.role !== 'api') {
-      closers.push(startWorkerSide(config, services, logger, (error) => redisWarnings.failed(error)));
+      const side = startWorkerSide(config, services, logger, (error) => redisWarnings.failed(error));
+      workerSide = side;
+      closers.push({ name: 'worker', close: (force) => side.close(force) });
       if (config.role === 'worker' && config.metricsPort !== 0) {
         const metrics = await serveMetrics(config.host, config.metricsPort);
-        closers.push(metrics.close);
+        closers.push({ name: 'metrics', close: metrics.close });
       }
     }
+    const requests = { inFlight: 0 };
+    let port = config.port;
     if (config.role !== 'worker') {
-      const app = await buildApp(services, logger);
+      const app = await buildApp(services, logger, { requestLines: terminal ? 'one' : 'detailed' });
       await app.listen({ host: config.host, port: config.port }).catch((error: NodeJS.ErrnoException) => {
-        if (error.code === 'EADDRINUSE') throw new SluiceError('port_in_use', `port ${config.host}:${config.port} is in use by another process; stop it or set SLUICE_PORT`);
+        if (error.code === 'EADDRINUSE') throw portInUse(config.host, config.port);
         throw error;
       });
-      closers.unshift(() => app.close());
+      port = (app.server.address() as AddressInfo).port;
+      app.server.on('request', (_request, response: ServerResponse) => {
+        requests.inFlight += 1;
+        response.once('close', () => (requests.inFlight -= 1));
+      });
+      closers.unshift({ name: 'api', close: () => app.close() });
     }
-    logger.info({ role: config.role, store: config.store.kind, threads: config.threads, redis: embedded ? 'embedded' : 'external' }, 'sluice started');
+    const where = startedLine(config, description, port);
+    logger.info({ role: config.role, store: config.store.kind, threads: config.threads, redis: description }, where);
 
     let stopping = false;
     const stop = async (signal: string) => {
@@ -85,11 +112,30 @@ async function run(config: Config, logger: Logger): Promise<void> {
         process.exit(1);
       }
       stopping = true;
-      logger.info({ signal }, 'stopping: finishing in-flight requests and jobs');
-      const deadline = setTimeout(() => process.exit(1), 30_000);
+      // from here on an embedded Redis that exits (a Ctrl-C reaching it some other way) stays down
+      embedded?.stopRestarting();
+      const jobs = workerSide?.running() ?? 0;
+      const busy = requests.inFlight + jobs;
+      if (busy === 0) logger.info({ signal }, 'stopping: nothing in flight');
+      else {
+        logger.info({ signal, requests: requests.inFlight, jobs, atMostSeconds: drainSeconds },
+          `stopping: waiting for ${requests.inFlight} request(s) and ${jobs} job(s) to finish, `
+          + `at most ${drainSeconds} s (a second signal exits at once)`);
+      }
+      const deadline = setTimeout(() => {
+        logger.error({ requests: requests.inFlight, jobs: workerSide?.running() ?? 0 },
+          `stopped waiting after ${drainSeconds} s; exiting with work unfinished (it is retried)`);
+        process.exit(1);
+      }, drainSeconds * 1000);
       deadline.unref();
-      for (const close of closers) await close().catch((error: unknown) => logger.error({ err: (error as Error).message }, 'close failed'));
+      // with nothing running, the workers close without waiting on Redis (which may be away)
+      const failed = (error: unknown) => logger.error({ err: (error as Error).message }, 'close failed');
+      for (const { name, close } of closers) {
+        await close(jobs === 0).catch(failed);
+        logger.debug(`stopping: ${name} closed`);
+      }
       await closeServices(services);
+      logger.debug('stopping: connections closed');
       await stopEmbedded();
       process.exit(0);
     };
@@ -106,21 +152,31 @@ async function run(config: Config, logger: Logger): Promise<void> {
  * token once and stores only its hash in SLUICE_AUTH_TOKENS_FILE. `*` as namespace means all.
  */
 function tokenCommand(config: Config, args: string[]): void {
+  const known = new Set(['create', '--name', '--scope']);
+  const unknown = args.find((arg, i) => arg.startsWith('-') && !known.has(arg) && !known.has(args[i - 1] ?? ''));
+  if (unknown !== undefined) throw new UsageError(`unknown option '${unknown}' for sluice token create`);
   const value = (flag: string) => args.flatMap((a, i) => (args[i - 1] === flag ? [a] : []));
   const name = value('--name')[0];
   const scopes: Record<string, Access> = {};
   for (const scope of value('--scope')) {
     const match = /^([^:]+):(read|write|admin)$/.exec(scope);
-    if (!match) throw new SluiceError('bad_request', `--scope ${scope}: expected NAMESPACE:read|write|admin`);
+    if (!match) throw new UsageError(`--scope ${scope}: expected NAMESPACE:read|write|admin`);
     scopes[match[1]!] = match[2] as Access;
   }
   if (args[0] !== 'create' || !name || Object.keys(scopes).length === 0) {
-    throw new SluiceError('bad_request', 'usage: sluice token create --name NAME --scope NAMESPACE:read|write|admin [--scope …]');
+    throw new UsageError('usage: sluice token create --name NAME --scope NAMESPACE:read|write|admin [--scope …]');
   }
   process.stdout.write(`${TokenStore.create(config.auth.tokensFile, name, scopes)}\n`);
 }
 
+/** A command used wrongly: said as such (exit 2), not as a server that could not start. */
+class UsageError extends Error {}
+
 main().catch((error: unknown) => {
+  if (error instanceof UsageError) {
+    process.stderr.write(`sluice: ${error.message}\n`);
+    process.exit(2);
+  }
   const code = errorCodeOf(error);
   const message = error instanceof SluiceError ? error.message : String((error as Error)?.message ?? error);
   // one line (two for a configuration with several problems), never a stack

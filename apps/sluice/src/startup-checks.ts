@@ -1,4 +1,5 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { SluiceError, type ErrorCode } from '@sluice/core';
 
@@ -45,4 +46,21 @@ export function assertWritableDir(dir: string): void {
   } catch (error) {
     throw new SluiceError('data_dir_unwritable', `SLUICE_DATA_DIR=${dir} cannot be created or written (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); point it at a directory this user may write`);
   }
+}
+
+export function portInUse(host: string, port: number): SluiceError {
+  return new SluiceError('port_in_use', `port ${host}:${port} is in use by another process; stop it or set SLUICE_PORT`);
+}
+
+/**
+ * The API's port is free, checked before anything starts (an embedded Redis, connections), so a
+ * taken port is the first and only thing said. Port 0 (any free one) always is.
+ */
+export async function assertPortFree(host: string, port: number): Promise<void> {
+  if (port === 0) return;
+  await new Promise<void>((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', (error: NodeJS.ErrnoException) => reject(error.code === 'EADDRINUSE' ? portInUse(host, port) : error));
+    probe.listen({ host, port, exclusive: true }, () => probe.close(() => resolve()));
+  });
 }

@@ -5,11 +5,15 @@ import { startWorker } from '@sluice/worker';
 import type { AppServices } from '@sluice/api';
 import { bullConnection } from './redis-connections.js';
 
-/**
- * The worker half of a node: the BullMQ workers with their Piscina threads, and the spool sweeper.
- * Returns what stops it: no new jobs, running ones finished, threads gone.
- */
-export function startWorkerSide(config: Config, services: AppServices, logger: Logger, onRedisError?: (error: Error) => void): () => Promise<void> {
+export interface WorkerSide {
+  /** Jobs being worked on now. */
+  running(): number;
+  /** No new jobs, running ones finished (none: `force`, without waiting on Redis), threads gone. */
+  close(force: boolean): Promise<void>;
+}
+
+/** The worker half of a node: the BullMQ workers with their Piscina threads, and the spool sweeper. */
+export function startWorkerSide(config: Config, services: AppServices, logger: Logger, onRedisError?: (error: Error) => void): WorkerSide {
   const worker = startWorker({
     ...services,
     connection: bullConnection(config.redis),
@@ -26,8 +30,11 @@ export function startWorkerSide(config: Config, services: AppServices, logger: L
   });
   const sweeper = new SpoolSweeper({ ...services, keyPrefix: config.keyPrefix, graceSeconds: config.spoolGraceSeconds, logger });
   sweeper.start();
-  return async () => {
-    sweeper.stop();
-    await worker.close();
+  return {
+    running: () => worker.running(),
+    close: async (force) => {
+      sweeper.stop();
+      await worker.close(force);
+    },
   };
 }

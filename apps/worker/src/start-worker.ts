@@ -41,8 +41,13 @@ export interface WorkerOptions {
 export interface RunningWorker {
   worker: Worker<IngestJobData, IngestJobResult>;
   pool: Piscina;
-  /** Stops taking jobs, lets running ones finish, then stops the threads. */
-  close(): Promise<void>;
+  /**
+   * Stops taking jobs, lets running ones finish, then stops the threads. `force` (nothing is
+   * running) closes the connections without a word to Redis, which may be away.
+   */
+  close(force?: boolean): Promise<void>;
+  /** Jobs this process is working on now. */
+  running(): number;
 }
 
 /** How long the job's last attempt ran. */
@@ -76,23 +81,32 @@ export function startWorker(options: WorkerOptions): RunningWorker {
     maxThreads: options.threads,
     idleTimeout: 60_000,
   });
+  let running = 0;
+  const counted = async <T>(work: () => Promise<T>): Promise<T> => {
+    running += 1;
+    try {
+      return await work();
+    } finally {
+      running -= 1;
+    }
+  };
   const processor = new IngestProcessor({ ...options, pool, retentionSeconds: options.retentionSeconds });
   const digester = new DigestProcessor({ store: options.store, board: options.digestBoard, limits: options.limits, stallMs: options.digestStallSeconds * 1000, logger: options.logger });
-  const worker = new Worker<IngestJobData, IngestJobResult>(ingestQueueName, (job) => processor.process(job), {
+  const worker = new Worker<IngestJobData, IngestJobResult>(ingestQueueName, (job) => counted(() => processor.process(job)), {
     connection: options.connection,
     prefix: queuePrefix(options.keyPrefix),
     concurrency: options.concurrency,
     ...stallSettings,
   });
   // Commits are few and long; two at a time per process leaves the threads to ingest.
-  const commits = new Worker<CommitJobData, CommitJobResult>(commitQueueName, (job) => processCommitJob(job, options.workspaces, options.committer), {
+  const commits = new Worker<CommitJobData, CommitJobResult>(commitQueueName, (job) => counted(() => processCommitJob(job, options.workspaces, options.committer)), {
     connection: options.connection,
     prefix: queuePrefix(options.keyPrefix),
     concurrency: 2,
     ...stallSettings,
   });
   // Two large parts digested at once per process: each mostly waits on zlib and the disk.
-  const digests = new Worker<DigestJobData>(digestQueueName, (job) => digester.process(job), {
+  const digests = new Worker<DigestJobData>(digestQueueName, (job) => counted(() => digester.process(job)), {
     connection: options.connection,
     prefix: queuePrefix(options.keyPrefix),
     concurrency: 2,
@@ -104,6 +118,9 @@ export function startWorker(options: WorkerOptions): RunningWorker {
   commits.on('completed', (job, result) => {
     ingestMetrics.jobs.inc({ queue: 'commit', result: 'completed' });
     log.info({ jobId: job.id, commit: result.commit.id, ms: elapsed(job) }, 'commit job completed');
+    options.totals.addCommit().catch((error: unknown) => {
+      log.warn({ err: (error as Error).message }, 'could not count the commit in the totals');
+    });
   });
   commits.on('failed', (job, error) => {
     countFailure('commit', error);
@@ -125,8 +142,9 @@ export function startWorker(options: WorkerOptions): RunningWorker {
   return {
     worker,
     pool,
-    close: async () => {
-      await Promise.all([worker.close(), commits.close(), digests.close()]);
+    running: () => running,
+    close: async (force = false) => {
+      await Promise.all([worker.close(force), commits.close(force), digests.close(force)]);
       await pool.destroy();
     },
   };

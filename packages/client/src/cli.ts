@@ -14,11 +14,13 @@ const commands: Record<string, { synopsis: string; about: string }> = {
   push: {
     synopsis: 'sluice push <dir or file>... --remote http://host:3000/ns/name [--branch main] [--dst path] [--workspace name]\n'
       + '           [-m message] [--author name] [--email address] [--async] [--no-commit] [--concurrency 4]\n'
-      + '           [--batch-size 10MiB] [--chunk-size 10MiB] [--gzip auto|always|never] [--exclude PATTERN]... [--json]',
+      + '           [--batch-size 10MiB] [--chunk-size 10MiB] [--gzip auto|always|never] [--exclude PATTERN]... [--retry-for 30s]\n'
+      + '           [--json]',
     about: 'sends what the branch and the workspace lack (content the server has is staged by hash), then commits when every file made it;\n'
       + '  run the same push again to resume one that stopped. --author and --email default to SLUICE_AUTHOR and SLUICE_EMAIL, then your user name.\n'
       + '  Left out of each directory: .git/, what its .sluiceignore says (gitignore syntax) and every --exclude pattern.\n'
-      + '  --gzip auto (the default) sends small files plain to a server on this machine (loopback) and gzipped to any other',
+      + '  --gzip auto (the default) sends small files plain to a server on this machine (loopback) and gzipped to any other.\n'
+      + '  --retry-for: how long a request keeps being sent again while the server is away or busy (30s, 10m, 2h; default 30s)',
   },
   status: { synopsis: 'sluice status --remote http://host:3000/ns/name --workspace id [--json]', about: 'counts what a workspace has staged' },
   commit: { synopsis: 'sluice commit --remote http://host:3000/ns/name --workspace id [--branch main] -m message [--author name] [--email address]', about: 'commits a workspace onto a branch' },
@@ -59,6 +61,13 @@ function size(text: string, flag: string): number {
   return Number(match[1]) * unit;
 }
 
+/** `30s`, `10m`, `2h`, `45` (seconds) → milliseconds. */
+function duration(text: string, flag: string): number {
+  const match = /^(\d+(?:\.\d+)?)\s*(|s|m|h)$/i.exec(text.trim());
+  if (!match) throw new UsageError(`${flag} ${text}: expected a duration such as 30s, 10m or 2h`);
+  return Number(match[1]) * { '': 1000, s: 1000, m: 60_000, h: 3_600_000 }[match[2]!.toLowerCase()]!;
+}
+
 function positive(text: string, flag: string): number {
   const value = Number(text);
   if (!Number.isInteger(value) || value < 1) throw new UsageError(`${flag} ${text}: expected a whole number of at least 1`);
@@ -83,6 +92,9 @@ function printSummary(summary: PushSummary, where: string): void {
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
+/** The command being run, for what is said when it fails. */
+let running: string | undefined;
+
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -103,12 +115,14 @@ async function main(argv: string[]): Promise<number> {
       'batch-size': { type: 'string', default: '10MiB' },
       gzip: { type: 'string', default: 'auto' },
       exclude: { type: 'string', multiple: true, default: [] },
+      'retry-for': { type: 'string', default: '30s' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
       version: { type: 'boolean', short: 'v', default: false },
     },
   });
   const [command, ...rest] = positionals;
+  running = command;
   if (values.version) {
     process.stdout.write(`sluice ${clientVersion()}\n`);
     return 0;
@@ -166,6 +180,7 @@ async function main(argv: string[]): Promise<number> {
         gzip: gzipMode(values.gzip),
         ...(values.workspace ? { workspace: values.workspace } : {}),
         exclude: values.exclude,
+        retryForMs: duration(values['retry-for'], '--retry-for'),
         ...(token ? { token } : {}),
         ...(reporter ? { onProgress: (p) => reporter.update(p) } : {}),
       });
@@ -208,6 +223,11 @@ main(process.argv.slice(2)).then(
     }
     const message = error instanceof ClientError ? `${error.message} (${error.code})` : (error as Error).message;
     process.stderr.write(`sluice: ${message}\n`);
+    // a push that stopped because the server went away: nothing is lost, and the way on is the same command
+    if (error instanceof ClientError && error.retryable && running === 'push') {
+      process.stderr.write('sluice: run the same command again to resume: what the server staged is not sent again '
+        + '(--retry-for sets how long it keeps trying, e.g. --retry-for 10m)\n');
+    }
     process.exit(1);
   },
 );

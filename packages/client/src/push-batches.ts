@@ -93,7 +93,7 @@ export async function sendBatch(target: BatchTarget, batch: PendingFile[]): Prom
     if (answer.paths) {
       progress.hashed += answer.paths.length;
       progress.staged += answer.paths.length;
-      return { staged: new Set(answer.paths), errors, deduplicated: 0 };
+      return { staged: new Set(answer.paths), errors, deduplicated: answer.deduplicated ?? 0 };
     }
     let seen = 0;
     const job: Job = await client.waitForJob(answer.job.id, (reading) => {

@@ -23,6 +23,8 @@ export interface PushOptions {
   batchFiles: number;
   /** Files of at least this size go through the chunked route, in chunks of this size. */
   chunkSize: number;
+  /** How long (ms) a request the server cannot serve keeps being sent again (default: five tries, about 8 s). */
+  retryForMs?: number;
   /** Whether small files travel gzipped (default `auto`: not to a server on this machine). */
   gzip?: GzipMode;
   onProgress?: (progress: PushProgress) => void;

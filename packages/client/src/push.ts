@@ -29,6 +29,7 @@ export async function push(options: PushOptions): Promise<PushSummary> {
   const { remote } = options;
   const client = new SluiceClient({
     baseUrl: remote.baseUrl, ...(options.token ? { token: options.token } : {}),
+    ...(options.retryForMs !== undefined ? { retryForMs: options.retryForMs } : {}),
     // said at once, not after minutes of a frozen screen: the next progress clears it
     onRetry: (error, waitMs) => {
       progress.notice = `${error.status === 0 ? 'server unreachable' : `server answered ${error.status} (${error.code})`}, retrying in ${Math.max(1, Math.round(waitMs / 1000))}s`;
@@ -138,7 +139,7 @@ export async function push(options: PushOptions): Promise<PushSummary> {
   let commit: Commit | null = null;
   let commitNote: string | null = null;
   if (!options.commit) commitNote = 'not asked to commit';
-  else if (failed.length > 0) commitNote = `not committed: ${failed.length} file(s) failed; fix them and run the same push again to resume`;
+  else if (failed.length > 0) commitNote = `not committed: ${failed.length} file(s) failed; fix them and run the same push again to resume (what the server staged is not sent again)`;
   else {
     progress.phase = 'committing';
     report();

@@ -10,6 +10,8 @@ export interface ClientOptions {
   token?: string;
   /** How often a request the server could not serve (unreachable, 429, 503, 504) is sent again. */
   retries?: number;
+  /** Instead of a count: how long (ms) such a request keeps being sent again, from its first failure. */
+  retryForMs?: number;
   /** Told before each wait for a retry: what went wrong and how long until the next try. */
   onRetry?: (error: ClientError, waitMs: number) => void;
 }
@@ -21,7 +23,7 @@ export type { FileResult };
 export type Job = JobView;
 
 /** A synchronous upload answers `paths`; sluice answers 202 and a job when asked to (`async`). */
-export type UploadAnswer = { paths: string[]; job?: undefined } | { paths?: undefined; job: Job };
+export type UploadAnswer = { paths: string[]; job?: undefined; deduplicated?: number } | { paths?: undefined; job: Job };
 
 interface Envelope {
   status?: string;
@@ -54,6 +56,7 @@ export class SluiceClient {
   readonly baseUrl: string;
   private readonly token: string | undefined;
   private readonly retries: number;
+  private readonly retryForMs: number | undefined;
   private readonly http: HttpExchanger;
   private readonly onRetry: ((error: ClientError, waitMs: number) => void) | undefined;
 
@@ -62,6 +65,7 @@ export class SluiceClient {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
     this.token = options.token;
     this.retries = options.retries ?? 5;
+    this.retryForMs = options.retryForMs;
     this.http = new HttpExchanger(this.baseUrl);
   }
 
@@ -78,13 +82,18 @@ export class SluiceClient {
       body = JSON.stringify(options.json);
       headers['content-type'] = 'application/json';
     }
+    let failedSince = 0;
     for (let attempt = 0; ; attempt++) {
       try {
         return await this.once<T>(method, path, headers, body, options.accept ?? []);
       } catch (error) {
-        const retry = error instanceof ClientError && error.retryable && options.idempotent !== false && attempt < (options.retries ?? this.retries);
+        failedSince ||= Date.now();
+        const left = this.retryForMs === undefined ? 0 : this.retryForMs - (Date.now() - failedSince);
+        const again = options.retries === undefined && this.retryForMs !== undefined ? left > 0 : attempt < (options.retries ?? this.retries);
+        const retry = error instanceof ClientError && error.retryable && options.idempotent !== false && again;
         if (!retry) throw error;
-        const wait = (error as ClientError & { retryAfter?: number }).retryAfter ?? Math.min(250 * 2 ** attempt, 8000);
+        const backoff = (error as ClientError & { retryAfter?: number }).retryAfter ?? Math.min(250 * 2 ** attempt, 8000);
+        const wait = left > 0 ? Math.min(backoff, left) : backoff;
         this.onRetry?.(error, wait);
         await new Promise((resolve) => setTimeout(resolve, wait));
       }
@@ -155,11 +164,12 @@ export class SluiceClient {
     const headers: Record<string, string> = { 'content-type': contentType };
     if (options.idempotencyKey) headers['idempotency-key'] = options.idempotencyKey;
     if (options.async) headers.prefer = 'respond-async';
-    const answer = await this.request<Envelope & { paths?: string[]; job?: Job }>('POST', `${this.workspacePath(ns, repo, workspaceId)}/files/${encPath(directory)}`, {
+    const answer = await this.request<Envelope & { paths?: string[]; job?: Job; deduplicated?: number }>('POST', `${this.workspacePath(ns, repo, workspaceId)}/files/${encPath(directory)}`, {
       body, headers, idempotent: options.idempotencyKey !== undefined,
     });
     if (answer.status === 202 && answer.body.job) return { job: answer.body.job };
-    return { paths: answer.body.paths ?? [] };
+    // sluice says how many files it already held; an Oxen server does not (then 0)
+    return { paths: answer.body.paths ?? [], deduplicated: answer.body.deduplicated ?? 0 };
   }
 
   /**

@@ -7,7 +7,7 @@ describe('loadConfig', () => {
     const config = loadConfig({});
     expect(config).toMatchObject({ host: '127.0.0.1', port: 3000, role: 'all', keyPrefix: 'sluice' });
     expect(config.store).toEqual({ kind: 'fs', dataDir: './data', fsync: true });
-    expect(config.redis).toEqual({ urls: ['redis://127.0.0.1:6379'], cluster: false, mode: 'auto' });
+    expect(config.redis).toEqual({ urls: ['redis://127.0.0.1:6379'], cluster: false, mode: 'embedded' });
   });
 
   it('reads the seed nodes of a Redis Cluster, and refuses several URLs without cluster mode', () => {
@@ -26,6 +26,16 @@ describe('loadConfig', () => {
     expect(attempt).toThrow(/SLUICE_ROLE/);
     expect(attempt).toThrow(/SLUICE_S3_ENDPOINT is required/);
     expect(attempt).toThrow(/SLUICE_S3_ACCESS_KEY is required/);
+  });
+
+  it('refuses an API bound beyond loopback with auth off, unless told so explicitly', () => {
+    expect(() => loadConfig({ SLUICE_HOST: '0.0.0.0' })).toThrow(/SLUICE_HOST=0.0.0.0 with SLUICE_AUTH=off .*SLUICE_ALLOW_OPEN=true/);
+    expect(() => loadConfig({ SLUICE_HOST: '10.1.2.3', SLUICE_ROLE: 'api' })).toThrow(/SLUICE_ALLOW_OPEN/);
+    expect(loadConfig({ SLUICE_HOST: '0.0.0.0', SLUICE_ALLOW_OPEN: 'true' }).allowOpen).toBe(true);
+    expect(loadConfig({ SLUICE_HOST: '0.0.0.0', SLUICE_AUTH: 'on' }).host).toBe('0.0.0.0');
+    // a worker-only process serves only its metrics
+    expect(loadConfig({ SLUICE_HOST: '0.0.0.0', SLUICE_ROLE: 'worker' }).role).toBe('worker');
+    for (const host of ['127.0.0.1', '127.0.0.2', 'localhost', '::1']) expect(loadConfig({ SLUICE_HOST: host }).host).toBe(host);
   });
 
   it('reads an S3 store', () => {

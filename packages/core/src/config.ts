@@ -33,11 +33,10 @@ export interface RedisTarget {
 }
 
 /**
- * Where Redis comes from: URLs (`url`), a private redis-server this process runs (`embedded`), or
- * `auto`: a Redis answering on 127.0.0.1:6379 if there is one, else embedded. For the last two
- * the URLs are a placeholder until start-up resolves them.
+ * Where Redis comes from: URLs (`url`, only when configured), or a private redis-server under
+ * the data directory (`embedded`, the default), whose URL is a placeholder until start-up runs it.
  */
-export type RedisMode = 'url' | 'embedded' | 'auto';
+export type RedisMode = 'url' | 'embedded';
 
 export interface Config {
   host: string;
@@ -72,6 +71,8 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Bearer tokens required on every route but health and version; tokens live hashed in `tokensFile`. */
   auth: { enabled: boolean; tokensFile: string };
+  /** The operator means it: an API bound beyond loopback with auth off (an open, writable server). */
+  allowOpen: boolean;
   /** Most files and bytes one workspace may have staged at once; 0 is no limit. */
   workspaceQuota: { files: number; bytes: number };
   /** Requests per window per token (per client IP without auth), shared by all API nodes; 0 is off. */
@@ -86,7 +87,7 @@ export const configDefaults = {
   SLUICE_PORT: '3000',
   SLUICE_ROLE: 'all',
   SLUICE_METRICS_PORT: '9464',
-  SLUICE_REDIS_URL: 'auto',
+  SLUICE_REDIS_URL: 'embedded',
   SLUICE_REDIS_CLUSTER: 'off',
   SLUICE_KEY_PREFIX: 'sluice',
   SLUICE_STORE: 'fs',
@@ -115,6 +116,7 @@ export const configDefaults = {
   SLUICE_STARTUP_WAIT_SECONDS: '60',
   SLUICE_AUTH: 'off',
   SLUICE_AUTH_TOKENS_FILE: './data/tokens.json',
+  SLUICE_ALLOW_OPEN: 'false',
   SLUICE_WORKSPACE_MAX_FILES: '0',
   SLUICE_WORKSPACE_MAX_BYTES: '0',
   SLUICE_RATE_LIMIT: '6000',
@@ -124,6 +126,11 @@ export const configDefaults = {
 
 export type ConfigVariable = keyof typeof configDefaults;
 export type Environment = Partial<Record<string, string | undefined>>;
+
+/** An address only this machine reaches. */
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
 
 /** Parses the environment once at start-up; a bad value throws one error naming every problem. */
 export function loadConfig(env: Environment): Config {
@@ -183,7 +190,9 @@ export function loadConfig(env: Environment): Config {
   }
   const redisCluster = oneOf('SLUICE_REDIS_CLUSTER', ['off', 'on'] as const) === 'on';
   const redisText = raw('SLUICE_REDIS_URL').trim();
-  const redisMode: RedisMode = redisText === 'auto' || redisText === 'embedded' ? redisText : 'url';
+  // `auto` (the old default, which took any Redis answering on 127.0.0.1:6379) now means embedded:
+  // an unconfigured sluice keeps all its data under SLUICE_DATA_DIR
+  const redisMode: RedisMode = redisText === 'auto' || redisText === 'embedded' || redisText === '' ? 'embedded' : 'url';
   const redisUrls = redisMode === 'url' ? redisText.split(',').map((text) => text.trim()) : ['redis://127.0.0.1:6379'];
   if (!redisCluster && redisUrls.length > 1) {
     problems.push('SLUICE_REDIS_URL: several URLs (cluster seed nodes) need SLUICE_REDIS_CLUSTER=on');
@@ -225,7 +234,13 @@ export function loadConfig(env: Environment): Config {
     workspaceQuota: { files: integer('SLUICE_WORKSPACE_MAX_FILES', 0), bytes: integer('SLUICE_WORKSPACE_MAX_BYTES', 0) },
     rateLimit: { max: integer('SLUICE_RATE_LIMIT', 0), windowSeconds: integer('SLUICE_RATE_LIMIT_WINDOW_SECONDS', 1, 86_400) },
     checkAnswers: oneOf('SLUICE_CHECK_ANSWERS', ['off', 'on'] as const) === 'on',
+    allowOpen: oneOf('SLUICE_ALLOW_OPEN', ['false', 'true'] as const) === 'true',
   };
+  // as Redis's protected mode: whoever reaches the port could write and delete datasets and jobs
+  if (config.role !== 'worker' && !config.auth.enabled && !isLoopback(config.host) && !config.allowOpen) {
+    problems.push(`SLUICE_HOST=${config.host} with SLUICE_AUTH=off serves an open, writable dataset server to every host that reaches it: `
+      + 'turn auth on (SLUICE_AUTH=on, see "Auth"), bind to 127.0.0.1, or set SLUICE_ALLOW_OPEN=true if that is what you mean');
+  }
   if (problems.length > 0) {
     throw new SluiceError('invalid_config', `Invalid configuration:\n  - ${problems.join('\n  - ')}`);
   }

@@ -6,9 +6,11 @@ export interface IngestTotalsSnapshot {
   /** Inflated bytes of the files staged or stored. */
   bytes: number;
   failed: number;
+  /** Commits made, synchronous or as jobs. */
+  commits: number;
 }
 
-const fields = ['files', 'bytes', 'failed'] as const;
+const fields = ['files', 'bytes', 'failed', 'commits'] as const;
 
 /**
  * Counters of all finished ingest jobs across every worker node, kept in one Redis hash: the
@@ -21,6 +23,10 @@ export class IngestTotals {
     const key = this.keys.ingestTotals();
     // A pipeline, not MULTI: each counter is right on its own, and this is three commands, not five.
     await this.redis.pipeline().hincrby(key, 'files', files).hincrby(key, 'bytes', bytes).hincrby(key, 'failed', failed).exec();
+  }
+
+  async addCommit(): Promise<void> {
+    await this.redis.hincrby(this.keys.ingestTotals(), 'commits', 1);
   }
 
   async read(): Promise<IngestTotalsSnapshot> {

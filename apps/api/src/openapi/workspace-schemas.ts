@@ -48,7 +48,10 @@ export const workspaceSchemas = {
     consumes: ['multipart/form-data'],
     streamedBody: multipartFiles,
     response: {
-      200: ok({ paths }, 'File successfully uploaded to workspace'),
+      200: ok({
+        paths,
+        deduplicated: optional(Type.Integer({ minimum: 0, description: 'sluice: how many of the staged files had content the server already held (as the job reports it)' })),
+      }, 'File successfully uploaded to workspace'),
       202: jobAccepted(IngestJobView),
       400: errorAnswer('Invalid upload request'),
       404: errorAnswer('Workspace not found'),

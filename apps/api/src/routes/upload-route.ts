@@ -44,7 +44,7 @@ export function uploadRoute(app: FastifyInstance, services: AppServices): void {
     // A quota refuses the whole request: say so, rather than 200 with no paths.
     const refused = result.paths.length === 0 ? result.files.find((file) => 'error' in file && file.error.code === 'quota_exceeded') : undefined;
     if (refused && 'error' in refused) throw new SluiceError('quota_exceeded', refused.error.message);
-    return success('resource_created', { paths: result.paths });
+    return success('resource_created', { paths: result.paths, deduplicated: result.deduplicated });
   };
 
   app.post('/api/repos/:namespace/:repo/workspaces/:workspaceId/files/*', { schema: routeSchemas.add, config: { upload: true } }, async (request: UploadRequest, reply) => {
