@@ -26,7 +26,10 @@ export const serverSchemas = {
     response: {
       200: ok({
         time: Type.Integer({ description: 'server time, ms since the epoch' }),
-        totals: Type.Object({ files: count, bytes: count, failed: count }),
+        totals: Type.Object({ files: count, bytes: count, failed: count, commits: count }),
+        history: Type.Array(Type.Object({ time: Type.Integer(), files_per_second: Type.Number({ minimum: 0 }), bytes_per_second: Type.Number({ minimum: 0 }) }), {
+          description: 'ingest rates of the last five minutes, one per interval, oldest first, as this API node sampled the totals',
+        }),
         workers: count,
         queues: Type.Object({ ingest: Type.Record(str, count), commit: Type.Record(str, count) }),
         recent_jobs: Type.Array(Opaque),

@@ -29,6 +29,8 @@ export const dashboardPage = `<!doctype html>
   .error { color: #b3261e; }
   #status { font-size: .8rem; color: #66788a; }
   #auth { display: none; margin: 1rem 0; }
+  .legend { font-size: .75rem; font-weight: normal; margin-left: .8rem; }
+  .legend.files { color: #1f7a3d; } .legend.bytes { color: #3563c9; }
 </style>
 </head>
 <body>
@@ -43,15 +45,26 @@ export const dashboardPage = `<!doctype html>
   <div class="tile"><div class="label">files / s</div><div class="value" data-testid="files-rate">–</div></div>
   <div class="tile"><div class="label">MiB / s</div><div class="value" data-testid="bytes-rate">–</div></div>
   <div class="tile"><div class="label">files ingested</div><div class="value" data-testid="files-total">–</div></div>
-  <div class="tile"><div class="label">queued</div><div class="value" data-testid="queue-waiting">–</div></div>
-  <div class="tile"><div class="label">active</div><div class="value" data-testid="queue-active">–</div></div>
+  <div class="tile"><div class="label">commits</div><div class="value" data-testid="commits-total">–</div></div>
+  <div class="tile"><div class="label">jobs queued</div><div class="value" data-testid="queue-waiting">–</div></div>
+  <div class="tile"><div class="label">jobs active</div><div class="value" data-testid="queue-active">–</div></div>
+  <div class="tile"><div class="label">jobs completed</div><div class="value" data-testid="queue-completed">–</div></div>
   <div class="tile"><div class="label">failed jobs</div><div class="value" data-testid="queue-failed">–</div></div>
   <div class="tile"><div class="label">failed files</div><div class="value" data-testid="files-failed">–</div></div>
   <div class="tile"><div class="label">workers</div><div class="value" data-testid="workers">–</div></div>
 </div>
 <section>
-  <h2>Files / s and MiB / s, the last five minutes</h2>
-  <svg data-testid="sparkline" width="100%" height="60" viewBox="0 0 300 60" preserveAspectRatio="none">
+  <h2>Ingest rate, the last five minutes <span class="legend files">files / s</span> <span class="legend bytes">MiB / s</span></h2>
+  <svg data-testid="chart" width="100%" height="150" viewBox="0 0 640 150" font-size="11" fill="#66788a">
+    <line x1="50" y1="10" x2="50" y2="120" stroke="#9aa7b4"/>
+    <line x1="50" y1="120" x2="630" y2="120" stroke="#9aa7b4"/>
+    <line x1="50" y1="10" x2="630" y2="10" stroke="#e4e8ee"/>
+    <text x="46" y="14" text-anchor="end" data-testid="axis-files-max" fill="#1f7a3d">0</text>
+    <text x="46" y="28" text-anchor="end" data-testid="axis-bytes-max" fill="#3563c9">0</text>
+    <text x="46" y="123" text-anchor="end">0</text>
+    <text x="50" y="138" text-anchor="middle" data-testid="axis-start">−5 min</text>
+    <text x="340" y="138" text-anchor="middle">−2.5 min</text>
+    <text x="630" y="138" text-anchor="end">now</text>
     <polyline id="spark-files" fill="none" stroke="#1f7a3d" stroke-width="1.5" points=""/>
     <polyline id="spark-bytes" fill="none" stroke="#3563c9" stroke-width="1.5" points=""/>
   </svg>
@@ -75,7 +88,6 @@ export const dashboardPage = `<!doctype html>
 (() => {
   const $ = (id) => document.querySelector('[data-testid="' + id + '"]');
   let token = sessionStorage.getItem('sluice-token') || '';
-  let previous = null;
   let selected = null;
 
   const get = async (path) => {
@@ -126,11 +138,18 @@ export const dashboardPage = `<!doctype html>
         : row([f.path, f.status, f.size, f.hash])));
   }
 
-  // rates seen since the page opened, the last five minutes of them, drawn as two lines
-  const history = [];
-  const spark = (id, values) => {
-    const max = Math.max(1e-9, ...values);
-    document.getElementById(id).setAttribute('points', values.map((v, i) => (i * 300 / Math.max(1, history.length - 1)).toFixed(1) + ',' + (58 - (v / max) * 56).toFixed(1)).join(' '));
+  // the server's rates of the last five minutes (it keeps them: a page opened late sees them all),
+  // drawn against time, each line scaled to its own maximum, which the axis names
+  const span = 5 * 60 * 1000;
+  const round = (value) => value >= 10 ? value.toFixed(0) : value.toFixed(1);
+  const draw = (id, axis, samples, now, value, unit) => {
+    const max = Math.max(...samples.map(value), 0);
+    const scale = max > 0 ? max : 1;
+    document.getElementById(id).setAttribute('points', samples.map((s) => {
+      const x = 50 + Math.max(0, 1 - (now - s.time) / span) * 580;
+      return x.toFixed(1) + ',' + (120 - (value(s) / scale) * 110).toFixed(1);
+    }).join(' '));
+    $(axis).textContent = round(max) + ' ' + unit;
   };
   let page = 1;
   document.getElementById('newer').addEventListener('click', () => { page = Math.max(1, page - 1); refresh().catch(report); });
@@ -141,22 +160,21 @@ export const dashboardPage = `<!doctype html>
     $('page').textContent = 'page ' + data.page;
     document.getElementById('older').disabled = !data.more_jobs;
     document.getElementById('newer').disabled = data.page === 1;
-    if (previous) {
-      const seconds = Math.max((data.time - previous.time) / 1000, 0.001);
-      const files = (data.totals.files - previous.totals.files) / seconds;
-      const bytes = (data.totals.bytes - previous.totals.bytes) / seconds;
-      $('files-rate').textContent = files.toFixed(1);
-      $('bytes-rate').textContent = mib(bytes);
-      history.push({ files, bytes });
-      while (history.length > 150) history.shift();
-      spark('spark-files', history.map((h) => h.files));
-      spark('spark-bytes', history.map((h) => h.bytes));
+    const latest = data.history[data.history.length - 1];
+    if (latest) {
+      $('files-rate').textContent = latest.files_per_second.toFixed(1);
+      $('bytes-rate').textContent = mib(latest.bytes_per_second);
     }
-    previous = data;
+    draw('spark-files', 'axis-files-max', data.history, data.time, (s) => s.files_per_second, 'files/s');
+    draw('spark-bytes', 'axis-bytes-max', data.history, data.time, (s) => s.bytes_per_second / 1048576, 'MiB/s');
+    // both queues: ingest and commit jobs
+    const jobs = (state) => (data.queues.ingest[state] || 0) + (data.queues.commit[state] || 0);
     $('files-total').textContent = data.totals.files;
-    $('queue-waiting').textContent = data.queues.ingest.waiting + data.queues.ingest.delayed;
-    $('queue-active').textContent = data.queues.ingest.active;
-    $('queue-failed').textContent = data.queues.ingest.failed;
+    $('commits-total').textContent = data.totals.commits;
+    $('queue-waiting').textContent = jobs('waiting') + jobs('delayed');
+    $('queue-active').textContent = jobs('active');
+    $('queue-completed').textContent = jobs('completed');
+    $('queue-failed').textContent = jobs('failed');
     $('files-failed').textContent = data.totals.failed;
     $('workers').textContent = data.workers;
     fill($('jobs'), data.recent_jobs.map((job) => {

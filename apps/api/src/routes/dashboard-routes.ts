@@ -10,6 +10,7 @@ import { jobHeader } from './job-view.js';
 import { dashboardPage } from './dashboard-page.js';
 import { routeSchemas } from '../openapi/route-schemas.js';
 import { foreignPages } from '../plugins/foreign-pages.js';
+import { DashboardHistory } from './dashboard-history.js';
 
 /** Where bull-board's queue dashboard lives (admin scope when auth is on). */
 export const queueBoardPrefix = '/admin/queues';
@@ -52,6 +53,9 @@ async function commitSummary(job: CommitJob): Promise<Record<string, unknown>> {
  * totals and queues come from Redis) and bull-board's queue dashboard under /admin/queues.
  */
 export async function dashboardRoutes(app: FastifyInstance, { queue, commitQueue, staging, totals, workspaces: workspaceStore }: AppServices): Promise<void> {
+  const history = new DashboardHistory(() => totals.read());
+  app.addHook('onReady', async () => history.start());
+  app.addHook('onClose', async () => history.stop());
   // the page holds no data: it asks for a token and reads /api/dashboard with it
   app.get('/ui', { schema: routeSchemas.ui, config: { access: 'open' } }, async (_request, reply) => reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(dashboardPage));
 
@@ -82,6 +86,7 @@ export async function dashboardRoutes(app: FastifyInstance, { queue, commitQueue
     return success('resource_found', {
       time: Date.now(),
       totals: ingestTotals,
+      history: history.rates(),
       workers,
       queues: { ingest: ingestCounts, commit: commitCounts },
       recent_jobs: await Promise.all(window.map((entry) => (entry.kind === 'ingest' ? jobSummary(entry.job as IngestJob) : commitSummary(entry.job as CommitJob)))),
@@ -99,5 +104,13 @@ export async function dashboardRoutes(app: FastifyInstance, { queue, commitQueue
   const board = new FastifyAdapter();
   board.setBasePath(queueBoardPrefix);
   createBullBoard({ queues: [new BullMQAdapter(queue), new BullMQAdapter(commitQueue)], serverAdapter: board });
-  await foreignPages(app, 'admin', async (scope) => scope.register(board.registerPlugin(), { prefix: queueBoardPrefix }));
+  await foreignPages(app, 'admin', async (scope) => {
+    // bull-board's page links its fonts from Google: everything a sluice page uses comes from sluice
+    // (the page falls back to the system's fonts)
+    scope.addHook('onSend', async (_request, reply, payload) => {
+      const html = typeof payload === 'string' && String(reply.getHeader('content-type') ?? '').startsWith('text/html');
+      return html ? (payload as string).replace(/<link[^>]*fonts\.(googleapis|gstatic)\.com[^>]*>/g, '') : payload;
+    });
+    await scope.register(board.registerPlugin(), { prefix: queueBoardPrefix });
+  });
 }

@@ -13,7 +13,7 @@ import { routeSchemas } from '../openapi/route-schemas.js';
 type BranchParams = WorkspaceParams & { '*': string };
 
 /** Commit a workspace onto a branch (reference §8.2), its deprecated alias, and mergeability (§8.1). */
-export function workspaceCommitRoutes(app: FastifyInstance, { committer, commitQueue, config }: AppServices): void {
+export function workspaceCommitRoutes(app: FastifyInstance, { committer, commitQueue, config, totals }: AppServices): void {
   const base = '/api/repos/:namespace/:repo/workspaces/:workspaceId';
   const jobOptions = commitJobOptions(config.jobRetentionSeconds);
 
@@ -29,6 +29,8 @@ export function workspaceCommitRoutes(app: FastifyInstance, { committer, commitQ
       return reply.status(202).send(success('resource_created', { job: await commitJobView(job) }));
     }
     const created = await committer.commit(namespace, repo, workspace, branch, { message, author, email });
+    // counted for the page (a commit job is counted by the worker that ran it); a lost count loses no commit
+    await totals.addCommit().catch(() => undefined);
     return success('resource_created', { commit: commitView(created) });
   };
   app.post<{ Params: BranchParams; Body: CommitBody }>(`${base}/merge/*`, { schema: routeSchemas.commit }, commit);
