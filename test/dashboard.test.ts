@@ -116,9 +116,14 @@ describe.skipIf(!existsSync(executablePath))('the ingest page (/ui) and the queu
       const completed = Number(await at('queue-completed').textContent());
       expect(completed).toBe(data.queues.ingest.completed + data.queues.commit.completed);
       expect(completed).toBeGreaterThan(110);
-      // the queue board too: everything it loads comes from sluice
+      // the queue board too: everything it loads comes from sluice, and its counts are not capped
       await fresh.goto(`${sluice.url}/admin/queues`, { waitUntil: 'networkidle' });
       expect(elsewhere).toEqual([]);
+      const board = (await send(sluice.url, 'GET', '/admin/queues/api/queues?activeQueue=ingest&status=completed')).json() as {
+        queues: Array<{ name: string; counts: Record<string, number> }>;
+      };
+      expect(board.queues.find((queue) => queue.name === 'ingest')!.counts.completed).toBe(data.queues.ingest.completed);
+      expect(board.queues.find((queue) => queue.name === 'commit')!.counts.completed).toBe(data.queues.commit.completed);
     } finally {
       await fresh.close();
     }

@@ -1,9 +1,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { killTree, markedProcesses, recordedStillRunning, runDirVariable, type StartedProcess } from './test-processes.js';
+import {
+  killTree, markedProcesses, recordedStillRunning, runDirVariable, type StartedProcess,
+} from './test-processes.js';
 
-/** What the run started and is still running, killed on the way: each test worker's record, and any process carrying the marker. */
+/**
+ * What the run started and is still running, killed on the way: each test worker's record, and any
+ * process carrying the marker.
+ */
 function killLeftovers(runDir: string, inherited = false): StartedProcess[] {
   const left = [...recordedStillRunning(runDir), ...markedProcesses(runDir, inherited)];
   const unique = [...new Map(left.map((entry) => [entry.pid, entry])).values()];
@@ -36,7 +41,8 @@ export default function setup(): () => void {
     if (left.length > 0) {
       const list = left.map((entry) => `  pid ${entry.pid}: ${entry.what}`).join('\n');
       // vitest reports an error thrown here but still exits 0: the exit code is set here
-      process.stderr.write(`sluice tests: ${left.length} process(es) the tests started were still running at the end (killed now):\n${list}\n`);
+      const what = `${left.length} process(es) the tests started were still running at the end (killed now)`;
+      process.stderr.write(`sluice tests: ${what}:\n${list}\n`);
       process.exitCode = 1;
     }
   };

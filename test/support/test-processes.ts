@@ -88,7 +88,10 @@ export function markedProcesses(marker: string, inherited = false): StartedProce
   return found;
 }
 
-/** SIGKILL to the process and all below it; the tree is taken first, so no child is orphaned unseen. Returns the tree. */
+/**
+ * SIGKILL to the process and all below it; the tree is taken first, so no child is orphaned unseen.
+ * Returns the tree.
+ */
 export function killTree(entry: StartedProcess): StartedProcess[] {
   if (!isRunning(entry)) return [];
   const tree: StartedProcess[] = [];

@@ -24,7 +24,8 @@ the client (against any sluice or Oxen server)
 
 const load = (module) => import(module).catch((error) => {
   const missing = error.code === 'ERR_MODULE_NOT_FOUND';
-  process.stderr.write(`sluice: ${missing ? 'not built yet: run `npm run build` in the repository first' : error.message}\n`);
+  const why = missing ? 'not built yet: run `npm run build` in the repository first' : error.message;
+  process.stderr.write(`sluice: ${why}\n`);
   process.exit(1);
 });
 
