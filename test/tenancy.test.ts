@@ -134,6 +134,38 @@ describe('two tenants: alpha attacks beta by hash, commit id, tree hash, branch 
     expect((await call(alpha, 'GET', `${A}/branches`)).json().branches.map((b: { name: string }) => b.name)).toEqual(['main']);
   });
 
+  it('answers 403 before a body is read or judged, and reads a text/plain body as JSON', async () => {
+    const before = await redisSnapshot(inject('redisUrl'), env.env.SLUICE_KEY_PREFIX!);
+    const text = (token: string, method: string, path: string, body: string | Buffer) =>
+      send(sluice.url, method, path, { headers: { authorization: `Bearer ${token}`, 'content-type': 'text/plain' }, body });
+    const refused: Array<[string, string, string]> = [
+      // bodies the schema would refuse (400) if it judged them first
+      ['PUT', `${B}/workspaces`, JSON.stringify({ workspace_id: 'x', branch_name: 'main' })],
+      ['PUT', `${B}/workspaces`, '{"workspace_id": 5}'],
+      ['POST', `${B}/workspaces/w1/stage_hashes`, JSON.stringify({ files: [{ path: 'p', hash: secretHash }] })],
+      ['POST', `${B}/branches`, 'not json at all'],
+      ['POST', '/api/repos', JSON.stringify({ namespace: 'beta', name: 5 })],
+    ];
+    for (const [method, path, body] of refused) {
+      const reply = await text(alpha, method, path, body);
+      expect(reply.status, `${method} ${path} ${body}: ${reply.body}`).toBe(403);
+      expect(reply.json()).toMatchObject({ status: 'error', error: { type: 'forbidden' } });
+    }
+    // larger than any JSON body may be: refused for its size into beta (403) and into alpha's own (413)
+    const huge = Buffer.alloc(3 * 1024 * 1024, 0x20);
+    expect((await text(alpha, 'PUT', `${B}/workspaces`, huge)).status).toBe(403);
+    const tooLarge = await text(alpha, 'PUT', `${A}/workspaces`, huge);
+    expect(tooLarge.status, tooLarge.body.toString()).toBe(413);
+    expect(tooLarge.json()).toMatchObject({ status: 'error', error: { type: 'request_too_large' } });
+    // an invalid token is 401 whatever the body
+    expect((await text(`${alpha}x`, 'PUT', `${A}/workspaces`, '{"workspace_id": 5}')).status).toBe(401);
+    expect(await redisSnapshot(inject('redisUrl'), env.env.SLUICE_KEY_PREFIX!)).toEqual(before);
+    // the control: text/plain JSON into alpha's own repository is read as JSON
+    const own = await text(alpha, 'PUT', `${A}/workspaces`, JSON.stringify({ workspace_id: 'plain', branch_name: 'main' }));
+    expect(own.status, own.body.toString()).toBe(200);
+    expect(own.json().workspace.id).toBe('plain');
+  });
+
   it('stages by hash what its own repository references (the control: the refusals above are not vacuous)', async () => {
     const own = await oxenHash('alpha\n');
     const reply = await call(alpha, 'POST', `${A}/workspaces/wa/stage_hashes`, { files: [{ path: 'copy.txt', hash: own }, { path: 'stolen.txt', hash: secretHash }] });

@@ -48,8 +48,9 @@ export function identifyCaller(app: FastifyInstance, tokens: TokenStore | null):
 /**
  * Bearer tokens (SLUICE_AUTH=on): every route but health, version and the API document needs one; the namespace of
  * the route (or of the repository being created) must be in the token's scopes: read for GET,
- * write for changes, admin for the stats and metrics. 401 without a valid token, answered before
- * the body is read and after the rate limit (so guessing tokens is limited too); 403 without the scope.
+ * HEAD and QUERY, write for changes, admin for the stats and metrics. 401 without a valid token,
+ * answered before the body is read and after the rate limit (so guessing tokens is limited too);
+ * 403 without the scope, before the body is read (repository creation: before it is validated).
  * Registered after the rate limits: its route hook must run after theirs.
  */
 export function bearerAuth(app: FastifyInstance, tokens: TokenStore | null): void {
@@ -70,22 +71,54 @@ export function bearerAuth(app: FastifyInstance, tokens: TokenStore | null): voi
   // A route hook, so it runs after the rate limit's; the access is read per request, as a route's
   // config may be completed by hooks of its own scope that run after this one (foreign-pages.ts).
   app.addHook('onRoute', (route) => {
-    route.onRequest = [route.onRequest ?? []].flat().concat(requireToken);
+    route.onRequest = [route.onRequest ?? []].flat().concat(requireToken, authorizeTarget);
+    route.preValidation = [route.preValidation ?? []].flat().concat(authorizeBodyTarget);
   });
-  app.addHook('preHandler', async (request: IdentifiedRequest, reply) => {
-    const routeAccess = accessOf(request);
-    if (routeAccess === 'open' || !request.identity) return;
-    const params = request.params as { namespace?: string };
-    const bodyNamespace = request.routeOptions.url === '/api/repos' ? (request.body as { namespace?: unknown } | undefined)?.namespace : undefined;
-    const namespace = params.namespace ?? (typeof bodyNamespace === 'string' ? bodyNamespace : null);
-    const access: Access = routeAccess === 'admin' ? 'admin' : request.method === 'GET' || request.method === 'HEAD' ? 'read' : 'write';
-    // Routes without a namespace (jobs) authorize in their handler, once they know it.
-    if (namespace === null && access !== 'admin') return;
-    try {
-      request.authorize(namespace, access);
-    } catch (error) {
-      // Answered here, not thrown: plugins with their own error handler (bull-board) would turn it into a 500.
-      return reply.status((error as SluiceError).status).send(failure(error as SluiceError));
-    }
-  });
+}
+
+/** Reads only (GET, HEAD, and QUERY, a GET with a body) need read access; every other method writes. */
+function accessFor(request: FastifyRequest): Access {
+  if (accessOf(request) === 'admin') return 'admin';
+  return request.method === 'GET' || request.method === 'HEAD' || request.method === 'QUERY' ? 'read' : 'write';
+}
+
+/** Only repository creation names its namespace in the body instead of the URL. */
+const namesNamespaceInBody = (request: FastifyRequest) => request.method === 'POST' && request.routeOptions.url === '/api/repos';
+
+function refuse(request: FastifyRequest, reply: FastifyReply, namespace: string | null, access: Access): FastifyReply | undefined {
+  try {
+    request.authorize(namespace, access);
+    return undefined;
+  } catch (error) {
+    // Answered here, not thrown: plugins with their own error handler (bull-board) would turn it into a 500.
+    return reply.status((error as SluiceError).status).send(failure(error as SluiceError));
+  }
+}
+
+/**
+ * 403 from the URL alone, before a byte of the body is read or validated: a caller without the
+ * scope learns nothing from how its body would have been judged. Routes without a namespace
+ * (jobs) authorize in their handler, once they know it.
+ */
+async function authorizeTarget(request: IdentifiedRequest, reply: FastifyReply) {
+  if (accessOf(request) === 'open' || !request.identity) return;
+  const access = accessFor(request);
+  const namespace = (request.params as { namespace?: string }).namespace ?? null;
+  if (namesNamespaceInBody(request)) {
+    // the namespace is in the body, but a token that may write nowhere needs no body read to refuse
+    if (Object.values(request.identity.scopes).some((level) => level !== 'read')) return;
+    return refuse(request, reply, null, 'write');
+  }
+  if (namespace === null && access !== 'admin') return;
+  return refuse(request, reply, namespace, access);
+}
+
+/** Repository creation: 403 once the body is parsed, before it is validated. */
+async function authorizeBodyTarget(request: IdentifiedRequest, reply: FastifyReply) {
+  if (!request.identity || !namesNamespaceInBody(request)) return;
+  const body = request.body as { namespace?: unknown } | undefined;
+  const namespace = body !== null && typeof body === 'object' && typeof body.namespace === 'string' ? body.namespace : null;
+  // without a namespace there is nothing to refuse: validation names the missing field
+  if (namespace === null) return;
+  return refuse(request, reply, namespace, 'write');
 }

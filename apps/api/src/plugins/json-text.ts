@@ -8,6 +8,9 @@ import { SluiceError } from '@sluice/core';
  * anything else) is read as JSON text; multipart and application/json keep their own parsers.
  */
 export function jsonText(app: FastifyInstance): void {
+  // Fastify's own text/plain parser would hand routes a string (400 "must be object") and answer a
+  // text body past its limit otherwise than the fallback below does.
+  app.removeContentTypeParser('text/plain');
   app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: 256 * 1024 }, (_request, body, done) => {
     const text = String(body).trim();
     if (text === '') return done(null, undefined);
