@@ -1,4 +1,8 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { repoRoot } from './support/repo-root.js';
+import { tempDir } from './support/temp-dirs.js';
 import { startSluice, type SluiceProcess } from './support/sluice-process.js';
 import { testEnv } from './support/test-env.js';
 import { send } from './support/oxen-http.js';
@@ -31,4 +35,41 @@ describe('rate limits shared by all API nodes', () => {
     expect((await send(a.url, 'GET', '/api/health')).status).toBe(200);
     expect((await send(a.url, 'GET', '/api/ready')).status).toBe(200);
   });
+});
+
+describe('rate limits with tokens', () => {
+  let sluice: SluiceProcess | undefined;
+  afterAll(async () => sluice?.stop());
+  const tokensFile = join(tempDir('sluice-rate-'), 'tokens.json');
+  const createToken = (name: string, scope: string): string => {
+    const result = spawnSync(process.execPath, [join(repoRoot(), 'apps/sluice/dist/main.js'), 'token', 'create', '--name', name, '--scope', scope], {
+      env: { PATH: process.env.PATH, SLUICE_AUTH_TOKENS_FILE: tokensFile }, encoding: 'utf8',
+    });
+    expect(result.status, result.stderr).toBe(0);
+    return result.stdout.trim();
+  };
+  const as = (token: string) => ({ headers: { authorization: `Bearer ${token}` } });
+
+  it('gives two tokens of one name their own buckets, and counts token guesses on the probes', async () => {
+    // one name, two namespaces: two tenants whose operators happened to name their tokens alike
+    const first = createToken('ci', 'one:write');
+    const second = createToken('ci', 'two:write');
+    const admin = createToken('ops', '*:admin');
+    sluice = await startSluice(testEnv('fs', { SLUICE_AUTH: 'on', SLUICE_AUTH_TOKENS_FILE: tokensFile, SLUICE_RATE_LIMIT: '3' }).env);
+    const url = sluice.url;
+    for (let i = 0; i < 3; i++) expect((await send(url, 'GET', '/api/repos/one', as(first))).status).toBe(200);
+    expect((await send(url, 'GET', '/api/repos/one', as(first))).status).toBe(429);
+    expect((await send(url, 'GET', '/api/repos/two', as(second))).status).toBe(200);
+
+    // the address's bucket, spent by guesses on the probes themselves: the fourth guess is refused
+    const guesses: number[] = [];
+    for (const path of ['/api/ready', '/metrics', '/api/ready', '/metrics']) guesses.push((await send(url, 'GET', path, as(`sluice_guess${guesses.length}`))).status);
+    expect(guesses).toEqual([401, 401, 401, 429]);
+    expect((await send(url, 'GET', '/api/ready', as('sluice_guess9'))).status).toBe(429);
+    // a valid token's probes and scrapes are not counted, however many
+    for (let i = 0; i < 5; i++) {
+      await waitFor('ready', async () => (await send(url, 'GET', '/api/ready', as(admin))).status === 200);
+      expect((await send(url, 'GET', '/metrics', as(admin))).status).toBe(200);
+    }
+  }, 180_000);
 });

@@ -16,6 +16,8 @@ export interface StoredToken {
 export interface Identity {
   name: string;
   scopes: Record<string, Access>;
+  /** The token's SHA-256 (hex): what tells two tokens apart, as names need not be unique. */
+  sha256: string;
 }
 
 function digest(token: string): Buffer {
@@ -27,7 +29,7 @@ export class TokenStore {
   private readonly tokens: Array<{ hash: Buffer; identity: Identity }>;
 
   constructor(stored: readonly StoredToken[]) {
-    this.tokens = stored.map((t) => ({ hash: Buffer.from(t.sha256, 'hex'), identity: { name: t.name, scopes: t.scopes } }));
+    this.tokens = stored.map((t) => ({ hash: Buffer.from(t.sha256, 'hex'), identity: { name: t.name, scopes: t.scopes, sha256: t.sha256.toLowerCase() } }));
   }
 
   static load(file: string): TokenStore {

@@ -39,5 +39,5 @@ export function httpMetrics(app: FastifyInstance, services: AppServices): void {
   app.addHook('onError', async (_request, _reply, error) => {
     countDependencyError(toSluiceError(error).code);
   });
-  app.get('/metrics', { schema: routeSchemas.metrics, config: { access: 'admin', rateLimit: false } }, async (_request, reply) => reply.type(register.contentType).send(await register.metrics()));
+  app.get('/metrics', { schema: routeSchemas.metrics, config: { access: 'admin', rateLimitRefusedOnly: true } }, async (_request, reply) => reply.type(register.contentType).send(await register.metrics()));
 }

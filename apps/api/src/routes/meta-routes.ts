@@ -21,7 +21,7 @@ export function metaRoutes(app: FastifyInstance, services: AppServices, storage:
    * Ready when Redis and the store both answer and a worker serves the ingest queue (an upload
    * would wait for nothing otherwise); load balancers stop sending traffic until then.
    */
-  app.get('/api/ready', { schema: routeSchemas.ready, config: { rateLimit: false } }, async (_request, reply) => {
+  app.get('/api/ready', { schema: routeSchemas.ready, config: { rateLimitRefusedOnly: true } }, async (_request, reply) => {
     const checks = await Promise.allSettled([within(1000, services.redis.ping()), within(1000, services.store.ping()), within(1000, services.queue.getWorkersCount())]);
     const [redis, store] = checks.slice(0, 2).map((c) => (c.status === 'fulfilled' ? 'ok' : 'unreachable'));
     const workers = checks[2].status === 'fulfilled' ? (checks[2].value as number) : 0;
