@@ -79,6 +79,49 @@ describe('per-workspace quotas (SLUICE_WORKSPACE_MAX_FILES=5, SLUICE_WORKSPACE_M
     expect(await staged(ws)).toEqual([]);
   });
 
+  it('counts staged removals and moves at the door: past the quota nothing is staged', async () => {
+    const repo = `quota${n++}`;
+    const committed = ['1', '2', '3', '4', '5', '6'].map((name) => ({ path: `d/${name}.txt`, contents: name }));
+    expect((await sendJson(sluice.url, 'POST', '/api/repos', { namespace: 'ox', name: repo, files: [...committed, { path: 'top.txt', contents: 't' }] })).status).toBe(200);
+    expect((await sendJson(sluice.url, 'PUT', `/api/repos/ox/${repo}/workspaces`, { workspace_id: 'w', name: 'kept', branch_name: 'main' })).status).toBe(200);
+    const ws = `/api/repos/ox/${repo}/workspaces/w`;
+
+    // removing a directory of six files stages six removals: refused whole
+    const rm = await sendJson(sluice.url, 'DELETE', `${ws}/files`, ['d']);
+    expect(rm.status).toBe(413);
+    expect(rm.json()).toMatchObject({ status: 'error', error: { type: 'quota_exceeded' } });
+    expect(await staged(ws)).toEqual([]);
+
+    // a move of a committed file stages two entries (the new path, the old one's removal)
+    expect((await sendJson(sluice.url, 'DELETE', `${ws}/files`, ['d/1.txt', 'd/2.txt', 'd/3.txt', 'd/4.txt'])).status).toBe(200);
+    const mv = await sendJson(sluice.url, 'PATCH', `${ws}/files/top.txt`, { new_path: 'moved.txt' });
+    expect(mv.status).toBe(413);
+    expect(mv.json().error.type).toBe('quota_exceeded');
+    expect(await staged(ws)).toEqual(['d/1.txt', 'd/2.txt', 'd/3.txt', 'd/4.txt']);
+    expect((await sendJson(sluice.url, 'DELETE', `${ws}/files`, ['d/5.txt'])).status).toBe(200);
+    expect((await sendJson(sluice.url, 'DELETE', `${ws}/files`, ['d/6.txt'])).status).toBe(413);
+
+    // moving a staged file adds nothing: it is taken at a full quota
+    expect((await send(sluice.url, 'DELETE', `${ws}/changes/d/5.txt`)).status).toBe(200);
+    expect((await upload(sluice.url, `${ws}/files/`, files(['new']))).status).toBe(200);
+    expect((await sendJson(sluice.url, 'PATCH', `${ws}/files/new`, { new_path: 'renamed' })).status).toBe(200);
+    expect(await staged(ws)).toEqual(['d/1.txt', 'd/2.txt', 'd/3.txt', 'd/4.txt', 'renamed']);
+  });
+
+  it('refuses a resumable upload that declares more than the workspace may still take when it begins', async () => {
+    const ws = await workspace();
+    const repo = ws.slice(0, ws.indexOf('/workspaces'));
+    expect((await upload(sluice.url, `${ws}/files/`, files(['a'], 600))).status).toBe(200);
+    const hash = 'a'.repeat(32);
+    const begin = (path: string, size: number) => sendJson(sluice.url, 'POST', `${repo}/versions/uploads`, { hash, size, destination: { path, workspace_id: 'w' } });
+    const over = await begin('big.bin', 401);
+    expect(over.status).toBe(413);
+    expect(over.json()).toMatchObject({ status: 'error', error: { type: 'quota_exceeded', detail: expect.stringMatching(/1 files and 600 bytes staged/) } });
+    // replacing the staged file gives its bytes back; what fits begins
+    expect((await begin('a', 1000)).json().file.status).toBe('awaiting_parts');
+    expect((await begin('fits.bin', 400)).json().file.status).toBe('awaiting_parts');
+  });
+
   it('holds under concurrent uploads: never more than the quota staged', async () => {
     const ws = await workspace();
     const replies = await Promise.all(['p', 'q', 'r', 's'].map((dir) => upload(sluice.url, `${ws}/files/${dir}`, files(['1', '2']))));

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { SluiceError, sniffMime, type Workspace } from '@sluice/core';
-import { planStage, quotaExceededMessage, type StageContent } from '@sluice/index';
+import { collisionMessage, planStage, quotaExceededMessage, type StageContent } from '@sluice/index';
 import type { AppServices } from './app-services.js';
 
 /**
  * Stages content by hash, without its bytes, for content this repository already references
  * (staged, committed or uploaded to it): knowing a hash is no right to another repository's
  * bytes. Entries follow an upload's rules (added, modified, or unchanged against the base
- * commit; the last duplicate path wins; quotas) in the same atomic step. Returns the paths
+ * commit; the last duplicate path wins; quotas; no file where a directory is) in the same atomic step. Returns the paths
  * staged (unchanged ones included, as an upload echoes them) and those whose content is missing.
  */
 export async function stageKnownContent(
@@ -36,6 +36,7 @@ export async function stageKnownContent(
     if (applied === 'over_quota') {
       throw new SluiceError('quota_exceeded', quotaExceededMessage(workspace.id, await staging.usage(namespace, repo, workspace.id), config.workspaceQuota));
     }
+    if (typeof applied === 'object') throw new SluiceError('path_conflict', collisionMessage(applied), { fields: { path: applied.path } });
   }
   return { paths, missing };
 }

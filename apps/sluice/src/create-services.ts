@@ -84,7 +84,7 @@ export async function createServices(config: Config, { onStoreWait = () => undef
     uploads: new UploadStore(redis, config.keyPrefix),
     totals: new IngestTotals(redis, keys),
     committer: new WorkspaceCommitter(redis, keys, repos, objects),
-    stageEditor: new StageEditor(staging, objects),
+    stageEditor: new StageEditor(staging, objects, config.workspaceQuota),
     queue,
     commitQueue,
     digestQueue,

@@ -2,7 +2,7 @@ import type { Job } from 'bullmq';
 import type { Piscina } from 'piscina';
 import { errorCodeOf, mapLimit, SluiceError, type DataType, type ErrorCode, type Limits } from '@sluice/core';
 import type { BlobStore } from '@sluice/storage';
-import { planStage, quotaExceededMessage, type DigestBoard, type ObjectStore, type StagingIndex, type VersionIndex, type VersionWriter, type WorkspaceQuota, type WorkspaceStore } from '@sluice/index';
+import { collisionMessage, planStage, quotaExceededMessage, type DigestBoard, type ObjectStore, type StagingIndex, type VersionIndex, type VersionWriter, type WorkspaceQuota, type WorkspaceStore } from '@sluice/index';
 import { type FileResult, type IngestJobData, type IngestJobResult, type IngestProgress, type SpooledPart } from '@sluice/queue';
 import type { InflateTask, InflateTaskResult } from './threads/inflate-task.js';
 import { awaitDigest, inlinePartMaxBytes, streamPart, type StreamedFile } from '@sluice/ingest';
@@ -121,7 +121,15 @@ export class IngestProcessor {
     if (!job.data.stage) return this.finishUnstaged(job, outcomes, deduplicated);
     const root = (await objects.getCommit(workspace!.commitId)).root;
     const staged = parts.flatMap((part, i) => ('error' in outcomes[i]! ? [] : [{ path: part.path, content: outcomes[i] as Content }]));
-    const { entries, unchanged, statuses } = await planStage(objects, root, staged);
+    let plan: Awaited<ReturnType<typeof planStage>>;
+    try {
+      plan = await planStage(objects, root, staged);
+    } catch (error) {
+      // a file/directory collision refuses the whole request, as a quota does
+      if (errorCodeOf(error) === 'path_conflict') return this.abandon(job, 'path_conflict', (error as Error).message);
+      throw error;
+    }
+    const { entries, unchanged, statuses } = plan;
     const files: FileResult[] = [];
     const paths: string[] = [];
     let next = 0;
@@ -144,6 +152,7 @@ export class IngestProcessor {
       const usage = await staging.usage(namespace, repo, workspace!.id);
       return this.abandon(job, 'quota_exceeded', quotaExceededMessage(workspaceId, usage, quota));
     }
+    if (typeof applied === 'object') return this.abandon(job, 'path_conflict', collisionMessage(applied));
     await this.deps.store.delete(spoolKeys);
     return result;
   }

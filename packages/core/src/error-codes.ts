@@ -25,6 +25,7 @@ export const errorCodes = {
   branch_exists: { status: 409, retryable: false, statusMessage: 'resource_already_exists', title: 'Branch already exists' },
   conflict: { status: 409, retryable: false, statusMessage: 'conflict', title: 'Conflict' },
   workspace_behind: { status: 409, retryable: false, statusMessage: 'conflict', title: 'Workspace is behind' },
+  path_conflict: { status: 409, retryable: false, statusMessage: 'conflict', title: 'A file and a directory at one path' },
   destination_already_staged: { status: 409, retryable: false, statusMessage: 'conflict', title: 'Destination already staged' },
   hash_mismatch: { status: 400, retryable: false, statusMessage: 'bad_request', title: 'Content does not match its hash' },
   chunk_count_mismatch: { status: 400, retryable: false, statusMessage: 'bad_request', title: 'Chunk count mismatch' },

@@ -1,3 +1,4 @@
+import { stagedDirsLua } from './staged-dirs-lua.js';
 import { usageLua } from './usage-lua.js';
 
 /**
@@ -13,6 +14,7 @@ import { usageLua } from './usage-lua.js';
  * KEYS[5]  where the landed commit is recorded for the commit's token (a retried job reads it)
  * KEYS[6]  usage hash of the workspace: the snapshot's files and bytes leave it
  * KEYS[7]  the repository's commit ids (set): the new commit joins it
+ * KEYS[8]  the snapshot's directory counts
  * ARGV[1]  branch name
  * ARGV[2]  expected head (the new commit's parent)
  * ARGV[3]  new commit id
@@ -29,7 +31,7 @@ if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then return 0 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
 redis.call('SADD', KEYS[7], ARGV[3])
 -- freed in the background: a snapshot of millions of entries would block Redis for seconds
-redis.call('UNLINK', KEYS[2])
+redis.call('UNLINK', KEYS[2], KEYS[8])
 if ARGV[5] == '' then
   redis.call('HDEL', KEYS[3], ARGV[4])
   if ARGV[6] ~= '' then redis.call('HDEL', KEYS[4], ARGV[6]) end
@@ -50,12 +52,15 @@ return 1
  *
  * KEYS[1]  staging hash of the workspace
  * KEYS[2]  snapshot key
+ * KEYS[3]  directory counts of the stage, KEYS[4] those of the snapshot: they move with it
  * Returns the number of entries in the snapshot, or -1.
  */
 export const snapshotScript = `
 if redis.call('EXISTS', KEYS[1]) == 1 then
   if redis.call('EXISTS', KEYS[2]) == 1 then return -1 end
   redis.call('RENAME', KEYS[1], KEYS[2])
+  redis.call('DEL', KEYS[4])
+  if redis.call('EXISTS', KEYS[3]) == 1 then redis.call('RENAME', KEYS[3], KEYS[4]) end
 end
 return redis.call('HLEN', KEYS[2])
 `;
@@ -71,26 +76,36 @@ return redis.call('HLEN', KEYS[2])
  * KEYS[1]  the hash entries leave
  * KEYS[2]  the hash they join
  * KEYS[3]  usage hash of the workspace: an entry dropped for another leaves it
+ * KEYS[4]  directory counts of KEYS[1], KEYS[5] those of KEYS[2] (staged-dirs-lua.ts)
  * ARGV[1]  HSCAN cursor, ARGV[2] its COUNT
  * ARGV[3]  "keep" when an entry already in KEYS[2] wins, "replace" when the moved one does
  * Returns the next cursor; "0" once the scan went round.
  */
-export const moveStagedScript = `${usageLua}
+export const moveStagedScript = `${usageLua}${stagedDirsLua}
 local scan = redis.call('HSCAN', KEYS[1], ARGV[1], 'COUNT', ARGV[2])
-local pairs = scan[2]
-for i = 1, #pairs, 2 do
-  local path, entry = pairs[i], pairs[i + 1]
+local found = scan[2]
+local left, joined = {}, {}
+for i = 1, #found, 2 do
+  local path, entry = found[i], found[i + 1]
+  if live(entry) then countDirs(left, path, -1) end
   if ARGV[3] == 'keep' then
     if redis.call('HSETNX', KEYS[2], path, entry) == 0 then
       local f, b = weight(entry)
       addUsage(KEYS[3], -f, -b)
+    elseif live(entry) then
+      countDirs(joined, path, 1)
     end
   else
-    local f, b = weight(redis.call('HGET', KEYS[2], path))
+    local old = redis.call('HGET', KEYS[2], path)
+    local f, b = weight(old)
     addUsage(KEYS[3], -f, -b)
+    if live(old) then countDirs(joined, path, -1) end
+    if live(entry) then countDirs(joined, path, 1) end
     redis.call('HSET', KEYS[2], path, entry)
   end
   redis.call('HDEL', KEYS[1], path)
 end
+flushDirs(KEYS[4], left)
+flushDirs(KEYS[5], joined)
 return scan[1]
 `;

@@ -7,6 +7,12 @@ export type TreeChange = Omit<TreeEntry, 'name' | 'kind'> | null;
 
 const emptyNode = JSON.stringify({ entries: [] });
 
+/** A commit that would put a file and a directory at one path: it is refused, never resolved by dropping one. */
+function collision(dir: string, name: string): SluiceError {
+  const path = dir === '' ? name : `${dir}/${name}`;
+  return new SluiceError('path_conflict', `the commit would put a file and a directory at ${path}; unstage one of them`, { fields: { path } });
+}
+
 /**
  * How many tree entries the node cache holds (~250 bytes each in V8, so ~50 MiB). Bounded by
  * entries, not nodes: a node lists every child of its directory, and 20,000 nodes of a tree of
@@ -72,6 +78,23 @@ export class ObjectStore {
   }
 
   /**
+   * What a file staged at `path` would meet in the tree rooted at `root`: the entry at the path,
+   * or the file at one of its parent directories (`fileAbove`), which a lookup reports as null.
+   */
+  async probe(root: string, path: string): Promise<{ entry: TreeEntry | null; fileAbove: string | null }> {
+    let entries = await this.readNode(root);
+    const segments = path.split('/');
+    for (let i = 0; i < segments.length; i++) {
+      const entry = entries.find((e) => e.name === segments[i]);
+      if (entry === undefined) return { entry: null, fileAbove: null };
+      if (i === segments.length - 1) return { entry, fileAbove: null };
+      if (entry.kind !== 'dir') return { entry: null, fileAbove: segments.slice(0, i + 1).join('/') };
+      entries = await this.readNode(entry.hash);
+    }
+    return { entry: null, fileAbove: null };
+  }
+
+  /**
    * Builds the tree of `base` with `changes` applied, reading the changes as a stream sorted by
    * path. All paths under one directory are then contiguous, so directories are finished
    * bottom-up as the stream leaves them: memory holds only the open directories on one path,
@@ -82,8 +105,10 @@ export class ObjectStore {
       path: string;
       /** Changes to direct children: an entry to set, or null to remove. */
       children: Map<string, TreeEntry | null>;
+      /** Child directories this build emptied: a file may take their place. */
+      emptied: Set<string>;
     }
-    const stack: OpenDir[] = [{ path: '', children: new Map() }];
+    const stack: OpenDir[] = [{ path: '', children: new Map(), emptied: new Set() }];
     const pending = new Set<Promise<void>>();
     let failure: unknown;
     let root: string | undefined;
@@ -93,6 +118,10 @@ export class ObjectStore {
       const entries = new Map<string, TreeEntry>();
       if (baseNode?.kind === 'dir') for (const entry of await this.readNode(baseNode.hash)) entries.set(entry.name, entry);
       for (const [name, change] of dir.children) {
+        const was = entries.get(name);
+        // A file never silently replaces a directory that still holds files (see planStage).
+        // A removal is of a file: it never takes a directory with it.
+        if (was?.kind === 'dir' && (change === null || change.kind === 'file') && !dir.emptied.has(name)) throw collision(dir.path, name);
         if (change === null) entries.delete(name);
         else entries.set(name, change);
       }
@@ -101,8 +130,13 @@ export class ObjectStore {
       if (entries.size === 0 && parent !== undefined) {
         // an emptied directory goes, unless a file now takes its name
         if (!parent.children.has(name)) parent.children.set(name, null);
+        parent.emptied.add(name);
         return;
       }
+      // Nor a directory a file: one staged at this directory's path, or a base file not removed.
+      const replaced = parent?.children.get(name);
+      if (replaced !== undefined && replaced !== null) throw collision(parent!.path, name);
+      if (parent !== undefined && replaced === undefined && baseNode?.kind === 'file') throw collision(parent.path, name);
       const sorted = [...entries.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
       const json = JSON.stringify({ entries: sorted });
       const hash = await oxenHash(json);
@@ -128,7 +162,7 @@ export class ObjectStore {
         const rest = (top.path === '' ? dir : dir.slice(top.path.length + 1)).split('/');
         for (const segment of rest) {
           const parent = stack[stack.length - 1]!.path;
-          stack.push({ path: parent === '' ? segment : `${parent}/${segment}`, children: new Map() });
+          stack.push({ path: parent === '' ? segment : `${parent}/${segment}`, children: new Map(), emptied: new Set() });
         }
       }
       const name = path.slice(slash + 1);

@@ -47,6 +47,14 @@ export class RedisKeys {
   staged(ns: string, name: string, workspaceId: string): string {
     return `${this.repoTag(ns, name)}:staged:${keySegment(workspaceId)}`;
   }
+  /** How many staged files each directory of a workspace's stage holds (staged-dirs-lua.ts). */
+  stagedDirs(ns: string, name: string, workspaceId: string): string {
+    return `${this.repoTag(ns, name)}:staged-dirs:${keySegment(workspaceId)}`;
+  }
+  /** The same counts of the stage snapshot a commit is being built from. */
+  snapshotDirs(ns: string, name: string, workspaceId: string): string {
+    return `${this.repoTag(ns, name)}:committing-dirs:${keySegment(workspaceId)}`;
+  }
   /** Files and bytes a workspace has staged, for its quotas. */
   usage(ns: string, name: string, workspaceId: string): string {
     return `${this.repoTag(ns, name)}:usage:${keySegment(workspaceId)}`;

@@ -1,13 +1,22 @@
 import { normalizeRelativePath, SluiceError, type StagedEntry, type TreeEntry, type Workspace } from '@sluice/core';
 import type { ObjectStore } from './object-store.js';
-import type { StagingIndex } from './staging-index.js';
+import { collisionMessage, quotaExceededMessage, type StagingIndex, type WorkspaceQuota } from './staging-index.js';
 
 /**
  * Edits of a workspace's stage that involve its base commit: staging removals (`oxen rm`) and
  * moves (`oxen mv`), with upstream's rules (reference §5.2, §5.4).
  */
 export class StageEditor {
-  constructor(private readonly staging: StagingIndex, private readonly objects: ObjectStore) {}
+  constructor(private readonly staging: StagingIndex, private readonly objects: ObjectStore, private readonly quota: WorkspaceQuota = { files: 0, bytes: 0 }) {}
+
+  /** Writes an edit all or nothing, refused whole past a quota or on a collision with staged files. */
+  private async write(ns: string, repo: string, workspace: Workspace, edits: ReadonlyMap<string, StagedEntry>, unstage: readonly string[] = []): Promise<void> {
+    const outcome = await this.staging.put(ns, repo, workspace.id, edits, this.quota, unstage);
+    if (outcome === 'over_quota') {
+      throw new SluiceError('quota_exceeded', quotaExceededMessage(workspace.id, await this.staging.usage(ns, repo, workspace.id), this.quota));
+    }
+    if (outcome !== 'applied') throw new SluiceError('path_conflict', collisionMessage(outcome), { fields: { path: outcome.path } });
+  }
 
   private async baseRoot(workspace: Workspace): Promise<string> {
     return (await this.objects.getCommit(workspace.commitId)).root;
@@ -22,7 +31,10 @@ export class StageEditor {
     }
   }
 
-  /** Stages removals of committed files and directories; returns the paths that could not be. */
+  /**
+   * Stages removals of committed files and directories; returns the paths that could not be.
+   * Removals count against the file quota: past it nothing is staged.
+   */
   async remove(ns: string, repo: string, workspace: Workspace, paths: readonly string[]): Promise<string[]> {
     const root = await this.baseRoot(workspace);
     const removals = new Map<string, StagedEntry>();
@@ -40,7 +52,7 @@ export class StageEditor {
       else if (entry.kind === 'file') removals.set(path, removedEntry(entry));
       else for await (const [file, node] of this.filesUnder(entry.hash, path)) removals.set(file, removedEntry(node));
     }
-    await this.staging.put(ns, repo, workspace.id, removals);
+    await this.write(ns, repo, workspace, removals);
     return failed;
   }
 
@@ -51,8 +63,10 @@ export class StageEditor {
     const destination = normalizeRelativePath(to);
     if (source === destination) throw new SluiceError('bad_request', 'new_path is the same as the source path');
     const root = await this.baseRoot(workspace);
-    if ((await this.objects.lookup(root, destination)) !== null) {
-      throw new SluiceError('bad_request', 'new_path already exists in the repository');
+    const { entry: taken, fileAbove } = await this.objects.probe(root, destination);
+    if (taken !== null) throw new SluiceError('bad_request', 'new_path already exists in the repository');
+    if (fileAbove !== null) {
+      throw new SluiceError('path_conflict', `cannot move to ${destination}: ${fileAbove} is a committed file, not a directory`, { fields: { path: destination } });
     }
     const staged = await this.staging.get(ns, repo, workspace.id, source);
     const committed = await this.objects.lookup(root, source);
@@ -64,8 +78,7 @@ export class StageEditor {
     }
     const edits = new Map<string, StagedEntry>([[destination, { ...node, status: 'added' }]]);
     if (committed !== null) edits.set(source, removedEntry(committed));
-    await this.staging.put(ns, repo, workspace.id, edits);
-    if (committed === null) await this.staging.unstage(ns, repo, workspace.id, [source]);
+    await this.write(ns, repo, workspace, edits, committed === null ? [source] : []);
   }
 }
 

@@ -1,4 +1,4 @@
-import type { DataType, StagedEntry } from '@sluice/core';
+import { SluiceError, type DataType, type StagedEntry } from '@sluice/core';
 import type { ObjectStore } from './object-store.js';
 
 /** What is known of a file's content when it is staged. */
@@ -25,12 +25,20 @@ export interface StagePlan {
  * uploads, stage-by-hash and resumable uploads: a path not in the base is added, one whose content
  * differs is modified, one with the same content is not staged (and an earlier staged entry there
  * is removed); within one batch the last file at a path wins.
+ *
+ * A file never takes the place of a directory, nor a directory that of a file: a path that is a
+ * directory of the base commit, or lies under one of its files, or under another file of the
+ * batch, refuses the whole batch (`path_conflict`). Upstream has no rule here and loses one side
+ * at commit; its `mv` refuses a destination the base commit holds in any form, and so does this.
+ * Staged removals do not make room: replace a directory by a file over two commits.
  */
 export async function planStage(objects: ObjectStore, root: string, files: ReadonlyArray<{ path: string; content: StageContent }>): Promise<StagePlan> {
   const plan: StagePlan = { entries: new Map(), unchanged: new Set(), statuses: [] };
   for (const { path, content } of files) {
-    const base = await objects.lookup(root, path);
-    const status: PlannedStatus = base?.kind !== 'file' ? 'added' : base.hash === content.hash ? 'unchanged' : 'modified';
+    const { entry: base, fileAbove } = await objects.probe(root, path);
+    if (fileAbove !== null) throw pathConflict(path, `${fileAbove} is a committed file, not a directory`);
+    if (base?.kind === 'dir') throw pathConflict(path, `it is a committed directory`);
+    const status: PlannedStatus = base === null ? 'added' : base.hash === content.hash ? 'unchanged' : 'modified';
     plan.statuses.push(status);
     if (status === 'unchanged') {
       plan.entries.delete(path);
@@ -40,5 +48,16 @@ export async function planStage(objects: ObjectStore, root: string, files: Reado
       plan.entries.set(path, { status, ...content });
     }
   }
+  const batch = new Set([...plan.entries.keys(), ...plan.unchanged]);
+  for (const path of plan.entries.keys()) {
+    for (let at = path.indexOf('/'); at !== -1; at = path.indexOf('/', at + 1)) {
+      const dir = path.slice(0, at);
+      if (batch.has(dir)) throw pathConflict(path, `${dir} is a file of the same request`);
+    }
+  }
   return plan;
+}
+
+function pathConflict(path: string, reason: string): SluiceError {
+  return new SluiceError('path_conflict', `cannot stage a file at ${path}: ${reason}; nothing was staged`, { fields: { path } });
 }

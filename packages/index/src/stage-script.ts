@@ -1,3 +1,4 @@
+import { stagedDirsLua } from './staged-dirs-lua.js';
 import { usageLua } from './usage-lua.js';
 
 /**
@@ -10,6 +11,8 @@ import { usageLua } from './usage-lua.js';
  * KEYS[3]  job result key
  * KEYS[4]  usage hash of the workspace (files, bytes)
  * KEYS[5]  content hashes the repository references (set): staged content joins it
+ * KEYS[6]  directory counts of the stage (see staged-dirs-lua.ts)
+ * KEYS[7]  the commit snapshot of the workspace, KEYS[8] its directory counts
  * ARGV[1]  workspace id
  * ARGV[2]  job result JSON
  * ARGV[3]  job result time to live, seconds
@@ -21,12 +24,15 @@ import { usageLua } from './usage-lua.js';
  * Returns 1; 0 (changing nothing) when the workspace no longer exists; 2 (changing nothing) when
  * the job's result is already recorded: another worker that got the job after a lapsed lock
  * finished it first, and its result stands; 3 (changing nothing) when the job would take the
- * workspace past a quota.
+ * workspace past a quota; {4, path, staged path} (changing nothing) when a file would collide
+ * with a staged one (a file where files are staged under it, or under a staged file).
  */
-export const stageScript = `${usageLua}
+export const stageScript = `${usageLua}${stagedDirsLua}
 if redis.call('EXISTS', KEYS[3]) == 1 then return 2 end
 if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return 0 end
 local setEnd = 6 + 2 * tonumber(ARGV[6])
+local path, other = firstCollision(KEYS[2], KEYS[6], KEYS[7], KEYS[8], 7, setEnd)
+if path then return {4, path, other} end
 local files, bytes = usageDelta(KEYS[2], 7, setEnd)
 local maxFiles, maxBytes = tonumber(ARGV[4]), tonumber(ARGV[5])
 if (maxFiles > 0 and files > 0) or (maxBytes > 0 and bytes > 0) then
@@ -34,6 +40,7 @@ if (maxFiles > 0 and files > 0) or (maxBytes > 0 and bytes > 0) then
   if maxFiles > 0 and files > 0 and (tonumber(usage[1]) or 0) + files > maxFiles then return 3 end
   if maxBytes > 0 and bytes > 0 and (tonumber(usage[2]) or 0) + bytes > maxBytes then return 3 end
 end
+updateDirs(KEYS[2], KEYS[6], 7, setEnd)
 writeEntries(KEYS[2], 7, setEnd, false)
 addUsage(KEYS[4], files, bytes)
 local hashes = {}
@@ -47,19 +54,36 @@ return 1
 `;
 
 /**
- * Edits a staging index outside ingest jobs (unstaging, staged removals, moves), keeping usage.
+ * Edits a staging index outside ingest jobs (unstaging, staged removals, moves), keeping usage,
+ * and held to the same quotas and collision rule as staging: an edit that adds files is refused
+ * whole past a quota, and one that stages a file colliding with staged files is refused whole.
  *
  * KEYS[1]  staging hash of the workspace
  * KEYS[2]  usage hash of the workspace
- * ARGV[1]  n, the number of entries to set
- * ARGV[2 .. 1+2n]   path, entry JSON pairs to set
- * ARGV[2+2n ..]     paths to unstage
- * Returns the unstaged paths that were staged.
+ * KEYS[3]  directory counts of the stage
+ * KEYS[4]  the commit snapshot of the workspace, KEYS[5] its directory counts
+ * ARGV[1]  most files the workspace may stage, 0 for no limit
+ * ARGV[2]  most bytes the workspace may stage, 0 for no limit
+ * ARGV[3]  n, the number of entries to set
+ * ARGV[4 .. 3+2n]   path, entry JSON pairs to set
+ * ARGV[4+2n ..]     paths to unstage
+ * Returns {'ok', the unstaged paths that were staged...}, {'over_quota'} or
+ * {'collision', path, staged path}; the last two change nothing.
  */
-export const stageEditScript = `${usageLua}
-local setEnd = 1 + 2 * tonumber(ARGV[1])
-local files, bytes = usageDelta(KEYS[1], 2, setEnd)
-local deleted = writeEntries(KEYS[1], 2, setEnd, true)
+export const stageEditScript = `${usageLua}${stagedDirsLua}
+local setEnd = 3 + 2 * tonumber(ARGV[3])
+local path, other = firstCollision(KEYS[1], KEYS[3], KEYS[4], KEYS[5], 4, setEnd)
+if path then return {'collision', path, other} end
+local files, bytes = usageDelta(KEYS[1], 4, setEnd)
+local maxFiles, maxBytes = tonumber(ARGV[1]), tonumber(ARGV[2])
+if (maxFiles > 0 and files > 0) or (maxBytes > 0 and bytes > 0) then
+  local usage = redis.call('HMGET', KEYS[2], 'files', 'bytes')
+  if maxFiles > 0 and files > 0 and (tonumber(usage[1]) or 0) + files > maxFiles then return {'over_quota'} end
+  if maxBytes > 0 and bytes > 0 and (tonumber(usage[2]) or 0) + bytes > maxBytes then return {'over_quota'} end
+end
+updateDirs(KEYS[1], KEYS[3], 4, setEnd)
+local deleted = writeEntries(KEYS[1], 4, setEnd, true)
 addUsage(KEYS[2], files, bytes)
+table.insert(deleted, 1, 'ok')
 return deleted
 `;

@@ -3,8 +3,23 @@ import type { StagedEntry } from '@sluice/core';
 import type { RedisKeys } from './redis-keys.js';
 import { stageEditScript, stageScript } from './stage-script.js';
 
-type StageCommand = (keys: [string, string, string, string, string], ...argv: Array<string | number>) => Promise<number>;
-type EditCommand = (staged: string, usage: string, ...argv: Array<string | number>) => Promise<string[]>;
+type StageKeys = [string, string, string, string, string, string, string, string];
+type StageCommand = (keys: StageKeys, ...argv: Array<string | number>) => Promise<number | [4, string, string]>;
+type EditKeys = [string, string, string, string, string];
+type EditCommand = (...keysThenArgv: Array<string | number>) => Promise<string[]>;
+
+/** A file that would collide with a staged one: `path` is under the staged file `staged`, or is itself the directory of staged files. */
+export interface StagedCollision {
+  path: string;
+  staged: string;
+}
+
+/** Why a file/directory collision refuses a request, naming both paths. */
+export function collisionMessage({ path, staged }: StagedCollision): string {
+  return path === staged
+    ? `cannot stage a file at ${path}: files are staged under it; nothing was staged (unstage them first)`
+    : `cannot stage ${path}: ${staged} is a staged file, not a directory; nothing was staged (unstage it first)`;
+}
 
 /** Most files and bytes one workspace may stage; 0 is no limit. */
 export interface WorkspaceQuota {
@@ -30,8 +45,8 @@ export class StagingIndex {
 
   constructor(private readonly redis: RedisClient, private readonly keys: RedisKeys) {
     if (!('sluiceStage' in redis)) {
-      redis.defineCommand('sluiceStage', { numberOfKeys: 5, lua: stageScript });
-      redis.defineCommand('sluiceStageEdit', { numberOfKeys: 2, lua: stageEditScript });
+      redis.defineCommand('sluiceStage', { numberOfKeys: 8, lua: stageScript });
+      redis.defineCommand('sluiceStageEdit', { numberOfKeys: 5, lua: stageEditScript });
     }
     const scripts = redis as unknown as { sluiceStage: (...args: Array<string | number>) => Promise<number>; sluiceStageEdit: EditCommand };
     const stage = scripts.sluiceStage.bind(redis);
@@ -42,31 +57,51 @@ export class StagingIndex {
   /**
    * Stages `entries` and removes `unchanged` paths in one step, recording `result` for the job.
    * Returns 'workspace_gone' when the workspace was deleted meanwhile, 'already_applied' when
-   * the job's result was recorded by another attempt and 'over_quota' when the job would take
-   * the workspace past `quota`; these change nothing.
+   * the job's result was recorded by another attempt, 'over_quota' when the job would take
+   * the workspace past `quota`, and the collision when a file would collide with a staged one;
+   * these change nothing.
    */
   async apply(
     ns: string, repo: string, workspaceId: string, jobId: string,
     entries: ReadonlyMap<string, StagedEntry>, unchanged: readonly string[], result: string, ttlSeconds: number,
     quota: WorkspaceQuota = { files: 0, bytes: 0 },
-  ): Promise<'applied' | 'workspace_gone' | 'already_applied' | 'over_quota'> {
+  ): Promise<'applied' | 'workspace_gone' | 'already_applied' | 'over_quota' | StagedCollision> {
     const argv: Array<string | number> = [workspaceId, result, ttlSeconds, quota.files, quota.bytes, entries.size];
     for (const [path, entry] of entries) argv.push(path, JSON.stringify(entry));
     argv.push(...unchanged);
-    const keys: [string, string, string, string, string] = [
+    const keys: StageKeys = [
       this.keys.workspaces(ns, repo), this.keys.staged(ns, repo, workspaceId), this.keys.jobResult(ns, repo, jobId), this.keys.usage(ns, repo, workspaceId),
-      this.keys.content(ns, repo),
+      this.keys.content(ns, repo), this.keys.stagedDirs(ns, repo, workspaceId), this.keys.stagedSnapshot(ns, repo, workspaceId),
+      this.keys.snapshotDirs(ns, repo, workspaceId),
     ];
     const outcome = await this.stageCommand(keys, ...argv);
+    if (Array.isArray(outcome)) return { path: outcome[1], staged: outcome[2] };
     return (['workspace_gone', 'applied', 'already_applied', 'over_quota'] as const)[outcome] ?? 'workspace_gone';
   }
 
-  /** Sets entries directly (stage edits that need no job: removals, moves). */
-  async put(ns: string, repo: string, workspaceId: string, entries: ReadonlyMap<string, StagedEntry>): Promise<void> {
-    if (entries.size === 0) return;
+  private editKeys(ns: string, repo: string, workspaceId: string): EditKeys {
+    return [
+      this.keys.staged(ns, repo, workspaceId), this.keys.usage(ns, repo, workspaceId), this.keys.stagedDirs(ns, repo, workspaceId),
+      this.keys.stagedSnapshot(ns, repo, workspaceId), this.keys.snapshotDirs(ns, repo, workspaceId),
+    ];
+  }
+
+  /**
+   * Sets entries directly (stage edits that need no job: removals, moves), all or nothing:
+   * 'over_quota' when they would take the workspace past `quota`, the collision when a file would
+   * collide with a staged one.
+   */
+  async put(
+    ns: string, repo: string, workspaceId: string, entries: ReadonlyMap<string, StagedEntry>, quota: WorkspaceQuota = { files: 0, bytes: 0 },
+    unstage: readonly string[] = [],
+  ): Promise<'applied' | 'over_quota' | StagedCollision> {
+    if (entries.size === 0 && unstage.length === 0) return 'applied';
     const flat: string[] = [];
     for (const [path, entry] of entries) flat.push(path, JSON.stringify(entry));
-    await this.editCommand(this.keys.staged(ns, repo, workspaceId), this.keys.usage(ns, repo, workspaceId), entries.size, ...flat);
+    const [outcome, path, staged] = await this.editCommand(...this.editKeys(ns, repo, workspaceId), quota.files, quota.bytes, entries.size, ...flat, ...unstage);
+    if (outcome === 'over_quota') return 'over_quota';
+    if (outcome === 'collision') return { path: path!, staged: staged! };
+    return 'applied';
   }
 
   /** What the workspace has staged, as its quotas count it. */
@@ -111,6 +146,7 @@ export class StagingIndex {
   /** Removes paths from the index; returns those that were staged. */
   async unstage(ns: string, repo: string, workspaceId: string, paths: readonly string[]): Promise<string[]> {
     if (paths.length === 0) return [];
-    return this.editCommand(this.keys.staged(ns, repo, workspaceId), this.keys.usage(ns, repo, workspaceId), 0, ...paths);
+    const [, ...unstaged] = await this.editCommand(...this.editKeys(ns, repo, workspaceId), 0, 0, 0, ...paths);
+    return unstaged;
   }
 }

@@ -62,9 +62,9 @@ export class WorkspaceCommitter {
     private readonly sortOptions: SortedSnapshotOptions = {},
   ) {
     if (!('sluiceCommit' in redis)) {
-      redis.defineCommand('sluiceCommit', { numberOfKeys: 7, lua: commitScript });
-      redis.defineCommand('sluiceSnapshot', { numberOfKeys: 2, lua: snapshotScript });
-      redis.defineCommand('sluiceMoveStaged', { numberOfKeys: 3, lua: moveStagedScript });
+      redis.defineCommand('sluiceCommit', { numberOfKeys: 8, lua: commitScript });
+      redis.defineCommand('sluiceSnapshot', { numberOfKeys: 4, lua: snapshotScript });
+      redis.defineCommand('sluiceMoveStaged', { numberOfKeys: 5, lua: moveStagedScript });
     }
     this.scripts = redis as unknown as Scripts;
   }
@@ -75,25 +75,33 @@ export class WorkspaceCommitter {
     return head;
   }
 
-  /** Staged paths that the branch changed too since the workspace's base commit. */
+  /**
+   * Staged paths that the branch changed too since the workspace's base commit: a file changed on
+   * both sides, and a staged path where the branch now has a directory or under a file the branch
+   * added (staging refused those against the base, so only the branch can have brought them).
+   */
   private async conflicts(paths: Iterable<string> | AsyncIterable<string>, baseId: string, headId: string): Promise<string[]> {
     if (baseId === headId) return [];
     const [base, head] = await Promise.all([this.objects.getCommit(baseId), this.objects.getCommit(headId)]);
     const out: string[] = [];
     for await (const path of paths) {
-      const [inHead, inBase] = await Promise.all([this.objects.lookup(head.root, path), this.objects.lookup(base.root, path)]);
-      if (inHead?.kind === 'file' && inBase?.kind === 'file' && inHead.hash !== inBase.hash) out.push(path);
+      const [inHead, inBase] = await Promise.all([this.objects.probe(head.root, path), this.objects.lookup(base.root, path)]);
+      const changedBoth = inHead.entry?.kind === 'file' && inBase?.kind === 'file' && inHead.entry.hash !== inBase.hash;
+      if (changedBoth || inHead.fileAbove !== null || (inHead.entry?.kind === 'dir' && inBase?.kind !== 'dir')) out.push(path);
     }
     return out.sort();
   }
 
-  /** Moves every entry of `from` into `to` in HSCAN batches (moveStagedScript); `from` is then gone. */
-  private async moveStaged(from: string, to: string, usageKey: string, mode: 'keep' | 'replace'): Promise<void> {
+  /**
+   * Moves every entry of `from` into `to` in HSCAN batches (moveStagedScript); `from` is then gone.
+   * `dirs` are the directory counts of `from` and of `to`, kept with them.
+   */
+  private async moveStaged(from: string, to: string, usageKey: string, mode: 'keep' | 'replace', dirs: readonly [string, string]): Promise<void> {
     // Entries staged into `from` while it moves may be missed by the scan: another round takes
     // them, and a stage that keeps growing is left for the next commit after a few rounds.
     for (let round = 0; round < 4 && (await this.redis.exists(from)) === 1; round++) {
       let cursor = '0';
-      do cursor = await this.scripts.sluiceMoveStaged(from, to, usageKey, cursor, moveBatch, mode);
+      do cursor = await this.scripts.sluiceMoveStaged(from, to, usageKey, ...dirs, cursor, moveBatch, mode);
       while (cursor !== '0');
     }
   }
@@ -129,13 +137,15 @@ export class WorkspaceCommitter {
     const staged = this.keys.staged(ns, repo, workspace.id);
     const snapshot = this.keys.stagedSnapshot(ns, repo, workspace.id);
     const usageKey = this.keys.usage(ns, repo, workspace.id);
+    // directory counts of the stage and of the snapshot (staged-dirs-lua.ts)
+    const dirKeys = [this.keys.stagedDirs(ns, repo, workspace.id), this.keys.snapshotDirs(ns, repo, workspace.id)] as const;
     let sorted: SortedSnapshot | undefined;
     try {
-      let count = await this.scripts.sluiceSnapshot(staged, snapshot);
+      let count = await this.scripts.sluiceSnapshot(staged, snapshot, ...dirKeys);
       if (count === -1) {
         // an earlier attempt's snapshot never went back: the stage joins it, newer entries winning
-        await this.moveStaged(staged, snapshot, usageKey, 'replace');
-        count = await this.scripts.sluiceSnapshot(staged, snapshot);
+        await this.moveStaged(staged, snapshot, usageKey, 'replace', dirKeys);
+        count = await this.scripts.sluiceSnapshot(staged, snapshot, ...dirKeys);
         // files still arriving stay staged for the next commit
         if (count === -1) count = await this.redis.hlen(snapshot);
       }
@@ -156,14 +166,14 @@ export class WorkspaceCommitter {
         const moved = workspace.name === null ? '' : JSON.stringify({ ...workspace, commitId: commit.id });
         await report({ phase: 'landing', entries: count });
         const landed = await this.scripts.sluiceCommit(
-          this.keys.branches(ns, repo), snapshot, this.keys.workspaces(ns, repo), this.keys.workspaceNames(ns, repo), landedKey, usageKey, this.keys.commits(ns, repo),
+          this.keys.branches(ns, repo), snapshot, this.keys.workspaces(ns, repo), this.keys.workspaceNames(ns, repo), landedKey, usageKey, this.keys.commits(ns, repo), dirKeys[1],
           branch, head, commit.id, workspace.id, moved, workspace.name ?? '', JSON.stringify(commit), landedRecordSeconds, sorted.files, sorted.bytes,
         );
         if (landed === 1) return commit;
       }
       throw new SluiceError('conflict', `branch '${branch}' kept moving; try the commit again`);
     } catch (error) {
-      await this.moveStaged(snapshot, staged, usageKey, 'keep');
+      await this.moveStaged(snapshot, staged, usageKey, 'keep', [dirKeys[1], dirKeys[0]]);
       throw error;
     } finally {
       await sorted?.close();

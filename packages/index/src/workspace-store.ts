@@ -72,7 +72,7 @@ export class WorkspaceStore {
   /** Deletes a workspace found before (`require`), its name, its staging index and its usage in one step. */
   async delete(ns: string, repo: string, workspace: Workspace): Promise<void> {
     const tx = this.redis.multi().hdel(this.keys.workspaces(ns, repo), workspace.id)
-      .del(this.keys.staged(ns, repo, workspace.id), this.keys.usage(ns, repo, workspace.id));
+      .del(this.keys.staged(ns, repo, workspace.id), this.keys.usage(ns, repo, workspace.id), this.keys.stagedDirs(ns, repo, workspace.id));
     if (workspace.name !== null) tx.hdel(this.keys.workspaceNames(ns, repo), workspace.name);
     await tx.exec();
   }

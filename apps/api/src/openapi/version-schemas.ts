@@ -1,13 +1,13 @@
 import { Type } from 'typebox';
 import { BeginUploadBody, CompleteChunkedBody, ErrorBody, Opaque } from '@sluice/protocol';
-import { count, multipartFiles, notFound, ok, optional, query, rawBytes, str, versionTags, type RouteSchema } from './schema-kit.js';
+import { collisionRule, count, multipartFiles, quotaRule, notFound, ok, optional, query, rawBytes, str, versionTags, type RouteSchema } from './schema-kit.js';
 
 /** Versions: resumable and chunked uploads of large files, and hash-named blobs. */
 export const versionSchemas = {
   begin_version_upload: {
     operationId: 'begin_version_upload',
     summary: 'Begin a resumable upload of a large file in parts (newer clients)',
-    description: 'Content this repository already references answers `file.status: already_stored` and is staged at the destination at once; otherwise `awaiting_parts` with the upload id, the part size (every part but the last), the number of parts and the part window. A file is at most 1 TiB.',
+    description: 'Content this repository already references answers `file.status: already_stored` and is staged at the destination at once; otherwise `awaiting_parts` with the upload id, the part size (every part but the last), the number of parts and the part window. A file is at most 1 TiB. A destination the workspace has no room for (its quotas, less what a file staged at the same path holds) is refused here with 413 `quota_exceeded`, before any part is sent.' + collisionRule,
     tags: versionTags,
     body: BeginUploadBody,
     response: {
@@ -17,7 +17,7 @@ export const versionSchemas = {
           upload_id: optional(str), part_size: optional(count), num_parts: optional(count), part_window: optional(count), hash: optional(str), size: optional(count),
         }),
       }),
-      400: ErrorBody, 404: notFound,
+      400: ErrorBody, 404: notFound, 409: ErrorBody, 413: ErrorBody,
     },
   },
   upload_version_part: {
@@ -45,11 +45,12 @@ export const versionSchemas = {
   complete_chunked_upload: {
     operationId: 'complete_chunked_upload',
     summary: 'Reassemble and verify a chunked upload; with workspace_id, stage it',
+    description: `Staging follows the upload's rules.${collisionRule}${quotaRule}`,
     tags: versionTags,
     body: CompleteChunkedBody,
     response: {
       200: ok({ hash: str, path: Type.Union([str, Type.Null()]), job_id: Type.Union([str, Type.Null()], { description: 'null when the content was stored already and is staged by hash' }) }),
-      400: ErrorBody, 404: notFound,
+      400: ErrorBody, 404: notFound, 409: ErrorBody, 413: ErrorBody,
     },
   },
   batch_upload: {

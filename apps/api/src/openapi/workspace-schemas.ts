@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import { CommitBody, CommitJobView, CommitView, ErrorBody, errorAnswer, MoveBody, PathList, StageHashesBody, StagedChanges, WorkspaceBody, WorkspaceView, IngestJobView } from '@sluice/protocol';
-import { asyncHeaders, asyncQuery, bytesAnswer, commitTags, fileTags, jobAccepted, multipartFiles, notFound, ok, optional, pageQuery, query, sluiceTags, str, uploadHeaders, wsTags, type RouteSchema } from './schema-kit.js';
+import { asyncHeaders, asyncQuery, bytesAnswer, collisionRule, commitTags, quotaRule, fileTags, jobAccepted, multipartFiles, notFound, ok, optional, pageQuery, query, sluiceTags, str, uploadHeaders, wsTags, type RouteSchema } from './schema-kit.js';
 
 const paths = PathList;
 const getOrCreateWorkspace: RouteSchema = {
@@ -40,7 +40,7 @@ export const workspaceSchemas = {
     operationId: 'add',
     summary: 'Add files to workspace',
     description:
-      'Upload and stage files to a workspace. Accepts a multipart body with gzipped (`Content-Type: application/gzip`) or uncompressed file parts; the filename of each part is its path under {path}, and the server computes each hash (xxh3-128). One invalid path (absolute, `..`, NUL, or past 4096 bytes once normalized: the rule of every route that names a path) fails the whole request and stages nothing. The answer lists the staged paths in request order; a part that fails alone (corrupt gzip, inflate limits) is left out. sluice extensions: `Prefer: respond-async` or `?async=true` answers 202 with a job once the upload is durable; `Idempotency-Key` makes a retry return the same job.',
+      'Upload and stage files to a workspace. Accepts a multipart body with gzipped (`Content-Type: application/gzip`) or uncompressed file parts; the filename of each part is its path under {path}, and the server computes each hash (xxh3-128). One invalid path (absolute, `..`, NUL, or past 4096 bytes once normalized: the rule of every route that names a path) fails the whole request and stages nothing. The answer lists the staged paths in request order; a part that fails alone (corrupt gzip, inflate limits) is left out. sluice extensions: `Prefer: respond-async` or `?async=true` answers 202 with a job once the upload is durable; `Idempotency-Key` makes a retry return the same job.' + collisionRule + quotaRule,
     tags: fileTags,
     wildcard: 'path',
     headers: uploadHeaders,
@@ -55,6 +55,7 @@ export const workspaceSchemas = {
       202: jobAccepted(IngestJobView),
       400: errorAnswer('Invalid upload request'),
       404: errorAnswer('Workspace not found'),
+      409: errorAnswer('path_conflict: a file would share its path with a directory'),
       413: errorAnswer('Too many parts, body too large, or the workspace quota would be passed'),
       503: errorAnswer('Redis or the store is unreachable; retry after Retry-After'),
       504: errorAnswer('sluice: the job outlived SLUICE_SYNC_TIMEOUT_SECONDS; poll the job in Location'),
@@ -72,15 +73,17 @@ export const workspaceSchemas = {
     summary: 'Move or rename a file within the workspace',
     tags: fileTags,
     wildcard: 'path',
+    description: 'Stages the new path as added and a committed source as removed (a source only staged is moved). A new_path the base commit holds (file or directory) is 400, as upstream; one staged already is 409 `destination_already_staged`.' + collisionRule + quotaRule,
     body: MoveBody,
-    response: { 200: ok(), 400: ErrorBody, 404: notFound },
+    response: { 200: ok(), 400: ErrorBody, 404: notFound, 409: ErrorBody, 413: ErrorBody },
   },
   rm_files: {
     operationId: 'rm_files',
     summary: 'Stage removals of committed files and directories',
+    description: `A directory stages a removal of every file under it.${quotaRule}`,
     tags: fileTags,
     body: PathList,
-    response: { 200: removedAnswer, 206: someNotRemoved, 404: notFound },
+    response: { 200: removedAnswer, 206: someNotRemoved, 404: notFound, 413: ErrorBody },
   },
   rm_files_versions: {
     operationId: 'rm_files_versions',
@@ -155,9 +158,9 @@ export const workspaceSchemas = {
   stage_hashes: {
     operationId: 'stage_hashes',
     summary: 'sluice: stage files by content hash, for content the server already holds',
-    description: 'For clients that hash locally: the files whose content is in the version store are staged (or echoed as unchanged against the base commit) without sending their bytes; `missing` lists the paths to upload as usual. At most 5000 files per request (413 beyond).',
+    description: 'For clients that hash locally: the files whose content is in the version store are staged (or echoed as unchanged against the base commit) without sending their bytes; `missing` lists the paths to upload as usual. At most 5000 files per request (413 beyond).' + collisionRule + quotaRule,
     tags: [...fileTags, ...sluiceTags],
     body: StageHashesBody,
-    response: { 200: ok({ paths, missing: paths }), 400: ErrorBody, 404: notFound, 413: ErrorBody },
+    response: { 200: ok({ paths, missing: paths }), 400: ErrorBody, 404: notFound, 409: ErrorBody, 413: ErrorBody },
   },
 } satisfies Record<string, RouteSchema>;

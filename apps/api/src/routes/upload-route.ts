@@ -41,9 +41,11 @@ export function uploadRoute(app: FastifyInstance, services: AppServices): void {
       return reply.status(202).send(success('resource_created', { job: await jobView(job) }));
     }
     const result = await awaitJob(job, events, config.syncTimeoutSeconds);
-    // A quota refuses the whole request: say so, rather than 200 with no paths.
-    const refused = result.paths.length === 0 ? result.files.find((file) => 'error' in file && file.error.code === 'quota_exceeded') : undefined;
-    if (refused && 'error' in refused) throw new SluiceError('quota_exceeded', refused.error.message);
+    // A quota or a file/directory collision refuses the whole request: say so, rather than 200 with no paths.
+    const refused = result.paths.length === 0
+      ? result.files.find((file) => 'error' in file && (file.error.code === 'quota_exceeded' || file.error.code === 'path_conflict'))
+      : undefined;
+    if (refused && 'error' in refused) throw new SluiceError(refused.error.code, refused.error.message);
     return success('resource_created', { paths: result.paths, deduplicated: result.deduplicated });
   };
 

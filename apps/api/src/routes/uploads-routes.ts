@@ -9,6 +9,7 @@ import type { AppServices } from '../app-services.js';
 import { awaitJob, enqueueJob } from '../run-job.js';
 import { success } from '../oxen-envelope.js';
 import { stageKnownContent } from '../stage-known-content.js';
+import { refuseOverQuota } from '../refuse-over-quota.js';
 import type { BeginUploadBody } from '@sluice/protocol';
 import type { RepoParams } from './workspace-routes.js';
 import { routeSchemas } from '../openapi/route-schemas.js';
@@ -73,6 +74,8 @@ export async function uploadsRoutes(app: FastifyInstance, services: AppServices)
       const staged = destination === null ? { missing: [] } : await stageKnownContent(services, namespace, repo, destination.workspace, [{ path: destination.path, hash }]);
       if (staged.missing.length === 0) return success('resource_found', { file: { status: 'already_stored', hash, size } });
     }
+    // Past a quota the upload is refused now, not after its last part.
+    if (destination !== null) await refuseOverQuota(services, namespace, repo, destination.workspace.id, destination.path, size);
     const numParts = Math.ceil(size / uploadPartBytes);
     const upload = await uploads.begin({
       namespace, repo, hash, size, partSize: uploadPartBytes, numParts, partWindow: uploadPartWindow,
