@@ -54,7 +54,8 @@ async function contentFamilies(ctx: BenchContext, sample: number): Promise<Recor
   for (let start = 0; start < sample; start += 10_000) {
     const hashes = Array.from({ length: Math.min(10_000, sample - start) }, () => randomBytes(16).toString('hex'));
     await versions.markStored(hashes);
-    await packs.record(`p${randomBytes(16).toString('hex')}`, hashes.map((hash, i) => ({ hash, offset: i * 41_000, length: 41_000, size: 102_400 })));
+    const entries = hashes.map((hash, i) => ({ hash, offset: i * 41_000, length: 41_000, size: 102_400 }));
+    await packs.record(`p${randomBytes(16).toString('hex')}`, entries);
     await ctx.redis.sadd(content, ...hashes);
   }
   const out = {
@@ -80,11 +81,14 @@ export async function manyFiles(ctx: BenchContext): Promise<Figure[]> {
   const worker = await joinSluice(ctx, env, 'worker');
   const figures: Figure[] = [];
   try {
-    const seeds = Array.from({ length: seedContents }, (_, i) => ({ path: `seed/s${i}.csv`, contents: `seed ${i}\n${'x,'.repeat(i)}\n` }));
+    const seeds = Array.from({ length: seedContents }, (_, i) => ({
+      path: `seed/s${i}.csv`, contents: `seed ${i}\n${'x,'.repeat(i)}\n`,
+    }));
     const created = await sendJson(api.url, 'POST', '/api/repos', { namespace: 'bench', name: 'many', files: seeds });
     if (created.status !== 200) throw new Error(`repo create: ${created.status} ${created.body}`);
     const seedHashes = await Promise.all(seeds.map((seed) => oxenHash(Buffer.from(seed.contents))));
-    const ws = await sendJson(api.url, 'PUT', '/api/repos/bench/many/workspaces', { workspace_id: 'ws', branch_name: 'main' });
+    const wsBody = { workspace_id: 'ws', branch_name: 'main' };
+    const ws = await sendJson(api.url, 'PUT', '/api/repos/bench/many/workspaces', wsBody);
     if (ws.status !== 200) throw new Error(`workspace create: ${ws.status} ${ws.body}`);
     const keys = new RedisKeys(env.SLUICE_KEY_PREFIX!);
 
@@ -96,14 +100,18 @@ export async function manyFiles(ctx: BenchContext): Promise<Figure[]> {
       const staged = keys.staged('bench', 'many', 'ws');
       const entries = seeds.map((seed, i): string => {
         const bytes = Buffer.from(seed.contents);
-        const entry: StagedEntry = { status: 'added', hash: seedHashes[i]!, size: bytes.length, ...sniffMime(bytes, 'f.csv') };
+        const entry: StagedEntry = {
+          status: 'added', hash: seedHashes[i]!, size: bytes.length, ...sniffMime(bytes, 'f.csv'),
+        };
         return JSON.stringify(entry);
       });
       for (let start = 0; start < count; start += 20_000) {
         const pipeline = ctx.redis.pipeline();
         for (let batch = start; batch < Math.min(count, start + 20_000); batch += 1000) {
           const fields: string[] = [];
-          for (let i = batch; i < Math.min(count, batch + 1000); i++) fields.push(pathOf(i), entries[i % seedContents]!);
+          for (let i = batch; i < Math.min(count, batch + 1000); i++) {
+            fields.push(pathOf(i), entries[i % seedContents]!);
+          }
           pipeline.hset(staged, ...fields);
         }
         await pipeline.exec();
@@ -113,10 +121,14 @@ export async function manyFiles(ctx: BenchContext): Promise<Figure[]> {
       let done = 0;
       await mapLimit(requests, inFlight, async (r) => {
         const files: Array<{ path: string; hash: string }> = [];
-        for (let i = r * perRequest; i < Math.min(count, (r + 1) * perRequest); i++) files.push({ path: pathOf(i), hash: seedHashes[i % seedContents]! });
+        for (let i = r * perRequest; i < Math.min(count, (r + 1) * perRequest); i++) {
+          files.push({ path: pathOf(i), hash: seedHashes[i % seedContents]! });
+        }
         const reply = await sendJson(api.url, 'POST', '/api/repos/bench/many/workspaces/ws/stage_hashes', { files });
         const missing = reply.status === 200 ? (reply.json().missing as string[]).length : -1;
-        if (reply.status !== 200 || missing !== 0) throw new Error(`stage_hashes: ${reply.status} ${reply.body.toString().slice(0, 300)}`);
+        if (reply.status !== 200 || missing !== 0) {
+          throw new Error(`stage_hashes: ${reply.status} ${reply.body.toString().slice(0, 300)}`);
+        }
         if (++done % 200 === 0) ctx.log(`staged ${done * perRequest} files`);
       });
     }
@@ -124,7 +136,9 @@ export async function manyFiles(ctx: BenchContext): Promise<Figure[]> {
     const staged = keys.staged('bench', 'many', 'ws');
     const stagedPerFile = await redisBytesPerMember(ctx.redis, staged, count);
     const usedPerStaged = ((await redisUsedBytes(ctx.redis)) - usedBefore) / count;
-    ctx.log(`staged ${count} files ${ctx.directStage ? 'into Redis directly' : 'by hash'} in ${stageSeconds.toFixed(1)} s; staging hash ${stagedPerFile.toFixed(0)} B/file (used_memory +${usedPerStaged.toFixed(0)} B/file)`);
+    const how = ctx.directStage ? 'into Redis directly' : 'by hash';
+    ctx.log(`staged ${count} files ${how} in ${stageSeconds.toFixed(1)} s;`
+      + ` staging hash ${stagedPerFile.toFixed(0)} B/file (used_memory +${usedPerStaged.toFixed(0)} B/file)`);
 
     // Redis's used memory, sampled while the commit runs: what the commit adds on top of the stage
     let redisPeak = 0;
@@ -155,21 +169,26 @@ export async function manyFiles(ctx: BenchContext): Promise<Figure[]> {
     // on a loaded machine the wall time says more about the neighbours than the commit
     const commitCpu = cpuSeconds(worker.pid) - cpuBefore;
     const commitRedisPerFile = (redisPeak - usedBeforeCommit) / count;
-    ctx.log(`commit of ${count} files ${commitSeconds.toFixed(1)} s (worker CPU ${commitCpu.toFixed(1)} s), worker peak RSS ${rss.toFixed(0)} MiB, Redis +${commitRedisPerFile.toFixed(0)} B/file at its peak`);
+    ctx.log(`commit of ${count} files ${commitSeconds.toFixed(1)} s (worker CPU ${commitCpu.toFixed(1)} s),`
+      + ` worker peak RSS ${rss.toFixed(0)} MiB, Redis +${commitRedisPerFile.toFixed(0)} B/file at its peak`);
 
     const root = await listingMs(api.url, '/api/repos/bench/many/dir/main/');
     const deep = await listingMs(api.url, '/api/repos/bench/many/dir/main/d7/s0');
     const expectedTop = Math.min(topDirs, count) + 1; // and seed/
     if (root.total !== expectedTop || deep.total !== filesInDeepDir(count)) {
-      throw new Error(`the commit holds ${root.total}/${expectedTop} top entries and ${deep.total}/${filesInDeepDir(count)} files in d7/s0`);
+      const deepFiles = filesInDeepDir(count);
+      const holds = `${root.total}/${expectedTop} top entries and ${deep.total}/${deepFiles} files in d7/s0`;
+      throw new Error(`the commit holds ${holds}`);
     }
-    ctx.log(`listing root ${root.cold.toFixed(1)} ms cold, ${root.warm.toFixed(1)} warm; d7/s0 ${deep.cold.toFixed(1)} cold, ${deep.warm.toFixed(1)} warm`);
+    ctx.log(`listing root ${root.cold.toFixed(1)} ms cold, ${root.warm.toFixed(1)} warm;`
+      + ` d7/s0 ${deep.cold.toFixed(1)} cold, ${deep.warm.toFixed(1)} warm`);
 
     const families = await contentFamilies(ctx, Math.min(count, 1_000_000));
-    ctx.log(`per distinct hash: versions ${families.versions!.toFixed(0)} B, packed ${families.packed!.toFixed(0)} B, content ${families.content!.toFixed(0)} B`);
+    const perHash = [families.versions!, families.packed!, families.content!].map((b) => b.toFixed(0));
+    ctx.log(`per distinct hash: versions ${perHash[0]} B, packed ${perHash[1]} B, content ${perHash[2]} B`);
 
     figures.push(
-      maxFigure(`${label} files: stage ${ctx.directStage ? 'straight into Redis' : 'by hash'}`, stageSeconds, 's', null),
+      maxFigure(`${label} files: stage ${ctx.directStage ? 'into Redis' : 'by hash'}`, stageSeconds, 's', null),
       maxFigure(`${label} files: commit`, commitSeconds, 's', count >= 10_000_000 ? 120 : null),
       maxFigure(`${label} files: commit, the worker's CPU time`, commitCpu, 's', null),
       maxFigure(`${label} files: committing worker's peak RSS`, rss, 'MiB', count >= 10_000_000 ? 512 : null),

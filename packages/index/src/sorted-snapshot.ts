@@ -36,7 +36,9 @@ function encodeChange(entry: StagedEntry): string {
 function decodeChange(change: string): TreeChange {
   if (change === '') return null;
   const [hash, size, mimeType, dataType] = change.split('\t');
-  return { hash: unescape(hash!), size: Number(size), mimeType: unescape(mimeType!), dataType: unescape(dataType!) as DataType };
+  return {
+    hash: unescape(hash!), size: Number(size), mimeType: unescape(mimeType!), dataType: unescape(dataType!) as DataType,
+  };
 }
 
 /**
