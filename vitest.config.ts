@@ -6,7 +6,7 @@ const clusterFiles = [
   'test/paths-and-limits.test.ts', 'test/bad-input.test.ts', 'test/auth.test.ts', 'test/rate-limits.test.ts',
   'test/worker-crash.test.ts', 'test/spool-sweeper.test.ts', 'test/staging-index.test.ts', 'test/redis-cluster.test.ts',
   'test/quotas.test.ts', 'test/metrics.test.ts', 'test/dashboard.test.ts', 'test/stage-hashes.test.ts', 'test/digest-board.test.ts', 'test/early-start.test.ts',
-  'test/conformance/stock-client.test.ts', 'test/conformance/resumable-upload.test.ts',
+  'test/conformance/stock-client.test.ts', 'test/conformance/resumable-upload.test.ts', 'test/upload-claims.test.ts',
 ];
 
 export default defineConfig({

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
-import { encodePack, FsBlobStore, packKey, uploadPartKey } from '@sluice/storage';
+import { chunkKey, encodePack, FsBlobStore, packKey, uploadPartKey } from '@sluice/storage';
 import { createIngestQueue } from '@sluice/queue';
 import { connectRedis, PackIndex, RedisKeys, UploadStore, VersionReader, VersionWriter } from '@sluice/index';
 import { SpoolSweeper } from '@sluice/ingest';
@@ -46,6 +46,26 @@ describe('the spool sweeper', () => {
     expect(await new SpoolSweeper(options).sweepOnce(Date.now() + 120_000)).toEqual([]);
     expect(await listKeys(store, 'spool/dead/')).toEqual(['spool/dead/1']);
     expect(job.id).toBe('waiting-job');
+  });
+
+  it('removes chunks of the chunked /versions route never completed, and keeps those a job still reads', async () => {
+    const prefix = `${keyPrefix}c`;
+    const chunkQueue = createIngestQueue(redis, prefix);
+    try {
+      const store = new FsBlobStore({ root: tempDir('sluice-sweep-chunks-'), fsync: false });
+      const reading = [chunkKey('ox', 'r', 'aa11', 0), chunkKey('ox', 'r', 'aa11', 100)];
+      const abandoned = [chunkKey('ox', 'r', 'bb22', 0), chunkKey('other', 'r', 'cc33', 0)];
+      await chunkQueue.add('ingest', { namespace: 'ox', repo: 'r', workspaceId: '', spoolKeys: reading, parts: [], bytes: 0, stage: false }, { jobId: 'completing' });
+      for (const key of [...reading, ...abandoned]) await store.put(key, Buffer.from(key));
+      const sweeper = new SpoolSweeper({ store, queue: chunkQueue, redis, packs: new PackIndex(redis, new RedisKeys(prefix)), keyPrefix: prefix, graceSeconds: 60, logger: pino({ level: 'silent' }) });
+      expect(await sweeper.sweepOnce()).toEqual([]);
+      await redis.del(`${prefix}:spool-sweeper`);
+      expect((await sweeper.sweepOnce(Date.now() + 120_000)).sort()).toEqual(abandoned.sort());
+      expect((await listKeys(store, 'chunks/')).sort()).toEqual(reading.sort());
+    } finally {
+      await chunkQueue.obliterate({ force: true });
+      await chunkQueue.close();
+    }
   });
 
   it('removes packs a dead writer left unrecorded, unless a version is located in them', async () => {

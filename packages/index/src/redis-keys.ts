@@ -38,6 +38,13 @@ export class RedisKeys {
   content(ns: string, name: string): string {
     return `${this.repoTag(ns, name)}:content`;
   }
+  /**
+   * The token of the latest chunk sent for `hash` through the chunked /versions route: a
+   * completion after new chunks arrived is a new job, never the replay of an earlier one.
+   */
+  chunkUpload(ns: string, name: string, hash: string): string {
+    return `${this.repoTag(ns, name)}:chunks:${keySegment(hash)}`;
+  }
   workspaces(ns: string, name: string): string {
     return `${this.repoTag(ns, name)}:ws`;
   }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { RedisClient } from './redis-client.js';
-import { claimPartScript, partStoredScript } from './upload-script.js';
+import { claimPartScript, partStoredScript, releasePartScript } from './upload-script.js';
 
 /** What a resumable upload was begun with. */
 export interface UploadPlan {
@@ -19,15 +19,25 @@ export interface Upload extends UploadPlan {
   id: string;
 }
 
-export type PartClaim = 'claimed' | 'already_stored' | 'busy' | 'outside_window' | 'unknown';
+/** A claimed part carries the token that releases it; the rest say why there is no claim. */
+export type PartClaim = { state: 'claimed'; token: string } | { state: 'already_stored' | 'busy' | 'outside_window' | 'unknown' };
 
 type Scripts = {
   sluiceClaimPart(...args: Array<string | number>): Promise<number>;
   sluicePartStored(...args: Array<string | number>): Promise<number>;
+  sluiceReleasePart(...args: Array<string | number>): Promise<number>;
 };
 
 /** How long an upload with no new part lives on. */
 const uploadLifetimeSeconds = 86_400;
+
+/**
+ * How long a claim on a part holds when its request neither stores the part nor gives the claim
+ * up: an API node that died mid-part. A request that fails or is cut gives its claim up at once.
+ * A request still sending after this (under 28 KiB/s for a 16 MiB part) may see a resend of the
+ * same part claim it too; both write whole parts, the last rename wins, nothing is lost.
+ */
+export const partClaimSeconds = 600;
 
 /**
  * Resumable uploads in Redis: a record per upload and the sets of parts stored and being stored,
@@ -40,13 +50,14 @@ export class UploadStore {
     if (!('sluiceClaimPart' in redis)) {
       redis.defineCommand('sluiceClaimPart', { numberOfKeys: 3, lua: claimPartScript });
       redis.defineCommand('sluicePartStored', { numberOfKeys: 3, lua: partStoredScript });
+      redis.defineCommand('sluiceReleasePart', { numberOfKeys: 3, lua: releasePartScript });
     }
     this.scripts = redis as unknown as Scripts;
   }
 
   private keys(id: string): [string, string, string] {
     const tag = `{${this.prefix}:upload:${id}}`;
-    return [`${tag}:record`, `${tag}:stored`, `${tag}:storing`];
+    return [`${tag}:record`, `${tag}:stored`, `${tag}:claims`];
   }
 
   async begin(plan: UploadPlan): Promise<Upload> {
@@ -73,14 +84,16 @@ export class UploadStore {
     };
   }
 
-  async claimPart(id: string, part: number): Promise<PartClaim> {
-    const outcome = await this.scripts.sluiceClaimPart(...this.keys(id), part, uploadLifetimeSeconds);
-    return ({ 1: 'claimed', 2: 'already_stored', 3: 'busy', 4: 'outside_window' } as const)[outcome as 1 | 2 | 3 | 4] ?? 'unknown';
+  async claimPart(id: string, part: number, claimSeconds = partClaimSeconds): Promise<PartClaim> {
+    const token = randomUUID();
+    const outcome = await this.scripts.sluiceClaimPart(...this.keys(id), part, uploadLifetimeSeconds, claimSeconds, token);
+    if (outcome === 1) return { state: 'claimed', token };
+    return { state: ({ 2: 'already_stored', 3: 'busy', 4: 'outside_window' } as const)[outcome as 2 | 3 | 4] ?? 'unknown' };
   }
 
   /** A claimed part that could not be stored: another copy may be sent. */
-  async releasePart(id: string, part: number): Promise<void> {
-    await this.redis.srem(this.keys(id)[2], part);
+  async releasePart(id: string, part: number, token: string): Promise<void> {
+    await this.scripts.sluiceReleasePart(...this.keys(id), part, token);
   }
 
   /** Records a stored part; true when it was the last and the caller must finish the upload. */

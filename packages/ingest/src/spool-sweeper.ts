@@ -1,6 +1,6 @@
 import { UploadStore, type PackIndex, type RedisClient } from '@sluice/index';
 import type { Logger } from 'pino';
-import { packKey, pendingVersionKey, readPackIndex, spoolPrefix, uploadPartPrefix, type BlobStore } from '@sluice/storage';
+import { chunksPrefix, packKey, pendingVersionKey, readPackIndex, spoolPrefix, uploadPartPrefix, type BlobStore } from '@sluice/storage';
 import type { IngestQueue } from '@sluice/queue';
 
 export interface SpoolSweeperOptions {
@@ -15,7 +15,9 @@ export interface SpoolSweeperOptions {
 
 /**
  * Removes spool objects no unfinished job references once they are older than the grace period:
- * what an API node killed mid-request, or a worker killed mid-stream, leaves behind; and packs
+ * what an API node killed mid-request, or a worker killed mid-stream, leaves behind; chunks of
+ * the chunked /versions route never completed (they live outside the spool, as upstream lays
+ * them out, but are as short-lived); and packs
  * begun that long ago but never recorded (a worker killed between writing a pack and recording
  * it) unless some version is located in them. One sweeper runs at a time across all worker
  * processes (a Redis lease).
@@ -67,7 +69,9 @@ export class SpoolSweeper {
   private async sweepSpool(cutoff: number): Promise<string[]> {
     const { store, queue, redis, keyPrefix } = this.options;
     const stale: string[] = [];
-    for await (const info of store.list(spoolPrefix)) if (info.lastModified.getTime() < cutoff) stale.push(info.key);
+    for (const prefix of [spoolPrefix, chunksPrefix]) {
+      for await (const info of store.list(prefix)) if (info.lastModified.getTime() < cutoff) stale.push(info.key);
+    }
     if (stale.length === 0) return [];
     // Read the unfinished jobs only after listing: a job enqueued meanwhile references objects
     // younger than the cutoff, which are not candidates anyway.
@@ -89,7 +93,7 @@ export class SpoolSweeper {
       if (upload === null || !live.get(upload)) orphans.push(key);
     }
     await store.delete(orphans);
-    if (orphans.length > 0) this.options.logger.info({ removed: orphans.length }, 'swept orphaned spool objects');
+    if (orphans.length > 0) this.options.logger.info({ removed: orphans.length }, 'swept orphaned spool objects and chunks');
     return orphans;
   }
 }

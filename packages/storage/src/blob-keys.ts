@@ -20,9 +20,12 @@ export function pendingVersionKey(id: string): string {
   return `${spoolPrefix}pending/${id}`;
 }
 
-/** Chunks of a large file uploaded through the chunked /versions route, before reassembly. */
+/** Chunks of large files uploaded through the chunked /versions route, before reassembly. */
+export const chunksPrefix = 'chunks/';
+
+/** Chunks of one large file. */
 export function chunkPrefix(namespace: string, repo: string, hash: string): string {
-  return `chunks/${namespace}/${repo}/${hash}/`;
+  return `${chunksPrefix}${namespace}/${repo}/${hash}/`;
 }
 
 export function chunkKey(namespace: string, repo: string, hash: string, offset: number): string {

@@ -1,6 +1,6 @@
 import { Agent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import { PassThrough, Readable } from 'node:stream';
+import { finished, PassThrough, Readable } from 'node:stream';
 import { Client } from 'minio';
 import { SluiceError, type S3Config } from '@sluice/core';
 import type { BlobInfo, BlobStore } from './blob-store.js';
@@ -91,18 +91,24 @@ export class S3BlobStore implements BlobStore {
   /**
    * The minio client pipes a stream into its part splitter without listening for the stream's
    * errors: a body that fails (a client gone mid-upload) would leave the put pending forever, and
-   * whoever waits for it (the spool's cleanup) with it. So a failing body ends the upload instead;
-   * the partial object that completes is removed, and the put fails with the body's error.
+   * whoever waits for it (the spool's cleanup) with it. So the body is fed to minio by hand, and
+   * however it ends (failed, closed early, errored before this put began) the feed ends too; the
+   * partial object that completes is removed, and the put fails with the body's error.
    */
   private async putStream(key: string, body: Readable): Promise<void> {
     let failure: unknown;
-    const guarded = new PassThrough();
-    body.once('error', (error: unknown) => {
-      failure ??= error;
-      guarded.end();
+    const feed = new PassThrough();
+    const onData = (chunk: Buffer) => {
+      if (!feed.write(chunk)) body.pause();
+    };
+    feed.on('drain', () => body.resume());
+    body.on('data', onData);
+    finished(body, (error) => {
+      body.off('data', onData);
+      if (error) failure ??= error;
+      feed.end();
     });
-    body.pipe(guarded);
-    const put = this.client.putObject(this.bucket, key, guarded);
+    const put = this.client.putObject(this.bucket, key, feed);
     try {
       await put;
     } catch (error) {

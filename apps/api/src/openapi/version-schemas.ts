@@ -23,7 +23,7 @@ export const versionSchemas = {
   upload_version_part: {
     operationId: 'upload_version_part',
     summary: 'One part of a resumable upload, numbered from 1',
-    description: 'Parts may come in any order within the window (429 + Retry-After beyond it, or while the same part is being stored); a part resent after it was stored is accepted and ignored. The part that completes the file is answered with `completed: true` once the worker has verified the hash and staged the file. A finished, aborted or unknown upload answers 404.',
+    description: 'Parts may come in any order within the window (429 + Retry-After beyond it, or while the same part is being stored; a request cut or refused mid-part gives the part up at once, a claim left by a dead API node lapses after 10 minutes); a part longer or shorter than its size is 400; a part resent after it was stored is accepted and ignored. The part that completes the file is answered with `completed: true` once the worker has verified the hash and staged the file. A finished, aborted or unknown upload answers 404.',
     tags: versionTags,
     consumes: ['application/octet-stream'],
     streamedBody: rawBytes,
@@ -36,11 +36,12 @@ export const versionSchemas = {
   upload_chunk: {
     operationId: 'upload_chunk',
     summary: 'One chunk of a large file, at a byte offset',
+    description: 'At most SLUICE_MAX_REQUEST_BYTES (413 past it; nothing is stored). Chunks never completed are swept after SLUICE_SPOOL_GRACE_SECONDS.',
     tags: versionTags,
     querystring: query({ offset: optional(Type.Integer({ minimum: 0 })) }),
     consumes: ['application/octet-stream'],
     streamedBody: rawBytes,
-    response: { 200: ok(), 400: ErrorBody },
+    response: { 200: ok(), 400: ErrorBody, 413: ErrorBody },
   },
   complete_chunked_upload: {
     operationId: 'complete_chunked_upload',

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Transform, type Readable, type TransformCallback } from 'node:stream';
+import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import { normalizeRelativePath, SluiceError, type Workspace } from '@sluice/core';
 import { uploadPartKey } from '@sluice/storage';
@@ -13,6 +13,8 @@ import { refuseOverQuota } from '../refuse-over-quota.js';
 import type { BeginUploadBody } from '@sluice/protocol';
 import type { RepoParams } from './workspace-routes.js';
 import { routeSchemas } from '../openapi/route-schemas.js';
+import { partLength, RequestBody } from '../request-body.js';
+import { drainBody } from '../drain-body.js';
 
 /** Every part but the last is this long: large enough that a 1 TiB file is 65,536 parts. */
 export const uploadPartBytes = 16 * 1024 * 1024;
@@ -20,29 +22,6 @@ export const uploadPartBytes = 16 * 1024 * 1024;
 export const uploadPartWindow = 8;
 /** The largest file a resumable upload takes (upstream's provisional limit). */
 export const maxUploadBytes = 1024 ** 4;
-
-/** Passes exactly `expected` bytes through, failing the stream on one byte more or fewer. */
-class ExactLength extends Transform {
-  private seen = 0;
-
-  constructor(private readonly expected: number) {
-    super();
-  }
-
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
-    this.seen += chunk.length;
-    if (this.seen > this.expected) return done(partLength(this.expected));
-    done(null, chunk);
-  }
-
-  override _flush(done: TransformCallback): void {
-    done(this.seen === this.expected ? null : partLength(this.expected));
-  }
-}
-
-function partLength(expected: number): SluiceError {
-  return new SluiceError('bad_request', `this part must be exactly ${expected} bytes`);
-}
 
 /**
  * The resumable upload protocol of newer clients (upstream 0.64 onward, reference §15.14), on the
@@ -100,27 +79,30 @@ export async function uploadsRoutes(app: FastifyInstance, services: AppServices)
       const expected = part < upload.numParts ? upload.partSize : upload.size - upload.partSize * (upload.numParts - 1);
       const announced = request.headers['content-length'];
       if (announced !== undefined && Number(announced) !== expected) throw partLength(expected);
-      const body = request.body as Readable | undefined;
+      const body = request.body as IncomingMessage | undefined;
       if (!body) throw partLength(expected);
 
       const claim = await uploads.claimPart(upload.id, part);
-      if (claim === 'unknown') throw gone;
-      if (claim === 'already_stored') {
-        body.resume();
+      if (claim.state === 'unknown') throw gone;
+      if (claim.state === 'already_stored') {
+        // answered once the bytes are read: a client still sending would lose an earlier answer
+        await drainBody(body, reply);
         return success('resource_found', { upload_id: upload.id, part_number: part, completed: false });
       }
-      if (claim === 'busy' || claim === 'outside_window') {
-        body.resume();
+      if (claim.state !== 'claimed') {
         reply.header('retry-after', '1');
-        throw new SluiceError('too_many_requests', claim === 'busy'
+        throw new SluiceError('too_many_requests', claim.state === 'busy'
           ? `part ${part} is being stored by another request`
           : `part ${part} is more than ${upload.partWindow} parts ahead of the earliest part not yet stored`);
       }
+      const bytes = new RequestBody(body, { exactly: expected });
       try {
-        await store.put(uploadPartKey(upload.id, part), body.pipe(new ExactLength(expected)), { durable: true });
+        await store.put(uploadPartKey(upload.id, part), bytes, { durable: true });
       } catch (error) {
-        await uploads.releasePart(upload.id, part);
-        throw error;
+        bytes.destroy(); // the store may have stopped reading without ending it: let go of the request
+        // a part cut short, too long or not stored: another copy may be sent at once
+        await uploads.releasePart(upload.id, part, claim.token);
+        throw bytes.failure ?? error;
       }
       if (!(await uploads.partStored(upload.id, part))) return success('resource_created', { upload_id: upload.id, part_number: part, completed: false });
       return success('resource_created', { upload_id: upload.id, part_number: part, completed: true, ...await complete(upload) });

@@ -1,8 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { Readable } from 'node:stream';
+import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import { normalizeRelativePath, SluiceError, type Workspace } from '@sluice/core';
 import { chunkKey, chunkPrefix } from '@sluice/storage';
+import { RedisKeys } from '@sluice/index';
 import { ingestJobOptions, type IngestJobData } from '@sluice/queue';
 import type { AppServices } from '../app-services.js';
 import { spoolMultipart } from '../spool-multipart.js';
@@ -13,6 +14,7 @@ import type { CompleteChunkedBody } from '@sluice/protocol';
 import type { RepoParams } from './workspace-routes.js';
 import { stageKnownContent } from '../stage-known-content.js';
 import { routeSchemas } from '../openapi/route-schemas.js';
+import { RequestBody } from '../request-body.js';
 
 type HashParams = RepoParams & { hash: string };
 
@@ -36,7 +38,11 @@ function destination(dir: string | null | undefined, name: string): string {
  * workspace, stages the file. `POST R/versions` stores hash-named blobs (§4.6).
  */
 export async function versionsRoutes(app: FastifyInstance, services: AppServices): Promise<void> {
-  const { repos, workspaces, store, queue, events, config } = services;
+  const { repos, workspaces, store, queue, events, config, redis } = services;
+  const keys = new RedisKeys(config.keyPrefix);
+  const maxChunkBytes = config.limits.maxRequestBytes;
+  // outlives the chunks it names: they are swept once older than the grace period
+  const chunkTokenSeconds = 2 * config.spoolGraceSeconds;
   const early = { queue: services.digestQueue, board: services.digestBoard };
   const base = '/api/repos/:namespace/:repo/versions';
   const jobOptions = ingestJobOptions(config.jobRetentionSeconds);
@@ -55,9 +61,18 @@ export async function versionsRoutes(app: FastifyInstance, services: AppServices
       const hash = assertHash(request.params.hash);
       const offset = Number(request.query.offset ?? 'x');
       if (!Number.isSafeInteger(offset) || offset < 0) throw new SluiceError('bad_request', 'offset must be a whole number of bytes');
-      const body = request.body as Readable | undefined;
+      const announced = Number(request.headers['content-length']);
+      if (announced > maxChunkBytes) throw new SluiceError('request_too_large', `this chunk announces ${announced} bytes; the limit is SLUICE_MAX_REQUEST_BYTES (${maxChunkBytes})`);
+      const body = request.body as IncomingMessage | undefined;
       if (!body) throw new SluiceError('bad_request', 'a chunk needs a body');
-      await store.put(chunkKey(namespace, repo, hash, offset), body);
+      const bytes = new RequestBody(body, { atMost: maxChunkBytes });
+      try {
+        await store.put(chunkKey(namespace, repo, hash, offset), bytes);
+      } catch (error) {
+        bytes.destroy(); // the store may have stopped reading without ending it: let go of the request
+        throw bytes.failure ?? error;
+      }
+      await redis.set(keys.chunkUpload(namespace, repo, hash), randomUUID(), 'EX', chunkTokenSeconds);
       return success('resource_created');
     });
   });
@@ -100,12 +115,15 @@ export async function versionsRoutes(app: FastifyInstance, services: AppServices
       }
       return success('resource_found', { hash, path: workspaceId === '' ? null : path, job_id: null });
     }
-    const keys = chunks.map((c) => c.key);
+    const chunkKeys = chunks.map((c) => c.key);
     const data: IngestJobData = {
-      namespace, repo, workspaceId, bytes: 0, stage: workspaceId !== '', spoolKeys: keys,
-      parts: [{ path, gzip: false, spool: '', offset: 0, length: 0, expectHash: hash, chunks: keys }],
+      namespace, repo, workspaceId, bytes: 0, stage: workspaceId !== '', spoolKeys: chunkKeys,
+      parts: [{ path, gzip: false, spool: '', offset: 0, length: 0, expectHash: hash, chunks: chunkKeys }],
     };
-    const jobId = 'chunks-' + createHash('sha256').update(`${namespace}/${repo}/${hash}/${workspaceId}/${path}/${keys.length}`).digest('hex').slice(0, 40);
+    // A repeated completion joins the job of the same chunks; chunks sent since (a corrected
+    // retry after a refusal) make a new job. No token (it outlived the chunks): a job of its own.
+    const sent = (await redis.get(keys.chunkUpload(namespace, repo, hash))) ?? randomUUID();
+    const jobId = 'chunks-' + createHash('sha256').update(`${namespace}/${repo}/${hash}/${workspaceId}/${path}/${chunkKeys.length}/${sent}`).digest('hex').slice(0, 40);
     const job = await enqueueJob(queue, 'ingest', data, jobId, jobOptions, async () => undefined);
     const result = await awaitJob(job, events, config.syncTimeoutSeconds);
     const outcome = result.files[0];
