@@ -17,8 +17,9 @@ export default defineConfig({
     hookTimeout: 240_000,
     // e2e files start their own server processes; two at a time fit two cores.
     maxWorkers: 2,
-    // remove-temp-dirs first: its afterAll runs after stop-test-processes's (hooks run as a stack)
-    setupFiles: ['test/support/remove-temp-dirs.ts', 'test/support/stop-test-processes.ts'],
+    // hooks run as a stack: stop-test-processes's afterAll first, then the unhandled-error guard
+    // reads what the stopped processes wrote, then remove-temp-dirs
+    setupFiles: ['test/support/remove-temp-dirs.ts', 'test/support/unhandled-guard.ts', 'test/support/stop-test-processes.ts'],
     projects: [
       {
         extends: true,

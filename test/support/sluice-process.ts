@@ -24,6 +24,23 @@ export interface SluiceProcess {
   kill(): Promise<void>;
 }
 
+/** The `code` a sluice process logs an unhandled error with (apps/sluice/src/exit-on-unhandled.ts). */
+const unhandledMarker = '"code":"unhandled_error"';
+
+/** Every sluice process this test file started, for the unhandled-error guard (unhandled-guard.ts). */
+const started: Array<{ pid: number | undefined; output(): string }> = [];
+
+/** The lines in which a process of this test file reported an unhandled 'error' event or rejection. */
+export function unhandledErrorLines(): string[] {
+  return started.flatMap((p) => p.output().split('\n').filter((line) => line.includes(unhandledMarker)).map((line) => `pid ${p.pid}: ${line}`));
+}
+
+/** A test that makes a process fail so on purpose takes it off the guard's list. */
+export function expectedUnhandled(sluice: SluiceProcess): void {
+  const at = started.findIndex((p) => p.pid === sluice.pid);
+  if (at >= 0) started.splice(at, 1);
+}
+
 export interface StartOptions {
   /** Its own process group (pgid = pid), as a terminal runs a foreground command: for signals to the group. */
   processGroup?: boolean;
@@ -43,6 +60,7 @@ export async function startSluice(env: Record<string, string>, nodeArgs: readonl
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  started.push({ pid: child.pid, output: () => output });
   const url = `http://127.0.0.1:${port}`;
   const alive = () => child.exitCode === null && child.signalCode === null;
   const role = env.SLUICE_ROLE ?? 'all';

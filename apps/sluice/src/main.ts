@@ -13,6 +13,7 @@ import { resolveRedis } from './resolve-redis.js';
 import { DependencyWarnings } from './dependency-warnings.js';
 import { assertNodeVersion, assertPortFree, assertWritableDir, exitCodes, portInUse } from './startup-checks.js';
 import { startedLine } from './started-line.js';
+import { exitOnUnhandled } from './exit-on-unhandled.js';
 
 /** How long a stop waits for the requests and jobs in flight. */
 const drainSeconds = 30;
@@ -56,6 +57,7 @@ async function main(): Promise<void> {
   const prettyOptions = { translateTime: 'SYS:HH:MM:ss.l', singleLine: true, ignore: 'pid,hostname,reqId' };
   const pretty = terminal ? { transport: { target: 'pino-pretty', options: prettyOptions } } : {};
   const logger = pino({ level: config.logLevel, redact: ['req.headers.authorization'], ...pretty });
+  exitOnUnhandled(logger);
   await run(config, logger, terminal);
 }
 
