@@ -83,7 +83,7 @@ describe('two tenants: alpha attacks beta by hash, commit id, tree hash, branch 
       ['GET', `${B}/commits/${betaCommit}`], ['GET', `${B}/commits/history/main`], ['GET', `${B}/revisions/main`], ['GET', `${B}/workspaces`],
       ['PUT', `${B}/workspaces`, { workspace_id: 'x', branch_name: 'main' }], ['POST', `${B}/branches`, { new_name: 'x', from_name: 'main' }],
       ['POST', `${B}/workspaces/w2/stage_hashes`, { files: [{ path: 'p', hash: secretHash }] }], ['DELETE', `${B}/workspaces/w1`],
-      ['GET', `/api/jobs/${betaJob}`], ['GET', '/api/repos/beta'],
+      ['GET', '/api/repos/beta'],
     ];
     for (const [method, path, body] of routes) {
       const reply = await call(alpha, method, path, body);
@@ -125,8 +125,13 @@ describe('two tenants: alpha attacks beta by hash, commit id, tree hash, branch 
       expect(reply.json().status).toBe('error');
       expect(reply.body.toString()).not.toContain(secret.trim());
     }
+    // beta's job (its id derived from the idempotency key) is answered as one that does not exist
     const job = await call(alpha, 'GET', `/api/jobs/${betaJob}`);
-    expect(job.status).toBe(403);
+    const none = await call(alpha, 'GET', `/api/jobs/idem-${'0'.repeat(40)}`);
+    expect(betaJob).toMatch(/^idem-/);
+    expect([job.status, none.status]).toEqual([404, 404]);
+    expect(job.json().error.type).toBe('job_not_found');
+    expect(job.body.toString().replaceAll(betaJob, 'ID')).toBe(none.body.toString().replaceAll(`idem-${'0'.repeat(40)}`, 'ID'));
     expect(await redisSnapshot(inject('redisUrl'), env.env.SLUICE_KEY_PREFIX!)).toEqual(before);
     expect(await listKeys(store, '')).toEqual(objectsBefore);
     const staged = (await call(alpha, 'GET', `${A}/workspaces/wa/changes?page_size=100`)).json().staged;
