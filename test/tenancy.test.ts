@@ -105,7 +105,7 @@ describe('two tenants: alpha attacks beta by hash, commit id, tree hash, branch 
     const refusals: Array<[string, string, unknown?, number?]> = [
       // content by hash
       ['POST', `${A}/versions/${secretHash}/complete`, { files: [{ hash: secretHash, file_name: 'stolen.txt', dst_dir: '', num_chunks: 1 }], workspace_id: 'wa' }, 400],
-      ['POST', `${A}/versions/${secretHash}/complete`, { files: [{ hash: secretHash, file_name: 'stolen.txt', dst_dir: '' }], workspace_id: 'wa' }, 404],
+      ['POST', `${A}/versions/${secretHash}/complete`, { files: [{ hash: secretHash, file_name: 'stolen.txt', dst_dir: '', upload_results: [] }], workspace_id: 'wa' }, 404],
       // commit ids and the tree hash of another repository, on every route that takes a revision
       ['GET', `${A}/commits/${betaCommit}`, undefined, 404], ['POST', `${A}/commits/${betaCommit}/complete`, { branch: { name: 'main', commit_id: betaCommit } }, 404],
       ['GET', `${A}/file/${betaCommit}/vault/pin.txt`, undefined, 404], ['GET', `${A}/dir/${betaCommit}/vault`, undefined, 404],

@@ -140,7 +140,7 @@ describe('the stock Oxen client, action by action (reference §15)', () => {
     expectStatusMessage(nothing, 'error');
   });
 
-  it('manages branches (§15.10) with bodies that have no Content-Type; an existing branch at another commit is an error', async () => {
+  it('manages branches (§15.10) with bodies that have no Content-Type: from_name gets or creates, a commit_id naming another commit is an error', async () => {
     const head = expectStatusMessage(await client.get(`${client.R}/branches/main`)).branch.commit_id;
     expect(head).toBe(commitId);
     const parent = expectStatusMessage(await client.get(`${client.R}/commits/${commitId}`)).commit.parent_ids[0];
@@ -150,6 +150,12 @@ describe('the stock Oxen client, action by action (reference §15)', () => {
     expect(fromCommit.branch).toEqual({ name: 'old', commit_id: parent });
     const same = expectStatusMessage(await client.text('POST', `${client.R}/branches`, { new_name: 'old', commit_id: parent }));
     expect(same.status_message).toBe('resource_found');
+    // get or create, as upstream: an existing name asked "from main" is found, and stays where it is
+    const found = expectStatusMessage(await client.text('POST', `${client.R}/branches`, { new_name: 'old', from_name: 'main' }));
+    expect(found.status_message).toBe('resource_found');
+    expect(found.branch).toEqual({ name: 'old', commit_id: parent });
+    const fromMissing = expectStatusMessage(await client.text('POST', `${client.R}/branches`, { new_name: 'old', from_name: 'no-such-branch' }));
+    expect(fromMissing.branch).toEqual({ name: 'old', commit_id: parent });
     const clash = await client.text('POST', `${client.R}/branches`, { new_name: 'old', commit_id: commitId });
     expect(clash.status).toBe(409);
     expectStatusMessage(clash, 'error');

@@ -3,3 +3,5 @@ export * from './commit-view.js';
 export * from './job-view.js';
 export * from './listing-view.js';
 export * from './request-bodies.js';
+export * from './serde-struct.js';
+export * from './upstream-requests.js';

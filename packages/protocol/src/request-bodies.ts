@@ -1,36 +1,35 @@
 import { Type, type Static } from 'typebox';
+import { firstOfSchema, serdeSchema, type SerdeStatic } from './serde-struct.js';
+import {
+  BranchNewFromBranchNameStruct, BranchNewFromCommitIdStruct, BranchUpdateStruct, CompleteVersionUploadRequestStruct,
+  NewCommitBodyStruct, NewWorkspaceStruct, RenameRequestStruct, RepoNewStruct,
+} from './upstream-requests.js';
 
 /**
- * The JSON bodies sluice reads, as Fastify validates them before a handler runs. Fields Oxen
- * clients send beyond these are accepted and ignored, as upstream does.
+ * The JSON bodies sluice reads, as Fastify validates them before a handler runs. Those the stock
+ * client sends are built from upstream's types (upstream-requests.ts) by serde's rules: null
+ * where upstream has an Option, absent where it has an Option or a default, unknown fields
+ * ignored. sluice's own bodies (stage-by-hash, the resumable upload) follow the same rules.
  */
 
-export const CreateRepoBody = Type.Object({
-  namespace: Type.String({ minLength: 1 }),
-  name: Type.String({ minLength: 1 }),
-  files: Type.Optional(Type.Union([Type.Array(Type.Object({ path: Type.String(), contents: Type.String() })), Type.Null()])),
-});
-export type CreateRepoBody = Static<typeof CreateRepoBody>;
+export const CreateRepoBody = serdeSchema(RepoNewStruct);
+export type CreateRepoBody = SerdeStatic<typeof RepoNewStruct>;
 
-export const WorkspaceBody = Type.Object({
-  workspace_id: Type.String({ minLength: 1 }),
-  branch_name: Type.String({ minLength: 1 }),
-  name: Type.Optional(Type.Union([Type.String(), Type.Null()])),
-});
-export type WorkspaceBody = Static<typeof WorkspaceBody>;
+export const WorkspaceBody = serdeSchema(NewWorkspaceStruct);
+export type WorkspaceBody = SerdeStatic<typeof NewWorkspaceStruct>;
 
-export const CommitBody = Type.Object({ message: Type.String(), author: Type.String(), email: Type.String() });
-export type CommitBody = Static<typeof CommitBody>;
+export const CommitBody = serdeSchema(NewCommitBodyStruct);
+export type CommitBody = SerdeStatic<typeof NewCommitBodyStruct>;
 
-/** A new branch: from another branch's head, or at a commit (one of the two). */
-export const CreateBranchBody = Type.Object({ new_name: Type.String({ minLength: 1 }), from_name: Type.Optional(Type.String()), commit_id: Type.Optional(Type.String()) });
-export type CreateBranchBody = Static<typeof CreateBranchBody>;
+/** A new branch: from another branch's head, or at a commit; the handler picks as upstream does. */
+export const CreateBranchBody = firstOfSchema([BranchNewFromBranchNameStruct, BranchNewFromCommitIdStruct]);
+export type CreateBranchBody = { new_name: string; from_name?: unknown; commit_id?: unknown };
 
-export const UpdateBranchBody = Type.Object({ commit_id: Type.String({ minLength: 1 }) });
-export type UpdateBranchBody = Static<typeof UpdateBranchBody>;
+export const UpdateBranchBody = serdeSchema(BranchUpdateStruct);
+export type UpdateBranchBody = SerdeStatic<typeof BranchUpdateStruct>;
 
-export const MoveBody = Type.Object({ new_path: Type.String({ minLength: 1 }) });
-export type MoveBody = Static<typeof MoveBody>;
+export const MoveBody = serdeSchema(RenameRequestStruct);
+export type MoveBody = SerdeStatic<typeof RenameRequestStruct>;
 
 /** sluice's stage-by-hash: at most 5000 files a request. */
 export const StageHashesBody = Type.Object({
@@ -45,18 +44,5 @@ export const BeginUploadBody = Type.Object({
 });
 export type BeginUploadBody = Static<typeof BeginUploadBody>;
 
-export const CompleteChunkedBody = Type.Object({
-  workspace_id: Type.Optional(Type.Union([Type.String(), Type.Null()])),
-  files: Type.Optional(Type.Array(Type.Object({
-    hash: Type.String(),
-    file_name: Type.Optional(Type.Union([Type.String(), Type.Null()])),
-    dst_dir: Type.Optional(Type.Union([Type.String(), Type.Null()])),
-    num_chunks: Type.Optional(Type.Union([Type.Integer({ minimum: 0 }), Type.Null()])),
-    /**
-     * Older clients count the chunks by the results of their uploads instead; the 0.54 client
-     * writes `null` here (serde's `None`) beside `num_chunks`.
-     */
-    upload_results: Type.Optional(Type.Union([Type.Array(Type.Unknown()), Type.Null()])),
-  }))),
-});
-export type CompleteChunkedBody = Static<typeof CompleteChunkedBody>;
+export const CompleteChunkedBody = serdeSchema(CompleteVersionUploadRequestStruct);
+export type CompleteChunkedBody = SerdeStatic<typeof CompleteVersionUploadRequestStruct>;

@@ -27,6 +27,7 @@ export const repoSchemas = {
   create_branch: {
     operationId: 'create_branch',
     summary: 'Create a branch from a branch (`from_name`) or a commit (`commit_id`)',
+    description: 'The body is read as `{new_name, from_name}` first, then as `{new_name, commit_id}`, as upstream does. With `from_name`, a branch that exists already is answered 200 `resource_found`, unchanged (clients use it as get or create). With `commit_id`, a branch that exists at that commit is found, one at another commit is 409 `branch_exists` and is not moved.',
     tags: commitTags,
     body: CreateBranchBody,
     response: { 200: ok({ branch: BranchView }), 400: ErrorBody, 404: notFound, 409: ErrorBody },

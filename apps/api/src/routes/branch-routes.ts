@@ -26,31 +26,39 @@ export function branchRoutes(app: FastifyInstance, { repos }: AppServices): void
     return success('resource_found', { branch: { name, commit_id: head } });
   });
 
-  app.post<{ Params: RepoParams; Body: CreateBranchBody }>(base, { schema: routeSchemas.create_branch }, async (request) => {
-    const { namespace, repo } = request.params;
-    const body = request.body;
-    let commitId: string;
-    if (body.from_name !== undefined) {
-      const from = await repos.branchHead(namespace, repo, body.from_name);
-      if (from === null) throw new SluiceError('branch_not_found', `Could not find branch: ${body.from_name}`);
-      commitId = from;
-    } else if (body.commit_id !== undefined) {
-      commitId = (await repos.requireCommit(namespace, repo, body.commit_id)).id;
-    } else {
-      throw new SluiceError('bad_request', 'Invalid request body: expected {"new_name", "from_name"} or {"new_name", "commit_id"}');
+  /** Creates the branch at the commit; one that exists already is found, if it is at that commit. */
+  const created = async (namespace: string, repo: string, name: string, commitId: string) => {
+    if (await repos.createBranch(namespace, repo, name, commitId)) {
+      return success('resource_created', { branch: { name, commit_id: commitId } });
     }
-    if (await repos.createBranch(namespace, repo, body.new_name, commitId)) {
-      return success('resource_created', { branch: { name: body.new_name, commit_id: commitId } });
-    }
-    // Upstream answers an existing branch as found; one at another commit than asked is not what
-    // the caller wanted, and telling it "success" would hide that.
-    const existing = (await repos.branchHead(namespace, repo, body.new_name))!;
+    // Upstream errs on any existing name given with a commit id; the same commit is what the
+    // caller asked for, so it is found. Another commit is a conflict: the branch is not moved.
+    const existing = (await repos.branchHead(namespace, repo, name))!;
     if (existing !== commitId) {
-      throw new SluiceError('branch_exists', `Branch '${body.new_name}' already exists at commit ${existing}, not ${commitId}`, {
-        fields: { branch: { name: body.new_name, commit_id: existing } },
+      throw new SluiceError('branch_exists', `Branch '${name}' already exists at commit ${existing}, not ${commitId}`, {
+        fields: { branch: { name, commit_id: existing } },
       });
     }
-    return success('resource_found', { branch: { name: body.new_name, commit_id: existing } });
+    return success('resource_found', { branch: { name, commit_id: existing } });
+  };
+
+  // Upstream reads the body as `{new_name, from_name}` first, then as `{new_name, commit_id}`: a
+  // `from_name` that is not a string falls through to the commit, unknown fields are ignored.
+  app.post<{ Params: RepoParams; Body: CreateBranchBody }>(base, { schema: routeSchemas.create_branch }, async (request) => {
+    const { namespace, repo } = request.params;
+    const { new_name: name, from_name: fromName, commit_id: commitIdAsked } = request.body;
+    if (typeof fromName === 'string') {
+      // Get or create, as upstream: clients create "from main" whatever the name already holds.
+      const existing = await repos.branchHead(namespace, repo, name);
+      if (existing !== null) return success('resource_found', { branch: { name, commit_id: existing } });
+      const from = await repos.branchHead(namespace, repo, fromName);
+      if (from === null) throw new SluiceError('branch_not_found', `Could not find branch: ${fromName}`);
+      return created(namespace, repo, name, from);
+    }
+    if (typeof commitIdAsked === 'string') {
+      return created(namespace, repo, name, (await repos.requireCommit(namespace, repo, commitIdAsked)).id);
+    }
+    throw new SluiceError('bad_request', 'Invalid request body: expected {"new_name", "from_name"} or {"new_name", "commit_id"}');
   });
 
   // The client's branch update: `{"commit_id"}`, sent without a Content-Type.

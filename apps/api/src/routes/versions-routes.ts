@@ -81,15 +81,16 @@ export async function versionsRoutes(app: FastifyInstance, services: AppServices
     const { namespace, repo } = request.params;
     const hash = assertHash(request.params.hash);
     const body = request.body;
-    if (body.files?.length !== 1) throw new SluiceError('bad_request', 'complete takes exactly one file');
+    if (body.files.length !== 1) throw new SluiceError('bad_request', 'Expected a single file in the request');
     const file = body.files[0]!;
-    const expected = file.num_chunks ?? file.upload_results?.length ?? null;
+    // new clients count their chunks, older ones list each chunk's answer; one of the two must come
+    const expected = file.num_chunks ?? file.upload_results?.length;
+    if (expected === undefined) throw new SluiceError('bad_request', 'Missing both num_chunks and upload_results in request');
     let workspace: Workspace | null = null;
     let path = hash;
     if (typeof body.workspace_id === 'string') {
       workspace = await workspaces.find(namespace, repo, body.workspace_id);
       if (workspace === null) throw new SluiceError('workspace_not_found', `Workspace not found: ${body.workspace_id}`, { statusMessage: `Workspace not found: ${body.workspace_id}` });
-      if (typeof file.file_name !== 'string') throw new SluiceError('bad_request', 'file_name is required to stage the file');
       path = destination(file.dst_dir, file.file_name);
     }
     const workspaceId = workspace?.id ?? '';
@@ -102,7 +103,7 @@ export async function versionsRoutes(app: FastifyInstance, services: AppServices
     // A repeated completion finds the chunks gone and the content in this repository: it only
     // stages again. Content only other repositories hold must be uploaded here first.
     const alreadyStored = chunks.length === 0 && (await repos.referencedContent(namespace, repo, [hash])).size === 1;
-    if (!alreadyStored && expected !== null && chunks.length !== expected) {
+    if (!alreadyStored && chunks.length !== expected) {
       throw new SluiceError('chunk_count_mismatch', `Number of chunks does not match expected number of chunks: ${chunks.length} != ${expected}`);
     }
     if (!alreadyStored && chunks.length === 0) throw new SluiceError('resource_not_found', `no chunks uploaded for ${hash}`);
