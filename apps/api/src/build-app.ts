@@ -29,6 +29,7 @@ import { workspaceCommitRoutes } from './routes/workspace-commit-routes.js';
 import { stageEditRoutes } from './routes/stage-edit-routes.js';
 import { revisionRoutes } from './routes/revision-routes.js';
 import { versionsRoutes } from './routes/versions-routes.js';
+import { versionDownloadRoutes } from './routes/version-download-routes.js';
 import { uploadsRoutes } from './routes/uploads-routes.js';
 import { dashboardRoutes } from './routes/dashboard-routes.js';
 import { stageHashesRoute } from './routes/stage-hashes-route.js';
@@ -139,6 +140,7 @@ export async function buildApp(services: AppServices, logger?: FastifyBaseLogger
   stageEditRoutes(app, services);
   revisionRoutes(app, services);
   await versionsRoutes(app, services);
+  await versionDownloadRoutes(app, services);
   await uploadsRoutes(app, services);
   stageHashesRoute(app, services);
   await dashboardRoutes(app, services);

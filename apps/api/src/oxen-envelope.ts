@@ -21,7 +21,7 @@ export function failure(error: SluiceError): Envelope {
     status_message: error.statusMessage,
     oxen_version: oxenVersion,
     status_description: error.message,
-    error: { type: error.code, title: error.title, detail: error.message },
+    error: { type: error.code, title: error.title, detail: error.message, ...error.errorFields },
     ...error.fields,
   };
 }

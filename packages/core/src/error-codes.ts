@@ -21,6 +21,7 @@ export const errorCodes = {
   branch_not_found: { status: 404, retryable: false, statusMessage: 'resource_not_found', title: 'Branch does not exist' },
   job_not_found: { status: 404, retryable: false, statusMessage: 'resource_not_found', title: 'Job not found' },
   resource_not_found: { status: 404, retryable: false, statusMessage: 'resource_not_found', title: 'Resource not found' },
+  version_blobs_missing: { status: 404, retryable: false, statusMessage: 'resource_not_found', title: 'Version blobs missing on server' },
   repo_exists: { status: 409, retryable: false, statusMessage: 'Repo already exists.', title: 'Repo already exists' },
   branch_exists: { status: 409, retryable: false, statusMessage: 'resource_already_exists', title: 'Branch already exists' },
   conflict: { status: 409, retryable: false, statusMessage: 'conflict', title: 'Conflict' },

@@ -5,6 +5,8 @@ export interface SluiceErrorOptions {
   statusMessage?: string;
   /** Extra fields the API adds to the envelope (e.g. `paths` of a 206). */
   fields?: Record<string, unknown>;
+  /** Extra fields inside the answer's `error` object (upstream's `missing_hashes`). */
+  errorFields?: Record<string, unknown>;
   cause?: unknown;
 }
 
@@ -14,12 +16,14 @@ export class SluiceError extends Error {
   readonly code: ErrorCode;
   readonly statusMessage: string;
   readonly fields: Record<string, unknown> | undefined;
+  readonly errorFields: Record<string, unknown> | undefined;
 
   constructor(code: ErrorCode, message: string, options: SluiceErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.statusMessage = options.statusMessage ?? errorCodes[code].statusMessage;
     this.fields = options.fields;
+    this.errorFields = options.errorFields;
   }
 
   get status(): number {

@@ -54,6 +54,48 @@ export class VersionReader {
     }
   }
 
+  /**
+   * `length` bytes of the version from `start` (fewer past its end): a range read of its object
+   * or pack entry; content kept gzipped is inflated from its start and the bytes before `start`
+   * dropped, so memory stays bounded whatever the range. `resource_not_found` as `open`.
+   */
+  async openRange(hash: string, start: number, length: number): Promise<Readable> {
+    const packed = (await this.packs.locate([hash])).get(hash);
+    if (packed?.size === undefined && packed !== undefined) {
+      const from = Math.min(start, packed.length);
+      return this.range(packKey(packed.pack), packed.offset + from, Math.min(length, packed.length - from));
+    }
+    if (packed === undefined) {
+      const loose = await this.store.stat(versionKey(hash));
+      if (loose !== null) {
+        const from = Math.min(start, loose.size);
+        return this.range(versionKey(hash), from, Math.min(length, loose.size - from));
+      }
+    }
+    return Readable.from(sliceOf(await this.open(hash), start, length), { objectMode: false });
+  }
+
+  /** The size of each version (null where it is stored nowhere), reading no content. */
+  async sizes(hashes: readonly string[]): Promise<Map<string, number | null>> {
+    const located = await this.packs.locate(hashes);
+    const sizes = new Map<string, number | null>();
+    const missing: string[] = [];
+    await mapLimit(hashes, 16, async (hash) => {
+      const packed = located.get(hash);
+      if (packed) return void sizes.set(hash, packed.size ?? packed.length);
+      const loose = await this.store.stat(versionKey(hash));
+      if (loose === null) return void missing.push(hash);
+      sizes.set(hash, loose.size);
+    });
+    // stored nowhere: once more after reading the packs' indexes back, in case Redis lost them
+    if (missing.length > 0 && (await this.rebuildOnce())) {
+      for (const [hash, size] of await this.sizes(missing)) sizes.set(hash, size);
+    } else {
+      for (const hash of missing) sizes.set(hash, null);
+    }
+    return sizes;
+  }
+
   /** Size and first `headBytes` bytes of each version (null where it is stored nowhere), with one Redis lookup for all. */
   async describeAll(hashes: readonly string[], headBytes: number): Promise<Map<string, VersionHead | null>> {
     const located = await this.packs.locate(hashes);
@@ -127,4 +169,20 @@ async function readHead(stream: Readable, bytes: number): Promise<Buffer> {
   }
   stream.destroy();
   return Buffer.concat(chunks).subarray(0, bytes);
+}
+
+/**
+ * The bytes from `start` to `start + length` of a stream; leaving the loop destroys the source,
+ * and destroying the result ends the loop (so the source) too.
+ */
+async function* sliceOf(source: Readable, start: number, length: number): AsyncGenerator<Buffer> {
+  let seen = 0;
+  const end = start + length;
+  for await (const chunk of source as AsyncIterable<Buffer>) {
+    const from = Math.max(start - seen, 0);
+    const to = Math.min(end - seen, chunk.length);
+    seen += chunk.length;
+    if (to > from) yield chunk.subarray(from, to);
+    if (seen >= end) return;
+  }
 }

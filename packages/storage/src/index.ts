@@ -8,3 +8,4 @@ export * from './read-exact.js';
 export * from './memory-blob-store.js';
 export * from './pack-format.js';
 export * from './hand-off-blob-store.js';
+export * from './tar-gz-stream.js';

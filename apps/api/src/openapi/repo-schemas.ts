@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import { BranchView, CommitView, CreateBranchBody, CreateRepoBody, ErrorBody, errorAnswer, MetadataEntry, pageFields, RepositoryView, UpdateBranchBody } from '@sluice/protocol';
-import { bytesAnswer, commitTags, notFound, ok, pageQuery, repoTags, str, type RouteSchema } from './schema-kit.js';
+import { bytesAnswer, commitTags, count, notFound, ok, optional, pageQuery, query, repoTags, str, type RouteSchema } from './schema-kit.js';
 
 const dirAnswer = ok({
   dir: Type.Union([MetadataEntry, Type.Null()]),
@@ -51,6 +51,23 @@ export const repoSchemas = {
     tags: commitTags,
     wildcard: 'revision_and_path',
     response: { 200: bytesAnswer('the file content, with oxen-revision-id'), 404: notFound },
+  },
+  get_meta: {
+    operationId: 'get_meta',
+    summary: 'One file or directory at a revision, as `oxen download` asks for it before the content',
+    description: 'Answers `entry` exactly as `dir` lists it (the client reads it as a strict `MetadataEntry`: an entry with any other field is taken for a workspace entry and refused). The client then fetches a file up to 10 MiB by `file/…`, a larger one by `chunk/…`, and checks it against `hash`.',
+    tags: commitTags,
+    wildcard: 'revision_and_path',
+    response: { 200: ok({ entry: MetadataEntry }), 404: notFound },
+  },
+  get_chunk: {
+    operationId: 'get_chunk',
+    summary: 'A byte range of a committed file (`oxen download` of a file over 10 MiB), raw bytes',
+    description: '`chunk_start` (default 0) and `chunk_size` (default 10 MiB, upstream\'s segment) in bytes; a range past the end of the file is cut short there.',
+    tags: commitTags,
+    wildcard: 'revision_and_path',
+    querystring: query({ chunk_start: optional(count), chunk_size: optional(Type.Integer({ minimum: 1, maximum: 256 * 1024 * 1024 })) }),
+    response: { 200: bytesAnswer('the bytes of the range'), 400: ErrorBody, 404: notFound },
   },
   list_dir: {
     operationId: 'list_dir',

@@ -10,6 +10,9 @@ import { routeSchemas } from '../openapi/route-schemas.js';
 type RevisionParams = RepoParams & { '*': string };
 type PageQuery = { page?: number; page_size?: number };
 
+/** Upstream's download segment: the default range of `chunk/…`. */
+const downloadSegmentBytes = 10 * 1024 * 1024;
+
 /** How far back a history is walked: far beyond any page a client asks for, and a bound on the work. */
 const maxHistory = 100_000;
 
@@ -33,6 +36,35 @@ export function revisionRoutes(app: FastifyInstance, { repos, objects, versionRe
       .header('content-length', String(entry.size))
       .header('oxen-revision-id', commit.id)
       .send(await versionReader.open(entry.hash));
+  });
+
+  /** The entry at a revision's path, as `dir` shows it; the root is the commit's tree. */
+  const entryAt = async (params: RevisionParams) => {
+    const resolved = await resolve(params);
+    const clean = resolved.path.replace(/^\/+|\/+$/g, '');
+    const node = clean === '' ? { kind: 'dir' as const, hash: resolved.commit.root, size: 0 } : await objects.lookup(resolved.commit.root, normalizeRelativePath(clean));
+    if (node === null) throw new SluiceError('resource_not_found', `Could not find path: ${clean}`);
+    return { ...resolved, clean, node };
+  };
+
+  app.get<{ Params: RevisionParams }>(`${base}/meta/*`, { schema: routeSchemas.get_meta }, async (request) => {
+    const { clean, node } = await entryAt(request.params);
+    const size = clean === '' ? (await objects.readNode(node.hash)).reduce((sum, entry) => sum + entry.size, 0) : node.size;
+    const facts = node.kind === 'dir' ? { hash: node.hash, size, isDir: true } : { ...node, isDir: false };
+    return success('resource_found', { entry: metadataEntry(clean.slice(clean.lastIndexOf('/') + 1), facts) });
+  });
+
+  // `oxen download` of a file past its 10 MiB segment: ranges fetched in parallel, raw bytes
+  app.get<{ Params: RevisionParams; Querystring: { chunk_start?: number; chunk_size?: number } }>(`${base}/chunk/*`, { schema: routeSchemas.get_chunk }, async (request, reply) => {
+    const { commit, clean, node } = await entryAt(request.params);
+    if (node.kind === 'dir') throw new SluiceError('not_a_file', `${clean} is a directory`);
+    const start = Math.min(request.query.chunk_start ?? 0, node.size);
+    const length = Math.min(request.query.chunk_size ?? downloadSegmentBytes, node.size - start);
+    return reply
+      .header('content-type', 'application/octet-stream')
+      .header('content-length', String(length))
+      .header('oxen-revision-id', commit.id)
+      .send(await versionReader.openRange(node.hash, start, length));
   });
 
   app.get<{ Params: RevisionParams; Querystring: PageQuery }>(`${base}/dir/*`, { schema: routeSchemas.list_dir }, async (request) => {
