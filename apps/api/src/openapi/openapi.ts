@@ -25,6 +25,21 @@ function documentParams(params: ObjectSchema, wildcard: string): ObjectSchema {
 }
 
 /**
+ * OpenAPI 3.1 has no `query` operation (3.2 adds it): an operation of the QUERY method goes under
+ * `x-query`, an extension a 3.1 reader keeps and a 3.2-aware one can take for what it is.
+ */
+function withQueryAsExtension(document: object): object {
+  const paths = (document as { paths?: Record<string, Record<string, unknown>> }).paths;
+  if (paths === undefined) return document;
+  const moved = Object.fromEntries(Object.entries(paths).map(([url, item]) => {
+    if (item.query === undefined) return [url, item];
+    const { query, ...rest } = item;
+    return [url, { ...rest, 'x-query': query }];
+  }));
+  return { ...document, paths: moved };
+}
+
+/**
  * The OpenAPI 3.1 document, at upstream's path, with Swagger UI, generated from the routes'
  * own schemas (route-schemas.ts). A route registered without one stops start-up, so no route
  * goes undocumented.
@@ -67,6 +82,6 @@ export async function openApi(app: FastifyInstance): Promise<void> {
       };
     },
   });
-  app.get(specPath, { schema: { hide: true }, config: { access: 'open' } }, async () => app.swagger());
+  app.get(specPath, { schema: { hide: true }, config: { access: 'open' } }, async () => withQueryAsExtension(app.swagger()));
   await foreignPages(app, 'open', async (scope) => scope.register(swaggerUi, { routePrefix: swaggerUiPrefix }));
 }
