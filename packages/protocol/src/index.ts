@@ -5,3 +5,4 @@ export * from './listing-view.js';
 export * from './request-bodies.js';
 export * from './serde-struct.js';
 export * from './upstream-requests.js';
+export * from './upstream-answers.js';

@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { BeginUploadBody, CompleteChunkedBody, ErrorBody, errorAnswer, Opaque } from '@sluice/protocol';
+import { BeginUploadBody, CompleteChunkedBody, ErrorBody, errorAnswer } from '@sluice/protocol';
 import { bytesAnswer, collisionRule, count, multipartFiles, quotaRule, notFound, ok, optional, query, rawBytes, str, versionTags, type RouteSchema } from './schema-kit.js';
 
 /** Versions: resumable and chunked uploads of large files, and hash-named blobs. */
@@ -80,7 +80,10 @@ export const versionSchemas = {
     tags: versionTags,
     consumes: ['multipart/form-data'],
     streamedBody: multipartFiles,
-    response: { 200: ok({ err_files: Type.Array(Opaque) }), 400: ErrorBody },
+    response: {
+      200: ok({ err_files: Type.Array(Type.Object({ hash: str, path: Type.Union([str, Type.Null()]), error: str }), { description: 'the parts that failed: their hash and why' }) }),
+      400: ErrorBody,
+    },
   },
 
 } satisfies Record<string, RouteSchema>;
