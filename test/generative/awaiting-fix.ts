@@ -25,6 +25,16 @@ const plain = {
 
 export const awaitingFix: KnownDefect[] = [
   {
+    name: 'a chunked part longer than its size ends the process (issue 26 item 1)',
+    reason: 'i26-streams',
+    steer: (c) => c.op === 'upload_version_part' && c.framing === 'chunked',
+    example: {
+      ...plain, op: 'upload_version_part', method: 'PUT', token: 'own', contentType: 'application/octet-stream', framing: 'chunked',
+      params: { ...alphaRepo, upload_id: { value: '<live-upload>', odd: false }, part_number: { value: '1', odd: false } },
+      body: { kind: 'bytes', size: '64KiB', content: 'right' }, upload: { size: 1000, destination: false },
+    },
+  },
+  {
     name: 'a body is read and validated before authorization (issue 26 item 12)',
     reason: 'i26-tenancy',
     explains: (problem) => /^authorization first: expected 40[13] .* got 4(00|13|15)/.test(problem),
@@ -42,6 +52,19 @@ export const regressions: KnownDefect[] = [
       ...plain, op: 'upload_version_part', method: 'PUT', token: 'own', contentType: 'application/octet-stream',
       params: { ...alphaRepo, upload_id: { value: '<live-upload>', odd: false }, part_number: { value: '1', odd: false } },
       body: { kind: 'bytes', size: 'expected', content: 'right' }, delivery: { kind: 'cut-end', keep: 293 }, upload: { size: 1000, destination: false },
+    },
+  },
+  {
+    name: 'a refusal answered before the body is read is lost to the client (EPIPE), e.g. a JSON body past the limit (issue 26 item 3)',
+    reason: 'i26-streams',
+    explains: (problem) => /^connection closed without an answer \((EPIPE|ECONNRESET)/.test(problem),
+    example: {
+      ...plain, op: 'complete_chunked_upload', method: 'POST', token: 'own', contentType: 'application/json',
+      params: { ...alphaRepo, hash: { value: 'ffa1fb279950fa65fca67bc296ca87e4', odd: false } },
+      body: {
+        kind: 'json', value: { files: [{ hash: 'x', file_name: 'a.txt', dst_dir: 'd', num_chunks: 1_000_000, upload_results: [] }] },
+        mutation: { kind: 'huge-list', at: 1, length: 50_000 },
+      },
     },
   },
 ];

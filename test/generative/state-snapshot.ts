@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import type { BlobStore } from '@sluice/storage';
 import { redisSnapshot } from '../support/redis-snapshot.js';
 
@@ -5,6 +6,8 @@ import { redisSnapshot } from '../support/redis-snapshot.js';
 export interface StateSnapshot {
   redis: Map<string, string>;
   objects: Map<string, string>;
+  /** Keys with a time to live: their going is their expiry, not a request's doing. */
+  expiring: Set<string>;
 }
 
 /** BullMQ rewrites these on its own timers, whatever any request does. */
@@ -13,9 +16,13 @@ const volatileKey = /:stalled-check$/;
 export async function takeSnapshot(redisUrl: string, prefix: string, store: BlobStore): Promise<StateSnapshot> {
   const redis = await redisSnapshot(redisUrl, prefix);
   for (const key of [...redis.keys()]) if (volatileKey.test(key)) redis.delete(key);
+  const client = new Redis(redisUrl);
+  const keys = [...redis.keys()];
+  const ttls = await keys.reduce((p, key) => p.pttl(key), client.pipeline()).exec().finally(() => client.disconnect());
+  const expiring = new Set(keys.filter((_, i) => Number(ttls?.[i]?.[1]) > 0));
   const objects = new Map<string, string>();
   for await (const info of store.list('')) objects.set(info.key, `${info.size}@${info.lastModified.getTime()}`);
-  return { redis, objects };
+  return { redis, objects, expiring };
 }
 
 /** The differences, one line each (empty when nothing changed), for a failure message. */
@@ -26,7 +33,7 @@ export function snapshotDiff(before: StateSnapshot, after: StateSnapshot, limit 
       if (!a.has(key)) lines.push(`${label} added: ${key}`);
       else if (a.get(key) !== value) lines.push(`${label} changed: ${key}`);
     }
-    for (const key of a.keys()) if (!b.has(key)) lines.push(`${label} removed: ${key}`);
+    for (const key of a.keys()) if (!b.has(key) && !(label === 'redis' && before.expiring.has(key))) lines.push(`${label} removed: ${key}`);
   }
   return lines.length > limit ? [...lines.slice(0, limit), `… ${lines.length - limit} more`] : lines;
 }
