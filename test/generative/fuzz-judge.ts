@@ -64,3 +64,13 @@ export function judgeOutcome(c: FuzzCase, op: Operation, outcome: WireOutcome): 
   }
   return problems;
 }
+
+/**
+ * A refusal that reports a job's outcome (the worker found the content does not match its hash)
+ * comes after the job ran: the job's record, the queue's bookkeeping and the failure totals are
+ * kept for whoever looks into it. Nothing else may change, and no object.
+ */
+export function changeAllowed(reply: WireReply, diffLine: string): boolean {
+  if (!/"type":"hash_mismatch"/.test(reply.body.toString())) return false;
+  return /^redis (added|changed|removed): (\{[^}]*:q\}:ingest:|\{[^}]*\}:job:upload-|[^{]*:ingest-totals$)/.test(diffLine);
+}

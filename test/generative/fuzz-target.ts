@@ -7,7 +7,7 @@ import { send } from '../support/oxen-http.js';
 import { authHeader, buildFixture, ensureWorkspace, makeTokens, type Fixture } from './fuzz-fixture.js';
 import { describeRequest, materialize, uploadContent, type FuzzCase } from './fuzz-case.js';
 import { liveUpload } from './fuzz-values.js';
-import { isRefusal, judgeOutcome } from './fuzz-judge.js';
+import { changeAllowed, isRefusal, judgeOutcome } from './fuzz-judge.js';
 import { operationsOf, type Operation } from './openapi-operations.js';
 import { snapshotDiff, takeSnapshot, type StateSnapshot } from './state-snapshot.js';
 import { sendWire } from './wire-request.js';
@@ -113,11 +113,16 @@ export class FuzzTarget {
       this.dirty = true;
     } else if (isRefusal(outcome) || outcome.kind !== 'answer') {
       // what a refused or cut request left must be gone once its clean-up ran
-      let diff = snapshotDiff(before, await this.snapshot());
+      const changes = async () => {
+        const lines = snapshotDiff(before, await this.snapshot(), Infinity);
+        return outcome.kind === 'answer' ? lines.filter((line) => !changeAllowed(outcome.reply, line)) : lines;
+      };
+      let diff = await changes();
       for (let i = 0; i < 30 && diff.length > 0; i++) {
         await sleep(100);
-        diff = snapshotDiff(before, await this.snapshot());
+        diff = await changes();
       }
+      if (diff.length > 12) diff = [...diff.slice(0, 12), `… ${diff.length - 12} more`];
       if (diff.length > 0) {
         const what = outcome.kind === 'answer' ? `refused (${outcome.reply.status})` : `cut (${outcome.kind})`;
         problems.push(`${what} but changed state:\n    ${diff.join('\n    ')}`);
