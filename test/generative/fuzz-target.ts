@@ -43,7 +43,7 @@ export class FuzzTarget {
       SLUICE_MAX_REQUEST_BYTES: String(1024 * 1024), SLUICE_WORKSPACE_MAX_FILES: '200', SLUICE_SYNC_TIMEOUT_SECONDS: '20',
       ...this.extraEnv,
     });
-    this.sluice = await startSluice(this.env.env, [], 60_000);
+    this.sluice = await startSluice(this.env.env);
     this.store = await this.env.store();
     this.fixture = await buildFixture(this.sluice.url, tokens, tokensFile);
     const document = (await send(this.sluice.url, 'GET', specPath)).json() as Parameters<typeof operationsOf>[0];
@@ -58,6 +58,16 @@ export class FuzzTarget {
     const op = this.operations.find((o) => o.id === id);
     if (op === undefined) throw new Error(`no operation ${id} in the document`);
     return op;
+  }
+
+  private async restart(): Promise<void> {
+    await this.sluice.kill();
+    this.sluice = await startSluice(this.env.env);
+    this.dirty = true;
+  }
+
+  private healthy(): Promise<boolean> {
+    return send(this.sluice.url, 'GET', '/api/health').then((r) => r.status === 200, () => false);
   }
 
   private alive(): boolean {
@@ -93,6 +103,8 @@ export class FuzzTarget {
   /** Runs one case: what it violated (none when it held every invariant), and the request and answer, to print. */
   async run(c: FuzzCase): Promise<{ problems: string[]; exchange: string }> {
     const op = this.operation(c.op);
+    // a sluice restarted within an earlier test was stopped when that test ended
+    if (!this.alive() || !(await this.healthy())) await this.restart();
     const wasDirty = this.dirty;
     // only a change can have deleted or emptied the workspace the cases mostly write to
     if (wasDirty && this.lastMethod !== 'GET') await ensureWorkspace(this.sluice.url, this.fixture.tokens.own!);
@@ -106,11 +118,9 @@ export class FuzzTarget {
     const tally = `${c.op} ${outcome.kind === 'answer' ? outcome.reply.status : outcome.kind}`;
     this.statuses.set(tally, (this.statuses.get(tally) ?? 0) + 1);
     await sleep(5);
-    if (!this.alive() || !(await send(this.sluice.url, 'GET', '/api/health').then((r) => r.status === 200, () => false))) {
+    if (!this.alive() || !(await this.healthy())) {
       problems.push(`sluice went down; its last output:\n${this.sluice.output().split('\n').slice(-15).join('\n')}`);
-      await this.sluice.kill();
-      this.sluice = await startSluice(this.env.env, [], 60_000);
-      this.dirty = true;
+      await this.restart();
     } else if (isRefusal(outcome) || outcome.kind !== 'answer') {
       // what a refused or cut request left must be gone once its clean-up ran
       const changes = async () => {
