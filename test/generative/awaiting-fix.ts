@@ -23,11 +23,12 @@ const plain = {
   upload: { size: 1, destination: false },
 } as const satisfies Partial<FuzzCase>;
 
-export const awaitingFix: KnownDefect[] = [
+export const awaitingFix: KnownDefect[] = [];
+
+export const regressions: KnownDefect[] = [
   {
-    name: 'a chunked part longer than its size ends the process (issue 26 item 1)',
-    reason: 'i26-streams',
-    steer: (c) => c.op === 'upload_version_part' && c.framing === 'chunked',
+    name: 'a chunked part longer than its size ended the process (issue 26 item 1)',
+    reason: 'fixed by i26-streams in a7fd187',
     example: {
       ...plain, op: 'upload_version_part', method: 'PUT', token: 'own', contentType: 'application/octet-stream', framing: 'chunked',
       params: { ...alphaRepo, upload_id: { value: '<live-upload>', odd: false }, part_number: { value: '1', odd: false } },
@@ -35,19 +36,8 @@ export const awaitingFix: KnownDefect[] = [
     },
   },
   {
-    name: 'a body is read and validated before authorization (issue 26 item 12)',
-    reason: 'i26-tenancy',
-    explains: (problem) => /^authorization first: expected 40[13] .* got 4(00|13|15)/.test(problem),
-    example: {
-      ...plain, op: 'batch_upload', method: 'POST', params: alphaRepo, token: 'other', contentType: 'application/json', body: { kind: 'empty' },
-    },
-  },
-];
-
-export const regressions: KnownDefect[] = [
-  {
     name: 'a part cut mid-body kept its claim, so every resend was 429 (issue 26 item 2)',
-    reason: 'i26-streams',
+    reason: 'fixed by i26-streams in a7fd187',
     example: {
       ...plain, op: 'upload_version_part', method: 'PUT', token: 'own', contentType: 'application/octet-stream',
       params: { ...alphaRepo, upload_id: { value: '<live-upload>', odd: false }, part_number: { value: '1', odd: false } },
@@ -55,9 +45,8 @@ export const regressions: KnownDefect[] = [
     },
   },
   {
-    name: 'a refusal answered before the body is read is lost to the client (EPIPE), e.g. a JSON body past the limit (issue 26 item 3)',
-    reason: 'i26-streams',
-    explains: (problem) => /^connection closed without an answer \((EPIPE|ECONNRESET)/.test(problem),
+    name: 'a refusal answered before the body was read was lost to the client (EPIPE), e.g. a JSON body past the limit (issue 26 item 3)',
+    reason: 'fixed by i26-streams in a7fd187',
     example: {
       ...plain, op: 'complete_chunked_upload', method: 'POST', token: 'own', contentType: 'application/json',
       params: { ...alphaRepo, hash: { value: 'ffa1fb279950fa65fca67bc296ca87e4', odd: false } },
@@ -65,6 +54,13 @@ export const regressions: KnownDefect[] = [
         kind: 'json', value: { files: [{ hash: 'x', file_name: 'a.txt', dst_dir: 'd', num_chunks: 1_000_000, upload_results: [] }] },
         mutation: { kind: 'huge-list', at: 1, length: 50_000 },
       },
+    },
+  },
+  {
+    name: 'a body is read and validated before authorization (issue 26 item 12)',
+    reason: 'fixed by i26-tenancy in 606c926',
+    example: {
+      ...plain, op: 'batch_upload', method: 'POST', params: alphaRepo, token: 'other', contentType: 'application/json', body: { kind: 'empty' },
     },
   },
 ];

@@ -10,12 +10,8 @@ export interface StateSnapshot {
   expiring: Set<string>;
 }
 
-/** BullMQ rewrites these on its own timers, whatever any request does. */
-const volatileKey = /:stalled-check$/;
-
 export async function takeSnapshot(redisUrl: string, prefix: string, store: BlobStore): Promise<StateSnapshot> {
   const redis = await redisSnapshot(redisUrl, prefix);
-  for (const key of [...redis.keys()]) if (volatileKey.test(key)) redis.delete(key);
   const client = new Redis(redisUrl);
   const keys = [...redis.keys()];
   const ttls = await keys.reduce((p, key) => p.pttl(key), client.pipeline()).exec().finally(() => client.disconnect());
