@@ -27,7 +27,7 @@ describe('too much at once', () => {
     const socket = connect(Number(url.port), url.hostname);
     socket.on('error', () => undefined);
     open.push(socket);
-    socket.write(`POST ${ws}/files/slow HTTP/1.1\r\nHost: x\r\nContent-Type: ${contentType}\r\nContent-Length: ${body.length}\r\n\r\n`);
+    socket.write(`POST ${ws}/files/slow HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: ${contentType}\r\nContent-Length: ${body.length}\r\n\r\n`);
     socket.write(body.subarray(0, 1000));
     return socket;
   };
@@ -45,7 +45,7 @@ describe('too much at once', () => {
     expect(third.json()).toMatchObject({ status: 'error', error: { type: 'too_busy', detail: expect.stringMatching(/SLUICE_MAX_UPLOADS_IN_FLIGHT 2/) } });
 
     // announced past the whole budget: refused before a byte of the body is sent
-    const huge = await rawRequest(sluice.url, `POST ${ws}/files/d HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Length: ${128 * 1024 * 1024}\r\n\r\n`, { timeoutMs: 5000 });
+    const huge = await rawRequest(sluice.url, `POST ${ws}/files/d HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Length: ${128 * 1024 * 1024}\r\n\r\n`, { timeoutMs: 5000 });
     expect(huge.status).toBe(413);
     expect(JSON.parse(huge.body).error.detail).toMatch(/SLUICE_MAX_SPOOL_BYTES_IN_FLIGHT/);
 

@@ -23,7 +23,7 @@ const part = (name: string, filename: string | null, type: string, body: string 
   ]);
 const end = Buffer.from(`--${boundary}--\r\n`);
 const raw = (path: string, headers: string, body: Buffer | string = '') =>
-  Buffer.concat([Buffer.from(`POST ${path} HTTP/1.1\r\nHost: x\r\n${headers}\r\n`), Buffer.isBuffer(body) ? body : Buffer.from(body)]);
+  Buffer.concat([Buffer.from(`POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n${headers}\r\n`), Buffer.isBuffer(body) ? body : Buffer.from(body)]);
 const mp = (body: Buffer, length = body.length) => `Content-Type: multipart/form-data; boundary=${boundary}\r\nContent-Length: ${length}\r\n`;
 const json = (base: string, method: string, path: string, body: string) => send(base, method, path, { headers: { 'content-type': 'application/json' }, body });
 

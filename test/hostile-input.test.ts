@@ -109,9 +109,9 @@ describe('hostile input leaves nothing behind', () => {
 
   it('answers the framework\'s own refusals in the Oxen envelope', async () => {
     const cases: Array<[string, number]> = [
-      ['GET /api/repos/%zz HTTP/1.1\r\nHost: x\r\n\r\n', 400],
+      ['GET /api/repos/%zz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n', 400],
       ['GET /api/repos/ox HTTP/1.1\r\n\r\n', 400],
-      ['GET /api/repos/ox HTTP/1.1\r\nHost: x\r\nExpect: 202-accepted\r\n\r\n', 417],
+      ['GET /api/repos/ox HTTP/1.1\r\nHost: 127.0.0.1\r\nExpect: 202-accepted\r\n\r\n', 417],
     ];
     for (const [raw, status] of cases) {
       const reply = await rawRequest(sluice.url, raw);
@@ -173,7 +173,7 @@ describe('rate limits count the caller, not the header', () => {
     expect(buckets).toHaveLength(2); // the IP's and the real token's: none per invented token
 
     // 2 MiB announced, 1 byte sent: the refusal comes without waiting for the body
-    const answered = await rawRequest(sluice.url, `POST /api/repos HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer made-up\r\nContent-Type: application/json\r\nContent-Length: ${2 * 1024 * 1024}\r\n\r\n{`, { timeoutMs: 5000 });
+    const answered = await rawRequest(sluice.url, `POST /api/repos HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer made-up\r\nContent-Type: application/json\r\nContent-Length: ${2 * 1024 * 1024}\r\n\r\n{`, { timeoutMs: 5000 });
     expect(answered.status).toBe(429);
   });
 });

@@ -10,6 +10,7 @@ import { oxenProtocol } from './plugins/oxen-protocol.js';
 import { StorageHealth } from './storage-health.js';
 import { jsonText, multipartOnly } from './plugins/json-text.js';
 import { bearerAuth, identifyCaller } from './auth/bearer-auth.js';
+import { originGuard } from './origin-guard.js';
 import { uploadAdmission } from './plugins/upload-admission.js';
 import { rateLimits } from './plugins/rate-limits.js';
 import { repoScope } from './plugins/repo-scope.js';
@@ -115,6 +116,7 @@ export async function buildApp(services: AppServices, logger?: FastifyBaseLogger
   const storage = new StorageHealth();
   oxenProtocol(app, storage);
   // before any route they guard (their hooks attach to routes registered after them)
+  originGuard(app, services.config);
   identifyCaller(app, services.tokens);
   await rateLimits(app, services);
   bearerAuth(app, services.tokens);

@@ -28,6 +28,16 @@ describe('loadConfig', () => {
     expect(attempt).toThrow(/SLUICE_S3_ACCESS_KEY is required/);
   });
 
+  it('reads the allowed origins and hosts as comma lists, and refuses what is no origin or host name', () => {
+    const config = loadConfig({ SLUICE_ALLOWED_ORIGINS: 'http://localhost:5173, HTTPS://Tools.Example/', SLUICE_ALLOWED_HOSTS: 'Sluice.lan,box:3000' });
+    expect(config.allowedOrigins).toEqual(['http://localhost:5173', 'https://tools.example']);
+    expect(config.allowedHosts).toEqual(['sluice.lan', 'box:3000']);
+    expect(loadConfig({}).allowedOrigins).toEqual([]);
+    expect(() => loadConfig({ SLUICE_ALLOWED_ORIGINS: 'http://a.example/path' })).toThrow(/SLUICE_ALLOWED_ORIGINS: "http:\/\/a.example\/path"/);
+    expect(() => loadConfig({ SLUICE_ALLOWED_ORIGINS: 'a.example' })).toThrow(/SLUICE_ALLOWED_ORIGINS/);
+    expect(() => loadConfig({ SLUICE_ALLOWED_HOSTS: 'http://a.example' })).toThrow(/SLUICE_ALLOWED_HOSTS/);
+  });
+
   it('refuses an API bound beyond loopback with auth off, unless told so explicitly', () => {
     expect(() => loadConfig({ SLUICE_HOST: '0.0.0.0' })).toThrow(/SLUICE_HOST=0.0.0.0 with SLUICE_AUTH=off .*SLUICE_ALLOW_OPEN=true/);
     expect(() => loadConfig({ SLUICE_HOST: '10.1.2.3', SLUICE_ROLE: 'api' })).toThrow(/SLUICE_ALLOW_OPEN/);

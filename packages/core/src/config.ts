@@ -77,6 +77,12 @@ export interface Config {
   workspaceQuota: { files: number; bytes: number };
   /** Requests per window per token (per client IP without auth), shared by all API nodes; 0 is off. */
   rateLimit: { max: number; windowSeconds: number };
+  /**
+   * Origins (scheme://host[:port]) besides the server's own whose pages may send changing requests;
+   * and Host names besides loopback ones a loopback-bound server answers (against DNS rebinding).
+   */
+  allowedOrigins: readonly string[];
+  allowedHosts: readonly string[];
   /** Check every JSON answer against its route's schema and fail it (500) when it strays: for tests. */
   checkAnswers: boolean;
 }
@@ -122,14 +128,16 @@ export const configDefaults = {
   SLUICE_RATE_LIMIT: '6000',
   SLUICE_RATE_LIMIT_WINDOW_SECONDS: '60',
   SLUICE_CHECK_ANSWERS: 'off',
+  SLUICE_ALLOWED_ORIGINS: '',
+  SLUICE_ALLOWED_HOSTS: '',
 } as const;
 
 export type ConfigVariable = keyof typeof configDefaults;
 export type Environment = Partial<Record<string, string | undefined>>;
 
-/** An address only this machine reaches. */
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+/** An address only this machine reaches (`[::1]` as a URL or Host header spells it, too). */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
 /** Parses the environment once at start-up; a bad value throws one error naming every problem. */
@@ -164,6 +172,27 @@ export function loadConfig(env: Environment): Config {
     return text;
   };
   const url = (name: ConfigVariable, protocols: readonly string[]): string => urlText(name, raw(name), protocols);
+  const list = (name: ConfigVariable): string[] => raw(name).split(',').map((item) => item.trim()).filter((item) => item !== '');
+  // compared with what a browser sends in Origin: scheme, host and port only, lower-case, no default port
+  const origins = list('SLUICE_ALLOWED_ORIGINS').map((text) => {
+    try {
+      const parsed = new URL(text);
+      if ((parsed.protocol === 'http:' || parsed.protocol === 'https:') && text.replace(/\/$/, '').toLowerCase() === parsed.origin) {
+        return parsed.origin;
+      }
+    } catch {
+      // reported below
+    }
+    problems.push(`SLUICE_ALLOWED_ORIGINS: ${JSON.stringify(text)} is not an origin (expected scheme://host[:port], as http://localhost:5173)`);
+    return text;
+  });
+  // a host name, or host:port to allow that port only; compared lower-case with the Host header
+  const hosts = list('SLUICE_ALLOWED_HOSTS').map((text) => {
+    if (!/^(?:[A-Za-z0-9_.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/.test(text)) {
+      problems.push(`SLUICE_ALLOWED_HOSTS: ${JSON.stringify(text)} is not a host name (expected name or name:port, as sluice.lan)`);
+    }
+    return text.toLowerCase();
+  });
 
   const role = oneOf<Role>('SLUICE_ROLE', ['all', 'api', 'worker']);
   const storeKind = oneOf('SLUICE_STORE', ['fs', 's3'] as const);
@@ -234,6 +263,8 @@ export function loadConfig(env: Environment): Config {
     workspaceQuota: { files: integer('SLUICE_WORKSPACE_MAX_FILES', 0), bytes: integer('SLUICE_WORKSPACE_MAX_BYTES', 0) },
     rateLimit: { max: integer('SLUICE_RATE_LIMIT', 0), windowSeconds: integer('SLUICE_RATE_LIMIT_WINDOW_SECONDS', 1, 86_400) },
     checkAnswers: oneOf('SLUICE_CHECK_ANSWERS', ['off', 'on'] as const) === 'on',
+    allowedOrigins: origins,
+    allowedHosts: hosts,
     allowOpen: oneOf('SLUICE_ALLOW_OPEN', ['false', 'true'] as const) === 'true',
   };
   // as Redis's protected mode: whoever reaches the port could write and delete datasets and jobs

@@ -16,6 +16,8 @@ export const errorCodes = {
   branch_required: { status: 400, retryable: false, statusMessage: 'bad_request', title: 'Branch not found' },
   unauthorized: { status: 401, retryable: false, statusMessage: 'unauthorized', title: 'Unauthorized' },
   forbidden: { status: 403, retryable: false, statusMessage: 'forbidden', title: 'Forbidden' },
+  origin_refused: { status: 403, retryable: false, statusMessage: 'forbidden', title: 'Cross-origin request refused' },
+  host_refused: { status: 403, retryable: false, statusMessage: 'forbidden', title: 'Host not served' },
   repo_not_found: { status: 404, retryable: false, statusMessage: 'resource_not_found', title: 'Repository not found' },
   workspace_not_found: { status: 404, retryable: false, statusMessage: 'resource_not_found', title: 'Workspace not found' },
   branch_not_found: { status: 404, retryable: false, statusMessage: 'resource_not_found', title: 'Branch does not exist' },
