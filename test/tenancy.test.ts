@@ -180,6 +180,16 @@ describe('two tenants: alpha attacks beta by hash, commit id, tree hash, branch 
     expect((await call(beta, 'POST', `${B}/workspaces/w3/stage_hashes`, { files: [{ path: 'again.txt', hash: secretHash }] })).json().paths).toEqual(['again.txt']);
   });
 
+  it('counts as deduplicated only content its own repository referenced or the request repeats, not beta\'s', async () => {
+    expect((await call(alpha, 'PUT', `${A}/workspaces`, { workspace_id: 'wd', branch_name: 'main' })).status).toBe(200);
+    const files = [['guess.txt', secret], ['own.txt', 'alpha\n'], ['own-again.txt', 'alpha\n'], ['fresh.txt', 'fresh\n'], ['fresh-again.txt', 'fresh\n']];
+    const reply = await upload(sluice.url, `${A}/workspaces/wd/files/d`, files.map(([filename, content]) => ({ filename, content, gzip: true })),
+      { authorization: `Bearer ${alpha}` });
+    expect(reply.status).toBe(200);
+    // the secret is stored (beta's), yet alpha learns nothing of it: own, own-again and fresh-again only
+    expect(reply.json()).toMatchObject({ paths: files.map(([name]) => `d/${name}`), deduplicated: 3 });
+  });
+
   it('keeps an idempotency key to its own workspace: the same key from alpha is a new job of alpha\'s', async () => {
     const reply = await upload(sluice.url, `${A}/workspaces/wa/files/mine`, [{ filename: 'x.txt', content: 'x', gzip: true }],
       { authorization: `Bearer ${alpha}`, prefer: 'respond-async', 'idempotency-key': 'shared-key' });

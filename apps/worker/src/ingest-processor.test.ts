@@ -33,7 +33,7 @@ describe('IngestProcessor', () => {
   const staging = new StagingIndex(redis, keys);
   const pool = new Piscina({ filename: new URL('../dist/threads/inflate-task.js', import.meta.url).href, minThreads: 1, maxThreads: 1 });
   const processor = new IngestProcessor({
-    store, objects, versions, versionWriter: new VersionWriter(store, packs, 4 * 1024 * 1024), staging, workspaces, pool,
+    store, objects, versions, versionWriter: new VersionWriter(store, packs, 4 * 1024 * 1024), staging, repos, workspaces, pool,
     digestBoard: new DigestBoard(redis, keys), limits, quota: { files: 0, bytes: 0 }, retentionSeconds: 60,
   });
   let workspaceId = '';

@@ -2,7 +2,7 @@ import type { Job } from 'bullmq';
 import type { Piscina } from 'piscina';
 import { errorCodeOf, mapLimit, SluiceError, type DataType, type ErrorCode, type Limits } from '@sluice/core';
 import type { BlobStore } from '@sluice/storage';
-import { collisionMessage, planStage, quotaExceededMessage, type DigestBoard, type ObjectStore, type StagingIndex, type VersionIndex, type VersionWriter, type WorkspaceQuota, type WorkspaceStore } from '@sluice/index';
+import { collisionMessage, planStage, quotaExceededMessage, type DigestBoard, type ObjectStore, type RepoStore, type StagingIndex, type VersionIndex, type VersionWriter, type WorkspaceQuota, type WorkspaceStore } from '@sluice/index';
 import { type FileResult, type IngestJobData, type IngestJobResult, type IngestProgress, type SpooledPart } from '@sluice/queue';
 import type { InflateTask, InflateTaskResult } from './threads/inflate-task.js';
 import { awaitDigest, inlinePartMaxBytes, streamPart, type StreamedFile } from '@sluice/ingest';
@@ -14,6 +14,7 @@ export interface IngestProcessorDeps {
   versions: VersionIndex;
   versionWriter: VersionWriter;
   staging: StagingIndex;
+  repos: RepoStore;
   workspaces: WorkspaceStore;
   pool: Piscina;
   digestBoard: DigestBoard;
@@ -36,6 +37,8 @@ const taskOutputBytes = 64 * 1024 * 1024;
 /** A part inflating past this is streamed rather than inflated in memory. */
 const inlineInflateBytes = 16 * 1024 * 1024;
 const segmentsInFlight = 2;
+/** Hashes asked of the repository's content set at once. */
+const referencedBatch = 1000;
 const streamsInFlight = 2;
 
 /**
@@ -118,6 +121,8 @@ export class IngestProcessor {
     ingestMetrics.files.inc({ outcome: 'failed' }, failed);
     ingestMetrics.files.inc({ outcome: 'deduplicated' }, deduplicated);
     ingestMetrics.files.inc({ outcome: 'stored' }, outcomes.length - failed - deduplicated);
+    // what the store held may be another tenant's: the caller learns only of its own repository's content
+    deduplicated = await this.knownToRepo(namespace, repo, outcomes);
     if (!job.data.stage) return this.finishUnstaged(job, outcomes, deduplicated);
     const root = (await objects.getCommit(workspace!.commitId)).root;
     const staged = parts.flatMap((part, i) => ('error' in outcomes[i]! ? [] : [{ path: part.path, content: outcomes[i] as Content }]));
@@ -218,6 +223,17 @@ export class IngestProcessor {
     this.deps.store.release?.(result.segment);
     // Parts with the same content in one segment are written once: all but that one count as deduplicated.
     return { overflow, deduplicated: okFiles - missing.length, deduplicatedBytes: okBytes - storedBytes };
+  }
+
+  /** Files whose content the repository referenced before this job, or an earlier file of the job had. */
+  private async knownToRepo(namespace: string, repo: string, outcomes: Outcome[]): Promise<number> {
+    const hashes = outcomes.flatMap((o) => ('error' in o ? [] : [o.hash]));
+    const distinct = [...new Set(hashes)];
+    let referenced = 0;
+    for (let at = 0; at < distinct.length; at += referencedBatch) {
+      referenced += (await this.deps.repos.referencedContent(namespace, repo, distinct.slice(at, at + referencedBatch))).size;
+    }
+    return hashes.length - (distinct.length - referenced);
   }
 
   /**

@@ -3,7 +3,7 @@ import { Piscina } from 'piscina';
 import type { Logger } from 'pino';
 import { errorCodeOf, type Limits } from '@sluice/core';
 import type { BlobStore } from '@sluice/storage';
-import type { DigestBoard, IngestTotals, ObjectStore, StagingIndex, VersionIndex, VersionWriter, WorkspaceCommitter, WorkspaceQuota, WorkspaceStore } from '@sluice/index';
+import type { DigestBoard, IngestTotals, ObjectStore, RepoStore, StagingIndex, VersionIndex, VersionWriter, WorkspaceCommitter, WorkspaceQuota, WorkspaceStore } from '@sluice/index';
 import { commitQueueName, digestQueueName, ingestQueueName, queuePrefix, stallSettings, type CommitJobData, type CommitJobResult, type DigestJobData, type IngestJobData, type IngestJobResult } from '@sluice/queue';
 import { processCommitJob } from './commit-processor.js';
 import { IngestProcessor } from './ingest-processor.js';
@@ -19,6 +19,8 @@ export interface WorkerOptions {
   versions: VersionIndex;
   versionWriter: VersionWriter;
   staging: StagingIndex;
+  /** What each repository already references: a job counts only that content as deduplicated. */
+  repos: RepoStore;
   totals: IngestTotals;
   workspaces: WorkspaceStore;
   committer: WorkspaceCommitter;

@@ -57,7 +57,7 @@ export const IngestJobView = Type.Object({
   progress: IngestProgress,
   paths: Type.Optional(Type.Array(Type.String(), { description: 'once completed: the staged paths in request order' })),
   files: Type.Optional(Type.Array(FileResult, { description: 'once completed: one result per file part' })),
-  deduplicated: Type.Optional(Type.Integer({ minimum: 0, description: 'files whose content the server already had' })),
+  deduplicated: Type.Optional(Type.Integer({ minimum: 0, description: 'files whose content this repository already referenced, or an earlier file of the job had' })),
 }, { additionalProperties: false });
 export type IngestJobView = Static<typeof IngestJobView>;
 

@@ -50,7 +50,7 @@ export const workspaceSchemas = {
     response: {
       200: ok({
         paths,
-        deduplicated: optional(Type.Integer({ minimum: 0, description: 'sluice: how many of the staged files had content the server already held (as the job reports it)' })),
+        deduplicated: optional(Type.Integer({ minimum: 0, description: 'sluice: how many of the staged files had content this repository already referenced, or an earlier file of the request had (as the job reports it)' })),
       }, 'File successfully uploaded to workspace'),
       202: jobAccepted(IngestJobView),
       400: errorAnswer('Invalid upload request'),
