@@ -12,7 +12,11 @@ describe('too much at once', () => {
   let ws = '';
   const open: Socket[] = [];
   beforeAll(async () => {
-    sluice = await startSluice(testEnv('fs', { SLUICE_MAX_UPLOADS_IN_FLIGHT: '2', SLUICE_MAX_SPOOL_BYTES_IN_FLIGHT: String(64 * 1024 * 1024) }).env);
+    sluice = await startSluice(testEnv('fs', {
+      SLUICE_MAX_UPLOADS_IN_FLIGHT: '2', SLUICE_MAX_SPOOL_BYTES_IN_FLIGHT: String(64 * 1024 * 1024),
+      // one address holds both stalled uploads here: this test is about the node-wide limit
+      SLUICE_MAX_UPLOADS_PER_CALLER: '2', SLUICE_UPLOAD_MIN_BYTES_PER_SECOND: '0',
+    }).env);
     ws = await repoWithWorkspace(sluice.url, 'ox', 'busy', 'w');
   });
   afterAll(async () => {

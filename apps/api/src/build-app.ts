@@ -122,7 +122,15 @@ export async function buildApp(services: AppServices, logger?: FastifyBaseLogger
   bearerAuth(app, services.tokens);
   // after the caller is authorized: a refused caller learns nothing of what exists
   repoScope(app, services);
-  uploadAdmission(app, { maxUploads: services.config.maxUploadsInFlight, maxBytes: services.config.maxSpoolBytesInFlight });
+  uploadAdmission(app, {
+    maxUploads: services.config.maxUploadsInFlight,
+    maxBytes: services.config.maxSpoolBytesInFlight,
+    maxPerCaller: services.config.maxUploadsPerCaller,
+    bodyRate: {
+      minBytesPerSecond: services.config.uploadMinBytesPerSecond,
+      windowSeconds: services.config.uploadRateWindowSeconds,
+    },
+  });
   httpMetrics(app, services);
   jsonText(app);
   await app.register(multipart, {

@@ -61,6 +61,21 @@ describe('loadConfig', () => {
     });
   });
 
+  it('shares the upload slots among callers and reads the minimum body rate', () => {
+    expect(loadConfig({ SLUICE_MAX_UPLOADS_IN_FLIGHT: '5' })).toMatchObject({
+      maxUploadsPerCaller: 3, uploadMinBytesPerSecond: 1024, uploadRateWindowSeconds: 30,
+    });
+    expect(loadConfig({ SLUICE_MAX_UPLOADS_PER_CALLER: '4', SLUICE_UPLOAD_MIN_BYTES_PER_SECOND: '0' }))
+      .toMatchObject({ maxUploadsPerCaller: 4, uploadMinBytesPerSecond: 0 });
+    const attempt = () => loadConfig({
+      SLUICE_MAX_UPLOADS_IN_FLIGHT: '4', SLUICE_MAX_UPLOADS_PER_CALLER: '5',
+      SLUICE_UPLOAD_MIN_BYTES_PER_SECOND: 'fast', SLUICE_UPLOAD_RATE_WINDOW_SECONDS: '0',
+    });
+    expect(attempt).toThrow(/SLUICE_MAX_UPLOADS_PER_CALLER="5": expected a whole number from 1 to 4/);
+    expect(attempt).toThrow(/SLUICE_UPLOAD_MIN_BYTES_PER_SECOND/);
+    expect(attempt).toThrow(/SLUICE_UPLOAD_RATE_WINDOW_SECONDS/);
+  });
+
   it('is documented: .env.example and the README list every variable', () => {
     const envExample = readFileSync(new URL('../../../.env.example', import.meta.url), 'utf8');
     const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');

@@ -64,6 +64,11 @@ export interface Config {
   maxUploadsInFlight: number;
   /** Announced bytes of the upload bodies one API node reads at once. */
   maxSpoolBytesInFlight: number;
+  /** Of those, the uploads one caller (token, else address) reads at once: one tenant cannot take them all. */
+  maxUploadsPerCaller: number;
+  /** An upload body delivering fewer bytes than this over `uploadRateWindowSeconds` is cut; 0 turns it off. */
+  uploadMinBytesPerSecond: number;
+  uploadRateWindowSeconds: number;
   /** Spool objects no job references (and packs nothing points at) are removed after this long. */
   spoolGraceSeconds: number;
   /** New versions smaller than this go into pack objects, many per write; 0 stores each on its own. */
@@ -118,6 +123,10 @@ export const configDefaults = {
   SLUICE_MIN_FREE_BYTES: String(256 * 1024 * 1024),
   SLUICE_MAX_UPLOADS_IN_FLIGHT: '256',
   SLUICE_MAX_SPOOL_BYTES_IN_FLIGHT: String(16 * 1024 ** 3),
+  /** Empty: half of SLUICE_MAX_UPLOADS_IN_FLIGHT, rounded up. */
+  SLUICE_MAX_UPLOADS_PER_CALLER: '',
+  SLUICE_UPLOAD_MIN_BYTES_PER_SECOND: '1024',
+  SLUICE_UPLOAD_RATE_WINDOW_SECONDS: '30',
   SLUICE_LOG_LEVEL: 'info',
   SLUICE_STARTUP_WAIT_SECONDS: '60',
   SLUICE_AUTH: 'off',
@@ -258,6 +267,9 @@ export function loadConfig(env: Environment): Config {
     minFreeBytes: integer('SLUICE_MIN_FREE_BYTES', 0),
     maxUploadsInFlight: integer('SLUICE_MAX_UPLOADS_IN_FLIGHT', 1),
     maxSpoolBytesInFlight: integer('SLUICE_MAX_SPOOL_BYTES_IN_FLIGHT', 1024),
+    maxUploadsPerCaller: 0,
+    uploadMinBytesPerSecond: integer('SLUICE_UPLOAD_MIN_BYTES_PER_SECOND', 0),
+    uploadRateWindowSeconds: integer('SLUICE_UPLOAD_RATE_WINDOW_SECONDS', 1, 3600),
     logLevel: oneOf('SLUICE_LOG_LEVEL', ['info', 'fatal', 'error', 'warn', 'debug', 'trace', 'silent'] as const),
     auth: { enabled: oneOf('SLUICE_AUTH', ['off', 'on'] as const) === 'on', tokensFile: raw('SLUICE_AUTH_TOKENS_FILE') },
     workspaceQuota: { files: integer('SLUICE_WORKSPACE_MAX_FILES', 0), bytes: integer('SLUICE_WORKSPACE_MAX_BYTES', 0) },
@@ -267,6 +279,9 @@ export function loadConfig(env: Environment): Config {
     allowedHosts: hosts,
     allowOpen: oneOf('SLUICE_ALLOW_OPEN', ['false', 'true'] as const) === 'true',
   };
+  config.maxUploadsPerCaller = raw('SLUICE_MAX_UPLOADS_PER_CALLER') === ''
+    ? Math.ceil(config.maxUploadsInFlight / 2)
+    : integer('SLUICE_MAX_UPLOADS_PER_CALLER', 1, config.maxUploadsInFlight);
   // as Redis's protected mode: whoever reaches the port could write and delete datasets and jobs
   if (config.role !== 'worker' && !config.auth.enabled && !isLoopback(config.host) && !config.allowOpen) {
     problems.push(`SLUICE_HOST=${config.host} with SLUICE_AUTH=off serves an open, writable dataset server to every host that reaches it: `

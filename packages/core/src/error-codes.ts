@@ -47,6 +47,7 @@ export const errorCodes = {
   store_unavailable: { status: 503, retryable: true, statusMessage: 'service_unavailable', title: 'Object store unavailable' },
   redis_full: { status: 503, retryable: true, statusMessage: 'service_unavailable', title: 'Redis memory full' },
   redis_unavailable: { status: 503, retryable: true, statusMessage: 'service_unavailable', title: 'Redis unavailable' },
+  body_too_slow: { status: 408, retryable: true, statusMessage: 'bad_request', title: 'Upload body too slow' },
   too_busy: { status: 503, retryable: true, statusMessage: 'service_unavailable', title: 'Too many uploads at once' },
   no_workers: { status: 503, retryable: true, statusMessage: 'service_unavailable', title: 'No worker serves the ingest queue' },
   job_failed: { status: 503, retryable: true, statusMessage: 'service_unavailable', title: 'Ingest job failed' },
