@@ -42,6 +42,15 @@ describe('multipart handling, by property', () => {
           expect(mine).toEqual([]);
           return;
         }
+        // a file and a directory never share a path: a file under another file of the batch
+        // refuses the whole request (409 path_conflict), staging nothing
+        const paths = expected as string[];
+        if (paths.some((p) => paths.some((q) => q.startsWith(`${p}/`)))) {
+          expect(reply.status).toBe(409);
+          expect(reply.json()).toMatchObject({ status: 'error', error: { type: 'path_conflict' } });
+          expect(mine).toEqual([]);
+          return;
+        }
         expect(reply.status).toBe(200);
         expect(reply.json().paths).toEqual(expected);
         // the last part at a path wins
