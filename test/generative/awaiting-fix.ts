@@ -63,4 +63,37 @@ export const regressions: KnownDefect[] = [
       ...plain, op: 'batch_upload', method: 'POST', params: alphaRepo, token: 'other', contentType: 'application/json', body: { kind: 'empty' },
     },
   },
+  {
+    name: 'a multipart upload refused 409 path_conflict had stored its new content first (issue 26, seed 474933811)',
+    reason: 'fixed: the worker checks where the files go before it reads the spool',
+    example: {
+      ...plain, op: 'add', method: 'POST', token: 'own', contentType: 'multipart/form-data',
+      params: { ...alphaRepo, workspace_id: { value: 'wa', odd: false }, path: { value: 'p', odd: false } },
+      body: {
+        kind: 'multipart', defect: 'none',
+        // sizes the fuzzer never draws, so the content is new to the store whatever ran before
+        parts: [{ field: 'file[]', filename: 'x', size: 1234, gzip: false }, { field: 'file[]', filename: 'x/y.txt', size: 4321, gzip: true }],
+      },
+    },
+  },
+  {
+    name: 'an upload of a file under a staged file stored its new content before staging refused it (issue 26)',
+    reason: 'fixed: the worker asks the stage, changing nothing, before it reads the spool',
+    example: {
+      ...plain, op: 'add', method: 'POST', token: 'own', contentType: 'multipart/form-data',
+      params: { ...alphaRepo, workspace_id: { value: 'wa', odd: false }, path: { value: 's', odd: false } },
+      body: { kind: 'multipart', defect: 'none', parts: [{ field: 'file[]', filename: 'staged.txt/under', size: 2345, gzip: false }] },
+    },
+  },
+  {
+    name: 'a repository created with a file under another of its files wrote their content first (issue 26, seed 1585796060)',
+    reason: 'fixed: the initial files\' paths are checked before any content is written',
+    example: {
+      ...plain, op: 'create_repo', method: 'POST', token: 'own', contentType: 'application/json', params: {},
+      body: {
+        kind: 'json', mutation: null,
+        value: { namespace: 'alpha', name: 'collide', files: [{ path: 'x', contents: 'first of issue 26' }, { path: 'x/y', contents: 'second of issue 26' }] },
+      },
+    },
+  },
 ];

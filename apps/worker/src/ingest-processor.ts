@@ -2,7 +2,7 @@ import type { Job } from 'bullmq';
 import type { Piscina } from 'piscina';
 import { errorCodeOf, mapLimit, SluiceError, type DataType, type ErrorCode, type Limits } from '@sluice/core';
 import type { BlobStore } from '@sluice/storage';
-import { collisionMessage, planStage, quotaExceededMessage, type DigestBoard, type ObjectStore, type RepoStore, type StagingIndex, type VersionIndex, type VersionWriter, type WorkspaceQuota, type WorkspaceStore } from '@sluice/index';
+import { assertPlaceable, collisionMessage, planStage, quotaExceededMessage, type DigestBoard, type ObjectStore, type RepoStore, type StagingIndex, type VersionIndex, type VersionWriter, type WorkspaceQuota, type WorkspaceStore } from '@sluice/index';
 import { type FileResult, type IngestJobData, type IngestJobResult, type IngestProgress, type SpooledPart } from '@sluice/queue';
 import type { InflateTask, InflateTaskResult } from './threads/inflate-task.js';
 import { awaitDigest, inlinePartMaxBytes, streamPart, type StreamedFile } from '@sluice/ingest';
@@ -58,6 +58,8 @@ export class IngestProcessor {
     if ((await staging.appliedResult(namespace, repo, jobId)) !== null) return this.recordedResult(job);
     const workspace = job.data.stage ? await workspaces.find(namespace, repo, workspaceId) : null;
     if (job.data.stage && workspace === null) return this.abandon(job, 'workspace_not_found', `Workspace not found: ${workspaceId}`);
+    const misplaced = workspace === null ? null : await this.misplaced(job.data, workspace.commitId);
+    if (misplaced !== null) return this.abandon(job, 'path_conflict', misplaced);
 
     const outcomes = new Array<Outcome>(parts.length);
     const progress: IngestProgress = { files_done: 0, files_total: parts.length, bytes_done: 0, bytes_total: job.data.bytes };
@@ -160,6 +162,24 @@ export class IngestProcessor {
     if (typeof applied === 'object') return this.abandon(job, 'path_conflict', collisionMessage(applied));
     await this.deps.store.delete(spoolKeys);
     return result;
+  }
+
+  /**
+   * Why the job's files cannot be staged where they go, read from their paths alone before any
+   * content is stored, or null. A refused upload stores nothing; staging checks again atomically,
+   * so only a concurrent request staging the other side between this and staging can still refuse
+   * the job after its new content was stored (content no repository references).
+   */
+  private async misplaced(data: IngestJobData, baseCommit: string): Promise<string | null> {
+    const paths = data.parts.map((part) => part.path);
+    try {
+      await assertPlaceable(this.deps.objects, (await this.deps.objects.getCommit(baseCommit)).root, paths);
+    } catch (error) {
+      if (errorCodeOf(error) === 'path_conflict') return (error as Error).message;
+      throw error;
+    }
+    const collision = await this.deps.staging.collisionOf(data.namespace, data.repo, data.workspaceId, paths);
+    return collision === null ? null : collisionMessage(collision);
   }
 
   /**

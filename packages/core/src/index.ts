@@ -9,3 +9,4 @@ export * from './domain.js';
 export * from './map-limit.js';
 export * from './well-formed.js';
 export * from './branch-name.js';
+export * from './file-under-file.js';

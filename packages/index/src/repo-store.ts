@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { RedisClient } from './redis-client.js';
-import { assertBranchName, assertRepoName, normalizeRelativePath, oxenHash, sniffMime, SluiceError, type Commit, type Repository } from '@sluice/core';
+import { assertBranchName, assertRepoName, fileUnderFile, normalizeRelativePath, oxenHash, sniffMime, SluiceError, type Commit, type Repository } from '@sluice/core';
 import { versionKey, type BlobStore } from '@sluice/storage';
 import type { ObjectStore, TreeChange } from './object-store.js';
 import type { RedisKeys } from './redis-keys.js';
@@ -64,6 +64,10 @@ export class RepoStore {
     assertRepoName(namespace);
     assertRepoName(name);
     const paths = files.map((file) => normalizeRelativePath(file.path));
+    const under = fileUnderFile(paths);
+    if (under !== null) {
+      throw new SluiceError('path_conflict', `cannot create the repository with a file at ${under.path}: ${under.file} is one of its files; nothing was created`, { fields: { path: under.path } });
+    }
     if (await this.get(namespace, name)) throw new SluiceError('repo_exists', `Repository '${namespace}/${name}' already exists`);
     const repo: Repository = { namespace, name, uuid: randomUUID(), createdAt: new Date().toISOString() };
     const initial = files.length > 0 ? await this.writeInitialCommit(files, paths) : null;
@@ -79,14 +83,18 @@ export class RepoStore {
   /** Stores the initial files and their tree and commit; nothing refers to them until the repository is created. */
   private async writeInitialCommit(files: readonly InitialFile[], paths: readonly string[]): Promise<{ commit: Commit; hashes: string[] }> {
     const changes = new Map<string, TreeChange>();
+    const contents = new Map<string, Buffer>();
     for (const [i, file] of files.entries()) {
       const content = Buffer.from(file.contents, 'utf8');
       const hash = await oxenHash(content);
-      await this.store.put(versionKey(hash), content);
+      contents.set(hash, content);
       changes.set(paths[i]!, { hash, size: content.length, ...sniffMime(content.subarray(0, 4096), paths[i]!) });
     }
-    const hashes = [...new Set([...changes.values()].map((change) => change!.hash))];
-    await this.versions.markStored(hashes);
+    const hashes = [...contents.keys()];
+    // content the store holds already (packed, perhaps) is not written again
+    const missing = [...(await this.versions.missing(hashes))];
+    for (const hash of missing) await this.store.put(versionKey(hash), contents.get(hash)!);
+    await this.versions.markStored(missing);
     const sorted = [...changes].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     const root = await this.objects.buildTree(await this.objects.emptyTree(), (async function* () {
       yield* sorted;

@@ -1,4 +1,4 @@
-import { SluiceError, type DataType, type StagedEntry } from '@sluice/core';
+import { fileUnderFile, SluiceError, type DataType, type StagedEntry } from '@sluice/core';
 import type { ObjectStore } from './object-store.js';
 
 /** What is known of a file's content when it is staged. */
@@ -48,14 +48,24 @@ export async function planStage(objects: ObjectStore, root: string, files: Reado
       plan.entries.set(path, { status, ...content });
     }
   }
-  const batch = new Set([...plan.entries.keys(), ...plan.unchanged]);
-  for (const path of plan.entries.keys()) {
-    for (let at = path.indexOf('/'); at !== -1; at = path.indexOf('/', at + 1)) {
-      const dir = path.slice(0, at);
-      if (batch.has(dir)) throw pathConflict(path, `${dir} is a file of the same request`);
-    }
-  }
+  const under = fileUnderFile(files.map((file) => file.path));
+  if (under !== null) throw pathConflict(under.path, `${under.file} is a file of the same request`);
   return plan;
+}
+
+/**
+ * The placement rule of planStage alone, from the paths only: throws `path_conflict` when a file
+ * at one of them would take the place of a committed directory, lie under a committed file, or
+ * lie under another of them. Run before any content is stored, so a refused batch stores nothing.
+ */
+export async function assertPlaceable(objects: ObjectStore, root: string, paths: readonly string[]): Promise<void> {
+  const under = fileUnderFile(paths);
+  if (under !== null) throw pathConflict(under.path, `${under.file} is a file of the same request`);
+  for (const path of new Set(paths)) {
+    const { entry, fileAbove } = await objects.probe(root, path);
+    if (fileAbove !== null) throw pathConflict(path, `${fileAbove} is a committed file, not a directory`);
+    if (entry?.kind === 'dir') throw pathConflict(path, `it is a committed directory`);
+  }
 }
 
 function pathConflict(path: string, reason: string): SluiceError {

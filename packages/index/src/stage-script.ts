@@ -87,3 +87,19 @@ addUsage(KEYS[2], files, bytes)
 table.insert(deleted, 1, 'ok')
 return deleted
 `;
+
+/**
+ * Reads, changing nothing, whether files at the paths ARGV[1 ..] would collide with the stage (or
+ * the snapshot of a commit running), so an upload can be refused before its bytes are stored.
+ * Staging checks again atomically: this only moves the common refusal ahead of the work.
+ *
+ * KEYS[1]  staging hash of the workspace, KEYS[2] its directory counts
+ * KEYS[3]  the commit snapshot of the workspace, KEYS[4] its directory counts
+ * ARGV     path, '{}' pairs (an entry that is not a removal)
+ * Returns {path, staged path} or false.
+ */
+export const stageCollisionScript = `${stagedDirsLua}
+local path, other = firstCollision(KEYS[1], KEYS[2], KEYS[3], KEYS[4], 1, #ARGV - 1)
+if path then return {path, other} end
+return false
+`;

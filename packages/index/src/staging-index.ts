@@ -1,12 +1,15 @@
 import type { RedisClient } from './redis-client.js';
 import type { StagedEntry } from '@sluice/core';
 import type { RedisKeys } from './redis-keys.js';
-import { stageEditScript, stageScript } from './stage-script.js';
+import { stageCollisionScript, stageEditScript, stageScript } from './stage-script.js';
 
 type StageKeys = [string, string, string, string, string, string, string, string];
 type StageCommand = (keys: StageKeys, ...argv: Array<string | number>) => Promise<number | [4, string, string]>;
 type EditKeys = [string, string, string, string, string];
 type EditCommand = (...keysThenArgv: Array<string | number>) => Promise<string[]>;
+type CollisionCommand = (...keysThenArgv: string[]) => Promise<[string, string] | null>;
+/** Paths asked of the stage per collision script call. */
+const collisionBatch = 1000;
 
 /** A file that would collide with a staged one: `path` is under the staged file `staged`, or is itself the directory of staged files. */
 export interface StagedCollision {
@@ -47,6 +50,7 @@ export class StagingIndex {
     if (!('sluiceStage' in redis)) {
       redis.defineCommand('sluiceStage', { numberOfKeys: 8, lua: stageScript });
       redis.defineCommand('sluiceStageEdit', { numberOfKeys: 5, lua: stageEditScript });
+      redis.defineCommand('sluiceStageCollision', { numberOfKeys: 4, lua: stageCollisionScript });
     }
     const scripts = redis as unknown as { sluiceStage: (...args: Array<string | number>) => Promise<number>; sluiceStageEdit: EditCommand };
     const stage = scripts.sluiceStage.bind(redis);
@@ -77,6 +81,24 @@ export class StagingIndex {
     const outcome = await this.stageCommand(keys, ...argv);
     if (Array.isArray(outcome)) return { path: outcome[1], staged: outcome[2] };
     return (['workspace_gone', 'applied', 'already_applied', 'over_quota'] as const)[outcome] ?? 'workspace_gone';
+  }
+
+  /**
+   * The first of `paths` that would collide with a staged file (see stageCollisionScript), or
+   * null; changes nothing. Asked in batches, so a large request never makes one long script.
+   */
+  async collisionOf(ns: string, repo: string, workspaceId: string, paths: readonly string[]): Promise<StagedCollision | null> {
+    const keys = [
+      this.keys.staged(ns, repo, workspaceId), this.keys.stagedDirs(ns, repo, workspaceId),
+      this.keys.stagedSnapshot(ns, repo, workspaceId), this.keys.snapshotDirs(ns, repo, workspaceId),
+    ];
+    const ask = (this.redis as unknown as { sluiceStageCollision: CollisionCommand }).sluiceStageCollision.bind(this.redis);
+    for (let at = 0; at < paths.length; at += collisionBatch) {
+      const argv = paths.slice(at, at + collisionBatch).flatMap((path) => [path, '{}']);
+      const found = await ask(...keys, ...argv);
+      if (found !== null) return { path: found[0], staged: found[1] };
+    }
+    return null;
   }
 
   private editKeys(ns: string, repo: string, workspaceId: string): EditKeys {
