@@ -29,6 +29,7 @@ import { commitRoutes } from './routes/commit-routes.js';
 import { workspaceCommitRoutes } from './routes/workspace-commit-routes.js';
 import { stageEditRoutes } from './routes/stage-edit-routes.js';
 import { revisionRoutes } from './routes/revision-routes.js';
+import { archiveRoute } from './routes/archive-route.js';
 import { versionsRoutes } from './routes/versions-routes.js';
 import { versionDownloadRoutes } from './routes/version-download-routes.js';
 import { uploadsRoutes } from './routes/uploads-routes.js';
@@ -149,6 +150,7 @@ export async function buildApp(services: AppServices, logger?: FastifyBaseLogger
   workspaceCommitRoutes(app, services);
   stageEditRoutes(app, services);
   revisionRoutes(app, services);
+  archiveRoute(app, services);
   await versionsRoutes(app, services);
   await versionDownloadRoutes(app, services);
   await uploadsRoutes(app, services);

@@ -19,3 +19,5 @@ export * from './pack-index.js';
 export * from './version-writer.js';
 export * from './version-reader.js';
 export * from './sorted-snapshot.js';
+export * from './tree-walk.js';
+export * from './store-order-reader.js';

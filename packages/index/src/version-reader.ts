@@ -5,6 +5,7 @@ import { createGunzip, gunzip, gunzipSync } from 'node:zlib';
 import { errorCodeOf, mapLimit, SluiceError } from '@sluice/core';
 import { packKey, readExact, versionKey, type BlobStore } from '@sluice/storage';
 import type { PackedLocation, PackIndex } from './pack-index.js';
+import { readInStoreOrder, type Fetched, type StoreOrderOptions, type Wanted } from './store-order-reader.js';
 
 const gunzipAsync = promisify(gunzip);
 
@@ -73,6 +74,14 @@ export class VersionReader {
       }
     }
     return Readable.from(sliceOf(await this.open(hash), start, length), { objectMode: false });
+  }
+
+  /**
+   * Many versions' bytes in the order given, packed ones read a window at a time in store order
+   * (see readInStoreOrder); those it leaves out (`bytes: null`) are for `open`.
+   */
+  inStoreOrder<T extends Wanted>(items: AsyncIterable<T>, options?: StoreOrderOptions): AsyncGenerator<Fetched<T>> {
+    return readInStoreOrder(this.store, this.packs, items, options);
   }
 
   /** The size of each version (null where it is stored nowhere), reading no content. */

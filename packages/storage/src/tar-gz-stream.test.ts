@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readExact } from './read-exact.js';
-import { tarGzStream, type TarEntry } from './tar-gz-stream.js';
+import { tarGzStream, tarStream, type TarEntry } from './tar-gz-stream.js';
 
 const entry = (name: string, content: Buffer): TarEntry => ({ name, size: content.length, open: async () => Readable.from([content]) });
 
@@ -57,5 +57,22 @@ describe('tarGzStream', () => {
     await new Promise((resolve) => endless.once('close', resolve));
     expect(endless.destroyed).toBe(true);
     expect(reads).toBeLessThan(1000);
+  });
+
+  it('writes each entry\'s mtime and pax records (a vendor record GNU tar skips), from a buffer already read', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-tar-'));
+    dirs.push(dir);
+    const files = [0, 1].map((i) => ({
+      name: `d/f${i}.txt`, size: 4, mtime: 1_700_000_000 + i, pax: { 'SLUICE.hash': `hash${i}` },
+      open: async () => Buffer.from(`abc${i}`),
+    }));
+    const tar = await readExact(tarStream(files));
+    writeFileSync(join(dir, 'out.tar'), tar);
+    const listed = execFileSync('tar', ['--warning=no-unknown-keyword', '--full-time', '--utc', '-tvf', join(dir, 'out.tar')], { encoding: 'utf8' });
+    expect(listed).toMatch(/^-rw-r--r-- 0\/0 +4 2023-11-14 22:13:20 d\/f0\.txt\n-rw-r--r-- 0\/0 +4 2023-11-14 22:13:21 d\/f1\.txt\n$/);
+    expect(tar.toString('latin1')).toContain('21 SLUICE.hash=hash0\n');
+    execFileSync('tar', ['--warning=no-unknown-keyword', '-xf', join(dir, 'out.tar'), '-C', dir]);
+    expect(readFileSync(join(dir, 'd/f1.txt'), 'utf8')).toBe('abc1');
+    await expect(readExact(tarStream([{ name: 'x', size: 5, open: async () => Buffer.from('abc') }]))).rejects.toThrow(/holds 3 bytes, not its 5/);
   });
 });

@@ -6,7 +6,12 @@ import { createGzip } from 'node:zlib';
 export interface TarEntry {
   name: string;
   size: number;
-  open(): Promise<Readable>;
+  /** Modification time, seconds since the epoch (default 0). */
+  mtime?: number;
+  /** Pax extended header records written before the entry (`path` and `size` are added when needed). */
+  pax?: Readonly<Record<string, string>>;
+  /** The bytes: a stream, or a buffer already read (a batch of small files read in one go). */
+  open(): Promise<Readable | Buffer>;
 }
 
 const block = 512;
@@ -20,14 +25,14 @@ function octal(value: number, width: number): string {
 }
 
 /** A ustar header block (POSIX.1-1988), regular file or pax extended header, mode 0644, owned by 0. */
-function header(name: Buffer, size: number, type: '0' | 'x'): Buffer {
+function header(name: Buffer, size: number, type: '0' | 'x', mtime = 0): Buffer {
   const buffer = Buffer.alloc(block);
   name.copy(buffer, 0, 0, Math.min(name.length, ustarNameBytes));
   buffer.write(octal(0o644, 8), 100, 'ascii');
   buffer.write(octal(0, 8), 108, 'ascii');
   buffer.write(octal(0, 8), 116, 'ascii');
   buffer.write(octal(size > ustarMaxSize ? 0 : size, 12), 124, 'ascii');
-  buffer.write(octal(0, 12), 136, 'ascii');
+  buffer.write(octal(Math.max(0, Math.min(Math.floor(mtime), ustarMaxSize)), 12), 136, 'ascii');
   buffer.write(' '.repeat(8), 148, 'ascii');
   buffer.write(type, 156, 'ascii');
   buffer.write('ustar\u000000', 257, 'ascii');
@@ -60,15 +65,24 @@ async function* tarBlocks(entries: AsyncIterable<TarEntry> | Iterable<TarEntry>)
     const records = [
       ...(name.length > ustarNameBytes ? [paxRecord('path', entry.name)] : []),
       ...(entry.size > ustarMaxSize ? [paxRecord('size', String(entry.size))] : []),
+      ...Object.entries(entry.pax ?? {}).map(([key, value]) => paxRecord(key, value)),
     ];
     if (records.length > 0) {
       const pax = Buffer.from(records.join(''), 'utf8');
-      yield header(Buffer.from('PaxHeader'), pax.length, 'x');
+      yield header(Buffer.from('PaxHeader'), pax.length, 'x', entry.mtime);
       yield Buffer.concat([pax, padding(pax.length)]);
     }
-    yield header(name, entry.size, '0');
-    let written = 0;
+    yield header(name, entry.size, '0', entry.mtime);
     const source = await entry.open();
+    if (Buffer.isBuffer(source)) {
+      if (source.length !== entry.size) {
+        throw new Error(`tar entry ${entry.name} holds ${source.length} bytes, not its ${entry.size}`);
+      }
+      yield source;
+      yield padding(entry.size);
+      continue;
+    }
+    let written = 0;
     for await (const chunk of source as AsyncIterable<Buffer>) {
       written += chunk.length;
       if (written > entry.size) {
@@ -83,9 +97,39 @@ async function* tarBlocks(entries: AsyncIterable<TarEntry> | Iterable<TarEntry>)
   yield Buffer.alloc(2 * block);
 }
 
+/**
+ * Pieces smaller than this are gathered into one chunk: a write to the socket per header and per
+ * small file costs more than the copy.
+ */
+const gatherBytes = 64 * 1024;
+
+/** The blocks gathered into chunks of at least gatherBytes (a larger piece passes through as it is). */
+async function* gathered(pieces: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  let held: Buffer[] = [];
+  let heldBytes = 0;
+  for await (const piece of pieces) {
+    if (piece.length >= gatherBytes) {
+      if (heldBytes > 0) yield Buffer.concat(held, heldBytes);
+      held = [];
+      heldBytes = 0;
+      yield piece;
+      continue;
+    }
+    if (piece.length === 0) continue;
+    held.push(piece);
+    heldBytes += piece.length;
+    if (heldBytes >= gatherBytes) {
+      yield Buffer.concat(held, heldBytes);
+      held = [];
+      heldBytes = 0;
+    }
+  }
+  if (heldBytes > 0) yield Buffer.concat(held, heldBytes);
+}
+
 /** The tar stream of the entries (see tarBlocks), uncompressed. */
 export function tarStream(entries: AsyncIterable<TarEntry> | Iterable<TarEntry>): Readable {
-  return Readable.from(tarBlocks(entries), { objectMode: false });
+  return Readable.from(gathered(tarBlocks(entries)), { objectMode: false });
 }
 
 /**

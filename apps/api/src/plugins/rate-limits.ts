@@ -12,6 +12,8 @@ declare module 'fastify' {
      * token, so scrapes and checks never run dry, yet no route answers token guesses for free.
      */
     rateLimitRefusedOnly?: boolean;
+    /** `read`: a read of content, counted in the read class of its own (SLUICE_READ_RATE_LIMIT). */
+    rateClass?: 'read';
   }
 }
 
