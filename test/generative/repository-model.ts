@@ -29,6 +29,8 @@ export class RepositoryModel {
   staged = new Map<string, Staged>();
   /** Content this repository references (committed or staged once). */
   referenced = new Set<string>();
+  /** Chunks sent for content not yet completed: whether the chunk sent last holds the right bytes. */
+  chunks = new Map<string, boolean>();
 
   get base(): Tree {
     return this.commits[this.commits.length - 1]!.tree;
