@@ -191,7 +191,7 @@ describe('the sluice CLI against a running sluice', () => {
     expect(shown.stdout).toContain('failed x/bad.txt: corrupt_gzip');
 
     const status = await sluiceCli(['status', '--remote', remote, '--workspace', 'looking']);
-    expect(status.stdout.trim()).toBe('workspace looking: 1 file(s) staged, 0 removal(s)');
+    expect(status.stdout.trim().split('\n')).toEqual(['workspace looking: 1 file(s) staged, 0 removal(s)', '  added     x/ok.txt']);
   });
   it('answers usage as documented: --version, help per command, exit 2 for unknown commands, bad remotes and missing paths', async () => {
     const version = await sluiceCli(['--version']);

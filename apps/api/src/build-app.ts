@@ -30,6 +30,7 @@ import { workspaceCommitRoutes } from './routes/workspace-commit-routes.js';
 import { stageEditRoutes } from './routes/stage-edit-routes.js';
 import { revisionRoutes } from './routes/revision-routes.js';
 import { archiveRoute } from './routes/archive-route.js';
+import { compareRoutes } from './routes/compare-routes.js';
 import { versionsRoutes } from './routes/versions-routes.js';
 import { versionDownloadRoutes } from './routes/version-download-routes.js';
 import { uploadsRoutes } from './routes/uploads-routes.js';
@@ -151,6 +152,7 @@ export async function buildApp(services: AppServices, logger?: FastifyBaseLogger
   stageEditRoutes(app, services);
   revisionRoutes(app, services);
   archiveRoute(app, services);
+  compareRoutes(app, services);
   await versionsRoutes(app, services);
   await versionDownloadRoutes(app, services);
   await uploadsRoutes(app, services);

@@ -7,6 +7,12 @@ import { ProgressReporter } from './progress-reporter.js';
 import { push, type PushSummary } from './push.js';
 import { parseRemote } from './remote.js';
 import { SluiceClient } from './sluice-client.js';
+import { RepoReads } from './repo-reads.js';
+import type { ReadContext } from './commands/read-context.js';
+import { lsCommand } from './commands/ls-command.js';
+import { logCommand } from './commands/log-command.js';
+import { diffCommand } from './commands/diff-command.js';
+import { statusCommand } from './commands/status-command.js';
 
 /** Every command, its synopsis and what it does: the one table `--help` is printed from. */
 const commands: Record<string, { synopsis: string; about: string }> = {
@@ -22,13 +28,29 @@ const commands: Record<string, { synopsis: string; about: string }> = {
       + '  --gzip auto (the default) sends small files plain to a server on this machine (loopback) and gzipped to any other.\n'
       + '  --retry-for: how long a request keeps being sent again while the server is away or busy (30s, 10m, 2h; default 30s)',
   },
-  status: { synopsis: 'sluice status --remote http://host:3000/ns/name --workspace id [--json]', about: 'counts what a workspace has staged' },
+  status: {
+    synopsis: 'sluice status --remote http://host:3000/ns/name --workspace id [--limit N] [--json]',
+    about: 'counts what a workspace has staged, then lists each staged path (added, modified, removed), a page at a time',
+  },
+  ls: {
+    synopsis: 'sluice ls <remote> [path] [--revision main] [--limit N] [--json]',
+    about: 'lists a directory at a revision (a branch or a commit id): type, size in bytes and name of each entry;\n'
+      + '  a file path shows the file. <remote> is http(s)://host:3000/ns/name (or give --remote)',
+  },
+  log: {
+    synopsis: 'sluice log <remote> [path] [--revision main] [--limit N] [--json]',
+    about: 'the commits that changed the path (every commit, for the repository), newest first',
+  },
+  diff: {
+    synopsis: 'sluice diff <remote> <rev-a> <rev-b> [path] [--limit N] [--json]',
+    about: 'the files added, modified and removed from rev-a to rev-b (branches or commit ids), under path if given',
+  },
   commit: { synopsis: 'sluice commit --remote http://host:3000/ns/name --workspace id [--branch main] -m message [--author name] [--email address]', about: 'commits a workspace onto a branch' },
   job: { synopsis: 'sluice job <id> --remote http://host:3000 [--json]', about: 'shows an upload or commit job: state, progress, failed files' },
 };
 
-const common = `  --token TOKEN (or SLUICE_TOKEN) is sent as Authorization: Bearer.
-  Exit codes: 0 done, 1 failed (files or the server), 2 usage error.`;
+const common = `  --token TOKEN (or SLUICE_TOKEN) is sent as Authorization: Bearer. --json prints one JSON object per line (push: one summary).
+  Exit codes: 0 done, 1 failed (files, the server, or a repository, revision or path that is not there), 2 usage error.`;
 
 function usage(command?: string): string {
   const entry = command === undefined ? undefined : commands[command];
@@ -37,6 +59,9 @@ function usage(command?: string): string {
 }
 
 class UsageError extends Error {}
+
+/** Commands that read a repository: the remote comes first (`sluice ls <remote> [path]`). */
+const readCommands = new Set(['ls', 'log', 'diff']);
 
 const mib = (bytes: number) => (bytes / 1048576).toFixed(1);
 
@@ -117,6 +142,8 @@ async function main(argv: string[]): Promise<number> {
       exclude: { type: 'string', multiple: true, default: [] },
       'retry-for': { type: 'string', default: '30s' },
       json: { type: 'boolean', default: false },
+      revision: { type: 'string', default: 'main' },
+      limit: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
       version: { type: 'boolean', short: 'v', default: false },
     },
@@ -133,6 +160,25 @@ async function main(argv: string[]): Promise<number> {
   }
   if (commands[command] === undefined) throw new UsageError(`unknown command '${command}'\n${usage()}`);
   const token = values.token ?? process.env.SLUICE_TOKEN;
+  if (readCommands.has(command)) {
+    // `sluice ls <remote> [path]`, as the issue and git write it; --remote works too
+    const remoteText = values.remote ?? rest.shift();
+    if (remoteText === undefined) throw new UsageError(`a remote is required\n${usage(command)}`);
+    const remote = asUsage(() => parseRemote(remoteText));
+    const client = new SluiceClient({ baseUrl: remote.baseUrl, ...(token ? { token } : {}) });
+    const ctx: ReadContext = {
+      reads: new RepoReads(client, remote.namespace, remote.repo), where: remoteText, json: values.json,
+      limit: values.limit === undefined ? null : positive(values.limit, '--limit'), out: (line) => process.stdout.write(`${line}\n`),
+    };
+    const path = (index: number, most: number) => {
+      if (rest.length > most) throw new UsageError(`too many arguments: ${rest.slice(most).join(' ')}\n${usage(command)}`);
+      return rest[index] ?? '';
+    };
+    if (command === 'ls') return lsCommand(ctx, path(0, 1), values.revision);
+    if (command === 'log') return logCommand(ctx, path(0, 1), values.revision);
+    if (rest.length < 2) throw new UsageError(`sluice diff needs two revisions\n${usage(command)}`);
+    return diffCommand(ctx, rest[0]!, rest[1]!, path(2, 3));
+  }
   if (values.remote === undefined) throw new UsageError(`--remote is required\n${usage(command)}`);
 
   if (command === 'job') {
@@ -190,11 +236,10 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'status': {
       if (!values.workspace) throw new UsageError('sluice status needs --workspace');
-      const staged = await client.staged(remote.namespace, remote.repo, values.workspace);
-      const removed = [...staged.values()].filter((h) => h === null).length;
-      if (values.json) process.stdout.write(`${JSON.stringify(Object.fromEntries(staged))}\n`);
-      else process.stdout.write(`workspace ${values.workspace}: ${staged.size - removed} file(s) staged, ${removed} removal(s)\n`);
-      return 0;
+      return statusCommand(client, remote.namespace, remote.repo, values.workspace, {
+        json: values.json, limit: values.limit === undefined ? null : positive(values.limit, '--limit'),
+        out: (line) => process.stdout.write(`${line}\n`),
+      });
     }
     case 'commit': {
       if (!values.workspace || !values.message) throw new UsageError('sluice commit needs --workspace and -m');

@@ -6,3 +6,4 @@ export * from './local-files.js';
 export * from './push.js';
 export * from './progress-reporter.js';
 export * from './gzip-choice.js';
+export * from './repo-reads.js';

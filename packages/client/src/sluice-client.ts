@@ -25,7 +25,7 @@ export type Job = JobView;
 /** A synchronous upload answers `paths`; sluice answers 202 and a job when asked to (`async`). */
 export type UploadAnswer = { paths: string[]; job?: undefined; deduplicated?: number } | { paths?: undefined; job: Job };
 
-interface Envelope {
+export interface Envelope {
   status?: string;
   status_message?: string;
   status_description?: string;

@@ -21,3 +21,4 @@ export * from './version-reader.js';
 export * from './sorted-snapshot.js';
 export * from './tree-walk.js';
 export * from './store-order-reader.js';
+export * from './tree-diff.js';

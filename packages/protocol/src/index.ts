@@ -6,3 +6,4 @@ export * from './request-bodies.js';
 export * from './serde-struct.js';
 export * from './upstream-requests.js';
 export * from './upstream-answers.js';
+export * from './tree-change-view.js';
