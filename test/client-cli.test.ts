@@ -254,7 +254,8 @@ describe('the sluice CLI against a running sluice', () => {
     const args = ['push', dir, '--remote', remote, '--dst', 'ignoring', '--exclude', '*.log', '--json'];
     const pushed = await sluiceCli(args);
     expect(pushed.code).toBe(0);
-    expect(summaryOf(pushed.stdout)).toMatchObject({ files: 2, ignored: 4, failed: [] });
+    // files, not folders: .DS_Store, notes.log and cache/x.tmp (.git/ is never data, and not counted)
+    expect(summaryOf(pushed.stdout)).toMatchObject({ files: 2, ignored: 3, failed: [] });
     const listing = (await send(sluice.url, 'GET', '/api/repos/ox/data/dir/main/ignoring')).json().entries.map((e: { filename: string }) => e.filename).sort();
     expect(listing).toEqual(['.sluiceignore', 'keep.csv']);
     // the same push again changes nothing and leaves no workspace behind
@@ -264,6 +265,66 @@ describe('the sluice CLI against a running sluice', () => {
     expect(summaryOf(again.stdout)).toMatchObject({ sent: 0, commit: null, commitNote: expect.stringMatching(/nothing to commit/) });
     expect(await workspaces()).toEqual(before);
   });
+  it('honours .gitignore (nested, and above the pushed directory in its work tree) unless --no-gitignore; counts ignored files', async () => {
+    const tree = tempDir('sluice-gitignore-');
+    mkdirSync(join(tree, '.git', 'info'), { recursive: true });
+    writeFileSync(join(tree, '.git', 'info', 'exclude'), 'local-only.csv\n');
+    writeFileSync(join(tree, '.gitignore'), '*.tmp\nsecret/\n');
+    const data = join(tree, 'data');
+    mkdirSync(join(data, 'secret', 'deeper'), { recursive: true });
+    mkdirSync(join(data, 'nested'));
+    writeFileSync(join(data, 'b.csv'), 'b\n');
+    writeFileSync(join(data, 'a.tmp'), 'a\n');
+    writeFileSync(join(data, 'local-only.csv'), 'mine\n');
+    writeFileSync(join(data, 'forced.tmp'), 'forced\n');
+    writeFileSync(join(data, '.sluiceignore'), '!forced.tmp\n');
+    for (const name of ['1.txt', '2.txt', 'deeper/3.txt']) writeFileSync(join(data, 'secret', name), name);
+    writeFileSync(join(data, 'nested', '.gitignore'), '!keep.tmp\n');
+    writeFileSync(join(data, 'nested', 'keep.tmp'), 'keep\n');
+    writeFileSync(join(data, 'nested', 'drop.tmp'), 'drop\n');
+    const listed = async (dst: string) => {
+      const out: string[] = [];
+      const walk = async (dir: string): Promise<void> => {
+        for (const e of (await send(sluice.url, 'GET', `/api/repos/ox/data/dir/main/${dir}`)).json().entries as Array<{ filename: string; is_dir: boolean }>) {
+          if (e.is_dir) await walk(`${dir}/${e.filename}`);
+          else out.push(`${dir}/${e.filename}`.slice(dst.length + 1));
+        }
+      };
+      await walk(dst);
+      return out.sort();
+    };
+
+    const pushed = await sluiceCli(['push', data, '--remote', remote, '--dst', 'gitignored', '--json']);
+    expect(pushed.code, pushed.stderr).toBe(0);
+    // a.tmp, nested/drop.tmp, local-only.csv and the three files of secret/
+    expect(summaryOf(pushed.stdout)).toMatchObject({ files: 5, ignored: 6, failed: [] });
+    expect(await listed('gitignored')).toEqual(['.sluiceignore', 'b.csv', 'forced.tmp', 'nested/.gitignore', 'nested/keep.tmp']);
+
+    const everything = await sluiceCli(['push', data, '--remote', remote, '--dst', 'everything', '--no-gitignore']);
+    expect(everything.code, everything.stderr).toBe(0);
+    expect(everything.stdout).not.toContain('ignored');
+    expect((await listed('everything')).length).toBe(11);
+  });
+
+  it('after --no-commit prints the exact command that commits the workspace, and that command does', async () => {
+    const dir = tempDir('sluice-later-');
+    writeFileSync(join(dir, 'later.txt'), 'later\n');
+    const head = async () => (await send(sluice.url, 'GET', '/api/repos/ox/data/branches/main')).json().branch.commit_id as string;
+    const before = await head();
+    const pushed = await sluiceCli(['push', dir, '--remote', remote, '--dst', 'later', '--no-commit', '-m', "it's later"]);
+    expect(pushed.code, pushed.stderr).toBe(0);
+    const line = pushed.stdout.split('\n').find((l) => l.startsWith('  to commit it: '));
+    expect(line).toMatch(/^ {2}to commit it: sluice commit --remote \S+ --workspace \S+ --branch main -m 'it'\\''s later'$/);
+    expect(await head()).toBe(before);
+    // run as a shell runs it, with `sluice` being this CLI
+    const words = (await import('node:child_process')).execFileSync('sh', ['-c', `for w in ${line!.slice('  to commit it: sluice '.length)}; do echo "$w"; done`], { encoding: 'utf8' }).trim().split('\n');
+    const committed = await sluiceCli(words);
+    expect(committed.code, committed.stderr).toBe(0);
+    expect(committed.stdout).toMatch(/^commit \S+ on main: it's later$/m);
+    expect(await head()).not.toBe(before);
+    expect((await send(sluice.url, 'GET', '/api/repos/ox/data/file/main/later/later.txt')).body.toString()).toBe('later\n');
+  });
+
   it('says that the server went away, keeps trying, and finishes once it is back', async () => {
     const env = { ...testEnv('fs').env, SLUICE_PORT: String(await freePort()) };
     let server = await startSluice(env);

@@ -21,10 +21,12 @@ const commands: Record<string, { synopsis: string; about: string }> = {
     synopsis: 'sluice push <dir or file>... --remote http://host:3000/ns/name [--branch main] [--dst path] [--workspace name]\n'
       + '           [-m message] [--author name] [--email address] [--async] [--no-commit] [--concurrency 4]\n'
       + '           [--batch-size 10MiB] [--chunk-size 10MiB] [--gzip auto|always|never] [--exclude PATTERN]... [--retry-for 30s]\n'
-      + '           [--json]',
+      + '           [--no-gitignore] [--json]',
     about: 'sends what the branch and the workspace lack (content the server has is staged by hash), then commits when every file made it;\n'
       + '  run the same push again to resume one that stopped. --author and --email default to SLUICE_AUTHOR and SLUICE_EMAIL, then your user name.\n'
-      + '  Left out of each directory: .git/, what its .sluiceignore says (gitignore syntax) and every --exclude pattern.\n'
+      + '  Left out: .git/, what the .gitignore and .sluiceignore of each directory say (and the .gitignore files above it in its\n'
+      + '  git work tree), and every --exclude pattern; --no-gitignore reads only .sluiceignore. Ignored files are counted.\n'
+      + '  After --no-commit the summary prints the command that commits the workspace.\n'
       + '  --gzip auto (the default) sends small files plain to a server on this machine (loopback) and gzipped to any other.\n'
       + '  --retry-for: how long a request keeps being sent again while the server is away or busy (30s, 10m, 2h; default 30s)',
   },
@@ -62,6 +64,9 @@ class UsageError extends Error {}
 
 /** Commands that read a repository: the remote comes first (`sluice ls <remote> [path]`). */
 const readCommands = new Set(['ls', 'log', 'diff']);
+
+/** Words as a POSIX shell reads them back: anything beyond plain characters single-quoted. */
+const shellLine = (words: string[]) => words.map((w) => (/^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.replaceAll("'", "'\\''")}'`)).join(' ');
 
 const mib = (bytes: number) => (bytes / 1048576).toFixed(1);
 
@@ -105,14 +110,15 @@ function gzipMode(text: string): GzipMode {
   return mode;
 }
 
-function printSummary(summary: PushSummary, where: string): void {
+function printSummary(summary: PushSummary, where: string, commitCommand: string | null): void {
   const lines = [
     `pushed to ${where} (workspace ${summary.workspaceId}) in ${summary.seconds.toFixed(1)} s`,
-    `  files ${summary.files}: sent ${summary.sent}, skipped ${summary.skipped} (already there), staged by hash ${summary.stagedByHash} (content on the server), deduplicated ${summary.deduplicated}, failed ${summary.failed.length}${summary.ignored > 0 ? `, ignored ${summary.ignored} (.git/, .sluiceignore, --exclude)` : ''}`,
+    `  files ${summary.files}: sent ${summary.sent}, skipped ${summary.skipped} (already there), staged by hash ${summary.stagedByHash} (content on the server), deduplicated ${summary.deduplicated}, failed ${summary.failed.length}${summary.ignored > 0 ? `, ignored ${summary.ignored} (.gitignore, .sluiceignore, --exclude)` : ''}`,
     `  sent ${mib(summary.bytesSent)} MiB (${mib(summary.bytesSent / Math.max(summary.seconds, 0.001))} MiB/s)`,
     ...summary.failed.slice(0, 50).map((f) => `  failed ${f.path}: ${f.reason}`),
     ...(summary.failed.length > 50 ? [`  … and ${summary.failed.length - 50} more`] : []),
     summary.commit ? `  commit ${summary.commit.id}: ${summary.commit.message}` : `  ${summary.commitNote}`,
+    ...(commitCommand === null ? [] : [`  to commit it: ${commitCommand}`]),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
 }
@@ -140,6 +146,7 @@ async function main(argv: string[]): Promise<number> {
       'batch-size': { type: 'string', default: '10MiB' },
       gzip: { type: 'string', default: 'auto' },
       exclude: { type: 'string', multiple: true, default: [] },
+      'no-gitignore': { type: 'boolean', default: false },
       'retry-for': { type: 'string', default: '30s' },
       json: { type: 'boolean', default: false },
       revision: { type: 'string', default: 'main' },
@@ -226,12 +233,19 @@ async function main(argv: string[]): Promise<number> {
         gzip: gzipMode(values.gzip),
         ...(values.workspace ? { workspace: values.workspace } : {}),
         exclude: values.exclude,
+        gitignore: !values['no-gitignore'],
         retryForMs: duration(values['retry-for'], '--retry-for'),
         ...(token ? { token } : {}),
         ...(reporter ? { onProgress: (p) => reporter.update(p) } : {}),
       });
-      if (values.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
-      else printSummary(summary, values.remote);
+      // the workspace a --no-commit push filled, and the one command that commits it (the token stays out of it)
+      const commitCommand = values['no-commit'] && summary.failed.length === 0 ? shellLine([
+        'sluice', 'commit', '--remote', values.remote, '--workspace', summary.workspaceId, '--branch', values.branch,
+        '-m', values.message ?? `sluice push of ${summary.files} file${summary.files === 1 ? '' : 's'}`,
+        ...(values.author ? ['--author', values.author] : []), ...(values.email ? ['--email', values.email] : []),
+      ]) : null;
+      if (values.json) process.stdout.write(`${JSON.stringify({ ...summary, ...(commitCommand ? { commitCommand } : {}) })}\n`);
+      else printSummary(summary, values.remote, commitCommand);
       return summary.failed.length > 0 ? 1 : 0;
     }
     case 'status': {

@@ -7,3 +7,4 @@ export * from './push.js';
 export * from './progress-reporter.js';
 export * from './gzip-choice.js';
 export * from './repo-reads.js';
+export * from './ignore-rules.js';

@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { open, readdir, readFile, stat } from 'node:fs/promises';
-import { basename, join } from 'node:path';
-import ignore, { type Ignore } from 'ignore';
+import { basename, join, resolve } from 'node:path';
+import { IgnoreRules } from './ignore-rules.js';
 import { createOxenHasher, oxenHash } from '@sluice/core';
 
 export interface LocalFile {
@@ -16,27 +16,31 @@ export interface Unreadable {
   reason: string;
 }
 
-/** What a push leaves out of a directory it walks, besides what the directory's `.sluiceignore` says. */
-export const alwaysIgnored = ['.git/'];
+/** What decides which files of a walk are left out (see IgnoreRules). */
+export interface WalkOptions {
+  /** gitignore patterns, relative to each directory pushed. */
+  exclude?: readonly string[];
+  /** Whether `.gitignore` files (and `.git/info/exclude`) count, besides `.sluiceignore` (default yes). */
+  gitignore?: boolean;
+}
 
-/** The rules of a directory a push walks: `.git/`, its `.sluiceignore` (gitignore syntax) and `--exclude` patterns. */
-async function ignoreRules(directory: string, exclude: readonly string[]): Promise<Ignore> {
-  const rules = ignore().add(alwaysIgnored);
-  const file = await readFile(join(directory, '.sluiceignore'), 'utf8').catch(() => '');
-  return rules.add(file).add([...exclude]);
+/** Files under a directory left out whole: counted, not read (`.git` is never data, and not counted). */
+async function filesUnder(absolute: string): Promise<number> {
+  const entries = await readdir(absolute, { recursive: true, withFileTypes: true }).catch(() => []);
+  return entries.filter((entry) => !entry.isDirectory()).length;
 }
 
 /**
  * The files a push sends: every regular file under each directory (symbolic links followed)
  * that its ignore rules let through, and each file given by name (named files are sent whatever
- * the rules say). What cannot be read is reported, not thrown.
+ * the rules say). What cannot be read is reported, not thrown. `ignored` counts files, not the
+ * directories they were left out with.
  */
-export async function collectFiles(inputs: readonly string[], exclude: readonly string[] = []): Promise<{ files: LocalFile[]; unreadable: Unreadable[]; ignored: number }> {
+export async function collectFiles(inputs: readonly string[], options: WalkOptions = {}): Promise<{ files: LocalFile[]; unreadable: Unreadable[]; ignored: number }> {
   const files: LocalFile[] = [];
   const unreadable: Unreadable[] = [];
   let ignored = 0;
-  let rules: Ignore | null = null;
-  const visit = async (absolute: string, path: string): Promise<void> => {
+  const visit = async (absolute: string, path: string, rules: IgnoreRules | null): Promise<void> => {
     let info;
     try {
       info = await stat(absolute);
@@ -44,8 +48,9 @@ export async function collectFiles(inputs: readonly string[], exclude: readonly 
       unreadable.push({ path, reason: `unreadable: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` });
       return;
     }
-    if (rules !== null && path !== '' && rules.ignores(info.isDirectory() ? `${path}/` : path)) {
-      ignored++;
+    if (rules !== null && path !== '' && rules.ignores(absolute, info.isDirectory())) {
+      if (!info.isDirectory()) ignored++;
+      else if (basename(absolute) !== '.git') ignored += await filesUnder(absolute);
       return;
     }
     if (info.isDirectory()) {
@@ -53,11 +58,12 @@ export async function collectFiles(inputs: readonly string[], exclude: readonly 
         unreadable.push({ path, reason: `unreadable: ${error.code ?? error.message}` });
         return [] as string[];
       });
+      const inside = rules === null || path === '' ? rules : await rules.enter(absolute);
       for (const name of names.sort()) {
         const child = path === '' ? name : `${path}/${name}`;
         // Node decodes a name that is not UTF-8 lossily: it could be neither opened nor staged under it.
         if (name.includes('\uFFFD')) unreadable.push({ path: child, reason: 'the file name is not valid UTF-8' });
-        else await visit(join(absolute, name), child);
+        else await visit(join(absolute, name), child, inside);
       }
     } else if (info.isFile()) {
       files.push({ absolute, path, size: info.size });
@@ -67,9 +73,10 @@ export async function collectFiles(inputs: readonly string[], exclude: readonly 
   };
   for (const input of inputs) {
     const info = await stat(input).catch(() => null);
-    rules = info?.isDirectory() ? await ignoreRules(input, exclude) : null;
-    if (info?.isDirectory()) await visit(input, '');
-    else await visit(input, basename(input));
+    if (info?.isDirectory()) {
+      const top = resolve(input);
+      await visit(top, '', await IgnoreRules.forInput(top, { exclude: options.exclude ?? [], gitignore: options.gitignore ?? true }));
+    } else await visit(input, basename(input), null);
   }
   return { files, unreadable, ignored };
 }

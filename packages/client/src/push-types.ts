@@ -13,6 +13,8 @@ export interface PushOptions {
   workspace?: string;
   /** gitignore patterns left out of the directories pushed, besides `.git/` and each one's `.sluiceignore`. */
   exclude?: string[];
+  /** Whether `.gitignore` files count besides `.sluiceignore` (default yes; `--no-gitignore` turns it off). */
+  gitignore?: boolean;
   commit: boolean;
   message: { message?: string; author: string; email: string };
   /** Ask sluice to answer uploads at once with a job (stock Oxen servers answer 200 anyway). */
@@ -56,7 +58,7 @@ export interface PushProgress {
 export interface PushSummary {
   workspaceId: string;
   files: number;
-  /** Files and directories the ignore rules left out. */
+  /** Files the ignore rules left out (a directory left out counts its files; `.git/` is not counted). */
   ignored: number;
   /** Already staged with the same content, or identical to the branch: not sent. */
   skipped: number;

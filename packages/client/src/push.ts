@@ -49,7 +49,7 @@ export async function push(options: PushOptions): Promise<PushSummary> {
   if (!(await client.repoExists(remote.namespace, remote.repo))) {
     throw new ClientError('repo_not_found', `repository ${remote.namespace}/${remote.repo} not found on ${remote.baseUrl}: create it with \`sluice repo create\``, 404);
   }
-  const { files, unreadable, ignored } = await collectFiles(options.inputs, options.exclude ?? []);
+  const { files, unreadable, ignored } = await collectFiles(options.inputs, { exclude: options.exclude ?? [], gitignore: options.gitignore ?? true });
   for (const u of unreadable) fail(u.path, u.reason);
   const candidates: Array<LocalFile & { target: string }> = [];
   for (const file of files) {
