@@ -7,6 +7,7 @@ import { startSluice, type SluiceProcess } from './support/sluice-process.js';
 import { testEnv } from './support/test-env.js';
 import { send } from './support/oxen-http.js';
 import { waitFor } from './support/wait-for.js';
+import { StockClient } from './conformance/stock-client.js';
 
 describe('rate limits shared by all API nodes', () => {
   const nodes: SluiceProcess[] = [];
@@ -72,4 +73,65 @@ describe('rate limits with tokens', () => {
       expect((await send(url, 'GET', '/metrics', as(admin))).status).toBe(200);
     }
   }, 180_000);
+});
+
+/**
+ * Reads of content in a class of their own (issue 29, item 4): the stock client downloads a
+ * dataset one request per file, which the general limit refused past its 6,000th file a minute.
+ */
+describe('rate limits for reads of content', () => {
+  const nodes: SluiceProcess[] = [];
+  afterAll(async () => {
+    for (const node of nodes) await node.stop();
+  });
+
+  it('lets 7,000 file reads through in a minute with the defaults, none counted in the general limit', async () => {
+    const { env } = testEnv('fs');
+    expect(env.SLUICE_RATE_LIMIT).toBeUndefined();
+    const sluice = await startSluice(env);
+    nodes.push(sluice);
+    const client = new StockClient(sluice.url, 'ox', 'reads');
+    try {
+      const created = await client.json('POST', '/api/repos', { namespace: 'ox', name: 'reads', files: [{ path: 'a.txt', contents: 'a\n' }] });
+      expect(created.status).toBe(200);
+      let next = 0;
+      const statuses = new Map<number, number>();
+      await Promise.all(Array.from({ length: 8 }, async () => {
+        while (next < 7_000) {
+          next += 1;
+          const { status } = await client.get(`${client.R}/file/main/a.txt`);
+          statuses.set(status, (statuses.get(status) ?? 0) + 1);
+        }
+      }));
+      expect(Object.fromEntries(statuses)).toEqual({ 200: 7_000 });
+      const general = await client.get(client.R);
+      expect(general.status).toBe(200);
+      expect(Number(general.headers['ratelimit-remaining'])).toBeGreaterThan(5_990);
+    } finally {
+      client.close();
+    }
+  }, 300_000);
+
+  it('counts file, meta, chunk and archive reads in one read bucket, apart from the general one', async () => {
+    const { env } = testEnv('fs', { SLUICE_RATE_LIMIT: '3', SLUICE_READ_RATE_LIMIT: '4' });
+    const sluice = await startSluice(env);
+    nodes.push(sluice);
+    const R = '/api/repos/ox/few';
+    expect((await send(sluice.url, 'POST', '/api/repos', {
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ namespace: 'ox', name: 'few', files: [{ path: 'a.txt', contents: 'a\n' }] }),
+    })).status).toBe(200);
+    const reads = [`${R}/file/main/a.txt`, `${R}/meta/main/a.txt`, `${R}/chunk/main/a.txt`, `${R}/archive/main`];
+    for (const path of reads) expect((await send(sluice.url, 'GET', path)).status, path).toBe(200);
+    const refused = await send(sluice.url, 'GET', `${R}/file/main/a.txt`);
+    expect(refused.status).toBe(429);
+    expect(refused.headers['ratelimit-limit']).toBe('4');
+    expect(refused.json()).toMatchObject({ status: 'error', error: { type: 'too_many_requests' } });
+    expect(refused.json().error.detail).toMatch(/SLUICE_READ_RATE_LIMIT/);
+    // the general bucket saw one request (the creation): two more, then refused; reads stay refused
+    expect((await send(sluice.url, 'GET', R)).status).toBe(200);
+    expect((await send(sluice.url, 'GET', R)).status).toBe(200);
+    expect((await send(sluice.url, 'GET', R)).status).toBe(429);
+    expect((await send(sluice.url, 'GET', `${R}/archive/main`)).status).toBe(429);
+  }, 120_000);
 });

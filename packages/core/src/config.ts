@@ -80,8 +80,11 @@ export interface Config {
   allowOpen: boolean;
   /** Most files and bytes one workspace may have staged at once; 0 is no limit. */
   workspaceQuota: { files: number; bytes: number };
-  /** Requests per window per token (per client IP without auth), shared by all API nodes; 0 is off. */
-  rateLimit: { max: number; windowSeconds: number };
+  /**
+   * Requests per window per token (per client IP without auth), shared by all API nodes; 0 is off.
+   * Reads of content (`readMax`) are counted apart, in a class of their own.
+   */
+  rateLimit: { max: number; windowSeconds: number; readMax: number };
   /**
    * Origins (scheme://host[:port]) besides the server's own whose pages may send changing requests;
    * and Host names besides loopback ones a loopback-bound server answers (against DNS rebinding).
@@ -136,6 +139,7 @@ export const configDefaults = {
   SLUICE_WORKSPACE_MAX_BYTES: '0',
   SLUICE_RATE_LIMIT: '6000',
   SLUICE_RATE_LIMIT_WINDOW_SECONDS: '60',
+  SLUICE_READ_RATE_LIMIT: '120000',
   SLUICE_CHECK_ANSWERS: 'off',
   SLUICE_ALLOWED_ORIGINS: '',
   SLUICE_ALLOWED_HOSTS: '',
@@ -273,7 +277,11 @@ export function loadConfig(env: Environment): Config {
     logLevel: oneOf('SLUICE_LOG_LEVEL', ['info', 'fatal', 'error', 'warn', 'debug', 'trace', 'silent'] as const),
     auth: { enabled: oneOf('SLUICE_AUTH', ['off', 'on'] as const) === 'on', tokensFile: raw('SLUICE_AUTH_TOKENS_FILE') },
     workspaceQuota: { files: integer('SLUICE_WORKSPACE_MAX_FILES', 0), bytes: integer('SLUICE_WORKSPACE_MAX_BYTES', 0) },
-    rateLimit: { max: integer('SLUICE_RATE_LIMIT', 0), windowSeconds: integer('SLUICE_RATE_LIMIT_WINDOW_SECONDS', 1, 86_400) },
+    rateLimit: {
+      max: integer('SLUICE_RATE_LIMIT', 0),
+      windowSeconds: integer('SLUICE_RATE_LIMIT_WINDOW_SECONDS', 1, 86_400),
+      readMax: integer('SLUICE_READ_RATE_LIMIT', 0),
+    },
     checkAnswers: oneOf('SLUICE_CHECK_ANSWERS', ['off', 'on'] as const) === 'on',
     allowedOrigins: origins,
     allowedHosts: hosts,

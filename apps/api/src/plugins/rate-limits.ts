@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
 import { SluiceError } from '@sluice/core';
 import type { AppServices } from '../app-services.js';
@@ -17,20 +17,39 @@ declare module 'fastify' {
   }
 }
 
+type Limiter = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+
 /**
  * Requests per window per verified token (per client IP without one), counted in Redis so the limit holds
  * across API nodes. Past it: 429 in the Oxen envelope with Retry-After and the RateLimit headers.
  * A Redis outage does not turn into 429s: those requests are answered 503 by the routes instead.
  * Liveness and version opt out in their route's config (`rateLimit: false`); probes that check a
  * token count only their refusals (`rateLimitRefusedOnly`).
+ *
+ * Reads of content (`rateClass: 'read'`: a file, a chunk, an entry, an archive, versions) count
+ * in a bucket of their own per caller, SLUICE_READ_RATE_LIMIT a window: the stock client reads a
+ * dataset one request per file (two with `meta`), so under the general limit a download was
+ * refused past its 6,000th file in a minute, however cheap each read. One bucket for all read
+ * routes (not one per route, as the plugin's route options would give).
  */
 export async function rateLimits(app: FastifyInstance, { config, redis, tokens }: AppServices): Promise<void> {
-  if (config.rateLimit.max === 0) return;
+  const { max, readMax, windowSeconds } = config.rateLimit;
+  if (max === 0 && readMax === 0) return;
+  let readLimit: Limiter | null = null;
+  // Before the plugin's own hook, which reads `config.rateLimit`: reads leave the general count
+  // and take the read class's check, in the same place in the request (onRequest, before auth).
+  app.addHook('onRoute', (route) => {
+    if (route.config?.rateClass !== 'read') return;
+    route.config = { ...route.config, rateLimit: false };
+    if (readMax === 0) return;
+    const check: Limiter = (request, reply) => readLimit!(request, reply);
+    route.onRequest = [route.onRequest ?? []].flat().concat(check);
+  });
   const refusedOnly = (request: FastifyRequest) => request.routeOptions.config.rateLimitRefusedOnly === true;
   await app.register(rateLimit, {
-    global: true,
-    max: config.rateLimit.max,
-    timeWindow: config.rateLimit.windowSeconds * 1000,
+    global: max > 0,
+    max: max > 0 ? max : readMax,
+    timeWindow: windowSeconds * 1000,
     redis,
     nameSpace: `${config.keyPrefix}:rate:`,
     skipOnError: true,
@@ -41,6 +60,15 @@ export async function rateLimits(app: FastifyInstance, { config, redis, tokens }
     // not counted: a probe whose caller is let in (auth off, or a valid token)
     allowList: (request) => refusedOnly(request) && (tokens === null || callerIdentity(request) !== null),
     errorResponseBuilder: (_request, context) =>
-      new SluiceError('too_many_requests', `more than ${context.max} requests in ${config.rateLimit.windowSeconds} s; retry in ${context.after}`),
+      new SluiceError('too_many_requests', `more than ${context.max} requests in ${windowSeconds} s; retry in ${context.after}`),
   });
+  if (readMax > 0) {
+    // the plugin's own limiter, keyed apart from the general bucket: same headers, same 429
+    readLimit = app.rateLimit({
+      max: readMax,
+      keyGenerator: (request) => `read:${callerKey(request)}`,
+      errorResponseBuilder: (_request, context) => new SluiceError('too_many_requests',
+        `more than ${context.max} reads of content in ${windowSeconds} s (SLUICE_READ_RATE_LIMIT); retry in ${context.after}`),
+    }) as Limiter;
+  }
 }

@@ -10,6 +10,9 @@ import { routeSchemas } from '../openapi/route-schemas.js';
 type RevisionParams = RepoParams & { '*': string };
 type PageQuery = { page?: number; page_size?: number };
 
+/** Reads of content: counted in their own rate-limit class (plugins/rate-limits.ts). */
+const readClass = { rateClass: 'read' as const };
+
 /** Upstream's download segment: the default range of `chunk/…`. */
 const downloadSegmentBytes = 10 * 1024 * 1024;
 
@@ -26,7 +29,7 @@ export function revisionRoutes(app: FastifyInstance, { repos, objects, versionRe
   const base = '/api/repos/:namespace/:repo';
   const resolve = (params: RevisionParams) => repos.resolveRevision(params.namespace, params.repo, params['*']);
 
-  app.get<{ Params: RevisionParams }>(`${base}/file/*`, { schema: routeSchemas.get_file }, async (request, reply) => {
+  app.get<{ Params: RevisionParams }>(`${base}/file/*`, { schema: routeSchemas.get_file, config: readClass }, async (request, reply) => {
     const { commit, path } = await resolve(request.params);
     const entry = await objects.lookup(commit.root, normalizeRelativePath(path));
     if (entry === null) throw new SluiceError('resource_not_found', `Could not find path: ${path}`);
@@ -47,7 +50,7 @@ export function revisionRoutes(app: FastifyInstance, { repos, objects, versionRe
     return { ...resolved, clean, node };
   };
 
-  app.get<{ Params: RevisionParams }>(`${base}/meta/*`, { schema: routeSchemas.get_meta }, async (request) => {
+  app.get<{ Params: RevisionParams }>(`${base}/meta/*`, { schema: routeSchemas.get_meta, config: readClass }, async (request) => {
     const { clean, node } = await entryAt(request.params);
     const size = clean === '' ? (await objects.readNode(node.hash)).reduce((sum, entry) => sum + entry.size, 0) : node.size;
     const facts = node.kind === 'dir' ? { hash: node.hash, size, isDir: true } : { ...node, isDir: false };
@@ -55,7 +58,7 @@ export function revisionRoutes(app: FastifyInstance, { repos, objects, versionRe
   });
 
   // `oxen download` of a file past its 10 MiB segment: ranges fetched in parallel, raw bytes
-  app.get<{ Params: RevisionParams; Querystring: { chunk_start?: number; chunk_size?: number } }>(`${base}/chunk/*`, { schema: routeSchemas.get_chunk }, async (request, reply) => {
+  app.get<{ Params: RevisionParams; Querystring: { chunk_start?: number; chunk_size?: number } }>(`${base}/chunk/*`, { schema: routeSchemas.get_chunk, config: readClass }, async (request, reply) => {
     const { commit, clean, node } = await entryAt(request.params);
     if (node.kind === 'dir') throw new SluiceError('not_a_file', `${clean} is a directory`);
     const start = Math.min(request.query.chunk_start ?? 0, node.size);

@@ -6,7 +6,7 @@ import { routeSchemas } from '../openapi/route-schemas.js';
 
 /** GET .../workspaces/{id}/files/{path}: a staged file, else the base commit's (reference §5.1). */
 export function stagedFileRoutes(app: FastifyInstance, { staging, objects, versionReader }: AppServices): void {
-  app.get<{ Params: WorkspaceParams & { '*': string } }>('/api/repos/:namespace/:repo/workspaces/:workspaceId/files/*', { schema: routeSchemas.get_workspace_file }, async (request, reply) => {
+  app.get<{ Params: WorkspaceParams & { '*': string } }>('/api/repos/:namespace/:repo/workspaces/:workspaceId/files/*', { schema: routeSchemas.get_workspace_file, config: { rateClass: 'read' } }, async (request, reply) => {
     const { namespace, repo } = request.params;
     const workspace = request.workspace;
     const path = normalizeRelativePath(request.params['*']);

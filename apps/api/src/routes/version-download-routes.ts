@@ -38,7 +38,7 @@ export async function versionDownloadRoutes(app: FastifyInstance, { repos, versi
     return { sizes, missing };
   };
 
-  app.get<{ Params: RepoParams & { hash: string } }>(`${base}/:hash/metadata`, { schema: routeSchemas.version_metadata }, async (request) => {
+  app.get<{ Params: RepoParams & { hash: string } }>(`${base}/:hash/metadata`, { schema: routeSchemas.version_metadata, config: { rateClass: 'read' } }, async (request) => {
     const { namespace, repo, hash } = request.params;
     if (!/^[0-9a-f]{1,32}$/.test(hash)) throw new SluiceError('resource_not_found', `version ${hash} not found`);
     const { sizes } = await sizesOf(namespace, repo, [hash]);
@@ -53,7 +53,7 @@ export async function versionDownloadRoutes(app: FastifyInstance, { repos, versi
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: maxQueryBodyBytes }, (_request, body, done) => done(null, body));
     scope.route<{ Params: RepoParams; Body: Buffer | undefined }>({
-      method: 'QUERY', url: base, schema: routeSchemas.download_versions,
+      method: 'QUERY', url: base, schema: routeSchemas.download_versions, config: { rateClass: 'read' },
       // Fastify refuses a QUERY without a Content-Type (RFC 10008 asks servers to); the stock
       // client sends none, and the body is read as bytes whatever its type, so its own is named.
       onRequest: async (request) => {
