@@ -7,6 +7,7 @@ const clusterFiles = [
   'test/worker-crash.test.ts', 'test/spool-sweeper.test.ts', 'test/staging-index.test.ts', 'test/redis-cluster.test.ts',
   'test/quotas.test.ts', 'test/metrics.test.ts', 'test/dashboard.test.ts', 'test/stage-hashes.test.ts', 'test/digest-board.test.ts', 'test/early-start.test.ts',
   'test/conformance/stock-client.test.ts', 'test/conformance/resumable-upload.test.ts', 'test/upload-claims.test.ts',
+  'test/stock-routes.test.ts',
 ];
 
 export default defineConfig({

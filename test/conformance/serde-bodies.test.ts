@@ -79,6 +79,10 @@ describe('request bodies by serde\'s rules (upstream 0.54 types)', () => {
         { label: 'from_name a number beside commit_id', body: { new_name: 'serde-d', from_name: 7, commit_id: head }, refused: false },
       ],
     },
+    // sluice answers 501 unread: every variant gets the client's own body's answer
+    'PUT R/branches/{name}/merge': {
+      method: 'PUT', url: () => `${client.R}/branches/main/merge`, base: () => ({ client_commit_id: head, server_commit_id: head }),
+    },
     'PUT R/branches/{name}': { method: 'PUT', url: () => `${client.R}/branches/serde-moved`, base: () => ({ commit_id: head }) },
     'POST R/commits/{id}/complete': {
       method: 'POST', url: () => `${client.R}/commits/${head}/complete`, base: () => ({ branch: { name: 'main', commit_id: head } }),

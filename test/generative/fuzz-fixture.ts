@@ -57,7 +57,7 @@ async function call(base: string, token: string, method: string, path: string, b
   return reply;
 }
 
-async function tenant(base: string, token: string, ns: string, repo: string, secret: string): Promise<{ commit: string; job: string }> {
+export async function tenant(base: string, token: string, ns: string, repo: string, secret: string): Promise<{ commit: string; job: string }> {
   const R = `/api/repos/${ns}/${repo}`;
   await call(base, token, 'POST', '/api/repos', { namespace: ns, name: repo, files: [{ path: 'a.txt', contents: secret }] });
   await call(base, token, 'PUT', `${R}/workspaces`, { workspace_id: 'w1', branch_name: 'main' });
@@ -89,6 +89,8 @@ export async function buildFixture(base: string, tokens: Record<TokenChoice, str
 /** Alpha's workspace `wa` with one staged file: made again when a fuzzed request deleted or emptied it. */
 export async function ensureWorkspace(base: string, token: string): Promise<void> {
   await call(base, token, 'PUT', '/api/repos/alpha/mine/workspaces', { workspace_id: 'wa', branch_name: 'main' });
+  // a fuzzed DELETE may have taken the branch `dev`: made again (found when it is there)
+  await call(base, token, 'POST', '/api/repos/alpha/mine/branches', { new_name: 'dev', from_name: 'main' });
   const R = '/api/repos/alpha/mine/workspaces/wa';
   const reply = await upload(base, `${R}/files/s`, [{ filename: 'staged.txt', content: 'staged\n' }], authHeader(token));
   if (reply.status !== 200) throw new Error(`fixture: upload answered ${reply.status}: ${reply.body}`);

@@ -4,7 +4,7 @@ import { specPath } from '@sluice/api';
 import { startSluice, type SluiceProcess } from '../support/sluice-process.js';
 import { testEnv, type TestEnv } from '../support/test-env.js';
 import { send } from '../support/oxen-http.js';
-import { authHeader, buildFixture, ensureWorkspace, makeTokens, type Fixture } from './fuzz-fixture.js';
+import { authHeader, buildFixture, ensureWorkspace, makeTokens, tenant, type Fixture } from './fuzz-fixture.js';
 import { describeRequest, materialize, uploadContent, type FuzzCase } from './fuzz-case.js';
 import { liveUpload } from './fuzz-values.js';
 import { changeAllowed, isRefusal, judgeOutcome } from './fuzz-judge.js';
@@ -90,6 +90,19 @@ export class FuzzTarget {
     return last;
   }
 
+  /**
+   * A repository of the fixture that a fuzzed DELETE took is made again under its name (a new
+   * repository: the ids the cases know of it no longer resolve, which they are judged by anyway).
+   */
+  private async recreateDeleted(c: FuzzCase, outcome: Awaited<ReturnType<typeof sendWire>>): Promise<void> {
+    if (c.op !== 'delete_repo' || outcome.kind !== 'answer' || outcome.reply.status !== 200) return;
+    const tenants = [['alpha', 'mine', 'own', 'alpha\n'], ['beta', 'secrets', 'other', 'PIN=4321\n']] as const;
+    for (const [ns, repo, token, secret] of tenants) {
+      const found = await send(this.sluice.url, 'GET', `/api/repos/${ns}/${repo}`, { headers: authHeader(this.fixture.tokens[token]) });
+      if (found.status === 404) await tenant(this.sluice.url, this.fixture.tokens[token]!, ns, repo, secret);
+    }
+  }
+
   /** Begins the resumable upload a part case sends to; the hash is right for uploadContent(size). */
   private async beginUpload(c: FuzzCase): Promise<string | null> {
     const hash = await oxenHash(uploadContent(c.upload.size));
@@ -140,6 +153,7 @@ export class FuzzTarget {
       }
     } else {
       this.dirty = true;
+      await this.recreateDeleted(c, outcome);
     }
     const answer = outcome.kind === 'answer' ? `${outcome.reply.status} ${outcome.reply.body.subarray(0, 300).toString()}` : outcome.kind;
     if (!this.samples.has(tally)) this.samples.set(tally, `${describeRequest(request)}\nanswer: ${answer}`);

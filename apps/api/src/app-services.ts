@@ -2,7 +2,7 @@ import type { QueueEvents } from 'bullmq';
 import type { RedisClient } from '@sluice/index';
 import type { Config } from '@sluice/core';
 import type { BlobStore, CountingBlobStore } from '@sluice/storage';
-import type { DigestBoard, IngestTotals, ObjectStore, PackIndex, RepoStore, StageEditor, StagingIndex, UploadStore, VersionIndex, VersionReader, VersionWriter, WorkspaceCommitter, WorkspaceStore } from '@sluice/index';
+import type { DigestBoard, IngestTotals, ObjectStore, PackIndex, RepoEraser, RepoStore, StageEditor, StagingIndex, UploadStore, VersionIndex, VersionReader, VersionWriter, WorkspaceCommitter, WorkspaceStore } from '@sluice/index';
 import type { CommitQueue, DigestQueue, IngestQueue } from '@sluice/queue';
 import type { TokenStore } from './auth/token-store.js';
 
@@ -19,6 +19,8 @@ export interface AppServices {
   versionReader: VersionReader;
   versionWriter: VersionWriter;
   repos: RepoStore;
+  /** Deletes a repository's keys in bounded batches. */
+  eraser: RepoEraser;
   workspaces: WorkspaceStore;
   staging: StagingIndex;
   /** Resumable uploads (POST R/versions/uploads) in progress. */

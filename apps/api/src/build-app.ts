@@ -25,6 +25,7 @@ import { jobRoutes } from './routes/job-routes.js';
 import { changesRoutes } from './routes/changes-routes.js';
 import { stagedFileRoutes } from './routes/staged-file-routes.js';
 import { branchRoutes } from './routes/branch-routes.js';
+import { merkleRoutes } from './routes/merkle-routes.js';
 import { commitRoutes } from './routes/commit-routes.js';
 import { workspaceCommitRoutes } from './routes/workspace-commit-routes.js';
 import { stageEditRoutes } from './routes/stage-edit-routes.js';
@@ -146,6 +147,8 @@ export async function buildApp(services: AppServices, logger?: FastifyBaseLogger
   jobRoutes(app, services);
   changesRoutes(app, services);
   stagedFileRoutes(app, services);
+  // first: it adds the constraint that tells the push's merge from a branch update
+  merkleRoutes(app, services);
   branchRoutes(app, services);
   commitRoutes(app, services);
   workspaceCommitRoutes(app, services);

@@ -1,7 +1,7 @@
 import type { EventEmitter } from 'node:events';
 import { errorCodeOf, SluiceError, type Config } from '@sluice/core';
 import { CountingBlobStore, createBlobStore, HandOffBlobStore, spoolPrefix, type BlobStore } from '@sluice/storage';
-import { connectRedis, DigestBoard, IngestTotals, ObjectStore, PackIndex, RedisKeys, RepoStore, StageEditor, StagingIndex, UploadStore, VersionIndex, VersionReader, VersionWriter, WorkspaceCommitter, WorkspaceStore } from '@sluice/index';
+import { connectRedis, DigestBoard, IngestTotals, ObjectStore, PackIndex, RedisKeys, RepoEraser, RepoStore, StageEditor, StagingIndex, UploadStore, VersionIndex, VersionReader, VersionWriter, WorkspaceCommitter, WorkspaceStore } from '@sluice/index';
 import { createCommitQueue, createDigestQueue, createIngestEvents, createIngestQueue } from '@sluice/queue';
 import { TokenStore, type AppServices } from '@sluice/api';
 import { bullConnection, bullProducerConnection } from './redis-connections.js';
@@ -79,6 +79,7 @@ export async function createServices(config: Config, { onStoreWait = () => undef
     versionReader: new VersionReader(storeCounts, packs),
     versionWriter: new VersionWriter(storeCounts, packs, config.packBelowBytes),
     repos,
+    eraser: new RepoEraser(redis, keys),
     workspaces: new WorkspaceStore(redis, keys, repos),
     staging,
     uploads: new UploadStore(redis, config.keyPrefix),

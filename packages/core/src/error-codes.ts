@@ -28,6 +28,8 @@ export const errorCodes = {
   branch_exists: { status: 409, retryable: false, statusMessage: 'resource_already_exists', title: 'Branch already exists' },
   conflict: { status: 409, retryable: false, statusMessage: 'conflict', title: 'Conflict' },
   workspace_behind: { status: 409, retryable: false, statusMessage: 'conflict', title: 'Workspace is behind' },
+  branch_protected: { status: 409, retryable: false, statusMessage: 'conflict', title: 'Branch may not be deleted' },
+  repo_being_deleted: { status: 409, retryable: true, statusMessage: 'conflict', title: 'Repository is being deleted' },
   path_conflict: { status: 409, retryable: false, statusMessage: 'conflict', title: 'A file and a directory at one path' },
   destination_already_staged: { status: 409, retryable: false, statusMessage: 'conflict', title: 'Destination already staged' },
   hash_mismatch: { status: 400, retryable: false, statusMessage: 'bad_request', title: 'Content does not match its hash' },
@@ -57,6 +59,7 @@ export const errorCodes = {
   port_in_use: { status: 500, retryable: false, statusMessage: 'internal_server_error', title: 'Port in use' },
   node_too_old: { status: 500, retryable: false, statusMessage: 'internal_server_error', title: 'Node.js too old' },
   invalid_config: { status: 500, retryable: false, statusMessage: 'internal_server_error', title: 'Invalid configuration' },
+  not_implemented: { status: 501, retryable: false, statusMessage: 'not_implemented', title: 'Not implemented by sluice' },
   internal: { status: 500, retryable: true, statusMessage: 'internal_server_error', title: 'Internal Server Error' },
 } as const satisfies Record<string, { status: number; retryable: boolean; statusMessage: string; title: string }>;
 

@@ -13,6 +13,7 @@ export * from './stage-editor.js';
 export * from './ingest-totals.js';
 export * from './digest-board.js';
 export * from './repo-script.js';
+export * from './repo-eraser.js';
 export * from './upload-store.js';
 export * from './stage-plan.js';
 export * from './pack-index.js';

@@ -24,6 +24,17 @@ export class RedisKeys {
   repo(ns: string, name: string): string {
     return `${this.repoTag(ns, name)}:meta`;
   }
+  /**
+   * Set while a deletion removes the repository's keys (repo-eraser.ts): the name cannot be
+   * created again until every key of the old repository is gone.
+   */
+  erasing(ns: string, name: string): string {
+    return `${this.repoTag(ns, name)}:erasing`;
+  }
+  /** A glob that matches every key of the repository and no other repository's. */
+  repoPattern(ns: string, name: string): string {
+    return `${this.repoTag(ns, name).replace(/[*?[\]\\]/g, (c) => `\\${c}`)}:*`;
+  }
   branches(ns: string, name: string): string {
     return `${this.repoTag(ns, name)}:branches`;
   }

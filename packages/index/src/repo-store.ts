@@ -5,7 +5,7 @@ import { versionKey, type BlobStore } from '@sluice/storage';
 import type { ObjectStore, TreeChange } from './object-store.js';
 import type { RedisKeys } from './redis-keys.js';
 import type { VersionIndex } from './version-index.js';
-import { createBranchScript, createRepoScript } from './repo-script.js';
+import { createBranchScript, createRepoScript, deleteBranchScript } from './repo-script.js';
 
 export interface Branch {
   name: string;
@@ -32,6 +32,7 @@ export interface ResolvedRevision {
 type RepoScripts = {
   sluiceCreateRepo(...args: Array<string | number>): Promise<number>;
   sluiceCreateBranch(...args: Array<string | number>): Promise<number>;
+  sluiceDeleteBranch(...args: string[]): Promise<[number, string?]>;
 };
 
 const commitIdPattern = /^[0-9a-f]{1,32}$/;
@@ -49,8 +50,9 @@ export class RepoStore {
     private readonly versions: VersionIndex,
   ) {
     if (!('sluiceCreateRepo' in redis)) {
-      redis.defineCommand('sluiceCreateRepo', { numberOfKeys: 4, lua: createRepoScript });
+      redis.defineCommand('sluiceCreateRepo', { numberOfKeys: 5, lua: createRepoScript });
       redis.defineCommand('sluiceCreateBranch', { numberOfKeys: 2, lua: createBranchScript });
+      redis.defineCommand('sluiceDeleteBranch', { numberOfKeys: 1, lua: deleteBranchScript });
     }
     this.scripts = redis as unknown as RepoScripts;
   }
@@ -73,8 +75,11 @@ export class RepoStore {
     const initial = files.length > 0 ? await this.writeInitialCommit(files, paths) : null;
     const created = await this.scripts.sluiceCreateRepo(
       this.keys.repo(namespace, name), this.keys.branches(namespace, name), this.keys.commits(namespace, name), this.keys.content(namespace, name),
-      JSON.stringify(repo), initial?.commit.id ?? '', ...(initial?.hashes ?? []),
+      this.keys.erasing(namespace, name), JSON.stringify(repo), initial?.commit.id ?? '', ...(initial?.hashes ?? []),
     );
+    if (created === -1) {
+      throw new SluiceError('repo_being_deleted', `Repository '${namespace}/${name}' is still being deleted; try again (send DELETE again if this lasts)`);
+    }
     if (created === 0) throw new SluiceError('repo_exists', `Repository '${namespace}/${name}' already exists`);
     await this.redis.sadd(this.keys.namespace(namespace), name);
     return { repo, latestCommit: initial?.commit ?? null };
@@ -164,6 +169,21 @@ export class RepoStore {
     const key = this.keys.branches(namespace, name);
     if ((await this.redis.hget(key, branch)) === null) throw new SluiceError('branch_not_found', `Could not find branch: ${branch}`);
     await this.redis.hset(key, branch, commitId);
+  }
+
+  /**
+   * Deletes a branch and answers it as it was; `branch_not_found` when there is none and
+   * `branch_protected` for `main` or the last branch (deleteBranchScript), nothing changed either way.
+   * Commits stay (other branches, workspaces and commit ids may name them).
+   */
+  async deleteBranch(namespace: string, name: string, branch: string): Promise<Branch> {
+    const [outcome, detail] = await this.scripts.sluiceDeleteBranch(this.keys.branches(namespace, name), branch);
+    if (outcome === 0) throw new SluiceError('branch_not_found', `Could not find branch: ${branch}`);
+    if (outcome === -1) {
+      const why = detail === 'main' ? 'it is the default branch' : 'it is the repository\'s only branch';
+      throw new SluiceError('branch_protected', `Branch '${branch}' may not be deleted: ${why}`);
+    }
+    return { name: branch, commit_id: detail! };
   }
 
   /**

@@ -94,6 +94,15 @@ export const BranchUpdateStruct = {
   fields: { commit_id: { type: nonEmpty } },
 } as const satisfies SerdeStruct;
 
+/**
+ * `BranchRemoteMerge`, view/branch.rs: what `oxen push` sends to merge its pushed head. sluice
+ * takes no pushed commits (it does not store Oxen's merkle tree), so it answers 501 unread.
+ */
+export const BranchRemoteMergeStruct = {
+  name: 'BranchRemoteMerge', source: 'crates/liboxen/src/view/branch.rs', denyUnknown: false,
+  fields: { client_commit_id: { type: text }, server_commit_id: { type: text } },
+} as const satisfies SerdeStruct;
+
 /** `CompletedFileUpload`, view/versions.rs: the 0.54 client writes `upload_results: null`. */
 export const CompletedFileUploadStruct = {
   name: 'CompletedFileUpload', source: 'crates/liboxen/src/view/versions.rs', denyUnknown: false,
@@ -167,5 +176,9 @@ export const upstreamRequests: readonly UpstreamRequest[] = [
     body: { read: 'struct', structs: [BranchNewFromBranchNameStruct, BranchNewFromCommitIdStruct] },
   },
   { operations: ['update_branch'], call: 'PUT R/branches/{name}', contentType: 'none', body: { read: 'struct', structs: [BranchUpdateStruct] } },
+  {
+    operations: ['merge_pushed_commit'], call: 'PUT R/branches/{name}/merge', contentType: 'none',
+    body: { read: 'ignored', sent: BranchRemoteMergeStruct },
+  },
   { operations: ['complete_commit'], call: 'POST R/commits/{id}/complete', contentType: 'none', body: { read: 'ignored' } },
 ];

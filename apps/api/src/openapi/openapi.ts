@@ -71,9 +71,9 @@ export async function openApi(app: FastifyInstance): Promise<void> {
       const route = schema as RouteSchema | undefined;
       if (route?.operationId === undefined) return { schema: { hide: true }, url };
       const wildcard = route.wildcard ?? 'path';
-      const { wildcard: _wildcard, refusals: _refusals, streamedBody, params, ...documented } = route;
+      const { wildcard: _wildcard, wildcardTail, refusals: _refusals, streamedBody, params, ...documented } = route;
       return {
-        url: url.replace(/:(\w+)/g, (_, name: string) => `:${paramNames[name] ?? name}`).replace(/\*$/, `:${wildcard}`),
+        url: url.replace(/:(\w+)/g, (_, name: string) => `:${paramNames[name] ?? name}`).replace(/\*$/, `:${wildcard}${wildcardTail ?? ''}`),
         schema: {
           ...documented,
           ...(params === undefined ? {} : { params: documentParams(params as ObjectSchema, wildcard) }),

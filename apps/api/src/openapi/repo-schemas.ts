@@ -1,5 +1,8 @@
 import { Type } from 'typebox';
-import { BranchView, CommitView, TreeChangeView, CreateBranchBody, CreateRepoBody, ErrorBody, errorAnswer, MetadataEntry, pageFields, RepositoryView, UpdateBranchBody } from '@sluice/protocol';
+import {
+  BranchRemoteMergeStruct, BranchView, CommitView, TreeChangeView, CreateBranchBody, CreateRepoBody, ErrorBody, errorAnswer, MetadataEntry, pageFields,
+  RepositoryView, serdeSchema, UpdateBranchBody,
+} from '@sluice/protocol';
 import { bytesAnswer, commitTags, count, notFound, ok, optional, pageQuery, query, repoTags, str, type RouteSchema } from './schema-kit.js';
 
 const dirAnswer = ok({
@@ -9,6 +12,9 @@ const dirAnswer = ok({
   metadata: Type.Null(),
   ...pageFields,
 });
+
+/** What a route that needs Oxen's merkle tree answers: 501, before its body is read. */
+const notImplemented = errorAnswer('sluice: `not_implemented`, this route needs Oxen\'s merkle tree, which sluice does not store');
 
 /** Repositories, branches, commits and what a revision holds. */
 export const repoSchemas = {
@@ -22,6 +28,13 @@ export const repoSchemas = {
   },
   list_repos: { operationId: 'list_repos', summary: 'Repositories of a namespace', tags: repoTags, response: { 200: ok({ repositories: Type.Array(RepositoryView) }) } },
   show_repo: { operationId: 'show_repo', summary: 'One repository', tags: repoTags, response: { 200: ok({ repository: RepositoryView }), 404: notFound } },
+  delete_repo: {
+    operationId: 'delete_repo',
+    summary: 'Delete a repository',
+    description: 'Write access. Removes every key of the repository (branches, commit ids, workspaces and their stages, job results) in bounded batches before answering `resource_deleted`; the name may be created again, afresh. Content is shared by every repository by hash and stays in the store. While a deletion runs (or after one was cut short) creating the name is 409 `repo_being_deleted`; DELETE again finishes a deletion cut short.',
+    tags: repoTags,
+    response: { 200: ok(), 404: notFound },
+  },
 
   list_branches: { operationId: 'list_branches', summary: 'Branches', tags: commitTags, response: { 200: ok({ branches: Type.Array(BranchView) }), 404: notFound } },
   create_branch: {
@@ -39,6 +52,40 @@ export const repoSchemas = {
     wildcard: 'branch_name',
     body: UpdateBranchBody,
     response: { 200: ok({ branch: BranchView }), 400: ErrorBody, 404: notFound },
+  },
+  delete_branch: {
+    operationId: 'delete_branch',
+    summary: 'Delete a branch',
+    description: 'Answers the branch as it was, `resource_deleted`. `main` (the default branch) and a repository\'s only branch are kept: 409 `branch_protected`, nothing changed. Commits stay; workspaces are based on a commit, not a branch, and keep theirs.',
+    tags: commitTags,
+    wildcard: 'branch_name',
+    response: { 200: ok({ branch: BranchView }), 404: notFound, 409: ErrorBody },
+  },
+  merge_pushed_commit: {
+    operationId: 'merge_pushed_commit',
+    summary: 'Merge a pushed commit into a branch (`oxen push`): not implemented',
+    description: 'Upstream merges a commit `oxen push` uploaded as merkle tree nodes. sluice does not store Oxen\'s merkle tree, so it answers 501 `not_implemented` (after 404 for a repository that does not exist), without reading the body. Write through a workspace instead: upload, then commit (`oxen workspace add`, `oxen workspace commit`, `sluice push`).',
+    tags: commitTags,
+    wildcard: 'branch_name',
+    wildcardTail: '/merge',
+    streamedBody: serdeSchema(BranchRemoteMergeStruct),
+    response: { 404: notFound, 501: notImplemented },
+  },
+  merkle_tree_read: {
+    operationId: 'merkle_tree_read',
+    summary: 'Oxen\'s merkle tree nodes (`oxen clone`, `pull`, `fetch`, `push`): not implemented',
+    description: 'Upstream\'s `GET R/tree/download[/{base_head}]`, `R/tree/nodes/hash/{hash}[/download]`, `R/tree/nodes/resource/{path}` serve tree nodes in Oxen\'s on-disk format. sluice keeps trees of its own, so these answer 501 `not_implemented` (after 404 for a repository that does not exist). Read a revision through `GET R/dir`, `R/meta`, `R/file`, `R/chunk` (`oxen download`).',
+    tags: commitTags,
+    wildcard: 'path',
+    response: { 404: notFound, 501: notImplemented },
+  },
+  merkle_tree_write: {
+    operationId: 'merkle_tree_write',
+    summary: 'Upload or compare merkle tree nodes (`oxen push`): not implemented',
+    description: 'Upstream\'s `POST R/tree/nodes` (a tar.gz of nodes), `R/tree/nodes/missing_node_hashes`, `R/tree/nodes/missing_file_hashes_from_commits`, `R/tree/nodes/mark_nodes_as_synced`. 501 `not_implemented` (after 404 for a repository that does not exist), without reading the body: write through a workspace.',
+    tags: commitTags,
+    wildcard: 'path',
+    response: { 404: notFound, 501: notImplemented },
   },
   show_branch: { operationId: 'show_branch', summary: 'One branch', tags: commitTags, wildcard: 'branch_name', response: { 200: ok({ branch: BranchView }), 404: notFound } },
   show_commit: { operationId: 'show_commit', summary: 'One commit', tags: commitTags, response: { 200: ok({ commit: CommitView }), 404: notFound } },

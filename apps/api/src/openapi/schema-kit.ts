@@ -15,6 +15,11 @@ export interface RouteSchema extends FastifySchema {
   deprecated?: boolean;
   /** The name of the `*` parameter in the document (upstream's name for it). */
   wildcard?: string;
+  /**
+   * What follows the wildcard in upstream's path (`/merge` of `branches/{branch_name:.*}/merge`),
+   * which the router cannot put after a `*`: the route matches it by a constraint instead.
+   */
+  wildcardTail?: string;
   /** Request body types other than JSON, which handlers stream themselves (multipart, raw bytes). */
   consumes?: string[];
   /** What a streamed body holds: documented, never validated (Fastify does not parse it). */

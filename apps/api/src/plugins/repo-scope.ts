@@ -27,6 +27,8 @@ export function repoScope(app: FastifyInstance, { repos, workspaces }: { repos: 
   app.addHook('preHandler', async (request: FastifyRequest) => {
     const url = request.routeOptions.url ?? '';
     if (!under(url, repoUrl)) return;
+    // a deletion finds the repository itself (repo-eraser.ts): it also finishes one cut short
+    if (url === repoUrl && request.method === 'DELETE') return;
     const { namespace, repo, workspaceId } = request.params as { namespace: string; repo: string; workspaceId: string };
     request.repository = await repos.require(namespace, repo);
     if (under(url, workspaceUrl)) request.workspace = await workspaces.require(namespace, repo, workspaceId);

@@ -61,7 +61,14 @@ export function branchRoutes(app: FastifyInstance, { repos }: AppServices): void
     throw new SluiceError('bad_request', 'Invalid request body: expected {"new_name", "from_name"} or {"new_name", "commit_id"}');
   });
 
-  // The client's branch update: `{"commit_id"}`, sent without a Content-Type.
+  // Upstream answers the deleted branch; the client reads only the status.
+  app.delete<{ Params: RepoParams & { '*': string } }>(`${base}/*`, { schema: routeSchemas.delete_branch }, async (request) => {
+    const { namespace, repo } = request.params;
+    return success('resource_deleted', { branch: await repos.deleteBranch(namespace, repo, request.params['*']) });
+  });
+
+  // The client's branch update: `{"commit_id"}`, sent without a Content-Type. A path ending in
+  // `/merge` is the push's merge instead (merkle-routes.ts), as upstream routes it.
   app.put<{ Params: RepoParams & { '*': string }; Body: UpdateBranchBody }>(`${base}/*`, { schema: routeSchemas.update_branch }, async (request) => {
     const { namespace, repo } = request.params;
     const name = request.params['*'];

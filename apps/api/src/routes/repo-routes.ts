@@ -10,7 +10,7 @@ interface RepoParams {
   repo: string;
 }
 
-export function repoRoutes(app: FastifyInstance, { repos, objects }: AppServices): void {
+export function repoRoutes(app: FastifyInstance, { repos, objects, eraser }: AppServices): void {
   app.post<{ Body: CreateRepoBody }>('/api/repos', { schema: routeSchemas.create_repo }, async (request) => {
     const { namespace, name, files } = request.body;
     const { repo, latestCommit } = await repos.create(namespace, name, files ?? []);
@@ -21,6 +21,14 @@ export function repoRoutes(app: FastifyInstance, { repos, objects }: AppServices
   app.get<{ Params: { namespace: string } }>('/api/repos/:namespace', { schema: routeSchemas.list_repos }, async (request) => {
     const list = await repos.list(request.params.namespace);
     return success('resource_found', { repositories: list.map((repo) => repositoryView(repo)) });
+  });
+
+  // Runs without repo-scope's lookup: a deletion cut short left no record, only its mark, and this finishes it.
+  app.delete<{ Params: RepoParams }>('/api/repos/:namespace/:repo', { schema: routeSchemas.delete_repo }, async (request) => {
+    const { namespace, repo } = request.params;
+    const unlinked = await eraser.erase(namespace, repo);
+    request.log.info({ namespace, repo, keys: unlinked }, 'repository deleted');
+    return success('resource_deleted');
   });
 
   app.get<{ Params: RepoParams }>('/api/repos/:namespace/:repo', { schema: routeSchemas.show_repo }, async (request) => {

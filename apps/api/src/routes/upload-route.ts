@@ -57,7 +57,10 @@ export function uploadRoute(app: FastifyInstance, services: AppServices): void {
     const idempotencyKey = request.headers['idempotency-key'];
     let jobId: string = randomUUID();
     if (typeof idempotencyKey === 'string' && idempotencyKey !== '') {
-      jobId = 'idem-' + createHash('sha256').update(`${namespace}/${repo}/${workspace.id}/${idempotencyKey}`).digest('hex').slice(0, 40);
+      // the repository's uuid: a key sent again to a repository deleted and created again under
+      // the same name is a new upload, never the job of the one that was deleted
+      const scope = `${namespace}/${repo}/${request.repository.uuid}/${workspace.id}/${idempotencyKey}`;
+      jobId = 'idem-' + createHash('sha256').update(scope).digest('hex').slice(0, 40);
       const existing = await queue.getJob(jobId);
       if (existing) return answer(request, reply, existing);
     }

@@ -1,0 +1,37 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { SluiceError } from '@sluice/core';
+import type { AppServices } from '../app-services.js';
+import { routeSchemas } from '../openapi/route-schemas.js';
+import { wildcardTail } from '../plugins/wildcard-tail.js';
+import type { RepoParams } from './workspace-routes.js';
+
+const readInstead = 'read a revision through `oxen download` (GET R/meta, R/file, R/chunk) and GET R/dir';
+const writeInstead = 'write through a workspace: upload, then commit (`oxen workspace add`, `oxen workspace commit`, or `sluice push`)';
+
+/**
+ * The routes of `oxen clone`, `pull`, `fetch` and `push`: upstream serves and takes Oxen's merkle
+ * tree nodes there (its on-disk node format, and a merge of commits pushed as such nodes). sluice
+ * keeps trees of its own and cannot serve or take those, so each answers 501 `not_implemented`,
+ * naming what to use instead, once the repository is found; the body is never read.
+ */
+export function merkleRoutes(app: FastifyInstance, { repos }: AppServices): void {
+  const base = '/api/repos/:namespace/:repo';
+  const refuse = (message: string) => async (request: FastifyRequest) => {
+    const { namespace, repo } = request.params as RepoParams;
+    await repos.require(namespace, repo);
+    throw new SluiceError('not_implemented', message);
+  };
+  const unreachable = async () => {
+    throw new SluiceError('internal', 'answered before parsing');
+  };
+
+  wildcardTail(app, ['/merge']);
+  app.put(`${base}/branches/*`, {
+    schema: routeSchemas.merge_pushed_commit,
+    constraints: { wildcardTail: '/merge' },
+    preParsing: refuse(`sluice does not take pushed commits (oxen push): it does not store Oxen's merkle tree. Instead, ${writeInstead}`),
+  }, unreachable);
+  const tree = `sluice does not store Oxen's merkle tree, so oxen clone, pull, fetch, push and the download of a directory do not work against it. Instead, ${readInstead}; ${writeInstead}`;
+  app.get(`${base}/tree/*`, { schema: routeSchemas.merkle_tree_read, preParsing: refuse(tree) }, unreachable);
+  app.post(`${base}/tree/*`, { schema: routeSchemas.merkle_tree_write, preParsing: refuse(tree) }, unreachable);
+}
