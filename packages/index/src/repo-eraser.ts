@@ -84,7 +84,7 @@ export class RepoEraser {
   private async *batches(pattern: string): AsyncGenerator<string[]> {
     const nodes: Redis[] = this.redis instanceof Cluster ? this.redis.nodes('master') : [this.redis];
     for (const node of nodes) {
-      for await (const found of node.scanStream({ match: pattern, count: eraseBatchSize })) {
+      for await (const found of node.scanStream({ match: pattern, count: 1000 })) {
         const keys = found as string[];
         for (let i = 0; i < keys.length; i += eraseBatchSize) yield keys.slice(i, i + eraseBatchSize);
       }
