@@ -74,7 +74,7 @@ export const repoSchemas = {
   merkle_tree_read: {
     operationId: 'merkle_tree_read',
     summary: 'Oxen\'s merkle tree nodes (`oxen clone`, `pull`, `fetch`, `push`): not implemented',
-    description: 'Upstream\'s `GET R/tree/download[/{base_head}]`, `R/tree/nodes/hash/{hash}[/download]`, `R/tree/nodes/resource/{path}` serve tree nodes in Oxen\'s on-disk format. sluice keeps trees of its own, so these answer 501 `not_implemented` (after 404 for a repository that does not exist). Read a revision through `GET R/dir`, `R/meta`, `R/file`, `R/chunk` (`oxen download`).',
+    description: 'Upstream\'s `GET R/tree/download[/{base_head}]`, `R/tree/nodes/hash/{hash}[/download]`, `R/tree/nodes/resource/{path}` serve tree nodes in Oxen\'s on-disk format. sluice keeps trees of its own, so these answer 501 `not_implemented` (after 404 for a repository that does not exist). Read a directory at a revision as one tar through `GET R/archive/{revision}/{path}`, or file by file through `GET R/dir`, `R/meta`, `R/file`, `R/chunk` (`oxen ls`, `oxen download`).',
     tags: commitTags,
     wildcard: 'path',
     response: { 404: notFound, 501: notImplemented },
