@@ -13,6 +13,7 @@ import { lsCommand } from './commands/ls-command.js';
 import { logCommand } from './commands/log-command.js';
 import { diffCommand } from './commands/diff-command.js';
 import { statusCommand } from './commands/status-command.js';
+import { downloadCommand } from './commands/download-command.js';
 
 /** Every command, its synopsis and what it does: the one table `--help` is printed from. */
 const commands: Record<string, { synopsis: string; about: string }> = {
@@ -43,6 +44,14 @@ const commands: Record<string, { synopsis: string; about: string }> = {
     synopsis: 'sluice log <remote> [path] [--revision main] [--limit N] [--json]',
     about: 'the commits that changed the path (every commit, for the repository), newest first',
   },
+  download: {
+    synopsis: 'sluice download <remote> [path] [--revision main] [--to DIR] [--gzip auto|always|never] [--retry-for 30s] [--json]',
+    about: 'downloads a directory (or a file) at a revision through the archive route into DIR (default: a directory named\n'
+      + '  after the path, or the repository; . for a file). Every file is checked against its hash and written under a\n'
+      + '  temporary name, renamed when whole; files already here with the same content are not fetched; a cut transfer\n'
+      + '  resumes after its last whole file (for --retry-for), and the same command again resumes from what is on disk.\n'
+      + '  A file whose bytes do not match their hash is reported and not written (exit 1).',
+  },
   diff: {
     synopsis: 'sluice diff <remote> <rev-a> <rev-b> [path] [--limit N] [--json]',
     about: 'the files added, modified and removed from rev-a to rev-b (branches or commit ids), under path if given',
@@ -63,7 +72,7 @@ function usage(command?: string): string {
 class UsageError extends Error {}
 
 /** Commands that read a repository: the remote comes first (`sluice ls <remote> [path]`). */
-const readCommands = new Set(['ls', 'log', 'diff']);
+const readCommands = new Set(['ls', 'log', 'diff', 'download']);
 
 /** Words as a POSIX shell reads them back: anything beyond plain characters single-quoted. */
 const shellLine = (words: string[]) => words.map((w) => (/^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.replaceAll("'", "'\\''")}'`)).join(' ');
@@ -151,6 +160,7 @@ async function main(argv: string[]): Promise<number> {
       json: { type: 'boolean', default: false },
       revision: { type: 'string', default: 'main' },
       limit: { type: 'string' },
+      to: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
       version: { type: 'boolean', short: 'v', default: false },
     },
@@ -183,6 +193,14 @@ async function main(argv: string[]): Promise<number> {
     };
     if (command === 'ls') return lsCommand(ctx, path(0, 1), values.revision);
     if (command === 'log') return logCommand(ctx, path(0, 1), values.revision);
+    if (command === 'download') {
+      running = 'download';
+      return downloadCommand({
+        remote, where: remoteText, path: path(0, 1), revision: values.revision, gzip: gzipMode(values.gzip), json: values.json,
+        retryForMs: duration(values['retry-for'], '--retry-for'),
+        ...(values.to ? { to: values.to } : {}), ...(token ? { token } : {}),
+      });
+    }
     if (rest.length < 2) throw new UsageError(`sluice diff needs two revisions\n${usage(command)}`);
     return diffCommand(ctx, rest[0]!, rest[1]!, path(2, 3));
   }
@@ -283,6 +301,9 @@ main(process.argv.slice(2)).then(
     const message = error instanceof ClientError ? `${error.message} (${error.code})` : (error as Error).message;
     process.stderr.write(`sluice: ${message}\n`);
     // a push that stopped because the server went away: nothing is lost, and the way on is the same command
+    if (error instanceof ClientError && error.retryable && running === 'download') {
+      process.stderr.write('sluice: run the same command again to resume: files here and whole are not fetched again\n');
+    }
     if (error instanceof ClientError && error.retryable && running === 'push') {
       process.stderr.write('sluice: run the same command again to resume: what the server staged is not sent again '
         + '(--retry-for sets how long it keeps trying, e.g. --retry-for 10m)\n');

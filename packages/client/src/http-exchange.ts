@@ -1,4 +1,4 @@
-import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 
 export interface Exchange {
@@ -37,6 +37,19 @@ export class HttpExchanger {
       });
       request.on('error', reject);
       for (const part of parts) request.write(part);
+      request.end();
+    });
+  }
+
+  /**
+   * A GET whose answer is read as a stream: resolves once the head arrived, with the body
+   * unread (the caller reads it, or destroys it to stop the transfer).
+   */
+  open(path: string, headers: Record<string, string>): Promise<IncomingMessage> {
+    const url = new URL(path, this.baseUrl);
+    return new Promise((resolve, reject) => {
+      const request = (this.secure ? httpsRequest : httpRequest)(url, { method: 'GET', agent: this.agent, headers }, resolve);
+      request.on('error', reject);
       request.end();
     });
   }

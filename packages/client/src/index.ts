@@ -8,3 +8,5 @@ export * from './progress-reporter.js';
 export * from './gzip-choice.js';
 export * from './repo-reads.js';
 export * from './ignore-rules.js';
+export * from './download.js';
+export * from './tar-reader.js';

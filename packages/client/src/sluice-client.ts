@@ -1,6 +1,7 @@
 import type { CommitBody, CommitView, CompleteChunkedBody, FileResult, JobView, StageHashesBody, WorkspaceBody, WorkspaceView } from '@sluice/protocol';
 import { ClientError } from './client-error.js';
 import { multipartBody, type FilePart } from './multipart-body.js';
+import type { IncomingMessage } from 'node:http';
 import { HttpExchanger, type Body, type Exchange } from './http-exchange.js';
 
 export interface ClientOptions {
@@ -121,6 +122,34 @@ export class SluiceClient {
     const retryAfter = Number(response.headers['retry-after']);
     if (retryAfter > 0) Object.assign(error, { retryAfter: Math.min(retryAfter, 30) * 1000 });
     throw error;
+  }
+
+  /**
+   * A GET answered as a stream (an archive): the body of a 2xx is handed over unread; any other
+   * answer is read and thrown as a ClientError, as `request` would. Not retried: the caller
+   * knows where to resume.
+   */
+  async openStream(path: string): Promise<IncomingMessage> {
+    const headers: Record<string, string> = this.token ? { authorization: `Bearer ${this.token}` } : {};
+    let response: IncomingMessage;
+    try {
+      response = await this.http.open(path, headers);
+    } catch (error) {
+      const { code, message } = error as NodeJS.ErrnoException;
+      throw new ClientError('unreachable', `${this.baseUrl} did not answer (${code ?? message})`);
+    }
+    const status = response.statusCode ?? 0;
+    if (status >= 200 && status < 300) return response;
+    const chunks: Buffer[] = [];
+    for await (const chunk of response) chunks.push(chunk as Buffer);
+    let parsed: Envelope = {};
+    try {
+      parsed = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Envelope;
+    } catch {
+      // not JSON: the status says enough
+    }
+    const code = parsed.error?.type ?? parsed.status_message ?? `http_${status}`;
+    throw new ClientError(code, `GET ${path}: ${status} ${parsed.status_description ?? parsed.error?.detail ?? ''}`.trimEnd(), status);
   }
 
   private repoPath(ns: string, repo: string): string {

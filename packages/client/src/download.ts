@@ -1,0 +1,213 @@
+import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { createGunzip } from 'node:zlib';
+import { createOxenHasher } from '@sluice/core';
+import { ClientError } from './client-error.js';
+import { planRuns, remoteFiles, type Run } from './download-plan.js';
+import { gzipParts, type GzipMode } from './gzip-choice.js';
+import type { Remote } from './remote.js';
+import { RepoReads } from './repo-reads.js';
+import { SluiceClient } from './sluice-client.js';
+import { readTar, TarError, type TarFile } from './tar-reader.js';
+
+export interface DownloadOptions {
+  remote: Remote;
+  token?: string;
+  /** A directory or a file of the repository ('' for all of it). */
+  path: string;
+  /** A branch or a commit id. */
+  revision: string;
+  /** Where the files go; by default a directory named after the path (the repository for ''), or `.` for a file. */
+  to?: string;
+  gzip?: GzipMode;
+  /** How long (ms) a cut or refused transfer keeps being resumed from its last whole file (default 30 s). */
+  retryForMs?: number;
+  onProgress?: (progress: DownloadProgress) => void;
+}
+
+export interface DownloadProgress {
+  phase: 'comparing' | 'downloading' | 'done';
+  /** Files to fetch, known once compared (null while unknown: a download into an empty directory). */
+  filesToFetch: number | null;
+  fetched: number;
+  skipped: number;
+  failed: number;
+  bytesFetched: number;
+  /** The bytes under the path at the revision. */
+  bytesTotal: number;
+  notice?: string | null;
+}
+
+export interface DownloadSummary {
+  commit: string;
+  to: string;
+  /** Files fetched, verified and written. */
+  fetched: number;
+  /** Files already here with the same content (hashed): not fetched. */
+  skipped: number;
+  /** Files whose hash was checked: every fetched and every skipped one. */
+  verified: number;
+  failed: Array<{ path: string; reason: string }>;
+  bytesFetched: number;
+  /** Archive requests made (a resumed cut and each run of missing files are one each). */
+  requests: number;
+  seconds: number;
+}
+
+/** The pax record the archive route puts on every entry: the Oxen hash of its content. */
+export const hashRecord = 'SLUICE.hash';
+/** Where a file is written before it is whole and verified; a rerun writes it again. */
+export const partSuffix = '.sluice-part';
+
+/** A path from the archive that stays under the target: relative, no `..`, no empty or `.` segment. */
+function safePath(path: string): boolean {
+  if (path === '' || path.startsWith('/') || path.includes('\0') || path.includes('\\')) return false;
+  return path.split('/').every((segment) => segment !== '' && segment !== '.' && segment !== '..');
+}
+
+const isEmptyDir = async (dir: string) => (await readdir(dir).catch(() => [])).length === 0;
+
+/**
+ * Downloads a directory (or a file) at a revision through the archive route: the revision is
+ * pinned to its commit; unless the target is empty, the listing is compared with what is here
+ * (same size, then same hash) and only the runs of missing or different files are asked for,
+ * each with `after=` the file before it; every file is hashed as it arrives and checked against
+ * its pax hash, written to a temporary name and renamed only when whole and verified. A cut
+ * transfer resumes after its last whole file for `retryForMs`; after that, the same command
+ * resumes from what is on disk. A file whose bytes do not match its hash is reported and left
+ * out (nothing written), and the download goes on.
+ */
+export async function download(options: DownloadOptions): Promise<DownloadSummary> {
+  const started = performance.now();
+  const { remote } = options;
+  const client = new SluiceClient({ baseUrl: remote.baseUrl, ...(options.token ? { token: options.token } : {}) });
+  const reads = new RepoReads(client, remote.namespace, remote.repo);
+  await reads.requireRepo();
+  const commit = await reads.commitOf(options.revision);
+  const path = options.path.replace(/^\/+|\/+$/g, '');
+  const entry = await reads.entryAt(commit.id, path);
+  const to = options.to ?? (entry.isDir ? (path === '' ? remote.repo : basename(path)) : '.');
+  const progress: DownloadProgress = {
+    phase: 'comparing', filesToFetch: null, fetched: 0, skipped: 0, failed: 0, bytesFetched: 0, bytesTotal: entry.size,
+  };
+  const report = () => options.onProgress?.({ ...progress });
+  const failed: DownloadSummary['failed'] = [];
+  report();
+
+  let runs: Run[];
+  if (entry.isDir && await isEmptyDir(to)) runs = [{ after: null, first: null, last: null }];
+  else {
+    const files = entry.isDir ? remoteFiles(reads, commit.id, path) : (async function* () {
+      yield { path: basename(path), hash: entry.hash, size: entry.size };
+    })();
+    progress.filesToFetch = 0;
+    runs = await planRuns(files, to, (_file, here) => {
+      if (here) progress.skipped++;
+      else progress.filesToFetch!++;
+    });
+  }
+  progress.phase = 'downloading';
+  report();
+
+  const hasher = await createOxenHasher();
+  const gzip = gzipParts(options.gzip ?? 'auto', remote.baseUrl);
+  const archivePath = (after: string | null) => {
+    const query = new URLSearchParams({ ...(gzip ? { gzip: 'true' } : {}), ...(after === null ? {} : { after }) }).toString();
+    const target = path === '' ? '' : `/${path.split('/').map(encodeURIComponent).join('/')}`;
+    return `/api/repos/${encodeURIComponent(remote.namespace)}/${encodeURIComponent(remote.repo)}/archive/${commit.id}${target}${query === '' ? '' : `?${query}`}`;
+  };
+
+  /** Writes one entry under its temporary name while hashing it; renames it when its hash holds. */
+  const receive = async (file: TarFile): Promise<void> => {
+    if (!safePath(file.path)) throw new ClientError('bad_archive', `the archive names a path outside the target: ${JSON.stringify(file.path)}`);
+    const destination = join(to, file.path);
+    const part = destination + partSuffix;
+    await mkdir(dirname(destination), { recursive: true });
+    const handle = await open(part, 'w');
+    hasher.init();
+    try {
+      for await (const piece of file.body) {
+        hasher.update(piece);
+        await handle.write(piece);
+        progress.bytesFetched += piece.length;
+      }
+    } finally {
+      await handle.close();
+    }
+    const hash = hasher.digest();
+    const expected = file.pax[hashRecord];
+    if (expected !== hash) {
+      await rm(part, { force: true });
+      const reason = expected === undefined ? 'the archive gave no hash for it' : `hash mismatch: expected ${expected}, received bytes hash to ${hash} (damaged in transit)`;
+      failed.push({ path: file.path, reason });
+      progress.failed++;
+      return;
+    }
+    await rename(part, destination);
+    progress.fetched++;
+    if (progress.fetched % 100 === 0) report();
+  };
+
+  let requests = 0;
+  const retryForMs = options.retryForMs ?? 30_000;
+  for (const run of runs) {
+    let after = run.after;
+    let expectFirst = run.first;
+    let failingSince = 0;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        requests++;
+        const response = await client.openStream(archivePath(after));
+        const body = gzip ? response.pipe(createGunzip()) : response;
+        // an error of the answer reaches the gunzip stream too, and ends the reading below
+        if (gzip) response.on('error', (error) => body.destroy(error));
+        let reachedLast = false;
+        try {
+          for await (const file of readTar(body)) {
+            if (expectFirst !== null && file.path !== expectFirst) {
+              throw new ClientError('bad_archive', `the archive began with ${file.path}, not ${expectFirst}: it does not match the listing`);
+            }
+            expectFirst = null;
+            await receive(file);
+            after = file.path;
+            failingSince = 0;
+            if (run.last !== null && file.path === run.last) {
+              reachedLast = true;
+              break;
+            }
+          }
+        } finally {
+          // a run that ends before the archive does: stop the transfer of the rest
+          if (reachedLast || !response.complete) response.destroy();
+        }
+        break;
+      } catch (error) {
+        const cut = error instanceof TarError ? error.truncated : error instanceof ClientError ? error.retryable : isTransportError(error);
+        failingSince ||= Date.now();
+        if (!cut || Date.now() - failingSince >= retryForMs) {
+          if (error instanceof ClientError) throw error;
+          throw new ClientError(cut ? 'unreachable' : 'bad_archive', `the download stopped: ${(error as Error).message}`);
+        }
+        const wait = Math.min(250 * 2 ** attempt, 8000);
+        progress.notice = `transfer cut (${(error as Error).message}), resuming after ${after ?? 'the start'} in ${Math.max(1, Math.round(wait / 1000))}s`;
+        report();
+        progress.notice = null;
+        await new Promise((resolve) => setTimeout(resolve, wait));
+      }
+    }
+  }
+  client.close();
+  progress.phase = 'done';
+  report();
+  return {
+    commit: commit.id, to, fetched: progress.fetched, skipped: progress.skipped, verified: progress.fetched + progress.skipped,
+    failed, bytesFetched: progress.bytesFetched, requests, seconds: (performance.now() - started) / 1000,
+  };
+}
+
+/** A socket or stream failure (reset, closed early, a gzip stream cut): worth resuming. */
+function isTransportError(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException).code ?? '';
+  return ['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'ERR_STREAM_PREMATURE_CLOSE', 'Z_BUF_ERROR', 'ECONNABORTED'].includes(code)
+    || (error as Error).message === 'aborted';
+}
