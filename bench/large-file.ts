@@ -22,7 +22,7 @@ const run = promisify(execFile);
  * is CSV rows (the file compresses ~1.7:1, inflating is the work); `compressible` text is JSON
  * lines (~4:1, so writing the inflated version is).
  */
-async function largeGzip(bytes: number, kind: 'mixed' | 'compressible' = 'mixed'): Promise<string> {
+export async function largeGzip(bytes: number, kind: 'mixed' | 'compressible' = 'mixed'): Promise<string> {
   // v2: the v1 pool of rows was shorter than a block, so its "CSV" blocks were a few KiB each and
   // the file inflated to 560 MiB (mostly the random quarter) instead of `bytes`.
   const path = join(tmpdir(), `sluice-bench-large-v2-${kind === 'mixed' ? '' : `${kind}-`}${bytes}.gz`);
@@ -68,9 +68,11 @@ class Pacer extends Transform {
  * Streams a file as one gzip part of a multipart upload, at most at `pace` bytes/s when given;
  * resolves with the answer and when (hrtime) the last byte was handed to the socket.
  */
-function uploadFile(baseUrl: string, path: string, file: string, pace?: number): Promise<{ status: number; location: string | undefined; sentAt: bigint }> {
+export function uploadFile(
+  baseUrl: string, path: string, file: string, pace?: number, part = { filename: 'big.csv', type: 'application/gzip' },
+): Promise<{ status: number; location: string | undefined; sentAt: bigint }> {
   const boundary = 'sluicebenchboundary';
-  const head = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file[]"; filename="big.csv"\r\nContent-Type: application/gzip\r\n\r\n`);
+  const head = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file[]"; filename="${part.filename}"\r\nContent-Type: ${part.type}\r\n\r\n`);
   const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
   const url = new URL(baseUrl);
   let sentAt = 0n;
@@ -179,7 +181,7 @@ async function readBack(ctx: BenchContext, file: string): Promise<Figure> {
 }
 
 /** GETs a URL and counts the body's bytes without keeping them. */
-function download(url: string): Promise<number> {
+export function download(url: string): Promise<number> {
   return new Promise((resolve, reject) => {
     request(url, (res) => {
       if (res.statusCode !== 200) reject(new Error(`GET ${url} answered ${res.statusCode}`));

@@ -4,7 +4,7 @@
  * ceiling measured in the same run or a count. Options:
  *   --smoke          a few hundred files, for CI
  *   --runs N         runs per workload; the median is quoted (default 3)
- *   --only a,b       workloads: small-fs, small-s3, large, commit, push, many-files (default all)
+ *   --only a,b       workloads: small-fs, small-s3, large, commit, push, many-files, downloads (default all)
  *   --json FILE      also write the figures as JSON
  *   --files N        small-files workloads with N files instead of 20,000; many-files with N instead of 10M
  *   --direct-stage   many-files stages straight into Redis, not through stage_hashes (quicker)
@@ -25,6 +25,7 @@ import { largeFile } from './large-file.js';
 import { commitWorkload } from './commit-workload.js';
 import { pushWorkload } from './push-workload.js';
 import { manyFiles } from './many-files.js';
+import { downloadWorkload } from './download-workload.js';
 import { table, writeChart } from './report.js';
 
 const args = process.argv.slice(2);
@@ -34,7 +35,7 @@ const option = (name: string): string | undefined => {
 };
 const smoke = args.includes('--smoke');
 const runs = Number(option('--runs') ?? (smoke ? 1 : 3));
-const only = new Set((option('--only') ?? 'small-fs,small-s3,large,commit,push,many-files').split(','));
+const only = new Set((option('--only') ?? 'small-fs,small-s3,large,commit,push,many-files,downloads').split(','));
 const jsonPath = option('--json');
 const sluiceEnv = Object.fromEntries(args.flatMap((a, i) => (args[i - 1] === '--sluice-env' ? [[a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] as [string, string]] : [])));
 
@@ -45,6 +46,7 @@ const workloads: Array<[string, (ctx: BenchContext) => Promise<Figure[]>]> = [
   ['commit', commitWorkload],
   ['push', pushWorkload],
   ['many-files', manyFiles],
+  ['downloads', downloadWorkload],
 ];
 
 const redisServer = await startRedisServer();
