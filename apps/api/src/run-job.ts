@@ -1,6 +1,6 @@
 import type { Job, QueueEvents } from 'bullmq';
 import { SluiceError } from '@sluice/core';
-import type { IngestJobData, IngestJobResult, IngestQueue } from '@sluice/queue';
+import { readJobFailure, type IngestJobData, type IngestJobResult, type IngestQueue } from '@sluice/queue';
 import { jobLocation } from './routes/job-view.js';
 
 export type IngestJob = Job<IngestJobData, IngestJobResult>;
@@ -34,7 +34,10 @@ export async function awaitJob(job: IngestJob, events: QueueEvents, timeoutSecon
     return finished;
   } catch (error) {
     if (error instanceof SluiceError) throw error;
-    throw new SluiceError('job_failed', `job ${job.id} failed: ${(error as Error).message}`, { fields: { job_id: job.id, location } });
+    // the worker's failure, with its code; a bug or a reason BullMQ wrote is job_failed (503: try again)
+    const failure = readJobFailure((error as Error).message);
+    const code = failure.code === 'internal' ? 'job_failed' : failure.code;
+    throw new SluiceError(code, `job ${job.id} failed: ${failure.message}`, { fields: { job_id: job.id, location } });
   } finally {
     clearTimeout(timer);
   }

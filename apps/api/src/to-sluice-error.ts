@@ -1,4 +1,5 @@
 import { SluiceError, type ErrorCode } from '@sluice/core';
+import { redisFailure } from '@sluice/index';
 
 /** Fastify, multipart and ioredis errors that clients cause or that name a dependency, by code. */
 const knownCodes: Record<string, ErrorCode> = {
@@ -16,7 +17,6 @@ const knownCodes: Record<string, ErrorCode> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'bad_request',
   FST_PROTO_VIOLATION: 'malformed_multipart',
   FST_ERR_BAD_URL: 'bad_request',
-  ECONNREFUSED: 'redis_unavailable',
 };
 
 /** Maps anything thrown while serving a request to a SluiceError with the right status. */
@@ -27,14 +27,8 @@ export function toSluiceError(error: unknown): SluiceError {
   if (e.validation !== undefined) return new SluiceError('bad_request', message);
   if (e.code !== undefined && knownCodes[e.code] !== undefined) return new SluiceError(knownCodes[e.code]!, message);
   if (error instanceof SyntaxError) return new SluiceError('invalid_json', `Invalid JSON: ${message}`);
-  // Redis at maxmemory with noeviction refuses every write (a script that may write is refused
-  // whole, so nothing is half-applied) until memory is freed.
-  if (/^OOM /.test(message)) {
-    return new SluiceError('redis_full', 'Redis is out of memory (maxmemory, noeviction) and refuses writes; free memory or raise maxmemory, then try again');
-  }
-  if (e.name === 'MaxRetriesPerRequestError' || /Connection is closed|Stream isn't writeable|connect ECONNREFUSED/.test(message)) {
-    return new SluiceError('redis_unavailable', 'Redis is unreachable; try again shortly');
-  }
+  const redis = redisFailure(error);
+  if (redis !== null) return redis;
   // busboy's own parse errors carry no code: a malformed or truncated body.
   if (/Unexpected end of (form|multipart data)|terminated early|Malformed part header|Multipart: Boundary not found|Unexpected end of file/i.test(message)) {
     return new SluiceError('malformed_multipart', message);

@@ -1,10 +1,10 @@
 import { Worker, type ConnectionOptions, type Job } from 'bullmq';
 import { Piscina } from 'piscina';
 import type { Logger } from 'pino';
-import { errorCodeOf, type Limits } from '@sluice/core';
+import type { Limits } from '@sluice/core';
 import type { BlobStore } from '@sluice/storage';
-import type { DigestBoard, IngestTotals, ObjectStore, RepoStore, StagingIndex, VersionIndex, VersionWriter, WorkspaceCommitter, WorkspaceQuota, WorkspaceStore } from '@sluice/index';
-import { commitQueueName, digestQueueName, ingestQueueName, queuePrefix, stallSettings, type CommitJobData, type CommitJobResult, type DigestJobData, type IngestJobData, type IngestJobResult } from '@sluice/queue';
+import { redisFailure, type DigestBoard, type IngestTotals, type ObjectStore, type RepoStore, type StagingIndex, type VersionIndex, type VersionWriter, type WorkspaceCommitter, type WorkspaceQuota, type WorkspaceStore } from '@sluice/index';
+import { commitQueueName, digestQueueName, ingestQueueName, queuePrefix, readJobFailure, stallSettings, toJobError, type JobFailure, type CommitJobData, type CommitJobResult, type DigestJobData, type IngestJobData, type IngestJobResult } from '@sluice/queue';
 import { processCommitJob } from './commit-processor.js';
 import { IngestProcessor } from './ingest-processor.js';
 import { DigestProcessor } from './digest-processor.js';
@@ -71,9 +71,9 @@ function ingestSummary(result: IngestJobResult) {
 }
 
 /** A failed attempt, and the dependency behind it when Redis or the store was the cause. */
-function countFailure(queue: 'ingest' | 'commit', error: Error): void {
+function countFailure(queue: 'ingest' | 'commit', failure: JobFailure): void {
   ingestMetrics.jobs.inc({ queue, result: 'failed' });
-  countDependencyError(errorCodeOf(error));
+  countDependencyError(failure.code);
 }
 
 export function startWorker(options: WorkerOptions): RunningWorker {
@@ -84,10 +84,13 @@ export function startWorker(options: WorkerOptions): RunningWorker {
     idleTimeout: 60_000,
   });
   let running = 0;
+  // Every job's failure leaves as a code of ours (see toJobError), whoever threw it.
   const counted = async <T>(work: () => Promise<T>): Promise<T> => {
     running += 1;
     try {
       return await work();
+    } catch (error) {
+      throw toJobError(error, redisFailure);
     } finally {
       running -= 1;
     }
@@ -125,8 +128,9 @@ export function startWorker(options: WorkerOptions): RunningWorker {
     });
   });
   commits.on('failed', (job, error) => {
-    countFailure('commit', error);
-    log.warn({ jobId: job?.id, attempt: job?.attemptsMade, code: errorCodeOf(error), err: error.message }, 'commit job attempt failed');
+    const failure = readJobFailure(error.message);
+    countFailure('commit', failure);
+    log.warn({ jobId: job?.id, attempt: job?.attemptsMade, code: failure.code, err: failure.message }, 'commit job attempt failed');
   });
   worker.on('completed', (job, result) => {
     ingestMetrics.jobs.inc({ queue: 'ingest', result: 'completed' });
@@ -135,8 +139,9 @@ export function startWorker(options: WorkerOptions): RunningWorker {
     options.totals.add(summary.staged, summary.bytes, summary.failed).catch((error: unknown) => log.warn({ err: (error as Error).message }, 'could not count the job in the totals'));
   });
   worker.on('failed', (job, error) => {
-    countFailure('ingest', error);
-    log.warn({ jobId: job?.id, attempt: job?.attemptsMade, code: errorCodeOf(error), err: error.message }, 'ingest job attempt failed');
+    const failure = readJobFailure(error.message);
+    countFailure('ingest', failure);
+    log.warn({ jobId: job?.id, attempt: job?.attemptsMade, code: failure.code, err: failure.message }, 'ingest job attempt failed');
   });
   worker.on('stalled', (jobId) => log.warn({ jobId }, 'ingest job stalled; it will be retried'));
   const onError = options.onError ?? ((error: Error) => log.error({ err: error.message }, 'worker error'));

@@ -16,6 +16,7 @@ export * from './repo-script.js';
 export * from './repo-eraser.js';
 export * from './upload-store.js';
 export * from './stage-plan.js';
+export * from './redis-failure.js';
 export * from './pack-index.js';
 export * from './version-writer.js';
 export * from './version-reader.js';

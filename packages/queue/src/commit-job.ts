@@ -29,13 +29,3 @@ export function createCommitQueue(connection: ConnectionOptions, keyPrefix: stri
 export function commitJobOptions(retentionSeconds: number): JobsOptions {
   return { attempts: 5, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: { age: retentionSeconds }, removeOnFail: { age: retentionSeconds } };
 }
-
-/** A failed job's reason carries the error code first, so pollers get a stable code back. */
-export function failureReason(code: string, message: string): string {
-  return `${code}: ${message}`;
-}
-
-export function parseFailureReason(reason: string | undefined): { code: string; message: string } {
-  const match = /^([a-z_]+): (.*)$/s.exec(reason ?? '');
-  return match ? { code: match[1]!, message: match[2]! } : { code: 'job_failed', message: reason ?? 'job failed' };
-}

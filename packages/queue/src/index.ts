@@ -3,3 +3,4 @@ export * from './ingest-queue.js';
 export * from './commit-job.js';
 export * from './digest-job.js';
 export * from './job-id.js';
+export * from './job-failure.js';

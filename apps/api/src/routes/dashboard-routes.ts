@@ -3,7 +3,7 @@ import type { Job } from 'bullmq';
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
-import type { CommitJobData, CommitJobResult, IngestJobData, IngestJobResult, IngestProgress } from '@sluice/queue';
+import { readJobFailure, type CommitJobData, type CommitJobResult, type IngestJobData, type IngestJobResult, type IngestProgress } from '@sluice/queue';
 import type { AppServices } from '../app-services.js';
 import { success } from '../oxen-envelope.js';
 import { jobHeader } from './job-view.js';
@@ -11,6 +11,12 @@ import { dashboardPage } from './dashboard-page.js';
 import { routeSchemas } from '../openapi/route-schemas.js';
 import { foreignPages } from '../plugins/foreign-pages.js';
 import { DashboardHistory } from './dashboard-history.js';
+
+/** A failed job's reason as people read it: its code, then its message. */
+function failedReason(reason: string): string {
+  const { code, message } = readJobFailure(reason);
+  return `${code}: ${message}`;
+}
 
 /** Where bull-board's queue dashboard lives (admin scope when auth is on). */
 export const queueBoardPrefix = '/admin/queues';
@@ -33,7 +39,7 @@ async function jobSummary(job: IngestJob): Promise<Record<string, unknown>> {
     deduplicated: result?.deduplicated ?? null,
     failed: result ? errors.length : null,
     errors: errors.slice(0, 5),
-    ...(job.failedReason ? { failed_reason: job.failedReason } : {}),
+    ...(job.failedReason ? { failed_reason: failedReason(job.failedReason) } : {}),
   };
 }
 
@@ -44,7 +50,7 @@ async function commitSummary(job: CommitJob): Promise<Record<string, unknown>> {
     branch: job.data.branch,
     commit_id: job.returnvalue?.commit.id ?? null,
     errors: [],
-    ...(job.failedReason ? { failed_reason: job.failedReason } : {}),
+    ...(job.failedReason ? { failed_reason: failedReason(job.failedReason) } : {}),
   };
 }
 

@@ -1,7 +1,7 @@
 import type { Job } from 'bullmq';
 import type { ErrorCode } from '@sluice/core';
 import type { CommitJobView, IngestJobView, IngestProgress, JobHeaderView, JobState } from '@sluice/protocol';
-import { parseFailureReason, type CommitJobData, type CommitJobResult, type IngestJobData, type IngestJobResult } from '@sluice/queue';
+import { readJobFailure, type CommitJobData, type CommitJobResult, type IngestJobData, type IngestJobResult } from '@sluice/queue';
 
 /** BullMQ's states in the four a client needs; a job between attempts is queued again. */
 export function jobState(bullState: string): JobState {
@@ -23,6 +23,12 @@ async function observedState(job: Job): Promise<JobState> {
   return (state === 'completed' || state === 'failed') && job.finishedOn === undefined ? 'active' : state;
 }
 
+/** A failed job's error as the jobs API shows it. */
+function jobError(reason: string | undefined): { code: ErrorCode; message: string } {
+  const { code, message } = readJobFailure(reason);
+  return { code, message };
+}
+
 /** What every job shows: who it is for, when, how often it was tried, and why it failed. */
 function common(job: Job<{ namespace: string; repo: string; workspaceId: string }>, kind: 'ingest' | 'commit', state: JobState): JobHeaderView {
   return {
@@ -35,8 +41,7 @@ function common(job: Job<{ namespace: string; repo: string; workspaceId: string 
     created_at: new Date(job.timestamp).toISOString(),
     finished_at: job.finishedOn ? new Date(job.finishedOn).toISOString() : null,
     attempts: job.attemptsMade,
-    // the reason was written by failureReason(code, message): its code is one of ours
-    ...(state === 'failed' ? { error: parseFailureReason(job.failedReason) as { code: ErrorCode; message: string } } : {}),
+    ...(state === 'failed' ? { error: jobError(job.failedReason) } : {}),
   };
 }
 
