@@ -241,6 +241,17 @@ describe('sluice download: verified, atomic, resumable, skipping what is here', 
     expectWhole(to);
   });
 
+  it('a file that cannot be written here fails alone, and the archive is read on past it', async () => {
+    const to = tempDir('sluice-dl-blocked-');
+    mkdirSync(join(to, 'a', '050.txt'), { recursive: true });
+    writeFileSync(join(to, 'a', '050.txt', 'mine'), 'a directory where the repository has a file\n');
+    const result = await run(['download', remote, '--to', to, '--json']);
+    expect(result.code).toBe(1);
+    expect(summaryOf(result)).toMatchObject({ fetched: 300, failed: [{ path: 'a/050.txt', reason: expect.stringMatching(/^cannot be written here: E[A-Z]+$/) }] });
+    expect(readFileSync(join(to, 'a', '051.txt')).equals(dataset.get('a/051.txt')!)).toBe(true);
+    expect(existsSync(join(to, 'a', '050.txt.sluice-part'))).toBe(false);
+  });
+
   it('gzip on the wire, a file path, and a revision by commit id', async () => {
     const to = tempDir('sluice-dl-gzip-');
     const zipped = await run(['download', remote, 'b', '--to', to, '--gzip', 'always', '--json']);

@@ -1,5 +1,7 @@
-import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import type { IncomingMessage } from 'node:http';
+import { PassThrough } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { createOxenHasher } from '@sluice/core';
 import { ClientError } from './client-error.js';
@@ -117,33 +119,46 @@ export async function download(options: DownloadOptions): Promise<DownloadSummar
     return `/api/repos/${encodeURIComponent(remote.namespace)}/${encodeURIComponent(remote.repo)}/archive/${commit.id}${target}${query === '' ? '' : `?${query}`}`;
   };
 
-  /** Writes one entry under its temporary name while hashing it; renames it when its hash holds. */
+  /**
+   * Writes one entry under its temporary name while hashing it; renames it when its hash holds.
+   * A file that cannot be written here (a directory in its place, a full disk) fails alone, and
+   * its bytes are still read whole: the next entry begins after them.
+   */
   const receive = async (file: TarFile): Promise<void> => {
     if (!safePath(file.path)) throw new ClientError('bad_archive', `the archive names a path outside the target: ${JSON.stringify(file.path)}`);
     const destination = join(to, file.path);
     const part = destination + partSuffix;
-    await mkdir(dirname(destination), { recursive: true });
-    const handle = await open(part, 'w');
-    hasher.init();
+    let localError: NodeJS.ErrnoException | null = null;
+    const local = (error: unknown) => {
+      localError ??= error as NodeJS.ErrnoException;
+    };
+    let handle: FileHandle | null = null;
     try {
-      for await (const piece of file.body) {
-        hasher.update(piece);
-        await handle.write(piece);
-        progress.bytesFetched += piece.length;
-      }
-    } finally {
-      await handle.close();
+      await mkdir(dirname(destination), { recursive: true });
+      handle = await open(part, 'w');
+    } catch (error) {
+      local(error);
     }
+    hasher.init();
+    for await (const piece of file.body) {
+      hasher.update(piece);
+      progress.bytesFetched += piece.length;
+      if (handle !== null && localError === null) await handle.write(piece).catch(local);
+    }
+    await handle?.close().catch(local);
     const hash = hasher.digest();
     const expected = file.pax[hashRecord];
-    if (expected !== hash) {
-      await rm(part, { force: true });
-      const reason = expected === undefined ? 'the archive gave no hash for it' : `hash mismatch: expected ${expected}, received bytes hash to ${hash} (damaged in transit)`;
+    let reason: string | null = expected === undefined ? 'the archive gave no hash for it'
+      : expected !== hash ? `hash mismatch: expected ${expected}, received bytes hash to ${hash} (damaged in transit)` : null;
+    if (reason === null && localError === null) await rename(part, destination).catch(local);
+    const failedHere = localError as NodeJS.ErrnoException | null;
+    if (failedHere !== null) reason = `cannot be written here: ${failedHere.code ?? failedHere.message}`;
+    if (reason !== null) {
+      await rm(part, { force: true }).catch(() => undefined);
       failed.push({ path: file.path, reason });
       progress.failed++;
       return;
     }
-    await rename(part, destination);
     progress.fetched++;
     if (progress.fetched % 100 === 0) report();
   };
@@ -154,13 +169,13 @@ export async function download(options: DownloadOptions): Promise<DownloadSummar
     let after = run.after;
     let expectFirst = run.first;
     let failingSince = 0;
+    // attempt is reset by every whole file: the backoff grows only while nothing arrives
     for (let attempt = 0; ; attempt++) {
       try {
         requests++;
         const response = await client.openStream(archivePath(after));
-        const body = gzip ? response.pipe(createGunzip()) : response;
-        // an error of the answer reaches the gunzip stream too, and ends the reading below
-        if (gzip) response.on('error', (error) => body.destroy(error));
+        const received = keepWhatArrived(response);
+        const body = gzip ? received.pipe(createGunzip()) : received;
         let reachedLast = false;
         try {
           for await (const file of readTar(body)) {
@@ -171,6 +186,7 @@ export async function download(options: DownloadOptions): Promise<DownloadSummar
             await receive(file);
             after = file.path;
             failingSince = 0;
+            attempt = 0;
             if (run.last !== null && file.path === run.last) {
               reachedLast = true;
               break;
@@ -203,6 +219,34 @@ export async function download(options: DownloadOptions): Promise<DownloadSummar
     commit: commit.id, to, fetched: progress.fetched, skipped: progress.skipped, verified: progress.fetched + progress.skipped,
     failed, bytesFetched: progress.bytesFetched, requests, seconds: (performance.now() - started) / 1000,
   };
+}
+
+/** Bytes of an answer held ahead of the reader: enough for the files in flight, bounded all the same. */
+const aheadBytes = 4 * 1024 * 1024;
+
+/**
+ * The answer's bytes through a buffer that ends, rather than fails, when the answer is cut: Node
+ * drops what an answer has buffered when its connection closes early, so the files that did
+ * arrive whole would be fetched again. Read through this, they are written, and the reader
+ * then meets a cut archive (a truncated TarError, or gunzip's unexpected end) and resumes after them.
+ */
+function keepWhatArrived(response: IncomingMessage): PassThrough {
+  const kept = new PassThrough({ highWaterMark: aheadBytes });
+  let ended = false;
+  const end = () => {
+    if (!ended) kept.end();
+    ended = true;
+  };
+  response.on('data', (chunk: Buffer) => {
+    if (!kept.write(chunk)) response.pause();
+  });
+  kept.on('drain', () => response.resume());
+  response.on('end', end);
+  response.on('error', end);
+  response.on('close', end);
+  // the reader stopped (a run's last file, or an error): the answer goes too
+  kept.on('close', () => response.destroy());
+  return kept;
 }
 
 /** A socket or stream failure (reset, closed early, a gzip stream cut): worth resuming. */
