@@ -27,11 +27,13 @@ function byArchiveOrder(a: string, b: string): number {
 /** A GET read to its end or its cut: the bytes that came, and the error that cut them, if any. */
 function fetchAll(base: string, path: string, headers: Record<string, string> = {}, stopAfter = Infinity) {
   const url = new URL(base);
-  return new Promise<{ status: number; headers: Record<string, unknown>; body: Buffer; error: Error | null }>((resolve) => {
+  type Fetched = { status: number; headers: Record<string, unknown>; body: Buffer; error: Error | null };
+  return new Promise<Fetched>((resolve) => {
     const req = httpRequest({ host: url.hostname, port: url.port, path, headers }, (res) => {
       const chunks: Buffer[] = [];
       let length = 0;
-      const done = (error: Error | null) => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks), error });
+      const done = (error: Error | null) =>
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks), error });
       res.on('data', (chunk: Buffer) => {
         chunks.push(chunk);
         length += chunk.length;
@@ -72,7 +74,8 @@ describe.each(storeKinds())('the archive route (%s store)', (kind) => {
     env = testEnv(kind);
     sluice = await startSluice(env.env);
     expect((await sendJson(sluice.url, 'POST', '/api/repos', { namespace: 'ox', name: 'tree' })).status).toBe(200);
-    expect((await sendJson(sluice.url, 'PUT', `${R}/workspaces`, { workspace_id: 'w', branch_name: 'main' })).status).toBe(200);
+    const workspace = await sendJson(sluice.url, 'PUT', `${R}/workspaces`, { workspace_id: 'w', branch_name: 'main' });
+    expect(workspace.status).toBe(200);
     for (let i = 0; i < 10_000; i++) files.set(pathOf(i), contentOf(i));
     // names whose byte order differs from UTF-16 order (U+E000 before U+1F600 by bytes), a name
     // past ustar's 100 bytes, a file beside a directory of its name's prefix, and larger files:
@@ -97,18 +100,20 @@ describe.each(storeKinds())('the archive route (%s store)', (kind) => {
     }
     const store = await env.store();
     const before = new Set(await listKeys(store, packPrefix));
-    const reply = await upload(sluice.url, `${R}/workspaces/w/files/data`, last.map((path) => ({ filename: path, content: files.get(path)! })));
+    const lastParts = last.map((path) => ({ filename: path, content: files.get(path)! }));
+    const reply = await upload(sluice.url, `${R}/workspaces/w/files/data`, lastParts);
     expect(reply.status).toBe(200);
     lastBatchPacks = (await listKeys(store, packPrefix)).filter((key) => !before.has(key));
     expect(lastBatchPacks.length).toBeGreaterThan(0);
-    const committed = await sendJson(sluice.url, 'POST', `${R}/workspaces/w/commit/main`, { message: 'tree', author: 'Ox', email: 'ox@example.com' });
+    const message = { message: 'tree', author: 'Ox', email: 'ox@example.com' };
+    const committed = await sendJson(sluice.url, 'POST', `${R}/workspaces/w/commit/main`, message);
     expect(committed.status, committed.body.toString()).toBe(200);
     commitId = committed.json().commit.id;
     mtime = Math.floor(Date.parse(committed.json().commit.timestamp) / 1000);
   }, 600_000);
   afterAll(async () => sluice?.stop());
 
-  it('streams every file under a directory once, in byte order depth first, each checked against what was sent', async () => {
+  it('streams every file under a directory once, depth first in byte order, each as it was sent', async () => {
     const before = (await send(sluice.url, 'GET', '/api/stats')).json().store_requests;
     const reply = await fetchAll(sluice.url, `${R}/archive/main/data`);
     expect(reply.error).toBeNull();
@@ -119,8 +124,9 @@ describe.each(storeKinds())('the archive route (%s store)', (kind) => {
     const { entries, complete } = readTar(reply.body);
     expect(complete).toBe(true);
     expect(entries.map((e) => e.name)).toEqual([...files.keys()].sort(byArchiveOrder));
-    expect(entries.findIndex((e) => e.name === 'odd/\u{E000}.txt')).toBeLessThan(entries.findIndex((e) => e.name === 'odd/\u{1F600}.txt'));
-    expect(entries.findIndex((e) => e.name === 'odd/a/b.txt')).toBeLessThan(entries.findIndex((e) => e.name === 'odd/a.txt'));
+    const at = (name: string) => entries.findIndex((e) => e.name === name);
+    expect(at('odd/\u{E000}.txt')).toBeLessThan(at('odd/\u{1F600}.txt'));
+    expect(at('odd/a/b.txt')).toBeLessThan(at('odd/a.txt'));
     for (const entry of entries) {
       const sent = files.get(entry.name)!;
       expect(entry.content.equals(sent), entry.name).toBe(true);
@@ -134,7 +140,7 @@ describe.each(storeKinds())('the archive route (%s store)', (kind) => {
     expect(rangeReads).toBeLessThan(files.size / 20);
   }, 120_000);
 
-  it('resumes after a path: exactly the entries after it, and after a directory or a path that does not exist', async () => {
+  it('resumes after a path: exactly the entries after it; after a directory, or a path that is not there', async () => {
     const all = readTar(whole).entries.map((e) => e.name);
     for (const [after, from] of [
       [all[4321]!, 4322], ['d3', all.findIndex((name) => name.startsWith('d3/'))],
@@ -149,13 +155,14 @@ describe.each(storeKinds())('the archive route (%s store)', (kind) => {
     }
   }, 120_000);
 
-  it('gzips the same tar with gzip=true, and answers a path that is a file with one entry of its base name', async () => {
+  it('gzips the same tar with gzip=true; a path that is a file gives one entry, its base name', async () => {
     const gz = await fetchAll(sluice.url, `${R}/archive/main/data/odd?gzip=true`);
     expect(gz.status).toBe(200);
     expect(gz.headers['content-type']).toBe('application/gzip');
     const plain = await fetchAll(sluice.url, `${R}/archive/main/data/odd`);
     expect(gunzipSync(gz.body).equals(plain.body)).toBe(true);
-    expect(readTar(plain.body).entries.map((e) => e.name)).toEqual([...files.keys()].filter((p) => p.startsWith('odd/')).map((p) => p.slice(4)).sort(byArchiveOrder));
+    const odd = [...files.keys()].filter((p) => p.startsWith('odd/')).map((p) => p.slice(4));
+    expect(readTar(plain.body).entries.map((e) => e.name)).toEqual(odd.sort(byArchiveOrder));
 
     const one = readTar((await fetchAll(sluice.url, `${R}/archive/${commitId}/data/big/loose.bin`)).body);
     expect(one.entries.map((e) => [e.name, e.size])).toEqual([['loose.bin', 5 * 1024 * 1024]]);
@@ -167,7 +174,11 @@ describe.each(storeKinds())('the archive route (%s store)', (kind) => {
   }, 120_000);
 
   it('answers 404 in the envelope for a missing path or revision, before anything is streamed', async () => {
-    for (const path of [`${R}/archive/main/data/nope`, `${R}/archive/no-such-branch/data`, `${R}/archive/0123456789abcdef0123456789abcdef/data`, '/api/repos/ox/none/archive/main']) {
+    const missing = [
+      `${R}/archive/main/data/nope`, `${R}/archive/no-such-branch/data`,
+      `${R}/archive/0123456789abcdef0123456789abcdef/data`, '/api/repos/ox/none/archive/main',
+    ];
+    for (const path of missing) {
       const reply = await send(sluice.url, 'GET', path);
       expect(reply.status, path).toBe(404);
       expect(reply.json(), path).toMatchObject({ status: 'error', status_message: 'resource_not_found' });
@@ -203,7 +214,8 @@ describe.each(storeKinds())('the archive route (%s store)', (kind) => {
 });
 
 function createToken(tokensFile: string, name: string, scope: string): string {
-  const result = spawnSync(process.execPath, [join(repoRoot(), 'apps/sluice/dist/main.js'), 'token', 'create', '--name', name, '--scope', scope], {
+  const cli = [join(repoRoot(), 'apps/sluice/dist/main.js'), 'token', 'create', '--name', name, '--scope', scope];
+  const result = spawnSync(process.execPath, cli, {
     env: { PATH: process.env.PATH, SLUICE_AUTH_TOKENS_FILE: tokensFile }, encoding: 'utf8',
   });
   expect(result.status, result.stderr).toBe(0);
@@ -221,10 +233,17 @@ describe('the archive route across tenants', () => {
     sluice = await startSluice(testEnv('fs', { SLUICE_AUTH: 'on', SLUICE_AUTH_TOKENS_FILE: tokensFile }).env);
     const as = (token: string) => ({ authorization: `Bearer ${token}` });
     const json = (token: string, method: string, path: string, body: unknown) =>
-      send(sluice.url, method, path, { headers: { ...as(token), 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    expect((await json(beta, 'POST', '/api/repos', { namespace: 'beta', name: 'secrets', files: [{ path: 'pin.txt', contents: 'PIN=4321\n' }] })).status).toBe(200);
-    expect((await json(alpha, 'POST', '/api/repos', { namespace: 'alpha', name: 'mine', files: [{ path: 'a.txt', contents: 'alpha\n' }] })).status).toBe(200);
-    const betaCommit = (await send(sluice.url, 'GET', '/api/repos/beta/secrets/branches/main', { headers: as(beta) })).json().branch.commit_id as string;
+      send(sluice.url, method, path, {
+        headers: { ...as(token), 'content-type': 'application/json' }, body: JSON.stringify(body),
+      });
+    const betaFiles = [{ path: 'pin.txt', contents: 'PIN=4321\n' }];
+    const created = await json(beta, 'POST', '/api/repos', { namespace: 'beta', name: 'secrets', files: betaFiles });
+    expect(created.status).toBe(200);
+    const alphaFiles = [{ path: 'a.txt', contents: 'alpha\n' }];
+    const mine = await json(alpha, 'POST', '/api/repos', { namespace: 'alpha', name: 'mine', files: alphaFiles });
+    expect(mine.status).toBe(200);
+    const branch = await send(sluice.url, 'GET', '/api/repos/beta/secrets/branches/main', { headers: as(beta) });
+    const betaCommit = branch.json().branch.commit_id as string;
 
     const own = await fetchAll(sluice.url, '/api/repos/beta/secrets/archive/main', as(beta));
     expect(readTar(own.body).entries.map((e) => e.content.toString())).toEqual(['PIN=4321\n']);
@@ -232,7 +251,9 @@ describe('the archive route across tenants', () => {
     expect(refused.status).toBe(403);
     expect(refused.json()).toMatchObject({ status: 'error' });
     expect((await send(sluice.url, 'GET', '/api/repos/beta/secrets/archive/main')).status).toBe(401);
-    const foreign = await send(sluice.url, 'GET', `/api/repos/alpha/mine/archive/${betaCommit}`, { headers: as(alpha) });
+    const foreign = await send(sluice.url, 'GET', `/api/repos/alpha/mine/archive/${betaCommit}`, {
+      headers: as(alpha),
+    });
     expect(foreign.status).toBe(404);
     expect(foreign.body.toString()).not.toContain('PIN');
   }, 60_000);

@@ -92,7 +92,8 @@ describe('rate limits for reads of content', () => {
     nodes.push(sluice);
     const client = new StockClient(sluice.url, 'ox', 'reads');
     try {
-      const created = await client.json('POST', '/api/repos', { namespace: 'ox', name: 'reads', files: [{ path: 'a.txt', contents: 'a\n' }] });
+      const files = [{ path: 'a.txt', contents: 'a\n' }];
+      const created = await client.json('POST', '/api/repos', { namespace: 'ox', name: 'reads', files });
       expect(created.status).toBe(200);
       let next = 0;
       const statuses = new Map<number, number>();
