@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { routeSchemas } from '@sluice/api';
 import { upstreamAnswers, valueSchemaOf, type SerdeStruct } from '@sluice/protocol';
 
-type Schema = { type?: string | string[]; enum?: unknown[]; const?: unknown; anyOf?: Schema[]; properties?: Record<string, Schema>; required?: string[]; additionalProperties?: unknown; items?: Schema };
+type Schema = { type?: string | string[]; enum?: unknown[]; format?: string; const?: unknown; anyOf?: Schema[]; properties?: Record<string, Schema>; required?: string[]; additionalProperties?: unknown; items?: Schema };
 
 /** The JSON types a schema allows (its `type`, or those of its `anyOf` branches). */
 function typesOf(schema: Schema): Set<string> {
@@ -12,6 +12,30 @@ function typesOf(schema: Schema): Set<string> {
   if ('const' in schema) return new Set([jsonType(schema.const)]);
   if (schema.type === undefined) return new Set(['any']);
   return new Set([schema.type].flat());
+}
+
+const expected0 = (field: SerdeStruct['fields'][string]) => valueSchemaOf(field) as Schema;
+
+/** The branches of a schema that are not null. */
+const nonNull = (schema: Schema): Schema[] => (schema.anyOf ?? [schema]).filter((branch) => branch.type !== 'null');
+
+/**
+ * Where a value of the right JSON type is still refused by the client: an enum (every value the
+ * answer allows must be one of upstream's) or a string format (RFC 3339, a UUID) the answer
+ * schema does not hold to.
+ */
+function narrowing(expected: Schema, property: Schema, where: string): string[] {
+  const problems: string[] = [];
+  for (const branch of nonNull(property)) {
+    if (expected.enum !== undefined) {
+      const stray = branch.enum === undefined ? ['any string'] : branch.enum.filter((value) => !expected.enum!.includes(value));
+      if (stray.length > 0) problems.push(`${where}: the answer schema allows ${stray.join('|')}, the client reads only ${expected.enum.join('|')}`);
+    }
+    if (expected.format !== undefined && branch.format !== expected.format) {
+      problems.push(`${where}: the answer schema allows any string, the client reads only format ${expected.format}`);
+    }
+  }
+  return problems;
 }
 
 /** Where sluice's answer schema lets through what the client's type would not read. */
@@ -32,6 +56,7 @@ function mismatches(schema: Schema, struct: SerdeStruct, at: string): string[] {
     const stray = [...allowed].filter((type) => !expected.includes(type) && !(type === 'null' && field.option === true));
     if (allowed.has('any')) problems.push(`${where}: the answer schema allows any type, the client reads ${expected.join('|')}`);
     else if (stray.length > 0) problems.push(`${where}: the answer schema allows ${stray.join('|')}, the client reads ${expected.join('|')}${field.option === true ? '|null' : ''}`);
+    problems.push(...narrowing(expected0(field), property, where));
     if (field.struct !== undefined) {
       const inner = field.list === true ? property.items : (property.anyOf?.find((b) => b.type === 'object') ?? property);
       if (inner !== undefined && typesOf(inner).has('object')) problems.push(...mismatches(inner, field.struct, field.list === true ? `${where}[]` : where));

@@ -19,6 +19,8 @@ interface Replay {
   fresh?: (body: unknown, n: number) => unknown;
   /** Upstream's handler refuses these variants after serde read them (label → refused). */
   handlerRefuses?: Record<string, boolean>;
+  /** What sluice's handler answers to these variants serde reads (an empty value it cannot use). */
+  handlerAnswers?: Record<string, { status: number; code: string }>;
   /** Bodies beyond the generated ones, with whether upstream refuses them. */
   extra?: () => BodyVariant[];
 }
@@ -44,11 +46,20 @@ describe('request bodies by serde\'s rules (upstream 0.54 types)', () => {
         files: [{ path: 'README.md', contents: '# serde\n', user: { email: 'ox@example.com', name: 'Ox' } }],
         storage_kind: null, merkle_node_backend: null, repo_uuid: null,
       }),
-      fresh: (body, n) => (typeof (body as Json).name === 'string' ? { ...(body as Json), name: `repo-${n}` } : body),
+      fresh: (body, n) => (typeof (body as Json).name === 'string' && (body as Json).name !== '' ? { ...(body as Json), name: `repo-${n}` } : body),
+      handlerAnswers: {
+        'namespace empty': { status: 400, code: 'invalid_name' }, 'name empty': { status: 400, code: 'invalid_name' },
+        'files[0].path empty': { status: 400, code: 'invalid_path' },
+      },
     },
     'PUT R/workspaces': {
       method: 'PUT', url: () => `${client.R}/workspaces`,
       base: () => ({ workspace_id: 'serde-ws-id', branch_name: 'main', resource_path: '/', entity_type: 'user', name: ws, force: true }),
+      handlerAnswers: {
+        'workspace_id empty': { status: 400, code: 'invalid_name' }, 'name empty': { status: 400, code: 'invalid_name' },
+        // as upstream: no branch "" in a repository with commits
+        'branch_name empty': { status: 400, code: 'branch_required' },
+      },
     },
     'POST W/validate': { method: 'POST', url: () => `${client.W(ws)}/validate`, base: () => ({ size: 1234 }) },
     'POST R/versions/{hash}/create': {
@@ -61,8 +72,15 @@ describe('request bodies by serde\'s rules (upstream 0.54 types)', () => {
       base: () => ({ files: [{ hash: bigHash, file_name: 'big.bin', dst_dir: 'large', num_chunks: 1, upload_results: null }], workspace_id: ws }),
       // upstream counts the chunks by one of the two, and refuses a body with neither
       handlerRefuses: { 'files[0].num_chunks absent': true, 'files[0].num_chunks null': true },
+      handlerAnswers: {
+        // no workspace has the id ""; a file_name "" names dst_dir itself, where files are staged under it
+        'workspace_id empty': { status: 404, code: 'workspace_not_found' }, 'files[0].file_name empty': { status: 409, code: 'path_conflict' },
+      },
     },
-    'PATCH W/files/{path}': { method: 'PATCH', url: () => `${client.W(ws)}/files/not-staged.txt`, base: () => ({ new_path: 'elsewhere.txt' }) },
+    'PATCH W/files/{path}': {
+      method: 'PATCH', url: () => `${client.W(ws)}/files/not-staged.txt`, base: () => ({ new_path: 'elsewhere.txt' }),
+      handlerAnswers: { 'new_path empty': { status: 400, code: 'invalid_path' } },
+    },
     'DELETE W/files, W/staged, W/changes': {
       method: 'DELETE', url: () => `${client.W(ws)}/staged`, base: () => ['not-staged.txt'],
       extra: () => [{ label: 'a JSON object', body: { paths: ['x'] }, refused: true }, { label: 'a number in the list', body: [1], refused: true }],
@@ -73,6 +91,7 @@ describe('request bodies by serde\'s rules (upstream 0.54 types)', () => {
     },
     'POST R/branches': {
       method: 'POST', url: () => `${client.R}/branches`, base: () => ({ new_name: 'serde-a', from_name: 'main' }),
+      handlerAnswers: { 'new_name empty': { status: 400, code: 'invalid_name' }, 'commit_id empty': { status: 404, code: 'resource_not_found' } },
       extra: () => [
         ...serdeVariants(upstreamRequestStructs('POST R/branches')[1]!, { new_name: 'serde-b', commit_id: head }),
         { label: 'from_name null beside commit_id: read as the second struct', body: { new_name: 'serde-c', from_name: null, commit_id: head }, refused: false },
@@ -83,7 +102,11 @@ describe('request bodies by serde\'s rules (upstream 0.54 types)', () => {
     'PUT R/branches/{name}/merge': {
       method: 'PUT', url: () => `${client.R}/branches/main/merge`, base: () => ({ client_commit_id: head, server_commit_id: head }),
     },
-    'PUT R/branches/{name}': { method: 'PUT', url: () => `${client.R}/branches/serde-moved`, base: () => ({ commit_id: head }) },
+    'PUT R/branches/{name}': {
+      method: 'PUT', url: () => `${client.R}/branches/serde-moved`, base: () => ({ commit_id: head }),
+      // as upstream: no commit has the id ""
+      handlerAnswers: { 'commit_id empty': { status: 404, code: 'resource_not_found' } },
+    },
     'POST R/commits/{id}/complete': {
       method: 'POST', url: () => `${client.R}/commits/${head}/complete`, base: () => ({ branch: { name: 'main', commit_id: head } }),
       extra: () => [{ label: 'an empty object', body: {}, refused: false }, { label: 'null', body: null, refused: false }],
@@ -103,11 +126,14 @@ describe('request bodies by serde\'s rules (upstream 0.54 types)', () => {
       generated.push(...serdeVariants(entry.body.sent, base as Json).map((v) => ({ ...v, refused: false })));
     }
     if (entry.body.read === 'paths') generated.push({ label: 'null', body: null, refused: true });
-    for (const variant of generated) {
+    const all = [...generated, ...(replay.extra?.() ?? [])];
+    for (const variant of all) {
       const override = replay.handlerRefuses?.[variant.label];
       if (override !== undefined) variant.refused = override;
+      const answer = replay.handlerAnswers?.[variant.label];
+      if (answer !== undefined) variant.handler = answer;
     }
-    return [...generated, ...(replay.extra?.() ?? [])];
+    return all;
   }
 
   const send = (entry: UpstreamRequest, replay: Replay, body: unknown): Promise<ClientReply> =>
@@ -148,9 +174,14 @@ describe('request bodies by serde\'s rules (upstream 0.54 types)', () => {
       const outcomes: string[] = [];
       for (const variant of variants) {
         const reply = await send(entry, replay, fresh(variant.body));
-        const expected = variant.refused ? 400 : baseline.status;
+        const expected = variant.handler?.status ?? (variant.refused ? 400 : baseline.status);
         if (reply.status !== expected) outcomes.push(`${variant.label}: ${reply.status}, expected ${expected}: ${reply.body.toString().slice(0, 300)}`);
         else if (variant.refused) expect(reply.json().status).toBe('error');
+        else if (variant.handler !== undefined) {
+          // the handler's own refusal, with its code: not the schema's "Invalid request body"
+          const { error, status_description: said } = reply.json();
+          if (error?.type !== variant.handler.code || /^Invalid request body/.test(said)) outcomes.push(`${variant.label}: ${error?.type} ${said}, expected the handler's ${variant.handler.code}`);
+        }
       }
       expect(outcomes).toEqual([]);
     });

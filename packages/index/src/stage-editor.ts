@@ -58,7 +58,7 @@ export class StageEditor {
 
   /** Moves a staged or committed file to a new path (reference §5.4). */
   async move(ns: string, repo: string, workspace: Workspace, from: string, to: string): Promise<void> {
-    if (to.trim() === '') throw new SluiceError('bad_request', 'new_path cannot be empty');
+    if (to.trim() === '') throw new SluiceError('invalid_path', 'new_path cannot be empty');
     const source = normalizeRelativePath(from);
     const destination = normalizeRelativePath(to);
     if (source === destination) throw new SluiceError('bad_request', 'new_path is the same as the source path');

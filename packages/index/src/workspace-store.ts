@@ -13,7 +13,7 @@ const maxIdentifier = 256;
 
 function assertIdentifier(value: string, what: string): void {
   if (value.length === 0 || value.length > maxIdentifier || /[\u0000-\u001f/]/.test(value)) {
-    throw new SluiceError('bad_request', `${what} must be 1 to ${maxIdentifier} characters, without '/' or control characters`);
+    throw new SluiceError('invalid_name', `${what} must be 1 to ${maxIdentifier} characters, without '/' or control characters`);
   }
 }
 

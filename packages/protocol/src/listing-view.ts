@@ -2,6 +2,9 @@ import { Type, type Static, type TSchema } from 'typebox';
 
 const count = Type.Integer({ minimum: 0 });
 
+/** Upstream's `EntryDataType`, lowercase: `dir` for a directory, the sniffed type of a file. */
+export const EntryDataType = Type.Enum(['dir', 'text', 'image', 'video', 'audio', 'tabular', 'binary']);
+
 /** A file or directory as the client's strict `MetadataEntry` reads it: these fields and no others. */
 export const MetadataEntry = Type.Object({
   filename: Type.String(),
@@ -10,7 +13,7 @@ export const MetadataEntry = Type.Object({
   latest_commit: Type.Null(),
   resource: Type.Null(),
   size: count,
-  data_type: Type.String(),
+  data_type: EntryDataType,
   mime_type: Type.String(),
   extension: Type.String(),
   metadata: Type.Null(),

@@ -12,6 +12,12 @@ import type { SerdeStruct } from './serde-struct.js';
 
 const text = Type.String();
 const unsigned = Type.Integer({ minimum: 0 });
+/** `time::serde::rfc3339`: the client refuses any other text. */
+const rfc3339 = Type.String({ format: 'date-time' });
+/** Upstream's enums as serde writes them (`rename_all = "lowercase"`): the client refuses any other value. */
+const storageKind = Type.Enum(['local', 's3']);
+const merkleNodeBackend = Type.Enum(['filesystem', 'lmdb']);
+const entryDataType = Type.Enum(['dir', 'text', 'image', 'video', 'audio', 'tabular', 'binary']);
 
 /** `StatusMessage`, view/status_message.rs, flattened into every answer. */
 const statusFields = {
@@ -25,7 +31,7 @@ export const CommitAnswer = {
   name: 'Commit', source: 'crates/liboxen/src/model/commit.rs', denyUnknown: false,
   fields: {
     id: { type: text }, parent_ids: { type: Type.Array(text) }, message: { type: text }, author: { type: text },
-    email: { type: text }, timestamp: { type: text },
+    email: { type: text }, timestamp: { type: rfc3339 },
   },
 } as const satisfies SerdeStruct;
 
@@ -38,7 +44,7 @@ export const BranchAnswer = {
 /** `WorkspaceResponse`, view/workspaces.rs. */
 export const WorkspaceAnswer = {
   name: 'WorkspaceResponse', source: 'crates/liboxen/src/view/workspaces.rs', denyUnknown: false,
-  fields: { id: { type: text }, name: { type: text, option: true }, commit: { struct: CommitAnswer }, created_at: { type: text, option: true, default: true } },
+  fields: { id: { type: text }, name: { type: text, option: true }, commit: { struct: CommitAnswer }, created_at: { type: rfc3339, option: true, default: true } },
 } as const satisfies SerdeStruct;
 
 /** `MetadataEntry`, model/entry/metadata_entry.rs: unknown fields refused (they mark a workspace entry). */
@@ -47,9 +53,30 @@ export const MetadataEntryAnswer = {
   fields: {
     filename: { type: text }, hash: { type: text }, is_dir: { type: Type.Boolean() },
     latest_commit: { struct: CommitAnswer, option: true }, resource: { type: Type.Object({}), option: true },
-    size: { type: unsigned }, data_type: { type: text }, mime_type: { type: text }, extension: { type: text },
+    size: { type: unsigned }, data_type: { type: entryDataType }, mime_type: { type: text }, extension: { type: text },
     metadata: { type: Type.Object({}), option: true }, is_queryable: { type: Type.Boolean(), option: true },
     children: { type: Type.Array(Type.Object({})), option: true },
+  },
+} as const satisfies SerdeStruct;
+
+/** `RepositoryView`, view/repository.rs: what the client reads of a repository shown (the rest is ignored). */
+export const RepositoryAnswer = {
+  name: 'RepositoryView', source: 'crates/liboxen/src/view/repository.rs', denyUnknown: false,
+  fields: {
+    namespace: { type: text }, name: { type: text }, min_version: { type: text, option: true }, is_empty: { type: Type.Boolean() },
+    storage_kind: { type: storageKind }, merkle_node_backend: { type: merkleNodeBackend, option: true, default: true },
+    repo_uuid: { type: Type.String({ format: 'uuid' }), option: true, default: true },
+  },
+} as const satisfies SerdeStruct;
+
+/** `RepositoryCreationView`, view/repository.rs. */
+export const RepositoryCreationAnswer = {
+  name: 'RepositoryCreationView', source: 'crates/liboxen/src/view/repository.rs', denyUnknown: false,
+  fields: {
+    namespace: { type: text }, name: { type: text }, latest_commit: { struct: CommitAnswer, option: true },
+    min_version: { type: text, option: true }, storage_kind: { type: storageKind },
+    merkle_node_backend: { type: merkleNodeBackend, option: true, default: true },
+    repo_uuid: { type: Type.String({ format: 'uuid' }), option: true, default: true },
   },
 } as const satisfies SerdeStruct;
 
@@ -72,6 +99,8 @@ const answer = (name: string, source: string, fields: SerdeStruct['fields']): Se
 const commitResponse = answer('CommitResponse', 'crates/liboxen/src/view/commit.rs', { commit: { struct: CommitAnswer } });
 const branchResponse = answer('BranchResponse', 'crates/liboxen/src/view/branch.rs', { branch: { struct: BranchAnswer } });
 const workspaceResponse = answer('WorkspaceResponseView', 'crates/liboxen/src/view/workspaces.rs', { workspace: { struct: WorkspaceAnswer } });
+/** `StatusMessage` alone: what the client reads of a deletion. */
+const statusMessage = answer('StatusMessage', 'crates/liboxen/src/view/status_message.rs', {});
 
 /** The success answer (200) of each route the client reads a JSON answer of, by sluice's operation id. */
 export const upstreamAnswers: Readonly<Record<string, SerdeStruct>> = {
@@ -86,6 +115,12 @@ export const upstreamAnswers: Readonly<Record<string, SerdeStruct>> = {
   get_or_create_workspace: workspaceResponse,
   get_or_create_workspace_post: workspaceResponse,
   get_workspace: workspaceResponse,
+  delete_workspace: workspaceResponse,
+  list_workspaces: answer('ListWorkspaceResponseView', 'crates/liboxen/src/view/workspaces.rs', { workspaces: { struct: WorkspaceAnswer, list: true } }),
+  show_repo: answer('RepositoryResponse', 'crates/liboxen/src/view/repository.rs', { repository: { struct: RepositoryAnswer } }),
+  create_repo: answer('RepositoryCreationResponse', 'crates/liboxen/src/view/repository.rs', { repository: { struct: RepositoryCreationAnswer } }),
+  delete_repo: statusMessage,
+  delete_branch: statusMessage,
   add: answer('FilePathsResponse', 'crates/liboxen/src/view/file_metadata.rs', { paths: { type: Type.Array(text) } }),
   batch_upload: answer('ErrorFilesResponse', 'crates/liboxen/src/view/file_metadata.rs', { err_files: { struct: ErrorFileAnswer, list: true, default: true } }),
   get_meta: answer('EMetadataEntryResponseView', 'crates/liboxen/src/view/entry_metadata.rs', { entry: { struct: MetadataEntryAnswer } }),

@@ -10,8 +10,11 @@ import type { SerdeStruct } from './serde-struct.js';
  * replays every optional field null and absent, and an unknown field added, against sluice.
  */
 
+/**
+ * Every string as serde reads it, "" included: where a handler cannot use an empty value it
+ * refuses it itself, 400 with a code of its own (said at each field), not the schema.
+ */
 const text = Type.String();
-const nonEmpty = Type.String({ minLength: 1 });
 const unsigned = Type.Integer({ minimum: 0 });
 
 /** `User`, model/user.rs. */
@@ -37,16 +40,18 @@ export const FileNewStruct = {
 export const RepoNewStruct = {
   name: 'RepoNew', source: 'crates/liboxen/src/api/requests/repo_new.rs', denyUnknown: false,
   fields: {
-    namespace: { type: nonEmpty },
-    name: { type: nonEmpty },
+    // "" breaks the naming rule: 400 invalid_name from the handler
+    namespace: { type: text },
+    name: { type: text },
     is_public: { type: Type.Boolean(), option: true },
     host: { type: text, option: true },
     scheme: { type: text, option: true },
     root_commit: { type: Type.Object({}), option: true },
     description: { type: text, option: true },
     files: { struct: FileNewStruct, list: true, option: true },
-    storage_kind: { type: text, option: true, default: true },
-    merkle_node_backend: { type: text, option: true, default: true },
+    // upstream's enums (lowercase); sluice stores its own way whatever they ask
+    storage_kind: { type: Type.Enum(['local', 's3']), option: true, default: true },
+    merkle_node_backend: { type: Type.Enum(['filesystem', 'lmdb']), option: true, default: true },
     repo_uuid: { type: Type.String({ format: 'uuid' }), option: true, default: true },
   },
 } as const satisfies SerdeStruct;
@@ -55,10 +60,13 @@ export const RepoNewStruct = {
 export const NewWorkspaceStruct = {
   name: 'NewWorkspace', source: 'crates/liboxen/src/view/workspaces.rs', denyUnknown: false,
   fields: {
-    workspace_id: { type: nonEmpty },
-    branch_name: { type: nonEmpty },
+    // "" is no id: 400 invalid_name from the handler
+    workspace_id: { type: text },
+    // "": the branch "" is not found, 400 branch_required as upstream (invalid_name on an empty repository)
+    branch_name: { type: text },
     resource_path: { type: text, option: true },
     entity_type: { type: text, option: true },
+    // "" is no name: 400 invalid_name from the handler (upstream would name a workspace "")
     name: { type: text, option: true },
     force: { type: Type.Boolean(), option: true },
   },
@@ -70,28 +78,31 @@ export const NewCommitBodyStruct = {
   fields: { message: { type: text }, author: { type: text }, email: { type: text } },
 } as const satisfies SerdeStruct;
 
-/** `RenameRequest`, view/workspaces.rs (upstream refuses an empty `new_path` by hand). */
+/** `RenameRequest`, view/workspaces.rs: upstream refuses an empty `new_path` by hand, sluice too (400 invalid_path). */
 export const RenameRequestStruct = {
   name: 'RenameRequest', source: 'crates/liboxen/src/view/workspaces.rs', denyUnknown: false,
-  fields: { new_path: { type: nonEmpty } },
+  fields: { new_path: { type: text } },
 } as const satisfies SerdeStruct;
 
-/** `BranchNewFromBranchName`, view/branch.rs: tried first. */
+/**
+ * `BranchNewFromBranchName`, view/branch.rs: tried first. A `new_name` of "" breaks the branch
+ * rule (400 invalid_name from the handler); a `from_name` of "" names no branch (404).
+ */
 export const BranchNewFromBranchNameStruct = {
   name: 'BranchNewFromBranchName', source: 'crates/liboxen/src/view/branch.rs', denyUnknown: false,
-  fields: { new_name: { type: nonEmpty }, from_name: { type: text } },
+  fields: { new_name: { type: text }, from_name: { type: text } },
 } as const satisfies SerdeStruct;
 
 /** `BranchNewFromCommitId`, view/branch.rs: tried when the body is not the one above. */
 export const BranchNewFromCommitIdStruct = {
   name: 'BranchNewFromCommitId', source: 'crates/liboxen/src/view/branch.rs', denyUnknown: false,
-  fields: { new_name: { type: nonEmpty }, commit_id: { type: text } },
+  fields: { new_name: { type: text }, commit_id: { type: text } },
 } as const satisfies SerdeStruct;
 
-/** `BranchUpdate`, view/branch.rs. */
+/** `BranchUpdate`, view/branch.rs: a `commit_id` of "" names no commit, 404 as upstream. */
 export const BranchUpdateStruct = {
   name: 'BranchUpdate', source: 'crates/liboxen/src/view/branch.rs', denyUnknown: false,
-  fields: { commit_id: { type: nonEmpty } },
+  fields: { commit_id: { type: text } },
 } as const satisfies SerdeStruct;
 
 /**

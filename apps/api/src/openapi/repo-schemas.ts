@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import {
   BranchRemoteMergeStruct, BranchView, CommitView, TreeChangeView, CreateBranchBody, CreateRepoBody, ErrorBody, errorAnswer, MetadataEntry, pageFields,
-  RepositoryView, serdeSchema, UpdateBranchBody,
+  RepositoryCreationView, RepositoryListView, RepositoryShowView, serdeSchema, UpdateBranchBody,
 } from '@sluice/protocol';
 import { bytesAnswer, commitTags, count, notFound, ok, optional, pageQuery, query, repoTags, str, type RouteSchema } from './schema-kit.js';
 
@@ -24,10 +24,10 @@ export const repoSchemas = {
     tags: repoTags,
     body: CreateRepoBody,
     refusals: { namespace: 'invalid_name', name: 'invalid_name' },
-    response: { 200: ok({ repository: RepositoryView }), 400: ErrorBody, 409: errorAnswer('Repo already exists.') },
+    response: { 200: ok({ repository: RepositoryCreationView }), 400: ErrorBody, 409: errorAnswer('Repo already exists.') },
   },
-  list_repos: { operationId: 'list_repos', summary: 'Repositories of a namespace', tags: repoTags, response: { 200: ok({ repositories: Type.Array(RepositoryView) }) } },
-  show_repo: { operationId: 'show_repo', summary: 'One repository', tags: repoTags, response: { 200: ok({ repository: RepositoryView }), 404: notFound } },
+  list_repos: { operationId: 'list_repos', summary: 'Repositories of a namespace', tags: repoTags, response: { 200: ok({ repositories: Type.Array(RepositoryListView) }) } },
+  show_repo: { operationId: 'show_repo', summary: 'One repository', tags: repoTags, response: { 200: ok({ repository: RepositoryShowView }), 404: notFound } },
   delete_repo: {
     operationId: 'delete_repo',
     summary: 'Delete a repository',

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { SluiceError } from '@sluice/core';
+import { assertBranchName, SluiceError } from '@sluice/core';
 import type { AppServices } from '../app-services.js';
 import { success } from '../oxen-envelope.js';
 import type { CreateBranchBody, UpdateBranchBody } from '@sluice/protocol';
@@ -47,6 +47,8 @@ export function branchRoutes(app: FastifyInstance, { repos }: AppServices): void
   app.post<{ Params: RepoParams; Body: CreateBranchBody }>(base, { schema: routeSchemas.create_branch }, async (request) => {
     const { namespace, repo } = request.params;
     const { new_name: name, from_name: fromName, commit_id: commitIdAsked } = request.body;
+    // the name first: a name no branch may have is refused whatever it would be made from
+    assertBranchName(name);
     if (typeof fromName === 'string') {
       // Get or create, as upstream: clients create "from main" whatever the name already holds.
       const existing = await repos.branchHead(namespace, repo, name);

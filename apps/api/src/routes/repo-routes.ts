@@ -15,7 +15,7 @@ export function repoRoutes(app: FastifyInstance, { repos, objects, eraser }: App
     const { namespace, name, files } = request.body;
     const { repo, latestCommit } = await repos.create(namespace, name, files ?? []);
     // Upstream answers a creation with `resource_found`.
-    return success('resource_found', { repository: repositoryView(repo, { latest_commit: latestCommit && commitView(latestCommit) }) });
+    return success('resource_found', { repository: { ...repositoryView(repo), latest_commit: latestCommit && commitView(latestCommit) } });
   });
 
   app.get<{ Params: { namespace: string } }>('/api/repos/:namespace', { schema: routeSchemas.list_repos }, async (request) => {
@@ -39,13 +39,14 @@ export function repoRoutes(app: FastifyInstance, { repos, objects, eraser }: App
     const head = main ? await objects.getCommit(main.commit_id) : null;
     const root = head ? await objects.readNode(head.root) : [];
     return success('resource_found', {
-      repository: repositoryView(repo, {
+      repository: {
+        ...repositoryView(repo),
         is_empty: branches.length === 0,
         size: root.reduce((sum, entry) => sum + entry.size, 0),
         data_types: [],
         branch_count: branches.length,
         latest_commit: head && commitView(head),
-      }),
+      },
     });
   });
 }

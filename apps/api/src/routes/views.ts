@@ -1,6 +1,6 @@
 import type { Commit, Repository, Workspace } from '@sluice/core';
 import type { ObjectStore } from '@sluice/index';
-import type { CommitView, WorkspaceView } from '@sluice/protocol';
+import type { CommitView, RepositoryListView, WorkspaceView } from '@sluice/protocol';
 import { minOxenClientVersion } from '../oxen-envelope.js';
 
 /** A commit as Oxen clients parse it (the tree root stays internal). */
@@ -18,6 +18,7 @@ export async function workspaceView(objects: ObjectStore, workspace: Workspace):
   };
 }
 
-export function repositoryView(repo: Repository, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return { namespace: repo.namespace, name: repo.name, min_version: minOxenClientVersion, storage_kind: 'local', repo_uuid: repo.uuid, ...extra };
+/** What every view of a repository holds (RepositoryListView). */
+export function repositoryView(repo: Repository): RepositoryListView {
+  return { namespace: repo.namespace, name: repo.name, min_version: minOxenClientVersion, storage_kind: 'local', repo_uuid: repo.uuid };
 }
