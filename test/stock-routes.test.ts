@@ -67,7 +67,7 @@ describe('branch and repository deletion, and the routes sluice does not impleme
     const tokensFile = join(tempDir('sluice-stock-routes-'), 'tokens.json');
     writer = TokenStore.create(tokensFile, 'writer', { ox: 'write' });
     reader = TokenStore.create(tokensFile, 'reader', { ox: 'read' });
-    env = testEnv('fs', { SLUICE_AUTH: 'on', SLUICE_AUTH_TOKENS_FILE: tokensFile, SLUICE_RATE_LIMIT: '0' });
+    env = testEnv('fs', { SLUICE_AUTH: 'on', SLUICE_AUTH_TOKENS_FILE: tokensFile, SLUICE_RATE_LIMIT: '0', SLUICE_READ_RATE_LIMIT: '0' });
     prefix = env.env.SLUICE_KEY_PREFIX!;
     redis = connectRedis({ urls: inject('redisUrl').split(','), cluster: inject('redisCluster') });
     sluice = await startSluice(env.env);

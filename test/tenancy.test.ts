@@ -54,7 +54,7 @@ describe('two tenants: alpha attacks beta by hash, commit id, tree hash, branch 
     const tokensFile = join(tempDir('sluice-tenants-'), 'tokens.json');
     alpha = createToken(tokensFile, 'alpha', 'alpha:write');
     beta = createToken(tokensFile, 'beta', 'beta:write');
-    env = testEnv('fs', { SLUICE_AUTH: 'on', SLUICE_AUTH_TOKENS_FILE: tokensFile, SLUICE_RATE_LIMIT: '0' });
+    env = testEnv('fs', { SLUICE_AUTH: 'on', SLUICE_AUTH_TOKENS_FILE: tokensFile, SLUICE_RATE_LIMIT: '0', SLUICE_READ_RATE_LIMIT: '0' });
     sluice = await startSluice(env.env);
     secretHash = await oxenHash(secret);
 

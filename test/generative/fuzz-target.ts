@@ -46,7 +46,7 @@ export class FuzzTarget {
   async start(): Promise<void> {
     const { tokensFile, tokens } = makeTokens();
     this.env = testEnv('fs', {
-      SLUICE_AUTH: 'on', SLUICE_AUTH_TOKENS_FILE: tokensFile, SLUICE_RATE_LIMIT: '0',
+      SLUICE_AUTH: 'on', SLUICE_AUTH_TOKENS_FILE: tokensFile, SLUICE_RATE_LIMIT: '0', SLUICE_READ_RATE_LIMIT: '0',
       // small limits, so the bodies the fuzzer sends reach them
       SLUICE_MAX_REQUEST_BYTES: String(1024 * 1024), SLUICE_WORKSPACE_MAX_FILES: '200', SLUICE_SYNC_TIMEOUT_SECONDS: '20',
       ...this.extraEnv,
