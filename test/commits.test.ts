@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startSluice, type SluiceProcess } from './support/sluice-process.js';
 import { storeKinds, testEnv } from './support/test-env.js';
 import { send, sendJson, stagedFiles, upload, waitForJob } from './support/oxen-http.js';
@@ -39,6 +39,8 @@ describe(`commits, branches and stage edits (${kind} store)`, () => {
     const created = reply.json().commit;
     expect(created).toMatchObject({ message: 'first data', author: 'Ada', email: 'ada@example.com' });
     expect(created.parent_ids).toHaveLength(1);
+    // one home for commits: the synchronous commit was the worker's commit job
+    await vi.waitFor(() => expect(sluice.output()).toMatch(new RegExp(`"commit":"${created.id}".*"msg":"commit job completed"`)));
     const completed = await send(sluice.url, 'POST', `${repoBase(name)}/commits/${created.id}/complete`, { headers: { 'content-type': 'text/plain' }, body: JSON.stringify({ branch: { name: 'main', commit_id: created.id } }) });
     expect(completed.json()).toMatchObject({ status: 'success', commit: { id: created.id } });
 

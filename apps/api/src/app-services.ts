@@ -34,6 +34,8 @@ export interface AppServices {
   digestQueue: DigestQueue;
   digestBoard: DigestBoard;
   events: QueueEvents;
+  /** The commit queue's events: a synchronous commit waits for its job on them. */
+  commitEvents: QueueEvents;
   /** Null when SLUICE_AUTH is off. */
   tokens: TokenStore | null;
 }

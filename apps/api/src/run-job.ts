@@ -20,22 +20,28 @@ export async function enqueueJob(queue: IngestQueue, name: 'ingest', data: Inges
   return job;
 }
 
-/** Waits for a job to finish: its result, or 504 (still running, poll it) or 503 (it failed). */
-export async function awaitJob(job: IngestJob, events: QueueEvents, timeoutSeconds: number): Promise<IngestJobResult> {
+/**
+ * How a failed job is answered: `job`, as a job that failed (its id and where to poll it; a bug is
+ * job_failed, 503), or `error`, as the worker's own error would have been (a commit's refusals).
+ */
+export type FailureAnswer = 'job' | 'error';
+
+/** Waits for a job to finish: its result, or 504 (still running, poll it) or its failure (see FailureAnswer). */
+export async function awaitJob<R>(job: Job<unknown, R>, events: QueueEvents, timeoutSeconds: number, answer: FailureAnswer = 'job'): Promise<R> {
   const location = jobLocation(job.id as string);
   // our own clock decides "still running", so no library message has to be read to tell
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<'timed_out'>((resolve) => (timer = setTimeout(() => resolve('timed_out'), timeoutSeconds * 1000)));
   try {
-    const finished = await Promise.race([job.waitUntilFinished(events, timeoutSeconds * 1000 + 5000) as Promise<IngestJobResult>, timedOut]);
+    const finished = await Promise.race([job.waitUntilFinished(events, timeoutSeconds * 1000 + 5000) as Promise<R>, timedOut]);
     if (finished === 'timed_out') {
       throw new SluiceError('job_timeout', `job ${job.id} is still running; poll ${location}`, { fields: { job_id: job.id, location } });
     }
     return finished;
   } catch (error) {
     if (error instanceof SluiceError) throw error;
-    // the worker's failure, with its code; a bug or a reason BullMQ wrote is job_failed (503: try again)
     const failure = readJobFailure((error as Error).message);
+    if (answer === 'error' && failure.code !== 'internal') throw new SluiceError(failure.code, failure.message, failure.details ?? {});
     const code = failure.code === 'internal' ? 'job_failed' : failure.code;
     throw new SluiceError(code, `job ${job.id} failed: ${failure.message}`, { fields: { job_id: job.id, location } });
   } finally {

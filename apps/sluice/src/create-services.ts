@@ -2,7 +2,7 @@ import type { EventEmitter } from 'node:events';
 import { errorCodeOf, SluiceError, type Config } from '@sluice/core';
 import { CountingBlobStore, createBlobStore, HandOffBlobStore, spoolPrefix, type BlobStore } from '@sluice/storage';
 import { connectRedis, DigestBoard, IngestTotals, ObjectStore, PackIndex, RedisKeys, RepoEraser, RepoStore, StageEditor, StagingIndex, UploadStore, VersionIndex, VersionReader, VersionWriter, WorkspaceCommitter, WorkspaceStore } from '@sluice/index';
-import { createCommitQueue, createDigestQueue, createIngestEvents, createIngestQueue } from '@sluice/queue';
+import { createCommitEvents, createCommitQueue, createDigestQueue, createIngestEvents, createIngestQueue } from '@sluice/queue';
 import { TokenStore, type AppServices } from '@sluice/api';
 import { bullConnection, bullProducerConnection } from './redis-connections.js';
 import { ingestMetrics } from '@sluice/telemetry';
@@ -60,8 +60,9 @@ export async function createServices(config: Config, { onStoreWait = () => undef
   const commitQueue = createCommitQueue(bullProducerConnection(config.redis), config.keyPrefix);
   const digestQueue = createDigestQueue(bullProducerConnection(config.redis), config.keyPrefix);
   const events = createIngestEvents(bullConnection(config.redis), config.keyPrefix);
+  const commitEvents = createCommitEvents(bullConnection(config.redis), config.keyPrefix);
   // Unwatched, each of these prints every connection error with its stack.
-  for (const emitter of [queue, commitQueue, digestQueue, events] as EventEmitter[]) {
+  for (const emitter of [queue, commitQueue, digestQueue, events, commitEvents] as EventEmitter[]) {
     if (watch) watch.redis(emitter);
     else emitter.on('error', () => undefined);
   }
@@ -91,6 +92,7 @@ export async function createServices(config: Config, { onStoreWait = () => undef
     digestQueue,
     digestBoard: new DigestBoard(redis, keys),
     events,
+    commitEvents,
     tokens: tokens !== undefined ? tokens : config.auth.enabled ? TokenStore.load(config.auth.tokensFile) : null,
   };
 }
@@ -101,7 +103,7 @@ export async function createServices(config: Config, { onStoreWait = () => undef
  * dropped without waiting (nothing is left to send; the process is on its way out).
  */
 export async function closeServices(services: AppServices): Promise<void> {
-  const closing = [services.queue, services.commitQueue, services.digestQueue, services.events];
+  const closing = [services.queue, services.commitQueue, services.digestQueue, services.events, services.commitEvents];
   if (services.redis.status === 'ready') await Promise.allSettled(closing.map((each) => each.close()));
   else for (const each of closing) void each.disconnect().catch(() => undefined);
   services.redis.disconnect();

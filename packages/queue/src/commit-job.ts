@@ -1,4 +1,4 @@
-import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
+import { Queue, QueueEvents, type ConnectionOptions, type JobsOptions } from 'bullmq';
 import type { CommitView } from '@sluice/protocol';
 import { queuePrefix } from './ingest-queue.js';
 
@@ -28,4 +28,9 @@ export function createCommitQueue(connection: ConnectionOptions, keyPrefix: stri
 
 export function commitJobOptions(retentionSeconds: number): JobsOptions {
   return { attempts: 5, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: { age: retentionSeconds }, removeOnFail: { age: retentionSeconds } };
+}
+
+/** Commit jobs' events, for a request that waits for its commit (the synchronous commit). */
+export function createCommitEvents(connection: ConnectionOptions, keyPrefix: string): QueueEvents {
+  return new QueueEvents(commitQueueName, { connection, prefix: queuePrefix(keyPrefix) });
 }

@@ -7,31 +7,31 @@ import type { CommitBody } from '@sluice/protocol';
 import type { AppServices } from '../app-services.js';
 import { success } from '../oxen-envelope.js';
 import { commitView } from './views.js';
+import { awaitJob } from '../run-job.js';
 import type { WorkspaceParams } from './workspace-routes.js';
 import { routeSchemas } from '../openapi/route-schemas.js';
 
 type BranchParams = WorkspaceParams & { '*': string };
 
 /** Commit a workspace onto a branch (reference §8.2), its deprecated alias, and mergeability (§8.1). */
-export function workspaceCommitRoutes(app: FastifyInstance, { committer, commitQueue, config, totals }: AppServices): void {
+export function workspaceCommitRoutes(app: FastifyInstance, { committer, commitQueue, commitEvents, config }: AppServices): void {
   const base = '/api/repos/:namespace/:repo/workspaces/:workspaceId';
   const jobOptions = commitJobOptions(config.jobRetentionSeconds);
 
+  // Every commit is the worker's commit job (one home): a synchronous one waits for its job and
+  // answers as the commit would have; with Prefer: respond-async, 202 and the job to poll (a large
+  // workspace's commit outlives any proxy's timeout).
   const commit = async (request: FastifyRequest<{ Params: BranchParams; Body: CommitBody }>, reply: FastifyReply) => {
     const { namespace, repo } = request.params;
-    const workspace = request.workspace;
     const { message, author, email } = request.body;
-    const branch = request.params['*'];
+    const data = { namespace, repo, workspaceId: request.workspace.id, branch: request.params['*'], message, author, email };
+    const job = await commitQueue.add('commit', data, { ...jobOptions, jobId: `${commitJobPrefix}${randomUUID()}` });
     if (wantsAsync(request)) {
-      // A commit of a large workspace outlives any proxy's timeout: 202 and a job to poll.
-      const job = await commitQueue.add('commit', { namespace, repo, workspaceId: workspace.id, branch, message, author, email }, { ...jobOptions, jobId: `${commitJobPrefix}${randomUUID()}` });
       reply.header('location', jobLocation(job.id as string));
       return reply.status(202).send(success('resource_created', { job: await commitJobView(job) }));
     }
-    const created = await committer.commit(namespace, repo, workspace, branch, { message, author, email });
-    // counted for the page (a commit job is counted by the worker that ran it); a lost count loses no commit
-    await totals.addCommit().catch(() => undefined);
-    return success('resource_created', { commit: commitView(created) });
+    const done = await awaitJob(job, commitEvents, config.syncTimeoutSeconds, 'error');
+    return success('resource_created', { commit: done.commit });
   };
   app.post<{ Params: BranchParams; Body: CommitBody }>(`${base}/merge/*`, { schema: routeSchemas.commit }, commit);
   app.post<{ Params: BranchParams; Body: CommitBody }>(`${base}/commit/*`, { schema: routeSchemas.commit_deprecated }, commit);
