@@ -5,7 +5,7 @@ import { routeSchemas } from '../openapi/route-schemas.js';
 import { wildcardTail } from '../plugins/wildcard-tail.js';
 import type { RepoParams } from './workspace-routes.js';
 
-const readInstead = 'read a whole directory at a revision as one tar with GET R/archive/{revision}/{path}, or file by file with `oxen ls` and `oxen download`';
+const readInstead = 'read a whole directory at a revision with `sluice download` (GET R/archive/{revision}/{path}, one tar), or file by file with `oxen ls` and `oxen download`';
 const writeInstead = 'write through a workspace: upload, then commit (`oxen workspace add`, `oxen workspace commit`, or `sluice push`)';
 
 /**
