@@ -34,7 +34,8 @@ type Limiter = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
  */
 export async function rateLimits(app: FastifyInstance, { config, redis, tokens }: AppServices): Promise<void> {
   const { max, readMax, windowSeconds } = config.rateLimit;
-  if (max === 0 && readMax === 0) return;
+  // 0 turns rate limiting off altogether, reads included (SLUICE_READ_RATE_LIMIT=0 only the read class's)
+  if (max === 0) return;
   let readLimit: Limiter | null = null;
   // Before the plugin's own hook, which reads `config.rateLimit`: reads leave the general count
   // and take the read class's check, in the same place in the request (onRequest, before auth).
@@ -47,8 +48,8 @@ export async function rateLimits(app: FastifyInstance, { config, redis, tokens }
   });
   const refusedOnly = (request: FastifyRequest) => request.routeOptions.config.rateLimitRefusedOnly === true;
   await app.register(rateLimit, {
-    global: max > 0,
-    max: max > 0 ? max : readMax,
+    global: true,
+    max,
     timeWindow: windowSeconds * 1000,
     redis,
     nameSpace: `${config.keyPrefix}:rate:`,
@@ -67,8 +68,8 @@ export async function rateLimits(app: FastifyInstance, { config, redis, tokens }
     readLimit = app.rateLimit({
       max: readMax,
       keyGenerator: (request) => `read:${callerKey(request)}`,
-      errorResponseBuilder: (_request, context) => new SluiceError('too_many_requests',
-        `more than ${context.max} reads of content in ${windowSeconds} s (SLUICE_READ_RATE_LIMIT); retry in ${context.after}`),
+      errorResponseBuilder: (_request, context) => new SluiceError('too_many_requests', `more than ${context.max} `
+        + `reads of content in ${windowSeconds} s (SLUICE_READ_RATE_LIMIT); retry in ${context.after}`),
     }) as Limiter;
   }
 }
