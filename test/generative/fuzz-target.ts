@@ -15,12 +15,12 @@ import { sendWire, type WireRequest } from './wire-request.js';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * A `cut-end` of a request without a body (no length, or length 0) sends all of it before the
- * client closes its side: a whole request, which the server may carry out though the client is
- * gone (Node's server drops the answer then), not a cut one held to changing nothing.
+ * A cut of a request without a body (no length, or length 0) comes after all of it was sent:
+ * a whole request, which the server may carry out though the client is gone (its answer is
+ * lost then), not a cut one held to changing nothing.
  */
 const sentWhole = (request: WireRequest): boolean =>
-  request.delivery.kind === 'cut-end' && request.body.length === 0 && request.framing !== 'chunked';
+  (request.delivery.kind === 'cut-end' || request.delivery.kind === 'cut-reset') && request.body.length === 0 && request.framing !== 'chunked';
 
 /**
  * A running sluice with auth on and two tenants, and the fuzzer's side of it: runs one case,
@@ -161,8 +161,8 @@ export class FuzzTarget {
       }
     } else {
       this.dirty = true;
-      await this.recreateDeleted(c);
     }
+    await this.recreateDeleted(c);
     const answer = outcome.kind === 'answer' ? `${outcome.reply.status} ${outcome.reply.body.subarray(0, 300).toString()}` : outcome.kind;
     if (!this.samples.has(tally)) this.samples.set(tally, `${describeRequest(request)}\nanswer: ${answer}`);
     return { problems, exchange: `request (${c.op}, token ${c.token}):\n  ${describeRequest(request)}\nanswer: ${answer}` };
