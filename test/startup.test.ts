@@ -267,8 +267,11 @@ describe('one clear line for each thing that is missing at start-up', () => {
     };
     const help = sluice(['--help']);
     expect(help.status).toBe(0);
-    for (const command of ['sluice serve', 'sluice token create', 'sluice push', 'sluice repo create', 'sluice job']) expect(help.stdout).toContain(command);
+    const everyCommand = ['serve', 'token create', 'push', 'repo create', 'job', 'status', 'commit', 'ls', 'log', 'diff', 'download'];
+    for (const command of everyCommand) expect(help.stdout).toContain(`sluice ${command}`);
     expect(sluice(['push', '--help']).stdout).toMatch(/^usage: sluice push .*--retry-for/s);
+    // every client command through the one command, not only those it once listed
+    for (const command of ['ls', 'log', 'diff', 'download']) expect(sluice([command, '--help']).stdout).toMatch(new RegExp(`^usage: sluice ${command} `));
     expect(sluice(['serve', '--help']).stdout).toMatch(/^usage: sluice serve/);
     const tokens = join(tempDir('sluice-tokens-'), 'tokens.json');
     const made = sluice(['token', 'create', '--name', 'ci', '--scope', 'ox:write'], { SLUICE_AUTH_TOKENS_FILE: tokens });
