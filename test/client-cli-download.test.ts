@@ -65,7 +65,8 @@ describe('sluice download: verified, atomic, resumable, skipping what is here', 
   let other = '';
   let admin = '';
   const dataset = new Map<string, Buffer>();
-  const big = randomBytes(300 * 1024);
+  // past the 1 MiB the CLI holds in memory: streamed to its file
+  const big = randomBytes(1536 * 1024);
   /** The whole archive of the repository, fetched once past the proxy. */
   let whole = Buffer.alloc(0);
   const run = (args: string[], token = ox) => sluiceCli(args, token);
@@ -225,19 +226,22 @@ describe('sluice download: verified, atomic, resumable, skipping what is here', 
 
   it('a corrupted byte on the wire: the file is reported and not written, exit 1; the rerun fetches it alone', async () => {
     const to = tempDir('sluice-dl-corrupt-');
-    proxy.flipAt = whole.indexOf(big) + 1000;
+    // one byte in the large file (streamed to disk), one in a small one (held, then written)
+    proxy.flipAt = [whole.indexOf(big) + 1000, whole.indexOf(dataset.get('a/010.txt')!) + 5];
     const damaged = await run(['download', remote, '--to', to]);
     expect(damaged.code).toBe(1);
-    expect(damaged.stdout).toMatch(/failed blobs\/big\.bin: hash mismatch: expected [0-9a-f]{32}, received bytes hash to [0-9a-f]{32}/);
-    expect(damaged.stdout).toContain('files 301: fetched 300, skipped 0 (identical here), failed 1');
-    expect(existsSync(join(to, 'blobs', 'big.bin'))).toBe(false);
-    expect(existsSync(join(to, 'blobs', 'big.bin.sluice-part'))).toBe(false);
+    for (const path of ['blobs/big.bin', 'a/010.txt']) {
+      expect(damaged.stdout).toMatch(new RegExp(`failed ${path.replace('.', '\\.')}: hash mismatch: expected [0-9a-f]{32}, received bytes hash to [0-9a-f]{32}`));
+      expect(existsSync(join(to, path))).toBe(false);
+      expect(existsSync(join(to, `${path}.sluice-part`))).toBe(false);
+    }
+    expect(damaged.stdout).toContain('files 301: fetched 299, skipped 0 (identical here), failed 2');
 
     const seen = proxy.archives.length;
     const rerun = await run(['download', remote, '--to', to, '--json']);
     expect(rerun.code, rerun.stderr).toBe(0);
-    expect(summaryOf(rerun)).toMatchObject({ fetched: 1, skipped: 300, failed: [], requests: 1 });
-    expect(readTar(proxy.archives[seen]!.body).entries[0]!.name).toBe('blobs/big.bin');
+    expect(summaryOf(rerun)).toMatchObject({ fetched: 2, skipped: 299, failed: [], requests: 2 });
+    expect(proxy.archives.slice(seen).map((a) => readTar(a.body).entries[0]!.name)).toEqual(['a/010.txt', 'blobs/big.bin']);
     expectWhole(to);
   });
 

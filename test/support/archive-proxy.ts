@@ -11,13 +11,14 @@ export interface ProxiedArchive {
 /**
  * An HTTP proxy in front of sluice that sees every archive answer on the wire: it records the
  * bytes it forwarded, and can cut the next answer after some bytes, hold it (forward nothing more
- * until the client goes away), or flip one byte of it, each once. Everything else passes as is.
+ * until the client goes away), or flip bytes of it, each once. Everything else passes as is.
  */
 export class ArchiveProxy {
   readonly archives: ProxiedArchive[] = [];
   cutAfter: number | null = null;
   holdAfter: number | null = null;
-  flipAt: number | null = null;
+  /** Offsets of the next archive answer's body whose byte is flipped. */
+  flipAt: number[] = [];
   private readonly held = new Set<ServerResponse>();
   private server: Server | null = null;
   url = '';
@@ -35,8 +36,9 @@ export class ArchiveProxy {
         }
         const record: ProxiedArchive = { url: req.url!, status: answer.statusCode ?? 0, body: Buffer.alloc(0) };
         this.archives.push(record);
-        const [cut, hold, flip] = [this.cutAfter, this.holdAfter, this.flipAt];
-        this.cutAfter = this.holdAfter = this.flipAt = null;
+        const [cut, hold, flips] = [this.cutAfter, this.holdAfter, this.flipAt];
+        this.cutAfter = this.holdAfter = null;
+        this.flipAt = [];
         let sent = 0;
         let stopped = false;
         answer.on('data', (chunk: Buffer) => {
@@ -47,7 +49,7 @@ export class ArchiveProxy {
             piece = piece.subarray(0, limit - sent);
             stopped = true;
           }
-          if (flip !== null && flip >= sent && flip < sent + piece.length) piece[flip - sent] ^= 0x01;
+          for (const flip of flips) if (flip >= sent && flip < sent + piece.length) piece[flip - sent] ^= 0x01;
           sent += piece.length;
           record.body = Buffer.concat([record.body, piece]);
           if (!stopped) {
