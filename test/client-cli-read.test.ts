@@ -120,6 +120,18 @@ describe('the sluice CLI reads a repository: ls, log, diff, status', () => {
     expect(lines(file.stdout)[0]).toBe(row('file', 3000, 'data/sub/y.bin'));
   });
 
+  it('prints all of a long listing to a reader slower than the command (no output lost at exit)', async () => {
+    // the pipe fills while its reader sleeps: the command must wait for it, not exit with lines unwritten
+    const command = `"${process.execPath}" "${cli}" ls "${remote}" many --json | (sleep 1.5; wc -l)`;
+    const counted = await new Promise<string>((resolve) => {
+      const child = spawnTracked('sh', ['-c', command], { env: { PATH: process.env.PATH ?? '', SLUICE_TOKEN: ox }, stdio: ['ignore', 'pipe', 'inherit'] });
+      let out = '';
+      child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+      child.on('exit', () => resolve(out));
+    });
+    expect(Number(counted.trim())).toBe(1005);
+  });
+
   it('log: every commit of the branch, or those that touched a path, newest first', async () => {
     const all = await run(['log', remote, '--json']);
     expect(all.code, all.stderr).toBe(0);

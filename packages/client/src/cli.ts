@@ -291,12 +291,26 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+/**
+ * Exits once stdout and stderr have taken everything written: to a pipe that a slow reader has
+ * filled, writes wait in the process, and exiting at once cut a long `ls` or `diff` short.
+ */
+function exitAfterOutput(code: number): void {
+  let left = 2;
+  const done = () => {
+    if (--left === 0) process.exit(code);
+  };
+  process.stdout.write('', done);
+  process.stderr.write('', done);
+}
+
 main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
+  (code) => exitAfterOutput(code),
   (error: unknown) => {
     if (error instanceof UsageError || (error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
       process.stderr.write(`sluice: ${(error as Error).message}\n`);
-      process.exit(2);
+      exitAfterOutput(2);
+      return;
     }
     const message = error instanceof ClientError ? `${error.message} (${error.code})` : (error as Error).message;
     process.stderr.write(`sluice: ${message}\n`);
@@ -308,6 +322,6 @@ main(process.argv.slice(2)).then(
       process.stderr.write('sluice: run the same command again to resume: what the server staged is not sent again '
         + '(--retry-for sets how long it keeps trying, e.g. --retry-for 10m)\n');
     }
-    process.exit(1);
+    exitAfterOutput(1);
   },
 );
