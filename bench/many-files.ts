@@ -6,6 +6,7 @@ import { freshSluice, joinSluice, type BenchContext } from './bench-context.js';
 import { maxFigure, type Figure } from './figure.js';
 import { cpuSeconds, median, peakRssMiB } from './measure.js';
 import { redisBytesPerMember, redisUsedBytes } from './redis-memory.js';
+import { streamTree } from './tree-stream.js';
 
 /** Distinct contents the staged files point at: stage_hashes reads 4 KiB of each per request. */
 const seedContents = 64;
@@ -71,8 +72,10 @@ async function contentFamilies(ctx: BenchContext, sample: number): Promise<Recor
  * Workload 7: one repository of many files. `--files N` (default ten million) files are staged
  * by hash (`stage_hashes`, no bytes) over 64 contents the repository's first commit holds, then
  * committed by a worker process of its own; reported: the commit's time and the worker's peak
- * RSS, Redis bytes per file by key family, and listings of the new tree's root and one deep
- * directory.
+ * RSS, Redis bytes per file by key family, listings of the new tree's root and one deep
+ * directory (cold, and warm: the median of five more), and the whole tree streamed through
+ * `GET R/archive/main/` by an API process of its own: files/s, bytes, its CPU and peak RSS, the
+ * entry count checked against N and the seeds.
  */
 export async function manyFiles(ctx: BenchContext): Promise<Figure[]> {
   const count = ctx.files ?? (ctx.smoke ? 3000 : 10_000_000);
@@ -183,6 +186,16 @@ export async function manyFiles(ctx: BenchContext): Promise<Figure[]> {
     ctx.log(`listing root ${root.cold.toFixed(1)} ms cold, ${root.warm.toFixed(1)} warm;`
       + ` d7/s0 ${deep.cold.toFixed(1)} cold, ${deep.warm.toFixed(1)} warm`);
 
+    // the whole tree streamed as one tar by an API process of its own: the N files and the 64 seeds
+    const tree = await streamTree(ctx, env, 'bench/many', 'main');
+    if (tree.entries !== count + seedContents) {
+      throw new Error(`the archive held ${tree.entries} files, not ${count} and ${seedContents} seeds`);
+    }
+    const treeRate = tree.entries / tree.seconds;
+    ctx.log(`archive of the tree: ${tree.entries} files, ${(tree.bytes / 1024 ** 2).toFixed(0)} MiB in`
+      + ` ${tree.seconds.toFixed(1)} s (${treeRate.toFixed(0)} files/s, reader CPU ${tree.cpuSeconds.toFixed(1)} s),`
+      + ` reading API peak RSS ${tree.rssMiB.toFixed(0)} MiB`);
+
     const families = await contentFamilies(ctx, Math.min(count, 1_000_000));
     const perHash = [families.versions!, families.packed!, families.content!].map((b) => b.toFixed(0));
     ctx.log(`per distinct hash: versions ${perHash[0]} B, packed ${perHash[1]} B, content ${perHash[2]} B`);
@@ -201,6 +214,10 @@ export async function manyFiles(ctx: BenchContext): Promise<Figure[]> {
       maxFigure(`${label} files: list root (warm)`, root.warm, 'ms', 100),
       maxFigure(`${label} files: list d7/s0 (cold)`, deep.cold, 'ms', 100),
       maxFigure(`${label} files: list d7/s0 (warm)`, deep.warm, 'ms', 100),
+      maxFigure(`${label} files: whole tree through GET R/archive`, treeRate, 'files/s', null),
+      maxFigure(`${label} files: whole tree through GET R/archive, bytes received`, tree.bytes / 1024 ** 2, 'MiB', null),
+      maxFigure(`${label} files: whole tree through GET R/archive, reading API's CPU time`, tree.cpuSeconds, 's', null),
+      maxFigure(`${label} files: whole tree through GET R/archive, reading API's peak RSS`, tree.rssMiB, 'MiB', 256),
     );
   } finally {
     await worker.stop();
