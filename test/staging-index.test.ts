@@ -4,6 +4,11 @@ import { connectRedis, RedisKeys, StagingIndex } from '@sluice/index';
 import { testRedisTarget } from './support/test-env.js';
 
 const entry = (hash: string): StagedEntry => ({ status: 'added', hash, size: 1, mimeType: 'text/plain', dataType: 'text' });
+const repoUuid = 'a1b2c3d4-0000-4000-8000-000000000001';
+/** One job's step into workspace w of ox/r (or another workspace). */
+const step = (jobId: string, entries: ReadonlyMap<string, StagedEntry>, unchanged: string[] = [], result = '{}', workspaceId = 'w') => ({
+  ns: 'ox', repo: 'r', repoUuid, workspaceId, jobId, entries, unchanged, result, ttlSeconds: 60,
+});
 
 describe('the staging index on Redis', () => {
   const redis = connectRedis(testRedisTarget());
@@ -12,10 +17,11 @@ describe('the staging index on Redis', () => {
   afterAll(() => redis.disconnect());
 
   it('applies a job once: a second attempt of the same job changes nothing and its result does not replace the first', async () => {
+    await redis.hset(keys.repo('ox', 'r'), 'json', JSON.stringify({ namespace: 'ox', name: 'r', uuid: repoUuid }));
     await redis.hset(keys.workspaces('ox', 'r'), 'w', '{}');
-    const first = await staging.apply('ox', 'r', 'w', 'job-1', new Map([['a.txt', entry('aa')]]), [], '{"first":true}', 60);
+    const first = await staging.apply(step('job-1', new Map([['a.txt', entry('aa')]]), [], '{"first":true}'));
     expect(first).toBe('applied');
-    const second = await staging.apply('ox', 'r', 'w', 'job-1', new Map([['a.txt', entry('bb')], ['b.txt', entry('cc')]]), [], '{"second":true}', 60);
+    const second = await staging.apply(step('job-1', new Map([['a.txt', entry('bb')], ['b.txt', entry('cc')]]), [], '{"second":true}'));
     expect(second).toBe('already_applied');
     expect(await staging.get('ox', 'r', 'w', 'a.txt')).toEqual(entry('aa'));
     expect(await staging.get('ox', 'r', 'w', 'b.txt')).toBeNull();
@@ -25,14 +31,21 @@ describe('the staging index on Redis', () => {
   });
 
   it('stages nothing into a workspace deleted meanwhile', async () => {
-    const outcome = await staging.apply('ox', 'r', 'gone', 'job-2', new Map([['a.txt', entry('aa')]]), [], '{}', 60);
+    const outcome = await staging.apply(step('job-2', new Map([['a.txt', entry('aa')]]), [], '{}', 'gone'));
     expect(outcome).toBe('workspace_gone');
     expect(await staging.count('ox', 'r', 'gone')).toBe(0);
   });
 
+  it('stages nothing for a repository deleted and created again under its name', async () => {
+    const late = { ...step('job-old', new Map([['late.txt', entry('dd')]])), repoUuid: 'a1b2c3d4-0000-4000-8000-00000000000f' };
+    expect(await staging.apply(late)).toBe('workspace_gone');
+    expect(await staging.get('ox', 'r', 'w', 'late.txt')).toBeNull();
+    expect(await staging.appliedResult('ox', 'r', 'job-old')).toBeNull();
+  });
+
   it('removes unchanged paths and applies more entries than one Lua unpack holds', async () => {
     const many = new Map(Array.from({ length: 4500 }, (_, i) => [`f${i}`, entry(`h${i}`)] as const));
-    expect(await staging.apply('ox', 'r', 'w', 'job-3', many, ['a.txt'], '{}', 60)).toBe('applied');
+    expect(await staging.apply(step('job-3', many, ['a.txt']))).toBe('applied');
     expect(await staging.count('ox', 'r', 'w')).toBe(4500);
     expect(await staging.get('ox', 'r', 'w', 'a.txt')).toBeNull();
   });

@@ -31,7 +31,11 @@ export async function stageKnownContent(
   const paths = known.map((file) => file.path);
   if (paths.length > 0) {
     // The staging step records a result per job id for retried jobs; this request has none to keep.
-    const applied = await staging.apply(namespace, repo, workspace.id, `hashes-${randomUUID()}`, entries, [...unchanged], '{}', 60, config.workspaceQuota);
+    const repoUuid = (await repos.require(namespace, repo)).uuid;
+    const applied = await staging.apply({
+      ns: namespace, repo, repoUuid, workspaceId: workspace.id, jobId: `hashes-${randomUUID()}`, entries, unchanged: [...unchanged],
+      result: '{}', ttlSeconds: 60, quota: config.workspaceQuota,
+    });
     if (applied === 'workspace_gone') throw new SluiceError('workspace_not_found', `Workspace was deleted: ${workspace.id}`);
     if (applied === 'over_quota') {
       throw new SluiceError('quota_exceeded', quotaExceededMessage(workspace.id, await staging.usage(namespace, repo, workspace.id), config.workspaceQuota));

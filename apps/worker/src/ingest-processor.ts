@@ -56,6 +56,11 @@ export class IngestProcessor {
     const { staging, workspaces, objects } = this.deps;
 
     if ((await staging.appliedResult(namespace, repo, jobId)) !== null) return this.recordedResult(job);
+    const current = await this.deps.repos.get(namespace, repo);
+    if (current === null || (job.data.repoUuid !== undefined && current.uuid !== job.data.repoUuid)) {
+      return this.abandon(job, 'repo_not_found', `Repository '${namespace}/${repo}' was deleted`);
+    }
+    const repoUuid = job.data.repoUuid ?? current.uuid;
     const workspace = job.data.stage ? await workspaces.find(namespace, repo, workspaceId) : null;
     if (job.data.stage && workspace === null) return this.abandon(job, 'workspace_not_found', `Workspace not found: ${workspaceId}`);
     const misplaced = workspace === null ? null : await this.misplaced(job.data, workspace.commitId);
@@ -152,7 +157,10 @@ export class IngestProcessor {
     }
     const result: IngestJobResult = { paths, files, deduplicated };
     const { quota } = this.deps;
-    const applied = await timed('stage', () => staging.apply(namespace, repo, workspace!.id, jobId, entries, [...unchanged], JSON.stringify(result), this.deps.retentionSeconds, quota));
+    const applied = await timed('stage', () => staging.apply({
+      ns: namespace, repo, repoUuid, workspaceId: workspace!.id, jobId, entries, unchanged: [...unchanged],
+      result: JSON.stringify(result), ttlSeconds: this.deps.retentionSeconds, quota,
+    }));
     if (applied === 'already_applied') return this.recordedResult(job);
     if (applied === 'workspace_gone') return this.abandon(job, 'workspace_not_found', `Workspace was deleted: ${workspaceId}`);
     if (applied === 'over_quota') {

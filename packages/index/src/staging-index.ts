@@ -3,11 +3,27 @@ import type { StagedEntry } from '@sluice/core';
 import type { RedisKeys } from './redis-keys.js';
 import { stageCollisionScript, stageEditScript, stageScript } from './stage-script.js';
 
-type StageKeys = [string, string, string, string, string, string, string, string];
+type StageKeys = [string, string, string, string, string, string, string, string, string];
 type StageCommand = (keys: StageKeys, ...argv: Array<string | number>) => Promise<number | [4, string, string]>;
 type EditKeys = [string, string, string, string, string];
 type EditCommand = (...keysThenArgv: Array<string | number>) => Promise<string[]>;
 type CollisionCommand = (...keysThenArgv: string[]) => Promise<[string, string] | null>;
+/** One job's staging step (see StagingIndex.apply). */
+export interface StageStep {
+  ns: string;
+  repo: string;
+  /** The repository the job was for: one deleted and created again under its name is another. */
+  repoUuid: string;
+  workspaceId: string;
+  jobId: string;
+  entries: ReadonlyMap<string, StagedEntry>;
+  unchanged: readonly string[];
+  /** The job's result, recorded with the step, kept ttlSeconds. */
+  result: string;
+  ttlSeconds: number;
+  quota?: WorkspaceQuota;
+}
+
 /** Paths asked of the stage per collision script call. */
 const collisionBatch = 1000;
 
@@ -48,7 +64,7 @@ export class StagingIndex {
 
   constructor(private readonly redis: RedisClient, private readonly keys: RedisKeys) {
     if (!('sluiceStage' in redis)) {
-      redis.defineCommand('sluiceStage', { numberOfKeys: 8, lua: stageScript });
+      redis.defineCommand('sluiceStage', { numberOfKeys: 9, lua: stageScript });
       redis.defineCommand('sluiceStageEdit', { numberOfKeys: 5, lua: stageEditScript });
       redis.defineCommand('sluiceStageCollision', { numberOfKeys: 4, lua: stageCollisionScript });
     }
@@ -60,23 +76,20 @@ export class StagingIndex {
 
   /**
    * Stages `entries` and removes `unchanged` paths in one step, recording `result` for the job.
-   * Returns 'workspace_gone' when the workspace was deleted meanwhile, 'already_applied' when
-   * the job's result was recorded by another attempt, 'over_quota' when the job would take
-   * the workspace past `quota`, and the collision when a file would collide with a staged one;
-   * these change nothing.
+   * Returns 'workspace_gone' when the workspace (or the repository `repoUuid` names) was deleted
+   * meanwhile, 'already_applied' when the job's result was recorded by another attempt,
+   * 'over_quota' when the job would take the workspace past `quota`, and the collision when a file
+   * would collide with a staged one; these change nothing.
    */
-  async apply(
-    ns: string, repo: string, workspaceId: string, jobId: string,
-    entries: ReadonlyMap<string, StagedEntry>, unchanged: readonly string[], result: string, ttlSeconds: number,
-    quota: WorkspaceQuota = { files: 0, bytes: 0 },
-  ): Promise<'applied' | 'workspace_gone' | 'already_applied' | 'over_quota' | StagedCollision> {
-    const argv: Array<string | number> = [workspaceId, result, ttlSeconds, quota.files, quota.bytes, entries.size];
+  async apply(step: StageStep): Promise<'applied' | 'workspace_gone' | 'already_applied' | 'over_quota' | StagedCollision> {
+    const { ns, repo, workspaceId, entries, quota = { files: 0, bytes: 0 } } = step;
+    const argv: Array<string | number> = [workspaceId, step.result, step.ttlSeconds, quota.files, quota.bytes, entries.size, step.repoUuid];
     for (const [path, entry] of entries) argv.push(path, JSON.stringify(entry));
-    argv.push(...unchanged);
+    argv.push(...step.unchanged);
     const keys: StageKeys = [
-      this.keys.workspaces(ns, repo), this.keys.staged(ns, repo, workspaceId), this.keys.jobResult(ns, repo, jobId), this.keys.usage(ns, repo, workspaceId),
+      this.keys.workspaces(ns, repo), this.keys.staged(ns, repo, workspaceId), this.keys.jobResult(ns, repo, step.jobId), this.keys.usage(ns, repo, workspaceId),
       this.keys.content(ns, repo), this.keys.stagedDirs(ns, repo, workspaceId), this.keys.stagedSnapshot(ns, repo, workspaceId),
-      this.keys.snapshotDirs(ns, repo, workspaceId),
+      this.keys.snapshotDirs(ns, repo, workspaceId), this.keys.repo(ns, repo),
     ];
     const outcome = await this.stageCommand(keys, ...argv);
     if (Array.isArray(outcome)) return { path: outcome[1], staged: outcome[2] };

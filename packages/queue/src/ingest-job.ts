@@ -25,6 +25,11 @@ export interface SpooledPart {
 export interface IngestJobData {
   namespace: string;
   repo: string;
+  /**
+   * The uuid of the repository the request was for: one deleted and created again under its name
+   * is another repository, where this job stages nothing. Absent in jobs an older sluice queued.
+   */
+  repoUuid?: string;
   workspaceId: string;
   /** Every spool object the request wrote, deleted once the job's files are staged. */
   spoolKeys: string[];

@@ -68,7 +68,7 @@ export function uploadRoute(app: FastifyInstance, services: AppServices): void {
     await refuseWhenFull(namespace, repo, workspace.id);
     const spool = await spoolMultipart(request, store, config.limits, (filename) => ({ path: stagedPath(directory, filename) }), wantsAsync(request), early);
     if (spool.parts.length === 0) return success('resource_created', { paths: [] });
-    const data: IngestJobData = { namespace, repo, workspaceId: workspace.id, spoolKeys: spool.keys, parts: spool.parts, bytes: spool.bytes, stage: true };
+    const data: IngestJobData = { namespace, repo, repoUuid: request.repository.uuid, workspaceId: workspace.id, spoolKeys: spool.keys, parts: spool.parts, bytes: spool.bytes, stage: true };
     const job = await enqueueJob(queue, 'ingest', data, jobId, jobOptions, () => spool.discard()).catch(async (error: unknown) => {
       await spool.discard();
       throw error;

@@ -105,16 +105,16 @@ export async function uploadsRoutes(app: FastifyInstance, services: AppServices)
         throw bytes.failure ?? error;
       }
       if (!(await uploads.partStored(upload.id, part))) return success('resource_created', { upload_id: upload.id, part_number: part, completed: false });
-      return success('resource_created', { upload_id: upload.id, part_number: part, completed: true, ...await complete(upload) });
+      return success('resource_created', { upload_id: upload.id, part_number: part, completed: true, ...await complete(upload, request.repository.uuid) });
     });
   });
 
   /** Verifies and stages (or only stores) the whole file through an ingest job; the upload ends either way. */
-  const complete = async (upload: Upload): Promise<{ hash: string; path: string | null }> => {
+  const complete = async (upload: Upload, repoUuid: string): Promise<{ hash: string; path: string | null }> => {
     const keys = Array.from({ length: upload.numParts }, (_, i) => uploadPartKey(upload.id, i + 1));
     const { destination } = upload;
     const data: IngestJobData = {
-      namespace: upload.namespace, repo: upload.repo, workspaceId: destination?.workspaceId ?? '', bytes: upload.size, stage: destination !== null, spoolKeys: keys,
+      namespace: upload.namespace, repo: upload.repo, repoUuid, workspaceId: destination?.workspaceId ?? '', bytes: upload.size, stage: destination !== null, spoolKeys: keys,
       parts: [{ path: destination?.path ?? upload.hash, gzip: false, spool: '', offset: 0, length: 0, expectHash: upload.hash, chunks: keys }],
     };
     const jobId = 'upload-' + createHash('sha256').update(upload.id).digest('hex').slice(0, 40);

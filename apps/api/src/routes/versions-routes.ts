@@ -118,7 +118,7 @@ export async function versionsRoutes(app: FastifyInstance, services: AppServices
     }
     const chunkKeys = chunks.map((c) => c.key);
     const data: IngestJobData = {
-      namespace, repo, workspaceId, bytes: 0, stage: workspaceId !== '', spoolKeys: chunkKeys,
+      namespace, repo, repoUuid: request.repository.uuid, workspaceId, bytes: 0, stage: workspaceId !== '', spoolKeys: chunkKeys,
       parts: [{ path, gzip: false, spool: '', offset: 0, length: 0, expectHash: hash, chunks: chunkKeys }],
     };
     // A repeated completion joins the job of the same chunks; chunks sent since (a corrected
@@ -136,7 +136,7 @@ export async function versionsRoutes(app: FastifyInstance, services: AppServices
     const { namespace, repo } = request.params;
     const spool = await spoolMultipart(request, store, config.limits, (filename) => ({ path: assertHash(filename), expectHash: filename }), false, early);
     if (spool.parts.length === 0) return success('resource_created', { err_files: [] });
-    const data: IngestJobData = { namespace, repo, workspaceId: '', spoolKeys: spool.keys, parts: spool.parts, bytes: spool.bytes, stage: false };
+    const data: IngestJobData = { namespace, repo, repoUuid: request.repository.uuid, workspaceId: '', spoolKeys: spool.keys, parts: spool.parts, bytes: spool.bytes, stage: false };
     const job = await enqueueJob(queue, 'ingest', data, randomUUID(), jobOptions, () => spool.discard());
     const result = await awaitJob(job, events, config.syncTimeoutSeconds);
     const errFiles = result.files.flatMap((f) => ('error' in f ? [{ hash: f.path, path: null, error: f.error.message }] : []));

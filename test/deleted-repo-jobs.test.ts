@@ -1,0 +1,47 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { startSluice, type SluiceProcess } from './support/sluice-process.js';
+import { testEnv } from './support/test-env.js';
+import { repoWithWorkspace, send, stagedFiles, upload, waitForJob } from './support/oxen-http.js';
+
+/**
+ * A repository deleted while its uploads wait in the queue, then created again under its name
+ * with a workspace of the same id (a reviewer's finding): the old jobs must stage nothing in the
+ * new repository, which is another repository that never received them.
+ */
+describe('uploads queued for a repository that is deleted and created again', () => {
+  let api: SluiceProcess | undefined;
+  let worker: SluiceProcess | undefined;
+  afterAll(async () => {
+    worker?.child.kill('SIGCONT');
+    await worker?.stop();
+    await api?.stop();
+  });
+
+  it('stage nothing in the new repository of the same name', { timeout: 180_000 }, async () => {
+    const { env } = testEnv('fs');
+    api = await startSluice({ ...env, SLUICE_ROLE: 'api' });
+    worker = await startSluice({ ...env, SLUICE_ROLE: 'worker' });
+    const ws = await repoWithWorkspace(api.url, 'ox', 'again', 'ws1');
+    // the worker frozen, so the jobs wait in the queue while the repository goes and comes back
+    worker.child.kill('SIGSTOP');
+    const files = Array.from({ length: 20 }, (_, i) => ({ filename: `f${i}.txt`, content: `old ${i}` }));
+    const queued = await upload(api.url, `${ws}/files/up`, files, { prefer: 'respond-async' });
+    expect(queued.status).toBe(202);
+
+    expect((await send(api.url, 'DELETE', '/api/repos/ox/again')).status).toBe(200);
+    // the name is free once the old keys are gone
+    let again = await repoWithWorkspace(api.url, 'ox', 'again', 'ws1').catch(() => null);
+    for (let i = 0; again === null && i < 50; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      again = await repoWithWorkspace(api.url, 'ox', 'again', 'ws1').catch(() => null);
+    }
+    expect(again).toBe(ws);
+
+    worker.child.kill('SIGCONT');
+    const job = await waitForJob(api.url, queued.headers.location as string);
+    expect(job.state).toBe('completed');
+    expect(job.paths).toEqual([]);
+    expect(job.files[0].error.code).toBe('repo_not_found');
+    expect([...(await stagedFiles(api.url, ws)).keys()]).toEqual([]);
+  });
+});
