@@ -1,42 +1,36 @@
-import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createOxenHasher } from '@sluice/core';
+import { tarStream, type TarEntry } from '@sluice/storage';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSluice, type SluiceProcess } from './support/sluice-process.js';
 import { testEnv } from './support/test-env.js';
-import { repoRoot } from './support/repo-root.js';
 import { freePort } from './support/free-port.js';
 import { send } from './support/oxen-http.js';
 import { tempDir } from './support/temp-dirs.js';
+import { cli, createToken, sluiceCli, type CliRun } from './support/sluice-cli.js';
 import { spawnTracked } from './support/test-processes.js';
 import { waitFor } from './support/wait-for.js';
 import { readTar } from './support/tar-entries.js';
 import { ArchiveProxy } from './support/archive-proxy.js';
 
-const cli = join(repoRoot(), 'packages/client/bin/sluice.js');
+type Run = CliRun;
 
-type Run = { code: number; stdout: string; stderr: string };
-
-function sluiceCli(args: string[], token: string): Promise<Run> {
-  return new Promise((resolve) => {
-    const env = { PATH: process.env.PATH ?? '', SLUICE_AUTHOR: 'tester', SLUICE_TOKEN: token };
-    const child = spawnTracked(process.execPath, [cli, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('exit', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+/** A tar as the archive route writes it, each entry with the pax hash of its bytes (or the one given). */
+async function archiveOf(entries: Array<{ name: string; content: Buffer }>): Promise<Buffer> {
+  const hasher = await createOxenHasher();
+  const list: TarEntry[] = entries.map((e) => {
+    hasher.init();
+    hasher.update(e.content);
+    return { name: e.name, size: e.content.length, pax: { 'SLUICE.hash': hasher.digest() }, open: async () => e.content };
   });
+  const chunks: Buffer[] = [];
+  for await (const chunk of tarStream(list)) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
 }
 
-function createToken(tokensFile: string, name: string, scope: string): string {
-  const result = spawnSync(process.execPath, [join(repoRoot(), 'apps/sluice/dist/main.js'), 'token', 'create', '--name', name, '--scope', scope], {
-    env: { PATH: process.env.PATH, SLUICE_AUTH_TOKENS_FILE: tokensFile }, encoding: 'utf8',
-  });
-  expect(result.status, result.stderr).toBe(0);
-  return result.stdout.trim();
-}
+const partsUnder = (dir: string) => readdirSync(dir, { recursive: true }).filter((name) => String(name).endsWith('.sluice-part'));
 
 /** Every file under a directory, by its relative path. */
 function filesUnder(dir: string, below = ''): Map<string, Buffer> {
@@ -231,7 +225,7 @@ describe('sluice download: verified, atomic, resumable, skipping what is here', 
     const damaged = await run(['download', remote, '--to', to]);
     expect(damaged.code).toBe(1);
     for (const path of ['blobs/big.bin', 'a/010.txt']) {
-      expect(damaged.stdout).toMatch(new RegExp(`failed ${path.replace('.', '\\.')}: hash mismatch: expected [0-9a-f]{32}, received bytes hash to [0-9a-f]{32}`));
+      expect(damaged.stdout).toMatch(new RegExp(`failed ${path.replace('.', '\\.')}: hash mismatch: expected [0-9a-f]{1,32}, received bytes hash to [0-9a-f]{1,32}`));
       expect(existsSync(join(to, path))).toBe(false);
       expect(existsSync(join(to, `${path}.sluice-part`))).toBe(false);
     }
@@ -251,9 +245,76 @@ describe('sluice download: verified, atomic, resumable, skipping what is here', 
     writeFileSync(join(to, 'a', '050.txt', 'mine'), 'a directory where the repository has a file\n');
     const result = await run(['download', remote, '--to', to, '--json']);
     expect(result.code).toBe(1);
-    expect(summaryOf(result)).toMatchObject({ fetched: 300, failed: [{ path: 'a/050.txt', reason: expect.stringMatching(/^cannot be written here: E[A-Z]+$/) }] });
+    expect(summaryOf(result)).toMatchObject({ fetched: 300, failed: [{ path: 'a/050.txt', reason: 'local_conflict: a/050.txt here is a directory where the repository has a file' }] });
     expect(readFileSync(join(to, 'a', '051.txt')).equals(dataset.get('a/051.txt')!)).toBe(true);
     expect(existsSync(join(to, 'a', '050.txt.sluice-part'))).toBe(false);
+  });
+
+  it('an archive naming a path outside the target fails once with exit 1: not a cut, not retried', async () => {
+    const parent = tempDir('sluice-dl-hostile-');
+    const to = join(parent, 'out');
+    proxy.replaceWith = await archiveOf([
+      { name: 'ok.txt', content: Buffer.from('fine\n') }, { name: '../rv-evil1.txt', content: Buffer.from('evil\n') },
+    ]);
+    const seen = proxy.archives.length;
+    try {
+      const result = await run(['download', remote, '--to', to, '--retry-for', '1s']);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/the archive names a path outside the target: "\.\.\/rv-evil1\.txt" \(bad_archive\)/);
+      expect(result.stderr).not.toMatch(/transfer cut|run the same command again/);
+      expect(proxy.archives.length).toBe(seen + 1);
+    } finally {
+      proxy.replaceWith = null;
+    }
+    expect(existsSync(join(parent, 'rv-evil1.txt'))).toBe(false);
+    expect(readdirSync(parent)).toEqual(['out']);
+  });
+
+  it('a file, directory or link in the way fails alone as a local conflict; the rest is downloaded', async () => {
+    const to = tempDir('sluice-dl-conflict-');
+    const outside = tempDir('sluice-dl-outside-');
+    // a file where the repository has directory a/; directories where it has a small and a large file
+    writeFileSync(join(to, 'a'), 'x\n');
+    mkdirSync(join(to, 'top-0.csv'));
+    mkdirSync(join(to, 'blobs', 'big.bin'), { recursive: true });
+    // a link out of the target where the repository has directory b/c/
+    mkdirSync(join(to, 'b'));
+    symlinkSync(outside, join(to, 'b', 'c'));
+    const result = await run(['download', remote, '--to', to, '--json']);
+    expect(result.code).toBe(1);
+    const summary = summaryOf(result);
+    const failed = summary.failed as Array<{ path: string; reason: string }>;
+    expect(failed.length).toBe(202);
+    expect(summary.fetched).toBe(99);
+    for (const f of failed) expect(f.reason, f.path).toMatch(/^local_conflict: /);
+    expect(failed.find((f) => f.path === 'a/000.txt')!.reason).toMatch(/a here is a file where the repository has a directory/);
+    expect(failed.find((f) => f.path === 'top-0.csv')!.reason).toMatch(/top-0\.csv here is a directory/);
+    expect(failed.find((f) => f.path === 'blobs/big.bin')!.reason).toMatch(/blobs\/big\.bin here is a directory/);
+    expect(failed.find((f) => f.path === 'b/c/000.txt')!.reason).toMatch(/b\/c here is a symbolic link/);
+    expect(readdirSync(outside)).toEqual([]);
+    expect(partsUnder(to)).toEqual([]);
+    expect(readFileSync(join(to, 'top-1.csv')).equals(dataset.get('top-1.csv')!)).toBe(true);
+
+    // in words: a conflict, and no promise that a rerun cures it
+    const plain = await run(['download', remote, '--to', to]);
+    expect(plain.code).toBe(1);
+    expect(plain.stdout).toMatch(/local conflicts: move what is in the way/);
+    expect(plain.stdout + plain.stderr).not.toMatch(/run the same command again/);
+    expect(readdirSync(outside)).toEqual([]);
+  });
+
+  it('an empty repository downloads to an empty directory', async () => {
+    expect((await run(['repo', 'create', '--remote', `${sluice.url}/ox/em`])).code).toBe(0);
+    // its initial, empty commit comes with its first workspace
+    const workspace = await send(sluice.url, 'PUT', '/api/repos/ox/em/workspaces', {
+      headers: { authorization: `Bearer ${ox}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ workspace_id: 'ws-em', branch_name: 'main' }),
+    });
+    expect(workspace.status, workspace.body.toString()).toBeLessThan(300);
+    const to = join(tempDir('sluice-dl-empty-'), 'em');
+    const result = await run(['download', `${proxy.url}/ox/em`, '--to', to]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(readdirSync(to)).toEqual([]);
   });
 
   it('gzip on the wire, a file path, and a revision by commit id', async () => {
@@ -295,9 +356,11 @@ describe('sluice download: verified, atomic, resumable, skipping what is here', 
     const badPath = await run(['download', remote, 'no/such', '--to', to]);
     expect(badPath.code).toBe(1);
     expect(badPath.stderr).toMatch(/path no\/such not found/);
-    const down = await run(['download', `http://127.0.0.1:${await freePort()}/ox/data`, '--to', to]);
+    const down = await run(['download', `http://127.0.0.1:${await freePort()}/ox/data`, '--to', to, '--retry-for', '1s']);
     expect(down.code).toBe(1);
     expect(down.stderr).toMatch(/did not answer \(ECONNREFUSED\)/);
+    expect(down.stderr).toMatch(/the server is unreachable: nothing was downloaded/);
+    expect(down.stderr).not.toMatch(/run the same command again/);
     expect(existsSync(to)).toBe(false);
     const help = await run(['download', '--help']);
     expect(help.stdout).toMatch(/^usage: sluice download <remote> \[path\] \[--revision main\] \[--to DIR\]/);

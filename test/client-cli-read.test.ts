@@ -1,39 +1,15 @@
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSluice, type SluiceProcess } from './support/sluice-process.js';
 import { testEnv } from './support/test-env.js';
-import { repoRoot } from './support/repo-root.js';
 import { freePort } from './support/free-port.js';
 import { send } from './support/oxen-http.js';
 import { tempDir } from './support/temp-dirs.js';
+import { cli, createToken, sluiceCli, type CliRun } from './support/sluice-cli.js';
 import { spawnTracked } from './support/test-processes.js';
 
-const cli = join(repoRoot(), 'packages/client/bin/sluice.js');
-
-type Run = { code: number; stdout: string; stderr: string };
-
-/** Runs the `sluice` CLI as a process with a token; resolves with its exit code and output. */
-function sluiceCli(args: string[], token: string): Promise<Run> {
-  return new Promise((resolve) => {
-    const env = { PATH: process.env.PATH ?? '', SLUICE_AUTHOR: 'tester', SLUICE_TOKEN: token };
-    const child = spawnTracked(process.execPath, [cli, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('exit', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
-
-function createToken(tokensFile: string, name: string, scope: string): string {
-  const result = spawnSync(process.execPath, [join(repoRoot(), 'apps/sluice/dist/main.js'), 'token', 'create', '--name', name, '--scope', scope], {
-    env: { PATH: process.env.PATH, SLUICE_AUTH_TOKENS_FILE: tokensFile }, encoding: 'utf8',
-  });
-  expect(result.status, result.stderr).toBe(0);
-  return result.stdout.trim();
-}
+type Run = CliRun;
 
 /** A line of `sluice ls`: type, size in bytes, name. */
 const row = (type: string, size: number, name: string) => `${type.padEnd(4)}  ${String(size).padStart(12)}  ${name}`;

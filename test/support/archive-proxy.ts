@@ -19,6 +19,8 @@ export class ArchiveProxy {
   holdAfter: number | null = null;
   /** Offsets of the next archive answer's body whose byte is flipped. */
   flipAt: number[] = [];
+  /** While set, every archive answer's body is these bytes instead (a hostile or broken server), status kept. */
+  replaceWith: Buffer | null = null;
   private readonly held = new Set<ServerResponse>();
   private server: Server | null = null;
   url = '';
@@ -29,13 +31,23 @@ export class ArchiveProxy {
     const target = new URL(this.upstream);
     this.server = createServer((req, res) => {
       const forward = httpRequest({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        const replaced = this.replaceWith !== null && (req.url ?? '').includes('/archive/');
+        const headers = { ...answer.headers };
+        // the replacement's length is its own
+        if (replaced) delete headers['content-length'];
+        res.writeHead(answer.statusCode ?? 502, headers);
         if (!(req.url ?? '').includes('/archive/')) {
           answer.pipe(res);
           return;
         }
         const record: ProxiedArchive = { url: req.url!, status: answer.statusCode ?? 0, body: Buffer.alloc(0) };
         this.archives.push(record);
+        if (this.replaceWith !== null) {
+          record.body = this.replaceWith;
+          answer.resume();
+          res.end(this.replaceWith);
+          return;
+        }
         const [cut, hold, flips] = [this.cutAfter, this.holdAfter, this.flipAt];
         this.cutAfter = this.holdAfter = null;
         this.flipAt = [];

@@ -315,8 +315,11 @@ main(process.argv.slice(2)).then(
     const message = error instanceof ClientError ? `${error.message} (${error.code})` : (error as Error).message;
     process.stderr.write(`sluice: ${message}\n`);
     // a push that stopped because the server went away: nothing is lost, and the way on is the same command
-    if (error instanceof ClientError && error.retryable && running === 'download') {
+    // only a transfer that began and was cut is resumed by a rerun; a server never reached is not a resume
+    if (error instanceof ClientError && error.code === 'transfer_cut' && running === 'download') {
       process.stderr.write('sluice: run the same command again to resume: files here and whole are not fetched again\n');
+    } else if (error instanceof ClientError && error.code === 'unreachable' && running === 'download') {
+      process.stderr.write('sluice: the server is unreachable: nothing was downloaded\n');
     }
     if (error instanceof ClientError && error.retryable && running === 'push') {
       process.stderr.write('sluice: run the same command again to resume: what the server staged is not sent again '

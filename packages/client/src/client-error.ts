@@ -10,6 +10,8 @@ export class ClientError extends Error {
 
   /** Worth sending again: the server was away, overloaded or briefly without a dependency. */
   get retryable(): boolean {
-    return this.status === 0 || this.status === 429 || this.status === 502 || this.status === 503 || this.status === 504;
+    // status 0 is no answer at all only for `unreachable`: a wrong archive or answer is not cured by sending again
+    if (this.status === 0) return this.code === 'unreachable';
+    return this.status === 429 || this.status === 502 || this.status === 503 || this.status === 504;
   }
 }

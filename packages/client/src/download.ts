@@ -1,5 +1,5 @@
-import { mkdir, open, readdir, rename, rm, writeFile, type FileHandle } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { mkdir, readdir, rename, rm, type FileHandle } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import type { IncomingMessage } from 'node:http';
 import { PassThrough } from 'node:stream';
 import { createGunzip } from 'node:zlib';
@@ -7,6 +7,7 @@ import { createOxenHasher } from '@sluice/core';
 import { ClientError } from './client-error.js';
 import { planRuns, remoteFiles, type Run } from './download-plan.js';
 import { gzipParts, type GzipMode } from './gzip-choice.js';
+import { checkDestination, makeParents, openPart, writeFailure } from './local-target.js';
 import type { Remote } from './remote.js';
 import { RepoReads } from './repo-reads.js';
 import { SluiceClient } from './sluice-client.js';
@@ -82,7 +83,8 @@ const isEmptyDir = async (dir: string) => (await readdir(dir).catch(() => [])).l
 export async function download(options: DownloadOptions): Promise<DownloadSummary> {
   const started = performance.now();
   const { remote } = options;
-  const client = new SluiceClient({ baseUrl: remote.baseUrl, ...(options.token ? { token: options.token } : {}) });
+  const retryForMs = options.retryForMs ?? 30_000;
+  const client = new SluiceClient({ baseUrl: remote.baseUrl, retryForMs, ...(options.token ? { token: options.token } : {}) });
   const reads = new RepoReads(client, remote.namespace, remote.repo);
   await reads.requireRepo();
   const commit = await reads.commitOf(options.revision);
@@ -97,6 +99,8 @@ export async function download(options: DownloadOptions): Promise<DownloadSummar
   report();
 
   let runs: Run[];
+  // an empty repository (or directory) still gives its directory: the download said "into <to>"
+  if (entry.isDir) await mkdir(to, { recursive: true });
   if (entry.isDir && await isEmptyDir(to)) runs = [{ after: null, first: null, last: null }];
   else {
     const files = entry.isDir ? remoteFiles(reads, commit.id, path) : (async function* () {
@@ -147,16 +151,20 @@ export async function download(options: DownloadOptions): Promise<DownloadSummar
       return;
     }
     const write = (async () => {
-      const parent = dirname(destination);
-      if (!made.has(parent)) await mkdir(parent, { recursive: true });
-      made.add(parent);
-      await writeFile(part, pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces));
+      await makeParents(to, file.path, made);
+      await checkDestination(destination, file.path);
+      const handle = await openPart(part);
+      try {
+        await handle.writeFile(pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces));
+      } finally {
+        await handle.close();
+      }
       await rename(part, destination);
       progress.fetched++;
       if (progress.fetched % 100 === 0) report();
-    })().catch(async (error: NodeJS.ErrnoException) => {
+    })().catch(async (error: unknown) => {
       await rm(part, { force: true }).catch(() => undefined);
-      fail(file.path, `cannot be written here: ${error.code ?? error.message}`);
+      fail(file.path, writeFailure(error));
     }).finally(() => writing.delete(write));
     writing.add(write);
     if (writing.size >= writesInFlight) await Promise.race(writing);
@@ -176,17 +184,16 @@ export async function download(options: DownloadOptions): Promise<DownloadSummar
     const destination = join(to, file.path);
     const part = destination + partSuffix;
     if (file.size <= heldFileBytes) return receiveSmall(file, destination, part);
-    let localError: NodeJS.ErrnoException | null = null;
+    let localError: unknown = null;
     const local = (error: unknown) => {
-      localError ??= error as NodeJS.ErrnoException;
+      localError ??= error;
     };
     let handle: FileHandle | null = null;
     try {
-      const parent = dirname(destination);
-      // one mkdir per directory, not per file: a directory of 20,000 files is made once
-      if (!made.has(parent)) await mkdir(parent, { recursive: true });
-      made.add(parent);
-      handle = await open(part, 'w');
+      // one check per directory, not per file: a directory of 20,000 files is made once
+      await makeParents(to, file.path, made);
+      await checkDestination(destination, file.path);
+      handle = await openPart(part);
     } catch (error) {
       local(error);
     }
@@ -206,8 +213,7 @@ export async function download(options: DownloadOptions): Promise<DownloadSummar
     let reason: string | null = expected === undefined ? 'the archive gave no hash for it'
       : expected !== hash ? `hash mismatch: expected ${expected}, received bytes hash to ${hash} (damaged in transit)` : null;
     if (reason === null && localError === null) await rename(part, destination).catch(local);
-    const failedHere = localError as NodeJS.ErrnoException | null;
-    if (failedHere !== null) reason = `cannot be written here: ${failedHere.code ?? failedHere.message}`;
+    if (localError !== null) reason = writeFailure(localError);
     if (reason !== null) {
       await rm(part, { force: true }).catch(() => undefined);
       fail(file.path, reason);
@@ -218,15 +224,16 @@ export async function download(options: DownloadOptions): Promise<DownloadSummar
   };
 
   let requests = 0;
-  const retryForMs = options.retryForMs ?? 30_000;
   for (const run of runs) {
     let after = run.after;
     let expectFirst = run.first;
     let failingSince = 0;
+    let resumedAfter: string | null = null;
     // attempt is reset by every whole file: the backoff grows only while nothing arrives
     for (let attempt = 0; ; attempt++) {
       try {
         requests++;
+        resumedAfter = attempt > 0 || failingSince > 0 ? after : null;
         const response = await client.openStream(archivePath(after));
         const received = keepWhatArrived(response);
         const body = gzip ? received.pipe(createGunzip()) : received;
@@ -236,7 +243,12 @@ export async function download(options: DownloadOptions): Promise<DownloadSummar
             if (expectFirst !== null && file.path !== expectFirst) {
               throw new ClientError('bad_archive', `the archive began with ${file.path}, not ${expectFirst}: it does not match the listing`);
             }
+            // a resume that sends again the file it was to begin after is no progress: never a loop
+            if (file.path === resumedAfter) {
+              throw new ClientError('bad_archive', `the archive sent ${file.path} again though asked for what follows it`);
+            }
             expectFirst = null;
+            resumedAfter = null;
             await receive(file);
             after = file.path;
             failingSince = 0;
@@ -253,13 +265,16 @@ export async function download(options: DownloadOptions): Promise<DownloadSummar
         }
         break;
       } catch (error) {
+        // a wrong archive (a name outside the target, a bad header) is not a cut: trying again cannot cure it
         const cut = error instanceof TarError ? error.truncated : error instanceof ClientError ? error.retryable : isTransportError(error);
         failingSince ||= Date.now();
-        if (!cut || Date.now() - failingSince >= retryForMs) {
-          if (error instanceof ClientError) throw error;
-          throw new ClientError(cut ? 'unreachable' : 'bad_archive', `the download stopped: ${(error as Error).message}`);
+        const left = retryForMs - (Date.now() - failingSince);
+        if (!cut || left <= 0) {
+          if (error instanceof ClientError && !cut) throw error;
+          const message = (error as Error).message;
+          throw new ClientError(cut ? 'transfer_cut' : 'bad_archive', `the download stopped: ${message}`);
         }
-        const wait = Math.min(250 * 2 ** attempt, 8000);
+        const wait = Math.min(250 * 2 ** attempt, 8000, left);
         progress.notice = `transfer cut (${(error as Error).message}), resuming after ${after ?? 'the start'} in ${Math.max(1, Math.round(wait / 1000))}s`;
         report();
         progress.notice = null;
