@@ -12,6 +12,7 @@ import { jsonText, multipartOnly } from './plugins/json-text.js';
 import { bearerAuth, identifyCaller } from './auth/bearer-auth.js';
 import { originGuard } from './origin-guard.js';
 import { uploadAdmission } from './plugins/upload-admission.js';
+import { streamAdmission } from './plugins/stream-admission.js';
 import { rateLimits } from './plugins/rate-limits.js';
 import { repoScope } from './plugins/repo-scope.js';
 import { httpMetrics } from './plugins/http-metrics.js';
@@ -133,6 +134,11 @@ export async function buildApp(services: AppServices, logger?: FastifyBaseLogger
       minBytesPerSecond: services.config.uploadMinBytesPerSecond,
       windowSeconds: services.config.uploadRateWindowSeconds,
     },
+  });
+  streamAdmission(app, {
+    maxStreams: services.config.maxStreamsInFlight,
+    maxPerCaller: services.config.maxStreamsPerCaller,
+    stallSeconds: services.config.streamStallSeconds,
   });
   httpMetrics(app, services);
   jsonText(app);

@@ -69,6 +69,11 @@ export interface Config {
   /** An upload body delivering fewer bytes than this over `uploadRateWindowSeconds` is cut; 0 turns it off. */
   uploadMinBytesPerSecond: number;
   uploadRateWindowSeconds: number;
+  /** Streamed answers (archives) one API node sends at once, and of those one caller's; more answer 503. */
+  maxStreamsInFlight: number;
+  maxStreamsPerCaller: number;
+  /** A streamed answer whose client has taken nothing for this long is cut, freeing what it held. */
+  streamStallSeconds: number;
   /** Spool objects no job references (and packs nothing points at) are removed after this long. */
   spoolGraceSeconds: number;
   /** New versions smaller than this go into pack objects, many per write; 0 stores each on its own. */
@@ -130,6 +135,9 @@ export const configDefaults = {
   SLUICE_MAX_UPLOADS_PER_CALLER: '',
   SLUICE_UPLOAD_MIN_BYTES_PER_SECOND: '1024',
   SLUICE_UPLOAD_RATE_WINDOW_SECONDS: '30',
+  SLUICE_MAX_STREAMS_IN_FLIGHT: '16',
+  SLUICE_MAX_STREAMS_PER_CALLER: '4',
+  SLUICE_STREAM_STALL_SECONDS: '60',
   SLUICE_LOG_LEVEL: 'info',
   SLUICE_STARTUP_WAIT_SECONDS: '60',
   SLUICE_AUTH: 'off',
@@ -274,6 +282,9 @@ export function loadConfig(env: Environment): Config {
     maxUploadsPerCaller: 0,
     uploadMinBytesPerSecond: integer('SLUICE_UPLOAD_MIN_BYTES_PER_SECOND', 0),
     uploadRateWindowSeconds: integer('SLUICE_UPLOAD_RATE_WINDOW_SECONDS', 1, 3600),
+    maxStreamsInFlight: integer('SLUICE_MAX_STREAMS_IN_FLIGHT', 1),
+    maxStreamsPerCaller: integer('SLUICE_MAX_STREAMS_PER_CALLER', 1),
+    streamStallSeconds: integer('SLUICE_STREAM_STALL_SECONDS', 1, 86_400),
     logLevel: oneOf('SLUICE_LOG_LEVEL', ['info', 'fatal', 'error', 'warn', 'debug', 'trace', 'silent'] as const),
     auth: { enabled: oneOf('SLUICE_AUTH', ['off', 'on'] as const) === 'on', tokensFile: raw('SLUICE_AUTH_TOKENS_FILE') },
     workspaceQuota: { files: integer('SLUICE_WORKSPACE_MAX_FILES', 0), bytes: integer('SLUICE_WORKSPACE_MAX_BYTES', 0) },

@@ -30,7 +30,7 @@ const segmentsOf = (path: string) => path.split('/').filter((segment) => segment
 export function archiveRoute(app: FastifyInstance, { repos, objects, versionReader }: AppServices): void {
   app.get<{ Params: ArchiveParams; Querystring: ArchiveQuery }>(
     '/api/repos/:namespace/:repo/archive/*',
-    { schema: routeSchemas.get_archive, config: { rateClass: 'read' } },
+    { schema: routeSchemas.get_archive, config: { rateClass: 'read', stream: true } },
     async (request, reply) => {
       const { namespace, repo } = request.params;
       const { commit, path } = await repos.resolveRevision(namespace, repo, request.params['*']);
