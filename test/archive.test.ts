@@ -164,6 +164,11 @@ describe.each(storeKinds())('the archive route (%s store)', (kind) => {
     const odd = [...files.keys()].filter((p) => p.startsWith('odd/')).map((p) => p.slice(4));
     expect(readTar(plain.body).entries.map((e) => e.name)).toEqual(odd.sort(byArchiveOrder));
 
+    // the file name: an ASCII fallback, then the UTF-8 name (RFC 6266, RFC 5987)
+    expect(gz.headers['content-disposition']).toBe(`attachment; filename="odd.tar.gz"; filename*=UTF-8''odd.tar.gz`);
+    const emoji = await fetchAll(sluice.url, `${R}/archive/main/data/odd/${encodeURIComponent('\u{1F600}.txt')}`);
+    expect(emoji.status).toBe(200);
+    expect(emoji.headers['content-disposition']).toBe(`attachment; filename="_.txt.tar"; filename*=UTF-8''%F0%9F%98%80.txt.tar`);
     const one = readTar((await fetchAll(sluice.url, `${R}/archive/${commitId}/data/big/loose.bin`)).body);
     expect(one.entries.map((e) => [e.name, e.size])).toEqual([['loose.bin', 5 * 1024 * 1024]]);
     expect(one.entries[0]!.content.equals(files.get('big/loose.bin')!)).toBe(true);

@@ -4,6 +4,7 @@ import { comparePaths, walkFiles, type Fetched, type VersionReader, type WalkedF
 import { tarGzStream, tarStream, type TarEntry } from '@sluice/storage';
 import type { AppServices } from '../app-services.js';
 import type { RepoParams } from './workspace-routes.js';
+import { contentDisposition } from './content-disposition.js';
 import { routeSchemas } from '../openapi/route-schemas.js';
 
 type ArchiveParams = RepoParams & { '*': string };
@@ -47,7 +48,7 @@ export function archiveRoute(app: FastifyInstance, { repos, objects, versionRead
       const base = clean === '' ? repo : clean.slice(clean.lastIndexOf('/') + 1);
       return reply
         .header('content-type', gzip ? 'application/gzip' : 'application/x-tar')
-        .header('content-disposition', `attachment; filename="${encodeURIComponent(base)}.tar${gzip ? '.gz' : ''}"`)
+        .header('content-disposition', contentDisposition(`${base}.tar${gzip ? '.gz' : ''}`))
         .header('oxen-revision-id', commit.id)
         .send(gzip ? tarGzStream(entries) : tarStream(entries));
     },
