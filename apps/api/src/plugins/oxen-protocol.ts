@@ -27,6 +27,9 @@ export function oxenProtocol(app: FastifyInstance, storage: StorageHealth): void
     }
     // an error answered before the body was read: a bounded rest is read first (drainBody)
     await drainBody(request.raw, reply);
+    // a route that set up a download (an archive) and failed before its first byte answers JSON, not its file
+    reply.removeHeader('content-disposition');
+    reply.header('content-type', 'application/json; charset=utf-8');
     return reply.status(sluiceError.status).send(failure(sluiceError));
   });
   app.setNotFoundHandler((request, reply) => {
