@@ -270,6 +270,23 @@ describe('sluice download: verified, atomic, resumable, skipping what is here', 
     expect(readdirSync(parent)).toEqual(['out']);
   });
 
+  it('a resume answered with the file it was to begin after again is a wrong archive, not progress', async () => {
+    const to = join(tempDir('sluice-dl-repeat-'), 'out');
+    // every answer: ok.txt whole, then a cut in the next file; resumed after ok.txt, it sends ok.txt again
+    const full = await archiveOf([{ name: 'ok.txt', content: Buffer.from('fine\n') }, { name: 'next.txt', content: randomBytes(4000) }]);
+    proxy.replaceWith = full.subarray(0, 3000);
+    const seen = proxy.archives.length;
+    try {
+      const result = await run(['download', remote, '--to', to, '--retry-for', '20s']);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/the archive sent ok\.txt again though asked for what follows it \(bad_archive\)/);
+      expect(proxy.archives.length).toBe(seen + 2);
+      expect(afterOf(proxy.archives.at(-1)!.url)).toBe('ok.txt');
+    } finally {
+      proxy.replaceWith = null;
+    }
+  });
+
   it('a file, directory or link in the way fails alone as a local conflict; the rest is downloaded', async () => {
     const to = tempDir('sluice-dl-conflict-');
     const outside = tempDir('sluice-dl-outside-');
