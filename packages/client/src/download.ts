@@ -84,7 +84,9 @@ export async function download(options: DownloadOptions): Promise<DownloadSummar
   const started = performance.now();
   const { remote } = options;
   const retryForMs = options.retryForMs ?? 30_000;
-  const client = new SluiceClient({ baseUrl: remote.baseUrl, retryForMs, ...(options.token ? { token: options.token } : {}) });
+  const client = new SluiceClient({
+    baseUrl: remote.baseUrl, retryForMs, ...(options.token ? { token: options.token } : {}),
+  });
   const reads = new RepoReads(client, remote.namespace, remote.repo);
   await reads.requireRepo();
   const commit = await reads.commitOf(options.revision);
@@ -245,7 +247,8 @@ export async function download(options: DownloadOptions): Promise<DownloadSummar
             }
             // a resume that sends again the file it was to begin after is no progress: never a loop
             if (file.path === resumedAfter) {
-              throw new ClientError('bad_archive', `the archive sent ${file.path} again though asked for what follows it`);
+              const repeated = `the archive sent ${file.path} again though asked for what follows it`;
+              throw new ClientError('bad_archive', repeated);
             }
             expectFirst = null;
             resumedAfter = null;

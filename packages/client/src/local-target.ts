@@ -31,7 +31,9 @@ export async function makeParents(to: string, path: string, made: Set<string>): 
       if (error.code !== 'EEXIST') throw error;
     });
     else if (info.isSymbolicLink()) throw new LocalConflict(`${shown} here is a symbolic link: not written through`);
-    else if (!info.isDirectory()) throw new LocalConflict(`${shown} here is a file where the repository has a directory`);
+    else if (!info.isDirectory()) {
+      throw new LocalConflict(`${shown} here is a file where the repository has a directory`);
+    }
     made.add(dir);
   }
 }
@@ -39,7 +41,9 @@ export async function makeParents(to: string, path: string, made: Set<string>): 
 /** Fails when a directory (or anything but a file or a link, which a rename replaces) is where the file goes. */
 export async function checkDestination(destination: string, path: string): Promise<void> {
   const info = await lstat(destination).catch(() => null);
-  if (info !== null && info.isDirectory()) throw new LocalConflict(`${path} here is a directory where the repository has a file`);
+  if (info !== null && info.isDirectory()) {
+    throw new LocalConflict(`${path} here is a directory where the repository has a file`);
+  }
 }
 
 /** Opens a temporary file for writing without following a link put in its place. */

@@ -5,6 +5,7 @@
  */
 export function contentDisposition(filename: string): string {
   const fallback = [...filename].map((c) => (/^[\x20-\x7e]$/.test(c) && c !== '"' && c !== '\\' ? c : '_')).join('');
-  const encoded = encodeURIComponent(filename).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  const hex = (c: string) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`;
+  const encoded = encodeURIComponent(filename).replace(/['()*]/g, hex);
   return `attachment; filename="${fallback}"; filename*=UTF-8''${encoded}`;
 }

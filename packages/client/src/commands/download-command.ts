@@ -14,7 +14,8 @@ function summaryLines(summary: DownloadSummary, where: string): string[] {
     `  fetched ${mib(summary.bytesFetched)} MiB (${mib(summary.bytesFetched / Math.max(summary.seconds, 0.001))} MiB/s) `
       + `in ${summary.requests} archive request(s)`,
     ...(summary.failed.some((f) => f.reason.startsWith('local_conflict'))
-      ? ['  local conflicts: move what is in the way (or download --to elsewhere); a rerun alone fails them again'] : []),
+      ? ['  local conflicts: move what is in the way (or download --to elsewhere); a rerun alone fails them again']
+      : []),
     ...summary.failed.slice(0, 50).map((f) => `  failed ${f.path}: ${f.reason}`),
     ...(summary.failed.length > 50 ? [`  … and ${summary.failed.length - 50} more`] : []),
     ...(summary.failed.some((f) => !f.reason.startsWith('local_conflict'))
