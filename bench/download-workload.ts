@@ -9,11 +9,13 @@ import { RedisKeys } from '@sluice/index';
 import { repoWithWorkspace, sendJson, waitForJob } from '../test/support/oxen-http.js';
 import { repoRoot } from '../test/support/repo-root.js';
 import { freshSluice, joinSluice, type BenchContext } from './bench-context.js';
-import { batchFiles, makeFiles } from './dataset.js';
+import { batchFiles, makeFiles, type BenchFile } from './dataset.js';
 import { maxFigure, pairedRatioFigure, type Figure, type RunPair } from './figure.js';
 import { driveBatches } from './http-driver.js';
 import { download, largeGzip, uploadFile } from './large-file.js';
 import { cpuSeconds, median, peakRssMiB } from './measure.js';
+import { sluiceDownload, verifyDownloaded } from './cli-download.js';
+import { plainArchiveDownload } from './plain-archive-client.js';
 
 /** The plain-reader ceiling server as a child process (bench/ceiling-read-server.ts). */
 async function startReadCeiling(): Promise<{ url: string; stop(): void }> {
@@ -57,6 +59,9 @@ async function commit(baseUrl: string, workspace: string): Promise<void> {
  * (b) One large file (1 GiB) stored plain and one kept as the gzip member it was sent as, each
  * read through `GET R/file/main/…`; ceiling: the stored bytes (the version object; the pack's
  * range) read from disk to a socket, inflated for the kept member.
+ * (c) `sluice download` of (a)'s files into an empty directory, the CLI run as a process, from
+ * (a)'s reading API process; ceiling: the same archive read by a plain client that writes the same
+ * files (bench/plain-archive-client.ts). Both directories are checked afterwards.
  */
 export async function downloadWorkload(ctx: BenchContext): Promise<Figure[]> {
   return [...await archiveFigures(ctx), ...await largeReadFigures(ctx)];
@@ -78,6 +83,7 @@ async function archiveFigures(ctx: BenchContext): Promise<Figure[]> {
 
   const { sluice, env } = await freshSluice(ctx, 'fs');
   const pairs: RunPair[] = [];
+  const cliPairs: RunPair[] = [];
   const cpu: number[] = [];
   let rss = 0;
   try {
@@ -112,6 +118,7 @@ async function archiveFigures(ctx: BenchContext): Promise<Figure[]> {
           + `${cpu.at(-1)!.toFixed(2)} CPU-s per 1,000 files`);
       }
       rss = peakRssMiB(reader.pid);
+      cliPairs.push(...await cliRuns(ctx, reader.url, files));
     } finally {
       await reader.stop();
     }
@@ -123,7 +130,47 @@ async function archiveFigures(ctx: BenchContext): Promise<Figure[]> {
     pairedRatioFigure(`small files (${count} of 100 KiB) downloaded through GET R/archive vs a plain disk-to-socket tar: files/s`, pairs, 'files/s', 0.8),
     maxFigure('archive download: CPU-seconds per 1,000 files, reading API process', median(cpu), 's', null),
     maxFigure('archive download: peak RSS, reading API process', rss, 'MiB', 256),
+    pairedRatioFigure(`sluice download of the ${count} small files into an empty directory `
+      + 'vs a plain client of GET R/archive writing the same files: files/s', cliPairs, 'files/s', 0.8),
   ];
+}
+
+/**
+ * `sluice download` (the CLI as a process, wall time from spawn to exit) of the committed files
+ * into an empty directory, against the plain archive client (bench/plain-archive-client.ts) writing
+ * them into another; both from the same reading API process, each directory checked afterwards
+ * (every file, its size, every 50th file's hash) and removed.
+ */
+async function cliRuns(ctx: BenchContext, readerUrl: string, files: BenchFile[]): Promise<RunPair[]> {
+  const pairs: RunPair[] = [];
+  for (let run = 0; run < ctx.runs; run++) {
+    const plainDir = mkdtempSync(join(tmpdir(), 'sluice-bench-plain-'));
+    const cliDir = join(mkdtempSync(join(tmpdir(), 'sluice-bench-cli-')), 'out');
+    try {
+      let started = process.hrtime.bigint();
+      const written = await plainArchiveDownload(`${readerUrl}/api/repos/bench/out/archive/main/data`, plainDir);
+      const ceiling = files.length / seconds(started);
+      if (written !== files.length) throw new Error(`the plain client wrote ${written} of ${files.length} files`);
+      verifyDownloaded(plainDir, files, 50);
+      rmSync(plainDir, { recursive: true, force: true });
+      started = process.hrtime.bigint();
+      const summary = await sluiceDownload([`${readerUrl}/bench/out`, 'data', '--revision', 'main', '--to', cliDir]);
+      const rate = files.length / seconds(started);
+      if (summary.fetched !== files.length || summary.failed.length > 0) {
+        const failed = summary.failed.length;
+        throw new Error(`sluice download fetched ${summary.fetched} of ${files.length}, ${failed} failed`);
+      }
+      verifyDownloaded(cliDir, files, 50);
+      pairs.push({ value: rate, ceiling });
+      ctx.log(`sluice download run ${run + 1}: plain client ${ceiling.toFixed(0)} files/s, `
+        + `sluice download ${rate.toFixed(0)} files/s (${(rate / ceiling).toFixed(2)}x; `
+        + `the CLI's own clock ${summary.seconds.toFixed(1)} s), every file checked`);
+    } finally {
+      rmSync(plainDir, { recursive: true, force: true });
+      rmSync(dirname(cliDir), { recursive: true, force: true });
+    }
+  }
+  return pairs;
 }
 
 /**
