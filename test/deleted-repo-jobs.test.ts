@@ -43,5 +43,28 @@ describe('uploads queued for a repository that is deleted and created again', ()
     expect(job.paths).toEqual([]);
     expect(job.files[0].error.code).toBe('repo_not_found');
     expect([...(await stagedFiles(api.url, ws)).keys()]).toEqual([]);
+
+    // a commit queued the same way commits nothing of the new repository's workspace of that id
+    const staged = await upload(api.url, `${ws}/files/new`, [{ filename: 'mine.txt', content: 'the new repository' }]);
+    expect(staged.status).toBe(200);
+    worker.child.kill('SIGSTOP');
+    const commit = { message: 'old', author: 'a', email: 'a@x' };
+    const queuedCommit = await send(api.url, 'POST', `${ws}/merge/main`, {
+      headers: { 'content-type': 'application/json', prefer: 'respond-async' }, body: JSON.stringify(commit),
+    });
+    expect(queuedCommit.status).toBe(202);
+    expect((await send(api.url, 'DELETE', '/api/repos/ox/again')).status).toBe(200);
+    let third = await repoWithWorkspace(api.url, 'ox', 'again', 'ws1').catch(() => null);
+    for (let i = 0; third === null && i < 50; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      third = await repoWithWorkspace(api.url, 'ox', 'again', 'ws1').catch(() => null);
+    }
+    const kept = await upload(api.url, `${ws}/files/new`, [{ filename: 'kept.txt', content: 'kept' }], { prefer: 'respond-async' });
+    expect(kept.status).toBe(202);
+    worker.child.kill('SIGCONT');
+    expect((await waitForJob(api.url, kept.headers.location as string)).state).toBe('completed');
+    const failed = await waitForJob(api.url, queuedCommit.headers.location as string);
+    expect(failed).toMatchObject({ state: 'failed', error: { code: 'repo_not_found' } });
+    expect([...(await stagedFiles(api.url, ws)).keys()]).toEqual(['new/kept.txt']);
   });
 });

@@ -104,7 +104,7 @@ export function startWorker(options: WorkerOptions): RunningWorker {
     ...stallSettings,
   });
   // Commits are few and long; two at a time per process leaves the threads to ingest.
-  const commits = new Worker<CommitJobData, CommitJobResult>(commitQueueName, (job) => counted(() => processCommitJob(job, options.workspaces, options.committer)), {
+  const commits = new Worker<CommitJobData, CommitJobResult>(commitQueueName, (job) => counted(() => processCommitJob(job, options.repos, options.workspaces, options.committer)), {
     connection: options.connection,
     prefix: queuePrefix(options.keyPrefix),
     concurrency: 2,

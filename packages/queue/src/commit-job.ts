@@ -9,6 +9,8 @@ export const commitJobPrefix = 'commit-';
 export interface CommitJobData {
   namespace: string;
   repo: string;
+  /** The repository the commit was asked of: one deleted and created again under its name is another. */
+  repoUuid?: string;
   workspaceId: string;
   branch: string;
   message: string;

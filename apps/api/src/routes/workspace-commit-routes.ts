@@ -24,7 +24,7 @@ export function workspaceCommitRoutes(app: FastifyInstance, { committer, commitQ
   const commit = async (request: FastifyRequest<{ Params: BranchParams; Body: CommitBody }>, reply: FastifyReply) => {
     const { namespace, repo } = request.params;
     const { message, author, email } = request.body;
-    const data = { namespace, repo, workspaceId: request.workspace.id, branch: request.params['*'], message, author, email };
+    const data = { namespace, repo, repoUuid: request.repository.uuid, workspaceId: request.workspace.id, branch: request.params['*'], message, author, email };
     const job = await commitQueue.add('commit', data, { ...jobOptions, jobId: `${commitJobPrefix}${randomUUID()}` });
     if (wantsAsync(request)) {
       reply.header('location', jobLocation(job.id as string));
