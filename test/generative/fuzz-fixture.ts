@@ -92,6 +92,13 @@ export async function ensureWorkspace(base: string, token: string): Promise<void
   // a fuzzed DELETE may have taken the branch `dev`: made again (found when it is there)
   await call(base, token, 'POST', '/api/repos/alpha/mine/branches', { new_name: 'dev', from_name: 'main' });
   const R = '/api/repos/alpha/mine/workspaces/wa';
-  const reply = await upload(base, `${R}/files/s`, [{ filename: 'staged.txt', content: 'staged\n' }], authHeader(token));
+  let reply = await upload(base, `${R}/files/s`, [{ filename: 'staged.txt', content: 'staged\n' }], authHeader(token));
+  // A job an earlier case queued (a commit of the unnamed workspace wa, say) may take the
+  // workspace away after it was made again: made once more, a few times at most.
+  for (let i = 0; reply.status === 404 && i < 5; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await call(base, token, 'PUT', '/api/repos/alpha/mine/workspaces', { workspace_id: 'wa', branch_name: 'main' });
+    reply = await upload(base, `${R}/files/s`, [{ filename: 'staged.txt', content: 'staged\n' }], authHeader(token));
+  }
   if (reply.status !== 200) throw new Error(`fixture: upload answered ${reply.status}: ${reply.body}`);
 }
