@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
-import { RedisKeys } from '@sluice/index';
+import { comparePaths, RedisKeys } from '@sluice/index';
 import { repoWithWorkspace, sendJson, waitForJob } from '../test/support/oxen-http.js';
 import { repoRoot } from '../test/support/repo-root.js';
 import { freshSluice, joinSluice, type BenchContext } from './bench-context.js';
@@ -28,17 +28,6 @@ async function startReadCeiling(): Promise<{ url: string; stop(): void }> {
     child.once('exit', () => reject(new Error('ceiling read server exited')));
   });
   return { url: `http://127.0.0.1:${port}`, stop: () => child.kill('SIGKILL') };
-}
-
-/** Paths in the archive's order: segment by segment, each by its UTF-8 bytes. */
-function archiveOrder(a: string, b: string): number {
-  const x = a.split('/');
-  const y = b.split('/');
-  for (let i = 0; i < Math.min(x.length, y.length); i++) {
-    const order = Buffer.compare(Buffer.from(x[i]!), Buffer.from(y[i]!));
-    if (order !== 0) return order;
-  }
-  return x.length - y.length;
 }
 
 const seconds = (since: bigint) => Number(process.hrtime.bigint() - since) / 1e9;
@@ -72,7 +61,8 @@ async function archiveFigures(ctx: BenchContext): Promise<Figure[]> {
   ctx.log(`generating ${count} CSV files of 100 KiB`);
   const files = await makeFiles(count, 100 * 1024);
   const local = mkdtempSync(join(tmpdir(), 'sluice-bench-out-'));
-  const names = files.map((f) => f.name).sort(archiveOrder);
+  // in the archive's order, the server's own rule: segment by segment, each by its UTF-8 bytes
+  const names = files.map((f) => f.name).sort((a, b) => comparePaths(a.split('/'), b.split('/')));
   for (const file of files) {
     mkdirSync(dirname(join(local, file.name)), { recursive: true });
     writeFileSync(join(local, file.name), file.content);

@@ -3,6 +3,16 @@ import { startSluice, type SluiceProcess } from './support/sluice-process.js';
 import { testEnv } from './support/test-env.js';
 import { repoWithWorkspace, send, stagedFiles, upload, waitForJob } from './support/oxen-http.js';
 
+/** ox/again with workspace ws1 made again: the name is free once the deleted one's keys are gone. */
+async function createdAgain(base: string): Promise<string | null> {
+  for (let i = 0; i < 50; i++) {
+    const made = await repoWithWorkspace(base, 'ox', 'again', 'ws1').catch(() => null);
+    if (made !== null) return made;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return null;
+}
+
 /**
  * A repository deleted while its uploads wait in the queue, then created again under its name
  * with a workspace of the same id (a reviewer's finding): the old jobs must stage nothing in the
@@ -29,13 +39,7 @@ describe('uploads queued for a repository that is deleted and created again', ()
     expect(queued.status).toBe(202);
 
     expect((await send(api.url, 'DELETE', '/api/repos/ox/again')).status).toBe(200);
-    // the name is free once the old keys are gone
-    let again = await repoWithWorkspace(api.url, 'ox', 'again', 'ws1').catch(() => null);
-    for (let i = 0; again === null && i < 50; i++) {
-      await new Promise((r) => setTimeout(r, 200));
-      again = await repoWithWorkspace(api.url, 'ox', 'again', 'ws1').catch(() => null);
-    }
-    expect(again).toBe(ws);
+    expect(await createdAgain(api.url)).toBe(ws);
 
     worker.child.kill('SIGCONT');
     const job = await waitForJob(api.url, queued.headers.location as string);
@@ -54,11 +58,7 @@ describe('uploads queued for a repository that is deleted and created again', ()
     });
     expect(queuedCommit.status).toBe(202);
     expect((await send(api.url, 'DELETE', '/api/repos/ox/again')).status).toBe(200);
-    let third = await repoWithWorkspace(api.url, 'ox', 'again', 'ws1').catch(() => null);
-    for (let i = 0; third === null && i < 50; i++) {
-      await new Promise((r) => setTimeout(r, 200));
-      third = await repoWithWorkspace(api.url, 'ox', 'again', 'ws1').catch(() => null);
-    }
+    expect(await createdAgain(api.url)).toBe(ws);
     const kept = await upload(api.url, `${ws}/files/new`, [{ filename: 'kept.txt', content: 'kept' }], { prefer: 'respond-async' });
     expect(kept.status).toBe(202);
     worker.child.kill('SIGCONT');
