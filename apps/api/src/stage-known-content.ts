@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { SluiceError, sniffMime, type Workspace } from '@sluice/core';
+import { SluiceError, sniffMime, type Repository, type Workspace } from '@sluice/core';
 import { collisionMessage, planStage, quotaExceededMessage, type StageContent } from '@sluice/index';
 import type { AppServices } from './app-services.js';
 
@@ -11,9 +11,10 @@ import type { AppServices } from './app-services.js';
  * staged (unchanged ones included, as an upload echoes them) and those whose content is missing.
  */
 export async function stageKnownContent(
-  { repos, staging, versionReader, objects, config }: AppServices, namespace: string, repo: string, workspace: Workspace,
+  { repos, staging, versionReader, objects, config }: AppServices, repository: Repository, workspace: Workspace,
   wanted: ReadonlyArray<{ path: string; hash: string }>,
 ): Promise<{ paths: string[]; missing: string[] }> {
+  const { namespace, name: repo, uuid: repoUuid } = repository;
   const referenced = [...await repos.referencedContent(namespace, repo, [...new Set(wanted.map((f) => f.hash))])];
   // a reference that outlived its bytes is treated as missing
   const described = await versionReader.describeAll(referenced, 4096);
@@ -31,7 +32,6 @@ export async function stageKnownContent(
   const paths = known.map((file) => file.path);
   if (paths.length > 0) {
     // The staging step records a result per job id for retried jobs; this request has none to keep.
-    const repoUuid = (await repos.require(namespace, repo)).uuid;
     const applied = await staging.apply({
       ns: namespace, repo, repoUuid, workspaceId: workspace.id, jobId: `hashes-${randomUUID()}`, entries, unchanged: [...unchanged],
       result: '{}', ttlSeconds: 60, quota: config.workspaceQuota,

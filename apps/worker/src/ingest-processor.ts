@@ -63,7 +63,9 @@ export class IngestProcessor {
     const repoUuid = job.data.repoUuid ?? current.uuid;
     const workspace = job.data.stage ? await workspaces.find(namespace, repo, workspaceId) : null;
     if (job.data.stage && workspace === null) return this.abandon(job, 'workspace_not_found', `Workspace not found: ${workspaceId}`);
-    const misplaced = workspace === null ? null : await this.misplaced(job.data, workspace.commitId);
+    // the base tree, read once: where the files may go is checked against it before their bytes are read
+    const root = workspace === null ? null : (await objects.getCommit(workspace.commitId)).root;
+    const misplaced = root === null ? null : await this.misplaced(job.data, root);
     if (misplaced !== null) return this.abandon(job, 'path_conflict', misplaced);
 
     const outcomes = new Array<Outcome>(parts.length);
@@ -131,11 +133,10 @@ export class IngestProcessor {
     // what the store held may be another tenant's: the caller learns only of its own repository's content
     deduplicated = await this.knownToRepo(namespace, repo, outcomes);
     if (!job.data.stage) return this.finishUnstaged(job, outcomes, deduplicated);
-    const root = (await objects.getCommit(workspace!.commitId)).root;
     const staged = parts.flatMap((part, i) => ('error' in outcomes[i]! ? [] : [{ path: part.path, content: outcomes[i] as Content }]));
     let plan: Awaited<ReturnType<typeof planStage>>;
     try {
-      plan = await planStage(objects, root, staged);
+      plan = await planStage(objects, root!, staged);
     } catch (error) {
       // a file/directory collision refuses the whole request, as a quota does
       if (errorCodeOf(error) === 'path_conflict') return this.abandon(job, 'path_conflict', (error as Error).message);
@@ -178,10 +179,10 @@ export class IngestProcessor {
    * so only a concurrent request staging the other side between this and staging can still refuse
    * the job after its new content was stored (content no repository references).
    */
-  private async misplaced(data: IngestJobData, baseCommit: string): Promise<string | null> {
+  private async misplaced(data: IngestJobData, root: string): Promise<string | null> {
     const paths = data.parts.map((part) => part.path);
     try {
-      await assertPlaceable(this.deps.objects, (await this.deps.objects.getCommit(baseCommit)).root, paths);
+      await assertPlaceable(this.deps.objects, root, paths);
     } catch (error) {
       if (errorCodeOf(error) === 'path_conflict') return (error as Error).message;
       throw error;

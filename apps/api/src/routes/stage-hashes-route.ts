@@ -27,6 +27,6 @@ export function stageHashesRoute(app: FastifyInstance, services: AppServices): v
       if (!hashPattern.test(f.hash)) throw new SluiceError('bad_request', `not an Oxen content hash: ${f.hash}`);
       return { path: normalizeRelativePath(f.path), hash: f.hash };
     });
-    return success('resource_created', await stageKnownContent(services, namespace, repo, request.workspace, wanted));
+    return success('resource_created', await stageKnownContent(services, request.repository, request.workspace, wanted));
   });
 }

@@ -50,7 +50,7 @@ export async function uploadsRoutes(app: FastifyInstance, services: AppServices)
     const hash = body.hash;
     // Content this repository already references needs no bytes; another repository's does.
     if ((await repos.referencedContent(namespace, repo, [hash])).size === 1) {
-      const staged = destination === null ? { missing: [] } : await stageKnownContent(services, namespace, repo, destination.workspace, [{ path: destination.path, hash }]);
+      const staged = destination === null ? { missing: [] } : await stageKnownContent(services, request.repository, destination.workspace, [{ path: destination.path, hash }]);
       if (staged.missing.length === 0) return success('resource_found', { file: { status: 'already_stored', hash, size } });
     }
     // Past a quota the upload is refused now, not after its last part.

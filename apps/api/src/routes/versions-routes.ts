@@ -111,7 +111,7 @@ export async function versionsRoutes(app: FastifyInstance, services: AppServices
     // A repeated completion stages what is stored already, by its hash (it may sit in a pack).
     if (alreadyStored) {
       if (workspace !== null) {
-        const staged = await stageKnownContent(services, namespace, repo, workspace, [{ path, hash }]);
+        const staged = await stageKnownContent(services, request.repository, workspace, [{ path, hash }]);
         if (staged.missing.length > 0) throw new SluiceError('resource_not_found', `no chunks uploaded for ${hash}`);
       }
       return success('resource_found', { hash, path: workspaceId === '' ? null : path, job_id: null });
