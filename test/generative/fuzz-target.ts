@@ -11,6 +11,7 @@ import { changeAllowed, isRefusal, judgeOutcome } from './fuzz-judge.js';
 import { operationsOf, type Operation } from './openapi-operations.js';
 import { snapshotDiff, takeSnapshot, type StateSnapshot } from './state-snapshot.js';
 import { sendWire, type WireRequest } from './wire-request.js';
+import { OneAtATime } from './one-at-a-time.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -36,6 +37,7 @@ export class FuzzTarget {
   /** A case was accepted (or cut): the next one first waits for the state to settle. */
   private dirty = true;
   private lastMethod = 'POST';
+  private readonly turns = new OneAtATime();
   /** Answers by operation and status (`add 200`, `mv cut`), to see how deep the cases reach. */
   readonly statuses = new Map<string, number>();
   /** The first exchange of each tally, for looking at what a case got. */
@@ -59,6 +61,7 @@ export class FuzzTarget {
   }
 
   async stop(): Promise<void> {
+    await this.turns.idle();
     await this.sluice?.stop();
   }
 
@@ -107,7 +110,20 @@ export class FuzzTarget {
     const tenants = [['alpha', 'mine', 'own', 'alpha\n'], ['beta', 'secrets', 'other', 'PIN=4321\n']] as const;
     for (const [ns, repo, token, secret] of tenants) {
       const found = await send(this.sluice.url, 'GET', `/api/repos/${ns}/${repo}`, { headers: authHeader(this.fixture.tokens[token]) });
-      if (found.status === 404) await tenant(this.sluice.url, this.fixture.tokens[token]!, ns, repo, secret);
+      if (found.status === 404) await this.makeAgain(token, ns, repo, secret);
+    }
+  }
+
+  /** A repository is made again once its eraser is done: until then its name answers 409 repo_being_deleted. */
+  private async makeAgain(token: 'own' | 'other', ns: string, repo: string, secret: string): Promise<void> {
+    for (let i = 0; ; i++) {
+      try {
+        await tenant(this.sluice.url, this.fixture.tokens[token]!, ns, repo, secret);
+        return;
+      } catch (error) {
+        if (i >= 100 || !String(error).includes('repo_being_deleted')) throw error;
+        await sleep(100);
+      }
     }
   }
 
@@ -122,7 +138,11 @@ export class FuzzTarget {
   }
 
   /** Runs one case: what it violated (none when it held every invariant), and the request and answer, to print. */
-  async run(c: FuzzCase): Promise<{ problems: string[]; exchange: string }> {
+  run(c: FuzzCase): Promise<{ problems: string[]; exchange: string }> {
+    return this.turns.run(() => this.runAlone(c));
+  }
+
+  private async runAlone(c: FuzzCase): Promise<{ problems: string[]; exchange: string }> {
     const op = this.operation(c.op);
     // a sluice restarted within an earlier test was stopped when that test ended
     if (!this.alive() || !(await this.healthy())) await this.restart();

@@ -6,6 +6,7 @@ import { startSluice, type SluiceProcess } from '../support/sluice-process.js';
 import { testEnv } from '../support/test-env.js';
 import { fuzzBudget } from './fuzz-budget.js';
 import { normalize, RepositoryModel } from './repository-model.js';
+import { OneAtATime } from './one-at-a-time.js';
 
 const budget = fuzzBudget(40);
 const shrinkMs = budget.extended ? 10 * 60_000 : 60_000;
@@ -321,7 +322,11 @@ describe('a repository follows its model', () => {
     // thousands of requests a minute: the rate limit is not what this test is about
     sluice = await startSluice(testEnv('fs', { SLUICE_RATE_LIMIT: '0' }).env);
   });
-  afterAll(async () => sluice?.stop());
+  const turns = new OneAtATime();
+  afterAll(async () => {
+    await turns.idle();
+    await sluice?.stop();
+  });
 
   const setup = async (): Promise<{ model: RepositoryModel; real: Real }> => {
     const repo = `/api/repos/model/r${n++}`;
@@ -338,7 +343,7 @@ describe('a repository follows its model', () => {
 
   it('answers and stores as the model does, step by step', async () => {
     const property = fc.asyncProperty(fc.commands(steps, { maxCommands: 15 }), async (cmds) => {
-      await fc.asyncModelRun(setup, cmds);
+      await turns.run(() => fc.asyncModelRun(setup, cmds));
     });
     const replay = budget.path === undefined ? {} : { path: budget.path };
     const found = await fc.check(property, { seed: budget.seed, numRuns: 1e9, interruptAfterTimeLimit: budget.timeLimitMs, endOnFailure: true, ...replay });
