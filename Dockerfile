@@ -17,5 +17,5 @@ RUN mkdir -p /data && chown node:node /data && ln -s /app/apps/sluice/bin/sluice
 USER node
 # 3000: the API; 9464: GET /metrics of a worker-only process (SLUICE_METRICS_PORT)
 EXPOSE 3000 9464
-# --initial-old-space-size: see "Configuration" in the README (a large part streams ~30% faster)
+# --initial-old-space-size: see docs/configuration.md, "The Node flag"
 CMD ["node", "--initial-old-space-size=128", "apps/sluice/dist/main.js"]

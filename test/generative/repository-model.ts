@@ -4,8 +4,8 @@
  * adds and removals, and which content the repository references (what `stage_hashes` may stage).
  *
  * Where this model and upstream Oxen 0.54 differ, upstream wins, except for the rules sluice
- * documents as deliberate differences (README, "Deliberate differences" and "A file and a
- * directory never share a path"): upstream has no file/directory rule (its stage keeps one side
+ * documents as deliberate differences (docs/api.md, "Deliberate differences from upstream" and "A file
+ * and a directory never share a path"): upstream has no file/directory rule (its stage keeps one side
  * and its commit drops the other), so for collisions the model follows sluice's documented rule.
  */
 export type Tree = Map<string, string>;

@@ -26,7 +26,7 @@ const usage = `usage: sluice serve      run the server (SLUICE_ROLE=all|api|work
        sluice --help | --version
        (the client's commands, sluice push and the others: sluice --help)
 
-Configuration: every SLUICE_* variable, its default and meaning are in the README ("Configuration")
+Configuration: every SLUICE_* variable, its default and meaning are in docs/configuration.md
 and in .env.example. Exit codes when it cannot start: 2 invalid configuration, 3 Redis unreachable,
 4 object store unreachable, 5 data directory not writable, 6 port in use, 7 redis-server missing
 (embedded Redis), 8 Node.js too old, 1 anything else.

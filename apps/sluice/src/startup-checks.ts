@@ -5,7 +5,8 @@ import { SluiceError, type ErrorCode } from '@sluice/core';
 
 /**
  * What sluice exits with when it cannot start, by error code: one documented number per thing
- * that is missing (README, "Configuration"), so a supervisor or a script can tell them apart.
+ * that is missing (docs/configuration.md, "Embedded Redis, start-up and exit codes"), so a
+ * supervisor or a script can tell them apart.
  */
 export const exitCodes: Partial<Record<ErrorCode, number>> = {
   invalid_config: 2,

@@ -100,7 +100,7 @@ export interface Config {
   checkAnswers: boolean;
 }
 
-/** Every variable sluice reads, with its default; `.env.example` and the README list the same. */
+/** Every variable sluice reads, with its default; `.env.example` and docs/configuration.md list the same. */
 export const configDefaults = {
   SLUICE_HOST: '127.0.0.1',
   SLUICE_PORT: '3000',

@@ -69,7 +69,7 @@ export const commitTags = ['Commits and branches'];
 export const versionTags = ['Versions'];
 export const sluiceTags = ['sluice'];
 
-/** The rule every route that stages a file is held to (README, "File and directory at one path"). */
+/** The rule every route that stages a file is held to (docs/api.md, "A file and a directory never share a path"). */
 export const collisionRule =
   ' A file never shares a path with a directory: a file where the base commit or the stage has a directory, or under a committed or staged file (also of the same request), refuses the whole request with 409 `path_conflict` and stages nothing; a staged removal does not make room (swap a file and a directory over two commits).';
 /** Files past SLUICE_WORKSPACE_MAX_FILES or bytes past SLUICE_WORKSPACE_MAX_BYTES. */
