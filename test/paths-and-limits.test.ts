@@ -6,7 +6,7 @@ import { repoWithWorkspace, send, stagedFiles, upload, waitForJob } from './supp
 import { normalizationTable } from './support/normalization-table.js';
 import { oxenHash } from '@sluice/core';
 
-// Reference §4.3 sent over HTTP with the directory exactly as it stands in the URL, plus
+// docs/architecture.md#paths sent over HTTP with the directory exactly as it stands in the URL, plus
 // directories that only a URL can carry (percent-encoded dots and slashes).
 const table: ReadonlyArray<readonly [string, string, string | RegExp]> = [
   ...normalizationTable,

@@ -6,7 +6,7 @@ import { listKeys, testEnv, type TestEnv } from '../support/test-env.js';
 import { expectStatusMessage, StockClient } from './stock-client.js';
 
 /**
- * The resumable upload of newer clients (reference §15.14): begin, parts in any order within the
+ * The resumable upload of newer clients (docs/api.md#uploads): begin, parts in any order within the
  * window, a part resent harmlessly, the last part answered once the file is verified and staged.
  */
 describe('resumable uploads (POST R/versions/uploads, PUT …/parts/{n})', () => {

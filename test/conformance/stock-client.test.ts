@@ -8,11 +8,12 @@ import { upload, waitForJob } from '../support/oxen-http.js';
 import { expectCommit, expectPagination, expectStatusMessage, expectStrictEntry, StockClient } from './stock-client.js';
 
 /**
- * Conformance: each workspace action of the 0.54 Oxen client, replayed as reference §15 lists its
- * requests (headers present and absent, names where it uses names), every answer checked the way
- * the client parses it. One test per action; they share one repository, in the client's order.
+ * Conformance: each workspace action of the 0.54 Oxen client, replayed as
+ * docs/api.md#compatibility-with-the-stock-oxen-client lists its requests (headers present and
+ * absent, names where it uses names), every answer checked the way the client parses it. One test
+ * per action; they share one repository, in the client's order.
  */
-describe('the stock Oxen client, action by action (reference §15)', () => {
+describe('the stock Oxen client, action by action', () => {
   let sluice: SluiceProcess;
   let client: StockClient;
   const wsName = 'conformance';
@@ -33,7 +34,7 @@ describe('the stock Oxen client, action by action (reference §15)', () => {
     await sluice?.stop();
   });
 
-  it('opens the remote (§15.2): min_version, version, the repository, and Python\'s revision lookup', async () => {
+  it('opens the remote: min_version, version, the repository, and Python\'s revision lookup', async () => {
     expect(expectStatusMessage(await client.get('/api/min_version')).version).toMatch(/^\d+\.\d+\.\d+$/);
     expectStatusMessage(await client.get('/api/version'));
     const repo = expectStatusMessage(await client.get(client.R)).repository;
@@ -47,7 +48,7 @@ describe('the stock Oxen client, action by action (reference §15)', () => {
     expect((await client.get('/api/repos/ox/missing')).status).toBe(404);
   });
 
-  it('gets or creates a named workspace (§15.3), then names it by name', async () => {
+  it('gets or creates a named workspace, then names it by name', async () => {
     expect((await client.get(W)).status).toBe(404);
     const body = { workspace_id: `workspace-${randomUUID()}`, branch_name: 'main', resource_path: '/', entity_type: 'user', name: wsName, force: true };
     const created = expectStatusMessage(await client.json('PUT', `${client.R}/workspaces`, body));
@@ -59,7 +60,7 @@ describe('the stock Oxen client, action by action (reference §15)', () => {
     expect(expectStatusMessage(await client.get(W)).workspace.name).toBe(wsName);
   });
 
-  it('adds small files (§15.4): validate, then gzip parts into a directory and into an empty one', async () => {
+  it('adds small files: validate, then gzip parts into a directory and into an empty one', async () => {
     expectStatusMessage(await client.json('POST', `${W}/validate`, { size: 1234 }));
     const files = [
       { filename: 'a.csv', content: 'x,y\n1,2\n' },
@@ -74,7 +75,7 @@ describe('the stock Oxen client, action by action (reference §15)', () => {
     expect(dot.paths).toEqual(['dot.txt']);
   });
 
-  it('adds a 25 MiB file in 10 MiB chunks (§15.5): out of order, one chunk twice, completion as serde writes it (upload_results null, no Content-Type)', async () => {
+  it('adds a 25 MiB file in 10 MiB chunks: out of order, one chunk twice, completion as serde writes it (upload_results null, no Content-Type)', async () => {
     const content = Buffer.concat([randomBytes(20 * 1024 * 1024), Buffer.alloc(5 * 1024 * 1024, 'a')]);
     const hash = await oxenHash(content);
     const segment = 10 * 1024 * 1024;
@@ -94,7 +95,7 @@ describe('the stock Oxen client, action by action (reference §15)', () => {
     expect(status.staged.added_files.entries[0]).toMatchObject({ hash, size: content.length });
   });
 
-  it('reads the workspace status (§15.6), from the root with an empty path and under a directory', async () => {
+  it('reads the workspace status, from the root with an empty path and under a directory', async () => {
     const root = expectStatusMessage(await client.get(`${W}/changes/?page=1&page_size=100`));
     for (const list of ['added_files', 'modified_files', 'removed_files']) expectPagination(root.staged[list]);
     const names = root.staged.added_files.entries.map((e: { filename: string }) => e.filename).sort();
@@ -104,7 +105,7 @@ describe('the stock Oxen client, action by action (reference §15)', () => {
     expect(paged.staged.added_files).toMatchObject({ page_number: 2, page_size: 2, total_pages: 2, total_entries: 3 });
   });
 
-  it('moves a staged file (§15.8) with a body that has no Content-Type', async () => {
+  it('moves a staged file with a body that has no Content-Type', async () => {
     const moved = await client.text('PATCH', `${W}/files/top.txt`, { new_path: 'moved/top.txt' });
     expectStatusMessage(moved);
     const names = expectStatusMessage(await client.get(`${W}/changes/?page=1&page_size=100`)).staged.added_files.entries.map((e: { filename: string }) => e.filename);
@@ -112,7 +113,7 @@ describe('the stock Oxen client, action by action (reference §15)', () => {
     expect(names).not.toContain('top.txt');
   });
 
-  it('removes files (§15.7): Python\'s DELETE W/files/{path}, the CLI\'s DELETE W/staged list and DELETE W/files for committed files', async () => {
+  it('removes files: Python\'s DELETE W/files/{path}, the CLI\'s DELETE W/staged list and DELETE W/files for committed files', async () => {
     expectStatusMessage(await client.send('DELETE', `${W}/files/dot.txt`));
     expectStatusMessage(await client.json('DELETE', `${W}/staged`, ['data/ünïcode name.txt']));
     const removed = expectStatusMessage(await client.json('DELETE', `${W}/files`, ['README.md']));
@@ -125,7 +126,7 @@ describe('the stock Oxen client, action by action (reference §15)', () => {
   });
 
   let commitId = '';
-  it('commits (§15.9): action hooks, the deprecated commit route, completion without a Content-Type, then 422 with nothing staged', async () => {
+  it('commits: action hooks, the deprecated commit route, completion without a Content-Type, then 422 with nothing staged', async () => {
     const mergeable = expectStatusMessage(await client.get(`${W}/merge/main`));
     expect(mergeable.is_mergeable).toBe(true);
     expect((await client.send('POST', `${client.R}/action/started/push_workspace`)).status).toBe(200);
@@ -140,7 +141,7 @@ describe('the stock Oxen client, action by action (reference §15)', () => {
     expectStatusMessage(nothing, 'error');
   });
 
-  it('manages branches (§15.10) with bodies that have no Content-Type: from_name gets or creates, a commit_id naming another commit is an error', async () => {
+  it('manages branches with bodies that have no Content-Type: from_name gets or creates, a commit_id naming another commit is an error', async () => {
     const head = expectStatusMessage(await client.get(`${client.R}/branches/main`)).branch.commit_id;
     expect(head).toBe(commitId);
     const parent = expectStatusMessage(await client.get(`${client.R}/commits/${commitId}`)).commit.parent_ids[0];
@@ -167,7 +168,7 @@ describe('the stock Oxen client, action by action (reference §15)', () => {
     expect(names).toEqual(['feature/x', 'main', 'old']);
   });
 
-  it('lists a directory (§15.11) in upstream\'s strict shape, a page at a time', async () => {
+  it('lists a directory in upstream\'s strict shape, a page at a time', async () => {
     const root = expectStatusMessage(await client.get(`${client.R}/dir/main/?page=1&page_size=100`));
     expect(Object.keys(root).sort()).toEqual(['dir', 'entries', 'metadata', 'oxen_version', 'page_number', 'page_size', 'resource', 'status', 'status_message', 'total_entries', 'total_pages']);
     expectPagination(root);
@@ -183,7 +184,7 @@ describe('the stock Oxen client, action by action (reference §15)', () => {
     expect(byBranchWithSlash.entries.map((e: { filename: string }) => e.filename)).toEqual(['top.txt']);
   });
 
-  it('reads the log (§15.12) newest first, paginated, and of one path', async () => {
+  it('reads the log newest first, paginated, and of one path', async () => {
     const log = expectStatusMessage(await client.get(`${client.R}/commits/history/main?page=1&page_size=10`));
     expectPagination(log);
     expect(log.commits.map((c: { message: string }) => c.message)).toEqual(['stock client commit', 'Initial commit']);
@@ -198,7 +199,7 @@ describe('the stock Oxen client, action by action (reference §15)', () => {
     expectCommit(expectStatusMessage(await client.get(`${client.R}/commits/${commitId}`)).commit);
   });
 
-  it('downloads a committed file (§15.13) with its length and type, by branch and by commit id', async () => {
+  it('downloads a committed file with its length and type, by branch and by commit id', async () => {
     for (const revision of ['main', commitId]) {
       const file = await client.get(`${client.R}/file/${revision}/data/a.csv`);
       expect(file.status).toBe(200);

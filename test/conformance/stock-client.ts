@@ -4,8 +4,8 @@ import { gzipSync } from 'node:zlib';
 import { expect } from 'vitest';
 
 /**
- * The 0.54 Oxen client's requests, byte for byte as reference §15 lists them: raw node:http, its
- * User-Agent, `Authorization` only when it has a token, and no header it does not send. Bodies the
+ * The 0.54 Oxen client's requests, byte for byte as docs/api.md#compatibility-with-the-stock-oxen-client lists them:
+ * raw node:http, its User-Agent, `Authorization` only when it has a token, and no header it does not send. Bodies the
  * client writes with reqwest's `.body(String)` go without a Content-Type; those it writes with
  * `.json()` carry `application/json`.
  */
@@ -85,7 +85,7 @@ export class StockClient {
   raw(method: string, path: string, bytes: Buffer): Promise<ClientReply> {
     return this.send(method, path, { kind: 'raw', bytes });
   }
-  /** One `file[]` part per file, gzipped at the default level and typed application/gzip (§9, §15.4). */
+  /** One `file[]` part per file, gzipped at default level, typed application/gzip (docs/architecture.md#uploads). */
   addFiles(path: string, files: ReadonlyArray<{ filename: string; content: Buffer | string; gzipped?: Buffer }>): Promise<ClientReply> {
     const boundary = [0, 1, 2, 3].map(() => randomBytes(8).toString('hex')).join('-');
     const chunks: Buffer[] = [];
@@ -101,7 +101,7 @@ export class StockClient {
 }
 
 /**
- * What the client's `parse_json_body` demands of every JSON answer (reference §0.2): string
+ * What the client's `parse_json_body` demands of every JSON answer (docs/architecture.md#envelope): string
  * `status` and `status_message`; success only with status "success" and a 2xx.
  */
 export function expectStatusMessage(reply: ClientReply, outcome: 'success' | 'error' = 'success'): Record<string, any> {

@@ -131,7 +131,7 @@ class Move extends Step {
   constructor(readonly from: string, readonly to: string) {
     super();
   }
-  /** Upstream's checks in its order (reference §5.4), then sluice's collision rule. */
+  /** Upstream's checks in its order (docs/architecture.md#the-stage), then sluice's collision rule. */
   expected(m: RepositoryModel): { status: number; content?: string } {
     const [src, dst] = [normalize(this.from), normalize(this.to)];
     if (src === dst) return { status: 400 };
@@ -174,7 +174,7 @@ class Unstage extends Step {
   }
 }
 
-/** One chunk of the chunked upload (reference §4.5), with the content's bytes or wrong ones. */
+/** One chunk of the chunked upload (docs/architecture.md#uploads), with the content's bytes or wrong ones. */
 class SendChunk extends Step {
   constructor(readonly content: string, readonly right: boolean) {
     super();

@@ -15,7 +15,7 @@ export interface Expected {
   status: number;
 }
 
-/** Path normalization as reference §4.3: `.` and empty segments dropped; these tests send neither `..` nor absolute paths. */
+/** Path normalization (docs/architecture.md#paths): `.` and empty segments dropped; no `..` or absolute paths here. */
 export function normalize(...pieces: string[]): string {
   return pieces.join('/').split('/').filter((s) => s !== '' && s !== '.').join('/');
 }

@@ -1,5 +1,5 @@
 /**
- * Reference §4.3, the whole table: [URL directory, multipart filename, the staged path or the
+ * docs/architecture.md#paths, the whole table: [URL directory, multipart filename, the staged path or the
  * reason it is refused]. The unit test of stagedPath and the HTTP test both run it.
  */
 export const normalizationTable: ReadonlyArray<readonly [string, string, string | RegExp]> = [

@@ -20,7 +20,7 @@ function isGzip(mimetype: string | undefined): boolean {
 }
 
 /**
- * Streams the `file[]`/`file` parts of a multipart request into the spool (reference §4.1: other
+ * Streams the `file[]`/`file` parts of a multipart request into the spool (docs/architecture.md#uploads: other
  * fields ignored, a file part without a filename fails the request). On any failure whatever was
  * spooled is removed before the error propagates.
  */

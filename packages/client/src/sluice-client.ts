@@ -262,7 +262,7 @@ export class SluiceClient {
   }
 
   /**
-   * A large file through the chunked route (reference §4.5): chunks of `chunkSize` with up to
+   * A large file through the chunked route (docs/architecture.md#uploads): chunks of `chunkSize` with up to
    * `concurrency` in flight, then completion, which verifies the hash and stages `dstDir/fileName`.
    */
   async uploadLarge(

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createOxenHasher, formatOxenHash, oxenHash } from './oxen-hash.js';
 
 describe('Oxen hash format', () => {
-  // Reference §7.2: xxh3-128, lowercase hex, leading zeros stripped.
+  // docs/architecture.md#hashes: xxh3-128, lowercase hex, leading zeros stripped.
   it.each([
     ['', '99aa06d3014798d86001c324468d497f'],
     ['Hello', '1bfd09d1a433fb78117b4c7b1583d16d'],

@@ -2,7 +2,7 @@ import { createXXHash128, type IHasher } from 'hash-wasm';
 
 /**
  * Oxen renders a content hash as the xxh3-128 value in lowercase hex without zero padding
- * (reference §7.1); hash-wasm gives the canonical 32-digit form, so only the padding goes.
+ * (docs/architecture.md#hashes); hash-wasm gives the canonical 32-digit form, so only the padding goes.
  */
 export function formatOxenHash(canonicalHex: string): string {
   const stripped = canonicalHex.replace(/^0+/, '');

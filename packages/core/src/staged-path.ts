@@ -10,7 +10,7 @@ export const maxPathBytes = 4096;
 
 /**
  * Where a multipart part is staged: the URL directory joined with the part's filename, then
- * normalized component by component, as the Oxen server and client both do (reference §4.3).
+ * normalized component by component, as the Oxen server and client both do (docs/architecture.md#paths).
  * The join follows Rust `Path::join`: an absolute filename replaces the directory (and is then
  * rejected); a backslash is an ordinary character.
  */

@@ -4,7 +4,7 @@ import { collisionMessage, quotaExceededMessage, type StagingIndex, type Workspa
 
 /**
  * Edits of a workspace's stage that involve its base commit: staging removals (`oxen rm`) and
- * moves (`oxen mv`), with upstream's rules (reference §5.2, §5.4).
+ * moves (`oxen mv`), with upstream's rules (docs/architecture.md#the-stage).
  */
 export class StageEditor {
   constructor(private readonly staging: StagingIndex, private readonly objects: ObjectStore, private readonly quota: WorkspaceQuota = { files: 0, bytes: 0 }) {}
@@ -56,7 +56,7 @@ export class StageEditor {
     return failed;
   }
 
-  /** Moves a staged or committed file to a new path (reference §5.4). */
+  /** Moves a staged or committed file to a new path (docs/architecture.md#the-stage). */
   async move(ns: string, repo: string, workspace: Workspace, from: string, to: string): Promise<void> {
     if (to.trim() === '') throw new SluiceError('invalid_path', 'new_path cannot be empty');
     const source = normalizeRelativePath(from);

@@ -21,7 +21,7 @@ export interface StagePlan {
 }
 
 /**
- * How files are staged against a workspace's base commit (reference §6.3), the one rule for
+ * How files are staged against a workspace's base commit (docs/architecture.md#the-stage), the one rule for
  * uploads, stage-by-hash and resumable uploads: a path not in the base is added, one whose content
  * differs is modified, one with the same content is not staged (and an earlier staged entry there
  * is removed); within one batch the last file at a path wins.

@@ -47,7 +47,7 @@ const maxLandingAttempts = 20;
 const landedRecordSeconds = 86_400;
 
 /**
- * Commits a workspace onto a branch (reference §8): the new commit's parent is the branch head,
+ * Commits a workspace onto a branch (docs/architecture.md#commits): the new commit's parent is the branch head,
  * a file changed on both sides since the workspace's base is a conflict, and the branch ref moves
  * by compare-and-set in Redis, so commits from any number of API nodes serialize safely.
  */

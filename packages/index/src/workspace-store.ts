@@ -21,7 +21,10 @@ function assertIdentifier(value: string, what: string): void {
 export class WorkspaceStore {
   constructor(private readonly redis: RedisClient, private readonly keys: RedisKeys, private readonly repos: RepoStore) {}
 
-  /** Upstream's get-or-create (reference §3.2): found by name or id, else created at the branch head. */
+  /**
+   * Upstream's get-or-create (docs/architecture.md#repositories-branches-and-workspaces): found by name or id, else
+   * created at the branch head.
+   */
   async getOrCreate(ns: string, repo: string, request: WorkspaceRequest): Promise<{ workspace: Workspace; created: boolean }> {
     assertIdentifier(request.workspaceId, 'workspace_id');
     if (request.name != null) assertIdentifier(request.name, 'name');

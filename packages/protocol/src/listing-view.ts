@@ -35,7 +35,7 @@ const stagedPage = Type.Object({
 
 const dirSummary = Type.Object({ path: Type.String(), num_files_staged: count, total_files: count, status: Type.Literal('Added') });
 
-/** The workspace status listing (reference §5.5): staged entries by status, a page at a time. */
+/** The workspace status listing (docs/architecture.md#the-stage): staged entries by status, a page at a time. */
 export const StagedChanges = Type.Object({
   added_dirs: Type.Object({
     num_files_staged: count,

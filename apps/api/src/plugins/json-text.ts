@@ -4,8 +4,9 @@ import { SluiceError } from '@sluice/core';
 /**
  * Upstream reads the JSON bodies of workspace, commit, branch, move and chunk-completion requests
  * as text whatever their Content-Type, and the stock client sends several of them with none at
- * all (reference §15). So any body that no other parser claims (no type, text/plain, a form type,
- * anything else) is read as JSON text; multipart and application/json keep their own parsers.
+ * all (docs/api.md#compatibility-with-the-stock-oxen-client). So any body that no other parser
+ * claims (no type, text/plain, a form type, anything else) is read as JSON text; multipart and
+ * application/json keep their own parsers.
  */
 export function jsonText(app: FastifyInstance): void {
   // Fastify's own text/plain parser would hand routes a string (400 "must be object") and answer a

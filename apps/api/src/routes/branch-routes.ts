@@ -7,8 +7,9 @@ import type { RepoParams } from './workspace-routes.js';
 import { routeSchemas } from '../openapi/route-schemas.js';
 
 /**
- * Branches (reference §2.3, §15.10): a branch is `{name, commit_id}`, and every commit it names
- * is one of this repository's. The stock client sends these bodies without a Content-Type.
+ * Branches (docs/architecture.md#repositories-branches-and-workspaces; the client's requests: docs/api.md):
+ * a branch is `{name, commit_id}`, and every commit it names is one of this repository's. The stock
+ * client sends these bodies without a Content-Type.
  */
 export function branchRoutes(app: FastifyInstance, { repos }: AppServices): void {
   const base = '/api/repos/:namespace/:repo/branches';

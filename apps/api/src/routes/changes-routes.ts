@@ -20,7 +20,7 @@ function page(first: FirstPaths<StagedEntry>, pageNumber: number, pageSize: numb
   };
 }
 
-/** Workspace status (reference §5.5) and unstaging (§5.3), with the deprecated aliases. */
+/** Workspace status and unstaging (docs/architecture.md#the-stage), with the deprecated aliases. */
 export function changesRoutes(app: FastifyInstance, { staging }: AppServices): void {
   const base = '/api/repos/:namespace/:repo/workspaces/:workspaceId';
 

@@ -7,7 +7,7 @@ import { routeSchemas } from '../openapi/route-schemas.js';
 
 /**
  * Commits by id (only this repository's), and the hooks the Oxen client calls around a workspace
- * commit (reference §8.3); `commits/{id}/complete` comes without a Content-Type.
+ * commit (docs/architecture.md#commits); `commits/{id}/complete` comes without a Content-Type.
  */
 export function commitRoutes(app: FastifyInstance, { repos }: AppServices): void {
   const base = '/api/repos/:namespace/:repo';

@@ -10,8 +10,8 @@ export interface EntryFacts {
 }
 
 /**
- * A file or directory as the client's `MetadataEntry` reads it (reference §15.11): exactly these
- * fields, because that type rejects unknown ones.
+ * A file or directory as the client's `MetadataEntry` reads it (docs/api.md#compatibility-with-the-stock-oxen-client):
+ * exactly these fields, because that type rejects unknown ones.
  */
 export function metadataEntry(filename: string, facts: EntryFacts): Record<string, unknown> {
   return {

@@ -5,7 +5,7 @@ import { success } from '../oxen-envelope.js';
 import type { WorkspaceParams } from './workspace-routes.js';
 import { routeSchemas } from '../openapi/route-schemas.js';
 
-/** `oxen rm` (DELETE W/files, reference §5.2) and `oxen mv` (PATCH W/files/{path}, §5.4). */
+/** `oxen rm` (DELETE W/files) and `oxen mv` (PATCH W/files/{path}): docs/architecture.md#the-stage. */
 export function stageEditRoutes(app: FastifyInstance, { stageEditor }: AppServices): void {
   const base = '/api/repos/:namespace/:repo/workspaces/:workspaceId';
 

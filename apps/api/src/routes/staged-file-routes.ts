@@ -4,7 +4,7 @@ import type { AppServices } from '../app-services.js';
 import type { WorkspaceParams } from './workspace-routes.js';
 import { routeSchemas } from '../openapi/route-schemas.js';
 
-/** GET .../workspaces/{id}/files/{path}: a staged file, else the base commit's (reference §5.1). */
+/** GET .../workspaces/{id}/files/{path}: a staged file, else the base commit's (docs/architecture.md#the-stage). */
 export function stagedFileRoutes(app: FastifyInstance, { staging, objects, versionReader }: AppServices): void {
   app.get<{ Params: WorkspaceParams & { '*': string } }>('/api/repos/:namespace/:repo/workspaces/:workspaceId/files/*', { schema: routeSchemas.get_workspace_file, config: { rateClass: 'read' } }, async (request, reply) => {
     const { namespace, repo } = request.params;

@@ -14,7 +14,7 @@ import { routeSchemas } from '../openapi/route-schemas.js';
 type UploadRequest = FastifyRequest<{ Params: WorkspaceParams & { '*': string }; Querystring: { async?: string } }>;
 
 /**
- * POST .../workspaces/{id}/files/{directory}: the multipart ingest of reference §4. The parts are
+ * POST .../workspaces/{id}/files/{directory}: the multipart ingest of docs/architecture.md#uploads. The parts are
  * spooled as they arrive, one job is enqueued for the request, and the answer is 200 with `paths`
  * once the worker has staged them (the Oxen contract) or, when asked, 202 with the job at once.
  */

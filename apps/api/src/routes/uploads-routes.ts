@@ -24,7 +24,7 @@ export const uploadPartWindow = 8;
 export const maxUploadBytes = 1024 ** 4;
 
 /**
- * The resumable upload protocol of newer clients (upstream 0.64 onward, reference §15.14), on the
+ * The resumable upload protocol of newer clients (upstream 0.64 onward, docs/api.md#uploads), on the
  * same spool, queue and worker as the chunked route: begin with the hash and size, send parts in
  * any order within the window, resend any part harmlessly; the part that completes the file is
  * answered once the worker has verified the hash and staged the file at the destination.

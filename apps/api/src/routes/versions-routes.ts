@@ -24,7 +24,7 @@ function assertHash(hash: string): string {
 }
 
 /**
- * Upstream's lenient destination (reference §4.5): only normal segments of dir and name are kept,
+ * Upstream's lenient destination (docs/architecture.md#uploads): only normal segments of dir and name are kept,
  * then the one path check of every route.
  */
 function destination(dir: string | null | undefined, name: string): string {
@@ -33,9 +33,9 @@ function destination(dir: string | null | undefined, name: string): string {
 }
 
 /**
- * Large files (reference §4.5): chunks are PUT straight into the store as they arrive; completion
+ * Large files (docs/architecture.md#uploads): chunks are PUT straight into the store as they arrive; completion
  * enqueues one job whose worker reassembles them as a stream, verifies the hash and, given a
- * workspace, stages the file. `POST R/versions` stores hash-named blobs (§4.6).
+ * workspace, stages the file. `POST R/versions` stores hash-named blobs (docs/architecture.md#uploads).
  */
 export async function versionsRoutes(app: FastifyInstance, services: AppServices): Promise<void> {
   const { repos, workspaces, store, queue, events, config, redis } = services;

@@ -13,7 +13,7 @@ import { routeSchemas } from '../openapi/route-schemas.js';
 
 type BranchParams = WorkspaceParams & { '*': string };
 
-/** Commit a workspace onto a branch (reference §8.2), its deprecated alias, and mergeability (§8.1). */
+/** Commit a workspace onto a branch, its deprecated alias, and mergeability (docs/architecture.md#commits). */
 export function workspaceCommitRoutes(app: FastifyInstance, { committer, commitQueue, commitEvents, config }: AppServices): void {
   const base = '/api/repos/:namespace/:repo/workspaces/:workspaceId';
   const jobOptions = commitJobOptions(config.jobRetentionSeconds);
