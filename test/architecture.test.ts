@@ -45,6 +45,19 @@ describe('the house: who imports whom', () => {
     expect(broken).toEqual([]);
   });
 
+  it('hands the worker and the sweeper what they name, never the API\'s service bag (AppServices)', () => {
+    const root = repoRoot();
+    // the worker, the sweeper's package, and the entry's half that starts them both
+    const files = [
+      ...sourceFiles(join(root, 'apps/worker/src')),
+      ...sourceFiles(join(root, 'packages/ingest/src')),
+      join(root, 'apps/sluice/src/worker-side.ts'),
+    ];
+    const namesBag = (file: string) => /\bAppServices\b/.test(readFileSync(file, 'utf8'));
+    const bagged = files.filter((file) => namesBag(file) || sluiceImports(file).includes('api'));
+    expect(bagged.map((file) => relative(root, file))).toEqual([]);
+  });
+
   it('knows every part of the house (a new package or app must be placed in the table above)', () => {
     const root = repoRoot();
     const parts = ['packages', 'apps'].flatMap((top) => readdirSync(join(root, top)).map((name) => `${top}/${name}`));

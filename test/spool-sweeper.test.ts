@@ -8,6 +8,8 @@ import { SpoolSweeper } from '@sluice/ingest';
 import { listKeys, testRedisTarget } from './support/test-env.js';
 import { tempDir } from './support/temp-dirs.js';
 
+const settings = (keyPrefix: string) => ({ keyPrefix, graceSeconds: 60, logger: pino({ level: 'silent' }) });
+
 describe('the spool sweeper', () => {
   const keyPrefix = `sweep${Date.now().toString(36)}`;
   const redis = connectRedis(testRedisTarget());
@@ -30,8 +32,9 @@ describe('the spool sweeper', () => {
     for (const key of ['spool/live/0', 'spool/live/1', 'spool/dead/0', 'spool/pending/waiting-job-3', 'spool/pending/gone-job-1', livePart, endedPart]) {
       await store.put(key, Buffer.from(key));
     }
-    const options = { store, queue, redis, packs: new PackIndex(redis, new RedisKeys(keyPrefix)), keyPrefix, graceSeconds: 60, logger: pino({ level: 'silent' }) };
-    const sweeper = new SpoolSweeper(options);
+    const packs = new PackIndex(redis, new RedisKeys(keyPrefix));
+    const deps = { store, ingestQueue: queue, uploads: new UploadStore(redis, keyPrefix), redis, packs };
+    const sweeper = new SpoolSweeper(deps, settings(keyPrefix));
 
     // nothing is older than the grace period yet
     expect(await sweeper.sweepOnce()).toEqual([]);
@@ -43,7 +46,7 @@ describe('the spool sweeper', () => {
 
     // another worker process finds the lease taken and does nothing
     await store.put('spool/dead/1', Buffer.from('x'));
-    expect(await new SpoolSweeper(options).sweepOnce(Date.now() + 120_000)).toEqual([]);
+    expect(await new SpoolSweeper(deps, settings(keyPrefix)).sweepOnce(Date.now() + 120_000)).toEqual([]);
     expect(await listKeys(store, 'spool/dead/')).toEqual(['spool/dead/1']);
     expect(job.id).toBe('waiting-job');
   });
@@ -57,7 +60,9 @@ describe('the spool sweeper', () => {
       const abandoned = [chunkKey('ox', 'r', 'bb22', 0), chunkKey('other', 'r', 'cc33', 0)];
       await chunkQueue.add('ingest', { namespace: 'ox', repo: 'r', workspaceId: '', spoolKeys: reading, parts: [], bytes: 0, stage: false }, { jobId: 'completing' });
       for (const key of [...reading, ...abandoned]) await store.put(key, Buffer.from(key));
-      const sweeper = new SpoolSweeper({ store, queue: chunkQueue, redis, packs: new PackIndex(redis, new RedisKeys(prefix)), keyPrefix: prefix, graceSeconds: 60, logger: pino({ level: 'silent' }) });
+      const packs = new PackIndex(redis, new RedisKeys(prefix));
+      const uploads = new UploadStore(redis, prefix);
+      const sweeper = new SpoolSweeper({ store, ingestQueue: chunkQueue, uploads, redis, packs }, settings(prefix));
       expect(await sweeper.sweepOnce()).toEqual([]);
       await redis.del(`${prefix}:spool-sweeper`);
       expect((await sweeper.sweepOnce(Date.now() + 120_000)).sort()).toEqual(abandoned.sort());
@@ -90,7 +95,8 @@ describe('the spool sweeper', () => {
     await packs.record(recorded.id, recorded.entries);
     await packs.begin(recorded.id);
 
-    const sweeper = new SpoolSweeper({ store, queue, redis, packs, keyPrefix: prefix, graceSeconds: 60, logger: pino({ level: 'silent' }) });
+    const uploads = new UploadStore(redis, prefix);
+    const sweeper = new SpoolSweeper({ store, ingestQueue: queue, uploads, redis, packs }, settings(prefix));
     expect(await sweeper.sweepOnce()).toEqual([]);
     await redis.del(`${prefix}:spool-sweeper`);
     const removed = await sweeper.sweepOnce(Date.now() + 120_000);

@@ -9,6 +9,7 @@ import { serveMetrics } from '@sluice/telemetry';
 import { buildApp, TokenStore, type Access } from '@sluice/api';
 import { closeServices, createServices } from './create-services.js';
 import { startWorkerSide, type WorkerSide } from './worker-side.js';
+import { workerSideDeps } from './worker-side-deps.js';
 import { resolveRedis } from './resolve-redis.js';
 import { DependencyWarnings } from './dependency-warnings.js';
 import { assertNodeVersion, assertPortFree, assertWritableDir, exitCodes, portInUse } from './startup-checks.js';
@@ -81,7 +82,7 @@ async function run(config: Config, logger: Logger, terminal: boolean): Promise<v
 
     let workerSide: WorkerSide | null = null;
     if (config.role !== 'api') {
-      const side = startWorkerSide(config, services, logger, (error) => redisWarnings.failed(error));
+      const side = startWorkerSide(config, workerSideDeps(services), logger, (error) => redisWarnings.failed(error));
       workerSide = side;
       closers.push({ name: 'worker', close: (force) => side.close(force) });
       if (config.role === 'worker' && config.metricsPort !== 0) {

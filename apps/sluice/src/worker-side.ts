@@ -1,8 +1,7 @@
 import type { Logger } from 'pino';
 import type { Config } from '@sluice/core';
-import { SpoolSweeper } from '@sluice/ingest';
-import { startWorker } from '@sluice/worker';
-import type { AppServices } from '@sluice/api';
+import { SpoolSweeper, type SweeperDeps } from '@sluice/ingest';
+import { startWorker, type WorkerDeps } from '@sluice/worker';
 import { bullConnection } from './redis-connections.js';
 
 export interface WorkerSide {
@@ -12,10 +11,17 @@ export interface WorkerSide {
   close(force: boolean): Promise<void>;
 }
 
+/** What the worker half takes of the node's services (see workerSideDeps). */
+export interface WorkerSideDeps {
+  worker: WorkerDeps;
+  sweeper: SweeperDeps;
+}
+
 /** The worker half of a node: the BullMQ workers with their Piscina threads, and the spool sweeper. */
-export function startWorkerSide(config: Config, services: AppServices, logger: Logger, onRedisError?: (error: Error) => void): WorkerSide {
-  const worker = startWorker({
-    ...services,
+export function startWorkerSide(
+  config: Config, deps: WorkerSideDeps, logger: Logger, onRedisError?: (error: Error) => void,
+): WorkerSide {
+  const worker = startWorker(deps.worker, {
     connection: bullConnection(config.redis),
     keyPrefix: config.keyPrefix,
     limits: config.limits,
@@ -28,7 +34,9 @@ export function startWorkerSide(config: Config, services: AppServices, logger: L
     logger: logger.child({ component: 'worker' }),
     ...(onRedisError ? { onError: onRedisError } : {}),
   });
-  const sweeper = new SpoolSweeper({ ...services, keyPrefix: config.keyPrefix, graceSeconds: config.spoolGraceSeconds, logger });
+  const sweeper = new SpoolSweeper(deps.sweeper, {
+    keyPrefix: config.keyPrefix, graceSeconds: config.spoolGraceSeconds, logger,
+  });
   sweeper.start();
   return {
     running: () => worker.running(),

@@ -1,2 +1,3 @@
 export * from './start-worker.js';
 export * from './ingest-processor.js';
+export * from './worker-deps.js';

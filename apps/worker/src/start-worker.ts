@@ -2,29 +2,19 @@ import { Worker, type ConnectionOptions, type Job } from 'bullmq';
 import { Piscina } from 'piscina';
 import type { Logger } from 'pino';
 import type { Limits } from '@sluice/core';
-import type { BlobStore } from '@sluice/storage';
-import { redisFailure, type DigestBoard, type IngestTotals, type ObjectStore, type RepoStore, type StagingIndex, type VersionIndex, type VersionWriter, type WorkspaceCommitter, type WorkspaceQuota, type WorkspaceStore } from '@sluice/index';
+import { redisFailure, type WorkspaceQuota } from '@sluice/index';
 import { commitQueueName, digestQueueName, ingestQueueName, queuePrefix, readJobFailure, stallSettings, toJobError, type JobFailure, type CommitJobData, type CommitJobResult, type DigestJobData, type IngestJobData, type IngestJobResult } from '@sluice/queue';
 import { processCommitJob } from './commit-processor.js';
 import { IngestProcessor } from './ingest-processor.js';
 import { DigestProcessor } from './digest-processor.js';
 import { countDependencyError, ingestMetrics } from '@sluice/telemetry';
 import { observeThreadPool } from './observe-thread-pool.js';
+import type { WorkerDeps } from './worker-deps.js';
 
-export interface WorkerOptions {
+export interface WorkerSettings {
+  /** BullMQ's blocking connections: they retry forever, where the services' Redis client fails fast. */
   connection: ConnectionOptions;
   keyPrefix: string;
-  store: BlobStore;
-  objects: ObjectStore;
-  versions: VersionIndex;
-  versionWriter: VersionWriter;
-  staging: StagingIndex;
-  /** What each repository already references: a job counts only that content as deduplicated. */
-  repos: RepoStore;
-  totals: IngestTotals;
-  workspaces: WorkspaceStore;
-  committer: WorkspaceCommitter;
-  digestBoard: DigestBoard;
   limits: Limits;
   quota: WorkspaceQuota;
   threads: number;
@@ -76,11 +66,11 @@ function countFailure(queue: 'ingest' | 'commit', failure: JobFailure): void {
   countDependencyError(failure.code);
 }
 
-export function startWorker(options: WorkerOptions): RunningWorker {
+export function startWorker(deps: WorkerDeps, settings: WorkerSettings): RunningWorker {
   const pool = new Piscina({
     filename: new URL('./threads/inflate-task.js', import.meta.url).href,
-    minThreads: options.threads,
-    maxThreads: options.threads,
+    minThreads: settings.threads,
+    maxThreads: settings.threads,
     idleTimeout: 60_000,
   });
   let running = 0;
@@ -95,35 +85,43 @@ export function startWorker(options: WorkerOptions): RunningWorker {
       running -= 1;
     }
   };
-  const processor = new IngestProcessor({ ...options, pool, retentionSeconds: options.retentionSeconds });
-  const digester = new DigestProcessor({ store: options.store, board: options.digestBoard, limits: options.limits, stallMs: options.digestStallSeconds * 1000, logger: options.logger });
+  const { store, objects, versions, versionWriter, staging, repos, workspaces, committer, digestBoard } = deps;
+  const processor = new IngestProcessor({
+    store, objects, versions, versionWriter, staging, repos, workspaces, digestBoard, pool,
+    limits: settings.limits, quota: settings.quota, retentionSeconds: settings.retentionSeconds,
+  });
+  const digester = new DigestProcessor({
+    store, board: digestBoard, limits: settings.limits, logger: settings.logger,
+    stallMs: settings.digestStallSeconds * 1000,
+  });
   const worker = new Worker<IngestJobData, IngestJobResult>(ingestQueueName, (job) => counted(() => processor.process(job)), {
-    connection: options.connection,
-    prefix: queuePrefix(options.keyPrefix),
-    concurrency: options.concurrency,
+    connection: settings.connection,
+    prefix: queuePrefix(settings.keyPrefix),
+    concurrency: settings.concurrency,
     ...stallSettings,
   });
   // Commits are few and long; two at a time per process leaves the threads to ingest.
-  const commits = new Worker<CommitJobData, CommitJobResult>(commitQueueName, (job) => counted(() => processCommitJob(job, options.repos, options.workspaces, options.committer)), {
-    connection: options.connection,
-    prefix: queuePrefix(options.keyPrefix),
+  const commit = (job: Job<CommitJobData, CommitJobResult>) => processCommitJob(job, repos, workspaces, committer);
+  const commits = new Worker<CommitJobData, CommitJobResult>(commitQueueName, (job) => counted(() => commit(job)), {
+    connection: settings.connection,
+    prefix: queuePrefix(settings.keyPrefix),
     concurrency: 2,
     ...stallSettings,
   });
   // Two large parts digested at once per process: each mostly waits on zlib and the disk.
   const digests = new Worker<DigestJobData>(digestQueueName, (job) => counted(() => digester.process(job)), {
-    connection: options.connection,
-    prefix: queuePrefix(options.keyPrefix),
+    connection: settings.connection,
+    prefix: queuePrefix(settings.keyPrefix),
     concurrency: 2,
     ...stallSettings,
     maxStalledCount: 0, // a digest whose worker died is not restarted: the ingest job streams the part
   });
-  observeThreadPool(pool, options.threads);
-  const log = options.logger;
+  observeThreadPool(pool, settings.threads);
+  const log = settings.logger;
   commits.on('completed', (job, result) => {
     ingestMetrics.jobs.inc({ queue: 'commit', result: 'completed' });
     log.info({ jobId: job.id, commit: result.commit.id, ms: elapsed(job) }, 'commit job completed');
-    options.totals.addCommit().catch((error: unknown) => {
+    deps.totals.addCommit().catch((error: unknown) => {
       log.warn({ err: (error as Error).message }, 'could not count the commit in the totals');
     });
   });
@@ -136,7 +134,9 @@ export function startWorker(options: WorkerOptions): RunningWorker {
     ingestMetrics.jobs.inc({ queue: 'ingest', result: 'completed' });
     const summary = ingestSummary(result);
     log.info({ jobId: job.id, ms: elapsed(job), ...summary }, 'ingest job completed');
-    options.totals.add(summary.staged, summary.bytes, summary.failed).catch((error: unknown) => log.warn({ err: (error as Error).message }, 'could not count the job in the totals'));
+    deps.totals.add(summary.staged, summary.bytes, summary.failed).catch((error: unknown) => {
+      log.warn({ err: (error as Error).message }, 'could not count the job in the totals');
+    });
   });
   worker.on('failed', (job, error) => {
     const failure = readJobFailure(error.message);
@@ -144,7 +144,7 @@ export function startWorker(options: WorkerOptions): RunningWorker {
     log.warn({ jobId: job?.id, attempt: job?.attemptsMade, code: failure.code, err: failure.message }, 'ingest job attempt failed');
   });
   worker.on('stalled', (jobId) => log.warn({ jobId }, 'ingest job stalled; it will be retried'));
-  const onError = options.onError ?? ((error: Error) => log.error({ err: error.message }, 'worker error'));
+  const onError = settings.onError ?? ((error: Error) => log.error({ err: error.message }, 'worker error'));
   for (const each of [worker, commits, digests] as Array<{ on(event: 'error', listener: (error: Error) => void): unknown }>) each.on('error', onError);
   return {
     worker,

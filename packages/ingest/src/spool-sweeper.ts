@@ -1,13 +1,21 @@
-import { UploadStore, type PackIndex, type RedisClient } from '@sluice/index';
+import type { PackIndex, RedisClient, UploadStore } from '@sluice/index';
 import type { Logger } from 'pino';
 import { chunksPrefix, packKey, pendingVersionKey, readPackIndex, spoolPrefix, uploadPartPrefix, type BlobStore } from '@sluice/storage';
 import type { IngestQueue } from '@sluice/queue';
 
-export interface SpoolSweeperOptions {
+/** What the sweeper works on, handed to it by the process that builds the node's services. */
+export interface SweeperDeps {
   store: BlobStore;
-  queue: IngestQueue;
-  redis: RedisClient;
+  /** Unfinished ingest jobs: the spool objects they reference are kept. */
+  ingestQueue: IngestQueue;
+  /** Resumable uploads still in progress: their parts are kept. */
+  uploads: UploadStore;
   packs: PackIndex;
+  /** Holds the lease that lets one sweeper run at a time. */
+  redis: RedisClient;
+}
+
+export interface SweeperSettings {
   keyPrefix: string;
   graceSeconds: number;
   logger: Logger;
@@ -25,12 +33,14 @@ export interface SpoolSweeperOptions {
 export class SpoolSweeper {
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly options: SpoolSweeperOptions) {}
+  constructor(private readonly deps: SweeperDeps, private readonly settings: SweeperSettings) {}
 
   start(): void {
-    const everyMs = Math.min(this.options.graceSeconds, 300) * 1000;
+    const everyMs = Math.min(this.settings.graceSeconds, 300) * 1000;
     this.timer = setInterval(() => {
-      this.sweepOnce().catch((error: unknown) => this.options.logger.warn({ err: (error as Error).message }, 'spool sweep failed'));
+      this.sweepOnce().catch((error: unknown) => {
+        this.settings.logger.warn({ err: (error as Error).message }, 'spool sweep failed');
+      });
     }, everyMs);
     this.timer.unref();
   }
@@ -41,7 +51,8 @@ export class SpoolSweeper {
 
   /** One sweep; returns the keys it deleted (empty when another process holds the lease). */
   async sweepOnce(now = Date.now()): Promise<string[]> {
-    const { store, queue, redis, keyPrefix, graceSeconds } = this.options;
+    const { redis } = this.deps;
+    const { keyPrefix, graceSeconds } = this.settings;
     const lease = await redis.set(`${keyPrefix}:spool-sweeper`, String(process.pid), 'EX', Math.max(graceSeconds, 30), 'NX');
     if (lease === null) return [];
     const cutoff = now - graceSeconds * 1000;
@@ -51,7 +62,7 @@ export class SpoolSweeper {
 
   /** Packs begun before the cutoff, never recorded, and holding no version located in them. */
   private async sweepPacks(cutoff: number): Promise<string[]> {
-    const { store, packs } = this.options;
+    const { store, packs } = this.deps;
     const removed: string[] = [];
     for (const pack of await packs.unrecorded(cutoff)) {
       const info = await store.stat(packKey(pack));
@@ -62,12 +73,14 @@ export class SpoolSweeper {
       }
       await packs.settle(pack);
     }
-    if (removed.length > 0) this.options.logger.info({ removed: removed.length }, 'swept packs no version is located in');
+    if (removed.length > 0) {
+      this.settings.logger.info({ removed: removed.length }, 'swept packs no version is located in');
+    }
     return removed;
   }
 
   private async sweepSpool(cutoff: number): Promise<string[]> {
-    const { store, queue, redis, keyPrefix } = this.options;
+    const { store, ingestQueue, uploads } = this.deps;
     const stale: string[] = [];
     for (const prefix of [spoolPrefix, chunksPrefix]) {
       for await (const info of store.list(prefix)) if (info.lastModified.getTime() < cutoff) stale.push(info.key);
@@ -77,14 +90,13 @@ export class SpoolSweeper {
     // younger than the cutoff, which are not candidates anyway.
     const referenced = new Set<string>();
     const activeJobs = new Set<string>();
-    const unfinished = await queue.getJobs(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
+    const unfinished = await ingestQueue.getJobs(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
     for (const job of unfinished) {
       for (const key of job.data.spoolKeys) referenced.add(key);
       activeJobs.add(job.id as string);
     }
     const candidates = stale.filter((key) => !referenced.has(key) && !activeJobs.has(pendingJobId(key) ?? ''));
     // A resumable upload's parts wait for the rest as long as the upload lives, however slow it is.
-    const uploads = new UploadStore(redis, keyPrefix);
     const live = new Map<string, boolean>();
     const orphans: string[] = [];
     for (const key of candidates) {
@@ -93,7 +105,9 @@ export class SpoolSweeper {
       if (upload === null || !live.get(upload)) orphans.push(key);
     }
     await store.delete(orphans);
-    if (orphans.length > 0) this.options.logger.info({ removed: orphans.length }, 'swept orphaned spool objects and chunks');
+    if (orphans.length > 0) {
+      this.settings.logger.info({ removed: orphans.length }, 'swept orphaned spool objects and chunks');
+    }
     return orphans;
   }
 }
