@@ -5,9 +5,8 @@ export const gzipModes: readonly GzipMode[] = ['auto', 'always', 'never'];
 
 /**
  * Whether parts are gzipped. To a server on this machine the bytes cost nothing to move and
- * compressing them costs the CPU the server needs (a 100 KiB CSV push ran at 0.33x of a client
- * with ready-made bodies when gzipping at level 1, 1.1x without); over a network, level-1 gzip
- * shrinks dataset text 3–5x for ~100 MB/s of one core, which is what a link below that wants.
+ * compressing them costs the CPU the server needs; over a network, level-1 gzip shrinks dataset
+ * text several times for little CPU, which is what a slower link wants (bench/README.md, "Measurements behind code comments").
  */
 export function gzipParts(mode: GzipMode, baseUrl: string): boolean {
   if (mode !== 'auto') return mode === 'always';

@@ -15,7 +15,7 @@ const rebuildEveryMs = 60_000;
 const inflateWholeMaxBytes = 16 * 1024 * 1024;
 /**
  * Inflated bytes per gunzip call when streaming: each call is a trip to libuv's pool and a write
- * to the socket, and with zlib's 16 KiB a 2 GiB read ran at ~130 MiB/s (~390 MiB/s in 1 MiB).
+ * to the socket, so zlib's 16 KiB default made large reads several times slower (bench/README.md).
  */
 const inflateSliceBytes = 1024 * 1024;
 /** Room past a small entry's size, so that zlib sees the stream's end within the one buffer. */
@@ -137,11 +137,10 @@ export class VersionReader {
       pipeline(gzipped, inflated).catch(() => undefined); // an error reaches the reader through `inflated`
       return inflated;
     }
-    // A smaller one is read whole and inflated into one buffer of its known size (with zlib's 16
-    // KiB a 100 KiB file took seven trips to libuv's pool, whose callbacks were 11% of a
-    // re-reading server's main thread); up to inflateOnLoopMaxBytes on the event loop (~0.2 ms
-    // for 100 KiB, less than a trip to the pool costs), past it in the pool. The ingest inflated
-    // it once already, so a failure here is damage, not input.
+    // A smaller one is read whole and inflated into one buffer of its known size (zlib's 16 KiB
+    // slices cost several trips to libuv's pool per file); up to inflateOnLoopMaxBytes on the
+    // event loop, where it costs less than a trip to the pool, past it in the pool
+    // (bench/README.md). The ingest inflated it once already, so a failure here is damage, not input.
     const options = { chunkSize: packed.size + minInflateChunk };
     const member = await readExact(gzipped);
     const inflated = packed.size <= inflateOnLoopMaxBytes ? gunzipSync(member, options) : await gunzipAsync(member, options);

@@ -80,12 +80,11 @@ export async function streamPart(store: BlobStore, limits: Limits, part: Spooled
 /**
  * Streams content through gunzip (when gzipped) and the meter into a pending object, failing with
  * the part's error code (corrupt_gzip, inflate_limit, inflate_ratio) or store_unavailable.
- * zlib inflates on libuv's thread pool; the event loop only hashes 1 MiB slices (~0.2 ms each).
+ * zlib inflates on libuv's thread pool; the event loop only hashes 1 MiB slices.
  *
  * A gzipped part is kept as it was sent: its bytes go to the pending object while their inflated
- * content is only hashed and measured. Writing the version, not inflating it, bounds a large part
- * on a disk that writes ~350 MB/s, and the member is a fraction of its content (0.55 for the
- * benchmark's mixed file, 0.3 for JSON lines); reads inflate it again. Members that do not
+ * content is only hashed and measured. Writing the version, not inflating it, bounds a large part,
+ * and the member is a fraction of its content (bench/README.md); reads inflate it again. Members that do not
  * compress (random bytes) are stored blocks, which inflate at the speed of a copy.
  */
 export async function streamContent(

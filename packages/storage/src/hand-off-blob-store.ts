@@ -15,7 +15,8 @@ const spareBuffers = 4;
  * first, so nothing about durability or other processes changes.
  *
  * The reader gives the memory back when it is done (`release`) and the next copy reuses it
- * (SpareMemory): copying into fresh memory took 8% of a one-process server's main thread.
+ * (SpareMemory): copying into fresh memory is a visible share of a one-process server's main
+ * thread (bench/README.md).
  */
 export class HandOffBlobStore implements BlobStore {
   private readonly held = new Map<string, Buffer>();

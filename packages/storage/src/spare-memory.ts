@@ -2,9 +2,9 @@ const mib = 1024 * 1024;
 
 /**
  * Large buffers given back after use, handed out again. A fresh multi-MiB buffer pays a page
- * fault per 4 KiB page on its first write (3-15 ms per 8 MiB on the benchmark's machine, whose
- * guest returns freed pages to the host at once), a buffer written before ~0.2 ms: spool segments
- * come and go hundreds of times a minute, so reusing their memory is worth a few spares.
+ * fault per 4 KiB page on its first write (dear on a guest that returns freed pages to the host at
+ * once; bench/README.md), a buffer written before does not: spool segments come and go hundreds of
+ * times a minute, so reusing their memory is worth a few spares.
  */
 export class SpareMemory {
   private readonly spare: ArrayBuffer[] = [];

@@ -1,7 +1,7 @@
 /**
  * The first `limit` items by path of a stream of any length, and how many there were: a page of
- * a workspace's status without holding the whole staging index in memory (one of 200,000 files
- * took the API past 400 MiB when every entry was kept and sorted).
+ * a workspace's status without holding the whole staging index in memory, which grows with the
+ * workspace (CHANGELOG.md).
  */
 export class FirstPaths<T> {
   readonly items: Array<[string, T]> = [];
