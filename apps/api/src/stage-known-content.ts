@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { SluiceError, sniffMime, type Repository, type Workspace } from '@sluice/core';
-import { collisionMessage, planStage, quotaExceededMessage, type StageContent } from '@sluice/index';
+import { SluiceError, sniffMime, type ContentFacts, type Repository, type Workspace } from '@sluice/core';
+import { collisionMessage, planStage, quotaExceededMessage } from '@sluice/index';
 import type { AppServices } from './app-services.js';
 
 /**
@@ -20,7 +20,7 @@ export async function stageKnownContent(
   const described = await versionReader.describeAll(referenced, 4096);
 
   const root = (await objects.getCommit(workspace.commitId)).root;
-  const known: Array<{ path: string; content: StageContent }> = [];
+  const known: Array<{ path: string; content: ContentFacts }> = [];
   const missing: string[] = [];
   for (const { path, hash } of wanted) {
     const about = described.get(hash);

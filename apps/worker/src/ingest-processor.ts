@@ -1,6 +1,6 @@
 import type { Job } from 'bullmq';
 import type { Piscina } from 'piscina';
-import { errorCodeOf, mapLimit, SluiceError, type DataType, type ErrorCode, type Limits } from '@sluice/core';
+import { errorCodeOf, mapLimit, SluiceError, type ContentFacts, type ErrorCode, type Limits } from '@sluice/core';
 import type { BlobStore } from '@sluice/storage';
 import { assertPlaceable, collisionMessage, planStage, quotaExceededMessage, type DigestBoard, type ObjectStore, type RepoStore, type StagingIndex, type VersionIndex, type VersionWriter, type WorkspaceQuota, type WorkspaceStore } from '@sluice/index';
 import { type FileResult, type IngestJobData, type IngestJobResult, type IngestProgress, type SpooledPart } from '@sluice/queue';
@@ -23,14 +23,7 @@ export interface IngestProcessorDeps {
   retentionSeconds: number;
 }
 
-interface Content {
-  hash: string;
-  size: number;
-  mimeType: string;
-  dataType: DataType;
-}
-
-type Outcome = Content | { error: { code: ErrorCode; message: string } };
+type Outcome = ContentFacts | { error: { code: ErrorCode; message: string } };
 
 /** Inflated bytes one thread task may hold; parts past it are streamed instead. */
 const taskOutputBytes = 64 * 1024 * 1024;
@@ -133,7 +126,10 @@ export class IngestProcessor {
     // what the store held may be another tenant's: the caller learns only of its own repository's content
     deduplicated = await this.knownToRepo(namespace, repo, outcomes);
     if (!job.data.stage) return this.finishUnstaged(job, outcomes, deduplicated);
-    const staged = parts.flatMap((part, i) => ('error' in outcomes[i]! ? [] : [{ path: part.path, content: outcomes[i] as Content }]));
+    const staged = parts.flatMap((part, i) => {
+      const outcome = outcomes[i]!;
+      return 'error' in outcome ? [] : [{ path: part.path, content: outcome }];
+    });
     let plan: Awaited<ReturnType<typeof planStage>>;
     try {
       plan = await planStage(objects, root!, staged);

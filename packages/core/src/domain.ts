@@ -1,3 +1,4 @@
+import type { ContentFacts } from './content-facts.js';
 import type { DataType } from './sniff-mime.js';
 
 /** A repository: the unit that owns branches, commits and workspaces. */
@@ -31,12 +32,8 @@ export interface Workspace {
 export type StagedStatus = 'added' | 'modified' | 'removed';
 
 /** One file staged in a workspace index, keyed there by its repository-relative path. */
-export interface StagedEntry {
+export interface StagedEntry extends ContentFacts {
   status: StagedStatus;
-  hash: string;
-  size: number;
-  mimeType: string;
-  dataType: DataType;
 }
 
 /** A child of a directory node in a commit tree. Directory entries carry their node's hash. */

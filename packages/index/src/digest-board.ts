@@ -1,11 +1,11 @@
-import type { DataType } from '@sluice/core';
+import type { ContentFacts } from '@sluice/core';
 import { Cluster } from 'ioredis';
 import type { RedisClient } from './redis-client.js';
 import type { RedisKeys } from './redis-keys.js';
 
 /** What a digest leaves for the ingest job: the part's content, or why the job must stream it itself. */
 export type DigestResult =
-  | { kind: 'file'; hash: string; size: number; mimeType: string; dataType: DataType; pendingKey: string; gzipLength?: number; bytes: number }
+  | ({ kind: 'file'; pendingKey: string; gzipLength?: number; bytes: number } & ContentFacts)
   | { kind: 'fallback'; reason: string };
 
 /** Who processes the part: the digest job, or the ingest job (the digest never started or died). */

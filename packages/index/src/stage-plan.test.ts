@@ -2,10 +2,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FsBlobStore } from '@sluice/storage';
 import { ObjectStore } from './object-store.js';
-import { planStage, type StageContent } from './stage-plan.js';
+import type { ContentFacts } from '@sluice/core';
+import { planStage } from './stage-plan.js';
 import { tempDir } from '../../../test/support/temp-dirs.js';
 
-const content = (hash: string, size = 1): StageContent => ({ hash, size, mimeType: 'text/plain', dataType: 'text' });
+const content = (hash: string, size = 1): ContentFacts => ({ hash, size, mimeType: 'text/plain', dataType: 'text' });
 
 describe('planStage', () => {
   it('adds what the base lacks, modifies what differs, leaves out what is the same, and the last file at a path wins', async () => {

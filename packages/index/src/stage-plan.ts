@@ -1,13 +1,5 @@
-import { fileUnderFile, SluiceError, type DataType, type StagedEntry } from '@sluice/core';
+import { fileUnderFile, SluiceError, type ContentFacts, type StagedEntry } from '@sluice/core';
 import type { ObjectStore } from './object-store.js';
-
-/** What is known of a file's content when it is staged. */
-export interface StageContent {
-  hash: string;
-  size: number;
-  mimeType: string;
-  dataType: DataType;
-}
 
 export type PlannedStatus = 'added' | 'modified' | 'unchanged';
 
@@ -32,7 +24,9 @@ export interface StagePlan {
  * at commit; its `mv` refuses a destination the base commit holds in any form, and so does this.
  * Staged removals do not make room: replace a directory by a file over two commits.
  */
-export async function planStage(objects: ObjectStore, root: string, files: ReadonlyArray<{ path: string; content: StageContent }>): Promise<StagePlan> {
+export async function planStage(
+  objects: ObjectStore, root: string, files: ReadonlyArray<{ path: string; content: ContentFacts }>,
+): Promise<StagePlan> {
   const plan: StagePlan = { entries: new Map(), unchanged: new Set(), statuses: [] };
   for (const { path, content } of files) {
     const { entry: base, fileAbove } = await objects.probe(root, path);

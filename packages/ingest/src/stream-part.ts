@@ -1,15 +1,13 @@
 import { PassThrough, Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
-import { createOxenHasher, errorCodeOf, sniffMime, SluiceError, type Limits, type SniffedType } from '@sluice/core';
+import { createOxenHasher, errorCodeOf, sniffMime, SluiceError, type ContentFacts, type Limits } from '@sluice/core';
 import { packTail, pendingVersionKey, type BlobStore } from '@sluice/storage';
 import type { SpooledPart } from '@sluice/queue';
 import { CopyTo, discard } from './copy-to.js';
 import { inflateLimitError } from './inflate-limits.js';
 
-export interface StreamedFile extends SniffedType {
-  hash: string;
-  size: number;
+export interface StreamedFile extends ContentFacts {
   /** Where the content waits until it is known whether the version store needs it. */
   pendingKey: string;
   /**

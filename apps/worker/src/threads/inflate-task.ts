@@ -5,7 +5,7 @@
  */
 import { gunzipSync } from 'node:zlib';
 import { Piscina } from 'piscina';
-import { createOxenHasher, sniffMime, type DataType, type ErrorCode, type OxenHasher } from '@sluice/core';
+import { createOxenHasher, sniffMime, type ContentFacts, type ErrorCode, type OxenHasher } from '@sluice/core';
 import { inflateLimitError, ratioCap } from '@sluice/ingest/inflate-limits';
 
 export interface InflateLimits {
@@ -25,7 +25,7 @@ export interface InflateTask {
 
 export type InflatedFile =
   /** `buffer` -1: the content is in the segment at `offset`; else in `buffers[buffer]`. */
-  | { kind: 'ok'; hash: string; size: number; mimeType: string; dataType: DataType; buffer: number; offset: number }
+  | ({ kind: 'ok'; buffer: number; offset: number } & ContentFacts)
   | { kind: 'error'; code: ErrorCode; message: string }
   | { kind: 'stream' };
 
