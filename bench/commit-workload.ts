@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { RedisKeys } from '@sluice/index';
+import { encodeStagedEntry, RedisKeys } from '@sluice/index';
 import { repoWithWorkspace, send, waitForJob } from '../test/support/oxen-http.js';
 import { freshSluice, type BenchContext } from './bench-context.js';
 import { maxFigure, type Figure } from './figure.js';
@@ -13,8 +13,8 @@ async function generateStage(ctx: BenchContext, keyPrefix: string, workspaceId: 
     for (let batch = start; batch < Math.min(count, start + 10_000); batch += 1000) {
       const fields: string[] = [];
       for (let i = batch; i < Math.min(count, batch + 1000); i++) {
-        const entry = { status: 'added', hash: randomBytes(16).toString('hex'), size: 1000 + (i % 5000), mimeType: 'text/plain', dataType: 'tabular' };
-        fields.push(`d${i % 100}/s${Math.floor(i / 100) % 100}/f${i}.csv`, JSON.stringify(entry));
+        const entry = { status: 'added' as const, hash: randomBytes(16).toString('hex'), size: 1000 + (i % 5000), mimeType: 'text/plain', dataType: 'tabular' as const };
+        fields.push(`d${i % 100}/s${Math.floor(i / 100) % 100}/f${i}.csv`, encodeStagedEntry(entry));
       }
       pipeline.hset(key, ...fields);
     }

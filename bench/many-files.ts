@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mapLimit, oxenHash, sniffMime, type StagedEntry } from '@sluice/core';
-import { PackIndex, RedisKeys, VersionIndex } from '@sluice/index';
+import { encodeStagedEntry, PackIndex, RedisKeys, VersionIndex } from '@sluice/index';
 import { send, sendJson, waitForJob } from '../test/support/oxen-http.js';
 import { freshSluice, joinSluice, type BenchContext } from './bench-context.js';
 import { maxFigure, type Figure } from './figure.js';
@@ -106,7 +106,7 @@ export async function manyFiles(ctx: BenchContext): Promise<Figure[]> {
         const entry: StagedEntry = {
           status: 'added', hash: seedHashes[i]!, size: bytes.length, ...sniffMime(bytes, 'f.csv'),
         };
-        return JSON.stringify(entry);
+        return encodeStagedEntry(entry);
       });
       for (let start = 0; start < count; start += 20_000) {
         const pipeline = ctx.redis.pipeline();

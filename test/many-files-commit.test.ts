@@ -132,4 +132,29 @@ describe('a commit of many staged files, sorted in runs on disk', () => {
     expect(await objects.lookup(commit.root, 'tab\there.csv')).toMatchObject({ hash: 'odd0' });
     expect(await redis.exists(keys.staged('ns', 'leftover', 'w'), keys.stagedSnapshot('ns', 'leftover', 'w'))).toBe(0);
   });
+
+  it('commits entries an earlier version staged as JSON beside new ones, counting their usage alike', async () => {
+    const { objects, repos, workspace } = await stagedRepo('legacy', 200);
+    const staging = new StagingIndex(redis, keys);
+    const key = keys.staged('ns', 'legacy', 'w');
+    // the same entries, as an earlier version wrote them
+    const old = new Map([['d1/s0/f1.csv', added('h1', 1)], ['base/b3.txt', removed], ['old/j.csv', added('json', 40)]]);
+    const before = await staging.usage('ns', 'legacy', 'w');
+    // (the first two replace their new form, which the usage counts already)
+    for (const [path, entry] of old) await redis.hset(key, path, JSON.stringify(entry));
+    await redis.hincrby(keys.usage('ns', 'legacy', 'w'), 'files', 1);
+    await redis.hincrby(keys.usage('ns', 'legacy', 'w'), 'bytes', 40);
+    expect(await staging.get('ns', 'legacy', 'w', 'old/j.csv')).toEqual(added('json', 40));
+    // unstaging a JSON entry takes its size off the usage, as for a new one
+    await staging.put('ns', 'legacy', 'w', new Map(), { files: 0, bytes: 0 }, ['old/j.csv']);
+    expect(await staging.usage('ns', 'legacy', 'w')).toEqual(before);
+    await redis.hset(key, 'old/j.csv', JSON.stringify(added('json', 40)));
+
+    const commit = await new WorkspaceCommitter(redis, keys, repos, objects, { runEntries: 50 }).commit('ns', 'legacy', workspace, 'main', message);
+    expect(await objects.lookup(commit.root, 'old/j.csv')).toMatchObject({ hash: 'json', size: 40, mimeType: 'text/csv' });
+    expect(await objects.lookup(commit.root, 'd1/s0/f1.csv')).toMatchObject({ hash: 'h1', size: 1 });
+    expect(await objects.lookup(commit.root, 'base/b3.txt')).toBeNull();
+    expect(await objects.lookup(commit.root, 'base/b4.txt')).not.toBeNull();
+    expect(await staging.usage('ns', 'legacy', 'w')).toEqual({ files: 0, bytes: 0 });
+  });
 });

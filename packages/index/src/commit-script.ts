@@ -1,3 +1,4 @@
+import { stagedEntryLua } from './staged-entry-codec.js';
 import { stagedDirsLua } from './staged-dirs-lua.js';
 import { usageLua } from './usage-lua.js';
 
@@ -26,7 +27,7 @@ import { usageLua } from './usage-lua.js';
  * ARGV[9]  files in the snapshot, ARGV[10] their bytes (as usage counts them)
  * Returns 1 when landed, 0 when the branch moved meanwhile (nothing changed).
  */
-export const commitScript = `${usageLua}
+export const commitScript = `${stagedEntryLua}${usageLua}
 if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then return 0 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
 redis.call('SADD', KEYS[7], ARGV[3])
@@ -81,7 +82,7 @@ return redis.call('HLEN', KEYS[2])
  * ARGV[3]  "keep" when an entry already in KEYS[2] wins, "replace" when the moved one does
  * Returns the next cursor; "0" once the scan went round.
  */
-export const moveStagedScript = `${usageLua}${stagedDirsLua}
+export const moveStagedScript = `${stagedEntryLua}${usageLua}${stagedDirsLua}
 local scan = redis.call('HSCAN', KEYS[1], ARGV[1], 'COUNT', ARGV[2])
 local found = scan[2]
 local left, joined = {}, {}

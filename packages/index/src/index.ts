@@ -24,3 +24,4 @@ export * from './sorted-snapshot.js';
 export * from './tree-walk.js';
 export * from './store-order-reader.js';
 export * from './tree-diff.js';
+export * from './staged-entry-codec.js';

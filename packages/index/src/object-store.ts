@@ -4,6 +4,8 @@ import { LruCache } from './lru-cache.js';
 
 /** A change to a tree: the new entry at a path, or null to remove it. */
 export type TreeChange = Omit<TreeEntry, 'name' | 'kind'> | null;
+/** A change and the path it is at. */
+export type TreeChangeAt = readonly [path: string, change: TreeChange];
 
 const emptyNode = JSON.stringify({ entries: [] });
 
@@ -11,6 +13,28 @@ const emptyNode = JSON.stringify({ entries: [] });
 function collision(dir: string, name: string): SluiceError {
   const path = dir === '' ? name : `${dir}/${name}`;
   return new SluiceError('path_conflict', `the commit would put a file and a directory at ${path}; unstage one of them`, { fields: { path } });
+}
+
+/**
+ * The entry called `name` among a node's entries, by binary search: buildTree writes every node
+ * sorted by name in UTF-16 order, and a root of a thousand directories is searched on every lookup.
+ */
+export function entryNamed(entries: readonly TreeEntry[], name: string): TreeEntry | undefined {
+  let low = 0;
+  let high = entries.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    const found = entries[middle]!;
+    if (found.name < name) low = middle + 1;
+    else if (found.name > name) high = middle;
+    else return found;
+  }
+  return undefined;
+}
+
+function inNameOrder(entries: readonly TreeEntry[]): boolean {
+  for (let i = 1; i < entries.length; i++) if (!(entries[i - 1]!.name < entries[i]!.name)) return false;
+  return true;
 }
 
 /**
@@ -68,7 +92,7 @@ export class ObjectStore {
     let entries = await this.readNode(root);
     const segments = path.split('/');
     for (let i = 0; i < segments.length; i++) {
-      const entry = entries.find((e) => e.name === segments[i]);
+      const entry = entryNamed(entries, segments[i]!);
       if (entry === undefined) return null;
       if (i === segments.length - 1) return entry;
       if (entry.kind !== 'dir') return null;
@@ -85,7 +109,7 @@ export class ObjectStore {
     let entries = await this.readNode(root);
     const segments = path.split('/');
     for (let i = 0; i < segments.length; i++) {
-      const entry = entries.find((e) => e.name === segments[i]);
+      const entry = entryNamed(entries, segments[i]!);
       if (entry === undefined) return { entry: null, fileAbove: null };
       if (i === segments.length - 1) return { entry, fileAbove: null };
       if (entry.kind !== 'dir') return { entry: null, fileAbove: segments.slice(0, i + 1).join('/') };
@@ -100,23 +124,38 @@ export class ObjectStore {
    * bottom-up as the stream leaves them: memory holds only the open directories on one path,
    * never one object per file, and only directories that changed are read and written.
    */
-  async buildTree(base: string, changes: AsyncIterable<readonly [string, TreeChange]>): Promise<string> {
+  async buildTree(base: string, changes: AsyncIterable<TreeChangeAt>): Promise<string> {
+    return this.buildTreeInBatches(base, (async function* () {
+      for await (const change of changes) yield [change];
+    })());
+  }
+
+  /** buildTree over changes handed on in batches, as a commit reads them (one await a batch). */
+  async buildTreeInBatches(base: string, batches: AsyncIterable<readonly TreeChangeAt[]>): Promise<string> {
     interface OpenDir {
       path: string;
+      /** What the base tree holds at this path (a directory, a file, or nothing). */
+      base: TreeEntry | null;
+      /** The base directory's entries, read once when first needed. */
+      baseEntries?: readonly TreeEntry[];
       /** Changes to direct children: an entry to set, or null to remove. */
       children: Map<string, TreeEntry | null>;
       /** Child directories this build emptied: a file may take their place. */
       emptied: Set<string>;
     }
-    const stack: OpenDir[] = [{ path: '', children: new Map(), emptied: new Set() }];
+    const rootEntry: TreeEntry = { name: '', kind: 'dir', hash: base, size: 0 };
+    const stack: OpenDir[] = [{ path: '', base: rootEntry, children: new Map(), emptied: new Set() }];
     const pending = new Set<Promise<void>>();
     let failure: unknown;
     let root: string | undefined;
+    // each directory's base is found in its parent's base node, never by a walk from the root
+    const baseEntriesOf = async (dir: OpenDir): Promise<readonly TreeEntry[]> =>
+      (dir.baseEntries ??= dir.base?.kind === 'dir' ? await this.readNode(dir.base.hash) : []);
 
     const finish = async (dir: OpenDir): Promise<void> => {
-      const baseNode = dir.path === '' ? { kind: 'dir', hash: base } : await this.lookup(base, dir.path);
+      const baseNode = dir.base;
       const entries = new Map<string, TreeEntry>();
-      if (baseNode?.kind === 'dir') for (const entry of await this.readNode(baseNode.hash)) entries.set(entry.name, entry);
+      for (const entry of await baseEntriesOf(dir)) entries.set(entry.name, entry);
       for (const [name, change] of dir.children) {
         const was = entries.get(name);
         // A file never silently replaces a directory that still holds files (see planStage).
@@ -137,10 +176,12 @@ export class ObjectStore {
       const replaced = parent?.children.get(name);
       if (replaced !== undefined && replaced !== null) throw collision(parent!.path, name);
       if (parent !== undefined && replaced === undefined && baseNode?.kind === 'file') throw collision(parent.path, name);
-      const sorted = [...entries.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      const sorted = [...entries.values()];
+      // a new directory's files arrive in name order: sorted already, most often
+      if (!inNameOrder(sorted)) sorted.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
       const json = JSON.stringify({ entries: sorted });
+      // not cached: a commit of ten million files writes a hundred thousand nodes nobody reads next
       const hash = await oxenHash(json);
-      this.nodes.set(hash, sorted);
       // Content-addressed: the parent can name this node before its write completes.
       while (pending.size >= 32) await Promise.race(pending);
       const write = this.store.put(objectKey(hash), Buffer.from(json)).catch((error: unknown) => void (failure ??= error));
@@ -150,7 +191,7 @@ export class ObjectStore {
       else parent.children.set(name, { name, kind: 'dir', hash, size: sorted.reduce((sum, entry) => sum + entry.size, 0) });
     };
 
-    for await (const [path, change] of changes) {
+    for await (const batch of batches) for (const [path, change] of batch) {
       const slash = path.lastIndexOf('/');
       const dir = slash === -1 ? '' : path.slice(0, slash);
       let top = stack[stack.length - 1]!;
@@ -161,8 +202,10 @@ export class ObjectStore {
       if (dir !== top.path) {
         const rest = (top.path === '' ? dir : dir.slice(top.path.length + 1)).split('/');
         for (const segment of rest) {
-          const parent = stack[stack.length - 1]!.path;
-          stack.push({ path: parent === '' ? segment : `${parent}/${segment}`, children: new Map(), emptied: new Set() });
+          const parent = stack[stack.length - 1]!;
+          const base = entryNamed(await baseEntriesOf(parent), segment) ?? null;
+          const path = parent.path === '' ? segment : `${parent.path}/${segment}`;
+          stack.push({ path, base, children: new Map(), emptied: new Set() });
         }
       }
       const name = path.slice(slash + 1);

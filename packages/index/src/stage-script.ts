@@ -1,3 +1,4 @@
+import { stagedEntryLua } from './staged-entry-codec.js';
 import { stagedDirsLua } from './staged-dirs-lua.js';
 import { usageLua } from './usage-lua.js';
 
@@ -30,7 +31,7 @@ import { usageLua } from './usage-lua.js';
  * workspace past a quota; {4, path, staged path} (changing nothing) when a file would collide
  * with a staged one (a file where files are staged under it, or under a staged file).
  */
-export const stageScript = `${usageLua}${stagedDirsLua}
+export const stageScript = `${stagedEntryLua}${usageLua}${stagedDirsLua}
 if redis.call('EXISTS', KEYS[3]) == 1 then return 2 end
 if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return 0 end
 local repo = redis.call('HGET', KEYS[9], 'json')
@@ -50,8 +51,8 @@ writeEntries(KEYS[2], 8, setEnd, false)
 addUsage(KEYS[4], files, bytes)
 local hashes = {}
 for i = 9, setEnd, 2 do
-  local ok, entry = pcall(cjson.decode, ARGV[i])
-  if ok and type(entry.hash) == 'string' then hashes[#hashes + 1] = entry.hash end
+  local _, hash = entryFields(ARGV[i])
+  if type(hash) == 'string' then hashes[#hashes + 1] = hash end
 end
 for i = 1, #hashes, 1000 do redis.call('SADD', KEYS[5], unpack(hashes, i, math.min(i + 999, #hashes))) end
 redis.call('SET', KEYS[3], ARGV[2], 'EX', ARGV[3])
@@ -75,7 +76,7 @@ return 1
  * Returns {'ok', the unstaged paths that were staged...}, {'over_quota'} or
  * {'collision', path, staged path}; the last two change nothing.
  */
-export const stageEditScript = `${usageLua}${stagedDirsLua}
+export const stageEditScript = `${stagedEntryLua}${usageLua}${stagedDirsLua}
 local setEnd = 3 + 2 * tonumber(ARGV[3])
 local path, other = firstCollision(KEYS[1], KEYS[3], KEYS[4], KEYS[5], 4, setEnd)
 if path then return {'collision', path, other} end
@@ -103,7 +104,7 @@ return deleted
  * ARGV     path, '{}' pairs (an entry that is not a removal)
  * Returns {path, staged path} or false.
  */
-export const stageCollisionScript = `${stagedDirsLua}
+export const stageCollisionScript = `${stagedEntryLua}${stagedDirsLua}
 local path, other = firstCollision(KEYS[1], KEYS[2], KEYS[3], KEYS[4], 1, #ARGV - 1)
 if path then return {path, other} end
 return false

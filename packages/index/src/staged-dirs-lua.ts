@@ -6,11 +6,11 @@
  * A commit's snapshot keeps its own counts, so files staged while a commit runs are checked
  * against the files that commit is writing.
  */
+/** Needs stagedEntryLua before it. */
 export const stagedDirsLua = `
-local function live(json)
-  if not json then return false end
-  local ok, entry = pcall(cjson.decode, json)
-  return ok and entry.status ~= 'removed'
+local function live(value)
+  local status = entryFields(value)
+  return status ~= nil and status ~= 'r'
 end
 local function parents(path)
   local out, at = {}, 0

@@ -1,5 +1,6 @@
 import type { RedisClient } from './redis-client.js';
 import type { StagedEntry } from '@sluice/core';
+import { decodeStagedEntry, encodeStagedEntry } from './staged-entry-codec.js';
 import type { RedisKeys } from './redis-keys.js';
 import { stageCollisionScript, stageEditScript, stageScript } from './stage-script.js';
 
@@ -84,7 +85,7 @@ export class StagingIndex {
   async apply(step: StageStep): Promise<'applied' | 'workspace_gone' | 'already_applied' | 'over_quota' | StagedCollision> {
     const { ns, repo, workspaceId, entries, quota = { files: 0, bytes: 0 } } = step;
     const argv: Array<string | number> = [workspaceId, step.result, step.ttlSeconds, quota.files, quota.bytes, entries.size, step.repoUuid];
-    for (const [path, entry] of entries) argv.push(path, JSON.stringify(entry));
+    for (const [path, entry] of entries) argv.push(path, encodeStagedEntry(entry));
     argv.push(...step.unchanged);
     const keys: StageKeys = [
       this.keys.workspaces(ns, repo), this.keys.staged(ns, repo, workspaceId), this.keys.jobResult(ns, repo, step.jobId), this.keys.usage(ns, repo, workspaceId),
@@ -132,7 +133,7 @@ export class StagingIndex {
   ): Promise<'applied' | 'over_quota' | StagedCollision> {
     if (entries.size === 0 && unstage.length === 0) return 'applied';
     const flat: string[] = [];
-    for (const [path, entry] of entries) flat.push(path, JSON.stringify(entry));
+    for (const [path, entry] of entries) flat.push(path, encodeStagedEntry(entry));
     const [outcome, path, staged] = await this.editCommand(...this.editKeys(ns, repo, workspaceId), quota.files, quota.bytes, entries.size, ...flat, ...unstage);
     if (outcome === 'over_quota') return 'over_quota';
     if (outcome === 'collision') return { path: path!, staged: staged! };
@@ -162,7 +163,7 @@ export class StagingIndex {
 
   async get(ns: string, repo: string, workspaceId: string, path: string): Promise<StagedEntry | null> {
     const json = await this.redis.hget(this.keys.staged(ns, repo, workspaceId), path);
-    return json === null ? null : (JSON.parse(json) as StagedEntry);
+    return json === null ? null : decodeStagedEntry(json);
   }
 
   /** Every staged entry, read with HSCAN so a large index never blocks Redis. */
@@ -170,7 +171,7 @@ export class StagingIndex {
     const stream = this.redis.hscanStream(this.keys.staged(ns, repo, workspaceId), { count: 1000 });
     for await (const batch of stream) {
       const flat = batch as string[];
-      for (let i = 0; i < flat.length; i += 2) yield [flat[i] as string, JSON.parse(flat[i + 1] as string) as StagedEntry];
+      for (let i = 0; i < flat.length; i += 2) yield [flat[i] as string, decodeStagedEntry(flat[i + 1] as string)];
     }
   }
 

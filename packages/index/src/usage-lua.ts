@@ -4,12 +4,13 @@
  * its size in bytes unless it stages a removal. Usage covers the stage and, while a commit runs,
  * the snapshot the commit was built from; landing the commit subtracts the snapshot.
  */
+/** Needs stagedEntryLua before it. */
 export const usageLua = `
-local function weight(json)
-  if not json then return 0, 0 end
-  local ok, entry = pcall(cjson.decode, json)
-  if not ok or entry.status == 'removed' then return 1, 0 end
-  return 1, tonumber(entry.size) or 0
+local function weight(value)
+  if not value then return 0, 0 end
+  local status, _, size = entryFields(value)
+  if status == nil or status == 'r' then return 1, 0 end
+  return 1, size or 0
 end
 local function addUsage(key, files, bytes)
   if files ~= 0 then redis.call('HINCRBY', key, 'files', files) end

@@ -161,7 +161,7 @@ export class WorkspaceCommitter {
           });
         }
         await report({ phase: 'writing', entries: count });
-        const root = await this.objects.buildTree((await this.objects.getCommit(head)).root, sorted.changes());
+        const root = await this.objects.buildTreeInBatches((await this.objects.getCommit(head)).root, sorted.batches());
         const commit = await this.objects.putCommit({ parent_ids: [head], ...message, timestamp: new Date().toISOString(), root });
         const moved = workspace.name === null ? '' : JSON.stringify({ ...workspace, commitId: commit.id });
         await report({ phase: 'landing', entries: count });
