@@ -135,7 +135,7 @@ export class SortedSnapshot {
 }
 
 /**
- * One sorted run being read, 256 KiB at a time as its keys are asked for: a key is at hand without
+ * One sorted run being read, 64 KiB at a time as its keys are asked for: a key is at hand without
  * an await until the buffer runs out (readline's async iterator queues lines ahead of its reader,
  * and a merge of ten runs held all of them).
  */
@@ -145,7 +145,7 @@ class RunReader {
   private carry = '';
   private ended = false;
   private readonly decoder = new StringDecoder('utf8');
-  private readonly chunk = Buffer.allocUnsafe(256 * 1024);
+  private readonly chunk = Buffer.allocUnsafe(64 * 1024);
 
   private constructor(private readonly handle: FileHandle) {}
 
