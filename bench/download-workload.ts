@@ -75,7 +75,7 @@ async function archiveFigures(ctx: BenchContext): Promise<Figure[]> {
   const pairs: RunPair[] = [];
   const cliPairs: RunPair[] = [];
   const cpu: number[] = [];
-  let rss = 0;
+  let rss: number;
   try {
     const ws = await repoWithWorkspace(sluice.url, 'bench', 'out', 'ws');
     const sent = await driveBatches(sluice.url, `${ws}/files/data`, batchFiles(files), 8);

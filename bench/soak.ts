@@ -18,7 +18,6 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statfsSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
 import { oxenHash } from '@sluice/core';
 import { startSluice, type SluiceProcess } from '../test/support/sluice-process.js';
 import { startRedisServer } from '../test/support/redis-server.js';

@@ -6,15 +6,14 @@ import { testEnv } from './support/test-env.js';
 import { freePort } from './support/free-port.js';
 import { send } from './support/oxen-http.js';
 import { tempDir } from './support/temp-dirs.js';
-import { cli, createToken, sluiceCli, type CliRun } from './support/sluice-cli.js';
+import { cli, createToken, sluiceCli } from './support/sluice-cli.js';
 import { spawnTracked } from './support/test-processes.js';
-
-type Run = CliRun;
+import type { JsonBody } from './support/json-body.js';
 
 /** A line of `sluice ls`: type, size in bytes, name. */
 const row = (type: string, size: number, name: string) => `${type.padEnd(4)}  ${String(size).padStart(12)}  ${name}`;
 const lines = (text: string) => text.trim().split('\n');
-const jsonLines = (text: string) => lines(text).map((line) => JSON.parse(line) as Record<string, any>);
+const jsonLines = (text: string) => lines(text).map((line) => JSON.parse(line) as JsonBody);
 
 /**
  * `sluice ls`, `log`, `diff` and `status` run as processes against a sluice with auth on: three

@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { chunkKey, encodePack, FsBlobStore, packKey, uploadPartKey } from '@sluice/storage';

@@ -293,7 +293,7 @@ export class IngestProcessor {
       return { path: part.path, status: 'added', hash: outcome.hash, size: outcome.size, mime_type: outcome.mimeType, data_type: outcome.dataType };
     });
     const result: IngestJobResult = { paths: files.filter((f) => !('error' in f)).map((f) => f.path), files, deduplicated };
-    const { namespace, repo, spoolKeys } = job.data;
+    const { namespace, repo } = job.data;
     const hashes = files.flatMap((f) => ('hash' in f ? [f.hash] : []));
     await this.deps.staging.recordResult(namespace, repo, job.id as string, JSON.stringify(result), this.deps.retentionSeconds, hashes);
     return this.recordedResult(job);
@@ -301,7 +301,7 @@ export class IngestProcessor {
 
   /** Fails every file of a job that cannot be staged at all, and records that as its result. */
   private async abandon(job: Job<IngestJobData, IngestJobResult>, code: ErrorCode, message: string): Promise<IngestJobResult> {
-    const { namespace, repo, parts, spoolKeys } = job.data;
+    const { namespace, repo, parts } = job.data;
     const result: IngestJobResult = { paths: [], files: parts.map((p) => ({ path: p.path, error: { code, message } })), deduplicated: 0 };
     await this.deps.staging.recordResult(namespace, repo, job.id as string, JSON.stringify(result), this.deps.retentionSeconds);
     return this.recordedResult(job);

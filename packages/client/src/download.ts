@@ -230,7 +230,7 @@ export async function download(options: DownloadOptions): Promise<DownloadSummar
     let after = run.after;
     let expectFirst = run.first;
     let failingSince = 0;
-    let resumedAfter: string | null = null;
+    let resumedAfter: string | null;
     // attempt is reset by every whole file: the backoff grows only while nothing arrives
     for (let attempt = 0; ; attempt++) {
       try {

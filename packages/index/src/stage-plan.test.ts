@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FsBlobStore } from '@sluice/storage';
 import { ObjectStore } from './object-store.js';

@@ -20,7 +20,6 @@ const hashPattern = /^[0-9a-f]{1,32}$/;
  */
 export function stageHashesRoute(app: FastifyInstance, services: AppServices): void {
   app.post<{ Params: WorkspaceParams; Body: StageHashesBody }>('/api/repos/:namespace/:repo/workspaces/:workspaceId/stage_hashes', { schema: routeSchemas.stage_hashes }, async (request) => {
-    const { namespace, repo } = request.params;
     const { files } = request.body;
     if (files.length > maxHashEntries) throw new SluiceError('too_many_parts', `at most ${maxHashEntries} files per request`);
     const wanted = files.map((f) => {
