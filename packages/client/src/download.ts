@@ -1,7 +1,7 @@
 import { mkdir, readdir, rename, rm, type FileHandle } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { IncomingMessage } from 'node:http';
-import { PassThrough } from 'node:stream';
+import { PassThrough, pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { createOxenHasher } from '@sluice/core';
 import { ClientError } from './client-error.js';
@@ -238,7 +238,8 @@ export async function download(options: DownloadOptions): Promise<DownloadSummar
         resumedAfter = attempt > 0 || failingSince > 0 ? after : null;
         const response = await client.openStream(archivePath(after));
         const received = keepWhatArrived(response);
-        const body = gzip ? received.pipe(createGunzip()) : received;
+        // a gunzip error reaches the reader through the gunzip stream; pipeline also closes what came before it
+        const body = gzip ? pipeline(received, createGunzip(), () => undefined) : received;
         let reachedLast = false;
         try {
           for await (const file of readTar(body)) {
