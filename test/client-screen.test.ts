@@ -52,7 +52,7 @@ describe('the sluice CLI on a terminal', () => {
       }, 20_000);
       const middle = push.screen();
       const at = progressBlock(middle);
-      expect(middle[at]).toMatch(/^uploading  files \[#*-+\] \d+\/300 {2}\d+ files\/s$/);
+      expect(middle[at]).toMatch(/^uploading {2}files \[#*-+\] \d+\/300 {2}\d+ files\/s$/);
       expect(middle[at + 1]).toMatch(/^ {11}bytes \[[#-]{24}\] [\d.]+\/[\d.]+ MiB {2}[\d.]+ MiB\/s {2}ETA (\d+m\d\ds|\d+s|--)$/);
       expect(middle[at + 2]).toMatch(/^ {11}server: spooled \d+ {2}hashed \d+ {2}staged \d+ {2}· {2}skipped 0 {2}by hash 0 {2}failed 0$/);
 

@@ -77,14 +77,14 @@ export class SpoolWriter {
 
   private async addLarge(path: string, gzip: boolean, head: Buffer[], rest: AsyncIterator<Buffer>, expectHash: string | undefined): Promise<void> {
     let length = 0;
-    const self = this;
+    const count = (bytes: number) => this.count(bytes);
     const counted = (async function* () {
       for (const chunk of head) {
         length += chunk.length;
         yield chunk;
       }
       for (let next = await rest.next(); !next.done; next = await rest.next()) {
-        self.count(next.value.length);
+        count(next.value.length);
         length += next.value.length;
         yield next.value;
       }
