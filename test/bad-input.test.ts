@@ -4,8 +4,9 @@ import { startSluice, type SluiceProcess } from './support/sluice-process.js';
 import { listKeys, testEnv, type TestEnv } from './support/test-env.js';
 import { multipart, repoWithWorkspace, send, sendJson, stagedFiles, upload, type Reply } from './support/oxen-http.js';
 import { rawRequest, type RawReply } from './support/raw-http.js';
+import type { JsonBody } from './support/json-body.js';
 
-type Outcome = { status: number; json?: () => Record<string, any>; body?: string };
+type Outcome = { status: number; json?: () => JsonBody; body?: string };
 interface Case {
   name: string;
   run: (base: string, ws: string) => Promise<Reply | RawReply>;

@@ -14,6 +14,7 @@ import { spawnTracked } from './support/test-processes.js';
 import { waitFor } from './support/wait-for.js';
 import { readTar } from './support/tar-entries.js';
 import { ArchiveProxy } from './support/archive-proxy.js';
+import type { JsonBody } from './support/json-body.js';
 
 type Run = CliRun;
 
@@ -43,7 +44,7 @@ function filesUnder(dir: string, below = ''): Map<string, Buffer> {
   return found;
 }
 
-const summaryOf = (run: Run) => JSON.parse(run.stdout.trim().split('\n').pop()!) as Record<string, any>;
+const summaryOf = (run: Run) => JSON.parse(run.stdout.trim().split('\n').pop()!) as JsonBody;
 const afterOf = (url: string) => new URL(url, 'http://x').searchParams.get('after');
 
 /**

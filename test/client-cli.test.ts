@@ -10,6 +10,7 @@ import { send, stagedFiles, upload } from './support/oxen-http.js';
 import { tempDir } from './support/temp-dirs.js';
 import { spawnTracked } from './support/test-processes.js';
 import { waitFor } from './support/wait-for.js';
+import type { JsonBody } from './support/json-body.js';
 
 const cli = join(repoRoot(), 'packages/client/bin/sluice.js');
 
@@ -33,7 +34,7 @@ describe('the sluice CLI against a running sluice', () => {
   let dataset: string;
   const big = randomBytes(3 * 1024 * 1024 + 123);
   const pushArgs = () => ['push', dataset, '--remote', remote, '--chunk-size', '1MiB', '--batch-size', '256KiB', '--json'];
-  const summaryOf = (stdout: string) => JSON.parse(stdout.trim().split('\n').pop()!) as Record<string, any>;
+  const summaryOf = (stdout: string) => JSON.parse(stdout.trim().split('\n').pop()!) as JsonBody;
   const committed = async (path: string) => send(sluice.url, 'GET', `/api/repos/ox/data/file/main/${path}`);
 
   beforeAll(async () => {

@@ -5,6 +5,7 @@ import { oxenHash } from '@sluice/core';
 import { startSluice, type SluiceProcess } from './support/sluice-process.js';
 import { storeKinds, testEnv } from './support/test-env.js';
 import { expectStatusMessage, expectStrictEntry, StockClient } from './conformance/stock-client.js';
+import type { JsonBody } from './support/json-body.js';
 
 const segment = 10 * 1024 * 1024;
 
@@ -67,7 +68,7 @@ describe.each(storeKinds())('oxen download and the version routes (%s store)', (
   });
 
   /** What `oxen download` does for one path: the entry, then the bytes the way its size picks. */
-  async function download(path: string): Promise<{ entry: Record<string, any>; content: Buffer }> {
+  async function download(path: string): Promise<{ entry: JsonBody; content: Buffer }> {
     const entry = expectStatusMessage(await client.get(`${client.R}/meta/main/${path}`)).entry;
     expectStrictEntry(entry);
     if (entry.size <= segment) return { entry, content: (await client.get(`${client.R}/file/main/${path}`)).body };

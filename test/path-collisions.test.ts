@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSluice, type SluiceProcess } from './support/sluice-process.js';
 import { testEnv } from './support/test-env.js';
 import { send, sendJson, stagedFiles, upload, waitForJob, type Part } from './support/oxen-http.js';
+import type { JsonBody } from './support/json-body.js';
 
 const part = (filename: string, content = filename): Part => ({ filename, content, gzip: true });
 const commitBody = { message: 'm', author: 'a', email: 'a@x' };
@@ -19,7 +20,7 @@ describe('file/directory collisions (issue 26, item 4)', () => {
   };
   const staged = async (ws: string) => [...(await stagedFiles(sluice.url, ws)).keys()].sort();
   const committedFile = async (repo: string, path: string) => (await send(sluice.url, 'GET', `${repo}/file/main/${path}`)).body.toString();
-  const refusedAsConflict = (reply: { status: number; json(): Record<string, any> }, path: RegExp) => {
+  const refusedAsConflict = (reply: { status: number; json(): JsonBody }, path: RegExp) => {
     expect(reply.status).toBe(409);
     expect(reply.json()).toMatchObject({ status: 'error', error: { type: 'path_conflict', detail: expect.stringMatching(path) } });
   };

@@ -6,12 +6,13 @@ import { startSluice, type SluiceProcess } from './support/sluice-process.js';
 import { listKeys, storeKinds, testEnv, type StoreKind, type TestEnv } from './support/test-env.js';
 import { repoWithWorkspace, send, sendJson, stagedFiles } from './support/oxen-http.js';
 import { waitFor } from './support/wait-for.js';
+import type { JsonBody } from './support/json-body.js';
 
 /** What a Node http client saw: the answer, or the error that came instead of it. */
 interface Seen {
   status: number | null;
   headers: Record<string, string | string[] | undefined>;
-  json: Record<string, any> | null;
+  json: JsonBody | null;
   error: string | null;
 }
 

@@ -8,6 +8,7 @@ import { testEnv, type TestEnv } from './support/test-env.js';
 import { send, upload, type Reply } from './support/oxen-http.js';
 import { redisSnapshot } from './support/redis-snapshot.js';
 import { tempDir } from './support/temp-dirs.js';
+import type { JsonBody } from './support/json-body.js';
 
 /**
  * The routes the stock client calls beyond the workspace API: deleting a branch, deleting a
@@ -27,7 +28,7 @@ describe('branch and repository deletion, and the routes sluice does not impleme
       headers: { ...(token === null ? {} : { authorization: `Bearer ${token}` }), ...headers },
       ...(body === undefined ? {} : { body: typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body) }),
     });
-  const ok = async (reply: Promise<Reply>): Promise<Record<string, any>> => {
+  const ok = async (reply: Promise<Reply>): Promise<JsonBody> => {
     const answer = await reply;
     expect(answer.status, answer.body.toString()).toBe(200);
     return answer.json();

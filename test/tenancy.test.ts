@@ -8,6 +8,7 @@ import { listKeys, testEnv, type TestEnv } from './support/test-env.js';
 import { send, upload, type Reply } from './support/oxen-http.js';
 import { redisSnapshot } from './support/redis-snapshot.js';
 import { tempDir } from './support/temp-dirs.js';
+import type { JsonBody } from './support/json-body.js';
 
 function createToken(tokensFile: string, name: string, scope: string): string {
   const result = spawnSync(process.execPath, [join(repoRoot(), 'apps/sluice/dist/main.js'), 'token', 'create', '--name', name, '--scope', scope], {
@@ -41,7 +42,7 @@ describe('two tenants: alpha attacks beta by hash, commit id, tree hash, branch 
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
 
-  const pollJob = async (token: string, location: string): Promise<Record<string, any>> => {
+  const pollJob = async (token: string, location: string): Promise<JsonBody> => {
     for (let i = 0; i < 600; i++) {
       const job = (await call(token, 'GET', location)).json().job;
       if (job?.state === 'completed' || job?.state === 'failed') return job;

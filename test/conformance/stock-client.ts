@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Agent, request as httpRequest } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import { expect } from 'vitest';
+import type { JsonBody } from '../support/json-body.js';
 
 /**
  * The 0.54 Oxen client's requests, byte for byte as docs/api.md#compatibility-with-the-stock-oxen-client lists them:
@@ -15,7 +16,7 @@ export interface ClientReply {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   body: Buffer;
-  json<T = Record<string, any>>(): T;
+  json<T = JsonBody>(): T;
 }
 
 type Body = { kind: 'none' } | { kind: 'json'; value: unknown } | { kind: 'text'; value: unknown } | { kind: 'raw'; bytes: Buffer } | { kind: 'multipart'; body: Buffer; boundary: string };
@@ -104,7 +105,7 @@ export class StockClient {
  * What the client's `parse_json_body` demands of every JSON answer (docs/architecture.md#envelope): string
  * `status` and `status_message`; success only with status "success" and a 2xx.
  */
-export function expectStatusMessage(reply: ClientReply, outcome: 'success' | 'error' = 'success'): Record<string, any> {
+export function expectStatusMessage(reply: ClientReply, outcome: 'success' | 'error' = 'success'): JsonBody {
   const body = reply.json();
   expect(typeof body.status, reply.body.toString()).toBe('string');
   expect(typeof body.status_message, reply.body.toString()).toBe('string');
@@ -133,7 +134,7 @@ export function expectStrictEntry(entry: Record<string, unknown>): void {
 }
 
 /** The client's `Commit`: these fields, the timestamp RFC 3339. */
-export function expectCommit(commit: Record<string, any>): void {
+export function expectCommit(commit: JsonBody): void {
   expect(commit).toMatchObject({ id: expect.stringMatching(/^[0-9a-f]{1,32}$/), message: expect.any(String), author: expect.any(String), email: expect.any(String) });
   expect(Array.isArray(commit.parent_ids)).toBe(true);
   expect(Number.isNaN(Date.parse(commit.timestamp))).toBe(false);
@@ -141,6 +142,6 @@ export function expectCommit(commit: Record<string, any>): void {
 }
 
 /** The pagination fields the client's paginated views require. */
-export function expectPagination(body: Record<string, any>): void {
+export function expectPagination(body: JsonBody): void {
   for (const field of ['page_size', 'page_number', 'total_pages', 'total_entries']) expect(Number.isInteger(body[field]), field).toBe(true);
 }

@@ -1,11 +1,12 @@
 import { request as httpRequest } from 'node:http';
 import { gzipSync } from 'node:zlib';
+import type { JsonBody } from './json-body.js';
 
 export interface Reply {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   body: Buffer;
-  json<T = Record<string, any>>(): T;
+  json<T = JsonBody>(): T;
 }
 
 /**
@@ -73,7 +74,7 @@ export async function repoWithWorkspace(base: string, ns: string, name: string, 
 }
 
 /** Polls a job until it is completed or failed. */
-export async function waitForJob(base: string, location: string, timeoutMs = 120_000): Promise<Record<string, any>> {
+export async function waitForJob(base: string, location: string, timeoutMs = 120_000): Promise<JsonBody> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const reply = await send(base, 'GET', location);
