@@ -28,17 +28,31 @@ let instance = 0;
 const startTimeoutMs = 120_000;
 
 /** A fresh sluice for one run: its own key prefix and data dir or bucket, so runs never share content. */
-export async function freshSluice(ctx: BenchContext, store: 'fs' | 's3', extra: Record<string, string> = {}): Promise<{ sluice: SluiceProcess; env: Record<string, string> }> {
+export async function freshSluice(
+  ctx: BenchContext,
+  store: 'fs' | 's3',
+  extra: Record<string, string> = {},
+): Promise<{ sluice: SluiceProcess; env: Record<string, string> }> {
   const keyPrefix = `bench${process.pid}x${instance++}`;
-  const env: Record<string, string> = { SLUICE_REDIS_URL: ctx.redisUrl, SLUICE_KEY_PREFIX: keyPrefix, SLUICE_LOG_LEVEL: 'warn', ...ctx.sluiceEnv, ...extra };
+  const env: Record<string, string> = {
+    SLUICE_REDIS_URL: ctx.redisUrl,
+    SLUICE_KEY_PREFIX: keyPrefix,
+    SLUICE_LOG_LEVEL: 'warn',
+    ...ctx.sluiceEnv,
+    ...extra,
+  };
   if (store === 'fs') {
     env.SLUICE_STORE = 'fs';
     env.SLUICE_DATA_DIR = mkdtempSync(join(tmpdir(), 'sluice-bench-'));
   } else {
     if (ctx.s3 === null) throw new Error('no S3 server');
     Object.assign(env, {
-      SLUICE_STORE: 's3', SLUICE_S3_ENDPOINT: ctx.s3.endpoint, SLUICE_S3_ACCESS_KEY: ctx.s3.accessKey,
-      SLUICE_S3_SECRET_KEY: ctx.s3.secretKey, SLUICE_S3_BUCKET: keyPrefix.toLowerCase(), SLUICE_S3_REGION: ctx.s3.region,
+      SLUICE_STORE: 's3',
+      SLUICE_S3_ENDPOINT: ctx.s3.endpoint,
+      SLUICE_S3_ACCESS_KEY: ctx.s3.accessKey,
+      SLUICE_S3_SECRET_KEY: ctx.s3.secretKey,
+      SLUICE_S3_BUCKET: keyPrefix.toLowerCase(),
+      SLUICE_S3_REGION: ctx.s3.region,
     });
   }
   const sluice = await startSluice(env, ctx.nodeArgs, startTimeoutMs);
@@ -55,7 +69,15 @@ export async function freshSluice(ctx: BenchContext, store: 'fs' | 's3', extra: 
 }
 
 /** Another process on the same Redis prefix and store as `env` (e.g. a worker beside an API node), with the run's node arguments. */
-export function joinSluice(ctx: BenchContext, env: Record<string, string>, role: 'api' | 'worker'): Promise<SluiceProcess> {
+export function joinSluice(
+  ctx: BenchContext,
+  env: Record<string, string>,
+  role: 'api' | 'worker',
+): Promise<SluiceProcess> {
   // the worker role logs 'sluice started' at info, which the launcher waits for
-  return startSluice({ ...env, SLUICE_ROLE: role, SLUICE_LOG_LEVEL: role === 'worker' ? 'info' : env.SLUICE_LOG_LEVEL ?? 'warn' }, ctx.nodeArgs, startTimeoutMs);
+  return startSluice(
+    { ...env, SLUICE_ROLE: role, SLUICE_LOG_LEVEL: role === 'worker' ? 'info' : (env.SLUICE_LOG_LEVEL ?? 'warn') },
+    ctx.nodeArgs,
+    startTimeoutMs,
+  );
 }

@@ -51,7 +51,11 @@ const server = createServer(async (req, res) => {
     }
     const start = Number(url.searchParams.get('start'));
     const length = Number(url.searchParams.get('length'));
-    const read = createReadStream(url.searchParams.get('path')!, { start, end: start + length - 1, highWaterMark: 1024 * 1024 });
+    const read = createReadStream(url.searchParams.get('path')!, {
+      start,
+      end: start + length - 1,
+      highWaterMark: 1024 * 1024,
+    });
     res.writeHead(200, { 'content-type': 'application/octet-stream' });
     if (url.searchParams.get('gunzip') === '1') await pipeline(read, createGunzip({ chunkSize: 1024 * 1024 }), res);
     else await pipeline(read, res);

@@ -9,7 +9,9 @@ import { createOxenHasher } from '@sluice/core';
 const hasher = await createOxenHasher();
 hasher.init();
 const started = process.hrtime.bigint();
-const stream = createReadStream(process.argv[2]!, { highWaterMark: 256 * 1024 }).pipe(createGunzip({ chunkSize: 256 * 1024 }));
+const stream = createReadStream(process.argv[2]!, { highWaterMark: 256 * 1024 }).pipe(
+  createGunzip({ chunkSize: 256 * 1024 }),
+);
 for await (const chunk of stream) hasher.update(chunk as Buffer);
 const hash = hasher.digest();
 process.stdout.write(`${Number(process.hrtime.bigint() - started) / 1e9} ${hash}\n`);

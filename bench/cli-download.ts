@@ -17,8 +17,9 @@ interface DownloadSummary {
 export function sluiceDownload(args: string[]): Promise<DownloadSummary> {
   return new Promise((resolve, reject) => {
     const cli = join(repoRoot(), 'packages/client/bin/sluice.js');
-    const child = spawn(process.execPath, [cli, 'download', ...args, '--json'],
-      { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [cli, 'download', ...args, '--json'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
     child.on('error', reject);

@@ -13,7 +13,13 @@ async function generateStage(ctx: BenchContext, keyPrefix: string, workspaceId: 
     for (let batch = start; batch < Math.min(count, start + 10_000); batch += 1000) {
       const fields: string[] = [];
       for (let i = batch; i < Math.min(count, batch + 1000); i++) {
-        const entry = { status: 'added' as const, hash: randomBytes(16).toString('hex'), size: 1000 + (i % 5000), mimeType: 'text/plain', dataType: 'tabular' as const };
+        const entry = {
+          status: 'added' as const,
+          hash: randomBytes(16).toString('hex'),
+          size: 1000 + (i % 5000),
+          mimeType: 'text/plain',
+          dataType: 'tabular' as const,
+        };
         fields.push(`d${i % 100}/s${Math.floor(i / 100) % 100}/f${i}.csv`, encodeStagedEntry(entry));
       }
       pipeline.hset(key, ...fields);
@@ -44,19 +50,28 @@ export async function commitWorkload(ctx: BenchContext): Promise<Figure[]> {
         seconds.push(Number(process.hrtime.bigint() - started) / 1e9);
         // the commit holds what was staged: 100 top directories, and the files of one leaf
         const top = (await send(sluice.url, 'GET', '/api/repos/bench/commit/dir/main/')).json().total_entries as number;
-        const leaf = (await send(sluice.url, 'GET', '/api/repos/bench/commit/dir/main/d7/s3')).json().total_entries as number;
-        const expectedLeaf = Array.from({ length: count }, (_, i) => i).filter((i) => i % 100 === 7 && Math.floor(i / 100) % 100 === 3).length;
+        const leaf = (await send(sluice.url, 'GET', '/api/repos/bench/commit/dir/main/d7/s3')).json()
+          .total_entries as number;
+        const expectedLeaf = Array.from({ length: count }, (_, i) => i).filter(
+          (i) => i % 100 === 7 && Math.floor(i / 100) % 100 === 3,
+        ).length;
         if (top !== Math.min(100, count) || leaf !== expectedLeaf) {
-          throw new Error(`commit of ${count} files holds ${top} top directories and ${leaf}/${expectedLeaf} files in d7/s3`);
+          throw new Error(
+            `commit of ${count} files holds ${top} top directories and ${leaf}/${expectedLeaf} files in d7/s3`,
+          );
         }
         rss = Math.max(rss, peakRssMiB(sluice.pid));
-        ctx.log(`run ${i + 1}: commit of ${count} staged files ${seconds.at(-1)!.toFixed(1)} s, peak RSS ${rss.toFixed(0)} MiB`);
+        ctx.log(
+          `run ${i + 1}: commit of ${count} staged files ${seconds.at(-1)!.toFixed(1)} s, peak RSS ${rss.toFixed(0)} MiB`,
+        );
       } finally {
         await sluice.stop();
       }
     }
     const label = count >= 1_000_000 ? `${count / 1_000_000}M` : `${count / 1000}k`;
-    figures.push(maxFigure(`commit of ${label} staged files: time`, median(seconds), 's', count >= 1_000_000 ? 60 : null));
+    figures.push(
+      maxFigure(`commit of ${label} staged files: time`, median(seconds), 's', count >= 1_000_000 ? 60 : null),
+    );
     figures.push(maxFigure(`commit of ${label} staged files: peak RSS`, rss, 'MiB', null));
   }
   return figures;

@@ -33,7 +33,9 @@ const labels = ['cat', 'dog', 'bird', 'fish', 'horse', 'sheep', 'cow', 'zebra'];
 export function csvRows(random: () => number, count: number): string[] {
   const rows: string[] = [];
   for (let i = 0; i < count; i++) {
-    rows.push(`${Math.floor(random() * 1e9)},${(random() * 1000).toFixed(4)},${(random() * 2 - 1).toFixed(6)},${labels[Math.floor(random() * labels.length)]},img_${Math.floor(random() * 1e7)}.jpg\n`);
+    rows.push(
+      `${Math.floor(random() * 1e9)},${(random() * 1000).toFixed(4)},${(random() * 2 - 1).toFixed(6)},${labels[Math.floor(random() * labels.length)]},img_${Math.floor(random() * 1e7)}.jpg\n`,
+    );
   }
   return rows;
 }
@@ -43,7 +45,9 @@ export function jsonLines(random: () => number, count: number): string[] {
   const lines: string[] = [];
   for (let i = 0; i < count; i++) {
     const label = labels[Math.floor(random() * labels.length)];
-    lines.push(`{"id":${i},"split":"${random() < 0.8 ? 'train' : 'test'}","label":"${label}","score":${(random()).toFixed(2)},"image":"images/${label}/${i % 1000}.jpg","verified":${random() < 0.5}}\n`);
+    lines.push(
+      `{"id":${i},"split":"${random() < 0.8 ? 'train' : 'test'}","label":"${label}","score":${random().toFixed(2)},"image":"images/${label}/${i % 1000}.jpg","verified":${random() < 0.5}}\n`,
+    );
   }
   return lines;
 }
@@ -59,7 +63,11 @@ export async function makeFiles(count: number, size: number, seed = 1): Promise<
     const header = `id,x,y,label,path,file=${i}\n`;
     const start = Math.floor(random() * (pool.length - size));
     const text = header + pool.slice(start, start + size - header.length);
-    files.push({ name: `shard${String(i % 100).padStart(3, '0')}/file${i}.csv`, content: Buffer.from(text), gzipped: Buffer.alloc(0) });
+    files.push({
+      name: `shard${String(i % 100).padStart(3, '0')}/file${i}.csv`,
+      content: Buffer.from(text),
+      gzipped: Buffer.alloc(0),
+    });
   }
   // zlib's async API runs on libuv's pool: all cores compress at once.
   for (let i = 0; i < files.length; i += 256) {
@@ -74,7 +82,9 @@ export function batchFiles(files: BenchFile[], limit = 10 * 1024 * 1024): Batch[
   let current: BenchFile[] = [];
   let size = 0;
   const close = () => {
-    const { body, contentType } = multipart(current.map((f) => ({ filename: f.name, content: f.gzipped, contentType: 'application/gzip' })));
+    const { body, contentType } = multipart(
+      current.map((f) => ({ filename: f.name, content: f.gzipped, contentType: 'application/gzip' })),
+    );
     batches.push({ files: current, body, contentType });
     current = [];
     size = 0;

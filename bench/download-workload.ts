@@ -1,5 +1,14 @@
 import { spawn } from 'node:child_process';
-import { createReadStream, createWriteStream, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  createReadStream,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Transform } from 'node:stream';
@@ -19,7 +28,9 @@ import { plainArchiveDownload } from './plain-archive-client.js';
 
 /** The plain-reader ceiling server as a child process (bench/ceiling-read-server.ts). */
 async function startReadCeiling(): Promise<{ url: string; stop(): void }> {
-  const child = spawn(process.execPath, [join(repoRoot(), 'bench/dist/bench/ceiling-read-server.js')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [join(repoRoot(), 'bench/dist/bench/ceiling-read-server.js')], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const port = await new Promise<number>((resolve, reject) => {
     child.stdout!.on('data', (chunk: Buffer) => {
       const match = /listening (\d+)/.exec(chunk.toString());
@@ -33,7 +44,11 @@ async function startReadCeiling(): Promise<{ url: string; stop(): void }> {
 const seconds = (since: bigint) => Number(process.hrtime.bigint() - since) / 1e9;
 
 async function commit(baseUrl: string, workspace: string): Promise<void> {
-  const reply = await sendJson(baseUrl, 'POST', `${workspace}/commit/main`, { message: 'bench', author: 'bench', email: 'bench@example.com' });
+  const reply = await sendJson(baseUrl, 'POST', `${workspace}/commit/main`, {
+    message: 'bench',
+    author: 'bench',
+    email: 'bench@example.com',
+  });
   if (reply.status !== 200) throw new Error(`commit answered ${reply.status}: ${reply.body.toString().slice(0, 300)}`);
 }
 
@@ -53,7 +68,7 @@ async function commit(baseUrl: string, workspace: string): Promise<void> {
  * files (bench/plain-archive-client.ts). Both directories are checked afterwards.
  */
 export async function downloadWorkload(ctx: BenchContext): Promise<Figure[]> {
-  return [...await archiveFigures(ctx), ...await largeReadFigures(ctx)];
+  return [...(await archiveFigures(ctx)), ...(await largeReadFigures(ctx))];
 }
 
 async function archiveFigures(ctx: BenchContext): Promise<Figure[]> {
@@ -92,7 +107,9 @@ async function archiveFigures(ctx: BenchContext): Promise<Figure[]> {
       for (let run = 0; run < ctx.runs; run++) {
         const ceilingServer = await startReadCeiling();
         let started = process.hrtime.bigint();
-        const ceilingBytes = await download(`${ceilingServer.url}/tar?dir=${encodeURIComponent(local)}&list=${encodeURIComponent(list)}`);
+        const ceilingBytes = await download(
+          `${ceilingServer.url}/tar?dir=${encodeURIComponent(local)}&list=${encodeURIComponent(list)}`,
+        );
         const ceiling = count / seconds(started);
         ceilingServer.stop();
         if (ceilingBytes < contentBytes) throw new Error(`the ceiling sent ${ceilingBytes} bytes of ${contentBytes}`);
@@ -102,13 +119,16 @@ async function archiveFigures(ctx: BenchContext): Promise<Figure[]> {
         const rate = count / seconds(started);
         cpu.push(((cpuSeconds(reader.pid) - cpuBefore) * 1000) / count);
         // each entry: a pax header and its record (2 blocks), the entry's header, the bytes padded
-        if (bytes < contentBytes + count * 1536) throw new Error(`the archive held ${bytes} bytes for ${contentBytes} of content`);
+        if (bytes < contentBytes + count * 1536)
+          throw new Error(`the archive held ${bytes} bytes for ${contentBytes} of content`);
         pairs.push({ value: rate, ceiling });
-        ctx.log(`archive run ${run + 1}: ceiling ${ceiling.toFixed(0)} files/s, sluice ${rate.toFixed(0)} files/s (${(rate / ceiling).toFixed(2)}x), `
-          + `${cpu.at(-1)!.toFixed(2)} CPU-s per 1,000 files`);
+        ctx.log(
+          `archive run ${run + 1}: ceiling ${ceiling.toFixed(0)} files/s, sluice ${rate.toFixed(0)} files/s (${(rate / ceiling).toFixed(2)}x), ` +
+            `${cpu.at(-1)!.toFixed(2)} CPU-s per 1,000 files`,
+        );
       }
       rss = peakRssMiB(reader.pid);
-      cliPairs.push(...await cliRuns(ctx, reader.url, files));
+      cliPairs.push(...(await cliRuns(ctx, reader.url, files)));
     } finally {
       await reader.stop();
     }
@@ -117,11 +137,21 @@ async function archiveFigures(ctx: BenchContext): Promise<Figure[]> {
     rmSync(local, { recursive: true, force: true });
   }
   return [
-    pairedRatioFigure(`small files (${count} of 100 KiB) downloaded through GET R/archive vs a plain disk-to-socket tar: files/s`, pairs, 'files/s', 0.8),
+    pairedRatioFigure(
+      `small files (${count} of 100 KiB) downloaded through GET R/archive vs a plain disk-to-socket tar: files/s`,
+      pairs,
+      'files/s',
+      0.8,
+    ),
     maxFigure('archive download: CPU-seconds per 1,000 files, reading API process', median(cpu), 's', null),
     maxFigure('archive download: peak RSS, reading API process', rss, 'MiB', 256),
-    pairedRatioFigure(`sluice download of the ${count} small files into an empty directory `
-      + 'vs a plain client of GET R/archive writing the same files: files/s', cliPairs, 'files/s', 0.8),
+    pairedRatioFigure(
+      `sluice download of the ${count} small files into an empty directory ` +
+        'vs a plain client of GET R/archive writing the same files: files/s',
+      cliPairs,
+      'files/s',
+      0.8,
+    ),
   ];
 }
 
@@ -152,9 +182,11 @@ async function cliRuns(ctx: BenchContext, readerUrl: string, files: BenchFile[])
       }
       verifyDownloaded(cliDir, files, 50);
       pairs.push({ value: rate, ceiling });
-      ctx.log(`sluice download run ${run + 1}: plain client ${ceiling.toFixed(0)} files/s, `
-        + `sluice download ${rate.toFixed(0)} files/s (${(rate / ceiling).toFixed(2)}x; `
-        + `the CLI's own clock ${summary.seconds.toFixed(1)} s), every file checked`);
+      ctx.log(
+        `sluice download run ${run + 1}: plain client ${ceiling.toFixed(0)} files/s, ` +
+          `sluice download ${rate.toFixed(0)} files/s (${(rate / ceiling).toFixed(2)}x; ` +
+          `the CLI's own clock ${summary.seconds.toFixed(1)} s), every file checked`,
+      );
     } finally {
       rmSync(plainDir, { recursive: true, force: true });
       rmSync(dirname(cliDir), { recursive: true, force: true });
@@ -194,7 +226,8 @@ async function largeReadFigures(ctx: BenchContext): Promise<Figure[]> {
   const kinds = { plain: [] as RunPair[], gzip: [] as RunPair[] };
   try {
     const ws = await repoWithWorkspace(sluice.url, 'bench', 'large-out', 'ws');
-    const stored: Record<'plain' | 'gzip', { path: string; start: number; length: number; gunzip: boolean }> = {} as never;
+    const stored: Record<'plain' | 'gzip', { path: string; start: number; length: number; gunzip: boolean }> =
+      {} as never;
     for (const [kind, file, part] of [
       ['gzip', gz, { filename: 'big.csv', type: 'application/gzip' }],
       ['plain', plain, { filename: 'big.bin', type: 'application/octet-stream' }],
@@ -203,13 +236,24 @@ async function largeReadFigures(ctx: BenchContext): Promise<Figure[]> {
       if (accepted.status !== 202 || !accepted.location) throw new Error(`${kind} upload answered ${accepted.status}`);
       const job = await waitForJob(sluice.url, accepted.location, 900_000);
       const hash = job.files?.[0]?.hash as string | undefined;
-      if (job.state !== 'completed' || hash === undefined) throw new Error(`${kind} upload job: ${JSON.stringify(job).slice(0, 300)}`);
+      if (job.state !== 'completed' || hash === undefined)
+        throw new Error(`${kind} upload job: ${JSON.stringify(job).slice(0, 300)}`);
       const packed = await ctx.redis.hget(new RedisKeys(env.SLUICE_KEY_PREFIX!).packed(), hash);
       if (packed !== null) {
         const [pack, offset, length, size] = packed.split(' ');
-        stored[kind] = { path: join(env.SLUICE_DATA_DIR!, 'packs', pack!), start: Number(offset), length: Number(length), gunzip: size !== undefined };
+        stored[kind] = {
+          path: join(env.SLUICE_DATA_DIR!, 'packs', pack!),
+          start: Number(offset),
+          length: Number(length),
+          gunzip: size !== undefined,
+        };
       } else {
-        stored[kind] = { path: join(env.SLUICE_DATA_DIR!, 'versions', hash.slice(0, 2), hash.slice(2)), start: 0, length: bytes, gunzip: false };
+        stored[kind] = {
+          path: join(env.SLUICE_DATA_DIR!, 'versions', hash.slice(0, 2), hash.slice(2)),
+          start: 0,
+          length: bytes,
+          gunzip: false,
+        };
       }
       ctx.log(`${kind}: stored ${stored[kind].gunzip ? 'as a kept gzip member' : 'plain'} in ${stored[kind].path}`);
     }
@@ -219,21 +263,32 @@ async function largeReadFigures(ctx: BenchContext): Promise<Figure[]> {
       // once untimed, both sides (see archiveFigures)
       for (const kind of ['plain', 'gzip'] as const) {
         const { path, start, length, gunzip } = stored[kind];
-        await download(`${ceilingServer.url}/file?path=${encodeURIComponent(path)}&start=${start}&length=${length}&gunzip=${gunzip ? 1 : 0}`);
-        await download(`${sluice.url}/api/repos/bench/large-out/file/main/data/${kind === 'plain' ? 'big.bin' : 'big.csv'}`);
+        await download(
+          `${ceilingServer.url}/file?path=${encodeURIComponent(path)}&start=${start}&length=${length}&gunzip=${gunzip ? 1 : 0}`,
+        );
+        await download(
+          `${sluice.url}/api/repos/bench/large-out/file/main/data/${kind === 'plain' ? 'big.bin' : 'big.csv'}`,
+        );
       }
       for (let run = 0; run < ctx.runs; run++) {
         for (const kind of ['plain', 'gzip'] as const) {
           const { path, start, length, gunzip } = stored[kind];
           let started = process.hrtime.bigint();
-          const ceilingBytes = await download(`${ceilingServer.url}/file?path=${encodeURIComponent(path)}&start=${start}&length=${length}&gunzip=${gunzip ? 1 : 0}`);
+          const ceilingBytes = await download(
+            `${ceilingServer.url}/file?path=${encodeURIComponent(path)}&start=${start}&length=${length}&gunzip=${gunzip ? 1 : 0}`,
+          );
           const ceiling = ceilingBytes / 1024 ** 2 / seconds(started);
           started = process.hrtime.bigint();
-          const got = await download(`${sluice.url}/api/repos/bench/large-out/file/main/data/${kind === 'plain' ? 'big.bin' : 'big.csv'}`);
+          const got = await download(
+            `${sluice.url}/api/repos/bench/large-out/file/main/data/${kind === 'plain' ? 'big.bin' : 'big.csv'}`,
+          );
           const rate = got / 1024 ** 2 / seconds(started);
-          if (got !== bytes || ceilingBytes !== bytes) throw new Error(`${kind}: read ${got} and ${ceilingBytes} bytes of ${bytes}`);
+          if (got !== bytes || ceilingBytes !== bytes)
+            throw new Error(`${kind}: read ${got} and ${ceilingBytes} bytes of ${bytes}`);
           kinds[kind].push({ value: rate, ceiling });
-          ctx.log(`large ${kind}, run ${run + 1}: ceiling ${ceiling.toFixed(0)} MiB/s, sluice ${rate.toFixed(0)} MiB/s (${(rate / ceiling).toFixed(2)}x)`);
+          ctx.log(
+            `large ${kind}, run ${run + 1}: ceiling ${ceiling.toFixed(0)} MiB/s, sluice ${rate.toFixed(0)} MiB/s (${(rate / ceiling).toFixed(2)}x)`,
+          );
         }
       }
     } finally {
@@ -244,7 +299,17 @@ async function largeReadFigures(ctx: BenchContext): Promise<Figure[]> {
   }
   const mib = bytes / 1024 ** 2;
   return [
-    pairedRatioFigure(`one large file (${mib} MiB, stored plain) through GET R/file vs disk to socket: MiB/s`, kinds.plain, 'MiB/s', 0.8),
-    pairedRatioFigure(`one large file (${mib} MiB, kept gzip member) through GET R/file vs disk, inflate, socket: MiB/s`, kinds.gzip, 'MiB/s', 0.8),
+    pairedRatioFigure(
+      `one large file (${mib} MiB, stored plain) through GET R/file vs disk to socket: MiB/s`,
+      kinds.plain,
+      'MiB/s',
+      0.8,
+    ),
+    pairedRatioFigure(
+      `one large file (${mib} MiB, kept gzip member) through GET R/file vs disk, inflate, socket: MiB/s`,
+      kinds.gzip,
+      'MiB/s',
+      0.8,
+    ),
   ];
 }

@@ -27,9 +27,25 @@ export interface RunPair {
  */
 export function pairedRatioFigure(name: string, pairs: readonly RunPair[], unit: string, minRatio: number): Figure {
   const ratio = median(pairs.map((p) => p.value / p.ceiling));
-  return { name, value: median(pairs.map((p) => p.value)), unit, ceiling: median(pairs.map((p) => p.ceiling)), ratio, target: `>= ${minRatio}x ceiling`, met: ratio >= minRatio };
+  return {
+    name,
+    value: median(pairs.map((p) => p.value)),
+    unit,
+    ceiling: median(pairs.map((p) => p.ceiling)),
+    ratio,
+    target: `>= ${minRatio}x ceiling`,
+    met: ratio >= minRatio,
+  };
 }
 
 export function maxFigure(name: string, value: number, unit: string, max: number | null): Figure {
-  return { name, value, unit, ceiling: null, ratio: null, target: max === null ? 'reported' : `<= ${max} ${unit}`, met: max === null ? null : value <= max };
+  return {
+    name,
+    value,
+    unit,
+    ceiling: null,
+    ratio: null,
+    target: max === null ? 'reported' : `<= ${max} ${unit}`,
+    met: max === null ? null : value <= max,
+  };
 }

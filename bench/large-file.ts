@@ -31,18 +31,20 @@ export async function largeGzip(bytes: number, kind: 'mixed' | 'compressible' = 
   const mib = 1024 * 1024;
   const pool = (kind === 'mixed' ? csvRows(random, 50_000) : jsonLines(random, 30_000)).join('');
   if (pool.length <= 2 * mib) throw new Error('the row pool must be larger than a block');
-  const source = Readable.from((function* () {
-    for (let done = 0; done < bytes; done += mib) {
-      if ((done / mib) % 4 === 3) {
-        const block = Buffer.allocUnsafe(mib);
-        for (let i = 0; i < mib; i += 4) block.writeUInt32LE(Math.floor(random() * 4294967296), i);
-        yield block;
-      } else {
-        const start = Math.floor(random() * (pool.length - mib));
-        yield Buffer.from(pool.slice(start, start + mib));
+  const source = Readable.from(
+    (function* () {
+      for (let done = 0; done < bytes; done += mib) {
+        if ((done / mib) % 4 === 3) {
+          const block = Buffer.allocUnsafe(mib);
+          for (let i = 0; i < mib; i += 4) block.writeUInt32LE(Math.floor(random() * 4294967296), i);
+          yield block;
+        } else {
+          const start = Math.floor(random() * (pool.length - mib));
+          yield Buffer.from(pool.slice(start, start + mib));
+        }
       }
-    }
-  })());
+    })(),
+  );
   await pipeline(source, createGzip(), createWriteStream(`${path}.part`));
   renameSync(`${path}.part`, path);
   return path;
@@ -69,21 +71,37 @@ class Pacer extends Transform {
  * resolves with the answer and when (hrtime) the last byte was handed to the socket.
  */
 export function uploadFile(
-  baseUrl: string, path: string, file: string, pace?: number, part = { filename: 'big.csv', type: 'application/gzip' },
+  baseUrl: string,
+  path: string,
+  file: string,
+  pace?: number,
+  part = { filename: 'big.csv', type: 'application/gzip' },
 ): Promise<{ status: number; location: string | undefined; sentAt: bigint }> {
   const boundary = 'sluicebenchboundary';
-  const head = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file[]"; filename="${part.filename}"\r\nContent-Type: ${part.type}\r\n\r\n`);
+  const head = Buffer.from(
+    `--${boundary}\r\nContent-Disposition: form-data; name="file[]"; filename="${part.filename}"\r\nContent-Type: ${part.type}\r\n\r\n`,
+  );
   const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
   const url = new URL(baseUrl);
   let sentAt = 0n;
   return new Promise((resolve, reject) => {
-    const req = request({
-      host: url.hostname, port: url.port, method: 'POST', path,
-      headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': String(head.length + statSync(file).size + tail.length), prefer: 'respond-async' },
-    }, (res) => {
-      res.resume();
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, location: res.headers.location, sentAt }));
-    });
+    const req = request(
+      {
+        host: url.hostname,
+        port: url.port,
+        method: 'POST',
+        path,
+        headers: {
+          'content-type': `multipart/form-data; boundary=${boundary}`,
+          'content-length': String(head.length + statSync(file).size + tail.length),
+          prefer: 'respond-async',
+        },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, location: res.headers.location, sentAt }));
+      },
+    );
     req.on('error', reject);
     req.write(head);
     const read = createReadStream(file, { highWaterMark: 1024 * 1024 });
@@ -102,10 +120,14 @@ export async function largeFile(ctx: BenchContext): Promise<Figure[]> {
   ctx.log(`preparing a gzip file inflating to ${bytes / 1024 ** 2} MiB`);
   const file = await largeGzip(bytes);
   const compressible = await largeGzip(bytes, 'compressible');
-  ctx.log(`compressed ${(bytes / statSync(file).size).toFixed(1)}:1 (mixed) and ${(bytes / statSync(compressible).size).toFixed(1)}:1 (compressible)`);
+  ctx.log(
+    `compressed ${(bytes / statSync(file).size).toFixed(1)}:1 (mixed) and ${(bytes / statSync(compressible).size).toFixed(1)}:1 (compressible)`,
+  );
   const mib = bytes / 1024 ** 2;
   const ceilingRate = async (path: string) => {
-    const { stdout } = await run(process.execPath, [join(repoRoot(), 'bench/dist/bench/ceiling-stream.js'), path], { maxBuffer: 1024 * 1024 });
+    const { stdout } = await run(process.execPath, [join(repoRoot(), 'bench/dist/bench/ceiling-stream.js'), path], {
+      maxBuffer: 1024 * 1024,
+    });
     return mib / Number(stdout.split(' ')[0]);
   };
   const figures: Figure[] = [];
@@ -124,7 +146,10 @@ export async function largeFile(ctx: BenchContext): Promise<Figure[]> {
     let workerRss = 0;
     for (let i = 0; i < ctx.runs; i++) {
       const ceiling = await ceilingRate(path);
-      const { sluice: api, env } = await freshSluice(ctx, 'fs', { SLUICE_ROLE: split ? 'api' : 'all', SLUICE_FS_FSYNC: fsync });
+      const { sluice: api, env } = await freshSluice(ctx, 'fs', {
+        SLUICE_ROLE: split ? 'api' : 'all',
+        SLUICE_FS_FSYNC: fsync,
+      });
       const worker = split ? await joinSluice(ctx, env, 'worker') : api;
       try {
         const ws = await repoWithWorkspace(api.url, 'bench', 'large', 'ws');
@@ -134,12 +159,15 @@ export async function largeFile(ctx: BenchContext): Promise<Figure[]> {
         const acceptedSeconds = Number(process.hrtime.bigint() - started) / 1e9;
         const job = await waitForJob(api.url, accepted.location, 600_000);
         const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-        if (job.state !== 'completed' || job.paths?.length !== 1) throw new Error(`large file job: ${JSON.stringify(job).slice(0, 300)}`);
+        if (job.state !== 'completed' || job.paths?.length !== 1)
+          throw new Error(`large file job: ${JSON.stringify(job).slice(0, 300)}`);
         const rate = mib / seconds;
         pairs.push({ value: rate, ceiling });
         apiRss = Math.max(apiRss, peakRssMiB(api.pid));
         workerRss = Math.max(workerRss, peakRssMiB(worker.pid));
-        ctx.log(`${mode}, run ${i + 1}: ceiling ${ceiling.toFixed(0)} MiB/s, sluice ${rate.toFixed(0)} MiB/s (${(rate / ceiling).toFixed(2)}x; 202 after ${acceptedSeconds.toFixed(1)} s, done after ${seconds.toFixed(1)} s), peak RSS api ${apiRss.toFixed(0)} MiB, worker ${workerRss.toFixed(0)} MiB`);
+        ctx.log(
+          `${mode}, run ${i + 1}: ceiling ${ceiling.toFixed(0)} MiB/s, sluice ${rate.toFixed(0)} MiB/s (${(rate / ceiling).toFixed(2)}x; 202 after ${acceptedSeconds.toFixed(1)} s, done after ${seconds.toFixed(1)} s), peak RSS api ${apiRss.toFixed(0)} MiB, worker ${workerRss.toFixed(0)} MiB`,
+        );
       } finally {
         if (split) await worker.stop();
         await api.stop();
@@ -148,7 +176,10 @@ export async function largeFile(ctx: BenchContext): Promise<Figure[]> {
     figures.push(
       pairedRatioFigure(`one large gzip file (${mib} MiB inflated, ${mode}): MiB/s`, pairs, 'MiB/s', 0.7),
       ...(split
-        ? [maxFigure(`one large gzip file (${mode}): peak RSS, API process`, apiRss, 'MiB', 256), maxFigure(`one large gzip file (${mode}): peak RSS, worker process`, workerRss, 'MiB', 256)]
+        ? [
+            maxFigure(`one large gzip file (${mode}): peak RSS, API process`, apiRss, 'MiB', 256),
+            maxFigure(`one large gzip file (${mode}): peak RSS, worker process`, workerRss, 'MiB', 256),
+          ]
         : [maxFigure(`one large gzip file (${mode}): peak RSS`, apiRss, 'MiB', 256)]),
     );
   }
@@ -166,13 +197,15 @@ async function readBack(ctx: BenchContext, file: string): Promise<Figure> {
     await withApiAndWorker(ctx, async (api) => {
       const ws = await repoWithWorkspace(api.url, 'bench', 'read-back', 'ws');
       const accepted = await uploadFile(api.url, `${ws}/files/data`, file);
-      if (accepted.status !== 202 || !accepted.location) throw new Error(`read-back upload answered ${accepted.status}`);
+      if (accepted.status !== 202 || !accepted.location)
+        throw new Error(`read-back upload answered ${accepted.status}`);
       const job = await waitForJob(api.url, accepted.location, 600_000);
       if (job.state !== 'completed') throw new Error(`read-back upload job: ${JSON.stringify(job).slice(0, 300)}`);
       const started = process.hrtime.bigint();
       const bytes = await download(`${api.url}${ws}/files/data/big.csv`);
       const rate = bytes / 1024 ** 2 / (Number(process.hrtime.bigint() - started) / 1e9);
-      if (bytes !== Number(job.files?.[0]?.size)) throw new Error(`read back ${bytes} bytes of ${String(job.files?.[0]?.size)}`);
+      if (bytes !== Number(job.files?.[0]?.size))
+        throw new Error(`read back ${bytes} bytes of ${String(job.files?.[0]?.size)}`);
       rates.push(rate);
       ctx.log(`read back, run ${i + 1}: ${rate.toFixed(0)} MiB/s`);
     });
@@ -189,12 +222,17 @@ export function download(url: string): Promise<number> {
       res.on('data', (chunk: Buffer) => (bytes += chunk.length));
       res.on('end', () => resolve(bytes));
       res.on('error', reject);
-    }).on('error', reject).end();
+    })
+      .on('error', reject)
+      .end();
   });
 }
 
 /** A fresh API process and a worker process beside it (fsync on) for one run, stopped after it. */
-async function withApiAndWorker(ctx: BenchContext, run: (api: SluiceProcess, worker: SluiceProcess) => Promise<void>): Promise<void> {
+async function withApiAndWorker(
+  ctx: BenchContext,
+  run: (api: SluiceProcess, worker: SluiceProcess) => Promise<void>,
+): Promise<void> {
   const { sluice: api, env } = await freshSluice(ctx, 'fs', { SLUICE_ROLE: 'api', SLUICE_FS_FSYNC: 'true' });
   const worker = await joinSluice(ctx, env, 'worker');
   try {
@@ -215,22 +253,36 @@ async function concurrentUploads(ctx: BenchContext, file: string): Promise<Figur
   for (let i = 0; i < ctx.runs; i++) {
     await withApiAndWorker(ctx, async (api, worker) => {
       const started = process.hrtime.bigint();
-      const jobs = await Promise.all(['one', 'two', 'three'].map(async (name) => {
-        const ws = await repoWithWorkspace(api.url, 'bench', `concurrent-${name}`, 'ws');
-        const accepted = await uploadFile(api.url, `${ws}/files/data`, file);
-        if (accepted.status !== 202 || !accepted.location) throw new Error(`concurrent upload answered ${accepted.status}`);
-        return waitForJob(api.url, accepted.location, 600_000);
-      }));
+      const jobs = await Promise.all(
+        ['one', 'two', 'three'].map(async (name) => {
+          const ws = await repoWithWorkspace(api.url, 'bench', `concurrent-${name}`, 'ws');
+          const accepted = await uploadFile(api.url, `${ws}/files/data`, file);
+          if (accepted.status !== 202 || !accepted.location)
+            throw new Error(`concurrent upload answered ${accepted.status}`);
+          return waitForJob(api.url, accepted.location, 600_000);
+        }),
+      );
       const hashes = new Set(jobs.map((job) => String(job.files?.[0]?.hash)));
-      if (jobs.some((job) => job.state !== 'completed') || hashes.size !== 1 || !/^[0-9a-f]{32}$/.test([...hashes][0]!)) {
+      if (
+        jobs.some((job) => job.state !== 'completed') ||
+        hashes.size !== 1 ||
+        !/^[0-9a-f]{32}$/.test([...hashes][0]!)
+      ) {
         throw new Error(`concurrent large files: ${JSON.stringify(jobs).slice(0, 300)}`);
       }
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       workerRss = Math.max(workerRss, peakRssMiB(worker.pid));
-      ctx.log(`three at once, run ${i + 1}: all staged after ${seconds.toFixed(1)} s, peak RSS api ${peakRssMiB(api.pid).toFixed(0)} MiB, worker ${workerRss.toFixed(0)} MiB`);
+      ctx.log(
+        `three at once, run ${i + 1}: all staged after ${seconds.toFixed(1)} s, peak RSS api ${peakRssMiB(api.pid).toFixed(0)} MiB, worker ${workerRss.toFixed(0)} MiB`,
+      );
     });
   }
-  return maxFigure('three large gzip files at once (api + worker, fsync on): peak RSS, worker process', workerRss, 'MiB', 256);
+  return maxFigure(
+    'three large gzip files at once (api + worker, fsync on): peak RSS, worker process',
+    workerRss,
+    'MiB',
+    256,
+  );
 }
 
 /**
@@ -248,11 +300,17 @@ async function pacedUpload(ctx: BenchContext, file: string): Promise<Figure> {
       const accepted = await uploadFile(api.url, `${ws}/files/data`, file, pace);
       if (accepted.status !== 202 || !accepted.location) throw new Error(`paced upload answered ${accepted.status}`);
       const job = await waitForJob(api.url, accepted.location, 600_000);
-      if (job.state !== 'completed' || job.paths?.length !== 1) throw new Error(`paced large file job: ${JSON.stringify(job).slice(0, 300)}`);
+      if (job.state !== 'completed' || job.paths?.length !== 1)
+        throw new Error(`paced large file job: ${JSON.stringify(job).slice(0, 300)}`);
       const tail = Number(process.hrtime.bigint() - accepted.sentAt) / 1e9;
       tails.push(tail);
       ctx.log(`sent at 100 MiB/s, run ${i + 1}: staged ${tail.toFixed(2)} s after the last byte`);
     });
   }
-  return maxFigure('one large gzip file sent at 100 MiB/s (api + worker, fsync on): staged after the last byte', median(tails), 's', null);
+  return maxFigure(
+    'one large gzip file sent at 100 MiB/s (api + worker, fsync on): staged after the last byte',
+    median(tails),
+    's',
+    null,
+  );
 }

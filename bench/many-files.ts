@@ -87,7 +87,8 @@ export async function manyFiles(ctx: BenchContext): Promise<Figure[]> {
   const figures: Figure[] = [];
   try {
     const seeds = Array.from({ length: seedContents }, (_, i) => ({
-      path: `seed/s${i}.csv`, contents: `seed ${i}\n${'x,'.repeat(i)}\n`,
+      path: `seed/s${i}.csv`,
+      contents: `seed ${i}\n${'x,'.repeat(i)}\n`,
     }));
     const created = await sendJson(api.url, 'POST', '/api/repos', { namespace: 'bench', name: 'many', files: seeds });
     if (created.status !== 200) throw new Error(`repo create: ${created.status} ${created.body}`);
@@ -106,7 +107,10 @@ export async function manyFiles(ctx: BenchContext): Promise<Figure[]> {
       const entries = seeds.map((seed, i): string => {
         const bytes = Buffer.from(seed.contents);
         const entry: StagedEntry = {
-          status: 'added', hash: seedHashes[i]!, size: bytes.length, ...sniffMime(bytes, 'f.csv'),
+          status: 'added',
+          hash: seedHashes[i]!,
+          size: bytes.length,
+          ...sniffMime(bytes, 'f.csv'),
         };
         return encodeStagedEntry(entry);
       });
@@ -142,8 +146,10 @@ export async function manyFiles(ctx: BenchContext): Promise<Figure[]> {
     const stagedPerFile = await redisBytesPerMember(ctx.redis, staged, count);
     const usedPerStaged = ((await redisUsedBytes(ctx.redis)) - usedBefore) / count;
     const how = ctx.directStage ? 'into Redis directly' : 'by hash';
-    ctx.log(`staged ${count} files ${how} in ${stageSeconds.toFixed(1)} s;`
-      + ` staging hash ${stagedPerFile.toFixed(0)} B/file (used_memory +${usedPerStaged.toFixed(0)} B/file)`);
+    ctx.log(
+      `staged ${count} files ${how} in ${stageSeconds.toFixed(1)} s;` +
+        ` staging hash ${stagedPerFile.toFixed(0)} B/file (used_memory +${usedPerStaged.toFixed(0)} B/file)`,
+    );
 
     // Redis's used memory, sampled while the commit runs: what the commit adds on top of the stage
     let redisPeak = 0;
@@ -174,8 +180,10 @@ export async function manyFiles(ctx: BenchContext): Promise<Figure[]> {
     // on a loaded machine the wall time says more about the neighbours than the commit
     const commitCpu = cpuSeconds(worker.pid) - cpuBefore;
     const commitRedisPerFile = (redisPeak - usedBeforeCommit) / count;
-    ctx.log(`commit of ${count} files ${commitSeconds.toFixed(1)} s (worker CPU ${commitCpu.toFixed(1)} s),`
-      + ` worker peak RSS ${rss.toFixed(0)} MiB, Redis +${commitRedisPerFile.toFixed(0)} B/file at its peak`);
+    ctx.log(
+      `commit of ${count} files ${commitSeconds.toFixed(1)} s (worker CPU ${commitCpu.toFixed(1)} s),` +
+        ` worker peak RSS ${rss.toFixed(0)} MiB, Redis +${commitRedisPerFile.toFixed(0)} B/file at its peak`,
+    );
 
     const root = await listingMs(api.url, '/api/repos/bench/many/dir/main/');
     const deep = await listingMs(api.url, '/api/repos/bench/many/dir/main/d7/s0');
@@ -185,20 +193,25 @@ export async function manyFiles(ctx: BenchContext): Promise<Figure[]> {
       const holds = `${root.total}/${expectedTop} top entries and ${deep.total}/${deepFiles} files in d7/s0`;
       throw new Error(`the commit holds ${holds}`);
     }
-    ctx.log(`listing root ${root.cold.toFixed(1)} ms cold, ${root.warm.toFixed(1)} warm;`
-      + ` d7/s0 ${deep.cold.toFixed(1)} cold, ${deep.warm.toFixed(1)} warm`);
+    ctx.log(
+      `listing root ${root.cold.toFixed(1)} ms cold, ${root.warm.toFixed(1)} warm;` +
+        ` d7/s0 ${deep.cold.toFixed(1)} cold, ${deep.warm.toFixed(1)} warm`,
+    );
 
     // the whole tree streamed as one tar by an API process of its own: the N files and the 64 seeds
     // (up to a million files: ten million at ~2,500 files/s would take over an hour)
     const tree = count <= maxArchived ? await streamTree(ctx, env, 'bench/many', 'main') : null;
-    if (tree === null) ctx.log(`archive of the tree: not streamed (${count} files; the row streams up to ${maxArchived})`);
+    if (tree === null)
+      ctx.log(`archive of the tree: not streamed (${count} files; the row streams up to ${maxArchived})`);
     else {
       if (tree.entries !== count + seedContents) {
         throw new Error(`the archive held ${tree.entries} files, not ${count} and ${seedContents} seeds`);
       }
-      ctx.log(`archive of the tree: ${tree.entries} files, ${(tree.bytes / 1024 ** 2).toFixed(0)} MiB in`
-        + ` ${tree.seconds.toFixed(1)} s (${(tree.entries / tree.seconds).toFixed(0)} files/s,`
-        + ` reader CPU ${tree.cpuSeconds.toFixed(1)} s), reading API peak RSS ${tree.rssMiB.toFixed(0)} MiB`);
+      ctx.log(
+        `archive of the tree: ${tree.entries} files, ${(tree.bytes / 1024 ** 2).toFixed(0)} MiB in` +
+          ` ${tree.seconds.toFixed(1)} s (${(tree.entries / tree.seconds).toFixed(0)} files/s,` +
+          ` reader CPU ${tree.cpuSeconds.toFixed(1)} s), reading API peak RSS ${tree.rssMiB.toFixed(0)} MiB`,
+      );
     }
 
     const families = await contentFamilies(ctx, Math.min(count, 1_000_000));

@@ -29,7 +29,9 @@ export function plainArchiveDownload(url: string, to: string): Promise<number> {
         else reject(new Error('the archive ended without its end blocks'));
       });
       res.on('error', reject);
-    }).on('error', reject).end();
+    })
+      .on('error', reject)
+      .end();
   });
 }
 

@@ -24,10 +24,18 @@ interface PushSummary {
 /** `sluice push` as a user runs it: the CLI as a process, its JSON summary parsed. */
 function sluicePush(args: string[]): Promise<PushSummary> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(repoRoot(), 'packages/client/bin/sluice.js'), 'push', ...args, '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(
+      process.execPath,
+      [join(repoRoot(), 'packages/client/bin/sluice.js'), 'push', ...args, '--json'],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()!) as PushSummary) : reject(new Error(`sluice push exited ${code}: ${out}`))));
+    child.on('exit', (code) =>
+      code === 0
+        ? resolve(JSON.parse(out.trim().split('\n').pop()!) as PushSummary)
+        : reject(new Error(`sluice push exited ${code}: ${out}`)),
+    );
   });
 }
 
@@ -61,14 +69,30 @@ export async function pushWorkload(ctx: BenchContext): Promise<Figure[]> {
       }
       const { sluice } = await freshSluice(ctx, 'fs');
       try {
-        await fetch(`${sluice.url}/api/repos`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ namespace: 'bench', name: 'pushed' }) });
-        const args = [dir, '--remote', `${sluice.url}/bench/pushed`, '--dst', 'data', '--concurrency', String(concurrency), '--no-commit'];
+        await fetch(`${sluice.url}/api/repos`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ namespace: 'bench', name: 'pushed' }),
+        });
+        const args = [
+          dir,
+          '--remote',
+          `${sluice.url}/bench/pushed`,
+          '--dst',
+          'data',
+          '--concurrency',
+          String(concurrency),
+          '--no-commit',
+        ];
         const first = await sluicePush(args);
-        if (first.failed.length > 0 || first.sent !== count) throw new Error(`sluice push sent ${first.sent}/${count}, failed ${first.failed.length}`);
+        if (first.failed.length > 0 || first.sent !== count)
+          throw new Error(`sluice push sent ${first.sent}/${count}, failed ${first.failed.length}`);
         pushRates.push(count / first.seconds);
         const again = await sluicePush(args);
         repush.push({ seconds: again.seconds, bytes: again.bytesSent, sent: again.sent });
-        ctx.log(`run ${run + 1}: plain client ${plainRates.at(-1)!.toFixed(0)} files/s, sluice push ${pushRates.at(-1)!.toFixed(0)} files/s, re-push ${again.seconds.toFixed(2)} s sending ${again.sent} files`);
+        ctx.log(
+          `run ${run + 1}: plain client ${plainRates.at(-1)!.toFixed(0)} files/s, sluice push ${pushRates.at(-1)!.toFixed(0)} files/s, re-push ${again.seconds.toFixed(2)} s sending ${again.sent} files`,
+        );
       } finally {
         await sluice.stop();
       }
@@ -77,7 +101,12 @@ export async function pushWorkload(ctx: BenchContext): Promise<Figure[]> {
     rmSync(dir, { recursive: true, force: true });
   }
   return [
-    pairedRatioFigure('sluice push vs the plain batch client: files/s', pushRates.map((value, i) => ({ value, ceiling: plainRates[i]! })), 'files/s', 0.8),
+    pairedRatioFigure(
+      'sluice push vs the plain batch client: files/s',
+      pushRates.map((value, i) => ({ value, ceiling: plainRates[i]! })),
+      'files/s',
+      0.8,
+    ),
     maxFigure('re-push of the unchanged dataset: bytes sent', Math.max(...repush.map((r) => r.bytes)), 'bytes', 0),
     maxFigure('re-push of the unchanged dataset: time', median(repush.map((r) => r.seconds)), 's', null),
   ];

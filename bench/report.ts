@@ -10,9 +10,16 @@ function format(value: number): string {
  * nothing about speed: its table leaves the verdicts out instead of printing misses that are not.
  */
 export function table(figures: readonly Figure[], judged = true): string {
-  const lines = judged ? ['| figure | value | ceiling | ratio | target | met |', '|---|---|---|---|---|---|'] : ['| figure | value | ceiling | ratio |', '|---|---|---|---|'];
+  const lines = judged
+    ? ['| figure | value | ceiling | ratio | target | met |', '|---|---|---|---|---|---|']
+    : ['| figure | value | ceiling | ratio |', '|---|---|---|---|'];
   for (const f of figures) {
-    const cells = [f.name, `${format(f.value)} ${f.unit}`, f.ceiling === null ? '' : `${format(f.ceiling)} ${f.unit}`, f.ratio === null ? '' : `${f.ratio.toFixed(2)}x`];
+    const cells = [
+      f.name,
+      `${format(f.value)} ${f.unit}`,
+      f.ceiling === null ? '' : `${format(f.ceiling)} ${f.unit}`,
+      f.ratio === null ? '' : `${f.ratio.toFixed(2)}x`,
+    ];
     if (judged) cells.push(f.target, f.met === null ? '' : f.met ? 'yes' : 'NO');
     lines.push(`| ${cells.join(' | ')} |`);
   }

@@ -37,7 +37,13 @@ const smoke = args.includes('--smoke');
 const runs = Number(option('--runs') ?? (smoke ? 1 : 3));
 const only = new Set((option('--only') ?? 'small-fs,small-s3,large,commit,push,many-files,downloads').split(','));
 const jsonPath = option('--json');
-const sluiceEnv = Object.fromEntries(args.flatMap((a, i) => (args[i - 1] === '--sluice-env' ? [[a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] as [string, string]] : [])));
+const sluiceEnv = Object.fromEntries(
+  args.flatMap((a, i) =>
+    args[i - 1] === '--sluice-env'
+      ? [[a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] as [string, string]]
+      : [],
+  ),
+);
 
 const workloads: Array<[string, (ctx: BenchContext) => Promise<Figure[]>]> = [
   ['small-fs', smallFilesFs],
@@ -55,7 +61,18 @@ let swift: S3Server | null = null;
 const figures: Figure[] = [];
 try {
   if (only.has('small-s3') && hasSwift()) swift = await startSwiftS3();
-  const ctx: BenchContext = { redisUrl: redisServer.url, redis, s3: swift?.config ?? null, smoke, runs, sluiceEnv, nodeArgs: args.flatMap((a, i) => (args[i - 1] === '--node-arg' ? [a] : [])), files: option('--files') === undefined ? undefined : Number(option('--files')), directStage: args.includes('--direct-stage'), log: (m) => process.stderr.write(`bench: ${m}\n`) };
+  const ctx: BenchContext = {
+    redisUrl: redisServer.url,
+    redis,
+    s3: swift?.config ?? null,
+    smoke,
+    runs,
+    sluiceEnv,
+    nodeArgs: args.flatMap((a, i) => (args[i - 1] === '--node-arg' ? [a] : [])),
+    files: option('--files') === undefined ? undefined : Number(option('--files')),
+    directStage: args.includes('--direct-stage'),
+    log: (m) => process.stderr.write(`bench: ${m}\n`),
+  };
   for (const [name, workload] of workloads) {
     if (!only.has(name)) continue;
     ctx.log(`workload ${name}`);
@@ -68,9 +85,13 @@ try {
 }
 
 const machine = `${cpus().length} cores (${cpus()[0]?.model.trim()}), ${Math.round(totalmem() / 1024 ** 3)} GiB, Node ${process.version}`;
-const settings = Object.entries(sluiceEnv).map(([k, v]) => `${k}=${v}`).join(' ');
+const settings = Object.entries(sluiceEnv)
+  .map(([k, v]) => `${k}=${v}`)
+  .join(' ');
 const caption = `sluice benchmark${smoke ? ' (smoke)' : ''}${settings ? ` [${settings}]` : ''}, median of ${runs} run(s), ${new Date().toISOString().slice(0, 10)}, ${machine}`;
-process.stdout.write(`\n${caption}\n\n${table(figures, !smoke)}\n${smoke ? '\nsmoke run: the figures only show that every workload runs; targets are judged on full runs\n' : ''}`);
+process.stdout.write(
+  `\n${caption}\n\n${table(figures, !smoke)}\n${smoke ? '\nsmoke run: the figures only show that every workload runs; targets are judged on full runs\n' : ''}`,
+);
 const results = join(repoRoot(), 'bench/results');
 mkdirSync(results, { recursive: true });
 writeChart(join(results, smoke ? 'smoke.svg' : 'latest.svg'), figures, caption);

@@ -16,12 +16,15 @@ const concurrency = 8;
 
 async function stagedCount(baseUrl: string, workspacePath: string): Promise<number> {
   const reply = await fetch(`${baseUrl}${workspacePath}/changes?page_size=1`);
-  return ((await reply.json()) as { staged: { added_files: { total_entries: number } } }).staged.added_files.total_entries;
+  return ((await reply.json()) as { staged: { added_files: { total_entries: number } } }).staged.added_files
+    .total_entries;
 }
 
 /** The ceiling server as a child process; resolves with its URL and a stop function. */
 async function startCeiling(): Promise<{ url: string; stop(): void }> {
-  const child = spawn(process.execPath, [join(repoRoot(), 'bench/dist/bench/ceiling-server.js')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [join(repoRoot(), 'bench/dist/bench/ceiling-server.js')], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const port = await new Promise<number>((resolve, reject) => {
     child.stdout!.on('data', (chunk: Buffer) => {
       const match = /listening (\d+)/.exec(chunk.toString());
@@ -49,7 +52,17 @@ export async function smallFilesFs(ctx: BenchContext): Promise<Figure[]> {
     if (bare.failures.length > 0) throw new Error(`ceiling failed: ${bare.failures[0]}`);
     return count / bare.seconds;
   };
-  let rounds: { redisNew: number; redisRe: number; storeNew: number; fsyncsNew: number; storedPerIngested: number; versionWritesRe: number; staged: number } | undefined;
+  let rounds:
+    | {
+        redisNew: number;
+        redisRe: number;
+        storeNew: number;
+        fsyncsNew: number;
+        storedPerIngested: number;
+        versionWritesRe: number;
+        staged: number;
+      }
+    | undefined;
   const clientCpu: number[] = [];
   for (let run = 0; run < ctx.runs; run++) {
     const ceiling = await ceilingRate();
@@ -69,7 +82,9 @@ export async function smallFilesFs(ctx: BenchContext): Promise<Figure[]> {
       const redisAfter = await redisCommands(ctx.redis);
       const storeAfter = await storeRequests(sluice.url);
       const staged = await stagedCount(sluice.url, ws);
-      ctx.log(`run ${run + 1}: ceiling ${ceiling.toFixed(0)} files/s, sluice ${rate.toFixed(0)} files/s (${(rate / ceiling).toFixed(2)}x), staged ${staged}/${count}`);
+      ctx.log(
+        `run ${run + 1}: ceiling ${ceiling.toFixed(0)} files/s, sluice ${rate.toFixed(0)} files/s (${(rate / ceiling).toFixed(2)}x), staged ${staged}/${count}`,
+      );
       if (run === 0) {
         // the same files again, into a second workspace: content the version store has
         const again = await repoWithWorkspace(sluice.url, 'bench', 'again', 'ws');
@@ -78,14 +93,17 @@ export async function smallFilesFs(ctx: BenchContext): Promise<Figure[]> {
         const redisEnd = await redisCommands(ctx.redis);
         const storeEnd = await storeRequests(sluice.url);
         // every durable write is one fsync on the fs store: the spool's and the version store's
-        const durableWrites = (counts: Record<string, Record<string, number>>) => ['spool', 'packs', 'versions'].reduce((sum, area) => sum + totalRequests(counts, area, 'put'), 0);
+        const durableWrites = (counts: Record<string, Record<string, number>>) =>
+          ['spool', 'packs', 'versions'].reduce((sum, area) => sum + totalRequests(counts, area, 'put'), 0);
         const ingested = files.reduce((sum, f) => sum + f.content.length, 0);
         rounds = {
           redisNew: (redisAfter - redisBefore) / count,
           redisRe: (redisEnd - redisMid) / count,
           storeNew: (totalRequests(storeAfter) - storeBefore) / count,
           fsyncsNew: (durableWrites(storeAfter) - durableWrites(storeCountsBefore)) / count,
-          storedPerIngested: (bytesUnder(join(env.SLUICE_DATA_DIR!, 'packs')) + bytesUnder(join(env.SLUICE_DATA_DIR!, 'versions'))) / ingested,
+          storedPerIngested:
+            (bytesUnder(join(env.SLUICE_DATA_DIR!, 'packs')) + bytesUnder(join(env.SLUICE_DATA_DIR!, 'versions'))) /
+            ingested,
           versionWritesRe: totalRequests(storeEnd, 'versions', 'put') - totalRequests(storeAfter, 'versions', 'put'),
           staged,
         };
@@ -112,7 +130,9 @@ export async function smallFilesFs(ctx: BenchContext): Promise<Figure[]> {
       if (result.failures.length > 0) throw new Error(`sluice (api + worker) failed: ${result.failures[0]}`);
       const rate = count / result.seconds;
       splitPairs.push({ value: rate, ceiling });
-      ctx.log(`run ${run + 1}: ceiling ${ceiling.toFixed(0)} files/s, sluice as api + worker processes ${rate.toFixed(0)} files/s (${(rate / ceiling).toFixed(2)}x), staged ${await stagedCount(api.url, ws)}/${count}`);
+      ctx.log(
+        `run ${run + 1}: ceiling ${ceiling.toFixed(0)} files/s, sluice as api + worker processes ${rate.toFixed(0)} files/s (${(rate / ceiling).toFixed(2)}x), staged ${await stagedCount(api.url, ws)}/${count}`,
+      );
     } finally {
       await worker.stop();
       await api.stop();
@@ -121,8 +141,12 @@ export async function smallFilesFs(ctx: BenchContext): Promise<Figure[]> {
   return [
     pairedRatioFigure('small files, fs store: files/s', pairs, 'files/s', 0.8),
     pairedRatioFigure('small files, fs store, api + worker processes: files/s', splitPairs, 'files/s', 0.8),
-    { ...maxFigure('small files, fs store: files staged', rounds!.staged, 'files', null), target: `= ${count}`, met: rounds!.staged === count },
-    maxFigure('small files: the benchmark client\'s CPU per file', median(clientCpu) * 1e6, 'µs', null),
+    {
+      ...maxFigure('small files, fs store: files staged', rounds!.staged, 'files', null),
+      target: `= ${count}`,
+      met: rounds!.staged === count,
+    },
+    maxFigure("small files: the benchmark client's CPU per file", median(clientCpu) * 1e6, 'µs', null),
     maxFigure('small files, api + worker: CPU-seconds per 1,000 files, API process', median(apiCpu), 's', null),
     maxFigure('small files, api + worker: CPU-seconds per 1,000 files, worker process', median(workerCpu), 's', null),
     maxFigure('round trips: Redis commands per new file', rounds!.redisNew, 'commands', 3),
@@ -131,7 +155,7 @@ export async function smallFilesFs(ctx: BenchContext): Promise<Figure[]> {
     maxFigure('round trips: fsyncs (durable writes) per new file', rounds!.fsyncsNew, 'fsyncs', 0.05),
     maxFigure('round trips: version-store writes on re-upload', rounds!.versionWritesRe, 'writes', 0),
     maxFigure('bytes stored (packs and versions) per byte ingested', rounds!.storedPerIngested, 'bytes', null),
-    ...await rereadFigures(ctx, files.slice(0, 1000)),
+    ...(await rereadFigures(ctx, files.slice(0, 1000))),
   ];
 }
 
@@ -142,14 +166,24 @@ export async function smallFilesS3(ctx: BenchContext): Promise<Figure[]> {
   const files = await makeFiles(count, 100 * 1024, 2);
   const batches = batchFiles(files);
   const url = new URL(ctx.s3.endpoint);
-  const client = new Client({ endPoint: url.hostname, port: Number(url.port), useSSL: false, accessKey: ctx.s3.accessKey, secretKey: ctx.s3.secretKey, region: ctx.s3.region, pathStyle: true });
+  const client = new Client({
+    endPoint: url.hostname,
+    port: Number(url.port),
+    useSSL: false,
+    accessKey: ctx.s3.accessKey,
+    secretKey: ctx.s3.secretKey,
+    region: ctx.s3.region,
+    pathStyle: true,
+  });
   const pairs: RunPair[] = [];
   const requests: number[] = [];
   for (let run = 0; run < ctx.runs; run++) {
     const bucket = `ceiling${process.pid}x${run}`;
     await client.makeBucket(bucket, ctx.s3.region);
     const started = process.hrtime.bigint();
-    await mapLimit(files, concurrency, (f: BenchFile) => client.putObject(bucket, f.name, f.content, f.content.length).then(() => undefined));
+    await mapLimit(files, concurrency, (f: BenchFile) =>
+      client.putObject(bucket, f.name, f.content, f.content.length).then(() => undefined),
+    );
     const ceiling = count / (Number(process.hrtime.bigint() - started) / 1e9);
 
     const { sluice } = await freshSluice(ctx, 's3');
@@ -161,7 +195,9 @@ export async function smallFilesS3(ctx: BenchContext): Promise<Figure[]> {
       const rate = count / result.seconds;
       pairs.push({ value: rate, ceiling });
       requests.push((totalRequests(await storeRequests(sluice.url)) - before) / count);
-      ctx.log(`run ${run + 1}: putObject ${ceiling.toFixed(0)} files/s, sluice ${rate.toFixed(0)} files/s (${(rate / ceiling).toFixed(2)}x), staged ${await stagedCount(sluice.url, ws)}/${count}`);
+      ctx.log(
+        `run ${run + 1}: putObject ${ceiling.toFixed(0)} files/s, sluice ${rate.toFixed(0)} files/s (${(rate / ceiling).toFixed(2)}x), staged ${await stagedCount(sluice.url, ws)}/${count}`,
+      );
     } finally {
       await sluice.stop();
     }
@@ -176,12 +212,17 @@ export async function smallFilesS3(ctx: BenchContext): Promise<Figure[]> {
 async function readAll(baseUrl: string, workspacePath: string, names: readonly string[]): Promise<number> {
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
   const url = new URL(baseUrl);
-  const get = (name: string) => new Promise<void>((resolve, reject) => {
-    request({ host: url.hostname, port: url.port, path: `${workspacePath}/files/data/${name}`, agent }, (res) => {
-      res.resume();
-      res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`read ${name}: ${res.statusCode}`))));
-    }).on('error', reject).end();
-  });
+  const get = (name: string) =>
+    new Promise<void>((resolve, reject) => {
+      request({ host: url.hostname, port: url.port, path: `${workspacePath}/files/data/${name}`, agent }, (res) => {
+        res.resume();
+        res.on('end', () =>
+          res.statusCode === 200 ? resolve() : reject(new Error(`read ${name}: ${res.statusCode}`)),
+        );
+      })
+        .on('error', reject)
+        .end();
+    });
   const started = process.hrtime.bigint();
   await mapLimit(names, concurrency, get);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
@@ -201,13 +242,28 @@ async function rereadFigures(ctx: BenchContext, files: BenchFile[]): Promise<Fig
         const ws = await repoWithWorkspace(sluice.url, 'bench', 'reread', 'ws');
         const sent = await driveBatches(sluice.url, `${ws}/files/data`, batches, concurrency);
         if (sent.failures.length > 0) throw new Error(`upload for the re-read failed: ${sent.failures[0]}`);
-        rates.push(await readAll(sluice.url, ws, files.map((f) => f.name)));
+        rates.push(
+          await readAll(
+            sluice.url,
+            ws,
+            files.map((f) => f.name),
+          ),
+        );
       } finally {
         await sluice.stop();
       }
     }
     pairs.push({ value: rates[1]!, ceiling: rates[0]! });
-    ctx.log(`run ${run + 1}: re-read of ${files.length} files, loose ${rates[0]!.toFixed(0)} files/s, packed ${rates[1]!.toFixed(0)} files/s`);
+    ctx.log(
+      `run ${run + 1}: re-read of ${files.length} files, loose ${rates[0]!.toFixed(0)} files/s, packed ${rates[1]!.toFixed(0)} files/s`,
+    );
   }
-  return [pairedRatioFigure(`re-read of ${files.length} packed files vs the same stored one object each: files/s`, pairs, 'files/s', 0.8)];
+  return [
+    pairedRatioFigure(
+      `re-read of ${files.length} packed files vs the same stored one object each: files/s`,
+      pairs,
+      'files/s',
+      0.8,
+    ),
+  ];
 }

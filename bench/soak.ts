@@ -15,7 +15,17 @@
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statfsSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  statfsSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { oxenHash } from '@sluice/core';
@@ -60,14 +70,26 @@ async function main(): Promise<void> {
   const redis = await startRedisServer({ aof: true });
   const disk = dataDisk();
   const env: Record<string, string> = {
-    SLUICE_REDIS_URL: redis.url, SLUICE_KEY_PREFIX: `soak${process.pid}`, SLUICE_STORE: 'fs', SLUICE_DATA_DIR: join(disk.dir, 'data'),
-    SLUICE_FS_FSYNC: 'true', SLUICE_LOG_LEVEL: 'warn', SLUICE_SPOOL_GRACE_SECONDS: '30', SLUICE_THREADS: '1', SLUICE_MIN_FREE_BYTES: String(16 * 1024 * 1024),
+    SLUICE_REDIS_URL: redis.url,
+    SLUICE_KEY_PREFIX: `soak${process.pid}`,
+    SLUICE_STORE: 'fs',
+    SLUICE_DATA_DIR: join(disk.dir, 'data'),
+    SLUICE_FS_FSYNC: 'true',
+    SLUICE_LOG_LEVEL: 'warn',
+    SLUICE_SPOOL_GRACE_SECONDS: '30',
+    SLUICE_THREADS: '1',
+    SLUICE_MIN_FREE_BYTES: String(16 * 1024 * 1024),
   };
   const port = String(await freePort());
   const processes = { api: null as SluiceProcess | null, worker: null as SluiceProcess | null };
   const peak = { api: 0, worker: 0 };
   const start = async (role: 'api' | 'worker') => {
-    processes[role] = await startSluice({ ...env, SLUICE_ROLE: role, SLUICE_PORT: port, SLUICE_LOG_LEVEL: role === 'worker' ? 'info' : 'warn' });
+    processes[role] = await startSluice({
+      ...env,
+      SLUICE_ROLE: role,
+      SLUICE_PORT: port,
+      SLUICE_LOG_LEVEL: role === 'worker' ? 'info' : 'warn',
+    });
   };
   await start('api');
   await start('worker');
@@ -128,7 +150,9 @@ async function main(): Promise<void> {
     for (let attempt = 0; attempt < 200 && missing.length > 0; attempt++) {
       if (attempt > 0) await sleep(500);
       let paths: string[] = [];
-      const reply = await timed(route, () => upload(base, `${ws}/files/${dir}`, missing, asyncMode ? { prefer: 'respond-async' } : {}));
+      const reply = await timed(route, () =>
+        upload(base, `${ws}/files/${dir}`, missing, asyncMode ? { prefer: 'respond-async' } : {}),
+      );
       if (reply?.status === 200) paths = reply.json().paths;
       if (reply?.status === 202) paths = (await pollJob(reply.headers.location as string))?.paths ?? [];
       for (const path of paths) if (hashes.has(path)) acknowledge(path, hashes.get(path)!);
@@ -141,8 +165,17 @@ async function main(): Promise<void> {
   const smallLane = async (lane: number) => {
     while (Date.now() < deadline) {
       const b = batch++;
-      const parts: Part[] = Array.from({ length: 25 }, (_, f) => ({ filename: `f${f}.csv`, content: randomBytes(512 + ((b * 7 + f * 13) % 4096)), gzip: f % 3 !== 0 }));
-      await ingest(`small/${b}`, parts, (b + lane) % 2 === 1, (b + lane) % 2 === 1 ? 'POST files (async)' : 'POST files (sync)');
+      const parts: Part[] = Array.from({ length: 25 }, (_, f) => ({
+        filename: `f${f}.csv`,
+        content: randomBytes(512 + ((b * 7 + f * 13) % 4096)),
+        gzip: f % 3 !== 0,
+      }));
+      await ingest(
+        `small/${b}`,
+        parts,
+        (b + lane) % 2 === 1,
+        (b + lane) % 2 === 1 ? 'POST files (async)' : 'POST files (sync)',
+      );
       // a steady load, not a flood: the soak is about time and faults, the benchmark about speed
       await sleep(500);
     }
@@ -163,7 +196,8 @@ async function main(): Promise<void> {
       for (let attempt = 0; attempt < 100; attempt++) {
         const reply = await timed('POST stage_hashes', () => sendJson(base, 'POST', `${ws}/stage_hashes`, { files }));
         if (reply?.status === 200) {
-          for (const path of reply.json().paths as string[]) acknowledge(path, files.find((f) => f.path === path)!.hash);
+          for (const path of reply.json().paths as string[])
+            acknowledge(path, files.find((f) => f.path === path)!.hash);
           break;
         }
         await sleep(500);
@@ -174,18 +208,35 @@ async function main(): Promise<void> {
     for (let n = 0; Date.now() < deadline; n++) {
       await sleep(10_000);
       const name = `commit-${n}`;
-      const created = await timed('PUT workspaces', () => sendJson(base, 'PUT', '/api/repos/ox/soak/workspaces', { workspace_id: name, branch_name: 'main' }));
+      const created = await timed('PUT workspaces', () =>
+        sendJson(base, 'PUT', '/api/repos/ox/soak/workspaces', { workspace_id: name, branch_name: 'main' }),
+      );
       if (created?.status !== 200) continue;
-      const files = Array.from({ length: 5 }, (_, i) => ({ path: `committed/${n}/${i}.txt`, bytes: Buffer.from(`commit ${n} file ${i} ${randomBytes(8).toString('hex')}\n`) }));
+      const files = Array.from({ length: 5 }, (_, i) => ({
+        path: `committed/${n}/${i}.txt`,
+        bytes: Buffer.from(`commit ${n} file ${i} ${randomBytes(8).toString('hex')}\n`),
+      }));
       const hashes = await Promise.all(files.map((f) => oxenHash(f.bytes)));
       let sent = false;
       for (let attempt = 0; attempt < 100 && !sent; attempt++) {
-        const reply = await timed('POST files (sync)', () => upload(base, `/api/repos/ox/soak/workspaces/${name}/files/`, files.map((f) => ({ filename: f.path, content: f.bytes, gzip: true }))));
+        const reply = await timed('POST files (sync)', () =>
+          upload(
+            base,
+            `/api/repos/ox/soak/workspaces/${name}/files/`,
+            files.map((f) => ({ filename: f.path, content: f.bytes, gzip: true })),
+          ),
+        );
         sent = reply?.status === 200 && (reply.json().paths as string[]).length === files.length;
         if (!sent) await sleep(500);
       }
       for (let attempt = 0; attempt < 100; attempt++) {
-        const reply = await timed('POST commit', () => sendJson(base, 'POST', `/api/repos/ox/soak/workspaces/${name}/commit/main`, { message: name, author: 'soak', email: 'soak@example.com' }));
+        const reply = await timed('POST commit', () =>
+          sendJson(base, 'POST', `/api/repos/ox/soak/workspaces/${name}/commit/main`, {
+            message: name,
+            author: 'soak',
+            email: 'soak@example.com',
+          }),
+        );
         // landed, or landed on an attempt whose answer was lost (the workspace is gone then)
         if (reply?.status === 200 || (reply?.status === 404 && attempt > 0)) {
           files.forEach((f, i) => committed.set(f.path, hashes[i]!));
@@ -201,7 +252,8 @@ async function main(): Promise<void> {
       await timed('GET dir', () => send(base, 'GET', '/api/repos/ox/soak/dir/main/'));
       const some = [...committed.keys()][0];
       if (some) await timed('GET file', () => send(base, 'GET', `/api/repos/ox/soak/file/main/${some}`));
-      for (const role of ['api', 'worker'] as const) if (processes[role]) peak[role] = Math.max(peak[role], rssMiB(processes[role]!.pid));
+      for (const role of ['api', 'worker'] as const)
+        if (processes[role]) peak[role] = Math.max(peak[role], rssMiB(processes[role]!.pid));
       await sleep(5000);
     }
   };
@@ -231,29 +283,64 @@ async function main(): Promise<void> {
     }
   };
 
-  log(`${minutes} min of mixed load, a fault every 30 s (${disk.mounted ? 'data on a 3 GiB tmpfs' : 'no tmpfs: no disk-full fault'})`);
-  await Promise.all([smallLane(0), smallLane(1), smallLane(2), largeLane(), hashLane(), commitLane(), readLane(), faultLane()]);
+  log(
+    `${minutes} min of mixed load, a fault every 30 s (${disk.mounted ? 'data on a 3 GiB tmpfs' : 'no tmpfs: no disk-full fault'})`,
+  );
+  await Promise.all([
+    smallLane(0),
+    smallLane(1),
+    smallLane(2),
+    largeLane(),
+    hashLane(),
+    commitLane(),
+    readLane(),
+    faultLane(),
+  ]);
   log('load done; checking');
 
   // every acknowledged file staged once with its content's hash, nothing else; every commit's files on main
   // one page holding every staged entry: the status route reads the whole index per request
-  const everything = (await send(base, 'GET', `${ws}/changes?page=1&page_size=10000000`)).json().staged as Record<string, { entries: Array<{ filename: string; hash: string }> }>;
+  const everything = (await send(base, 'GET', `${ws}/changes?page=1&page_size=10000000`)).json().staged as Record<
+    string,
+    { entries: Array<{ filename: string; hash: string }> }
+  >;
   const staged = new Map<string, { hash: string }>();
-  for (const list of ['added_files', 'modified_files']) for (const e of everything[list]!.entries) staged.set(e.filename, { hash: e.hash });
+  for (const list of ['added_files', 'modified_files'])
+    for (const e of everything[list]!.entries) staged.set(e.filename, { hash: e.hash });
   const lost = [...acknowledged].filter(([path, hash]) => staged.get(path)?.hash !== hash);
   const extra = [...staged.keys()].filter((path) => !acknowledged.has(path));
   const missingCommitted: string[] = [];
   for (const [path, hash] of committed) {
     const dir = path.slice(0, path.lastIndexOf('/'));
     const listing = await send(base, 'GET', `/api/repos/ox/soak/dir/main/${dir}?page_size=100`);
-    const entry = listing.status === 200 ? (listing.json().entries as Array<{ filename: string; hash: string }>).find((e) => `${dir}/${e.filename}` === path) : undefined;
+    const entry =
+      listing.status === 200
+        ? (listing.json().entries as Array<{ filename: string; hash: string }>).find(
+            (e) => `${dir}/${e.filename}` === path,
+          )
+        : undefined;
     if (entry?.hash !== hash) missingCommitted.push(path);
   }
-  const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * p))] ?? 0;
-  const routes = Object.fromEntries([...latencies].map(([route, values]) => [route, { requests: values.length, p50_ms: percentile(values, 0.5), p99_ms: percentile(values, 0.99) }]));
+  const percentile = (values: number[], p: number) =>
+    [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * p))] ?? 0;
+  const routes = Object.fromEntries(
+    [...latencies].map(([route, values]) => [
+      route,
+      { requests: values.length, p50_ms: percentile(values, 0.5), p99_ms: percentile(values, 0.99) },
+    ]),
+  );
   const result = {
-    minutes, files_acknowledged: acknowledged.size, files_committed: committed.size, lost: lost.length, duplicated: extra.length, committed_missing: missingCommitted.length,
-    faults, answers: Object.fromEntries(statuses), routes, files_per_10s: perBucket.map((n) => n ?? 0), peak_rss_mib: { api: Math.round(peak.api), worker: Math.round(peak.worker) },
+    minutes,
+    files_acknowledged: acknowledged.size,
+    files_committed: committed.size,
+    lost: lost.length,
+    duplicated: extra.length,
+    committed_missing: missingCommitted.length,
+    faults,
+    answers: Object.fromEntries(statuses),
+    routes,
+    files_per_10s: perBucket.map((n) => n ?? 0),
+    peak_rss_mib: { api: Math.round(peak.api), worker: Math.round(peak.worker) },
   };
   const results = join(repoRoot(), 'bench/results');
   mkdirSync(results, { recursive: true });
@@ -265,8 +352,17 @@ async function main(): Promise<void> {
   await redis.stop();
   if (disk.mounted) spawnSync('umount', [disk.dir]);
   rmSync(disk.dir, { recursive: true, force: true });
-  const failed = lost.length > 0 || extra.length > 0 || missingCommitted.length > 0 || acknowledged.size === 0 || (statuses.get(500) ?? 0) > 0;
-  log(failed ? 'FAILED: files lost, duplicated or uncommitted, or a 500' : `passed: ${acknowledged.size} files acknowledged, ${committed.size} committed, 0 lost, 0 duplicated`);
+  const failed =
+    lost.length > 0 ||
+    extra.length > 0 ||
+    missingCommitted.length > 0 ||
+    acknowledged.size === 0 ||
+    (statuses.get(500) ?? 0) > 0;
+  log(
+    failed
+      ? 'FAILED: files lost, duplicated or uncommitted, or a 500'
+      : `passed: ${acknowledged.size} files acknowledged, ${committed.size} committed, 0 lost, 0 duplicated`,
+  );
   process.exit(failed ? 1 : 0);
 }
 
@@ -276,7 +372,10 @@ function chart(buckets: number[], faults: string[], minutes: number): string {
   const height = 260;
   const max = Math.max(1, ...buckets);
   const step = (width - 60) / Math.max(1, buckets.length);
-  const bars = buckets.map((n, i) => `<rect x="${50 + i * step}" y="${230 - (n / max) * 190}" width="${Math.max(1, step - 1)}" height="${(n / max) * 190}" fill="#2e7d32"/>`);
+  const bars = buckets.map(
+    (n, i) =>
+      `<rect x="${50 + i * step}" y="${230 - (n / max) * 190}" width="${Math.max(1, step - 1)}" height="${(n / max) * 190}" fill="#2e7d32"/>`,
+  );
   const marks = faults.map((f) => {
     const seconds = Number(/^(\d+) s/.exec(f)?.[1] ?? 0);
     const x = 50 + (seconds / 10) * step;

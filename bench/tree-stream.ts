@@ -35,9 +35,13 @@ function countArchive(url: string, log: (message: string) => void): Promise<TarC
           nextLog += 100_000;
         }
       });
-      res.on('end', () => (counter.complete ? resolve(counter) : reject(new Error('the archive ended without its end blocks'))));
+      res.on('end', () =>
+        counter.complete ? resolve(counter) : reject(new Error('the archive ended without its end blocks')),
+      );
       res.on('error', reject);
-    }).on('error', reject).end();
+    })
+      .on('error', reject)
+      .end();
   });
 }
 
@@ -46,7 +50,12 @@ function countArchive(url: string, log: (message: string) => void): Promise<TarC
  * its own, started for it (as the downloads workload does), so its peak RSS and CPU are the
  * stream's alone.
  */
-export async function streamTree(ctx: BenchContext, env: Record<string, string>, repo: string, revision: string): Promise<TreeStream> {
+export async function streamTree(
+  ctx: BenchContext,
+  env: Record<string, string>,
+  repo: string,
+  revision: string,
+): Promise<TreeStream> {
   const reader = await joinSluice(ctx, env, 'api');
   try {
     const cpuBefore = cpuSeconds(reader.pid);
@@ -54,8 +63,11 @@ export async function streamTree(ctx: BenchContext, env: Record<string, string>,
     const counted = await countArchive(`${reader.url}/api/repos/${repo}/archive/${revision}/`, ctx.log);
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     return {
-      entries: counted.entries, bytes: counted.bytes, seconds,
-      rssMiB: peakRssMiB(reader.pid), cpuSeconds: cpuSeconds(reader.pid) - cpuBefore,
+      entries: counted.entries,
+      bytes: counted.bytes,
+      seconds,
+      rssMiB: peakRssMiB(reader.pid),
+      cpuSeconds: cpuSeconds(reader.pid) - cpuBefore,
     };
   } finally {
     await reader.stop();

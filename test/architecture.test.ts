@@ -30,7 +30,18 @@ const allowed: Record<string, ReadonlySet<string>> = {
   'apps/api': new Set(['core', 'protocol', 'storage', 'index', 'queue', 'telemetry', 'ingest']),
   'apps/worker': new Set(['core', 'protocol', 'storage', 'index', 'queue', 'telemetry', 'ingest']),
   // its `sluice` command (bin/) runs the client's subcommands too
-  'apps/sluice': new Set(['core', 'protocol', 'storage', 'index', 'queue', 'telemetry', 'ingest', 'api', 'worker', 'client']),
+  'apps/sluice': new Set([
+    'core',
+    'protocol',
+    'storage',
+    'index',
+    'queue',
+    'telemetry',
+    'ingest',
+    'api',
+    'worker',
+    'client',
+  ]),
 };
 
 describe('the house: who imports whom', () => {
@@ -39,13 +50,14 @@ describe('the house: who imports whom', () => {
     const broken: string[] = [];
     for (const [part, may] of Object.entries(allowed)) {
       for (const file of sourceFiles(join(root, part, 'src'))) {
-        for (const target of sluiceImports(file)) if (!may.has(target)) broken.push(`${relative(root, file)} imports @sluice/${target}`);
+        for (const target of sluiceImports(file))
+          if (!may.has(target)) broken.push(`${relative(root, file)} imports @sluice/${target}`);
       }
     }
     expect(broken).toEqual([]);
   });
 
-  it('hands the worker and the sweeper what they name, never the API\'s service bag (AppServices)', () => {
+  it("hands the worker and the sweeper what they name, never the API's service bag (AppServices)", () => {
     const root = repoRoot();
     // the worker, the sweeper's package, and the entry's half that starts them both
     const files = [

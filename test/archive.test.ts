@@ -81,10 +81,14 @@ describe.each(storeKinds())('the archive route (%s store)', (kind) => {
     // past ustar's 100 bytes, a file beside a directory of its name's prefix, and larger files:
     // one packed (3 MiB), one an object of its own (5 MiB), one gzip kept as sent
     const odd: Array<[string, Buffer]> = [
-      ['odd/\u{E000}.txt', Buffer.from('private use\n')], ['odd/\u{1F600}.txt', Buffer.from('emoji\n')],
-      ['odd/a.txt', Buffer.from('a file\n')], ['odd/a/b.txt', Buffer.from('under a\n')],
-      [`odd/${'ü'.repeat(60)}.txt`, Buffer.from('long name\n')], ['odd/empty.txt', Buffer.alloc(0)],
-      ['big/packed.bin', randomBytes(3 * 1024 * 1024)], ['big/loose.bin', randomBytes(5 * 1024 * 1024)],
+      ['odd/\u{E000}.txt', Buffer.from('private use\n')],
+      ['odd/\u{1F600}.txt', Buffer.from('emoji\n')],
+      ['odd/a.txt', Buffer.from('a file\n')],
+      ['odd/a/b.txt', Buffer.from('under a\n')],
+      [`odd/${'ü'.repeat(60)}.txt`, Buffer.from('long name\n')],
+      ['odd/empty.txt', Buffer.alloc(0)],
+      ['big/packed.bin', randomBytes(3 * 1024 * 1024)],
+      ['big/loose.bin', randomBytes(5 * 1024 * 1024)],
     ];
     for (const [path, content] of odd) files.set(path, content);
     const paths = [...files.keys()];
@@ -143,15 +147,20 @@ describe.each(storeKinds())('the archive route (%s store)', (kind) => {
   it('resumes after a path: exactly the entries after it; after a directory, or a path that is not there', async () => {
     const all = readTar(whole).entries.map((e) => e.name);
     for (const [after, from] of [
-      [all[4321]!, 4322], ['d3', all.findIndex((name) => name.startsWith('d3/'))],
+      [all[4321]!, 4322],
+      ['d3', all.findIndex((name) => name.startsWith('d3/'))],
       ['d3/s5/f0.txt', all.findIndex((name) => name.startsWith('d3/s5/') && byArchiveOrder(name, 'd3/s5/f0.txt') > 0)],
-      ['odd/a', all.indexOf('odd/a/b.txt')], [all.at(-1)!, all.length],
+      ['odd/a', all.indexOf('odd/a/b.txt')],
+      [all.at(-1)!, all.length],
     ] as const) {
       const reply = await fetchAll(sluice.url, `${R}/archive/main/data?after=${encodeURIComponent(after)}`);
       expect(reply.status).toBe(200);
       const { entries, complete } = readTar(reply.body);
       expect(complete).toBe(true);
-      expect(entries.map((e) => e.name), after).toEqual(all.slice(from));
+      expect(
+        entries.map((e) => e.name),
+        after,
+      ).toEqual(all.slice(from));
     }
   }, 120_000);
 
@@ -168,7 +177,9 @@ describe.each(storeKinds())('the archive route (%s store)', (kind) => {
     expect(gz.headers['content-disposition']).toBe(`attachment; filename="odd.tar.gz"; filename*=UTF-8''odd.tar.gz`);
     const emoji = await fetchAll(sluice.url, `${R}/archive/main/data/odd/${encodeURIComponent('\u{1F600}.txt')}`);
     expect(emoji.status).toBe(200);
-    expect(emoji.headers['content-disposition']).toBe(`attachment; filename="_.txt.tar"; filename*=UTF-8''%F0%9F%98%80.txt.tar`);
+    expect(emoji.headers['content-disposition']).toBe(
+      `attachment; filename="_.txt.tar"; filename*=UTF-8''%F0%9F%98%80.txt.tar`,
+    );
     const one = readTar((await fetchAll(sluice.url, `${R}/archive/${commitId}/data/big/loose.bin`)).body);
     expect(one.entries.map((e) => [e.name, e.size])).toEqual([['loose.bin', 5 * 1024 * 1024]]);
     expect(one.entries[0]!.content.equals(files.get('big/loose.bin')!)).toBe(true);
@@ -180,8 +191,10 @@ describe.each(storeKinds())('the archive route (%s store)', (kind) => {
 
   it('answers 404 in the envelope for a missing path or revision, before anything is streamed', async () => {
     const missing = [
-      `${R}/archive/main/data/nope`, `${R}/archive/no-such-branch/data`,
-      `${R}/archive/0123456789abcdef0123456789abcdef/data`, '/api/repos/ox/none/archive/main',
+      `${R}/archive/main/data/nope`,
+      `${R}/archive/no-such-branch/data`,
+      `${R}/archive/0123456789abcdef0123456789abcdef/data`,
+      '/api/repos/ox/none/archive/main',
     ];
     for (const path of missing) {
       const reply = await send(sluice.url, 'GET', path);
@@ -227,7 +240,8 @@ describe.each(storeKinds())('the archive route (%s store)', (kind) => {
 function createToken(tokensFile: string, name: string, scope: string): string {
   const cli = [join(repoRoot(), 'apps/sluice/dist/main.js'), 'token', 'create', '--name', name, '--scope', scope];
   const result = spawnSync(process.execPath, cli, {
-    env: { PATH: process.env.PATH, SLUICE_AUTH_TOKENS_FILE: tokensFile }, encoding: 'utf8',
+    env: { PATH: process.env.PATH, SLUICE_AUTH_TOKENS_FILE: tokensFile },
+    encoding: 'utf8',
   });
   expect(result.status, result.stderr).toBe(0);
   return result.stdout.trim();
@@ -245,7 +259,8 @@ describe('the archive route across tenants', () => {
     const as = (token: string) => ({ authorization: `Bearer ${token}` });
     const json = (token: string, method: string, path: string, body: unknown) =>
       send(sluice.url, method, path, {
-        headers: { ...as(token), 'content-type': 'application/json' }, body: JSON.stringify(body),
+        headers: { ...as(token), 'content-type': 'application/json' },
+        body: JSON.stringify(body),
       });
     const betaFiles = [{ path: 'pin.txt', contents: 'PIN=4321\n' }];
     const created = await json(beta, 'POST', '/api/repos', { namespace: 'beta', name: 'secrets', files: betaFiles });

@@ -11,15 +11,29 @@ import { tempDir } from './support/temp-dirs.js';
 describe('bearer tokens with per-namespace scopes (SLUICE_AUTH=on)', () => {
   const tokensFile = join(tempDir('sluice-auth-'), 'tokens.json');
   const createToken = (name: string, ...scopes: string[]) => {
-    const result = spawnSync(process.execPath, [join(repoRoot(), 'apps/sluice/dist/main.js'), 'token', 'create', '--name', name, ...scopes.flatMap((s) => ['--scope', s])], {
-      env: { PATH: process.env.PATH, SLUICE_AUTH_TOKENS_FILE: tokensFile }, encoding: 'utf8',
-    });
+    const result = spawnSync(
+      process.execPath,
+      [
+        join(repoRoot(), 'apps/sluice/dist/main.js'),
+        'token',
+        'create',
+        '--name',
+        name,
+        ...scopes.flatMap((s) => ['--scope', s]),
+      ],
+      {
+        env: { PATH: process.env.PATH, SLUICE_AUTH_TOKENS_FILE: tokensFile },
+        encoding: 'utf8',
+      },
+    );
     expect(result.status, result.stderr).toBe(0);
     return result.stdout.trim();
   };
   let sluice: SluiceProcess;
   let writer: string, reader: string, outsider: string, admin: string;
-  const as = (token: string | null, extra: Record<string, string> = {}) => ({ headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...extra } });
+  const as = (token: string | null, extra: Record<string, string> = {}) => ({
+    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...extra },
+  });
   const json = (token: string) => as(token, { 'content-type': 'application/json' });
 
   beforeAll(async () => {
@@ -54,23 +68,39 @@ describe('bearer tokens with per-namespace scopes (SLUICE_AUTH=on)', () => {
     expect((await send(sluice.url, 'PUT', '/api/repos/ox/guarded/workspaces', ws)).status).toBe(200);
 
     const files = [{ filename: 'a.txt', content: 'a' }];
-    expect((await upload(sluice.url, '/api/repos/ox/guarded/workspaces/w/files/d', files, as(reader).headers)).status).toBe(403);
-    const accepted = await upload(sluice.url, '/api/repos/ox/guarded/workspaces/w/files/d', files, as(writer, { prefer: 'respond-async' }).headers);
+    expect(
+      (await upload(sluice.url, '/api/repos/ox/guarded/workspaces/w/files/d', files, as(reader).headers)).status,
+    ).toBe(403);
+    const accepted = await upload(
+      sluice.url,
+      '/api/repos/ox/guarded/workspaces/w/files/d',
+      files,
+      as(writer, { prefer: 'respond-async' }).headers,
+    );
     expect(accepted.status).toBe(202);
     expect((await send(sluice.url, 'GET', '/api/repos/ox/guarded/workspaces/w/changes', as(reader))).status).toBe(200);
-    expect((await send(sluice.url, 'GET', '/api/repos/ox/guarded/workspaces/w/changes', as(outsider))).status).toBe(403);
+    expect((await send(sluice.url, 'GET', '/api/repos/ox/guarded/workspaces/w/changes', as(outsider))).status).toBe(
+      403,
+    );
     // a job is read with the scopes of its namespace
     const location = accepted.headers.location as string;
     expect((await send(sluice.url, 'GET', location, as(reader))).status).toBe(200);
     // one the token may not read is answered as one that does not exist
-    expect((await send(sluice.url, 'GET', location, as(outsider))).json()).toMatchObject({ status: 'error', error: { type: 'job_not_found' } });
+    expect((await send(sluice.url, 'GET', location, as(outsider))).json()).toMatchObject({
+      status: 'error',
+      error: { type: 'job_not_found' },
+    });
     // the API document and the dashboard page (which asks for a token) are public, like health and version
     expect((await send(sluice.url, 'GET', '/api/_spec/oxen_server_openapi.json')).status).toBe(200);
     expect((await send(sluice.url, 'GET', '/ui')).status).toBe(200);
     expect((await send(sluice.url, 'GET', '/swagger-ui/')).status).toBe(200);
     // a caller without the scope learns nothing of what exists: 403 before any 404
-    expect((await send(sluice.url, 'GET', '/api/repos/ox/no-such-repo/workspaces/w/changes', as(outsider))).status).toBe(403);
-    expect((await send(sluice.url, 'GET', '/api/repos/ox/no-such-repo/workspaces/w/changes', as(reader))).status).toBe(404);
+    expect(
+      (await send(sluice.url, 'GET', '/api/repos/ox/no-such-repo/workspaces/w/changes', as(outsider))).status,
+    ).toBe(403);
+    expect((await send(sluice.url, 'GET', '/api/repos/ox/no-such-repo/workspaces/w/changes', as(reader))).status).toBe(
+      404,
+    );
     // the stats, the metrics and the dashboards tell about every namespace: they need admin
     for (const path of ['/api/stats', '/metrics', '/api/dashboard', '/admin/queues']) {
       expect((await send(sluice.url, 'GET', path)).status, path).toBe(401);
@@ -91,8 +121,14 @@ describe('bearer tokens with per-namespace scopes (SLUICE_AUTH=on)', () => {
 
   it('refuses to start with auth on and no tokens file', () => {
     const result = spawnSync(process.execPath, [join(repoRoot(), 'apps/sluice/dist/main.js')], {
-      env: { PATH: process.env.PATH, SLUICE_AUTH: 'on', SLUICE_AUTH_TOKENS_FILE: '/nonexistent/tokens.json', SLUICE_REDIS_URL: 'redis://127.0.0.1:1' },
-      encoding: 'utf8', timeout: 20_000,
+      env: {
+        PATH: process.env.PATH,
+        SLUICE_AUTH: 'on',
+        SLUICE_AUTH_TOKENS_FILE: '/nonexistent/tokens.json',
+        SLUICE_REDIS_URL: 'redis://127.0.0.1:1',
+      },
+      encoding: 'utf8',
+      timeout: 20_000,
     });
     expect(result.status).not.toBe(0);
     expect(result.stderr).toMatch(/tokens file/);

@@ -20,7 +20,11 @@ describe('chaos: processes killed, Redis restarted, during a continuous ingest',
 
   it('keeps every acknowledged file, once, with the right hash', async () => {
     redis = await startRedisServer({ aof: true });
-    const { env, store } = testEnv('fs', { SLUICE_REDIS_URL: redis.url, SLUICE_SPOOL_GRACE_SECONDS: '3', SLUICE_THREADS: '1' });
+    const { env, store } = testEnv('fs', {
+      SLUICE_REDIS_URL: redis.url,
+      SLUICE_SPOOL_GRACE_SECONDS: '3',
+      SLUICE_THREADS: '1',
+    });
     const port = String(await freePort());
     const start = async (role: 'api' | 'worker') => {
       const p = await startSluice({ ...env, SLUICE_ROLE: role, SLUICE_PORT: port });
@@ -35,7 +39,12 @@ describe('chaos: processes killed, Redis restarted, during a continuous ingest',
     // the dataset: 100 batches of 40 files; a fifth share content with another file
     const shared = Array.from({ length: 8 }, (_, i) => Buffer.from(`shared content ${i}`));
     const batches: Part[][] = Array.from({ length: 100 }, (_, b) =>
-      Array.from({ length: 40 }, (_, f) => ({ filename: `b${b}/f${f}.bin`, content: f % 5 === 0 ? shared[(b + f) % 8]! : randomBytes(1024 + f * 50), gzip: f % 2 === 0 })));
+      Array.from({ length: 40 }, (_, f) => ({
+        filename: `b${b}/f${f}.bin`,
+        content: f % 5 === 0 ? shared[(b + f) % 8]! : randomBytes(1024 + f * 50),
+        gzip: f % 2 === 0,
+      })),
+    );
     const acknowledged = new Map<string, string>();
     const statuses = new Map<number, number>();
     let retries = 0;
@@ -106,12 +115,14 @@ describe('chaos: processes killed, Redis restarted, during a continuous ingest',
 
     const started = Date.now();
     let next = 0;
-    await Promise.all(Array.from({ length: 4 }, async (_, lane) => {
-      while (next < batches.length) {
-        const b = next++;
-        await ingest(batches[b]!, (b + lane) % 2 === 1);
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: 4 }, async (_, lane) => {
+        while (next < batches.length) {
+          const b = next++;
+          await ingest(batches[b]!, (b + lane) % 2 === 1);
+        }
+      }),
+    );
     const events = await faults;
     const seconds = (Date.now() - started) / 1000;
 
@@ -126,7 +137,9 @@ describe('chaos: processes killed, Redis restarted, during a continuous ingest',
     // the sweeper (3 s grace here) leaves no spool object behind
     const blobs = await store();
     await waitFor('the spool to be swept', async () => (await listKeys(blobs, 'spool/')).length === 0, 30_000, 500);
-    console.log(`chaos: ${acknowledged.size} files in ${batches.length} batches over ${seconds.toFixed(1)} s; faults: ${events.join(', ')}; ` +
-      `answers ${JSON.stringify(Object.fromEntries(statuses))} (0 = connection refused); client retries ${retries}; lost 0, duplicated 0`);
+    console.log(
+      `chaos: ${acknowledged.size} files in ${batches.length} batches over ${seconds.toFixed(1)} s; faults: ${events.join(', ')}; ` +
+        `answers ${JSON.stringify(Object.fromEntries(statuses))} (0 = connection refused); client retries ${retries}; lost 0, duplicated 0`,
+    );
   });
 });

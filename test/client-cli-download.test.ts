@@ -24,14 +24,20 @@ async function archiveOf(entries: Array<{ name: string; content: Buffer }>): Pro
   const list: TarEntry[] = entries.map((e) => {
     hasher.init();
     hasher.update(e.content);
-    return { name: e.name, size: e.content.length, pax: { 'SLUICE.hash': hasher.digest() }, open: async () => e.content };
+    return {
+      name: e.name,
+      size: e.content.length,
+      pax: { 'SLUICE.hash': hasher.digest() },
+      open: async () => e.content,
+    };
   });
   const chunks: Buffer[] = [];
   for await (const chunk of tarStream(list)) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks);
 }
 
-const partsUnder = (dir: string) => readdirSync(dir, { recursive: true }).filter((name) => String(name).endsWith('.sluice-part'));
+const partsUnder = (dir: string) =>
+  readdirSync(dir, { recursive: true }).filter((name) => String(name).endsWith('.sluice-part'));
 
 /** Every file under a directory, by its relative path. */
 function filesUnder(dir: string, below = ''): Map<string, Buffer> {
@@ -66,8 +72,17 @@ describe('sluice download: verified, atomic, resumable, skipping what is here', 
   let whole = Buffer.alloc(0);
   const run = (args: string[], token = ox) => sluiceCli(args, token);
   const serverArchiveRequests = async () => {
-    const metrics = (await send(sluice.url, 'GET', '/metrics', { headers: { authorization: `Bearer ${admin}` } })).body.toString();
-    const line = metrics.split('\n').find((l) => l.startsWith('sluice_http_request_duration_seconds_count') && l.includes('/archive/*') && l.includes('status="200"'));
+    const metrics = (
+      await send(sluice.url, 'GET', '/metrics', { headers: { authorization: `Bearer ${admin}` } })
+    ).body.toString();
+    const line = metrics
+      .split('\n')
+      .find(
+        (l) =>
+          l.startsWith('sluice_http_request_duration_seconds_count') &&
+          l.includes('/archive/*') &&
+          l.includes('status="200"'),
+      );
     return line === undefined ? 0 : Number(line.split(' ').pop());
   };
   const expectWhole = (dir: string) => {
@@ -81,11 +96,17 @@ describe('sluice download: verified, atomic, resumable, skipping what is here', 
     ox = createToken(tokensFile, 'ox', 'ox:write');
     other = createToken(tokensFile, 'other', 'other:write');
     admin = createToken(tokensFile, 'ops', '*:admin');
-    sluice = await startSluice(testEnv('fs', { SLUICE_AUTH: 'on', SLUICE_AUTH_TOKENS_FILE: tokensFile, SLUICE_RATE_LIMIT: '0' }).env);
+    sluice = await startSluice(
+      testEnv('fs', { SLUICE_AUTH: 'on', SLUICE_AUTH_TOKENS_FILE: tokensFile, SLUICE_RATE_LIMIT: '0' }).env,
+    );
     proxy = await new ArchiveProxy(sluice.url).start();
     remote = `${proxy.url}/ox/data`;
     const source = tempDir('sluice-download-src-');
-    for (const [dir, count] of [['a', 100], ['b/c', 100], ['', 100]] as const) {
+    for (const [dir, count] of [
+      ['a', 100],
+      ['b/c', 100],
+      ['', 100],
+    ] as const) {
       mkdirSync(join(source, dir), { recursive: true });
       for (let i = 0; i < count; i++) {
         const path = dir === '' ? `top-${i}.csv` : `${dir}/${String(i).padStart(3, '0')}.txt`;
@@ -100,7 +121,9 @@ describe('sluice download: verified, atomic, resumable, skipping what is here', 
     expect((await run(['repo', 'create', '--remote', `${sluice.url}/ox/data`])).code).toBe(0);
     const pushed = await run(['push', source, '--remote', `${sluice.url}/ox/data`, '-m', 'data', '--json']);
     expect(pushed.code, pushed.stderr).toBe(0);
-    whole = (await send(sluice.url, 'GET', '/api/repos/ox/data/archive/main', { headers: { authorization: `Bearer ${ox}` } })).body;
+    whole = (
+      await send(sluice.url, 'GET', '/api/repos/ox/data/archive/main', { headers: { authorization: `Bearer ${ox}` } })
+    ).body;
     expect(readTar(whole).entries.length).toBe(dataset.size);
   });
   afterAll(async () => {
@@ -126,7 +149,9 @@ describe('sluice download: verified, atomic, resumable, skipping what is here', 
     // human output: a summary that says what happened
     const plain = await run(['download', remote, 'a', '--to', join(to, '..', 'only-a')]);
     expect(plain.code, plain.stderr).toBe(0);
-    expect(plain.stdout).toMatch(/^downloaded ox\/data:a at [0-9a-f]+ into .*only-a in [\d.]+ s\n {2}files 100: fetched 100, skipped 0 \(identical here\), failed 0; 100 hash\(es\) checked/);
+    expect(plain.stdout).toMatch(
+      /^downloaded ox\/data:a at [0-9a-f]+ into .*only-a in [\d.]+ s\n {2}files 100: fetched 100, skipped 0 \(identical here\), failed 0; 100 hash\(es\) checked/,
+    );
   });
 
   it('skips identical local files and fetches only those missing or different, each run from the file before it', async () => {
@@ -188,18 +213,27 @@ describe('sluice download: verified, atomic, resumable, skipping what is here', 
     const seen = proxy.archives.length;
     proxy.holdAfter = Math.floor(whole.length * 0.6);
     const child = spawnTracked(process.execPath, [cli, 'download', remote, '--to', to, '--json'], {
-      env: { PATH: process.env.PATH ?? '', SLUICE_TOKEN: ox }, stdio: 'ignore',
+      env: { PATH: process.env.PATH ?? '', SLUICE_TOKEN: ox },
+      stdio: 'ignore',
     });
-    const written = () => readdirSync(to, { recursive: true, withFileTypes: true }).filter((e) => e.isFile() && !e.name.endsWith('.sluice-part')).length;
+    const written = () =>
+      readdirSync(to, { recursive: true, withFileTypes: true }).filter(
+        (e) => e.isFile() && !e.name.endsWith('.sluice-part'),
+      ).length;
     // held: what arrived is written, then nothing moves
     let count = 0;
-    await waitFor('files written up to the hold', async () => {
-      const now = written();
-      const still = now === count && now > 50;
-      count = now;
-      if (!still) await new Promise((r) => setTimeout(r, 300));
-      return still;
-    }, 60_000, 20);
+    await waitFor(
+      'files written up to the hold',
+      async () => {
+        const now = written();
+        const still = now === count && now > 50;
+        count = now;
+        if (!still) await new Promise((r) => setTimeout(r, 300));
+        return still;
+      },
+      60_000,
+      20,
+    );
     child.kill('SIGKILL');
     await new Promise((r) => child.once('exit', r));
     proxy.release();
@@ -209,7 +243,12 @@ describe('sluice download: verified, atomic, resumable, skipping what is here', 
 
     const rerun = await run(['download', remote, '--to', to, '--json']);
     expect(rerun.code, rerun.stderr).toBe(0);
-    expect(summaryOf(rerun)).toMatchObject({ skipped: here, fetched: dataset.size - here, verified: dataset.size, requests: 1 });
+    expect(summaryOf(rerun)).toMatchObject({
+      skipped: here,
+      fetched: dataset.size - here,
+      verified: dataset.size,
+      requests: 1,
+    });
     const resumed = proxy.archives.at(-1)!;
     expect(proxy.archives.length).toBe(seen + 2);
     expect(afterOf(resumed.url)).toBe(held.entries[here - 1]!.name);
@@ -226,7 +265,11 @@ describe('sluice download: verified, atomic, resumable, skipping what is here', 
     const damaged = await run(['download', remote, '--to', to]);
     expect(damaged.code).toBe(1);
     for (const path of ['blobs/big.bin', 'a/010.txt']) {
-      expect(damaged.stdout).toMatch(new RegExp(`failed ${path.replace('.', '\\.')}: hash mismatch: expected [0-9a-f]{1,32}, received bytes hash to [0-9a-f]{1,32}`));
+      expect(damaged.stdout).toMatch(
+        new RegExp(
+          `failed ${path.replace('.', '\\.')}: hash mismatch: expected [0-9a-f]{1,32}, received bytes hash to [0-9a-f]{1,32}`,
+        ),
+      );
       expect(existsSync(join(to, path))).toBe(false);
       expect(existsSync(join(to, `${path}.sluice-part`))).toBe(false);
     }
@@ -236,7 +279,10 @@ describe('sluice download: verified, atomic, resumable, skipping what is here', 
     const rerun = await run(['download', remote, '--to', to, '--json']);
     expect(rerun.code, rerun.stderr).toBe(0);
     expect(summaryOf(rerun)).toMatchObject({ fetched: 2, skipped: 299, failed: [], requests: 2 });
-    expect(proxy.archives.slice(seen).map((a) => readTar(a.body).entries[0]!.name)).toEqual(['a/010.txt', 'blobs/big.bin']);
+    expect(proxy.archives.slice(seen).map((a) => readTar(a.body).entries[0]!.name)).toEqual([
+      'a/010.txt',
+      'blobs/big.bin',
+    ]);
     expectWhole(to);
   });
 
@@ -246,7 +292,12 @@ describe('sluice download: verified, atomic, resumable, skipping what is here', 
     writeFileSync(join(to, 'a', '050.txt', 'mine'), 'a directory where the repository has a file\n');
     const result = await run(['download', remote, '--to', to, '--json']);
     expect(result.code).toBe(1);
-    expect(summaryOf(result)).toMatchObject({ fetched: 300, failed: [{ path: 'a/050.txt', reason: 'local_conflict: a/050.txt here is a directory where the repository has a file' }] });
+    expect(summaryOf(result)).toMatchObject({
+      fetched: 300,
+      failed: [
+        { path: 'a/050.txt', reason: 'local_conflict: a/050.txt here is a directory where the repository has a file' },
+      ],
+    });
     expect(readFileSync(join(to, 'a', '051.txt')).equals(dataset.get('a/051.txt')!)).toBe(true);
     expect(existsSync(join(to, 'a', '050.txt.sluice-part'))).toBe(false);
   });
@@ -255,13 +306,16 @@ describe('sluice download: verified, atomic, resumable, skipping what is here', 
     const parent = tempDir('sluice-dl-hostile-');
     const to = join(parent, 'out');
     proxy.replaceWith = await archiveOf([
-      { name: 'ok.txt', content: Buffer.from('fine\n') }, { name: '../rv-evil1.txt', content: Buffer.from('evil\n') },
+      { name: 'ok.txt', content: Buffer.from('fine\n') },
+      { name: '../rv-evil1.txt', content: Buffer.from('evil\n') },
     ]);
     const seen = proxy.archives.length;
     try {
       const result = await run(['download', remote, '--to', to, '--retry-for', '1s']);
       expect(result.code).toBe(1);
-      expect(result.stderr).toMatch(/the archive names a path outside the target: "\.\.\/rv-evil1\.txt" \(bad_archive\)/);
+      expect(result.stderr).toMatch(
+        /the archive names a path outside the target: "\.\.\/rv-evil1\.txt" \(bad_archive\)/,
+      );
       expect(result.stderr).not.toMatch(/transfer cut|run the same command again/);
       expect(proxy.archives.length).toBe(seen + 1);
     } finally {
@@ -274,7 +328,10 @@ describe('sluice download: verified, atomic, resumable, skipping what is here', 
   it('a resume answered with the file it was to begin after again is a wrong archive, not progress', async () => {
     const to = join(tempDir('sluice-dl-repeat-'), 'out');
     // every answer: ok.txt whole, then a cut in the next file; resumed after ok.txt, it sends ok.txt again
-    const full = await archiveOf([{ name: 'ok.txt', content: Buffer.from('fine\n') }, { name: 'next.txt', content: randomBytes(4000) }]);
+    const full = await archiveOf([
+      { name: 'ok.txt', content: Buffer.from('fine\n') },
+      { name: 'next.txt', content: randomBytes(4000) },
+    ]);
     proxy.replaceWith = full.subarray(0, 3000);
     const seen = proxy.archives.length;
     try {
@@ -305,7 +362,9 @@ describe('sluice download: verified, atomic, resumable, skipping what is here', 
     expect(failed.length).toBe(202);
     expect(summary.fetched).toBe(99);
     for (const f of failed) expect(f.reason, f.path).toMatch(/^local_conflict: /);
-    expect(failed.find((f) => f.path === 'a/000.txt')!.reason).toMatch(/a here is a file where the repository has a directory/);
+    expect(failed.find((f) => f.path === 'a/000.txt')!.reason).toMatch(
+      /a here is a file where the repository has a directory/,
+    );
     expect(failed.find((f) => f.path === 'top-0.csv')!.reason).toMatch(/top-0\.csv here is a directory/);
     expect(failed.find((f) => f.path === 'blobs/big.bin')!.reason).toMatch(/blobs\/big\.bin here is a directory/);
     expect(failed.find((f) => f.path === 'b/c/000.txt')!.reason).toMatch(/b\/c here is a symbolic link/);
@@ -343,7 +402,9 @@ describe('sluice download: verified, atomic, resumable, skipping what is here', 
     expect(summaryOf(zipped)).toMatchObject({ fetched: 100, verified: 100 });
     expect(readFileSync(join(to, 'c', '007.txt')).equals(dataset.get('b/c/007.txt')!)).toBe(true);
 
-    const head = (await send(sluice.url, 'GET', '/api/repos/ox/data/branches/main', { headers: { authorization: `Bearer ${ox}` } })).json().branch.commit_id as string;
+    const head = (
+      await send(sluice.url, 'GET', '/api/repos/ox/data/branches/main', { headers: { authorization: `Bearer ${ox}` } })
+    ).json().branch.commit_id as string;
     const one = tempDir('sluice-dl-file-');
     const file = await run(['download', remote, 'blobs/big.bin', '--revision', head, '--to', one, '--json']);
     expect(file.code, file.stderr).toBe(0);
@@ -357,12 +418,16 @@ describe('sluice download: verified, atomic, resumable, skipping what is here', 
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/403 this token may not read namespace 'ox' \(forbidden\)/);
     // the other tenant's own repository, naming ox's commit: not found there
-    const head = (await send(sluice.url, 'GET', '/api/repos/ox/data/branches/main', { headers: { authorization: `Bearer ${ox}` } })).json().branch.commit_id as string;
+    const head = (
+      await send(sluice.url, 'GET', '/api/repos/ox/data/branches/main', { headers: { authorization: `Bearer ${ox}` } })
+    ).json().branch.commit_id as string;
     expect((await run(['repo', 'create', '--remote', `${sluice.url}/other/mine`], other)).code).toBe(0);
     const borrowed = await run(['download', `${proxy.url}/other/mine`, '--revision', head, '--to', to], other);
     expect(borrowed.code).toBe(1);
     expect(borrowed.stderr).toMatch(/revision [0-9a-f]+ not found in other\/mine/);
-    const direct = await send(sluice.url, 'GET', `/api/repos/other/mine/archive/${head}`, { headers: { authorization: `Bearer ${other}` } });
+    const direct = await send(sluice.url, 'GET', `/api/repos/other/mine/archive/${head}`, {
+      headers: { authorization: `Bearer ${other}` },
+    });
     expect(direct.status).toBe(404);
     expect(existsSync(to)).toBe(false);
 
@@ -374,7 +439,14 @@ describe('sluice download: verified, atomic, resumable, skipping what is here', 
     const badPath = await run(['download', remote, 'no/such', '--to', to]);
     expect(badPath.code).toBe(1);
     expect(badPath.stderr).toMatch(/path no\/such not found/);
-    const down = await run(['download', `http://127.0.0.1:${await freePort()}/ox/data`, '--to', to, '--retry-for', '1s']);
+    const down = await run([
+      'download',
+      `http://127.0.0.1:${await freePort()}/ox/data`,
+      '--to',
+      to,
+      '--retry-for',
+      '1s',
+    ]);
     expect(down.code).toBe(1);
     expect(down.stderr).toMatch(/did not answer \(ECONNREFUSED\)/);
     expect(down.stderr).toMatch(/the server is unreachable: nothing was downloaded/);

@@ -26,17 +26,20 @@ describe('the sluice CLI reads a repository: ls, log, diff, status', () => {
   let other = '';
   const commits: string[] = [];
   const run = (args: string[], token = ox) => sluiceCli(args, token);
-  const api = (method: string, path: string, body?: unknown) => send(sluice.url, method, path, {
-    headers: { authorization: `Bearer ${ox}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
+  const api = (method: string, path: string, body?: unknown) =>
+    send(sluice.url, method, path, {
+      headers: { authorization: `Bearer ${ox}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
   const head = async () => (await api('GET', '/api/repos/ox/data/branches/main')).json().branch.commit_id as string;
 
   beforeAll(async () => {
     const tokensFile = join(tempDir('sluice-read-tokens-'), 'tokens.json');
     ox = createToken(tokensFile, 'ox', 'ox:write');
     other = createToken(tokensFile, 'other', 'other:write');
-    sluice = await startSluice(testEnv('fs', { SLUICE_AUTH: 'on', SLUICE_AUTH_TOKENS_FILE: tokensFile, SLUICE_RATE_LIMIT: '0' }).env);
+    sluice = await startSluice(
+      testEnv('fs', { SLUICE_AUTH: 'on', SLUICE_AUTH_TOKENS_FILE: tokensFile, SLUICE_RATE_LIMIT: '0' }).env,
+    );
     remote = `${sluice.url}/ox/data`;
     expect((await run(['repo', 'create', '--remote', remote])).code).toBe(0);
     const dataset = tempDir('sluice-read-');
@@ -55,7 +58,9 @@ describe('the sluice CLI reads a repository: ls, log, diff, status', () => {
     const second = await run(['push', dataset, '--remote', remote, '-m', 'second', '--json']);
     expect(second.code, second.stderr).toBe(0);
     commits.push(await head());
-    expect((await api('PUT', '/api/repos/ox/data/workspaces', { workspace_id: 'rm', branch_name: 'main' })).status).toBe(200);
+    expect(
+      (await api('PUT', '/api/repos/ox/data/workspaces', { workspace_id: 'rm', branch_name: 'main' })).status,
+    ).toBe(200);
     expect((await api('DELETE', '/api/repos/ox/data/workspaces/rm/files', ['README.md'])).status).toBe(200);
     const third = await run(['commit', '--remote', remote, '--workspace', 'rm', '-m', 'third: no readme']);
     expect(third.code, third.stderr).toBe(0);
@@ -74,11 +79,17 @@ describe('the sluice CLI reads a repository: ls, log, diff, status', () => {
     ]);
     const data = await run(['ls', remote, 'data']);
     expect(lines(data.stdout).slice(0, -1)).toEqual([
-      row('file', 4, 'new.txt'), row('dir', 3000, 'sub/'), row('file', 12, 'x.csv'),
+      row('file', 4, 'new.txt'),
+      row('dir', 3000, 'sub/'),
+      row('file', 12, 'x.csv'),
     ]);
     // the first commit, by id: the readme was there, new.txt not yet
     const old = await run(['ls', remote, '--revision', commits[0]!, '--json']);
-    expect(jsonLines(old.stdout).map((e) => `${e.type} ${e.path} ${e.size}`)).toEqual(['file README.md 9', expect.stringMatching(/^dir data \d+$/), expect.stringMatching(/^dir many \d+$/)]);
+    expect(jsonLines(old.stdout).map((e) => `${e.type} ${e.path} ${e.size}`)).toEqual([
+      'file README.md 9',
+      expect.stringMatching(/^dir data \d+$/),
+      expect.stringMatching(/^dir many \d+$/),
+    ]);
     // 1,005 entries in two pages, all shown; --limit cuts and says so
     const many = await run(['ls', remote, 'many', '--json']);
     const names = jsonLines(many.stdout).map((e) => e.path);
@@ -87,7 +98,9 @@ describe('the sluice CLI reads a repository: ls, log, diff, status', () => {
     expect(names[1004]).toBe('1004.txt');
     const limited = await run(['ls', `${remote}`, 'many', '--limit', '3']);
     expect(lines(limited.stdout)).toEqual([
-      expect.stringMatching(/ 0000\.txt$/), expect.stringMatching(/ 0001\.txt$/), expect.stringMatching(/ 0002\.txt$/),
+      expect.stringMatching(/ 0000\.txt$/),
+      expect.stringMatching(/ 0001\.txt$/),
+      expect.stringMatching(/ 0002\.txt$/),
       '… 1002 more entries not shown (--limit 3)',
     ]);
     // a file path shows the file; --remote works as well as the positional remote
@@ -99,7 +112,10 @@ describe('the sluice CLI reads a repository: ls, log, diff, status', () => {
     // the pipe fills while its reader sleeps: the command must wait for it, not exit with lines unwritten
     const command = `"${process.execPath}" "${cli}" ls "${remote}" many --json | (sleep 1.5; wc -l)`;
     const counted = await new Promise<string>((resolve) => {
-      const child = spawnTracked('sh', ['-c', command], { env: { PATH: process.env.PATH ?? '', SLUICE_TOKEN: ox }, stdio: ['ignore', 'pipe', 'inherit'] });
+      const child = spawnTracked('sh', ['-c', command], {
+        env: { PATH: process.env.PATH ?? '', SLUICE_TOKEN: ox },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
       let out = '';
       child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
       child.on('exit', () => resolve(out));
@@ -138,11 +154,19 @@ describe('the sluice CLI reads a repository: ls, log, diff, status', () => {
       `1 added, 1 modified, 0 removed from ${commits[0]} (${commits[0]!.slice(0, 12)}) to ${commits[1]} (${commits[1]!.slice(0, 12)})`,
     ]);
     const removed = await run(['diff', remote, commits[1]!, 'main', '--json']);
-    expect(jsonLines(removed.stdout)).toEqual([{ path: 'README.md', status: 'removed', base: { hash: expect.any(String), size: 9 }, head: null }]);
+    expect(jsonLines(removed.stdout)).toEqual([
+      { path: 'README.md', status: 'removed', base: { hash: expect.any(String), size: 9 }, head: null },
+    ]);
     const under = await run(['diff', remote, commits[0]!, 'main', 'data']);
-    expect(lines(under.stdout).slice(0, -1).map((l) => l.split(' ')[0] + ' ' + l.split('  ').pop())).toEqual(['added data/new.txt', 'modified data/x.csv']);
+    expect(
+      lines(under.stdout)
+        .slice(0, -1)
+        .map((l) => l.split(' ')[0] + ' ' + l.split('  ').pop()),
+    ).toEqual(['added data/new.txt', 'modified data/x.csv']);
     const same = await run(['diff', remote, 'main', commits[2]!]);
-    expect(lines(same.stdout)).toEqual([expect.stringMatching(/^no differences: 0 added, 0 modified, 0 removed from main/)]);
+    expect(lines(same.stdout)).toEqual([
+      expect.stringMatching(/^no differences: 0 added, 0 modified, 0 removed from main/),
+    ]);
     // from the repository's first commit: every file is added, 1,008 of them over two pages of the route
     const initial = jsonLines((await run(['log', remote, '--json'])).stdout).pop()!.id as string;
     const everything = await run(['diff', remote, initial, 'main', '--json']);
@@ -151,12 +175,18 @@ describe('the sluice CLI reads a repository: ls, log, diff, status', () => {
     expect(added.every((c) => c.status === 'added')).toBe(true);
     expect(new Set(added.map((c) => c.path)).size).toBe(1008);
     const limited = await run(['diff', remote, initial, 'main', '--limit', '2']);
-    expect(lines(limited.stdout)).toEqual([expect.stringMatching(/data\/new\.txt$/), expect.stringMatching(/data\/sub\/y\.bin$/), '… more changes not shown (--limit 2)']);
+    expect(lines(limited.stdout)).toEqual([
+      expect.stringMatching(/data\/new\.txt$/),
+      expect.stringMatching(/data\/sub\/y\.bin$/),
+      '… more changes not shown (--limit 2)',
+    ]);
   });
 
   it('the compare route pages by cursor: pages joined equal one large page, and each is bounded', async () => {
     const initial = jsonLines((await run(['log', remote, '--json'])).stdout).pop()!.id as string;
-    const whole = (await api('GET', `/api/repos/ox/data/compare/trees?base=${initial}&head=main&page_size=10000`)).json();
+    const whole = (
+      await api('GET', `/api/repos/ox/data/compare/trees?base=${initial}&head=main&page_size=10000`)
+    ).json();
     expect(whole.next_after).toBeNull();
     const joined: unknown[] = [];
     let after: string | null = null;
@@ -169,7 +199,12 @@ describe('the sluice CLI reads a repository: ls, log, diff, status', () => {
     } while (after !== null);
     expect(joined).toEqual(whole.entries);
     // under a directory, the cursor is relative to it
-    const sub = (await api('GET', `/api/repos/ox/data/compare/trees?base=${initial}&head=main&path=many&page_size=2&after=0001.txt`)).json();
+    const sub = (
+      await api(
+        'GET',
+        `/api/repos/ox/data/compare/trees?base=${initial}&head=main&path=many&page_size=2&after=0001.txt`,
+      )
+    ).json();
     expect(sub.entries.map((e: { path: string }) => e.path)).toEqual(['many/0002.txt', 'many/0003.txt']);
     expect(sub.next_after).toBe('0003.txt');
     expect((await api('GET', `/api/repos/ox/data/compare/trees?base=main&head=main&page_size=10001`)).status).toBe(400);
@@ -177,12 +212,24 @@ describe('the sluice CLI reads a repository: ls, log, diff, status', () => {
   });
 
   it('status lists what a workspace has staged, a page at a time', async () => {
-    expect((await api('PUT', '/api/repos/ox/data/workspaces', { workspace_id: 'looking', branch_name: 'main', name: 'looking' })).status).toBe(200);
-    expect((await api('DELETE', '/api/repos/ox/data/workspaces/looking/files', ['data/x.csv', 'data/new.txt'])).status).toBe(200);
+    expect(
+      (
+        await api('PUT', '/api/repos/ox/data/workspaces', {
+          workspace_id: 'looking',
+          branch_name: 'main',
+          name: 'looking',
+        })
+      ).status,
+    ).toBe(200);
+    expect(
+      (await api('DELETE', '/api/repos/ox/data/workspaces/looking/files', ['data/x.csv', 'data/new.txt'])).status,
+    ).toBe(200);
     const status = await run(['status', '--remote', remote, '--workspace', 'looking']);
     expect(status.code, status.stderr).toBe(0);
     expect(lines(status.stdout)).toEqual([
-      'workspace looking: 0 file(s) staged, 2 removal(s)', '  removed   data/new.txt', '  removed   data/x.csv',
+      'workspace looking: 0 file(s) staged, 2 removal(s)',
+      '  removed   data/new.txt',
+      '  removed   data/x.csv',
     ]);
     const limited = await run(['status', '--remote', remote, '--workspace', 'looking', '--limit', '1', '--json']);
     expect(jsonLines(limited.stdout)).toEqual([{ path: 'data/new.txt', status: 'removed', size: expect.any(Number) }]);
@@ -193,7 +240,9 @@ describe('the sluice CLI reads a repository: ls, log, diff, status', () => {
       const [name, ...args] = command;
       const missingRepo = await run([name!, `${sluice.url}/ox/nothing-here`, ...args]);
       expect(missingRepo.code).toBe(1);
-      expect(missingRepo.stderr).toMatch(/^sluice: repository ox\/nothing-here not found on http:\/\/127\.0\.0\.1:\d+ \(repo_not_found\)/);
+      expect(missingRepo.stderr).toMatch(
+        /^sluice: repository ox\/nothing-here not found on http:\/\/127\.0\.0\.1:\d+ \(repo_not_found\)/,
+      );
       const down = await run([name!, `http://127.0.0.1:${await freePort()}/ox/data`, ...args]);
       expect(down.code).toBe(1);
       expect(down.stderr).toMatch(/^sluice: http:\/\/127\.0\.0\.1:\d+ did not answer \(ECONNREFUSED\) \(unreachable\)/);
@@ -221,14 +270,25 @@ describe('the sluice CLI reads a repository: ls, log, diff, status', () => {
   });
 
   it('refuses another tenant: its token reads nothing of this repository', async () => {
-    for (const command of [['ls', remote], ['log', remote, 'data/x.csv'], ['diff', remote, commits[0]!, commits[1]!]]) {
+    for (const command of [
+      ['ls', remote],
+      ['log', remote, 'data/x.csv'],
+      ['diff', remote, commits[0]!, commits[1]!],
+    ]) {
       const refused = await run(command, other);
       expect(refused.code).toBe(1);
       expect(refused.stdout).toBe('');
-      expect(refused.stderr).toMatch(/^sluice: GET \/api\/repos\/ox\/data: 403 this token may not read namespace 'ox' \(forbidden\)$/m);
+      expect(refused.stderr).toMatch(
+        /^sluice: GET \/api\/repos\/ox\/data: 403 this token may not read namespace 'ox' \(forbidden\)$/m,
+      );
       expect(refused.stderr).not.toContain('x.csv');
     }
-    const compare = await send(sluice.url, 'GET', `/api/repos/ox/data/compare/trees?base=${commits[0]}&head=${commits[1]}`, { headers: { authorization: `Bearer ${other}` } });
+    const compare = await send(
+      sluice.url,
+      'GET',
+      `/api/repos/ox/data/compare/trees?base=${commits[0]}&head=${commits[1]}`,
+      { headers: { authorization: `Bearer ${other}` } },
+    );
     expect([403, 404]).toContain(compare.status);
     expect(compare.body.toString()).not.toContain('x.csv');
     // ox's commit ids, compared inside the other tenant's own repository: not its commits, so not found
@@ -237,7 +297,12 @@ describe('the sluice CLI reads a repository: ls, log, diff, status', () => {
     const borrowed = await run(['diff', mine, commits[0]!, commits[1]!], other);
     expect(borrowed.code).toBe(1);
     expect(borrowed.stderr).toMatch(new RegExp(`revision ${commits[0]} not found in other/mine`));
-    const direct = await send(sluice.url, 'GET', `/api/repos/other/mine/compare/trees?base=${commits[0]}&head=${commits[1]}`, { headers: { authorization: `Bearer ${other}` } });
+    const direct = await send(
+      sluice.url,
+      'GET',
+      `/api/repos/other/mine/compare/trees?base=${commits[0]}&head=${commits[1]}`,
+      { headers: { authorization: `Bearer ${other}` } },
+    );
     expect(direct.status).toBe(404);
     expect(direct.body.toString()).not.toContain('x.csv');
   });

@@ -17,7 +17,10 @@ const cli = join(repoRoot(), 'packages/client/bin/sluice.js');
 /** Runs the `sluice` CLI as a process; resolves with its exit code and output. */
 function sluiceCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawnTracked(process.execPath, [cli, ...args], { env: { PATH: process.env.PATH ?? '', SLUICE_AUTHOR: 'tester' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawnTracked(process.execPath, [cli, ...args], {
+      env: { PATH: process.env.PATH ?? '', SLUICE_AUTHOR: 'tester' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -33,7 +36,17 @@ describe('the sluice CLI against a running sluice', () => {
   let remote: string;
   let dataset: string;
   const big = randomBytes(3 * 1024 * 1024 + 123);
-  const pushArgs = () => ['push', dataset, '--remote', remote, '--chunk-size', '1MiB', '--batch-size', '256KiB', '--json'];
+  const pushArgs = () => [
+    'push',
+    dataset,
+    '--remote',
+    remote,
+    '--chunk-size',
+    '1MiB',
+    '--batch-size',
+    '256KiB',
+    '--json',
+  ];
   const summaryOf = (stdout: string) => JSON.parse(stdout.trim().split('\n').pop()!) as JsonBody;
   const committed = async (path: string) => send(sluice.url, 'GET', `/api/repos/ox/data/file/main/${path}`);
 
@@ -43,7 +56,8 @@ describe('the sluice CLI against a running sluice', () => {
     dataset = tempDir('sluice-push-');
     for (let d = 0; d < 6; d++) {
       mkdirSync(join(dataset, 'train', `part${d}`), { recursive: true });
-      for (let i = 0; i < 50; i++) writeFileSync(join(dataset, 'train', `part${d}`, `${i}.csv`), `id,value\n${d},${i}\n${'x'.repeat(i * 40)}\n`);
+      for (let i = 0; i < 50; i++)
+        writeFileSync(join(dataset, 'train', `part${d}`, `${i}.csv`), `id,value\n${d},${i}\n${'x'.repeat(i * 40)}\n`);
     }
     writeFileSync(join(dataset, 'train', 'part0', 'copy-of-1.csv'), `id,value\n0,1\n${'x'.repeat(40)}\n`);
     mkdirSync(join(dataset, 'blobs'));
@@ -78,7 +92,14 @@ describe('the sluice CLI against a running sluice', () => {
   it('sends nothing for an unchanged dataset, and only what changed after that', async () => {
     const again = await sluiceCli(pushArgs());
     expect(again.code).toBe(0);
-    expect(summaryOf(again.stdout)).toMatchObject({ files: 302, sent: 0, skipped: 302, bytesSent: 0, commit: null, commitNote: expect.stringMatching(/nothing to commit/) });
+    expect(summaryOf(again.stdout)).toMatchObject({
+      files: 302,
+      sent: 0,
+      skipped: 302,
+      bytesSent: 0,
+      commit: null,
+      commitNote: expect.stringMatching(/nothing to commit/),
+    });
 
     // a push that stops before its commit (--no-commit), then more data, then the same push again
     writeFileSync(join(dataset, 'train', 'part5', '0.csv'), 'changed\n');
@@ -97,13 +118,35 @@ describe('the sluice CLI against a running sluice', () => {
 
   it('resumes a push killed in the middle: the rerun sends only what was not staged', async () => {
     const big = tempDir('sluice-killed-');
-    for (let i = 0; i < 400; i++) writeFileSync(join(big, `${String(i).padStart(3, '0')}.txt`), `line ${i}\n${'y'.repeat(2000)}\n`);
+    for (let i = 0; i < 400; i++)
+      writeFileSync(join(big, `${String(i).padStart(3, '0')}.txt`), `line ${i}\n${'y'.repeat(2000)}\n`);
     // gzipped as to a remote server (the default to loopback is plain)
-    const args = ['push', big, '--remote', remote, '--dst', 'killed', '--workspace', 'resumable', '--batch-size', '8KiB', '--concurrency', '1', '--gzip', 'always', '--json'];
+    const args = [
+      'push',
+      big,
+      '--remote',
+      remote,
+      '--dst',
+      'killed',
+      '--workspace',
+      'resumable',
+      '--batch-size',
+      '8KiB',
+      '--concurrency',
+      '1',
+      '--gzip',
+      'always',
+      '--json',
+    ];
     const child = spawnTracked(process.execPath, [cli, ...args], { stdio: 'ignore' });
     const ws = '/api/repos/ox/data/workspaces/resumable';
     let stagedAtKill = 0;
-    await waitFor('40 files staged', async () => (stagedAtKill = (await stagedFiles(sluice.url, ws).catch(() => new Map())).size) >= 40, 120_000, 20);
+    await waitFor(
+      '40 files staged',
+      async () => (stagedAtKill = (await stagedFiles(sluice.url, ws).catch(() => new Map())).size) >= 40,
+      120_000,
+      20,
+    );
     child.kill('SIGKILL');
     await new Promise((r) => child.once('exit', r));
     // a batch whose body had arrived whole is still staged by the server: wait until nothing moves
@@ -149,10 +192,12 @@ describe('the sluice CLI against a running sluice', () => {
     const result = await sluiceCli(['push', broken, '--remote', remote, '--dst', 'broken', '--json']);
     expect(result.code).toBe(1);
     const summary = summaryOf(result.stdout);
-    expect(summary.failed).toEqual(expect.arrayContaining([
-      { path: 'dangling.txt', reason: 'unreadable: ENOENT' },
-      { path: expect.stringMatching(/^bad-.*-name\.txt$/), reason: 'the file name is not valid UTF-8' },
-    ]));
+    expect(summary.failed).toEqual(
+      expect.arrayContaining([
+        { path: 'dangling.txt', reason: 'unreadable: ENOENT' },
+        { path: expect.stringMatching(/^bad-.*-name\.txt$/), reason: 'the file name is not valid UTF-8' },
+      ]),
+    );
     expect(summary.sent).toBe(1);
     expect(summary.commit).toBeNull();
     expect(summary.commitNote).toMatch(/2 file\(s\) failed; .*run the same push again/);
@@ -178,21 +223,38 @@ describe('the sluice CLI against a running sluice', () => {
 
   it('shows a job and a workspace status', async () => {
     const ws = '/api/repos/ox/data/workspaces/looking';
-    expect((await send(sluice.url, 'PUT', '/api/repos/ox/data/workspaces', { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ workspace_id: 'looking', branch_name: 'main', name: 'looking' }) })).status).toBe(200);
-    const accepted = await upload(sluice.url, `${ws}/files/x`, [
-      { filename: 'ok.txt', content: 'ok', gzip: true },
-      { filename: 'bad.txt', content: Buffer.from('no gzip'), contentType: 'application/gzip' },
-    ], { prefer: 'respond-async' });
+    expect(
+      (
+        await send(sluice.url, 'PUT', '/api/repos/ox/data/workspaces', {
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ workspace_id: 'looking', branch_name: 'main', name: 'looking' }),
+        })
+      ).status,
+    ).toBe(200);
+    const accepted = await upload(
+      sluice.url,
+      `${ws}/files/x`,
+      [
+        { filename: 'ok.txt', content: 'ok', gzip: true },
+        { filename: 'bad.txt', content: Buffer.from('no gzip'), contentType: 'application/gzip' },
+      ],
+      { prefer: 'respond-async' },
+    );
     const id = accepted.json().job.id as string;
     let shown = await sluiceCli(['job', id, '--remote', sluice.url]);
-    await waitFor('the job to complete', async () => (shown = await sluiceCli(['job', id, '--remote', sluice.url])).stdout.includes('completed'));
+    await waitFor('the job to complete', async () =>
+      (shown = await sluiceCli(['job', id, '--remote', sluice.url])).stdout.includes('completed'),
+    );
     expect(shown.code).toBe(0);
     expect(shown.stdout).toContain(`job ${id}: ingest, completed, 2/2 files`);
     expect(shown.stdout).toContain('1 staged, 1 failed');
     expect(shown.stdout).toContain('failed x/bad.txt: corrupt_gzip');
 
     const status = await sluiceCli(['status', '--remote', remote, '--workspace', 'looking']);
-    expect(status.stdout.trim().split('\n')).toEqual(['workspace looking: 1 file(s) staged, 0 removal(s)', '  added     x/ok.txt']);
+    expect(status.stdout.trim().split('\n')).toEqual([
+      'workspace looking: 1 file(s) staged, 0 removal(s)',
+      '  added     x/ok.txt',
+    ]);
   });
   it('answers usage as documented: --version, help per command, exit 2 for unknown commands, bad remotes and missing paths', async () => {
     const version = await sluiceCli(['--version']);
@@ -201,7 +263,8 @@ describe('the sluice CLI against a running sluice', () => {
     const pushHelp = await sluiceCli(['push', '--help']);
     expect(pushHelp.code).toBe(0);
     expect(pushHelp.stdout).toMatch(/^usage: sluice push /);
-    for (const mention of ['--batch-size', '--author', '--email', 'SLUICE_AUTHOR', 'SLUICE_EMAIL']) expect(pushHelp.stdout).toContain(mention);
+    for (const mention of ['--batch-size', '--author', '--email', 'SLUICE_AUTHOR', 'SLUICE_EMAIL'])
+      expect(pushHelp.stdout).toContain(mention);
     expect((await sluiceCli(['commit', '--help'])).stdout).toMatch(/^usage: sluice commit /);
     const unknown = await sluiceCli(['pussh', dataset, '--remote', remote]);
     expect(unknown.code).toBe(2);
@@ -216,7 +279,9 @@ describe('the sluice CLI against a running sluice', () => {
     const missing = await sluiceCli(['push', join(dataset, 'no-such-dir'), '--remote', remote]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/no such file or directory: .*no-such-dir/);
-    expect((await send(sluice.url, 'GET', '/api/repos/ox/data/workspaces')).json().workspaces.length).toBe(workspacesBefore);
+    expect((await send(sluice.url, 'GET', '/api/repos/ox/data/workspaces')).json().workspaces.length).toBe(
+      workspacesBefore,
+    );
   });
 
   it('counts deduplicated files as the page does, also for synchronous uploads', async () => {
@@ -229,14 +294,19 @@ describe('the sluice CLI against a running sluice', () => {
     const summary = summaryOf(pushed.stdout);
     // five copies in one request: the content is stored once, the other four are deduplicated
     expect(summary.deduplicated).toBe(4);
-    const page = (await send(sluice.url, 'GET', '/api/dashboard')).json() as { recent_jobs: Array<{ workspace_id: string; deduplicated: number | null }> };
+    const page = (await send(sluice.url, 'GET', '/api/dashboard')).json() as {
+      recent_jobs: Array<{ workspace_id: string; deduplicated: number | null }>;
+    };
     const jobs = page.recent_jobs.filter((job) => job.workspace_id === summary.workspaceId);
     expect(jobs.length).toBeGreaterThan(0);
     expect(jobs.reduce((sum, job) => sum + (job.deduplicated ?? 0), 0)).toBe(summary.deduplicated);
   });
 
   it('says plainly when a commit has nothing to commit', async () => {
-    await send(sluice.url, 'PUT', '/api/repos/ox/data/workspaces', { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ workspace_id: 'idle', branch_name: 'main' }) });
+    await send(sluice.url, 'PUT', '/api/repos/ox/data/workspaces', {
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ workspace_id: 'idle', branch_name: 'main' }),
+    });
     const idle = await sluiceCli(['commit', '--remote', remote, '--workspace', 'idle', '-m', 'nothing']);
     expect(idle.code).toBe(1);
     expect(idle.stdout).toMatch(/^nothing to commit: workspace idle has nothing staged/);
@@ -257,13 +327,24 @@ describe('the sluice CLI against a running sluice', () => {
     expect(pushed.code).toBe(0);
     // files, not folders: .DS_Store, notes.log and cache/x.tmp (.git/ is never data, and not counted)
     expect(summaryOf(pushed.stdout)).toMatchObject({ files: 2, ignored: 3, failed: [] });
-    const listing = (await send(sluice.url, 'GET', '/api/repos/ox/data/dir/main/ignoring')).json().entries.map((e: { filename: string }) => e.filename).sort();
+    const listing = (await send(sluice.url, 'GET', '/api/repos/ox/data/dir/main/ignoring'))
+      .json()
+      .entries.map((e: { filename: string }) => e.filename)
+      .sort();
     expect(listing).toEqual(['.sluiceignore', 'keep.csv']);
     // the same push again changes nothing and leaves no workspace behind
-    const workspaces = async () => (await send(sluice.url, 'GET', '/api/repos/ox/data/workspaces')).json().workspaces.map((w: { id: string }) => w.id).sort();
+    const workspaces = async () =>
+      (await send(sluice.url, 'GET', '/api/repos/ox/data/workspaces'))
+        .json()
+        .workspaces.map((w: { id: string }) => w.id)
+        .sort();
     const before = await workspaces();
     const again = await sluiceCli(args);
-    expect(summaryOf(again.stdout)).toMatchObject({ sent: 0, commit: null, commitNote: expect.stringMatching(/nothing to commit/) });
+    expect(summaryOf(again.stdout)).toMatchObject({
+      sent: 0,
+      commit: null,
+      commitNote: expect.stringMatching(/nothing to commit/),
+    });
     expect(await workspaces()).toEqual(before);
   });
   it('honours .gitignore (nested, and above the pushed directory in its work tree) unless --no-gitignore; counts ignored files', async () => {
@@ -286,7 +367,10 @@ describe('the sluice CLI against a running sluice', () => {
     const listed = async (dst: string) => {
       const out: string[] = [];
       const walk = async (dir: string): Promise<void> => {
-        for (const e of (await send(sluice.url, 'GET', `/api/repos/ox/data/dir/main/${dir}`)).json().entries as Array<{ filename: string; is_dir: boolean }>) {
+        for (const e of (await send(sluice.url, 'GET', `/api/repos/ox/data/dir/main/${dir}`)).json().entries as Array<{
+          filename: string;
+          is_dir: boolean;
+        }>) {
           if (e.is_dir) await walk(`${dir}/${e.filename}`);
           else out.push(`${dir}/${e.filename}`.slice(dst.length + 1));
         }
@@ -299,7 +383,13 @@ describe('the sluice CLI against a running sluice', () => {
     expect(pushed.code, pushed.stderr).toBe(0);
     // a.tmp, nested/drop.tmp, local-only.csv and the three files of secret/
     expect(summaryOf(pushed.stdout)).toMatchObject({ files: 5, ignored: 6, failed: [] });
-    expect(await listed('gitignored')).toEqual(['.sluiceignore', 'b.csv', 'forced.tmp', 'nested/.gitignore', 'nested/keep.tmp']);
+    expect(await listed('gitignored')).toEqual([
+      '.sluiceignore',
+      'b.csv',
+      'forced.tmp',
+      'nested/.gitignore',
+      'nested/keep.tmp',
+    ]);
 
     const everything = await sluiceCli(['push', data, '--remote', remote, '--dst', 'everything', '--no-gitignore']);
     expect(everything.code, everything.stderr).toBe(0);
@@ -310,20 +400,40 @@ describe('the sluice CLI against a running sluice', () => {
   it('after --no-commit prints the exact command that commits the workspace, and that command does', async () => {
     const dir = tempDir('sluice-later-');
     writeFileSync(join(dir, 'later.txt'), 'later\n');
-    const head = async () => (await send(sluice.url, 'GET', '/api/repos/ox/data/branches/main')).json().branch.commit_id as string;
+    const head = async () =>
+      (await send(sluice.url, 'GET', '/api/repos/ox/data/branches/main')).json().branch.commit_id as string;
     const before = await head();
-    const pushed = await sluiceCli(['push', dir, '--remote', remote, '--dst', 'later', '--no-commit', '-m', "it's later"]);
+    const pushed = await sluiceCli([
+      'push',
+      dir,
+      '--remote',
+      remote,
+      '--dst',
+      'later',
+      '--no-commit',
+      '-m',
+      "it's later",
+    ]);
     expect(pushed.code, pushed.stderr).toBe(0);
     const line = pushed.stdout.split('\n').find((l) => l.startsWith('  to commit it: '));
-    expect(line).toMatch(/^ {2}to commit it: sluice commit --remote \S+ --workspace \S+ --branch main -m 'it'\\''s later'$/);
+    expect(line).toMatch(
+      /^ {2}to commit it: sluice commit --remote \S+ --workspace \S+ --branch main -m 'it'\\''s later'$/,
+    );
     expect(await head()).toBe(before);
     // run as a shell runs it, with `sluice` being this CLI
-    const words = (await import('node:child_process')).execFileSync('sh', ['-c', `for w in ${line!.slice('  to commit it: sluice '.length)}; do echo "$w"; done`], { encoding: 'utf8' }).trim().split('\n');
+    const words = (await import('node:child_process'))
+      .execFileSync('sh', ['-c', `for w in ${line!.slice('  to commit it: sluice '.length)}; do echo "$w"; done`], {
+        encoding: 'utf8',
+      })
+      .trim()
+      .split('\n');
     const committed = await sluiceCli(words);
     expect(committed.code, committed.stderr).toBe(0);
     expect(committed.stdout).toMatch(/^commit \S+ on main: it's later$/m);
     expect(await head()).not.toBe(before);
-    expect((await send(sluice.url, 'GET', '/api/repos/ox/data/file/main/later/later.txt')).body.toString()).toBe('later\n');
+    expect((await send(sluice.url, 'GET', '/api/repos/ox/data/file/main/later/later.txt')).body.toString()).toBe(
+      'later\n',
+    );
   });
 
   it('says that the server went away, keeps trying, and finishes once it is back', async () => {
@@ -334,12 +444,19 @@ describe('the sluice CLI against a running sluice', () => {
     const dir = tempDir('sluice-away-');
     for (let i = 0; i < 300; i++) writeFileSync(join(dir, `${i}.txt`), `file ${i}\n${'z'.repeat(4000)}\n`);
     // a restart on a busy machine takes a while: the push keeps trying for as long as it is told
-    const child = spawnTracked(process.execPath, [cli, 'push', dir, '--remote', target, '--batch-size', '8KiB', '--concurrency', '1', '--retry-for', '10m'], { env: { PATH: process.env.PATH ?? '', SLUICE_AUTHOR: 'tester' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawnTracked(
+      process.execPath,
+      [cli, 'push', dir, '--remote', target, '--batch-size', '8KiB', '--concurrency', '1', '--retry-for', '10m'],
+      { env: { PATH: process.env.PATH ?? '', SLUICE_AUTHOR: 'tester' }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let stderr = '';
     child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
     const exited = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? -1)));
     // killed once the push is under way (its first contact fails fast, by design)
-    await waitFor('the push to begin', async () => (await send(server.url, 'GET', '/api/repos/ox/away/workspaces')).json().workspaces.length > 0);
+    await waitFor(
+      'the push to begin',
+      async () => (await send(server.url, 'GET', '/api/repos/ox/away/workspaces')).json().workspaces.length > 0,
+    );
     await server.kill();
     await waitFor('the notice', () => /server unreachable, retrying in \d+s/.test(stderr));
     server = await startSluice(env);
@@ -354,13 +471,31 @@ describe('the sluice CLI against a running sluice', () => {
     await sluiceCli(['repo', 'create', '--remote', target]);
     const dir = tempDir('sluice-gone-');
     for (let i = 0; i < 300; i++) writeFileSync(join(dir, `${i}.txt`), `file ${i}\n${'z'.repeat(4000)}\n`);
-    const args = [cli, 'push', dir, '--remote', target, '--batch-size', '8KiB', '--concurrency', '1', '--retry-for', '2s'];
-    const child = spawnTracked(process.execPath, args, { env: { PATH: process.env.PATH ?? '', SLUICE_AUTHOR: 'tester' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const args = [
+      cli,
+      'push',
+      dir,
+      '--remote',
+      target,
+      '--batch-size',
+      '8KiB',
+      '--concurrency',
+      '1',
+      '--retry-for',
+      '2s',
+    ];
+    const child = spawnTracked(process.execPath, args, {
+      env: { PATH: process.env.PATH ?? '', SLUICE_AUTHOR: 'tester' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
     child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
     const exited = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? -1)));
-    await waitFor('the push to begin', async () => (await send(server.url, 'GET', '/api/repos/ox/gone/workspaces')).json().workspaces.length > 0);
+    await waitFor(
+      'the push to begin',
+      async () => (await send(server.url, 'GET', '/api/repos/ox/gone/workspaces')).json().workspaces.length > 0,
+    );
     await server.kill();
     expect(await exited).toBe(1);
     expect(output).toMatch(/run the same (command|push) again to resume/);

@@ -60,17 +60,32 @@ describe.skipIf(!existsSync(executablePath))('the ingest page (/ui) and the queu
     expect(files).toMatch(/d\/bad\.bin\s*corrupt_gzip/);
 
     // an upload made while the page is open shows up without a reload
-    const names = Array.from({ length: 20 }, (_, i) => ({ filename: `more/${i}.txt`, content: `row ${i}\n`, gzip: true }));
+    const names = Array.from({ length: 20 }, (_, i) => ({
+      filename: `more/${i}.txt`,
+      content: `row ${i}\n`,
+      gzip: true,
+    }));
     expect((await upload(sluice.url, `${ws}/files/`, names)).status).toBe(200);
     await expect.poll(() => cell('files-total').textContent(), { timeout: 15_000 }).toBe('22');
     await expect.poll(() => cell('workspaces').locator('tr').first().locator('td').nth(2).textContent()).toBe('22');
     expect(await cell('jobs').locator('tr').count()).toBe(2);
     // the rates over time: a line with a point per refresh since the page opened
-    await expect.poll(async () => ((await page.locator('#spark-files').getAttribute('points')) ?? '').split(' ').filter(Boolean).length, { timeout: 15_000 }).toBeGreaterThan(1);
+    await expect
+      .poll(
+        async () =>
+          ((await page.locator('#spark-files').getAttribute('points')) ?? '').split(' ').filter(Boolean).length,
+        { timeout: 15_000 },
+      )
+      .toBeGreaterThan(1);
     // commit jobs are listed beside ingest jobs; one page holds them all here
-    const commit = await send(sluice.url, 'POST', `${ws}/commit/main`, { headers: { 'content-type': 'application/json', prefer: 'respond-async' }, body: JSON.stringify({ message: 'from the test', author: 'ox', email: 'ox@example.com' }) });
+    const commit = await send(sluice.url, 'POST', `${ws}/commit/main`, {
+      headers: { 'content-type': 'application/json', prefer: 'respond-async' },
+      body: JSON.stringify({ message: 'from the test', author: 'ox', email: 'ox@example.com' }),
+    });
     expect(commit.status).toBe(202);
-    await expect.poll(() => cell('jobs').locator('tr').first().textContent(), { timeout: 15_000 }).toMatch(/commit → main.*commit [0-9a-f]+/);
+    await expect
+      .poll(() => cell('jobs').locator('tr').first().textContent(), { timeout: 15_000 })
+      .toMatch(/commit → main.*commit [0-9a-f]+/);
     expect(await cell('older').isDisabled()).toBe(true);
     expect(await cell('page').textContent()).toBe('page 1');
 
@@ -84,13 +99,28 @@ describe.skipIf(!existsSync(executablePath))('the ingest page (/ui) and the queu
     const ws = await repoWithWorkspace(sluice.url, 'ox', 'history', 'ws');
     // a push of 110 small jobs (past the 100 a board might stop at), then a synchronous commit
     for (let round = 0; round < 11; round++) {
-      await Promise.all(Array.from({ length: 10 }, (_, i) => upload(sluice.url, `${ws}/files/h`, [{ filename: `${round}-${i}.txt`, content: `row ${round} ${i}\n`, gzip: true }])));
+      await Promise.all(
+        Array.from({ length: 10 }, (_, i) =>
+          upload(sluice.url, `${ws}/files/h`, [
+            { filename: `${round}-${i}.txt`, content: `row ${round} ${i}\n`, gzip: true },
+          ]),
+        ),
+      );
     }
-    const commit = await send(sluice.url, 'POST', `${ws}/merge/main`, { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message: 'sync', author: 'ox', email: 'ox@example.com' }) });
+    const commit = await send(sluice.url, 'POST', `${ws}/merge/main`, {
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ message: 'sync', author: 'ox', email: 'ox@example.com' }),
+    });
     expect(commit.status).toBe(200);
     // the server has kept rates since it started: several readings, some of them of this push
     const dashboard = async () => (await send(sluice.url, 'GET', '/api/dashboard')).json();
-    await expect.poll(async () => (await dashboard()).history.filter((s: { files_per_second: number }) => s.files_per_second > 0).length, { timeout: 60_000 }).toBeGreaterThan(0);
+    await expect
+      .poll(
+        async () =>
+          (await dashboard()).history.filter((s: { files_per_second: number }) => s.files_per_second > 0).length,
+        { timeout: 60_000 },
+      )
+      .toBeGreaterThan(0);
     const data = await dashboard();
     expect(data.history.length).toBeGreaterThan(2);
 
@@ -119,23 +149,32 @@ describe.skipIf(!existsSync(executablePath))('the ingest page (/ui) and the queu
       // the queue board too: everything it loads comes from sluice, and its counts are not capped
       await fresh.goto(`${sluice.url}/admin/queues`, { waitUntil: 'networkidle' });
       expect(elsewhere).toEqual([]);
-      const board = (await send(sluice.url, 'GET', '/admin/queues/api/queues?activeQueue=ingest&status=completed')).json() as {
+      const board = (
+        await send(sluice.url, 'GET', '/admin/queues/api/queues?activeQueue=ingest&status=completed')
+      ).json() as {
         queues: Array<{ name: string; counts: Record<string, number> }>;
       };
-      expect(board.queues.find((queue) => queue.name === 'ingest')!.counts.completed).toBe(data.queues.ingest.completed);
-      expect(board.queues.find((queue) => queue.name === 'commit')!.counts.completed).toBe(data.queues.commit.completed);
+      expect(board.queues.find((queue) => queue.name === 'ingest')!.counts.completed).toBe(
+        data.queues.ingest.completed,
+      );
+      expect(board.queues.find((queue) => queue.name === 'commit')!.counts.completed).toBe(
+        data.queues.commit.completed,
+      );
     } finally {
       await fresh.close();
     }
   });
 
   it('serves the bull-board queue dashboard under /admin/queues', async () => {
-    const all = (await send(sluice.url, 'GET', '/api/dashboard')).json() as { recent_jobs: Array<{ id: string; kind: string }> };
+    const all = (await send(sluice.url, 'GET', '/api/dashboard')).json() as {
+      recent_jobs: Array<{ id: string; kind: string }>;
+    };
     const jobs = all.recent_jobs.filter((job) => job.kind === 'ingest').slice(0, 2);
     expect(jobs.length).toBe(2);
     await page.goto(`${sluice.url}/admin/queues/queue/ingest?status=completed`);
     // the two jobs of the test above, listed by bull-board from Redis
-    for (const job of jobs) await expect.poll(() => page.locator('body').innerText(), { timeout: 15_000 }).toContain(job.id);
+    for (const job of jobs)
+      await expect.poll(() => page.locator('body').innerText(), { timeout: 15_000 }).toContain(job.id);
     await page.screenshot({ path: join(outputDir, 'queue-dashboard.png') });
   });
 });

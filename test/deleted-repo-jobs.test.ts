@@ -54,12 +54,15 @@ describe('uploads queued for a repository that is deleted and created again', ()
     worker.child.kill('SIGSTOP');
     const commit = { message: 'old', author: 'a', email: 'a@x' };
     const queuedCommit = await send(api.url, 'POST', `${ws}/merge/main`, {
-      headers: { 'content-type': 'application/json', prefer: 'respond-async' }, body: JSON.stringify(commit),
+      headers: { 'content-type': 'application/json', prefer: 'respond-async' },
+      body: JSON.stringify(commit),
     });
     expect(queuedCommit.status).toBe(202);
     expect((await send(api.url, 'DELETE', '/api/repos/ox/again')).status).toBe(200);
     expect(await createdAgain(api.url)).toBe(ws);
-    const kept = await upload(api.url, `${ws}/files/new`, [{ filename: 'kept.txt', content: 'kept' }], { prefer: 'respond-async' });
+    const kept = await upload(api.url, `${ws}/files/new`, [{ filename: 'kept.txt', content: 'kept' }], {
+      prefer: 'respond-async',
+    });
     expect(kept.status).toBe(202);
     worker.child.kill('SIGCONT');
     expect((await waitForJob(api.url, kept.headers.location as string)).state).toBe('completed');

@@ -50,11 +50,20 @@ describe('graceful shutdown', () => {
     const { body, contentType } = multipart([{ filename: 'late.txt', content: 'arrives after SIGTERM', gzip: true }]);
     const url = new URL(sluice.url);
     const answer = new Promise<{ status: number; text: string }>((resolve, reject) => {
-      const req = request({ host: url.hostname, port: url.port, method: 'POST', path: `${ws}/files/data`, headers: { 'content-type': contentType, 'content-length': String(body.length) } }, (res) => {
-        let text = '';
-        res.on('data', (c: Buffer) => (text += c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-      });
+      const req = request(
+        {
+          host: url.hostname,
+          port: url.port,
+          method: 'POST',
+          path: `${ws}/files/data`,
+          headers: { 'content-type': contentType, 'content-length': String(body.length) },
+        },
+        (res) => {
+          let text = '';
+          res.on('data', (c: Buffer) => (text += c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+        },
+      );
       req.on('error', reject);
       // half the body now, half after the signal
       req.write(body.subarray(0, 40));
@@ -93,7 +102,13 @@ describe('graceful shutdown', () => {
     const ws = await repoWithWorkspace(sluice.url, 'ox', 'impatient', 'ws');
     const url = new URL(sluice.url);
     // an upload that never finishes sending keeps the first shutdown waiting
-    const req = request({ host: url.hostname, port: url.port, method: 'POST', path: `${ws}/files/data`, headers: { 'content-type': 'multipart/form-data; boundary=x', 'content-length': '100000' } });
+    const req = request({
+      host: url.hostname,
+      port: url.port,
+      method: 'POST',
+      path: `${ws}/files/data`,
+      headers: { 'content-type': 'multipart/form-data; boundary=x', 'content-length': '100000' },
+    });
     req.on('error', () => undefined);
     req.write('--x\r\n');
     await waitFor('the upload to be read', () => sluice.output().includes(`${ws}/files/data`));

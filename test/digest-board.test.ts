@@ -10,7 +10,14 @@ describe('the digest board on Redis', () => {
 
   it('lists the chunks in order as the API writes them, then the end, and expires', async () => {
     await board.chunkWritten('d1', 0, 'spool/r/0');
-    expect(await board.read('d1')).toEqual({ chunks: ['spool/r/0'], ended: false, aborted: false, owner: null, beat: 0, result: null });
+    expect(await board.read('d1')).toEqual({
+      chunks: ['spool/r/0'],
+      ended: false,
+      aborted: false,
+      owner: null,
+      beat: 0,
+      result: null,
+    });
     await board.chunkWritten('d1', 1, 'spool/r/1');
     await board.chunkWritten('d1', 2, 'spool/r/2');
     await board.end('d1');
@@ -42,7 +49,11 @@ describe('the digest board on Redis', () => {
   });
 
   it('wakes a waiter when the other side changes the board, without polling it, and keeps a signal nobody waited for', async () => {
-    const outcome = (wait: Promise<void>) => Promise.race([wait.then(() => 'woken'), new Promise((resolve) => setTimeout(() => resolve('still waiting'), 10_000))]);
+    const outcome = (wait: Promise<void>) =>
+      Promise.race([
+        wait.then(() => 'woken'),
+        new Promise((resolve) => setTimeout(() => resolve('still waiting'), 10_000)),
+      ]);
     const digest = board.waiter('d5', 'digest');
     const waiting = outcome(digest.wait(60_000));
     await new Promise((resolve) => setTimeout(resolve, 200));

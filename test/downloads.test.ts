@@ -12,7 +12,7 @@ const segment = 10 * 1024 * 1024;
 /** The entries of a tar: name and bytes (ustar names only; these archives hold hashes). */
 function untar(tar: Buffer): Array<{ name: string; content: Buffer }> {
   const entries: Array<{ name: string; content: Buffer }> = [];
-  for (let at = 0; at + 512 <= tar.length; ) {
+  for (let at = 0; at + 512 <= tar.length;) {
     const header = tar.subarray(at, at + 512);
     if (header.every((byte) => byte === 0)) break;
     const name = header.subarray(0, 100).toString('utf8').replace(/\0.*$/s, '');
@@ -36,7 +36,9 @@ describe.each(storeKinds())('oxen download and the version routes (%s store)', (
   const small = Buffer.from('id,label\n1,cat\n');
   const plainLarge = Buffer.concat([randomBytes(21 * 1024 * 1024), Buffer.from('tail')]);
   // compressible, sent gzipped: kept as sent and inflated as it is read
-  const gzippedLarge = Buffer.from(Array.from({ length: 600_000 }, (_, i) => `row ${i},${i % 7},label-${i % 13}\n`).join(''));
+  const gzippedLarge = Buffer.from(
+    Array.from({ length: 600_000 }, (_, i) => `row ${i},${i % 7},label-${i % 13}\n`).join(''),
+  );
   let secret = '';
 
   beforeAll(async () => {
@@ -48,17 +50,39 @@ describe.each(storeKinds())('oxen download and the version routes (%s store)', (
       expectStatusMessage(await c.json('PUT', `${c.R}/workspaces`, { workspace_id: 'w', branch_name: 'main' }));
     }
     expect(gzippedLarge.length).toBeGreaterThan(segment);
-    expectStatusMessage(await client.addFiles(`${client.W('w')}/files/data`, [
-      { filename: 'small.csv', content: small }, { filename: 'big.csv', content: gzippedLarge },
-    ]));
+    expectStatusMessage(
+      await client.addFiles(`${client.W('w')}/files/data`, [
+        { filename: 'small.csv', content: small },
+        { filename: 'big.csv', content: gzippedLarge },
+      ]),
+    );
     const hash = await oxenHash(plainLarge);
     for (let offset = 0; offset < plainLarge.length; offset += segment) {
-      expectStatusMessage(await client.raw('PUT', `${client.R}/versions/${hash}/chunks?offset=${offset}`, plainLarge.subarray(offset, offset + segment)));
+      expectStatusMessage(
+        await client.raw(
+          'PUT',
+          `${client.R}/versions/${hash}/chunks?offset=${offset}`,
+          plainLarge.subarray(offset, offset + segment),
+        ),
+      );
     }
     const completion = `{"files":[{"hash":"${hash}","file_name":"weights.bin","dst_dir":"models","num_chunks":3,"upload_results":null}],"workspace_id":"w"}`;
-    expectStatusMessage(await client.send('POST', `${client.R}/versions/${hash}/complete`, { kind: 'raw', bytes: Buffer.from(completion) }));
-    expectStatusMessage(await client.json('POST', `${client.W('w')}/commit/main`, { message: 'data', author: 'Ox', email: 'ox@example.com' }));
-    expectStatusMessage(await other.addFiles(`${other.W('w')}/files/`, [{ filename: 'secret.txt', content: 'only in other\n' }]));
+    expectStatusMessage(
+      await client.send('POST', `${client.R}/versions/${hash}/complete`, {
+        kind: 'raw',
+        bytes: Buffer.from(completion),
+      }),
+    );
+    expectStatusMessage(
+      await client.json('POST', `${client.W('w')}/commit/main`, {
+        message: 'data',
+        author: 'Ox',
+        email: 'ox@example.com',
+      }),
+    );
+    expectStatusMessage(
+      await other.addFiles(`${other.W('w')}/files/`, [{ filename: 'secret.txt', content: 'only in other\n' }]),
+    );
     secret = await oxenHash(Buffer.from('only in other\n'));
   });
   afterAll(async () => {
@@ -73,11 +97,15 @@ describe.each(storeKinds())('oxen download and the version routes (%s store)', (
     expectStrictEntry(entry);
     if (entry.size <= segment) return { entry, content: (await client.get(`${client.R}/file/main/${path}`)).body };
     const starts = Array.from({ length: Math.ceil(entry.size / segment) }, (_, i) => i * segment);
-    const chunks = await Promise.all(starts.map(async (start) => {
-      const reply = await client.get(`${client.R}/chunk/main/${path}?chunk_start=${start}&chunk_size=${Math.min(segment, entry.size - start)}`);
-      expect(reply.status, reply.body.toString().slice(0, 200)).toBe(200);
-      return reply.body;
-    }));
+    const chunks = await Promise.all(
+      starts.map(async (start) => {
+        const reply = await client.get(
+          `${client.R}/chunk/main/${path}?chunk_start=${start}&chunk_size=${Math.min(segment, entry.size - start)}`,
+        );
+        expect(reply.status, reply.body.toString().slice(0, 200)).toBe(200);
+        return reply.body;
+      }),
+    );
     return { entry, content: Buffer.concat(chunks) };
   }
 
@@ -96,14 +124,20 @@ describe.each(storeKinds())('oxen download and the version routes (%s store)', (
   });
 
   it('downloads a small file by file/… and a large one by chunk/… ranges, plain and kept gzipped, each matching its hash', async () => {
-    for (const [path, content] of [['data/small.csv', small], ['models/weights.bin', plainLarge], ['data/big.csv', gzippedLarge]] as const) {
+    for (const [path, content] of [
+      ['data/small.csv', small],
+      ['models/weights.bin', plainLarge],
+      ['data/big.csv', gzippedLarge],
+    ] as const) {
       const got = await download(path);
       expect(got.entry.size).toBe(content.length);
       expect(got.content.equals(content), path).toBe(true);
       expect(await oxenHash(got.content)).toBe(got.entry.hash);
     }
     // a range past the end is cut there; chunk_size defaults to the 10 MiB segment
-    const tail = await client.get(`${client.R}/chunk/main/models/weights.bin?chunk_start=${plainLarge.length - 4}&chunk_size=${segment}`);
+    const tail = await client.get(
+      `${client.R}/chunk/main/models/weights.bin?chunk_start=${plainLarge.length - 4}&chunk_size=${segment}`,
+    );
     expect(tail.body.toString()).toBe('tail');
     const first = await client.get(`${client.R}/chunk/main/data/big.csv`);
     expect(first.body.equals(gzippedLarge.subarray(0, segment))).toBe(true);
@@ -113,9 +147,15 @@ describe.each(storeKinds())('oxen download and the version routes (%s store)', (
 
   it('answers versions/{hash}/metadata for content this repository references, 404 for any other hash', async () => {
     const hash = await oxenHash(plainLarge);
-    expect(expectStatusMessage(await client.get(`${client.R}/versions/${hash}/metadata`)).version).toEqual({ hash, size: plainLarge.length });
+    expect(expectStatusMessage(await client.get(`${client.R}/versions/${hash}/metadata`)).version).toEqual({
+      hash,
+      size: plainLarge.length,
+    });
     const kept = await oxenHash(gzippedLarge);
-    expect(expectStatusMessage(await client.get(`${client.R}/versions/${kept}/metadata`)).version).toEqual({ hash: kept, size: gzippedLarge.length });
+    expect(expectStatusMessage(await client.get(`${client.R}/versions/${kept}/metadata`)).version).toEqual({
+      hash: kept,
+      size: gzippedLarge.length,
+    });
     // stored on this server, but for another repository: a hash is not a read right
     expect(expectStatusMessage(await other.get(`${other.R}/versions/${secret}/metadata`)).version.size).toBe(14);
     expect((await client.get(`${client.R}/versions/${secret}/metadata`)).status).toBe(404);
@@ -133,16 +173,23 @@ describe.each(storeKinds())('oxen download and the version routes (%s store)', (
     expect(entries[0]!.content.equals(small)).toBe(true);
     expect(entries[1]!.content.equals(plainLarge)).toBe(true);
     expect(entries[2]!.content.equals(gzippedLarge)).toBe(true);
-    expect(client.sent.filter((r) => r.method === 'QUERY').every((r) => r.headers['content-type'] === undefined)).toBe(true);
+    expect(client.sent.filter((r) => r.method === 'QUERY').every((r) => r.headers['content-type'] === undefined)).toBe(
+      true,
+    );
 
     for (const foreign of [secret, 'deadbeefdeadbeefdeadbeefdeadbeef']) {
-      const missing = await client.send('QUERY', `${client.R}/versions`, { kind: 'raw', bytes: gzipSync(`${hashes[0]}\n${foreign}\n`) });
+      const missing = await client.send('QUERY', `${client.R}/versions`, {
+        kind: 'raw',
+        bytes: gzipSync(`${hashes[0]}\n${foreign}\n`),
+      });
       expect(missing.status).toBe(404);
       const error = expectStatusMessage(missing, 'error');
       expect(error.status_message).toBe('resource_not_found');
       expect(error.error).toMatchObject({ type: 'version_blobs_missing', missing_hashes: [foreign] });
       expect(error.error.detail).toContain(foreign);
     }
-    expect((await client.send('QUERY', `${client.R}/versions`, { kind: 'raw', bytes: Buffer.from('not gzip') })).status).toBe(400);
+    expect(
+      (await client.send('QUERY', `${client.R}/versions`, { kind: 'raw', bytes: Buffer.from('not gzip') })).status,
+    ).toBe(400);
   });
 });

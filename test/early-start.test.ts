@@ -24,19 +24,34 @@ async function sample(metricsUrl: string, name: string): Promise<number> {
  */
 function openUpload(base: string, path: string, filename: string, content: Buffer, gzip: boolean) {
   const boundary = 'sluiceearlystart';
-  const head = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file[]"; filename="${filename}"\r\n${gzip ? 'Content-Type: application/gzip\r\n' : ''}\r\n`);
+  const head = Buffer.from(
+    `--${boundary}\r\nContent-Disposition: form-data; name="file[]"; filename="${filename}"\r\n${gzip ? 'Content-Type: application/gzip\r\n' : ''}\r\n`,
+  );
   const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
   const url = new URL(base);
   let req!: ClientRequest;
   const answer = new Promise<{ status: number; body: string }>((resolve, reject) => {
-    req = request({ host: url.hostname, port: url.port, method: 'POST', path, headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': String(head.length + content.length + tail.length) } }, (res) => {
-      let body = '';
-      res.on('data', (c: Buffer) => (body += c.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
+    req = request(
+      {
+        host: url.hostname,
+        port: url.port,
+        method: 'POST',
+        path,
+        headers: {
+          'content-type': `multipart/form-data; boundary=${boundary}`,
+          'content-length': String(head.length + content.length + tail.length),
+        },
+      },
+      (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      },
+    );
     req.on('error', reject);
   });
-  const write = (data: Buffer) => new Promise<void>((resolve, reject) => req.write(data, (error) => (error ? reject(error) : resolve())));
+  const write = (data: Buffer) =>
+    new Promise<void>((resolve, reject) => req.write(data, (error) => (error ? reject(error) : resolve())));
   return {
     answer,
     /** Sends the head and the first `bytes` of the content. */
@@ -72,7 +87,11 @@ describe('large parts processed while they arrive (digest jobs)', () => {
       const reply = await upload.answer;
       expect(reply.status).toBe(200);
       expect(JSON.parse(reply.body).paths).toEqual(['data/big.bin']);
-      expect((await stagedFiles(sluice.url, ws)).get('data/big.bin')).toEqual({ hash: await oxenHash(inflated), size: largeBytes, status: 'added' });
+      expect((await stagedFiles(sluice.url, ws)).get('data/big.bin')).toEqual({
+        hash: await oxenHash(inflated),
+        size: largeBytes,
+        status: 'added',
+      });
       expect(await sample(sluice.url, 'sluice_digests_total{result="used"}')).toBe(1);
       expect(await sample(sluice.url, 'sluice_digests_total{result="streamed_again"}')).toBe(0);
       const back = await send(sluice.url, 'GET', `${ws}/files/data/big.bin`);
@@ -131,7 +150,11 @@ describe('large parts processed while they arrive (digest jobs)', () => {
     await upload.finish(40 * 1024 * 1024);
     const reply = await upload.answer;
     expect(reply.status).toBe(200);
-    expect((await stagedFiles(api.url, ws)).get('data/survivor.bin')).toEqual({ hash: await oxenHash(content), size: largeBytes, status: 'added' });
+    expect((await stagedFiles(api.url, ws)).get('data/survivor.bin')).toEqual({
+      hash: await oxenHash(content),
+      size: largeBytes,
+      status: 'added',
+    });
     expect(await sample(second.metricsUrl, 'sluice_digests_total{result="streamed_again"}')).toBe(1);
     expect(await listKeys(await store(), 'spool/')).toEqual([]);
   });

@@ -28,11 +28,23 @@ describe.each(storeKinds())('upload into a workspace (%s store)', (kind) => {
       { filename: 'été/naïve 🐂.txt', content: 'utf8 name', gzip: true },
     ]);
     expect(reply.status).toBe(200);
-    expect(reply.json()).toMatchObject({ status: 'success', status_message: 'resource_created', paths: ['data/plain.txt', 'data/nested/gz.txt', 'data/été/naïve 🐂.txt'] });
+    expect(reply.json()).toMatchObject({
+      status: 'success',
+      status_message: 'resource_created',
+      paths: ['data/plain.txt', 'data/nested/gz.txt', 'data/été/naïve 🐂.txt'],
+    });
     const staged = await stagedFiles(sluice.url, ws);
-    expect(staged.get('data/plain.txt')).toEqual({ hash: 'b5e9c1ad071b3e7fc779cfaa5e523818', size: 5, status: 'added' });
+    expect(staged.get('data/plain.txt')).toEqual({
+      hash: 'b5e9c1ad071b3e7fc779cfaa5e523818',
+      size: 5,
+      status: 'added',
+    });
     // xxh3-128 of this text begins with a zero digit, which the Oxen format drops (31 chars).
-    expect(staged.get('data/nested/gz.txt')).toEqual({ hash: '59d0629306db212411b19c5f9fbe0cf', size: 31, status: 'added' });
+    expect(staged.get('data/nested/gz.txt')).toEqual({
+      hash: '59d0629306db212411b19c5f9fbe0cf',
+      size: 31,
+      status: 'added',
+    });
     expect(staged.get('data/été/naïve 🐂.txt')?.hash).toBe(await oxenHash('utf8 name'));
 
     const file = await send(sluice.url, 'GET', `${ws}/files/data/nested/gz.txt`);
@@ -66,7 +78,8 @@ describe.each(storeKinds())('upload into a workspace (%s store)', (kind) => {
 
   it('does not write content the version store already has', async () => {
     const content = randomBytes(64 * 1024);
-    const versionPuts = async () => (await send(sluice.url, 'GET', '/api/stats')).json().store_requests.versions?.put ?? 0;
+    const versionPuts = async () =>
+      (await send(sluice.url, 'GET', '/api/stats')).json().store_requests.versions?.put ?? 0;
     const first = await upload(sluice.url, `${ws}/files/dedup`, [{ filename: 'one.bin', content, gzip: true }]);
     expect(first.status).toBe(200);
     const before = await versionPuts();
@@ -78,20 +91,31 @@ describe.each(storeKinds())('upload into a workspace (%s store)', (kind) => {
     expect(await versionPuts()).toBe(before);
     const hash = await oxenHash(content);
     const staged = await stagedFiles(sluice.url, ws);
-    expect([staged.get('dedup/one.bin')?.hash, staged.get('dedup/two.bin')?.hash, staged.get('dedup/three.bin')?.hash]).toEqual([hash, hash, hash]);
+    expect([
+      staged.get('dedup/one.bin')?.hash,
+      staged.get('dedup/two.bin')?.hash,
+      staged.get('dedup/three.bin')?.hash,
+    ]).toEqual([hash, hash, hash]);
   });
 
   it('hands its spool segments from its API to its worker in memory when it is both, reading none back', async () => {
     const spoolGets = async () => (await send(sluice.url, 'GET', '/api/stats')).json().store_requests.spool?.get ?? 0;
     const before = await spoolGets();
-    const parts = Array.from({ length: 20 }, (_, i) => ({ filename: `f${i}.txt`, content: `hand-off ${i}\n`.repeat(500), gzip: true }));
+    const parts = Array.from({ length: 20 }, (_, i) => ({
+      filename: `f${i}.txt`,
+      content: `hand-off ${i}\n`.repeat(500),
+      gzip: true,
+    }));
     expect((await upload(sluice.url, `${ws}/files/handoff`, parts)).json().paths).toHaveLength(20);
     expect(await spoolGets()).toBe(before);
     expect((await stagedFiles(sluice.url, ws)).get('handoff/f7.txt')?.size).toBe('hand-off 7\n'.length * 500);
   });
 
   it('does not stage content identical to the base commit, yet echoes it; changed content is modified', async () => {
-    const base = await freshWorkspace([{ path: 'data/a.txt', contents: 'committed' }, { path: 'data/b.txt', contents: 'old' }]);
+    const base = await freshWorkspace([
+      { path: 'data/a.txt', contents: 'committed' },
+      { path: 'data/b.txt', contents: 'old' },
+    ]);
     const reply = await upload(sluice.url, `${base}/files/data`, [
       { filename: 'a.txt', content: 'committed', gzip: true },
       { filename: 'b.txt', content: 'new', gzip: true },
@@ -130,11 +154,18 @@ describe.each(storeKinds())('upload into a workspace (%s store)', (kind) => {
     expect(sync.status).toBe(200);
     expect(sync.json().paths).toEqual(['gz/ok.txt']);
 
-    const accepted = await upload(sluice.url, `${ws}/files/gz`, [{ filename: 'bad2.txt', content: corrupt, contentType: 'application/gzip' }], { prefer: 'respond-async' });
+    const accepted = await upload(
+      sluice.url,
+      `${ws}/files/gz`,
+      [{ filename: 'bad2.txt', content: corrupt, contentType: 'application/gzip' }],
+      { prefer: 'respond-async' },
+    );
     expect(accepted.status).toBe(202);
     const job = await waitForJob(sluice.url, accepted.headers.location as string);
     expect(job.state).toBe('completed');
-    expect(job.files).toEqual([{ path: 'gz/bad2.txt', error: { code: 'corrupt_gzip', message: expect.stringMatching(/gzip/) } }]);
+    expect(job.files).toEqual([
+      { path: 'gz/bad2.txt', error: { code: 'corrupt_gzip', message: expect.stringMatching(/gzip/) } },
+    ]);
     expect((await stagedFiles(sluice.url, ws)).has('gz/bad2.txt')).toBe(false);
   });
 
@@ -142,8 +173,14 @@ describe.each(storeKinds())('upload into a workspace (%s store)', (kind) => {
     const repo = ws.replace(/\/workspaces\/.*/, '');
     const reply = await upload(sluice.url, `${repo}/workspaces/nope/files/data`, [{ filename: 'a.txt', content: 'a' }]);
     expect(reply.status).toBe(404);
-    expect(reply.json()).toMatchObject({ status: 'error', status_message: 'resource_not_found', status_description: 'Workspace not found: nope' });
-    const noRepo = await upload(sluice.url, '/api/repos/ox/missing/workspaces/ws-1/files/data', [{ filename: 'a.txt', content: 'a' }]);
+    expect(reply.json()).toMatchObject({
+      status: 'error',
+      status_message: 'resource_not_found',
+      status_description: 'Workspace not found: nope',
+    });
+    const noRepo = await upload(sluice.url, '/api/repos/ox/missing/workspaces/ws-1/files/data', [
+      { filename: 'a.txt', content: 'a' },
+    ]);
     expect(noRepo.status).toBe(404);
     expect(noRepo.json().status_description).toBe("Repository 'ox/missing' not found");
   });
@@ -167,8 +204,20 @@ describe.each(storeKinds())('upload into a workspace (%s store)', (kind) => {
     const job = await waitForJob(sluice.url, location);
     expect(job).toMatchObject({ state: 'completed', workspace_id: 'ws-1', paths: ['async/a.csv', 'async/b.bin'] });
     expect(job.progress).toMatchObject({ files_done: 2, files_total: 2 });
-    expect(job.files[0]).toEqual({ path: 'async/a.csv', status: 'added', hash: await oxenHash('x,y\n1,2\n'), size: 8, mime_type: 'text/plain', data_type: 'tabular' });
-    expect(job.files[1]).toMatchObject({ path: 'async/b.bin', status: 'added', hash: await oxenHash(parts[1]!.content as Buffer), size: 3 * 1024 * 1024 });
+    expect(job.files[0]).toEqual({
+      path: 'async/a.csv',
+      status: 'added',
+      hash: await oxenHash('x,y\n1,2\n'),
+      size: 8,
+      mime_type: 'text/plain',
+      data_type: 'tabular',
+    });
+    expect(job.files[1]).toMatchObject({
+      path: 'async/b.bin',
+      status: 'added',
+      hash: await oxenHash(parts[1]!.content as Buffer),
+      size: 3 * 1024 * 1024,
+    });
 
     const again = await upload(sluice.url, `${ws}/files/async`, parts, headers);
     expect(again.status).toBe(202);

@@ -17,17 +17,39 @@ describe(`large files through the chunked /versions routes (${kind} store)`, () 
 
   /** Uploads `content` in chunks the way the Oxen client does, out of order, and returns the hash it named. */
   const putChunks = async (content: Buffer, hash: string) => {
-    expect((await sendJson(sluice.url, 'POST', `${repo}/versions/${hash}/create`, { hash, file_name: 'x', size: content.length, dst_dir: null })).status).toBe(200);
+    expect(
+      (
+        await sendJson(sluice.url, 'POST', `${repo}/versions/${hash}/create`, {
+          hash,
+          file_name: 'x',
+          size: content.length,
+          dst_dir: null,
+        })
+      ).status,
+    ).toBe(200);
     const offsets = [];
     for (let offset = 0; offset < content.length; offset += chunkSize) offsets.push(offset);
-    await Promise.all(offsets.reverse().map(async (offset) => {
-      const reply = await send(sluice.url, 'PUT', `${repo}/versions/${hash}/chunks?offset=${offset}`, { body: content.subarray(offset, offset + chunkSize) });
-      expect(reply.status).toBe(200);
-    }));
+    await Promise.all(
+      offsets.reverse().map(async (offset) => {
+        const reply = await send(sluice.url, 'PUT', `${repo}/versions/${hash}/chunks?offset=${offset}`, {
+          body: content.subarray(offset, offset + chunkSize),
+        });
+        expect(reply.status).toBe(200);
+      }),
+    );
     return offsets.length;
   };
-  const complete = (hash: string, numChunks: number, fileName: string, dstDir: string | null, workspaceId: string | null = 'ws') =>
-    sendJson(sluice.url, 'POST', `${repo}/versions/${hash}/complete`, { files: [{ hash, file_name: fileName, dst_dir: dstDir, num_chunks: numChunks }], workspace_id: workspaceId });
+  const complete = (
+    hash: string,
+    numChunks: number,
+    fileName: string,
+    dstDir: string | null,
+    workspaceId: string | null = 'ws',
+  ) =>
+    sendJson(sluice.url, 'POST', `${repo}/versions/${hash}/complete`, {
+      files: [{ hash, file_name: fileName, dst_dir: dstDir, num_chunks: numChunks }],
+      workspace_id: workspaceId,
+    });
 
   beforeAll(async () => {
     env = testEnv(kind);
@@ -44,7 +66,11 @@ describe(`large files through the chunked /versions routes (${kind} store)`, () 
     const done = await complete(hash, chunks, 'model.bin', './weights');
     expect(done.status).toBe(200);
     expect(done.json()).toMatchObject({ status: 'success', status_message: 'resource_found' });
-    expect((await stagedFiles(sluice.url, ws)).get('weights/model.bin')).toEqual({ hash, size: content.length, status: 'added' });
+    expect((await stagedFiles(sluice.url, ws)).get('weights/model.bin')).toEqual({
+      hash,
+      size: content.length,
+      status: 'added',
+    });
     const back = await send(sluice.url, 'GET', `${ws}/files/weights/model.bin`);
     expect(back.body.equals(content)).toBe(true);
     const store = await env.store();
@@ -78,7 +104,9 @@ describe(`large files through the chunked /versions routes (${kind} store)`, () 
     const chunks = await putChunks(content, hash);
     const wrong = await complete(hash, chunks + 1, 'f.bin', 'd');
     expect(wrong.status).toBe(400);
-    expect(wrong.json().status_description).toBe(`Number of chunks does not match expected number of chunks: ${chunks} != ${chunks + 1}`);
+    expect(wrong.json().status_description).toBe(
+      `Number of chunks does not match expected number of chunks: ${chunks} != ${chunks + 1}`,
+    );
     const noWorkspace = await complete(hash, chunks, 'f.bin', 'd', 'nobody');
     expect(noWorkspace.status).toBe(404);
     expect(noWorkspace.json().status_message).toBe('Workspace not found: nobody');
@@ -95,7 +123,9 @@ describe(`large files through the chunked /versions routes (${kind} store)`, () 
       { filename: await oxenHash('not this'), content: 'but this' },
     ]);
     expect(reply.status).toBe(200);
-    expect(reply.json().err_files).toEqual([{ hash: await oxenHash('not this'), path: null, error: expect.stringMatching(/hashes to/) }]);
+    expect(reply.json().err_files).toEqual([
+      { hash: await oxenHash('not this'), path: null, error: expect.stringMatching(/hashes to/) },
+    ]);
     // the stored blob can now be staged by a completion with no chunks
     expect((await complete(goodHash, 0, 'blob.bin', 'blobs')).status).toBe(200);
     expect((await stagedFiles(sluice.url, ws)).get('blobs/blob.bin')?.hash).toBe(goodHash);

@@ -3,14 +3,26 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { StagedEntry } from '@sluice/core';
 import { MemoryBlobStore } from '@sluice/storage';
 import {
-  connectRedis, ObjectStore, RedisKeys, RepoStore, SortedSnapshot, StagingIndex, VersionIndex, WorkspaceCommitter,
-  WorkspaceStore, type TreeChange,
+  connectRedis,
+  ObjectStore,
+  RedisKeys,
+  RepoStore,
+  SortedSnapshot,
+  StagingIndex,
+  VersionIndex,
+  WorkspaceCommitter,
+  WorkspaceStore,
+  type TreeChange,
 } from '@sluice/index';
 import { testRedisTarget } from './support/test-env.js';
 import { tempDir } from './support/temp-dirs.js';
 
 const added = (hash: string, size: number): StagedEntry => ({
-  status: 'added', hash, size, mimeType: 'text/csv', dataType: 'tabular',
+  status: 'added',
+  hash,
+  size,
+  mimeType: 'text/csv',
+  dataType: 'tabular',
 });
 const pathOf = (i: number) => `d${i % 37}/s${Math.floor(i / 37) % 11}/f${i}.csv`;
 const message = { message: 'many', author: 'a', email: 'a@example.com' };
@@ -18,8 +30,16 @@ const removed: StagedEntry = { status: 'removed', hash: '', size: 0, mimeType: '
 
 /** Paths a sort must keep in order whatever their characters: separators, escapes, non-ASCII. */
 const oddPaths = [
-  'tab\there.csv', 'new\nline/x.csv', 'back\\slash/y.csv', 'ünï/cödé.csv', 'a b/c',
-  'a-b/c', 'a.b/c', 'a/b', 'emoji/😀.txt', 'zz/\\t',
+  'tab\there.csv',
+  'new\nline/x.csv',
+  'back\\slash/y.csv',
+  'ünï/cödé.csv',
+  'a b/c',
+  'a-b/c',
+  'a.b/c',
+  'a/b',
+  'emoji/😀.txt',
+  'zz/\\t',
 ];
 
 describe('a commit of many staged files, sorted in runs on disk', () => {
@@ -68,22 +88,35 @@ describe('a commit of many staged files, sorted in runs on disk', () => {
     expect(readdirSync(runsDir)).toEqual([]);
 
     const sortOptions = { runEntries: 1000, tmpDir: runsDir };
-    const diskCommit = await new WorkspaceCommitter(redis, keys, onDisk.repos, onDisk.objects, sortOptions)
-      .commit('ns', 'disk', onDisk.workspace, 'main', message);
-    const memoryCommit = await new WorkspaceCommitter(redis, keys, inMemory.repos, inMemory.objects)
-      .commit('ns', 'memory', inMemory.workspace, 'main', message);
+    const diskCommit = await new WorkspaceCommitter(redis, keys, onDisk.repos, onDisk.objects, sortOptions).commit(
+      'ns',
+      'disk',
+      onDisk.workspace,
+      'main',
+      message,
+    );
+    const memoryCommit = await new WorkspaceCommitter(redis, keys, inMemory.repos, inMemory.objects).commit(
+      'ns',
+      'memory',
+      inMemory.workspace,
+      'main',
+      message,
+    );
     expect(diskCommit.root).toBe(memoryCommit.root);
     expect(readdirSync(runsDir)).toEqual([]);
 
     // and it is the tree of the staged changes applied to the base
     const parent = await onDisk.objects.getCommit(diskCommit.parent_ids[0]!);
-    const direct = await onDisk.objects.buildTree(parent.root, (async function* () {
-      for (const path of expected) {
-        const entry = onDisk.entries.get(path)!;
-        const { hash, size, mimeType, dataType } = entry;
-        yield [path, entry.status === 'removed' ? null : { hash, size, mimeType, dataType }] as const;
-      }
-    })());
+    const direct = await onDisk.objects.buildTree(
+      parent.root,
+      (async function* () {
+        for (const path of expected) {
+          const entry = onDisk.entries.get(path)!;
+          const { hash, size, mimeType, dataType } = entry;
+          yield [path, entry.status === 'removed' ? null : { hash, size, mimeType, dataType }] as const;
+        }
+      })(),
+    );
     expect(diskCommit.root).toBe(direct);
     expect(await onDisk.objects.lookup(diskCommit.root, 'd5/s3/f116.csv')).toMatchObject({ hash: 'h19', size: 116 });
     expect(await onDisk.objects.lookup(diskCommit.root, 'new\nline/x.csv')).toMatchObject({ hash: 'odd1' });
@@ -107,8 +140,9 @@ describe('a commit of many staged files, sorted in runs on disk', () => {
     const usage = () => staging.usage('ns', 'conflict', 'w');
     const before = { count: await count(), usage: await usage() };
 
-    await expect(committer.commit('ns', 'conflict', workspace, 'main', message))
-      .rejects.toMatchObject({ code: 'workspace_behind' });
+    await expect(committer.commit('ns', 'conflict', workspace, 'main', message)).rejects.toMatchObject({
+      code: 'workspace_behind',
+    });
     expect(await count()).toBe(before.count);
     expect(await usage()).toEqual(before.usage);
     expect(await staging.get('ns', 'conflict', 'w', 'd1/s0/f1.csv')).toEqual(added('h1', 1));
@@ -138,7 +172,11 @@ describe('a commit of many staged files, sorted in runs on disk', () => {
     const staging = new StagingIndex(redis, keys);
     const key = keys.staged('ns', 'legacy', 'w');
     // the same entries, as an earlier version wrote them
-    const old = new Map([['d1/s0/f1.csv', added('h1', 1)], ['base/b3.txt', removed], ['old/j.csv', added('json', 40)]]);
+    const old = new Map([
+      ['d1/s0/f1.csv', added('h1', 1)],
+      ['base/b3.txt', removed],
+      ['old/j.csv', added('json', 40)],
+    ]);
     const before = await staging.usage('ns', 'legacy', 'w');
     // (the first two replace their new form, which the usage counts already)
     for (const [path, entry] of old) await redis.hset(key, path, JSON.stringify(entry));
@@ -150,8 +188,18 @@ describe('a commit of many staged files, sorted in runs on disk', () => {
     expect(await staging.usage('ns', 'legacy', 'w')).toEqual(before);
     await redis.hset(key, 'old/j.csv', JSON.stringify(added('json', 40)));
 
-    const commit = await new WorkspaceCommitter(redis, keys, repos, objects, { runEntries: 50 }).commit('ns', 'legacy', workspace, 'main', message);
-    expect(await objects.lookup(commit.root, 'old/j.csv')).toMatchObject({ hash: 'json', size: 40, mimeType: 'text/csv' });
+    const commit = await new WorkspaceCommitter(redis, keys, repos, objects, { runEntries: 50 }).commit(
+      'ns',
+      'legacy',
+      workspace,
+      'main',
+      message,
+    );
+    expect(await objects.lookup(commit.root, 'old/j.csv')).toMatchObject({
+      hash: 'json',
+      size: 40,
+      mimeType: 'text/csv',
+    });
     expect(await objects.lookup(commit.root, 'd1/s0/f1.csv')).toMatchObject({ hash: 'h1', size: 1 });
     expect(await objects.lookup(commit.root, 'base/b3.txt')).toBeNull();
     expect(await objects.lookup(commit.root, 'base/b4.txt')).not.toBeNull();

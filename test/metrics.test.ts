@@ -40,7 +40,10 @@ describe('Prometheus metrics', () => {
       ];
       expect((await upload(sluice.url, `${ws}/files/data`, parts)).status).toBe(200);
       // the worker counts the job once BullMQ has recorded it, which may be just after the answer
-      await waitFor('the job to be counted', async () => (await scrape(sluice.url)).get('sluice_jobs_total{queue="ingest",result="completed"}') === 1);
+      await waitFor(
+        'the job to be counted',
+        async () => (await scrape(sluice.url)).get('sluice_jobs_total{queue="ingest",result="completed"}') === 1,
+      );
       const m = await scrape(sluice.url);
 
       const route = '/api/repos/:namespace/:repo/workspaces/:workspaceId/files/*';
@@ -74,12 +77,18 @@ describe('Prometheus metrics', () => {
       expect(m.has('process_resident_memory_bytes')).toBe(true);
 
       // a corrupt part fails alone (the request is still a 200 without it); a bad route is a 404
-      const bad = await upload(sluice.url, `${ws}/files/data`, [{ filename: 'broken.csv', content: Buffer.from('not gzip'), contentType: 'application/gzip' }]);
+      const bad = await upload(sluice.url, `${ws}/files/data`, [
+        { filename: 'broken.csv', content: Buffer.from('not gzip'), contentType: 'application/gzip' },
+      ]);
       expect(bad.json().paths).toEqual([]);
       expect((await send(sluice.url, 'GET', '/api/nowhere')).status).toBe(404);
       const after = await scrape(sluice.url);
-      expect(after.get(`sluice_http_request_duration_seconds_count{method="POST",route="${route}",status="200"}`)).toBe(2);
-      expect(after.get('sluice_http_request_duration_seconds_count{method="GET",route="unmatched",status="404"}')).toBe(1);
+      expect(after.get(`sluice_http_request_duration_seconds_count{method="POST",route="${route}",status="200"}`)).toBe(
+        2,
+      );
+      expect(after.get('sluice_http_request_duration_seconds_count{method="GET",route="unmatched",status="404"}')).toBe(
+        1,
+      );
       expect(after.get('sluice_ingested_files_total{outcome="failed"}')).toBe(1);
       expect(after.get('sluice_ingested_files_total{outcome="stored"}')).toBe(2);
     });
@@ -98,14 +107,22 @@ describe('Prometheus metrics', () => {
       const alone = await send(api.url, 'GET', '/api/ready');
       expect(alone.status).toBe(503);
       expect(alone.headers['retry-after']).toBe('5');
-      expect(alone.json()).toMatchObject({ status: 'error', error: { type: 'no_workers' }, redis: 'ok', store: 'ok', workers: 0 });
+      expect(alone.json()).toMatchObject({
+        status: 'error',
+        error: { type: 'no_workers' },
+        redis: 'ok',
+        store: 'ok',
+        workers: 0,
+      });
       const worker = await startSluice({ ...env, SLUICE_ROLE: 'worker' });
       nodes.push(worker);
       await waitFor('the API node to be ready', async () => (await send(api.url, 'GET', '/api/ready')).status === 200);
       expect((await send(api.url, 'GET', '/api/ready')).json()).toMatchObject({ redis: 'ok', store: 'ok', workers: 1 });
 
       const ws = await repoWithWorkspace(api.url, 'ox', 'split', 'ws');
-      expect((await upload(api.url, `${ws}/files/`, [{ filename: 'x.csv', content: csv(50, 'x'), gzip: true }])).status).toBe(200);
+      expect(
+        (await upload(api.url, `${ws}/files/`, [{ filename: 'x.csv', content: csv(50, 'x'), gzip: true }])).status,
+      ).toBe(200);
 
       const fromWorker = await scrape(worker.metricsUrl);
       expect(fromWorker.get('sluice_ingested_files_total{outcome="stored"}')).toBe(1);

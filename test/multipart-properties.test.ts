@@ -34,7 +34,11 @@ describe('multipart handling, by property', () => {
             return null;
           }
         });
-        const reply = await upload(sluice.url, `${ws}/files/${directory}`, files.map((f) => ({ filename: f.filename, content: Buffer.from(f.content), gzip: f.gzip })));
+        const reply = await upload(
+          sluice.url,
+          `${ws}/files/${directory}`,
+          files.map((f) => ({ filename: f.filename, content: Buffer.from(f.content), gzip: f.gzip })),
+        );
         const staged = await stagedFiles(sluice.url, ws);
         const mine = [...staged.keys()].filter((p) => p === directory || p.startsWith(`${directory}/`));
         if (expected.includes(null)) {

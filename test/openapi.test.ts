@@ -7,7 +7,12 @@ import { startSluice, type SluiceProcess } from './support/sluice-process.js';
 import { testEnv } from './support/test-env.js';
 import { send } from './support/oxen-http.js';
 
-type Operation = { operationId: string; parameters?: Array<{ name: string; in: string }>; requestBody?: { content: Record<string, unknown> }; responses: Record<string, unknown> };
+type Operation = {
+  operationId: string;
+  parameters?: Array<{ name: string; in: string }>;
+  requestBody?: { content: Record<string, unknown> };
+  responses: Record<string, unknown>;
+};
 type Document = { openapi: string; paths: Record<string, Record<string, Operation>> };
 
 describe('the OpenAPI document', () => {
@@ -43,7 +48,8 @@ describe('the OpenAPI document', () => {
   it('has one operation, with responses, for every documented route', () => {
     const operations = Object.values(spec.paths).flatMap((methods) => Object.values(methods));
     expect(operations.length).toBe(Object.keys(routeSchemas).length);
-    for (const operation of operations) expect(Object.keys(operation.responses).length, operation.operationId).toBeGreaterThan(0);
+    for (const operation of operations)
+      expect(Object.keys(operation.responses).length, operation.operationId).toBeGreaterThan(0);
     const ids = operations.map((o) => o.operationId);
     expect(new Set(ids).size).toBe(ids.length);
   });
@@ -69,8 +75,14 @@ describe('every registered route is documented', () => {
     const app = await buildApp(services);
     await app.ready();
     const document = app.swagger() as { paths: Record<string, Record<string, { operationId?: string }>> };
-    const operations = Object.values(document.paths).flatMap((methods) => Object.values(methods).map((op) => op.operationId));
-    expect(operations.sort()).toEqual(Object.values(routeSchemas).map((doc) => doc.operationId).sort());
+    const operations = Object.values(document.paths).flatMap((methods) =>
+      Object.values(methods).map((op) => op.operationId),
+    );
+    expect(operations.sort()).toEqual(
+      Object.values(routeSchemas)
+        .map((doc) => doc.operationId)
+        .sort(),
+    );
     await app.close();
 
     const extended = await buildApp(services);

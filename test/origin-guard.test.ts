@@ -30,7 +30,11 @@ describe('requests from other web pages', () => {
     const evil = { origin: 'http://evil.example' };
     const uploaded = await upload(sluice.url, `${ws}/files/d`, [{ filename: 'a.txt', content: 'pwned' }], evil);
     expect(uploaded.status).toBe(403);
-    expect(uploaded.json()).toMatchObject({ status: 'error', status_message: 'forbidden', error: { type: 'origin_refused' } });
+    expect(uploaded.json()).toMatchObject({
+      status: 'error',
+      status_message: 'forbidden',
+      error: { type: 'origin_refused' },
+    });
     const created = await send(sluice.url, 'POST', '/api/repos', {
       headers: { ...evil, 'content-type': 'application/x-www-form-urlencoded' },
       body: JSON.stringify({ namespace: 'ox', name: 'planted' }),
@@ -38,10 +42,14 @@ describe('requests from other web pages', () => {
     expect(created.status).toBe(403);
     expect(created.json()).toMatchObject({ error: { type: 'origin_refused' } });
     // a sandboxed page or a file sends the origin `null`
-    const sandboxed = await upload(sluice.url, `${ws}/files/d`, [{ filename: 'b.txt', content: 'x' }], { origin: 'null' });
+    const sandboxed = await upload(sluice.url, `${ws}/files/d`, [{ filename: 'b.txt', content: 'x' }], {
+      origin: 'null',
+    });
     expect(sandboxed.status).toBe(403);
     // the same origin on another port is another origin
-    const otherPort = await upload(sluice.url, `${ws}/files/d`, [{ filename: 'c.txt', content: 'x' }], { origin: 'http://127.0.0.1:1' });
+    const otherPort = await upload(sluice.url, `${ws}/files/d`, [{ filename: 'c.txt', content: 'x' }], {
+      origin: 'http://127.0.0.1:1',
+    });
     expect(otherPort.status).toBe(403);
 
     expect(await snapshot()).toEqual(before);
@@ -58,8 +66,10 @@ describe('requests from other web pages', () => {
     expect(read.status).toBe(403);
     expect(read.json()).toMatchObject({ status: 'error', error: { type: 'host_refused' } });
     // the page's origin matches its (rebound) Host: only the Host check stops it
-    const written = await upload(sluice.url, `${ws}/files/d`, [{ filename: 'a.txt', content: 'pwned' }],
-      { ...rebound, origin: `http://evil.example:${port}` });
+    const written = await upload(sluice.url, `${ws}/files/d`, [{ filename: 'a.txt', content: 'pwned' }], {
+      ...rebound,
+      origin: `http://evil.example:${port}`,
+    });
     expect(written.status).toBe(403);
     expect(written.json()).toMatchObject({ error: { type: 'host_refused' } });
     expect(await snapshot()).toEqual(before);
@@ -67,7 +77,13 @@ describe('requests from other web pages', () => {
   });
 
   it('serves loopback names, SLUICE_ALLOWED_HOSTS, its own origin, SLUICE_ALLOWED_ORIGINS and clients that send no Origin', async () => {
-    for (const host of [`localhost:${port}`, `127.0.0.2:${port}`, `[::1]:${port}`, 'sluice.test', `SLUICE.test:${port}`]) {
+    for (const host of [
+      `localhost:${port}`,
+      `127.0.0.2:${port}`,
+      `[::1]:${port}`,
+      'sluice.test',
+      `SLUICE.test:${port}`,
+    ]) {
       expect((await send(sluice.url, 'GET', '/api/repos/ox/guarded', { headers: { host } })).status, host).toBe(200);
     }
     const cases: Array<[string, Record<string, string>]> = [

@@ -21,13 +21,18 @@ describe.each(storeKinds())('packs of small versions (%s store)', (kind) => {
     return sluice;
   };
   const csv = (i: number) => `id,value\n${i},${'x'.repeat(i % 97)}\n`;
-  const commit = (base: string, ws: string) => sendJson(base, 'POST', `${ws}/merge/main`, { message: 'packed', author: 't', email: 't@example.com' });
+  const commit = (base: string, ws: string) =>
+    sendJson(base, 'POST', `${ws}/merge/main`, { message: 'packed', author: 't', email: 't@example.com' });
 
   it('writes a request of 300 small files as one pack, and serves each by range with its length and type', async () => {
     const test = testEnv(kind);
     const sluice = await start(test.env);
     const ws = await repoWithWorkspace(sluice.url, 'ox', 'packed', 'w');
-    const parts: Part[] = Array.from({ length: 300 }, (_, i) => ({ filename: `rows/${i}.csv`, content: csv(i), gzip: i % 2 === 0 }));
+    const parts: Part[] = Array.from({ length: 300 }, (_, i) => ({
+      filename: `rows/${i}.csv`,
+      content: csv(i),
+      gzip: i % 2 === 0,
+    }));
     parts.push({ filename: 'blob/big.bin', content: randomBytes(5 * 1024 * 1024) });
     expect((await upload(sluice.url, `${ws}/files/d`, parts)).status).toBe(200);
     const store = await test.store();
@@ -54,15 +59,27 @@ describe.each(storeKinds())('packs of small versions (%s store)', (kind) => {
     expect((await send(sluice.url, 'GET', '/api/repos/ox/packed/file/main/d/rows/7.csv')).body.toString()).toBe(csv(7));
     expect(await redis.hlen(keys.packed())).toBe(300);
     // and content known again is deduplicated, not written a second time
-    expect((await sendJson(sluice.url, 'PUT', '/api/repos/ox/packed/workspaces', { workspace_id: 'w2', branch_name: 'main' })).status).toBe(200);
+    expect(
+      (
+        await sendJson(sluice.url, 'PUT', '/api/repos/ox/packed/workspaces', {
+          workspace_id: 'w2',
+          branch_name: 'main',
+        })
+      ).status,
+    ).toBe(200);
     const again = await upload(sluice.url, '/api/repos/ox/packed/workspaces/w2/files/copy', parts.slice(0, 50));
     expect(again.status).toBe(200);
     expect(await listKeys(store, 'packs/')).toHaveLength(1);
     // the chunked route's completion without chunks stages packed content this repository holds, by its hash
     const hash = await oxenHash(csv(12));
-    const completed = await sendJson(sluice.url, 'POST', `/api/repos/ox/packed/versions/${hash}/complete`, { files: [{ hash, file_name: 'twelve.csv', dst_dir: 'by-hash', num_chunks: 1 }], workspace_id: 'w2' });
+    const completed = await sendJson(sluice.url, 'POST', `/api/repos/ox/packed/versions/${hash}/complete`, {
+      files: [{ hash, file_name: 'twelve.csv', dst_dir: 'by-hash', num_chunks: 1 }],
+      workspace_id: 'w2',
+    });
     expect(completed.json()).toMatchObject({ status: 'success', hash, path: 'by-hash/twelve.csv', job_id: null });
-    expect((await send(sluice.url, 'GET', '/api/repos/ox/packed/workspaces/w2/files/by-hash/twelve.csv')).body.toString()).toBe(csv(12));
+    expect(
+      (await send(sluice.url, 'GET', '/api/repos/ox/packed/workspaces/w2/files/by-hash/twelve.csv')).body.toString(),
+    ).toBe(csv(12));
   });
 
   it('keeps versions stored one per object before packs readable, and deduplicates against them', async () => {
@@ -79,9 +96,19 @@ describe.each(storeKinds())('packs of small versions (%s store)', (kind) => {
 
     const after = await start({ ...test.env, SLUICE_PACK_BELOW_BYTES: String(4 * 1024 * 1024) });
     expect((await send(after.url, 'GET', '/api/repos/ox/upgraded/file/main/old/3.csv')).body.toString()).toBe(csv(3));
-    expect((await sendJson(after.url, 'PUT', '/api/repos/ox/upgraded/workspaces', { workspace_id: 'w2', branch_name: 'main' })).status).toBe(200);
+    expect(
+      (
+        await sendJson(after.url, 'PUT', '/api/repos/ox/upgraded/workspaces', {
+          workspace_id: 'w2',
+          branch_name: 'main',
+        })
+      ).status,
+    ).toBe(200);
     const ws2 = '/api/repos/ox/upgraded/workspaces/w2';
-    const mixed: Part[] = [...old.slice(0, 10).map((p) => ({ ...p, filename: `again/${p.filename}` })), ...Array.from({ length: 10 }, (_, i) => ({ filename: `new/${i}.csv`, content: csv(1000 + i), gzip: true }))];
+    const mixed: Part[] = [
+      ...old.slice(0, 10).map((p) => ({ ...p, filename: `again/${p.filename}` })),
+      ...Array.from({ length: 10 }, (_, i) => ({ filename: `new/${i}.csv`, content: csv(1000 + i), gzip: true })),
+    ];
     const reply = await upload(after.url, `${ws2}/files/d`, mixed);
     expect(reply.status).toBe(200);
     // the ten known contents are not written again; the ten new ones go into one pack
@@ -96,7 +123,15 @@ describe.each(storeKinds())('packs of small versions (%s store)', (kind) => {
     const sluice = await start(test.env);
     const ws = await repoWithWorkspace(sluice.url, 'ox', 'race', 'w');
     const shared = Array.from({ length: 100 }, (_, i) => `race ${i} ${'r'.repeat(1000)}`);
-    const [a, b] = await Promise.all(['a', 'b'].map((side) => upload(sluice.url, `${ws}/files/${side}`, shared.map((content, i) => ({ filename: `${i}.txt`, content, gzip: true })))));
+    const [a, b] = await Promise.all(
+      ['a', 'b'].map((side) =>
+        upload(
+          sluice.url,
+          `${ws}/files/${side}`,
+          shared.map((content, i) => ({ filename: `${i}.txt`, content, gzip: true })),
+        ),
+      ),
+    );
     expect([a!.status, b!.status]).toEqual([200, 200]);
     expect(a!.json().paths).toHaveLength(100);
     expect(b!.json().paths).toHaveLength(100);
@@ -111,7 +146,9 @@ describe.each(storeKinds())('packs of small versions (%s store)', (kind) => {
     const needed = shared.reduce((sum, s) => sum + gzipSync(s).length, 0);
     expect(packed).toBeGreaterThanOrEqual(needed);
     expect(packed).toBeLessThanOrEqual(2 * needed + 64 * 1024);
-    console.log(`packs race (${kind}): ${packed} bytes in packs for ${needed} bytes of content as sent (${(packed / needed).toFixed(2)}x)`);
+    console.log(
+      `packs race (${kind}): ${packed} bytes in packs for ${needed} bytes of content as sent (${(packed / needed).toFixed(2)}x)`,
+    );
   });
 
   it('keeps a compressible gzip part as sent and serves it inflated; keeps content that gzip does not shrink as it is', async () => {
@@ -122,7 +159,11 @@ describe.each(storeKinds())('packs of small versions (%s store)', (kind) => {
     const noise = randomBytes(50_000);
     // past what a read inflates on the event loop (256 KiB): inflated in libuv's pool instead
     const more = Array.from({ length: 120_000 }, (_, i) => `${i},more ${i},${i * 13}\n`).join('');
-    const reply = await upload(sluice.url, `${ws}/files/k`, [{ filename: 'rows.csv', content: text, gzip: true }, { filename: 'noise.bin', content: noise, gzip: true }, { filename: 'more.csv', content: more, gzip: true }]);
+    const reply = await upload(sluice.url, `${ws}/files/k`, [
+      { filename: 'rows.csv', content: text, gzip: true },
+      { filename: 'noise.bin', content: noise, gzip: true },
+      { filename: 'more.csv', content: more, gzip: true },
+    ]);
     expect(reply.json().paths).toEqual(['k/rows.csv', 'k/noise.bin', 'k/more.csv']);
     const moreRead = await send(sluice.url, 'GET', `${ws}/files/k/more.csv`);
     expect(moreRead.headers['content-length']).toBe(String(more.length));
@@ -139,10 +180,14 @@ describe.each(storeKinds())('packs of small versions (%s store)', (kind) => {
     expect(packed).toBeGreaterThanOrEqual(sent);
     expect(packed).toBeLessThan(sent + 4096);
     // typing by hash reads the head of a gzipped entry: the same mime type as the upload's
-    const byHash = await sendJson(sluice.url, 'POST', `${ws}/stage_hashes`, { files: [{ path: 'k/again.csv', hash: await oxenHash(Buffer.from(text)) }] });
+    const byHash = await sendJson(sluice.url, 'POST', `${ws}/stage_hashes`, {
+      files: [{ path: 'k/again.csv', hash: await oxenHash(Buffer.from(text)) }],
+    });
     expect(byHash.json()).toMatchObject({ paths: ['k/again.csv'], missing: [] });
     expect((await stagedFiles(sluice.url, ws)).get('k/again.csv')?.size).toBe(Buffer.byteLength(text));
-    expect((await send(sluice.url, 'GET', `${ws}/files/k/again.csv`)).headers['content-type']).toBe(rows.headers['content-type']);
+    expect((await send(sluice.url, 'GET', `${ws}/files/k/again.csv`)).headers['content-type']).toBe(
+      rows.headers['content-type'],
+    );
   });
 
   it('keeps a large gzip part as sent, as a pack of one entry, and inflates it as it is read', async () => {
@@ -150,11 +195,23 @@ describe.each(storeKinds())('packs of small versions (%s store)', (kind) => {
     const sluice = await start(test.env);
     const ws = await repoWithWorkspace(sluice.url, 'ox', 'large', 'w');
     // 24 MiB of rows (past the 16 MiB a read inflates whole) and 3 MiB of noise, both streamed parts
-    const rows = Buffer.from(Array.from({ length: 400_000 }, (_, i) => `${i},row ${i},${(i * 7919) % 100_003}\n`).join('').padEnd(24 * 1024 * 1024, '.'));
+    const rows = Buffer.from(
+      Array.from({ length: 400_000 }, (_, i) => `${i},row ${i},${(i * 7919) % 100_003}\n`)
+        .join('')
+        .padEnd(24 * 1024 * 1024, '.'),
+    );
     const noise = randomBytes(3 * 1024 * 1024);
     const plain = randomBytes(2 * 1024 * 1024);
-    const parts: Part[] = [{ filename: 'rows.csv', content: rows, gzip: true }, { filename: 'noise.bin', content: noise, gzip: true }, { filename: 'plain.bin', content: plain }];
-    expect((await upload(sluice.url, `${ws}/files/big`, parts)).json().paths).toEqual(['big/rows.csv', 'big/noise.bin', 'big/plain.bin']);
+    const parts: Part[] = [
+      { filename: 'rows.csv', content: rows, gzip: true },
+      { filename: 'noise.bin', content: noise, gzip: true },
+      { filename: 'plain.bin', content: plain },
+    ];
+    expect((await upload(sluice.url, `${ws}/files/big`, parts)).json().paths).toEqual([
+      'big/rows.csv',
+      'big/noise.bin',
+      'big/plain.bin',
+    ]);
 
     const store = await test.store();
     const packs: number[] = [];
@@ -179,7 +236,9 @@ describe.each(storeKinds())('packs of small versions (%s store)', (kind) => {
     // typing by hash inflates only the head; Redis losing the locations finds them in the packs again
     const keys = new RedisKeys(test.env.SLUICE_KEY_PREFIX!);
     await redis.del(keys.packed(), keys.versions());
-    const byHash = await sendJson(sluice.url, 'POST', `${ws}/stage_hashes`, { files: [{ path: 'big/again.csv', hash: await oxenHash(rows) }] });
+    const byHash = await sendJson(sluice.url, 'POST', `${ws}/stage_hashes`, {
+      files: [{ path: 'big/again.csv', hash: await oxenHash(rows) }],
+    });
     expect(byHash.json()).toMatchObject({ paths: ['big/again.csv'], missing: [] });
     const again = (await stagedFiles(sluice.url, ws)).get('big/again.csv');
     expect(again?.size).toBe(rows.length);

@@ -14,15 +14,35 @@ describe('file/directory collisions (issue 26, item 4)', () => {
   const repoWith = async (files: Array<{ path: string; contents: string }>) => {
     const repo = `/api/repos/ox/collide${n++}`;
     const name = repo.slice(repo.lastIndexOf('/') + 1);
-    expect((await sendJson(sluice.url, 'POST', '/api/repos', { namespace: 'ox', name, ...(files.length > 0 ? { files } : {}) })).status).toBe(200);
-    expect((await sendJson(sluice.url, 'PUT', `${repo}/workspaces`, { workspace_id: 'w', name: 'kept', branch_name: 'main' })).status).toBe(200);
+    expect(
+      (
+        await sendJson(sluice.url, 'POST', '/api/repos', {
+          namespace: 'ox',
+          name,
+          ...(files.length > 0 ? { files } : {}),
+        })
+      ).status,
+    ).toBe(200);
+    expect(
+      (
+        await sendJson(sluice.url, 'PUT', `${repo}/workspaces`, {
+          workspace_id: 'w',
+          name: 'kept',
+          branch_name: 'main',
+        })
+      ).status,
+    ).toBe(200);
     return { repo, ws: `${repo}/workspaces/w` };
   };
   const staged = async (ws: string) => [...(await stagedFiles(sluice.url, ws)).keys()].sort();
-  const committedFile = async (repo: string, path: string) => (await send(sluice.url, 'GET', `${repo}/file/main/${path}`)).body.toString();
+  const committedFile = async (repo: string, path: string) =>
+    (await send(sluice.url, 'GET', `${repo}/file/main/${path}`)).body.toString();
   const refusedAsConflict = (reply: { status: number; json(): JsonBody }, path: RegExp) => {
     expect(reply.status).toBe(409);
-    expect(reply.json()).toMatchObject({ status: 'error', error: { type: 'path_conflict', detail: expect.stringMatching(path) } });
+    expect(reply.json()).toMatchObject({
+      status: 'error',
+      error: { type: 'path_conflict', detail: expect.stringMatching(path) },
+    });
   };
 
   beforeAll(async () => {
@@ -32,8 +52,14 @@ describe('file/directory collisions (issue 26, item 4)', () => {
 
   it('refuses parts x and x/y in one request, in either order and asynchronously, staging nothing', async () => {
     const { repo, ws } = await repoWith([]);
-    refusedAsConflict(await upload(sluice.url, `${ws}/files/`, [part('x'), part('x/y')]), /x is a file of the same request/);
-    refusedAsConflict(await upload(sluice.url, `${ws}/files/`, [part('x/y'), part('ok'), part('x')]), /x is a file of the same request/);
+    refusedAsConflict(
+      await upload(sluice.url, `${ws}/files/`, [part('x'), part('x/y')]),
+      /x is a file of the same request/,
+    );
+    refusedAsConflict(
+      await upload(sluice.url, `${ws}/files/`, [part('x/y'), part('ok'), part('x')]),
+      /x is a file of the same request/,
+    );
     const accepted = await upload(sluice.url, `${ws}/files/`, [part('x'), part('x/y')], { prefer: 'respond-async' });
     expect(accepted.status).toBe(202);
     const job = await waitForJob(sluice.url, accepted.headers.location as string);
@@ -45,13 +71,26 @@ describe('file/directory collisions (issue 26, item 4)', () => {
   });
 
   it('refuses a file over a committed directory and a file under a committed file, on every route that stages', async () => {
-    const { repo, ws } = await repoWith([{ path: 'd/a.txt', contents: 'a' }, { path: 'd/b.txt', contents: 'b' }, { path: 'f', contents: 'f' }]);
+    const { repo, ws } = await repoWith([
+      { path: 'd/a.txt', contents: 'a' },
+      { path: 'd/b.txt', contents: 'b' },
+      { path: 'f', contents: 'f' },
+    ]);
     refusedAsConflict(await upload(sluice.url, `${ws}/files/`, [part('d')]), /at d: it is a committed directory/);
     refusedAsConflict(await upload(sluice.url, `${ws}/files/f`, [part('g')]), /f is a committed file/);
     const hash = (await send(sluice.url, 'GET', `${repo}/dir/main/d`)).json().entries[0].hash as string;
-    refusedAsConflict(await sendJson(sluice.url, 'POST', `${ws}/stage_hashes`, { files: [{ path: 'f/g', hash }] }), /f is a committed file/);
-    refusedAsConflict(await sendJson(sluice.url, 'POST', `${ws}/stage_hashes`, { files: [{ path: 'd', hash }] }), /committed directory/);
-    refusedAsConflict(await sendJson(sluice.url, 'PATCH', `${ws}/files/d/a.txt`, { new_path: 'f/a.txt' }), /f is a committed file/);
+    refusedAsConflict(
+      await sendJson(sluice.url, 'POST', `${ws}/stage_hashes`, { files: [{ path: 'f/g', hash }] }),
+      /f is a committed file/,
+    );
+    refusedAsConflict(
+      await sendJson(sluice.url, 'POST', `${ws}/stage_hashes`, { files: [{ path: 'd', hash }] }),
+      /committed directory/,
+    );
+    refusedAsConflict(
+      await sendJson(sluice.url, 'PATCH', `${ws}/files/d/a.txt`, { new_path: 'f/a.txt' }),
+      /f is a committed file/,
+    );
     // upstream's rule for a move onto anything the base commit holds
     expect((await sendJson(sluice.url, 'PATCH', `${ws}/files/f`, { new_path: 'd' })).status).toBe(400);
     // a staged removal does not make room: the file and the directory swap over two commits
@@ -61,7 +100,11 @@ describe('file/directory collisions (issue 26, item 4)', () => {
     expect((await sendJson(sluice.url, 'POST', `${ws}/merge/main`, commitBody)).status).toBe(200);
     expect((await upload(sluice.url, `${ws}/files/f`, [part('g')])).json().paths).toEqual(['f/g']);
     expect((await sendJson(sluice.url, 'POST', `${ws}/merge/main`, commitBody)).status).toBe(200);
-    expect([await committedFile(repo, 'd/a.txt'), await committedFile(repo, 'd/b.txt'), await committedFile(repo, 'f/g')]).toEqual(['a', 'b', 'g']);
+    expect([
+      await committedFile(repo, 'd/a.txt'),
+      await committedFile(repo, 'd/b.txt'),
+      await committedFile(repo, 'f/g'),
+    ]).toEqual(['a', 'b', 'g']);
   });
 
   it('refuses a file that collides with one staged by an earlier request, either way round', async () => {
@@ -82,7 +125,15 @@ describe('file/directory collisions (issue 26, item 4)', () => {
 
   it('refuses a commit whose branch turned a staged path into a directory or put a file above it', async () => {
     const { repo, ws } = await repoWith([{ path: 'keep.txt', contents: 'k' }]);
-    expect((await sendJson(sluice.url, 'PUT', `${repo}/workspaces`, { workspace_id: 'other', name: 'other', branch_name: 'main' })).status).toBe(200);
+    expect(
+      (
+        await sendJson(sluice.url, 'PUT', `${repo}/workspaces`, {
+          workspace_id: 'other',
+          name: 'other',
+          branch_name: 'main',
+        })
+      ).status,
+    ).toBe(200);
     const other = `${repo}/workspaces/other`;
     expect((await upload(sluice.url, `${ws}/files/n`, [part('m')])).status).toBe(200);
     expect((await upload(sluice.url, `${ws}/files/`, [part('e')])).status).toBe(200);
@@ -92,7 +143,10 @@ describe('file/directory collisions (issue 26, item 4)', () => {
 
     const behind = await sendJson(sluice.url, 'POST', `${ws}/merge/main`, commitBody);
     expect(behind.status).toBe(409);
-    expect(behind.json()).toMatchObject({ error: { type: 'workspace_behind' }, conflicts: [{ path: 'e' }, { path: 'n/m' }] });
+    expect(behind.json()).toMatchObject({
+      error: { type: 'workspace_behind' },
+      conflicts: [{ path: 'e' }, { path: 'n/m' }],
+    });
     expect([await committedFile(repo, 'n'), await committedFile(repo, 'e/inside')]).toEqual(['a file', 'inside']);
     expect(await staged(ws)).toEqual(['e', 'n/m']);
   });

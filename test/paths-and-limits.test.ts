@@ -20,14 +20,21 @@ describe('path normalization and limits over HTTP', () => {
   let ws: string;
 
   beforeAll(async () => {
-    env = testEnv('fs', { SLUICE_MAX_INFLATE_BYTES: String(10 * 1024 * 1024), SLUICE_MAX_INFLATE_RATIO: '50', SLUICE_MAX_PARTS: '20', SLUICE_MAX_REQUEST_BYTES: String(16 * 1024 * 1024) });
+    env = testEnv('fs', {
+      SLUICE_MAX_INFLATE_BYTES: String(10 * 1024 * 1024),
+      SLUICE_MAX_INFLATE_RATIO: '50',
+      SLUICE_MAX_PARTS: '20',
+      SLUICE_MAX_REQUEST_BYTES: String(16 * 1024 * 1024),
+    });
     sluice = await startSluice(env.env);
     ws = await repoWithWorkspace(sluice.url, 'ox', 'paths', 'ws');
   });
   afterAll(async () => sluice?.stop());
 
   it.each(table)('directory %j + filename %j', async (directory, filename, expected) => {
-    const reply = await upload(sluice.url, `${ws}/files/${directory}`, [{ filename, content: `${directory}|${filename}`, gzip: true }]);
+    const reply = await upload(sluice.url, `${ws}/files/${directory}`, [
+      { filename, content: `${directory}|${filename}`, gzip: true },
+    ]);
     if (expected instanceof RegExp) {
       expect(reply.status).toBe(400);
       expect(reply.json()).toMatchObject({ status: 'error', error: { type: 'invalid_path' } });
@@ -45,12 +52,17 @@ describe('path normalization and limits over HTTP', () => {
   it('fails a part that inflates past the byte limit, keeping the rest; any ratio is fine up to 10 MiB, as upstream', async () => {
     const incompressible = randomBytes(11 * 1024 * 1024); // streamed: its own spool object
     const zeros = Buffer.alloc(8 * 1024 * 1024); // ratio ~1000, yet upstream stages it
-    const accepted = await upload(sluice.url, `${ws}/files/limits`, [
-      { filename: 'big.bin', content: incompressible, gzip: true },
-      { filename: 'zeros.bin', content: zeros, gzip: true },
-      { filename: 'small-zeros.bin', content: Buffer.alloc(512 * 1024), gzip: true },
-      { filename: 'ok.txt', content: 'ok', gzip: true },
-    ], { prefer: 'respond-async' });
+    const accepted = await upload(
+      sluice.url,
+      `${ws}/files/limits`,
+      [
+        { filename: 'big.bin', content: incompressible, gzip: true },
+        { filename: 'zeros.bin', content: zeros, gzip: true },
+        { filename: 'small-zeros.bin', content: Buffer.alloc(512 * 1024), gzip: true },
+        { filename: 'ok.txt', content: 'ok', gzip: true },
+      ],
+      { prefer: 'respond-async' },
+    );
     expect(accepted.status).toBe(202);
     const job = await waitForJob(sluice.url, accepted.headers.location as string);
     expect(job.paths).toEqual(['limits/zeros.bin', 'limits/small-zeros.bin', 'limits/ok.txt']);
@@ -67,11 +79,15 @@ describe('path normalization and limits over HTTP', () => {
     const tooMany = await upload(sluice.url, `${ws}/files/many`, many);
     expect(tooMany.status).toBe(413);
     expect(tooMany.json().error.type).toBe('too_many_parts');
-    const tooBig = await upload(sluice.url, `${ws}/files/big`, [{ filename: 'a.bin', content: randomBytes(17 * 1024 * 1024) }]);
+    const tooBig = await upload(sluice.url, `${ws}/files/big`, [
+      { filename: 'a.bin', content: randomBytes(17 * 1024 * 1024) },
+    ]);
     expect(tooBig.status).toBe(413);
     expect(tooBig.json().error.detail).toMatch(/SLUICE_MAX_REQUEST_BYTES/);
     expect(await listKeys(await env.store(), 'spool/')).toEqual([]);
-    expect([...(await stagedFiles(sluice.url, ws)).keys()].some((p) => p.startsWith('many/') || p.startsWith('big/'))).toBe(false);
+    expect(
+      [...(await stagedFiles(sluice.url, ws)).keys()].some((p) => p.startsWith('many/') || p.startsWith('big/')),
+    ).toBe(false);
   });
 
   it('answers 400 for a file part without a filename', async () => {
@@ -81,7 +97,10 @@ describe('path normalization and limits over HTTP', () => {
   });
 
   it('ignores parts with other field names', async () => {
-    const reply = await upload(sluice.url, `${ws}/files/other`, [{ name: 'note', filename: 'n.txt', content: 'ignored' }, { name: 'file', filename: 'kept.txt', content: 'kept' }]);
+    const reply = await upload(sluice.url, `${ws}/files/other`, [
+      { name: 'note', filename: 'n.txt', content: 'ignored' },
+      { name: 'file', filename: 'kept.txt', content: 'kept' },
+    ]);
     expect(reply.json().paths).toEqual(['other/kept.txt']);
   });
 
@@ -102,7 +121,10 @@ describe('requests Node rejects before routing', () => {
   it('answers oversized headers with 431 in the Oxen envelope, and stays up', async () => {
     const reply = await send(sluice.url, 'GET', '/api/version', { headers: { 'x-big': 'x'.repeat(20 * 1024) } });
     expect(reply.status).toBe(431);
-    expect(reply.json()).toMatchObject({ status: 'error', status_description: expect.stringMatching(/SLUICE_MAX_HEADER_BYTES/) });
+    expect(reply.json()).toMatchObject({
+      status: 'error',
+      status_description: expect.stringMatching(/SLUICE_MAX_HEADER_BYTES/),
+    });
     expect((await send(sluice.url, 'GET', '/api/health')).status).toBe(200);
   });
 });

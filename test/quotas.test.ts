@@ -3,7 +3,8 @@ import { startSluice, type SluiceProcess } from './support/sluice-process.js';
 import { testEnv } from './support/test-env.js';
 import { send, sendJson, stagedFiles, upload, waitForJob, type Part } from './support/oxen-http.js';
 
-const files = (names: string[], size = 10): Part[] => names.map((name) => ({ filename: name, content: name.padEnd(size, '.').slice(0, size), gzip: true }));
+const files = (names: string[], size = 10): Part[] =>
+  names.map((name) => ({ filename: name, content: name.padEnd(size, '.').slice(0, size), gzip: true }));
 
 describe('per-workspace quotas (SLUICE_WORKSPACE_MAX_FILES=5, SLUICE_WORKSPACE_MAX_BYTES=1000)', () => {
   let sluice: SluiceProcess;
@@ -12,13 +13,23 @@ describe('per-workspace quotas (SLUICE_WORKSPACE_MAX_FILES=5, SLUICE_WORKSPACE_M
   const workspace = async () => {
     const repo = `quota${n++}`;
     expect((await sendJson(sluice.url, 'POST', '/api/repos', { namespace: 'ox', name: repo })).status).toBe(200);
-    expect((await sendJson(sluice.url, 'PUT', `/api/repos/ox/${repo}/workspaces`, { workspace_id: 'w', name: 'kept', branch_name: 'main' })).status).toBe(200);
+    expect(
+      (
+        await sendJson(sluice.url, 'PUT', `/api/repos/ox/${repo}/workspaces`, {
+          workspace_id: 'w',
+          name: 'kept',
+          branch_name: 'main',
+        })
+      ).status,
+    ).toBe(200);
     return `/api/repos/ox/${repo}/workspaces/w`;
   };
   const staged = async (ws: string) => [...(await stagedFiles(sluice.url, ws)).keys()].sort();
 
   beforeAll(async () => {
-    sluice = await startSluice(testEnv('fs', { SLUICE_WORKSPACE_MAX_FILES: '5', SLUICE_WORKSPACE_MAX_BYTES: '1000' }).env);
+    sluice = await startSluice(
+      testEnv('fs', { SLUICE_WORKSPACE_MAX_FILES: '5', SLUICE_WORKSPACE_MAX_BYTES: '1000' }).env,
+    );
   });
   afterAll(async () => sluice?.stop());
 
@@ -33,7 +44,11 @@ describe('per-workspace quotas (SLUICE_WORKSPACE_MAX_FILES=5, SLUICE_WORKSPACE_M
     expect(await staged(ws)).toEqual(['a', 'b', 'c']);
 
     // replacing staged paths adds no file; two new ones fill the quota exactly
-    expect((await upload(sluice.url, `${ws}/files/`, files(['a', 'd', 'e'], 20))).json().paths).toEqual(['a', 'd', 'e']);
+    expect((await upload(sluice.url, `${ws}/files/`, files(['a', 'd', 'e'], 20))).json().paths).toEqual([
+      'a',
+      'd',
+      'e',
+    ]);
     expect(await staged(ws)).toEqual(['a', 'b', 'c', 'd', 'e']);
 
     // full: refused before the body is read, with what to do about it
@@ -49,7 +64,11 @@ describe('per-workspace quotas (SLUICE_WORKSPACE_MAX_FILES=5, SLUICE_WORKSPACE_M
     expect((await upload(sluice.url, `${ws}/files/`, files(['f']))).json().paths).toEqual(['f']);
     expect((await upload(sluice.url, `${ws}/files/`, files(['g']))).status).toBe(413);
 
-    const commit = await sendJson(sluice.url, 'POST', `${ws}/merge/main`, { message: 'five', author: 'a', email: 'a@x' });
+    const commit = await sendJson(sluice.url, 'POST', `${ws}/merge/main`, {
+      message: 'five',
+      author: 'a',
+      email: 'a@x',
+    });
     expect(commit.status).toBe(200);
     const next = await upload(sluice.url, `${ws}/files/next`, files(['1', '2', '3', '4']));
     expect(next.json().paths).toEqual(['next/1', 'next/2', 'next/3', 'next/4']);
@@ -60,7 +79,7 @@ describe('per-workspace quotas (SLUICE_WORKSPACE_MAX_FILES=5, SLUICE_WORKSPACE_M
 
   it('counts bytes as staged, refusing the part that would pass them', async () => {
     const ws = await workspace();
-    expect((await upload(sluice.url, `${ws}/files/`, files(['big'], 1001)))).toMatchObject({ status: 413 });
+    expect(await upload(sluice.url, `${ws}/files/`, files(['big'], 1001))).toMatchObject({ status: 413 });
     expect((await upload(sluice.url, `${ws}/files/`, files(['fits'], 999))).json().paths).toEqual(['fits']);
     expect((await upload(sluice.url, `${ws}/files/`, files(['more'], 2))).status).toBe(413);
     // smaller content at the same path frees bytes
@@ -71,19 +90,39 @@ describe('per-workspace quotas (SLUICE_WORKSPACE_MAX_FILES=5, SLUICE_WORKSPACE_M
 
   it('fails an asynchronous job over the quota with the code on every file', async () => {
     const ws = await workspace();
-    const accepted = await upload(sluice.url, `${ws}/files/`, files(['a', 'b', 'c', 'd', 'e', 'f']), { prefer: 'respond-async' });
+    const accepted = await upload(sluice.url, `${ws}/files/`, files(['a', 'b', 'c', 'd', 'e', 'f']), {
+      prefer: 'respond-async',
+    });
     expect(accepted.status).toBe(202);
     const job = await waitForJob(sluice.url, accepted.headers.location as string);
     expect(job.paths).toEqual([]);
-    expect(job.files.map((file: { error: { code: string } }) => file.error.code)).toEqual(Array(6).fill('quota_exceeded'));
+    expect(job.files.map((file: { error: { code: string } }) => file.error.code)).toEqual(
+      Array(6).fill('quota_exceeded'),
+    );
     expect(await staged(ws)).toEqual([]);
   });
 
   it('counts staged removals and moves at the door: past the quota nothing is staged', async () => {
     const repo = `quota${n++}`;
     const committed = ['1', '2', '3', '4', '5', '6'].map((name) => ({ path: `d/${name}.txt`, contents: name }));
-    expect((await sendJson(sluice.url, 'POST', '/api/repos', { namespace: 'ox', name: repo, files: [...committed, { path: 'top.txt', contents: 't' }] })).status).toBe(200);
-    expect((await sendJson(sluice.url, 'PUT', `/api/repos/ox/${repo}/workspaces`, { workspace_id: 'w', name: 'kept', branch_name: 'main' })).status).toBe(200);
+    expect(
+      (
+        await sendJson(sluice.url, 'POST', '/api/repos', {
+          namespace: 'ox',
+          name: repo,
+          files: [...committed, { path: 'top.txt', contents: 't' }],
+        })
+      ).status,
+    ).toBe(200);
+    expect(
+      (
+        await sendJson(sluice.url, 'PUT', `/api/repos/ox/${repo}/workspaces`, {
+          workspace_id: 'w',
+          name: 'kept',
+          branch_name: 'main',
+        })
+      ).status,
+    ).toBe(200);
     const ws = `/api/repos/ox/${repo}/workspaces/w`;
 
     // removing a directory of six files stages six removals: refused whole
@@ -93,7 +132,9 @@ describe('per-workspace quotas (SLUICE_WORKSPACE_MAX_FILES=5, SLUICE_WORKSPACE_M
     expect(await staged(ws)).toEqual([]);
 
     // a move of a committed file stages two entries (the new path, the old one's removal)
-    expect((await sendJson(sluice.url, 'DELETE', `${ws}/files`, ['d/1.txt', 'd/2.txt', 'd/3.txt', 'd/4.txt'])).status).toBe(200);
+    expect(
+      (await sendJson(sluice.url, 'DELETE', `${ws}/files`, ['d/1.txt', 'd/2.txt', 'd/3.txt', 'd/4.txt'])).status,
+    ).toBe(200);
     const mv = await sendJson(sluice.url, 'PATCH', `${ws}/files/top.txt`, { new_path: 'moved.txt' });
     expect(mv.status).toBe(413);
     expect(mv.json().error.type).toBe('quota_exceeded');
@@ -113,10 +154,18 @@ describe('per-workspace quotas (SLUICE_WORKSPACE_MAX_FILES=5, SLUICE_WORKSPACE_M
     const repo = ws.slice(0, ws.indexOf('/workspaces'));
     expect((await upload(sluice.url, `${ws}/files/`, files(['a'], 600))).status).toBe(200);
     const hash = 'a'.repeat(32);
-    const begin = (path: string, size: number) => sendJson(sluice.url, 'POST', `${repo}/versions/uploads`, { hash, size, destination: { path, workspace_id: 'w' } });
+    const begin = (path: string, size: number) =>
+      sendJson(sluice.url, 'POST', `${repo}/versions/uploads`, {
+        hash,
+        size,
+        destination: { path, workspace_id: 'w' },
+      });
     const over = await begin('big.bin', 401);
     expect(over.status).toBe(413);
-    expect(over.json()).toMatchObject({ status: 'error', error: { type: 'quota_exceeded', detail: expect.stringMatching(/1 files and 600 bytes staged/) } });
+    expect(over.json()).toMatchObject({
+      status: 'error',
+      error: { type: 'quota_exceeded', detail: expect.stringMatching(/1 files and 600 bytes staged/) },
+    });
     // replacing the staged file gives its bytes back; what fits begins
     expect((await begin('a', 1000)).json().file.status).toBe('awaiting_parts');
     expect((await begin('fits.bin', 400)).json().file.status).toBe('awaiting_parts');
@@ -124,7 +173,9 @@ describe('per-workspace quotas (SLUICE_WORKSPACE_MAX_FILES=5, SLUICE_WORKSPACE_M
 
   it('holds under concurrent uploads: never more than the quota staged', async () => {
     const ws = await workspace();
-    const replies = await Promise.all(['p', 'q', 'r', 's'].map((dir) => upload(sluice.url, `${ws}/files/${dir}`, files(['1', '2']))));
+    const replies = await Promise.all(
+      ['p', 'q', 'r', 's'].map((dir) => upload(sluice.url, `${ws}/files/${dir}`, files(['1', '2']))),
+    );
     expect(replies.map((r) => r.status).sort()).toEqual([200, 200, 413, 413]);
     expect(await staged(ws)).toHaveLength(4);
   });

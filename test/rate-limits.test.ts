@@ -16,11 +16,18 @@ describe('rate limits shared by all API nodes', () => {
   });
 
   it('answers 429 with Retry-After and RateLimit headers once the window is spent on either node', async () => {
-    const { env } = testEnv('fs', { SLUICE_RATE_LIMIT: '6', SLUICE_RATE_LIMIT_WINDOW_SECONDS: '60', SLUICE_ROLE: 'api' });
+    const { env } = testEnv('fs', {
+      SLUICE_RATE_LIMIT: '6',
+      SLUICE_RATE_LIMIT_WINDOW_SECONDS: '60',
+      SLUICE_ROLE: 'api',
+    });
     // a worker too, or the API nodes are not ready
     nodes.push(await startSluice(env), await startSluice(env), await startSluice({ ...env, SLUICE_ROLE: 'worker' }));
     const [a, b] = nodes as [SluiceProcess, SluiceProcess, SluiceProcess];
-    await waitFor('the API nodes to see the worker', async () => (await send(a.url, 'GET', '/api/ready')).status === 200);
+    await waitFor(
+      'the API nodes to see the worker',
+      async () => (await send(a.url, 'GET', '/api/ready')).status === 200,
+    );
     const statuses: number[] = [];
     for (const node of [a, a, a, b, b, b]) statuses.push((await send(node.url, 'GET', '/api/repos/ox')).status);
     expect(statuses).toEqual([200, 200, 200, 200, 200, 200]);
@@ -30,7 +37,11 @@ describe('rate limits shared by all API nodes', () => {
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
     expect(limited.headers['ratelimit-limit']).toBe('6');
     expect(limited.headers['ratelimit-remaining']).toBe('0');
-    expect(limited.json()).toMatchObject({ status: 'error', status_message: 'too_many_requests', error: { type: 'too_many_requests' } });
+    expect(limited.json()).toMatchObject({
+      status: 'error',
+      status_message: 'too_many_requests',
+      error: { type: 'too_many_requests' },
+    });
     expect((await send(a.url, 'GET', '/api/repos/ox')).status).toBe(429);
     // liveness and readiness are never limited
     expect((await send(a.url, 'GET', '/api/health')).status).toBe(200);
@@ -43,9 +54,14 @@ describe('rate limits with tokens', () => {
   afterAll(async () => sluice?.stop());
   const tokensFile = join(tempDir('sluice-rate-'), 'tokens.json');
   const createToken = (name: string, scope: string): string => {
-    const result = spawnSync(process.execPath, [join(repoRoot(), 'apps/sluice/dist/main.js'), 'token', 'create', '--name', name, '--scope', scope], {
-      env: { PATH: process.env.PATH, SLUICE_AUTH_TOKENS_FILE: tokensFile }, encoding: 'utf8',
-    });
+    const result = spawnSync(
+      process.execPath,
+      [join(repoRoot(), 'apps/sluice/dist/main.js'), 'token', 'create', '--name', name, '--scope', scope],
+      {
+        env: { PATH: process.env.PATH, SLUICE_AUTH_TOKENS_FILE: tokensFile },
+        encoding: 'utf8',
+      },
+    );
     expect(result.status, result.stderr).toBe(0);
     return result.stdout.trim();
   };
@@ -56,7 +72,9 @@ describe('rate limits with tokens', () => {
     const first = createToken('ci', 'one:write');
     const second = createToken('ci', 'two:write');
     const admin = createToken('ops', '*:admin');
-    sluice = await startSluice(testEnv('fs', { SLUICE_AUTH: 'on', SLUICE_AUTH_TOKENS_FILE: tokensFile, SLUICE_RATE_LIMIT: '3' }).env);
+    sluice = await startSluice(
+      testEnv('fs', { SLUICE_AUTH: 'on', SLUICE_AUTH_TOKENS_FILE: tokensFile, SLUICE_RATE_LIMIT: '3' }).env,
+    );
     const url = sluice.url;
     for (let i = 0; i < 3; i++) expect((await send(url, 'GET', '/api/repos/one', as(first))).status).toBe(200);
     expect((await send(url, 'GET', '/api/repos/one', as(first))).status).toBe(429);
@@ -64,7 +82,8 @@ describe('rate limits with tokens', () => {
 
     // the address's bucket, spent by guesses on the probes themselves: the fourth guess is refused
     const guesses: number[] = [];
-    for (const path of ['/api/ready', '/metrics', '/api/ready', '/metrics']) guesses.push((await send(url, 'GET', path, as(`sluice_guess${guesses.length}`))).status);
+    for (const path of ['/api/ready', '/metrics', '/api/ready', '/metrics'])
+      guesses.push((await send(url, 'GET', path, as(`sluice_guess${guesses.length}`))).status);
     expect(guesses).toEqual([401, 401, 401, 429]);
     expect((await send(url, 'GET', '/api/ready', as('sluice_guess9'))).status).toBe(429);
     // a valid token's probes and scrapes are not counted, however many
@@ -97,13 +116,15 @@ describe('rate limits for reads of content', () => {
       expect(created.status).toBe(200);
       let next = 0;
       const statuses = new Map<number, number>();
-      await Promise.all(Array.from({ length: 8 }, async () => {
-        while (next < 7_000) {
-          next += 1;
-          const { status } = await client.get(`${client.R}/file/main/a.txt`);
-          statuses.set(status, (statuses.get(status) ?? 0) + 1);
-        }
-      }));
+      await Promise.all(
+        Array.from({ length: 8 }, async () => {
+          while (next < 7_000) {
+            next += 1;
+            const { status } = await client.get(`${client.R}/file/main/a.txt`);
+            statuses.set(status, (statuses.get(status) ?? 0) + 1);
+          }
+        }),
+      );
       expect(Object.fromEntries(statuses)).toEqual({ 200: 7_000 });
       const general = await client.get(client.R);
       expect(general.status).toBe(200);
@@ -118,10 +139,14 @@ describe('rate limits for reads of content', () => {
     const sluice = await startSluice(env);
     nodes.push(sluice);
     const R = '/api/repos/ox/few';
-    expect((await send(sluice.url, 'POST', '/api/repos', {
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ namespace: 'ox', name: 'few', files: [{ path: 'a.txt', contents: 'a\n' }] }),
-    })).status).toBe(200);
+    expect(
+      (
+        await send(sluice.url, 'POST', '/api/repos', {
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ namespace: 'ox', name: 'few', files: [{ path: 'a.txt', contents: 'a\n' }] }),
+        })
+      ).status,
+    ).toBe(200);
     const reads = [`${R}/file/main/a.txt`, `${R}/meta/main/a.txt`, `${R}/chunk/main/a.txt`, `${R}/archive/main`];
     for (const path of reads) expect((await send(sluice.url, 'GET', path)).status, path).toBe(200);
     const refused = await send(sluice.url, 'GET', `${R}/file/main/a.txt`);

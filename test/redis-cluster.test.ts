@@ -22,18 +22,27 @@ describe.runIf(inject('redisCluster'))('sluice on a Redis Cluster of three maste
     const repos = Array.from({ length: 12 }, (_, i) => `spread${i}`);
     for (const repo of repos) {
       const ws = await repoWithWorkspace(sluice.url, 'cl', repo, 'ws');
-      expect((await upload(sluice.url, `${ws}/files/d`, [{ filename: `${repo}.txt`, content: repo, gzip: true }])).status).toBe(200);
+      expect(
+        (await upload(sluice.url, `${ws}/files/d`, [{ filename: `${repo}.txt`, content: repo, gzip: true }])).status,
+      ).toBe(200);
       expect([...(await stagedFiles(sluice.url, ws)).keys()]).toEqual([`d/${repo}.txt`]);
-      const commit = await sendJson(sluice.url, 'POST', `${ws}/merge/main`, { message: 'one file', author: 'a', email: 'a@x' });
+      const commit = await sendJson(sluice.url, 'POST', `${ws}/merge/main`, {
+        message: 'one file',
+        author: 'a',
+        email: 'a@x',
+      });
       expect(commit.status).toBe(200);
     }
 
-    const nodes = inject('redisUrl').split(',').map((url) => new Redis(url));
+    const nodes = inject('redisUrl')
+      .split(',')
+      .map((url) => new Redis(url));
     try {
       const perNode: string[][] = [];
       for (const node of nodes) {
         const keys: string[] = [];
-        for await (const batch of node.scanStream({ match: `*${keyPrefix}*`, count: 1000 })) keys.push(...(batch as string[]));
+        for await (const batch of node.scanStream({ match: `*${keyPrefix}*`, count: 1000 }))
+          keys.push(...(batch as string[]));
         perNode.push(keys);
       }
       const holding = perNode.filter((keys) => keys.some((key) => key.includes(':r:cl/')));

@@ -19,7 +19,9 @@ describe('Redis memory full (maxmemory, noeviction)', () => {
     env = testEnv('fs', { SLUICE_REDIS_URL: redis.url });
     sluice = await startSluice(env.env);
     ws = await repoWithWorkspace(sluice.url, 'ox', 'oom', 'w');
-    expect((await upload(sluice.url, `${ws}/files/d`, [{ filename: 'before.txt', content: 'before\n', gzip: true }])).status).toBe(200);
+    expect(
+      (await upload(sluice.url, `${ws}/files/d`, [{ filename: 'before.txt', content: 'before\n', gzip: true }])).status,
+    ).toBe(200);
   });
   afterAll(async () => {
     client?.disconnect();
@@ -35,11 +37,20 @@ describe('Redis memory full (maxmemory, noeviction)', () => {
     await expect(client.hset('probe', 'a', 'b')).rejects.toThrow(/^OOM/);
     const staged = await stagedFiles(sluice.url, ws);
 
-    const refused = await upload(sluice.url, `${ws}/files/d`, [{ filename: 'during.txt', content: 'during\n', gzip: true }]);
+    const refused = await upload(sluice.url, `${ws}/files/d`, [
+      { filename: 'during.txt', content: 'during\n', gzip: true },
+    ]);
     expect(refused.status).toBe(503);
     expect(refused.headers['retry-after']).toBeDefined();
-    expect(refused.json()).toMatchObject({ status: 'error', error: { type: 'redis_full', detail: expect.stringMatching(/out of memory/) } });
-    const commit = await sendJson(sluice.url, 'POST', `${ws}/commit/main`, { message: 'during', author: 'ox', email: 'ox@example.com' });
+    expect(refused.json()).toMatchObject({
+      status: 'error',
+      error: { type: 'redis_full', detail: expect.stringMatching(/out of memory/) },
+    });
+    const commit = await sendJson(sluice.url, 'POST', `${ws}/commit/main`, {
+      message: 'during',
+      author: 'ox',
+      email: 'ox@example.com',
+    });
     expect(commit.status).toBe(503);
     expect(commit.json().error.type).toBe('redis_full');
     // reads still work, and nothing changed
@@ -49,8 +60,15 @@ describe('Redis memory full (maxmemory, noeviction)', () => {
 
     // room again (maxmemory lifted; freeing memory does the same): everything works, and the commit holds what was staged before
     await client.config('SET', 'maxmemory', '0');
-    expect((await upload(sluice.url, `${ws}/files/d`, [{ filename: 'after.txt', content: 'after\n', gzip: true }])).json().paths).toEqual(['d/after.txt']);
-    const landed = await sendJson(sluice.url, 'POST', `${ws}/commit/main`, { message: 'after', author: 'ox', email: 'ox@example.com' });
+    expect(
+      (await upload(sluice.url, `${ws}/files/d`, [{ filename: 'after.txt', content: 'after\n', gzip: true }])).json()
+        .paths,
+    ).toEqual(['d/after.txt']);
+    const landed = await sendJson(sluice.url, 'POST', `${ws}/commit/main`, {
+      message: 'after',
+      author: 'ox',
+      email: 'ox@example.com',
+    });
     expect(landed.status).toBe(200);
     const listing = (await send(sluice.url, 'GET', '/api/repos/ox/oom/dir/main/d')).json();
     expect(listing.entries.map((e: { filename: string }) => e.filename).sort()).toEqual(['after.txt', 'before.txt']);

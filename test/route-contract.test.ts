@@ -17,7 +17,10 @@ describe('route schemas: requests they refuse', () => {
   afterAll(async () => sluice?.stop());
 
   it('answers 400 bad_request naming the missing field, and creates nothing', async () => {
-    const reply = await sendJson(sluice.url, 'PUT', '/api/repos/contract/data/workspaces', { branch_name: 'main', name: 'second' });
+    const reply = await sendJson(sluice.url, 'PUT', '/api/repos/contract/data/workspaces', {
+      branch_name: 'main',
+      name: 'second',
+    });
     expect(reply.status).toBe(400);
     const body = reply.json();
     expect(body).toMatchObject({ status: 'error', status_message: 'bad_request', error: { type: 'bad_request' } });
@@ -27,7 +30,12 @@ describe('route schemas: requests they refuse', () => {
   });
 
   it('names a field of the wrong type by its path, and stages nothing', async () => {
-    const reply = await sendJson(sluice.url, 'POST', `${ws}/stage_hashes`, { files: [{ path: 'a.txt', hash: 'abc' }, { path: 'b.txt', hash: 7 }] });
+    const reply = await sendJson(sluice.url, 'POST', `${ws}/stage_hashes`, {
+      files: [
+        { path: 'a.txt', hash: 'abc' },
+        { path: 'b.txt', hash: 7 },
+      ],
+    });
     expect(reply.status).toBe(400);
     expect(reply.json().status_description).toBe('Invalid request body: `files[1].hash` must be string');
     const changes = await send(sluice.url, 'GET', `${ws}/changes`);
@@ -35,23 +43,31 @@ describe('route schemas: requests they refuse', () => {
   });
 
   it('reads a JSON body sent without a Content-Type, as the stock client sends a commit', async () => {
-    const reply = await send(sluice.url, 'POST', `${ws}/merge/main`, { body: JSON.stringify({ message: 'm', author: 'a' }) });
+    const reply = await send(sluice.url, 'POST', `${ws}/merge/main`, {
+      body: JSON.stringify({ message: 'm', author: 'a' }),
+    });
     expect(reply.status).toBe(400);
     expect(reply.json().status_description).toBe('Invalid request body: missing field `email`');
   });
 
   it('takes query numbers as text but refuses what is not one', async () => {
-    expect((await send(sluice.url, 'GET', `${ws}/changes?page=2&page_size=5`)).json().staged.added_files).toMatchObject({ page_number: 2, page_size: 5 });
+    expect((await send(sluice.url, 'GET', `${ws}/changes?page=2&page_size=5`)).json().staged.added_files).toMatchObject(
+      { page_number: 2, page_size: 5 },
+    );
     const reply = await send(sluice.url, 'GET', `${ws}/changes?page=0`);
     expect(reply.status).toBe(400);
     expect(reply.json().status_description).toBe('Invalid querystring: `page` must be >= 1');
   });
 
   it('finds the repository before the workspace, once, for every route under it', async () => {
-    const noRepo = await sendJson(sluice.url, 'POST', '/api/repos/contract/none/workspaces/w1/stage_hashes', { files: [] });
+    const noRepo = await sendJson(sluice.url, 'POST', '/api/repos/contract/none/workspaces/w1/stage_hashes', {
+      files: [],
+    });
     expect(noRepo.status).toBe(404);
     expect(noRepo.json().status_description).toBe("Repository 'contract/none' not found");
-    const noWorkspace = await sendJson(sluice.url, 'POST', '/api/repos/contract/data/workspaces/nope/stage_hashes', { files: [] });
+    const noWorkspace = await sendJson(sluice.url, 'POST', '/api/repos/contract/data/workspaces/nope/stage_hashes', {
+      files: [],
+    });
     expect(noWorkspace.status).toBe(404);
     expect(noWorkspace.json().error.type).toBe('workspace_not_found');
   });
@@ -59,7 +75,9 @@ describe('route schemas: requests they refuse', () => {
 
 describe('route schemas: answers that stray from them', () => {
   const stray = {
-    operationId: 'stray', summary: 'an answer with a field its schema does not name', tags: ['test'],
+    operationId: 'stray',
+    summary: 'an answer with a field its schema does not name',
+    tags: ['test'],
     response: { 200: Envelope({}) },
   };
   const services: AppServices[] = [];
@@ -76,7 +94,11 @@ describe('route schemas: answers that stray from them', () => {
   });
   const answerOf = async (checkAnswers: 'on' | 'off') => {
     const app = await buildApp(await servicesWith(checkAnswers));
-    app.get('/api/stray', { schema: stray }, async () => ({ status: 'success', status_message: 'resource_found', undeclared: 1 }));
+    app.get('/api/stray', { schema: stray }, async () => ({
+      status: 'success',
+      status_message: 'resource_found',
+      undeclared: 1,
+    }));
     const reply = await app.inject({ method: 'GET', url: '/api/stray' });
     await app.close();
     return reply;

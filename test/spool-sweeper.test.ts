@@ -21,14 +21,41 @@ describe('the spool sweeper', () => {
 
   it('removes stale spool objects no unfinished job references, and keeps the rest', async () => {
     const store = new FsBlobStore({ root: tempDir('sluice-sweep-'), fsync: false });
-    const job = await queue.add('ingest', {
-      namespace: 'ox', repo: 'r', workspaceId: 'w', spoolKeys: ['spool/live/0', 'spool/live/1'], parts: [], bytes: 0, stage: true,
-    }, { jobId: 'waiting-job' });
+    const job = await queue.add(
+      'ingest',
+      {
+        namespace: 'ox',
+        repo: 'r',
+        workspaceId: 'w',
+        spoolKeys: ['spool/live/0', 'spool/live/1'],
+        parts: [],
+        bytes: 0,
+        stage: true,
+      },
+      { jobId: 'waiting-job' },
+    );
     // a resumable upload still in progress keeps its parts however old; one that ended does not
-    const upload = await new UploadStore(redis, keyPrefix).begin({ namespace: 'ox', repo: 'r', hash: 'ab', size: 2, partSize: 1, numParts: 2, partWindow: 2, destination: null });
+    const upload = await new UploadStore(redis, keyPrefix).begin({
+      namespace: 'ox',
+      repo: 'r',
+      hash: 'ab',
+      size: 2,
+      partSize: 1,
+      numParts: 2,
+      partWindow: 2,
+      destination: null,
+    });
     const livePart = uploadPartKey(upload.id, 1);
     const endedPart = uploadPartKey('00000000-0000-4000-8000-000000000000', 1);
-    for (const key of ['spool/live/0', 'spool/live/1', 'spool/dead/0', 'spool/pending/waiting-job-3', 'spool/pending/gone-job-1', livePart, endedPart]) {
+    for (const key of [
+      'spool/live/0',
+      'spool/live/1',
+      'spool/dead/0',
+      'spool/pending/waiting-job-3',
+      'spool/pending/gone-job-1',
+      livePart,
+      endedPart,
+    ]) {
       await store.put(key, Buffer.from(key));
     }
     const packs = new PackIndex(redis, new RedisKeys(keyPrefix));
@@ -41,7 +68,9 @@ describe('the spool sweeper', () => {
 
     const removed = await sweeper.sweepOnce(Date.now() + 120_000);
     expect(removed.sort()).toEqual([endedPart, 'spool/dead/0', 'spool/pending/gone-job-1'].sort());
-    expect((await listKeys(store, 'spool/')).sort()).toEqual(['spool/live/0', 'spool/live/1', 'spool/pending/waiting-job-3', livePart].sort());
+    expect((await listKeys(store, 'spool/')).sort()).toEqual(
+      ['spool/live/0', 'spool/live/1', 'spool/pending/waiting-job-3', livePart].sort(),
+    );
 
     // another worker process finds the lease taken and does nothing
     await store.put('spool/dead/1', Buffer.from('x'));
@@ -57,7 +86,11 @@ describe('the spool sweeper', () => {
       const store = new FsBlobStore({ root: tempDir('sluice-sweep-chunks-'), fsync: false });
       const reading = [chunkKey('ox', 'r', 'aa11', 0), chunkKey('ox', 'r', 'aa11', 100)];
       const abandoned = [chunkKey('ox', 'r', 'bb22', 0), chunkKey('other', 'r', 'cc33', 0)];
-      await chunkQueue.add('ingest', { namespace: 'ox', repo: 'r', workspaceId: '', spoolKeys: reading, parts: [], bytes: 0, stage: false }, { jobId: 'completing' });
+      await chunkQueue.add(
+        'ingest',
+        { namespace: 'ox', repo: 'r', workspaceId: '', spoolKeys: reading, parts: [], bytes: 0, stage: false },
+        { jobId: 'completing' },
+      );
       for (const key of [...reading, ...abandoned]) await store.put(key, Buffer.from(key));
       const packs = new PackIndex(redis, new RedisKeys(prefix));
       const uploads = new UploadStore(redis, prefix);
@@ -103,7 +136,10 @@ describe('the spool sweeper', () => {
     expect(await packs.unrecorded(Date.now() + 120_000)).toEqual([]);
     // every version located is still readable
     const reader = new VersionReader(store, packs);
-    const described = await reader.describeAll(['a1', 'b2', 'f6', 'c3'].map((text) => version(text).hash), 10);
+    const described = await reader.describeAll(
+      ['a1', 'b2', 'f6', 'c3'].map((text) => version(text).hash),
+      10,
+    );
     for (const text of ['a1', 'b2', 'f6']) expect(described.get(version(text).hash)?.head.toString()).toBe(text);
     expect(described.get(version('c3').hash)).toBeNull();
   });

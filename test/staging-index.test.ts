@@ -3,11 +3,31 @@ import type { StagedEntry } from '@sluice/core';
 import { connectRedis, RedisKeys, StagingIndex } from '@sluice/index';
 import { testRedisTarget } from './support/test-env.js';
 
-const entry = (hash: string): StagedEntry => ({ status: 'added', hash, size: 1, mimeType: 'text/plain', dataType: 'text' });
+const entry = (hash: string): StagedEntry => ({
+  status: 'added',
+  hash,
+  size: 1,
+  mimeType: 'text/plain',
+  dataType: 'text',
+});
 const repoUuid = 'a1b2c3d4-0000-4000-8000-000000000001';
 /** One job's step into workspace w of ox/r (or another workspace). */
-const step = (jobId: string, entries: ReadonlyMap<string, StagedEntry>, unchanged: string[] = [], result = '{}', workspaceId = 'w') => ({
-  ns: 'ox', repo: 'r', repoUuid, workspaceId, jobId, entries, unchanged, result, ttlSeconds: 60,
+const step = (
+  jobId: string,
+  entries: ReadonlyMap<string, StagedEntry>,
+  unchanged: string[] = [],
+  result = '{}',
+  workspaceId = 'w',
+) => ({
+  ns: 'ox',
+  repo: 'r',
+  repoUuid,
+  workspaceId,
+  jobId,
+  entries,
+  unchanged,
+  result,
+  ttlSeconds: 60,
 });
 
 describe('the staging index on Redis', () => {
@@ -21,7 +41,17 @@ describe('the staging index on Redis', () => {
     await redis.hset(keys.workspaces('ox', 'r'), 'w', '{}');
     const first = await staging.apply(step('job-1', new Map([['a.txt', entry('aa')]]), [], '{"first":true}'));
     expect(first).toBe('applied');
-    const second = await staging.apply(step('job-1', new Map([['a.txt', entry('bb')], ['b.txt', entry('cc')]]), [], '{"second":true}'));
+    const second = await staging.apply(
+      step(
+        'job-1',
+        new Map([
+          ['a.txt', entry('bb')],
+          ['b.txt', entry('cc')],
+        ]),
+        [],
+        '{"second":true}',
+      ),
+    );
     expect(second).toBe('already_applied');
     expect(await staging.get('ox', 'r', 'w', 'a.txt')).toEqual(entry('aa'));
     expect(await staging.get('ox', 'r', 'w', 'b.txt')).toBeNull();
@@ -37,7 +67,10 @@ describe('the staging index on Redis', () => {
   });
 
   it('stages nothing for a repository deleted and created again under its name', async () => {
-    const late = { ...step('job-old', new Map([['late.txt', entry('dd')]])), repoUuid: 'a1b2c3d4-0000-4000-8000-00000000000f' };
+    const late = {
+      ...step('job-old', new Map([['late.txt', entry('dd')]])),
+      repoUuid: 'a1b2c3d4-0000-4000-8000-00000000000f',
+    };
     expect(await staging.apply(late)).toBe('workspace_gone');
     expect(await staging.get('ox', 'r', 'w', 'late.txt')).toBeNull();
     expect(await staging.appliedResult('ox', 'r', 'job-old')).toBeNull();

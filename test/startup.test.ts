@@ -18,7 +18,15 @@ const entry = join(repoRoot(), 'apps/sluice/dist/main.js');
 /** Runs sluice until it exits by itself (it is expected to refuse to start), bounded in time. */
 function runToExit(env: Record<string, string>, args: string[] = []): { status: number | null; output: string } {
   const result = spawnSync(process.execPath, [entry, ...args], {
-    env: { PATH: process.env.PATH ?? '', SLUICE_HOST: '127.0.0.1', SLUICE_LOG_LEVEL: 'info', ...testProcessEnv(), ...env }, encoding: 'utf8', timeout: 120_000,
+    env: {
+      PATH: process.env.PATH ?? '',
+      SLUICE_HOST: '127.0.0.1',
+      SLUICE_LOG_LEVEL: 'info',
+      ...testProcessEnv(),
+      ...env,
+    },
+    encoding: 'utf8',
+    timeout: 120_000,
   });
   return { status: result.status, output: `${result.stdout}${result.stderr}` };
 }
@@ -86,16 +94,25 @@ describe('the first run: an embedded Redis', () => {
     await waitFor('the start-up line', () => /sluice started/.test(sluice.output()));
     expect(sluice.output()).toMatch(/Redis: embedded, \/[^ ]+\/redis/);
     const ws = await repoWithWorkspace(sluice.url, 'ox', 'embedded', 'w');
-    expect((await upload(sluice.url, `${ws}/files/d`, [{ filename: 'a.txt', content: 'acknowledged\n', gzip: true }])).json().paths).toEqual(['d/a.txt']);
+    expect(
+      (await upload(sluice.url, `${ws}/files/d`, [{ filename: 'a.txt', content: 'acknowledged\n', gzip: true }])).json()
+        .paths,
+    ).toEqual(['d/a.txt']);
 
     const dataDir = env.SLUICE_DATA_DIR!;
     const redisPids = () => redisPidsIn(dataDir);
     const [first] = redisPids();
     expect(first).toBeGreaterThan(0);
     process.kill(first!, 'SIGKILL');
-    await waitFor('the embedded Redis to be restarted', async () => redisPids().some((pid) => pid !== first) && (await send(sluice.url, 'GET', '/api/ready')).status === 200);
+    await waitFor(
+      'the embedded Redis to be restarted',
+      async () =>
+        redisPids().some((pid) => pid !== first) && (await send(sluice.url, 'GET', '/api/ready')).status === 200,
+    );
     expect((await stagedFiles(sluice.url, ws)).get('d/a.txt')?.size).toBe(13);
-    expect((await upload(sluice.url, `${ws}/files/d`, [{ filename: 'b.txt', content: 'after\n', gzip: true }])).status).toBe(200);
+    expect(
+      (await upload(sluice.url, `${ws}/files/d`, [{ filename: 'b.txt', content: 'after\n', gzip: true }])).status,
+    ).toBe(200);
 
     await sluice.stop();
     expect(sluice.child.exitCode, sluice.output().split('\n').slice(-15).join('\n')).toBe(0);
@@ -118,7 +135,9 @@ describe('the first run: an embedded Redis', () => {
       const sluice = await startSluice(env);
       started.push(sluice);
       await waitFor('the start-up line', () => /sluice started/.test(sluice.output()));
-      expect(sluice.output()).toMatch(new RegExp(`Redis: embedded, ${env.SLUICE_DATA_DIR}/redis \\(SLUICE_REDIS_URL unset\\)`));
+      expect(sluice.output()).toMatch(
+        new RegExp(`Redis: embedded, ${env.SLUICE_DATA_DIR}/redis \\(SLUICE_REDIS_URL unset\\)`),
+      );
       expect(existsSync(join(env.SLUICE_DATA_DIR!, 'redis', 'appendonlydir'))).toBe(true);
       await sluice.stop();
     } finally {
@@ -133,7 +152,9 @@ describe('the first run: an embedded Redis', () => {
     const sluice = await startSluice(env, [], undefined, { processGroup: true });
     started.push(sluice);
     const ws = await repoWithWorkspace(sluice.url, 'ox', 'ctrl-c', 'w');
-    expect((await upload(sluice.url, `${ws}/files/d`, [{ filename: 'kept.txt', content: 'kept\n', gzip: true }])).status).toBe(200);
+    expect(
+      (await upload(sluice.url, `${ws}/files/d`, [{ filename: 'kept.txt', content: 'kept\n', gzip: true }])).status,
+    ).toBe(200);
     const [redis] = redisPidsIn(dataDir);
     expect(redis).toBeGreaterThan(0);
     expect(processGroupOf(redis!)).not.toBe(sluice.pid);
@@ -166,21 +187,44 @@ describe('the first run: an embedded Redis', () => {
     const sluice = await startSluice(env);
     started.push(sluice);
     await waitFor('the start-up line', () => /sluice started/.test(sluice.output()));
-    const lines = sluice.output().trim().split('\n').map((line) => JSON.parse(line) as { level: number; msg: string });
-    expect(lines.filter((line) => line.level >= 40), sluice.output()).toEqual([]);
+    const lines = sluice
+      .output()
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { level: number; msg: string });
+    expect(
+      lines.filter((line) => line.level >= 40),
+      sluice.output(),
+    ).toEqual([]);
     // start-up ends with it: what follows are the requests of the test's readiness probe
-    const startUp = lines.slice(0, lines.findIndex((line) => line.msg === 'incoming request'));
-    expect(startUp.at(-1)!.msg).toMatch(new RegExp(`^sluice started: open ${sluice.url}/ui \\(the API is ${sluice.url}/api\\); `
-      + `data in ${env.SLUICE_DATA_DIR}; Redis: embedded, ${env.SLUICE_DATA_DIR}/redis \\(SLUICE_REDIS_URL unset\\)$`));
+    const startUp = lines.slice(
+      0,
+      lines.findIndex((line) => line.msg === 'incoming request'),
+    );
+    expect(startUp.at(-1)!.msg).toMatch(
+      new RegExp(
+        `^sluice started: open ${sluice.url}/ui \\(the API is ${sluice.url}/api\\); ` +
+          `data in ${env.SLUICE_DATA_DIR}; Redis: embedded, ${env.SLUICE_DATA_DIR}/redis \\(SLUICE_REDIS_URL unset\\)$`,
+      ),
+    );
     expect(sluice.output()).not.toMatch(/overcommit|does not answer yet/);
     await sluice.stop();
   });
 
   it('logs one line per request on a terminal', async () => {
-    const env = { ...withoutRedisUrl(testEnv('fs').env), SLUICE_PORT: String(await freePort()), SLUICE_HOST: '127.0.0.1', SLUICE_LOG_LEVEL: 'info' };
-    const assignments = Object.entries({ PATH: process.env.PATH ?? '', ...env }).map(([key, value]) => `${key}='${value}'`).join(' ');
+    const env = {
+      ...withoutRedisUrl(testEnv('fs').env),
+      SLUICE_PORT: String(await freePort()),
+      SLUICE_HOST: '127.0.0.1',
+      SLUICE_LOG_LEVEL: 'info',
+    };
+    const assignments = Object.entries({ PATH: process.env.PATH ?? '', ...env })
+      .map(([key, value]) => `${key}='${value}'`)
+      .join(' ');
     // a pseudo-terminal (util-linux `script`): sluice's stdout is a TTY, as in a person's shell
-    const child = spawnTracked('script', ['-qefc', `env -i ${assignments} ${process.execPath} ${entry}`, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawnTracked('script', ['-qefc', `env -i ${assignments} ${process.execPath} ${entry}`, '/dev/null'], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     try {
@@ -190,8 +234,13 @@ describe('the first run: an embedded Redis', () => {
       expect((await send(base, 'GET', '/api/nowhere-at-all')).status).toBe(404);
       await waitFor('the request lines', () => /nowhere-at-all/.test(output));
       const lines = output.split(/\r?\n/);
-      expect(lines.filter((line) => line.includes('/api/health')), output).toEqual([expect.stringMatching(/INFO.*GET \/api\/health 200 \d+ ms/)]);
-      expect(lines.filter((line) => line.includes('/api/nowhere-at-all'))).toEqual([expect.stringMatching(/GET \/api\/nowhere-at-all 404 \d+ ms/)]);
+      expect(
+        lines.filter((line) => line.includes('/api/health')),
+        output,
+      ).toEqual([expect.stringMatching(/INFO.*GET \/api\/health 200 \d+ ms/)]);
+      expect(lines.filter((line) => line.includes('/api/nowhere-at-all'))).toEqual([
+        expect.stringMatching(/GET \/api\/nowhere-at-all 404 \d+ ms/),
+      ]);
       expect(lines.filter((line) => line.includes('sluice started'))).toHaveLength(1);
     } finally {
       child.stdin!.end();
@@ -206,7 +255,12 @@ describe('the first run: an embedded Redis', () => {
   });
 
   it('names the package to install when redis-server is missing', () => {
-    const run = runToExit({ ...testEnv('fs').env, SLUICE_REDIS_URL: 'embedded', PATH: '/nonexistent', SLUICE_PORT: '0' });
+    const run = runToExit({
+      ...testEnv('fs').env,
+      SLUICE_REDIS_URL: 'embedded',
+      PATH: '/nonexistent',
+      SLUICE_PORT: '0',
+    });
     expect(run.status).toBe(7);
     expect(run.output).toMatch(/apt-get install redis-server/);
     expect(run.output).toMatch(/brew install redis/);
@@ -221,9 +275,18 @@ describe('one clear line for each thing that is missing at start-up', () => {
 
   it('gives up on an unreachable Redis within the bounded wait, naming it', async () => {
     const port = await freePort();
-    const run = runToExit({ ...testEnv('fs').env, SLUICE_REDIS_URL: `redis://127.0.0.1:${port}`, SLUICE_STARTUP_WAIT_SECONDS: '2', SLUICE_PORT: '0' });
+    const run = runToExit({
+      ...testEnv('fs').env,
+      SLUICE_REDIS_URL: `redis://127.0.0.1:${port}`,
+      SLUICE_STARTUP_WAIT_SECONDS: '2',
+      SLUICE_PORT: '0',
+    });
     expect(run.status).toBe(3);
-    expect(run.output).toMatch(new RegExp(`could not start \\(redis_unavailable\\): Redis at redis://127.0.0.1:${port} did not answer within 2 s`));
+    expect(run.output).toMatch(
+      new RegExp(
+        `could not start \\(redis_unavailable\\): Redis at redis://127.0.0.1:${port} did not answer within 2 s`,
+      ),
+    );
     expectFewLinesNoStack(run.output);
   });
 
@@ -250,8 +313,13 @@ describe('one clear line for each thing that is missing at start-up', () => {
   it('gives up on an unreachable object store within the bounded wait', async () => {
     const port = await freePort();
     const run = runToExit({
-      ...testEnv('fs').env, SLUICE_STORE: 's3', SLUICE_S3_ENDPOINT: `http://127.0.0.1:${port}`, SLUICE_S3_ACCESS_KEY: 'k', SLUICE_S3_SECRET_KEY: 's',
-      SLUICE_STARTUP_WAIT_SECONDS: '2', SLUICE_PORT: '0',
+      ...testEnv('fs').env,
+      SLUICE_STORE: 's3',
+      SLUICE_S3_ENDPOINT: `http://127.0.0.1:${port}`,
+      SLUICE_S3_ACCESS_KEY: 'k',
+      SLUICE_S3_SECRET_KEY: 's',
+      SLUICE_STARTUP_WAIT_SECONDS: '2',
+      SLUICE_PORT: '0',
     });
     expect(run.status).toBe(4);
     expect(run.output).toMatch(/could not start \(store_unavailable\): the object store did not answer within 2 s/);
@@ -262,19 +330,38 @@ describe('one clear line for each thing that is missing at start-up', () => {
     const bin = join(repoRoot(), 'node_modules/.bin/sluice');
     const sluice = (args: string[], env: Record<string, string> = {}) => {
       // run through its #! line, as a shell runs it
-      const result = spawnSync(bin, args, { env: { PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}`, ...env }, encoding: 'utf8', timeout: 120_000 });
+      const result = spawnSync(bin, args, {
+        env: { PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}`, ...env },
+        encoding: 'utf8',
+        timeout: 120_000,
+      });
       return { status: result.status, stdout: result.stdout, stderr: result.stderr };
     };
     const help = sluice(['--help']);
     expect(help.status).toBe(0);
-    const everyCommand = ['serve', 'token create', 'push', 'repo create', 'job', 'status', 'commit', 'ls', 'log', 'diff', 'download'];
+    const everyCommand = [
+      'serve',
+      'token create',
+      'push',
+      'repo create',
+      'job',
+      'status',
+      'commit',
+      'ls',
+      'log',
+      'diff',
+      'download',
+    ];
     for (const command of everyCommand) expect(help.stdout).toContain(`sluice ${command}`);
     expect(sluice(['push', '--help']).stdout).toMatch(/^usage: sluice push .*--retry-for/s);
     // every client command through the one command, not only those it once listed
-    for (const command of ['ls', 'log', 'diff', 'download']) expect(sluice([command, '--help']).stdout).toMatch(new RegExp(`^usage: sluice ${command} `));
+    for (const command of ['ls', 'log', 'diff', 'download'])
+      expect(sluice([command, '--help']).stdout).toMatch(new RegExp(`^usage: sluice ${command} `));
     expect(sluice(['serve', '--help']).stdout).toMatch(/^usage: sluice serve/);
     const tokens = join(tempDir('sluice-tokens-'), 'tokens.json');
-    const made = sluice(['token', 'create', '--name', 'ci', '--scope', 'ox:write'], { SLUICE_AUTH_TOKENS_FILE: tokens });
+    const made = sluice(['token', 'create', '--name', 'ci', '--scope', 'ox:write'], {
+      SLUICE_AUTH_TOKENS_FILE: tokens,
+    });
     expect(made.status, made.stderr).toBe(0);
     expect(made.stdout).toMatch(/^sluice_\S+\n$/);
     // a usage mistake is said as one, not as a server that could not start

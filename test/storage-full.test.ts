@@ -28,7 +28,11 @@ describe.skipIf(disk === null)('a filesystem store that fills up (a 40 MiB tmpfs
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
 
   /** One request on the single kept-alive connection: what a client reusing its socket sees. */
-  const onSameConnection = (method: string, path: string, body?: { bytes: Buffer; contentType: string }): Promise<{ status: number; text: string }> =>
+  const onSameConnection = (
+    method: string,
+    path: string,
+    body?: { bytes: Buffer; contentType: string },
+  ): Promise<{ status: number; text: string }> =>
     new Promise((resolve, reject) => {
       const url = new URL(sluice.url);
       const headers = body ? { 'content-type': body.contentType, 'content-length': String(body.bytes.length) } : {};
@@ -42,9 +46,19 @@ describe.skipIf(disk === null)('a filesystem store that fills up (a 40 MiB tmpfs
     });
 
   beforeAll(async () => {
-    sluice = await startSluice({ ...testEnv('fs').env, SLUICE_DATA_DIR: dataDir, SLUICE_MIN_FREE_BYTES: String(8 * 1024 * 1024) });
+    sluice = await startSluice({
+      ...testEnv('fs').env,
+      SLUICE_DATA_DIR: dataDir,
+      SLUICE_MIN_FREE_BYTES: String(8 * 1024 * 1024),
+    });
     ws = await repoWithWorkspace(sluice.url, 'ox', 'full', 'w');
-    expect((await upload(sluice.url, `${ws}/files/before`, [{ filename: 'kept.txt', content: 'acknowledged before the disk filled\n', gzip: true }])).status).toBe(200);
+    expect(
+      (
+        await upload(sluice.url, `${ws}/files/before`, [
+          { filename: 'kept.txt', content: 'acknowledged before the disk filled\n', gzip: true },
+        ])
+      ).status,
+    ).toBe(200);
   });
   afterAll(async () => {
     agent.destroy();
@@ -63,7 +77,10 @@ describe.skipIf(disk === null)('a filesystem store that fills up (a 40 MiB tmpfs
     const { body, contentType } = multipart([{ filename: 'big.bin', content: randomBytes(6 * 1024 * 1024) }]);
     const refused = await onSameConnection('POST', `${ws}/files/after`, { bytes: body, contentType });
     expect(refused.status).toBe(507);
-    expect(JSON.parse(refused.text)).toMatchObject({ status: 'error', error: { type: 'storage_full', detail: expect.stringMatching(/full \(ENOSPC\)/) } });
+    expect(JSON.parse(refused.text)).toMatchObject({
+      status: 'error',
+      error: { type: 'storage_full', detail: expect.stringMatching(/full \(ENOSPC\)/) },
+    });
     // the same keep-alive connection (or a fresh one, if the server closed it) answers the next request
     const next = await onSameConnection('GET', `${ws}/changes`);
     expect(next.status).toBe(200);
@@ -74,8 +91,14 @@ describe.skipIf(disk === null)('a filesystem store that fills up (a 40 MiB tmpfs
 
   it('comes back by itself once there is room again', async () => {
     rmSync(filler, { force: true });
-    await waitFor('/api/ready to answer 200 again', async () => (await send(sluice.url, 'GET', '/api/ready')).status === 200, 30_000);
-    const again = await upload(sluice.url, `${ws}/files/after`, [{ filename: 'big.bin', content: randomBytes(6 * 1024 * 1024) }]);
+    await waitFor(
+      '/api/ready to answer 200 again',
+      async () => (await send(sluice.url, 'GET', '/api/ready')).status === 200,
+      30_000,
+    );
+    const again = await upload(sluice.url, `${ws}/files/after`, [
+      { filename: 'big.bin', content: randomBytes(6 * 1024 * 1024) },
+    ]);
     expect(again.status).toBe(200);
     expect(again.json().paths).toEqual(['after/big.bin']);
   });

@@ -38,19 +38,23 @@ describe('streamed archives, bounded', () => {
   }, 120_000);
   afterAll(async () => sluice?.stop());
 
-  it('refuses a caller past its share with 503 and Retry-After, and cuts readers that stall', { timeout: 60_000 }, async () => {
-    const unread = [await openUnread(sluice.url, archive), await openUnread(sluice.url, archive)];
-    for (const { res } of unread) expect(res.statusCode).toBe(200);
-    const third = await send(sluice.url, 'GET', archive);
-    expect(third.status).toBe(503);
-    expect(third.headers['retry-after']).toBe('2');
-    expect(third.json()).toMatchObject({ status: 'error', error: { type: 'too_busy' } });
-    // the two that read nothing are cut (a paused client sees it only when it reads again); their share comes back
-    const cut = () => expect(sluice.output().match(/took nothing for 2 s/g)).toHaveLength(2);
-    await vi.waitFor(cut, { timeout: 20_000, interval: 250 });
-    for (const { res } of unread) res.destroy();
-    const whole = await send(sluice.url, 'GET', archive);
-    expect(whole.status).toBe(200);
-    expect(whole.body.length).toBeGreaterThan(24 * 1024 * 1024);
-  });
+  it(
+    'refuses a caller past its share with 503 and Retry-After, and cuts readers that stall',
+    { timeout: 60_000 },
+    async () => {
+      const unread = [await openUnread(sluice.url, archive), await openUnread(sluice.url, archive)];
+      for (const { res } of unread) expect(res.statusCode).toBe(200);
+      const third = await send(sluice.url, 'GET', archive);
+      expect(third.status).toBe(503);
+      expect(third.headers['retry-after']).toBe('2');
+      expect(third.json()).toMatchObject({ status: 'error', error: { type: 'too_busy' } });
+      // the two that read nothing are cut (a paused client sees it only when it reads again); their share comes back
+      const cut = () => expect(sluice.output().match(/took nothing for 2 s/g)).toHaveLength(2);
+      await vi.waitFor(cut, { timeout: 20_000, interval: 250 });
+      for (const { res } of unread) res.destroy();
+      const whole = await send(sluice.url, 'GET', archive);
+      expect(whole.status).toBe(200);
+      expect(whole.body.length).toBeGreaterThan(24 * 1024 * 1024);
+    },
+  );
 });

@@ -14,9 +14,15 @@ describe('a synchronous upload whose job outlives SLUICE_SYNC_TIMEOUT_SECONDS', 
     const api = await startSluice({ ...env, SLUICE_ROLE: 'api' });
     running.push(api);
     const ws = await repoWithWorkspace(api.url, 'ox', 'slow', 'w');
-    const reply = await upload(api.url, `${ws}/files/d`, [{ filename: 'a.txt', content: 'waits for a worker', gzip: true }]);
+    const reply = await upload(api.url, `${ws}/files/d`, [
+      { filename: 'a.txt', content: 'waits for a worker', gzip: true },
+    ]);
     expect(reply.status).toBe(504);
-    expect(reply.json()).toMatchObject({ status: 'error', error: { type: 'job_timeout' }, location: expect.stringMatching(/^\/api\/jobs\//) });
+    expect(reply.json()).toMatchObject({
+      status: 'error',
+      error: { type: 'job_timeout' },
+      location: expect.stringMatching(/^\/api\/jobs\//),
+    });
     running.push(await startSluice({ ...env, SLUICE_ROLE: 'worker' }));
     const job = await waitForJob(api.url, reply.json().location as string);
     expect(job).toMatchObject({ state: 'completed', paths: ['d/a.txt'] });

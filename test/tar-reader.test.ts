@@ -5,7 +5,12 @@ import { tarStream, type TarEntry } from '@sluice/storage';
 
 /** A whole tar as the server's engine writes it. */
 async function tarOf(entries: Array<{ name: string; content: Buffer; pax?: Record<string, string> }>): Promise<Buffer> {
-  const list: TarEntry[] = entries.map((e) => ({ name: e.name, size: e.content.length, ...(e.pax ? { pax: e.pax } : {}), open: async () => e.content }));
+  const list: TarEntry[] = entries.map((e) => ({
+    name: e.name,
+    size: e.content.length,
+    ...(e.pax ? { pax: e.pax } : {}),
+    open: async () => e.content,
+  }));
   const chunks: Buffer[] = [];
   for await (const chunk of tarStream(list)) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks);
@@ -16,7 +21,9 @@ async function* inPieces(tar: Buffer, piece: number): AsyncGenerator<Buffer> {
   for (let at = 0; at < tar.length; at += piece) yield tar.subarray(at, at + piece);
 }
 
-async function read(source: AsyncIterable<Buffer>): Promise<Array<{ path: string; pax: Record<string, string>; content: Buffer }>> {
+async function read(
+  source: AsyncIterable<Buffer>,
+): Promise<Array<{ path: string; pax: Record<string, string>; content: Buffer }>> {
   const out: Array<{ path: string; pax: Record<string, string>; content: Buffer }> = [];
   for await (const file of readTar(source)) {
     const parts: Buffer[] = [];
@@ -29,7 +36,11 @@ async function read(source: AsyncIterable<Buffer>): Promise<Array<{ path: string
 describe('the CLI tar reader', () => {
   const entries = [
     { name: 'a.txt', content: Buffer.from('hello\n'), pax: { 'SLUICE.hash': 'abc' } },
-    { name: `${'long-directory-name/'.repeat(8)}ünïcode file.bin`, content: randomBytes(70_000), pax: { 'SLUICE.hash': 'def' } },
+    {
+      name: `${'long-directory-name/'.repeat(8)}ünïcode file.bin`,
+      content: randomBytes(70_000),
+      pax: { 'SLUICE.hash': 'def' },
+    },
     { name: 'empty', content: Buffer.alloc(0) },
     { name: 'exact', content: randomBytes(1024) },
   ];
@@ -50,7 +61,10 @@ describe('the CLI tar reader', () => {
     const tar = await tarOf(entries);
     for (const at of [0, 100, 512, 1500, 40_000, tar.length - 1024, tar.length - 1]) {
       if (at === 0) continue;
-      const error = await read(inPieces(tar.subarray(0, at), 4096)).then(() => null, (e: unknown) => e);
+      const error = await read(inPieces(tar.subarray(0, at), 4096)).then(
+        () => null,
+        (e: unknown) => e,
+      );
       expect(error, `cut at ${at}`).toBeInstanceOf(TarError);
       expect((error as TarError).truncated).toBe(true);
     }

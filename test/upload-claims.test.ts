@@ -8,7 +8,16 @@ describe('part claims of resumable uploads', () => {
   const redis = connectRedis(testRedisTarget());
   const uploads = new UploadStore(redis, `claims${Date.now().toString(36)}`);
   afterAll(() => redis.disconnect());
-  const plan = { namespace: 'ox', repo: 'r', hash: 'ab', size: 20, partSize: 10, numParts: 2, partWindow: 2, destination: null };
+  const plan = {
+    namespace: 'ox',
+    repo: 'r',
+    hash: 'ab',
+    size: 20,
+    partSize: 10,
+    numParts: 2,
+    partWindow: 2,
+    destination: null,
+  };
 
   it('lapses when its request neither stores the part nor gives it up (an API node died mid-part)', async () => {
     const upload = await uploads.begin(plan);
@@ -16,10 +25,15 @@ describe('part claims of resumable uploads', () => {
     expect(first.state).toBe('claimed');
     expect((await uploads.claimPart(upload.id, 1, 1)).state).toBe('busy');
     let second = first;
-    await waitFor('the claim to lapse', async () => {
-      second = await uploads.claimPart(upload.id, 1, 60);
-      return second.state !== 'busy';
-    }, 10_000, 100);
+    await waitFor(
+      'the claim to lapse',
+      async () => {
+        second = await uploads.claimPart(upload.id, 1, 60);
+        return second.state !== 'busy';
+      },
+      10_000,
+      100,
+    );
     expect(second.state).toBe('claimed');
     // the lapsed holder giving up its claim late does not free the part under the new holder
     if (first.state === 'claimed') await uploads.releasePart(upload.id, 1, first.token);

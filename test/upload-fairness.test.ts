@@ -7,17 +7,24 @@ import { waitFor } from './support/wait-for.js';
 
 /** An upload whose headers and first bytes are sent from `localAddress`, and whose body then waits. */
 function hangingUpload(
-  base: string, path: string, localAddress: string, open: Socket[],
+  base: string,
+  path: string,
+  localAddress: string,
+  open: Socket[],
 ): { socket: Socket; answer: () => string } {
   const { body, contentType } = multipart([{ filename: 'slow.bin', content: Buffer.alloc(64 * 1024, 1) }]);
   const url = new URL(base);
   const socket = connect({ port: Number(url.port), host: url.hostname, localAddress });
   let received = '';
-  socket.on('data', (chunk: Buffer) => { received += chunk.toString('utf8'); });
+  socket.on('data', (chunk: Buffer) => {
+    received += chunk.toString('utf8');
+  });
   socket.on('error', () => undefined);
   open.push(socket);
-  socket.write(`POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: ${contentType}\r\n`
-    + `Content-Length: ${body.length}\r\n\r\n`);
+  socket.write(
+    `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: ${contentType}\r\n` +
+      `Content-Length: ${body.length}\r\n\r\n`,
+  );
   socket.write(body.subarray(0, 1000));
   return { socket, answer: () => received };
 }
@@ -33,9 +40,12 @@ describe('upload slots are shared fairly', () => {
   afterAll(async () => sluice?.stop());
 
   it("one caller's stalled uploads take only its share: another caller is still admitted", async () => {
-    sluice = await startSluice(testEnv('fs', {
-      SLUICE_MAX_UPLOADS_IN_FLIGHT: '4', SLUICE_UPLOAD_MIN_BYTES_PER_SECOND: '0',
-    }).env);
+    sluice = await startSluice(
+      testEnv('fs', {
+        SLUICE_MAX_UPLOADS_IN_FLIGHT: '4',
+        SLUICE_UPLOAD_MIN_BYTES_PER_SECOND: '0',
+      }).env,
+    );
     const ws = await repoWithWorkspace(sluice.url, 'ox', 'fair', 'w');
     // caller A (another loopback address) tries to take all four slots
     const a = [0, 1, 2, 3].map(() => hangingUpload(sluice!.url, `${ws}/files/slow`, '127.0.0.2', open));
@@ -51,15 +61,19 @@ describe('upload slots are shared fairly', () => {
   });
 
   it('cuts a body trickling below the minimum rate, frees its slot and stages nothing of it', async () => {
-    sluice = await startSluice(testEnv('fs', {
-      SLUICE_MAX_UPLOADS_IN_FLIGHT: '1',
-      SLUICE_UPLOAD_MIN_BYTES_PER_SECOND: '1024',
-      SLUICE_UPLOAD_RATE_WINDOW_SECONDS: '2',
-    }).env);
+    sluice = await startSluice(
+      testEnv('fs', {
+        SLUICE_MAX_UPLOADS_IN_FLIGHT: '1',
+        SLUICE_UPLOAD_MIN_BYTES_PER_SECOND: '1024',
+        SLUICE_UPLOAD_RATE_WINDOW_SECONDS: '2',
+      }).env,
+    );
     const ws = await repoWithWorkspace(sluice.url, 'ox', 'trickle', 'w');
     const slow = hangingUpload(sluice.url, `${ws}/files/slow`, '127.0.0.1', open);
     // a byte every 100 ms: alive, but far below 1024 bytes a second
-    const drip = setInterval(() => { if (!slow.socket.destroyed) slow.socket.write('x'); }, 100);
+    const drip = setInterval(() => {
+      if (!slow.socket.destroyed) slow.socket.write('x');
+    }, 100);
     try {
       await waitFor('the trickle to be cut', () => slow.socket.destroyed || slow.socket.readableEnded, 30_000);
       expect(slow.answer()).toMatch(/^HTTP\/1\.1 408/);

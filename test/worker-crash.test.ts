@@ -45,10 +45,16 @@ describe('a worker process killed with SIGKILL mid-job', () => {
       const worker = await startSluice({ ...env, SLUICE_ROLE: 'worker' });
       running.push(worker);
       // kill while a job is in the middle of its work
-      await waitFor('an active job', async () => {
-        for (const location of locations) if ((await send(api.url, 'GET', location)).json().job.state === 'active') return true;
-        return false;
-      }, 30_000, 20);
+      await waitFor(
+        'an active job',
+        async () => {
+          for (const location of locations)
+            if ((await send(api.url, 'GET', location)).json().job.state === 'active') return true;
+          return false;
+        },
+        30_000,
+        20,
+      );
       await worker.kill();
     }
     const started = Date.now();
@@ -73,7 +79,9 @@ describe('a worker process killed with SIGKILL mid-job', () => {
     // the plain large parts are objects of their own, once each; the small files and the gzipped large parts sit in packs
     expect((await listKeys(blobs, 'versions/')).length).toBe(requests.length / 2);
     // every file reads back as the bytes it was uploaded with, wherever they were stored
-    const contents = new Map(requests.flatMap((parts) => parts.map((p) => [`crash/${p.filename}`, Buffer.from(p.content)] as const)));
+    const contents = new Map(
+      requests.flatMap((parts) => parts.map((p) => [`crash/${p.filename}`, Buffer.from(p.content)] as const)),
+    );
     for (const path of expected.keys()) {
       const read = await send(api.url, 'GET', `${ws}/files/${path}`);
       expect(read.status, path).toBe(200);
@@ -82,9 +90,17 @@ describe('a worker process killed with SIGKILL mid-job', () => {
     // what the kills cost: packs written by attempts that died, beyond the bytes each content needs once
     let packed = 0;
     for await (const info of blobs.list('packs/')) packed += info.size;
-    const small = new Map(requests.flatMap((parts) => parts.filter((p) => !p.filename!.endsWith('large.bin')).map((p) => [expected.get(`crash/${p.filename}`)!, Buffer.byteLength(p.content)] as const)));
+    const small = new Map(
+      requests.flatMap((parts) =>
+        parts
+          .filter((p) => !p.filename!.endsWith('large.bin'))
+          .map((p) => [expected.get(`crash/${p.filename}`)!, Buffer.byteLength(p.content)] as const),
+      ),
+    );
     const needed = [...small.values()].reduce((sum, n) => sum + n, 0);
     expect(packed).toBeGreaterThanOrEqual(needed);
-    console.log(`worker crash: ${expected.size} files in ${locations.length} jobs, ${kills} SIGKILLs, all completed ${recoverySeconds.toFixed(1)} s after the last kill, lost 0, duplicated 0; packs hold ${packed} bytes for ${needed} bytes of small content (${((packed / needed - 1) * 100).toFixed(1)}% more: indexes and packs of killed attempts, swept after the grace period)`);
+    console.log(
+      `worker crash: ${expected.size} files in ${locations.length} jobs, ${kills} SIGKILLs, all completed ${recoverySeconds.toFixed(1)} s after the last kill, lost 0, duplicated 0; packs hold ${packed} bytes for ${needed} bytes of small content (${((packed / needed - 1) * 100).toFixed(1)}% more: indexes and packs of killed attempts, swept after the grace period)`,
+    );
   });
 });

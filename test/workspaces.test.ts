@@ -15,7 +15,11 @@ describe('repositories, workspaces and unstaging', () => {
   it('creates, shows and lists repositories with upstream name rules', async () => {
     const created = await sendJson(sluice.url, 'POST', '/api/repos', { namespace: 'team', name: 'birds' });
     expect(created.status).toBe(200);
-    expect(created.json()).toMatchObject({ status: 'success', status_message: 'resource_found', repository: { namespace: 'team', name: 'birds', latest_commit: null } });
+    expect(created.json()).toMatchObject({
+      status: 'success',
+      status_message: 'resource_found',
+      repository: { namespace: 'team', name: 'birds', latest_commit: null },
+    });
     const again = await sendJson(sluice.url, 'POST', '/api/repos', { namespace: 'team', name: 'birds' });
     expect(again.status).toBe(409);
     expect(again.json().status_message).toBe('Repo already exists.');
@@ -24,13 +28,24 @@ describe('repositories, workspaces and unstaging', () => {
     expect(bad.json().status_message).toMatch(/^Invalid repository or namespace name '-x'/);
     const missing = await sendJson(sluice.url, 'POST', '/api/repos', { namespace: 'team' });
     expect(missing.status).toBe(400);
-    const notJson = await send(sluice.url, 'POST', '/api/repos', { headers: { 'content-type': 'application/json' }, body: '{nope' });
+    const notJson = await send(sluice.url, 'POST', '/api/repos', {
+      headers: { 'content-type': 'application/json' },
+      body: '{nope',
+    });
     expect(notJson.status).toBe(400);
     expect(notJson.json().status).toBe('error');
 
     const shown = await send(sluice.url, 'GET', '/api/repos/team/birds');
-    expect(shown.json().repository).toMatchObject({ namespace: 'team', name: 'birds', is_empty: true, storage_kind: 'local', branch_count: 0 });
-    expect((await send(sluice.url, 'GET', '/api/repos/team')).json().repositories.map((r: { name: string }) => r.name)).toEqual(['birds']);
+    expect(shown.json().repository).toMatchObject({
+      namespace: 'team',
+      name: 'birds',
+      is_empty: true,
+      storage_kind: 'local',
+      branch_count: 0,
+    });
+    expect(
+      (await send(sluice.url, 'GET', '/api/repos/team')).json().repositories.map((r: { name: string }) => r.name),
+    ).toEqual(['birds']);
     expect((await send(sluice.url, 'GET', '/api/repos/team/nope')).status).toBe(404);
   });
 
@@ -38,21 +53,39 @@ describe('repositories, workspaces and unstaging', () => {
     await sendJson(sluice.url, 'POST', '/api/repos', { namespace: 'team', name: 'cats' });
     const base = '/api/repos/team/cats/workspaces';
     const first = await sendJson(sluice.url, 'PUT', base, { workspace_id: 'w-1', branch_name: 'main', name: 'labels' });
-    expect(first.json()).toMatchObject({ status_message: 'resource_created', workspace: { id: 'w-1', name: 'labels', commit: { message: 'Initialized Repo 🐂', author: 'Oxen', email: 'oxen@oxen.ai', parent_ids: [] } } });
+    expect(first.json()).toMatchObject({
+      status_message: 'resource_created',
+      workspace: {
+        id: 'w-1',
+        name: 'labels',
+        commit: { message: 'Initialized Repo 🐂', author: 'Oxen', email: 'oxen@oxen.ai', parent_ids: [] },
+      },
+    });
     // found by name; upstream echoes the request's id
-    const byName = await sendJson(sluice.url, 'PUT', base, { workspace_id: 'w-2', branch_name: 'main', name: 'labels' });
+    const byName = await sendJson(sluice.url, 'PUT', base, {
+      workspace_id: 'w-2',
+      branch_name: 'main',
+      name: 'labels',
+    });
     expect(byName.json()).toMatchObject({ status_message: 'resource_found', workspace: { id: 'w-2', name: 'labels' } });
     const unnamed = await sendJson(sluice.url, 'POST', base, { workspace_id: 'w-3', branch_name: 'main' });
     expect(unnamed.json().workspace.commit.id).toBe(first.json().workspace.commit.id);
     const otherBranch = await sendJson(sluice.url, 'PUT', base, { workspace_id: 'w-4', branch_name: 'dev' });
     expect(otherBranch.status).toBe(400);
-    expect(otherBranch.json().status_message).toBe('Branch not found: dev. For non-empty repositories, create the branch first.');
+    expect(otherBranch.json().status_message).toBe(
+      'Branch not found: dev. For non-empty repositories, create the branch first.',
+    );
     expect((await sendJson(sluice.url, 'PUT', base, { branch_name: 'main' })).status).toBe(400);
 
     expect((await send(sluice.url, 'GET', `${base}/labels`)).json().workspace.id).toBe('w-1');
     expect((await send(sluice.url, 'GET', `${base}/w-1`)).json().workspace.name).toBe('labels');
-    expect((await send(sluice.url, 'GET', base)).json().workspaces.map((w: { id: string }) => w.id)).toEqual(['w-1', 'w-3']);
-    expect((await send(sluice.url, 'GET', `${base}?name=labels`)).json().workspaces.map((w: { id: string }) => w.id)).toEqual(['w-1']);
+    expect((await send(sluice.url, 'GET', base)).json().workspaces.map((w: { id: string }) => w.id)).toEqual([
+      'w-1',
+      'w-3',
+    ]);
+    expect(
+      (await send(sluice.url, 'GET', `${base}?name=labels`)).json().workspaces.map((w: { id: string }) => w.id),
+    ).toEqual(['w-1']);
     expect((await send(sluice.url, 'GET', `${base}?name=none`)).json().workspaces).toEqual([]);
     expect((await sendJson(sluice.url, 'POST', `${base}/w-1/validate`, { size: 10 })).json().status).toBe('success');
     const gone = await sendJson(sluice.url, 'POST', `${base}/zzz/validate`, { size: 10 });
@@ -92,7 +125,11 @@ describe('repositories, workspaces and unstaging', () => {
     expect(version.json()).toMatchObject({ status: 'success', version: '0.54.0' });
     expect(version.headers['x-oxen-request-id']).toBe('trace-me');
     expect((await send(sluice.url, 'GET', '/api/health')).status).toBe(200);
-    expect((await send(sluice.url, 'GET', '/api/ready')).json()).toMatchObject({ redis: 'ok', store: 'ok', workers: 1 });
+    expect((await send(sluice.url, 'GET', '/api/ready')).json()).toMatchObject({
+      redis: 'ok',
+      store: 'ok',
+      workers: 1,
+    });
   });
 });
 

@@ -2,7 +2,17 @@ import { describe, expect, it } from 'vitest';
 import { routeSchemas } from '@sluice/api';
 import { upstreamAnswers, valueSchemaOf, type SerdeStruct } from '@sluice/protocol';
 
-type Schema = { type?: string | string[]; enum?: unknown[]; format?: string; const?: unknown; anyOf?: Schema[]; properties?: Record<string, Schema>; required?: string[]; additionalProperties?: unknown; items?: Schema };
+type Schema = {
+  type?: string | string[];
+  enum?: unknown[];
+  format?: string;
+  const?: unknown;
+  anyOf?: Schema[];
+  properties?: Record<string, Schema>;
+  required?: string[];
+  additionalProperties?: unknown;
+  items?: Schema;
+};
 
 /** The JSON types a schema allows (its `type`, or those of its `anyOf` branches). */
 function typesOf(schema: Schema): Set<string> {
@@ -28,8 +38,12 @@ function narrowing(expected: Schema, property: Schema, where: string): string[] 
   const problems: string[] = [];
   for (const branch of nonNull(property)) {
     if (expected.enum !== undefined) {
-      const stray = branch.enum === undefined ? ['any string'] : branch.enum.filter((value) => !expected.enum!.includes(value));
-      if (stray.length > 0) problems.push(`${where}: the answer schema allows ${stray.join('|')}, the client reads only ${expected.enum.join('|')}`);
+      const stray =
+        branch.enum === undefined ? ['any string'] : branch.enum.filter((value) => !expected.enum!.includes(value));
+      if (stray.length > 0)
+        problems.push(
+          `${where}: the answer schema allows ${stray.join('|')}, the client reads only ${expected.enum.join('|')}`,
+        );
     }
     if (expected.format !== undefined && branch.format !== expected.format) {
       problems.push(`${where}: the answer schema allows any string, the client reads only format ${expected.format}`);
@@ -50,21 +64,32 @@ function mismatches(schema: Schema, struct: SerdeStruct, at: string): string[] {
       if (required) problems.push(`${where}: the client requires it, the answer schema does not have it`);
       continue;
     }
-    if (required && !(schema.required ?? []).includes(name)) problems.push(`${where}: the client requires it, the answer schema lets it be absent`);
+    if (required && !(schema.required ?? []).includes(name))
+      problems.push(`${where}: the client requires it, the answer schema lets it be absent`);
     const expected = [...typesOf(valueSchemaOf(field) as Schema)];
     const allowed = typesOf(property);
-    const stray = [...allowed].filter((type) => !expected.includes(type) && !(type === 'null' && field.option === true));
-    if (allowed.has('any')) problems.push(`${where}: the answer schema allows any type, the client reads ${expected.join('|')}`);
-    else if (stray.length > 0) problems.push(`${where}: the answer schema allows ${stray.join('|')}, the client reads ${expected.join('|')}${field.option === true ? '|null' : ''}`);
+    const stray = [...allowed].filter(
+      (type) => !expected.includes(type) && !(type === 'null' && field.option === true),
+    );
+    if (allowed.has('any'))
+      problems.push(`${where}: the answer schema allows any type, the client reads ${expected.join('|')}`);
+    else if (stray.length > 0)
+      problems.push(
+        `${where}: the answer schema allows ${stray.join('|')}, the client reads ${expected.join('|')}${field.option === true ? '|null' : ''}`,
+      );
     problems.push(...narrowing(expected0(field), property, where));
     if (field.struct !== undefined) {
-      const inner = field.list === true ? property.items : (property.anyOf?.find((b) => b.type === 'object') ?? property);
-      if (inner !== undefined && typesOf(inner).has('object')) problems.push(...mismatches(inner, field.struct, field.list === true ? `${where}[]` : where));
+      const inner =
+        field.list === true ? property.items : (property.anyOf?.find((b) => b.type === 'object') ?? property);
+      if (inner !== undefined && typesOf(inner).has('object'))
+        problems.push(...mismatches(inner, field.struct, field.list === true ? `${where}[]` : where));
     }
   }
   if (struct.denyUnknown) {
-    if (schema.additionalProperties !== false) problems.push(`${at}: ${struct.name} denies unknown fields, the answer schema allows them`);
-    for (const name of Object.keys(properties)) if (!(name in struct.fields)) problems.push(`${at}.${name}: ${struct.name} denies this field`);
+    if (schema.additionalProperties !== false)
+      problems.push(`${at}: ${struct.name} denies unknown fields, the answer schema allows them`);
+    for (const name of Object.keys(properties))
+      if (!(name in struct.fields)) problems.push(`${at}.${name}: ${struct.name} denies this field`);
   }
   return problems;
 }
@@ -74,7 +99,7 @@ function mismatches(schema: Schema, struct: SerdeStruct, at: string): string[] {
  * route's success schema requires what the type requires, with its JSON type, and allows nothing
  * a strict type refuses. SLUICE_CHECK_ANSWERS then holds every answer of the suite to the schema.
  */
-describe('answer schemas satisfy the client\'s response types (upstream 0.54)', () => {
+describe("answer schemas satisfy the client's response types (upstream 0.54)", () => {
   for (const [operation, struct] of Object.entries(upstreamAnswers)) {
     it(`${operation}: ${struct.name}`, () => {
       const route = (routeSchemas as Record<string, { response: Record<number, unknown> }>)[operation];

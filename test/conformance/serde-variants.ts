@@ -24,7 +24,11 @@ function withValue(body: unknown, path: ReadonlyArray<string | number>, value: u
   return copy;
 }
 
-const label = (path: ReadonlyArray<string | number>) => path.map((s) => (typeof s === 'number' ? `[${s}]` : `.${s}`)).join('').slice(1);
+const label = (path: ReadonlyArray<string | number>) =>
+  path
+    .map((s) => (typeof s === 'number' ? `[${s}]` : `.${s}`))
+    .join('')
+    .slice(1);
 
 /**
  * For a body serde reads into `struct`, the variants serde's rules decide: each field absent
@@ -40,7 +44,8 @@ export function serdeVariants(struct: SerdeStruct, base: Json, at: ReadonlyArray
   for (const [name, field] of Object.entries(struct.fields)) {
     const path = [...at, name];
     const mayBeAbsent = field.option === true || field.default === true || field.sluiceMayOmit === true;
-    if (name in here) variants.push({ label: `${label(path)} absent`, body: withValue(base, path, undefined), refused: !mayBeAbsent });
+    if (name in here)
+      variants.push({ label: `${label(path)} absent`, body: withValue(base, path, undefined), refused: !mayBeAbsent });
     variants.push({ label: `${label(path)} null`, body: withValue(base, path, null), refused: field.option !== true });
     const value = here[name];
     const schema = field.type as { type?: string; enum?: unknown[]; format?: string } | undefined;
@@ -49,10 +54,16 @@ export function serdeVariants(struct: SerdeStruct, base: Json, at: ReadonlyArray
       variants.push({ label: `${label(path)} empty`, body: withValue(base, path, ''), refused: false });
     }
     // a value none of an enum's variants: serde refuses it
-    if (schema?.enum !== undefined) variants.push({ label: `${label(path)} not a variant`, body: withValue(base, path, 'sluice-no-such-variant'), refused: true });
+    if (schema?.enum !== undefined)
+      variants.push({
+        label: `${label(path)} not a variant`,
+        body: withValue(base, path, 'sluice-no-such-variant'),
+        refused: true,
+      });
     if (field.struct !== undefined && value !== null && value !== undefined) {
       const inner = field.list === true ? [...path, 0] : path;
-      if (field.list !== true || (Array.isArray(value) && value.length > 0)) variants.push(...serdeVariants(field.struct, base, inner));
+      if (field.list !== true || (Array.isArray(value) && value.length > 0))
+        variants.push(...serdeVariants(field.struct, base, inner));
     }
   }
   const unknown = [...at, 'sluice_unknown_field'];

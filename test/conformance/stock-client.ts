@@ -19,7 +19,12 @@ export interface ClientReply {
   json<T = JsonBody>(): T;
 }
 
-type Body = { kind: 'none' } | { kind: 'json'; value: unknown } | { kind: 'text'; value: unknown } | { kind: 'raw'; bytes: Buffer } | { kind: 'multipart'; body: Buffer; boundary: string };
+type Body =
+  | { kind: 'none' }
+  | { kind: 'json'; value: unknown }
+  | { kind: 'text'; value: unknown }
+  | { kind: 'raw'; bytes: Buffer }
+  | { kind: 'multipart'; body: Buffer; boundary: string };
 
 /** One remote as the stock client talks to it: `R` = /api/repos/{ns}/{repo}. */
 export class StockClient {
@@ -27,7 +32,12 @@ export class StockClient {
   /** Every request sent, with its headers as they went out: what a test checks the client's bytes by. */
   readonly sent: Array<{ method: string; path: string; headers: Record<string, string> }> = [];
 
-  constructor(readonly base: string, readonly ns: string, readonly repo: string, private readonly token?: string) {}
+  constructor(
+    readonly base: string,
+    readonly ns: string,
+    readonly repo: string,
+    private readonly token?: string,
+  ) {}
 
   get R(): string {
     return `/api/repos/${this.ns}/${this.repo}`;
@@ -58,15 +68,23 @@ export class StockClient {
     this.sent.push({ method, path, headers });
     const url = new URL(this.base);
     return new Promise((resolve, reject) => {
-      const req = httpRequest({ host: url.hostname, port: url.port, method, path, headers, agent: this.agent }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const all = Buffer.concat(chunks);
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: all, json: () => JSON.parse(all.toString('utf8')) });
-        });
-        res.on('error', reject);
-      });
+      const req = httpRequest(
+        { host: url.hostname, port: url.port, method, path, headers, agent: this.agent },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            const all = Buffer.concat(chunks);
+            resolve({
+              status: res.statusCode ?? 0,
+              headers: res.headers,
+              body: all,
+              json: () => JSON.parse(all.toString('utf8')),
+            });
+          });
+          res.on('error', reject);
+        },
+      );
       req.on('error', reject);
       req.end(payload);
     });
@@ -87,14 +105,27 @@ export class StockClient {
     return this.send(method, path, { kind: 'raw', bytes });
   }
   /** One `file[]` part per file, gzipped at default level, typed application/gzip (docs/architecture.md#uploads). */
-  addFiles(path: string, files: ReadonlyArray<{ filename: string; content: Buffer | string; gzipped?: Buffer }>): Promise<ClientReply> {
+  addFiles(
+    path: string,
+    files: ReadonlyArray<{ filename: string; content: Buffer | string; gzipped?: Buffer }>,
+  ): Promise<ClientReply> {
     const boundary = [0, 1, 2, 3].map(() => randomBytes(8).toString('hex')).join('-');
     const chunks: Buffer[] = [];
     for (const file of files) {
       // reqwest escapes only \ and " (and CR, LF) inside the quotes, and writes the rest as raw UTF-8
-      const name = file.filename.replace(/[\\"]/g, (c) => `\\${c}`).replace(/\r/g, '\\r').replace(/\n/g, '\\n');
-      chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file[]"; filename="${name}"\r\nContent-Type: application/gzip\r\n\r\n`));
-      chunks.push(file.gzipped ?? gzipSync(Buffer.isBuffer(file.content) ? file.content : Buffer.from(file.content)), Buffer.from('\r\n'));
+      const name = file.filename
+        .replace(/[\\"]/g, (c) => `\\${c}`)
+        .replace(/\r/g, '\\r')
+        .replace(/\n/g, '\\n');
+      chunks.push(
+        Buffer.from(
+          `--${boundary}\r\nContent-Disposition: form-data; name="file[]"; filename="${name}"\r\nContent-Type: application/gzip\r\n\r\n`,
+        ),
+      );
+      chunks.push(
+        file.gzipped ?? gzipSync(Buffer.isBuffer(file.content) ? file.content : Buffer.from(file.content)),
+        Buffer.from('\r\n'),
+      );
     }
     chunks.push(Buffer.from(`--${boundary}--\r\n`));
     return this.send('POST', path, { kind: 'multipart', body: Buffer.concat(chunks), boundary });
@@ -120,10 +151,26 @@ export function expectStatusMessage(reply: ClientReply, outcome: 'success' | 'er
 }
 
 /** The client's `MetadataEntry` denies unknown fields: exactly these, `children` only when nested. */
-const entryFields = ['data_type', 'extension', 'filename', 'hash', 'is_dir', 'is_queryable', 'latest_commit', 'metadata', 'mime_type', 'resource', 'size'];
+const entryFields = [
+  'data_type',
+  'extension',
+  'filename',
+  'hash',
+  'is_dir',
+  'is_queryable',
+  'latest_commit',
+  'metadata',
+  'mime_type',
+  'resource',
+  'size',
+];
 
 export function expectStrictEntry(entry: Record<string, unknown>): void {
-  expect(Object.keys(entry).filter((k) => k !== 'children').sort()).toEqual(entryFields);
+  expect(
+    Object.keys(entry)
+      .filter((k) => k !== 'children')
+      .sort(),
+  ).toEqual(entryFields);
   expect(typeof entry.filename).toBe('string');
   expect(typeof entry.hash).toBe('string');
   expect(typeof entry.is_dir).toBe('boolean');
@@ -135,7 +182,12 @@ export function expectStrictEntry(entry: Record<string, unknown>): void {
 
 /** The client's `Commit`: these fields, the timestamp RFC 3339. */
 export function expectCommit(commit: JsonBody): void {
-  expect(commit).toMatchObject({ id: expect.stringMatching(/^[0-9a-f]{1,32}$/), message: expect.any(String), author: expect.any(String), email: expect.any(String) });
+  expect(commit).toMatchObject({
+    id: expect.stringMatching(/^[0-9a-f]{1,32}$/),
+    message: expect.any(String),
+    author: expect.any(String),
+    email: expect.any(String),
+  });
   expect(Array.isArray(commit.parent_ids)).toBe(true);
   expect(Number.isNaN(Date.parse(commit.timestamp))).toBe(false);
   expect(commit.timestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/);
@@ -143,5 +195,6 @@ export function expectCommit(commit: JsonBody): void {
 
 /** The pagination fields the client's paginated views require. */
 export function expectPagination(body: JsonBody): void {
-  for (const field of ['page_size', 'page_number', 'total_pages', 'total_entries']) expect(Number.isInteger(body[field]), field).toBe(true);
+  for (const field of ['page_size', 'page_number', 'total_pages', 'total_entries'])
+    expect(Number.isInteger(body[field]), field).toBe(true);
 }

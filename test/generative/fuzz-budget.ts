@@ -20,8 +20,14 @@ export function fuzzBudget(defaultSeconds: number): FuzzBudget {
   const given = process.env.SLUICE_FUZZ_SEED;
   const extended = Number.isFinite(minutes) && minutes > 0;
   // `npm test` replays one known seed, so CI is not red by chance; longer runs search afresh
-  const seed = given !== undefined && given !== '' ? Number(given) : extended ? Math.floor(Math.random() * 2 ** 31) : defaultSeed;
+  const seed =
+    given !== undefined && given !== '' ? Number(given) : extended ? Math.floor(Math.random() * 2 ** 31) : defaultSeed;
   if (!Number.isInteger(seed)) throw new Error(`SLUICE_FUZZ_SEED must be an integer, not ${given}`);
   const path = process.env.SLUICE_FUZZ_PATH || undefined;
-  return { seed, timeLimitMs: extended ? minutes * 60_000 : defaultSeconds * 1000, extended, ...(path === undefined ? {} : { path }) };
+  return {
+    seed,
+    timeLimitMs: extended ? minutes * 60_000 : defaultSeconds * 1000,
+    extended,
+    ...(path === undefined ? {} : { path }),
+  };
 }

@@ -47,21 +47,51 @@ export interface FuzzCase {
 }
 
 const otherTypes = [
-  'application/json', 'text/plain', 'text/plain; charset=utf-8', 'application/x-www-form-urlencoded', 'multipart/form-data',
-  'multipart/form-data; boundary=zzz', 'application/octet-stream', 'application/gzip', 'application/json; charset=utf-16',
-  '*/*', 'garbage', 'application/json, text/plain',
+  'application/json',
+  'text/plain',
+  'text/plain; charset=utf-8',
+  'application/x-www-form-urlencoded',
+  'multipart/form-data',
+  'multipart/form-data; boundary=zzz',
+  'application/octet-stream',
+  'application/gzip',
+  'application/json; charset=utf-16',
+  '*/*',
+  'garbage',
+  'application/json, text/plain',
 ];
 
 function bodyPlan(op: Operation, f: Fixture): fc.Arbitrary<BodyPlan> {
   const declared = op.bodyTypes[0];
-  const text = fc.oneof(
-    fc.constantFrom('', ' ', '{', '{"a":', 'null', '[]', '{}', '""', '1e400', '\ufeff{}', 'not json', '{"__proto__":{"polluted":1}}'),
-    fc.constantFrom(5000, 200_000).chain((depth) => fc.constantFrom(deepNesting(depth, 'array'), deepNesting(depth, 'object'))),
-    fc.string({ unit: 'binary', maxLength: 40 }),
-  ).map((t): BodyPlan => ({ kind: 'text', text: t }));
+  const text = fc
+    .oneof(
+      fc.constantFrom(
+        '',
+        ' ',
+        '{',
+        '{"a":',
+        'null',
+        '[]',
+        '{}',
+        '""',
+        '1e400',
+        '\ufeff{}',
+        'not json',
+        '{"__proto__":{"polluted":1}}',
+      ),
+      fc
+        .constantFrom(5000, 200_000)
+        .chain((depth) => fc.constantFrom(deepNesting(depth, 'array'), deepNesting(depth, 'object'))),
+      fc.string({ unit: 'binary', maxLength: 40 }),
+    )
+    .map((t): BodyPlan => ({ kind: 'text', text: t }));
   const part: fc.Arbitrary<PartPlan> = fc.record({
     field: fc.constantFrom('file[]', 'file[]', 'file', 'other'),
-    filename: fc.oneof({ weight: 8, arbitrary: fc.constantFrom('a.txt', 'x/y.txt', 'é.txt', 'n.txt') }, { weight: 2, arbitrary: oddString }, { weight: 1, arbitrary: fc.constant(null) }),
+    filename: fc.oneof(
+      { weight: 8, arbitrary: fc.constantFrom('a.txt', 'x/y.txt', 'é.txt', 'n.txt') },
+      { weight: 2, arbitrary: oddString },
+      { weight: 1, arbitrary: fc.constant(null) },
+    ),
     size: fc.constantFrom(0, 1, 10, 3000, 70_000),
     gzip: fc.constantFrom<boolean | 'corrupt'>(false, true, true, 'corrupt'),
   });
@@ -77,19 +107,42 @@ function bodyPlan(op: Operation, f: Fixture): fc.Arbitrary<BodyPlan> {
   }) as fc.Arbitrary<BodyPlan>;
   const json = op.bodySchema === undefined ? null : validValue(op.bodySchema, bodyHints(f));
   const valid = json && json.map((value): BodyPlan => ({ kind: 'json', value, mutation: null }));
-  const mutated = json && fc.tuple(json, mutation).map(([value, m]): BodyPlan => ({ kind: 'json', value, mutation: m }));
+  const mutated =
+    json && fc.tuple(json, mutation).map(([value, m]): BodyPlan => ({ kind: 'json', value, mutation: m }));
   const empty = fc.constant<BodyPlan>({ kind: 'empty' });
   if (declared === 'application/json') {
-    return fc.oneof({ weight: 8, arbitrary: valid! }, { weight: 4, arbitrary: mutated! }, { weight: 1, arbitrary: text }, { weight: 1, arbitrary: empty });
+    return fc.oneof(
+      { weight: 8, arbitrary: valid! },
+      { weight: 4, arbitrary: mutated! },
+      { weight: 1, arbitrary: text },
+      { weight: 1, arbitrary: empty },
+    );
   }
-  if (declared === 'multipart/form-data') return fc.oneof({ weight: 6, arbitrary: multipart }, { weight: 1, arbitrary: text }, { weight: 1, arbitrary: empty });
-  if (declared === 'application/octet-stream') return fc.oneof({ weight: 6, arbitrary: bytes }, { weight: 1, arbitrary: text }, { weight: 1, arbitrary: empty });
-  return fc.oneof({ weight: 10, arbitrary: empty }, { weight: 1, arbitrary: text }, { weight: 1, arbitrary: multipart });
+  if (declared === 'multipart/form-data')
+    return fc.oneof(
+      { weight: 6, arbitrary: multipart },
+      { weight: 1, arbitrary: text },
+      { weight: 1, arbitrary: empty },
+    );
+  if (declared === 'application/octet-stream')
+    return fc.oneof({ weight: 6, arbitrary: bytes }, { weight: 1, arbitrary: text }, { weight: 1, arbitrary: empty });
+  return fc.oneof(
+    { weight: 10, arbitrary: empty },
+    { weight: 1, arbitrary: text },
+    { weight: 1, arbitrary: multipart },
+  );
 }
 
 const delivery: fc.Arbitrary<Delivery> = fc.oneof(
   { weight: 16, arbitrary: fc.constant<Delivery>({ kind: 'whole' }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('slow' as const), pieces: fc.integer({ min: 2, max: 5 }), pauseMs: fc.integer({ min: 10, max: 150 }) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('slow' as const),
+      pieces: fc.integer({ min: 2, max: 5 }),
+      pauseMs: fc.integer({ min: 10, max: 150 }),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('cut-reset' as const), keep: fc.nat(999) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('cut-end' as const), keep: fc.nat(999) }) },
 );
@@ -101,9 +154,24 @@ function mostly<T>(usual: fc.Arbitrary<T>, unusual: fc.Arbitrary<T>, odds = 10):
 
 /** Requests for one operation: valid, at the bounds, and mutated, every way of sending them. */
 export function caseArbitrary(op: Operation, f: Fixture): fc.Arbitrary<FuzzCase> {
-  const params = fc.record(Object.fromEntries(op.pathParams.map((name) => [name, paramValue(name, f)])) as Record<string, fc.Arbitrary<ParamValue>>);
-  const query = fc.subarray(op.query).chain((chosen) => fc.tuple(...chosen.map((q) => queryValue(q.name).map((v): [string, string] => [q.name, v]))));
-  const headers = fc.subarray(op.headers).chain((chosen) => fc.tuple(...chosen.map((h) => paramValue(h.name, f).map((v): [string, string] => [h.name, v.value.replace(/[\r\n]/g, '')]))));
+  const params = fc.record(
+    Object.fromEntries(op.pathParams.map((name) => [name, paramValue(name, f)])) as Record<
+      string,
+      fc.Arbitrary<ParamValue>
+    >,
+  );
+  const query = fc
+    .subarray(op.query)
+    .chain((chosen) => fc.tuple(...chosen.map((q) => queryValue(q.name).map((v): [string, string] => [q.name, v]))));
+  const headers = fc
+    .subarray(op.headers)
+    .chain((chosen) =>
+      fc.tuple(
+        ...chosen.map((h) =>
+          paramValue(h.name, f).map((v): [string, string] => [h.name, v.value.replace(/[\r\n]/g, '')]),
+        ),
+      ),
+    );
   const declared = op.bodyTypes[0] ?? null;
   return fc.record({
     op: fc.constant(op.id),
@@ -112,11 +180,19 @@ export function caseArbitrary(op: Operation, f: Fixture): fc.Arbitrary<FuzzCase>
     encode: mostly(fc.constant(true), fc.constant(false)),
     query,
     headers,
-    token: mostly(fc.constant<TokenChoice>('own'), fc.constantFrom<TokenChoice>('other', 'other', 'reader', 'none', 'invalid'), 4),
+    token: mostly(
+      fc.constant<TokenChoice>('own'),
+      fc.constantFrom<TokenChoice>('other', 'other', 'reader', 'none', 'invalid'),
+      4,
+    ),
     contentType: mostly(fc.constant(declared), fc.oneof(fc.constantFrom(...otherTypes), fc.constant(null)), 6),
     contentEncoding: mostly(fc.constant(null), fc.constant('gzip' as const)),
     body: bodyPlan(op, f),
-    framing: mostly(fc.constant<Framing>('length'), fc.constantFrom<Framing>('chunked', 'chunked', 'chunked', 'none'), 4),
+    framing: mostly(
+      fc.constant<Framing>('length'),
+      fc.constantFrom<Framing>('chunked', 'chunked', 'chunked', 'none'),
+      4,
+    ),
     chunkSizes: fc.array(fc.integer({ min: 1, max: 70_000 }), { maxLength: 4 }),
     delivery,
     upload: fc.record({ size: fc.constantFrom(1, 1000, 70_000), destination: fc.boolean() }),
@@ -136,7 +212,10 @@ function multipartBody(plan: Extract<BodyPlan, { kind: 'multipart' }>): { body: 
     const filename = part.filename === null ? '' : `; filename="${part.filename.replace(/[\\"]/g, (c) => '\\' + c)}"`;
     const type = part.gzip === false ? 'application/octet-stream' : 'application/gzip';
     chunks.push(Buffer.from(`--${plan.defect === 'wrong-boundary' ? 'other' : boundary}\r\n`));
-    if (plan.defect !== 'no-headers') chunks.push(Buffer.from(`Content-Disposition: form-data; name="${part.field}"${filename}\r\nContent-Type: ${type}\r\n`));
+    if (plan.defect !== 'no-headers')
+      chunks.push(
+        Buffer.from(`Content-Disposition: form-data; name="${part.field}"${filename}\r\nContent-Type: ${type}\r\n`),
+      );
     chunks.push(Buffer.from('\r\n'), part.gzip === true ? gzipSync(content) : content, Buffer.from('\r\n'));
   }
   if (plan.defect !== 'no-close') chunks.push(Buffer.from(`--${boundary}--\r\n`));
@@ -157,9 +236,11 @@ function percentEncode(value: string): string {
   let out = '';
   for (let i = 0; i < value.length; i++) {
     const code = value.charCodeAt(i);
-    const pair = code >= 0xd800 && code <= 0xdbff && i + 1 < value.length && (value.charCodeAt(i + 1) & 0xfc00) === 0xdc00;
+    const pair =
+      code >= 0xd800 && code <= 0xdbff && i + 1 < value.length && (value.charCodeAt(i + 1) & 0xfc00) === 0xdc00;
     if (code >= 0xd800 && code <= 0xdfff && !pair) {
-      out += `%${(0xe0 | (code >> 12)).toString(16)}%${(0x80 | ((code >> 6) & 0x3f)).toString(16)}%${(0x80 | (code & 0x3f)).toString(16)}`.toUpperCase();
+      out +=
+        `%${(0xe0 | (code >> 12)).toString(16)}%${(0x80 | ((code >> 6) & 0x3f)).toString(16)}%${(0x80 | (code & 0x3f)).toString(16)}`.toUpperCase();
     } else {
       const char = pair ? value.slice(i, i + 2) : value[i]!;
       out += encodeURIComponent(char);
@@ -188,15 +269,24 @@ export function materialize(c: FuzzCase, op: Operation, f: Fixture, uploadId: st
   const plan = c.body;
   if (plan.kind === 'empty') body = Buffer.alloc(0);
   else if (plan.kind === 'text') body = Buffer.from(plan.text);
-  else if (plan.kind === 'json') body = Buffer.from(jsonText(plan.mutation === null ? plan.value : mutate(plan.value, plan.mutation)));
+  else if (plan.kind === 'json')
+    body = Buffer.from(jsonText(plan.mutation === null ? plan.value : mutate(plan.value, plan.mutation)));
   else if (plan.kind === 'multipart') {
     const built = multipartBody(plan);
     body = built.body;
     if (contentType === 'multipart/form-data') contentType = `multipart/form-data; boundary=${built.boundary}`;
   } else {
     const content = plan.content === 'right' ? uploadContent(c.upload.size) : Buffer.alloc(c.upload.size, 0x5a);
-    body = plan.size === 'expected' ? content : plan.size === 'one-less' ? content.subarray(0, Math.max(0, content.length - 1))
-      : plan.size === 'one-more' ? Buffer.concat([content, Buffer.from('!')]) : plan.size === 'zero' ? Buffer.alloc(0) : Buffer.alloc(65_536, 0x61);
+    body =
+      plan.size === 'expected'
+        ? content
+        : plan.size === 'one-less'
+          ? content.subarray(0, Math.max(0, content.length - 1))
+          : plan.size === 'one-more'
+            ? Buffer.concat([content, Buffer.from('!')])
+            : plan.size === 'zero'
+              ? Buffer.alloc(0)
+              : Buffer.alloc(65_536, 0x61);
   }
   if (c.contentEncoding === 'gzip') {
     body = gzipSync(body);
@@ -216,8 +306,14 @@ export function materialize(c: FuzzCase, op: Operation, f: Fixture, uploadId: st
 
 /** A request as a reader wants it in a failure: the request line, headers, and the body's start. */
 export function describeRequest(request: WireRequest): string {
-  const target = request.target.length > 300 ? `${request.target.slice(0, 300)}… (${request.target.length} chars)` : request.target;
-  const headers = request.headers.map(([k, v]) => `${k}: ${k.toLowerCase() === 'authorization' ? v.slice(0, 16) + '…' : v}`).join('\n  ');
-  const body = request.body.length > 200 ? `${JSON.stringify(request.body.subarray(0, 200).toString('latin1'))}… (${request.body.length} bytes)` : JSON.stringify(request.body.toString('latin1'));
+  const target =
+    request.target.length > 300 ? `${request.target.slice(0, 300)}… (${request.target.length} chars)` : request.target;
+  const headers = request.headers
+    .map(([k, v]) => `${k}: ${k.toLowerCase() === 'authorization' ? v.slice(0, 16) + '…' : v}`)
+    .join('\n  ');
+  const body =
+    request.body.length > 200
+      ? `${JSON.stringify(request.body.subarray(0, 200).toString('latin1'))}… (${request.body.length} bytes)`
+      : JSON.stringify(request.body.toString('latin1'));
   return `${request.method} ${target}\n  ${headers}\n  framing: ${request.framing}; delivery: ${JSON.stringify(request.delivery)}\n  body: ${body}`;
 }

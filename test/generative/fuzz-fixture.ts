@@ -57,12 +57,26 @@ async function call(base: string, token: string, method: string, path: string, b
   return reply;
 }
 
-export async function tenant(base: string, token: string, ns: string, repo: string, secret: string): Promise<{ commit: string; job: string }> {
+export async function tenant(
+  base: string,
+  token: string,
+  ns: string,
+  repo: string,
+  secret: string,
+): Promise<{ commit: string; job: string }> {
   const R = `/api/repos/${ns}/${repo}`;
-  await call(base, token, 'POST', '/api/repos', { namespace: ns, name: repo, files: [{ path: 'a.txt', contents: secret }] });
+  await call(base, token, 'POST', '/api/repos', {
+    namespace: ns,
+    name: repo,
+    files: [{ path: 'a.txt', contents: secret }],
+  });
   await call(base, token, 'PUT', `${R}/workspaces`, { workspace_id: 'w1', branch_name: 'main' });
-  const staged = await upload(base, `${R}/workspaces/w1/files/d`, [{ filename: 'x.txt', content: `${secret}x`, gzip: true }],
-    { ...authHeader(token), prefer: 'respond-async', 'idempotency-key': 'fixture' });
+  const staged = await upload(
+    base,
+    `${R}/workspaces/w1/files/d`,
+    [{ filename: 'x.txt', content: `${secret}x`, gzip: true }],
+    { ...authHeader(token), prefer: 'respond-async', 'idempotency-key': 'fixture' },
+  );
   const job = staged.headers['x-sluice-job-id'] as string;
   for (let i = 0; ; i++) {
     const state = (await call(base, token, 'GET', staged.headers.location as string)).json().job?.state;
@@ -70,19 +84,34 @@ export async function tenant(base: string, token: string, ns: string, repo: stri
     if (state === 'failed' || i > 600) throw new Error(`fixture: job ${job} ${state}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  const commit = (await call(base, token, 'POST', `${R}/workspaces/w1/commit/main`, { message: 'two', author: 'f', email: 'f@example.com' })).json().commit.id;
+  const commit = (
+    await call(base, token, 'POST', `${R}/workspaces/w1/commit/main`, {
+      message: 'two',
+      author: 'f',
+      email: 'f@example.com',
+    })
+  ).json().commit.id;
   await call(base, token, 'POST', `${R}/branches`, { new_name: 'dev', from_name: 'main' });
   return { commit, job };
 }
 
-export async function buildFixture(base: string, tokens: Record<TokenChoice, string | null>, tokensFile: string): Promise<Fixture> {
+export async function buildFixture(
+  base: string,
+  tokens: Record<TokenChoice, string | null>,
+  tokensFile: string,
+): Promise<Fixture> {
   const beta = await tenant(base, tokens.other!, 'beta', 'secrets', 'PIN=4321\n');
   const alpha = await tenant(base, tokens.own!, 'alpha', 'mine', 'alpha\n');
   await ensureWorkspace(base, tokens.own!);
   return {
-    tokensFile, tokens,
-    alphaCommit: alpha.commit, alphaHash: await oxenHash('alpha\n'), alphaJob: alpha.job,
-    betaCommit: beta.commit, betaHash: await oxenHash('PIN=4321\n'), betaJob: beta.job,
+    tokensFile,
+    tokens,
+    alphaCommit: alpha.commit,
+    alphaHash: await oxenHash('alpha\n'),
+    alphaJob: alpha.job,
+    betaCommit: beta.commit,
+    betaHash: await oxenHash('PIN=4321\n'),
+    betaJob: beta.job,
   };
 }
 

@@ -17,7 +17,12 @@ export function isRefusal(outcome: WireOutcome): boolean {
 export function authorizationAnswer(c: FuzzCase, op: Operation): 401 | 403 | null {
   const namespace = c.params.namespace;
   if (namespace === undefined || namespace.odd) return null;
-  if (op.pathParams.some((name) => c.params[name]!.odd && (!wildcardParams.has(name) || /[?#%]/.test(c.params[name]!.value)))) return null;
+  if (
+    op.pathParams.some(
+      (name) => c.params[name]!.odd && (!wildcardParams.has(name) || /[?#%]/.test(c.params[name]!.value)),
+    )
+  )
+    return null;
   if (c.token === 'none' || c.token === 'invalid') return 401;
   const level = tokenScopes[c.token][namespace.value];
   const needs = c.method === 'GET' ? 'read' : 'write';
@@ -26,20 +31,25 @@ export function authorizationAnswer(c: FuzzCase, op: Operation): 401 | 403 | nul
 }
 
 function envelopeProblem(reply: WireReply): string | null {
-  if (!/^application\/json/.test(reply.headers['content-type'] ?? '')) return `refusal ${reply.status} is not JSON (content-type ${reply.headers['content-type'] ?? 'none'})`;
+  if (!/^application\/json/.test(reply.headers['content-type'] ?? ''))
+    return `refusal ${reply.status} is not JSON (content-type ${reply.headers['content-type'] ?? 'none'})`;
   let body: { status?: unknown; status_message?: unknown };
   try {
     body = JSON.parse(reply.body.toString('utf8')) as typeof body;
   } catch {
     return `refusal ${reply.status} has a body that does not parse as JSON: ${reply.body.subarray(0, 200).toString()}`;
   }
-  if (body.status !== 'error' || typeof body.status_message !== 'string') return `refusal ${reply.status} is not in the Oxen envelope: ${reply.body.subarray(0, 300).toString()}`;
+  if (body.status !== 'error' || typeof body.status_message !== 'string')
+    return `refusal ${reply.status} is not in the Oxen envelope: ${reply.body.subarray(0, 300).toString()}`;
   return null;
 }
 
 /** Refused before any route ran (the HTTP parser, the router): authorization cannot come first there. */
 function refusedBeforeRouting(reply: WireReply): boolean {
-  return reply.status === 431 || (reply.status === 400 && /malformed HTTP request|FST_ERR_|needs a Host|name_too_long/.test(reply.body.toString()));
+  return (
+    reply.status === 431 ||
+    (reply.status === 400 && /malformed HTTP request|FST_ERR_|needs a Host|name_too_long/.test(reply.body.toString()))
+  );
 }
 
 /** Every invariant a single request's outcome must hold, as violations (empty when it holds them all). */
@@ -47,14 +57,21 @@ export function judgeOutcome(c: FuzzCase, op: Operation, outcome: WireOutcome): 
   const problems: string[] = [];
   const expectsAnswer = c.delivery.kind === 'whole' || c.delivery.kind === 'slow';
   if (outcome.kind !== 'answer') {
-    if (expectsAnswer) problems.push(outcome.kind === 'timeout' ? 'no answer in time' : `connection closed without an answer (${outcome.error ?? 'no error'}, body ${outcome.wroteAll ? 'all sent' : 'not all sent'})`);
+    if (expectsAnswer)
+      problems.push(
+        outcome.kind === 'timeout'
+          ? 'no answer in time'
+          : `connection closed without an answer (${outcome.error ?? 'no error'}, body ${outcome.wroteAll ? 'all sent' : 'not all sent'})`,
+      );
     return problems;
   }
   const { reply } = outcome;
   // 501 not_implemented: the merkle-tree routes of clone and push, which sluice answers so on purpose
   const notImplemented = reply.status === 501 && /"type":"not_implemented"/.test(reply.body.toString());
   if (reply.status >= 500 && !notImplemented && !(reply.status === 503 && reply.headers['retry-after'] !== undefined)) {
-    problems.push(`answered ${reply.status}${reply.status === 503 ? ' without Retry-After' : ''}: ${reply.body.subarray(0, 300).toString()}`);
+    problems.push(
+      `answered ${reply.status}${reply.status === 503 ? ' without Retry-After' : ''}: ${reply.body.subarray(0, 300).toString()}`,
+    );
   }
   if (reply.status >= 400) {
     const problem = envelopeProblem(reply);
@@ -62,7 +79,9 @@ export function judgeOutcome(c: FuzzCase, op: Operation, outcome: WireOutcome): 
   }
   const auth = authorizationAnswer(c, op);
   if (auth !== null && reply.status !== auth && !refusedBeforeRouting(reply)) {
-    problems.push(`authorization first: expected ${auth} for token '${c.token}' on namespace '${c.params.namespace?.value}', got ${reply.status}: ${reply.body.subarray(0, 200).toString()}`);
+    problems.push(
+      `authorization first: expected ${auth} for token '${c.token}' on namespace '${c.params.namespace?.value}', got ${reply.status}: ${reply.body.subarray(0, 200).toString()}`,
+    );
   }
   return problems;
 }
@@ -77,10 +96,14 @@ export function judgeOutcome(c: FuzzCase, op: Operation, outcome: WireOutcome): 
 export function changeAllowed(reply: WireReply, diffLine: string): boolean {
   const body = reply.body.toString();
   if (/"type":"hash_mismatch"/.test(body)) {
-    return /^redis (added|changed|removed): (\{[^}]*:q\}:ingest:|\{[^}]*\}:job:upload-|[^{]*:ingest-totals$)/.test(diffLine);
+    return /^redis (added|changed|removed): (\{[^}]*:q\}:ingest:|\{[^}]*\}:job:upload-|[^{]*:ingest-totals$)/.test(
+      diffLine,
+    );
   }
   if (/"type":"path_conflict"/.test(body)) {
-    return /^redis (added|changed|removed): (\{[^}]*:q\}:ingest:|\{[^}]*\}:job:[^:]+$|[^{]*:ingest-totals$)/.test(diffLine);
+    return /^redis (added|changed|removed): (\{[^}]*:q\}:ingest:|\{[^}]*\}:job:[^:]+$|[^{]*:ingest-totals$)/.test(
+      diffLine,
+    );
   }
   return false;
 }

@@ -21,7 +21,9 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * lost then), not a cut one held to changing nothing.
  */
 const sentWhole = (request: WireRequest): boolean =>
-  (request.delivery.kind === 'cut-end' || request.delivery.kind === 'cut-reset') && request.body.length === 0 && request.framing !== 'chunked';
+  (request.delivery.kind === 'cut-end' || request.delivery.kind === 'cut-reset') &&
+  request.body.length === 0 &&
+  request.framing !== 'chunked';
 
 /**
  * A running sluice with auth on and two tenants, and the fuzzer's side of it: runs one case,
@@ -43,14 +45,22 @@ export class FuzzTarget {
   /** The first exchange of each tally, for looking at what a case got. */
   readonly samples = new Map<string, string>();
 
-  constructor(private readonly redisUrl: string, private readonly extraEnv: Record<string, string> = {}) {}
+  constructor(
+    private readonly redisUrl: string,
+    private readonly extraEnv: Record<string, string> = {},
+  ) {}
 
   async start(): Promise<void> {
     const { tokensFile, tokens } = makeTokens();
     this.env = testEnv('fs', {
-      SLUICE_AUTH: 'on', SLUICE_AUTH_TOKENS_FILE: tokensFile, SLUICE_RATE_LIMIT: '0', SLUICE_READ_RATE_LIMIT: '0',
+      SLUICE_AUTH: 'on',
+      SLUICE_AUTH_TOKENS_FILE: tokensFile,
+      SLUICE_RATE_LIMIT: '0',
+      SLUICE_READ_RATE_LIMIT: '0',
       // small limits, so the bodies the fuzzer sends reach them
-      SLUICE_MAX_REQUEST_BYTES: String(1024 * 1024), SLUICE_WORKSPACE_MAX_FILES: '200', SLUICE_SYNC_TIMEOUT_SECONDS: '20',
+      SLUICE_MAX_REQUEST_BYTES: String(1024 * 1024),
+      SLUICE_WORKSPACE_MAX_FILES: '200',
+      SLUICE_SYNC_TIMEOUT_SECONDS: '20',
       ...this.extraEnv,
     });
     this.sluice = await startSluice(this.env.env);
@@ -78,7 +88,10 @@ export class FuzzTarget {
   }
 
   private healthy(): Promise<boolean> {
-    return send(this.sluice.url, 'GET', '/api/health').then((r) => r.status === 200, () => false);
+    return send(this.sluice.url, 'GET', '/api/health').then(
+      (r) => r.status === 200,
+      () => false,
+    );
   }
 
   private alive(): boolean {
@@ -107,9 +120,14 @@ export class FuzzTarget {
    */
   private async recreateDeleted(c: FuzzCase): Promise<void> {
     if (c.op !== 'delete_repo') return;
-    const tenants = [['alpha', 'mine', 'own', 'alpha\n'], ['beta', 'secrets', 'other', 'PIN=4321\n']] as const;
+    const tenants = [
+      ['alpha', 'mine', 'own', 'alpha\n'],
+      ['beta', 'secrets', 'other', 'PIN=4321\n'],
+    ] as const;
     for (const [ns, repo, token, secret] of tenants) {
-      const found = await send(this.sluice.url, 'GET', `/api/repos/${ns}/${repo}`, { headers: authHeader(this.fixture.tokens[token]) });
+      const found = await send(this.sluice.url, 'GET', `/api/repos/${ns}/${repo}`, {
+        headers: authHeader(this.fixture.tokens[token]),
+      });
       if (found.status === 404) await this.makeAgain(token, ns, repo, secret);
     }
   }
@@ -130,9 +148,14 @@ export class FuzzTarget {
   /** Begins the resumable upload a part case sends to; the hash is right for uploadContent(size). */
   private async beginUpload(c: FuzzCase): Promise<string | null> {
     const hash = await oxenHash(uploadContent(c.upload.size));
-    const body = { hash, size: c.upload.size, ...(c.upload.destination ? { destination: { path: `up/${c.upload.size}.bin`, workspace_id: 'wa' } } : {}) };
+    const body = {
+      hash,
+      size: c.upload.size,
+      ...(c.upload.destination ? { destination: { path: `up/${c.upload.size}.bin`, workspace_id: 'wa' } } : {}),
+    };
     const reply = await send(this.sluice.url, 'POST', '/api/repos/alpha/mine/versions/uploads', {
-      headers: { ...authHeader(this.fixture.tokens.own), 'content-type': 'application/json' }, body: JSON.stringify(body),
+      headers: { ...authHeader(this.fixture.tokens.own), 'content-type': 'application/json' },
+      body: JSON.stringify(body),
     });
     return reply.json().file?.upload_id ?? null;
   }
@@ -183,8 +206,14 @@ export class FuzzTarget {
       this.dirty = true;
     }
     await this.recreateDeleted(c);
-    const answer = outcome.kind === 'answer' ? `${outcome.reply.status} ${outcome.reply.body.subarray(0, 300).toString()}` : outcome.kind;
+    const answer =
+      outcome.kind === 'answer'
+        ? `${outcome.reply.status} ${outcome.reply.body.subarray(0, 300).toString()}`
+        : outcome.kind;
     if (!this.samples.has(tally)) this.samples.set(tally, `${describeRequest(request)}\nanswer: ${answer}`);
-    return { problems, exchange: `request (${c.op}, token ${c.token}):\n  ${describeRequest(request)}\nanswer: ${answer}` };
+    return {
+      problems,
+      exchange: `request (${c.op}, token ${c.token}):\n  ${describeRequest(request)}\nanswer: ${answer}`,
+    };
   }
 }

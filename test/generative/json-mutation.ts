@@ -13,7 +13,12 @@ export type Mutation =
 export const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ kind: fc.constant('replace' as const), at: fc.nat(20), with: wrongTyped }),
   fc.record({ kind: fc.constant('drop' as const), at: fc.nat(20) }),
-  fc.record({ kind: fc.constant('add-field' as const), at: fc.nat(20), key: fc.oneof(fc.constantFrom('__proto__', 'constructor', 'namespace', 'extra'), fc.string({ maxLength: 6 })), value: wrongTyped }),
+  fc.record({
+    kind: fc.constant('add-field' as const),
+    at: fc.nat(20),
+    key: fc.oneof(fc.constantFrom('__proto__', 'constructor', 'namespace', 'extra'), fc.string({ maxLength: 6 })),
+    value: wrongTyped,
+  }),
   fc.record({ kind: fc.constant('huge-list' as const), at: fc.nat(20), length: fc.constantFrom(1000, 5001, 50_000) }),
   fc.record({ kind: fc.constant('deep' as const), at: fc.nat(20), depth: fc.constantFrom(64, 1000, 10_000) }),
   fc.record({ kind: fc.constant('odd-string' as const), at: fc.nat(20), value: oddString }),
@@ -27,13 +32,28 @@ function slots(root: { value: unknown }): Slot[] {
     out.push({ get, set, drop });
     const value = get();
     if (Array.isArray(value)) {
-      value.forEach((_, i) => visit(() => value[i], (v) => (value[i] = v), () => value.splice(i, 1)));
+      value.forEach((_, i) =>
+        visit(
+          () => value[i],
+          (v) => (value[i] = v),
+          () => value.splice(i, 1),
+        ),
+      );
     } else if (value !== null && typeof value === 'object') {
       const record = value as Record<string, unknown>;
-      for (const key of Object.keys(record)) visit(() => record[key], (v) => (record[key] = v), () => delete record[key]);
+      for (const key of Object.keys(record))
+        visit(
+          () => record[key],
+          (v) => (record[key] = v),
+          () => delete record[key],
+        );
     }
   };
-  visit(() => root.value, (v) => (root.value = v), () => (root.value = undefined));
+  visit(
+    () => root.value,
+    (v) => (root.value = v),
+    () => (root.value = undefined),
+  );
   return out;
 }
 
@@ -59,13 +79,22 @@ export function mutate(value: unknown, change: Mutation): unknown {
       const target = slot.get();
       if (target !== null && typeof target === 'object' && !Array.isArray(target)) {
         // defineProperty: a plain assignment of __proto__ would set the prototype, not a field
-        Object.defineProperty(target, change.key, { value: change.value, enumerable: true, configurable: true, writable: true });
+        Object.defineProperty(target, change.key, {
+          value: change.value,
+          enumerable: true,
+          configurable: true,
+          writable: true,
+        });
       } else slot.set({ [change.key]: change.value });
       break;
     }
     case 'huge-list': {
       const current = slot.get();
-      slot.set(Array.from({ length: change.length }, (_, i) => (Array.isArray(current) && current.length > 0 ? current[i % current.length] : current ?? `x${i}`)));
+      slot.set(
+        Array.from({ length: change.length }, (_, i) =>
+          Array.isArray(current) && current.length > 0 ? current[i % current.length] : (current ?? `x${i}`),
+        ),
+      );
       break;
     }
     case 'deep':

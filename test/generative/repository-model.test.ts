@@ -15,7 +15,10 @@ const shrinkMs = budget.extended ? 10 * 60_000 : 60_000;
 const names = ['a', 'b', 'a/b', 'x', 'x/y', 'b/a', './a', 'a//b'] as const;
 const dirs = ['', 'a', './a', 'b/'] as const;
 const contents = ['one', 'two', 'three'] as const;
-const initialFiles = [{ path: 'a/b', contents: 'one' }, { path: 'x', contents: 'two' }];
+const initialFiles = [
+  { path: 'a/b', contents: 'one' },
+  { path: 'x', contents: 'two' },
+];
 const hashes = new Map<string, string>();
 
 interface Real {
@@ -27,7 +30,10 @@ interface Real {
 class Mismatch extends Error {}
 function same(actual: unknown, expected: unknown, what: string, reply?: Reply): void {
   const [a, e] = [JSON.stringify(actual), JSON.stringify(expected)];
-  if (a !== e) throw new Mismatch(`${what}: server ${a}, model ${e}${reply ? `\n  answer: ${reply.body.toString().slice(0, 400)}` : ''}`);
+  if (a !== e)
+    throw new Mismatch(
+      `${what}: server ${a}, model ${e}${reply ? `\n  answer: ${reply.body.toString().slice(0, 400)}` : ''}`,
+    );
 }
 const sortedUnique = (xs: readonly string[]) => [...new Set(xs)].sort();
 
@@ -67,13 +73,20 @@ abstract class Step implements fc.AsyncCommand<RepositoryModel, Real> {
 }
 
 class Upload extends Step {
-  constructor(readonly dir: string, readonly parts: ReadonlyArray<{ name: string; content: string; gzip: boolean }>) {
+  constructor(
+    readonly dir: string,
+    readonly parts: ReadonlyArray<{ name: string; content: string; gzip: boolean }>,
+  ) {
     super();
   }
   async act(m: RepositoryModel, r: Real): Promise<void> {
     const paths = this.parts.map((p) => normalize(this.dir, p.name));
     const refused = paths.some((p) => m.conflict(p, paths) !== null);
-    const reply = await upload(r.base, `${r.ws}/files/${this.dir}`, this.parts.map((p) => ({ filename: p.name, content: p.content, gzip: p.gzip })));
+    const reply = await upload(
+      r.base,
+      `${r.ws}/files/${this.dir}`,
+      this.parts.map((p) => ({ filename: p.name, content: p.content, gzip: p.gzip })),
+    );
     same(reply.status, refused ? 409 : 200, 'upload status', reply);
     if (refused) return same(reply.json().error?.type, 'path_conflict', 'upload refusal', reply);
     same(sortedUnique(reply.json().paths), sortedUnique(paths), 'upload paths', reply);
@@ -94,7 +107,13 @@ class StageHashes extends Step {
   async act(m: RepositoryModel, r: Real): Promise<void> {
     const known = this.files.filter((f) => m.referenced.has(f.content)).map((f) => ({ ...f, path: normalize(f.path) }));
     const missing = this.files.filter((f) => !m.referenced.has(f.content)).map((f) => normalize(f.path));
-    const refused = known.some((f) => m.conflict(f.path, known.map((k) => k.path)) !== null);
+    const refused = known.some(
+      (f) =>
+        m.conflict(
+          f.path,
+          known.map((k) => k.path),
+        ) !== null,
+    );
     const body = { files: this.files.map((f) => ({ path: f.path, hash: hashes.get(f.content) })) };
     const reply = await sendJson(r.base, 'POST', `${r.ws}/stage_hashes`, body);
     same(reply.status, refused ? 409 : 200, 'stage_hashes status', reply);
@@ -128,7 +147,10 @@ class Remove extends Step {
 }
 
 class Move extends Step {
-  constructor(readonly from: string, readonly to: string) {
+  constructor(
+    readonly from: string,
+    readonly to: string,
+  ) {
     super();
   }
   /** Upstream's checks in its order (docs/architecture.md#the-stage), then sluice's collision rule. */
@@ -176,7 +198,10 @@ class Unstage extends Step {
 
 /** One chunk of the chunked upload (docs/architecture.md#uploads), with the content's bytes or wrong ones. */
 class SendChunk extends Step {
-  constructor(readonly content: string, readonly right: boolean) {
+  constructor(
+    readonly content: string,
+    readonly right: boolean,
+  ) {
     super();
   }
   async act(m: RepositoryModel, r: Real): Promise<void> {
@@ -196,7 +221,11 @@ class SendChunk extends Step {
  * the repository references is staged again; anything else is a chunk count mismatch.
  */
 class CompleteChunked extends Step {
-  constructor(readonly content: string, readonly dir: string, readonly name: string) {
+  constructor(
+    readonly content: string,
+    readonly dir: string,
+    readonly name: string,
+  ) {
     super();
   }
   expected(m: RepositoryModel, path: string): number {
@@ -209,7 +238,10 @@ class CompleteChunked extends Step {
     const path = normalize(this.dir, this.name);
     const want = this.expected(m, path);
     const hash = hashes.get(this.content);
-    const body = { files: [{ hash, file_name: this.name, dst_dir: this.dir, num_chunks: 1, upload_results: null }], workspace_id: 'w' };
+    const body = {
+      files: [{ hash, file_name: this.name, dst_dir: this.dir, num_chunks: 1, upload_results: null }],
+      workspace_id: 'w',
+    };
     const reply = await sendJson(r.base, 'POST', `${r.repo}/versions/${hash}/complete`, body);
     same(reply.status, want, 'chunked completion status', reply);
     m.chunks.delete(this.content);
@@ -222,7 +254,11 @@ class CompleteChunked extends Step {
 
 /** A whole chunked upload, one chunk then its completion: a retry after a refusal is the case that matters. */
 class ChunkedUpload extends Step {
-  constructor(readonly content: string, readonly right: boolean, readonly dir: string) {
+  constructor(
+    readonly content: string,
+    readonly right: boolean,
+    readonly dir: string,
+  ) {
     super();
   }
   async act(m: RepositoryModel, r: Real): Promise<void> {
@@ -248,7 +284,10 @@ class Commit extends Step {
 }
 
 class ReadFile extends Step {
-  constructor(readonly rev: number, readonly path: string) {
+  constructor(
+    readonly rev: number,
+    readonly path: string,
+  ) {
     super();
   }
   async act(m: RepositoryModel, r: Real): Promise<void> {
@@ -266,7 +305,10 @@ class ReadFile extends Step {
 }
 
 class ListDir extends Step {
-  constructor(readonly rev: number, readonly dir: string) {
+  constructor(
+    readonly rev: number,
+    readonly dir: string,
+  ) {
     super();
   }
   async act(m: RepositoryModel, r: Real): Promise<void> {
@@ -277,7 +319,9 @@ class ListDir extends Step {
     // a file's path is 400 "not a directory" (sluice's answer; upstream's error there is its lister's)
     same(reply.status, tree.has(dir) ? 400 : want === null ? 404 : 200, `dir ${this.dir}`, reply);
     if (want === null) return;
-    const entries = (reply.json().entries as Array<{ filename: string; is_dir: boolean }>).map((e) => `${e.filename}${e.is_dir ? '/' : ''}`);
+    const entries = (reply.json().entries as Array<{ filename: string; is_dir: boolean }>).map(
+      (e) => `${e.filename}${e.is_dir ? '/' : ''}`,
+    );
     same(entries.sort(), [...want].map(([n, d]) => `${n}${d ? '/' : ''}`).sort(), `listing of ${this.dir}`, reply);
   }
   toString(): string {
@@ -289,9 +333,15 @@ const name = fc.constantFrom(...names);
 const content = fc.constantFrom(...contents);
 const plain = fc.constantFrom(...names.map(normalize));
 // twice in the list, so that a refused chunked upload is often followed by its corrected retry
-const chunked = fc.tuple(content, fc.boolean(), fc.constantFrom('', 'a')).map(([c, right, dir]) => new ChunkedUpload(c, right, dir));
+const chunked = fc
+  .tuple(content, fc.boolean(), fc.constantFrom('', 'a'))
+  .map(([c, right, dir]) => new ChunkedUpload(c, right, dir));
 const steps = [
-  fc.record({ dir: fc.constantFrom(...dirs), parts: fc.array(fc.record({ name, content, gzip: fc.boolean() }), { minLength: 1, maxLength: 3 }) })
+  fc
+    .record({
+      dir: fc.constantFrom(...dirs),
+      parts: fc.array(fc.record({ name, content, gzip: fc.boolean() }), { minLength: 1, maxLength: 3 }),
+    })
     .map(({ dir, parts }) => new Upload(dir, parts)),
   fc.array(fc.record({ path: name, content }), { minLength: 1, maxLength: 2 }).map((files) => new StageHashes(files)),
   fc.array(name, { minLength: 1, maxLength: 2 }).map((paths) => new Remove(paths)),
@@ -300,7 +350,9 @@ const steps = [
   fc.constant(new Commit()),
   fc.tuple(content, fc.boolean()).map(([c, right]) => new SendChunk(c, right)),
   // few destinations, so that a completion is often retried at the same place
-  fc.tuple(content, fc.constantFrom('', 'a'), fc.constantFrom('big', 'b')).map(([c, dir, n]) => new CompleteChunked(c, dir, n)),
+  fc
+    .tuple(content, fc.constantFrom('', 'a'), fc.constantFrom('big', 'b'))
+    .map(([c, dir, n]) => new CompleteChunked(c, dir, n)),
   chunked,
   chunked,
   fc.tuple(fc.nat(5), name).map(([rev, p]) => new ReadFile(rev, p)),
@@ -330,9 +382,17 @@ describe('a repository follows its model', () => {
 
   const setup = async (): Promise<{ model: RepositoryModel; real: Real }> => {
     const repo = `/api/repos/model/r${n++}`;
-    const created = await sendJson(sluice.url, 'POST', '/api/repos', { namespace: 'model', name: repo.split('/').pop(), files: initialFiles });
+    const created = await sendJson(sluice.url, 'POST', '/api/repos', {
+      namespace: 'model',
+      name: repo.split('/').pop(),
+      files: initialFiles,
+    });
     if (created.status !== 200) throw new Error(`repo: ${created.status} ${created.body}`);
-    const ws = await sendJson(sluice.url, 'PUT', `${repo}/workspaces`, { workspace_id: 'w', name: 'kept', branch_name: 'main' });
+    const ws = await sendJson(sluice.url, 'PUT', `${repo}/workspaces`, {
+      workspace_id: 'w',
+      name: 'kept',
+      branch_name: 'main',
+    });
     if (ws.status !== 200) throw new Error(`workspace: ${ws.status} ${ws.body}`);
     const head = (await send(sluice.url, 'GET', `${repo}/branches/main`)).json().branch.commit_id as string;
     const model = new RepositoryModel();
@@ -341,17 +401,33 @@ describe('a repository follows its model', () => {
     return { model, real: { base: sluice.url, repo, ws: `${repo}/workspaces/w` } };
   };
 
-  it('answers and stores as the model does, step by step', async () => {
-    const property = fc.asyncProperty(fc.commands(steps, { maxCommands: 15 }), async (cmds) => {
-      await turns.run(() => fc.asyncModelRun(setup, cmds));
-    });
-    const replay = budget.path === undefined ? {} : { path: budget.path };
-    const found = await fc.check(property, { seed: budget.seed, numRuns: 1e9, interruptAfterTimeLimit: budget.timeLimitMs, endOnFailure: true, ...replay });
-    console.log(`repository model: seed ${budget.seed}, ${found.numRuns} command sequences`);
-    if (!found.failed) return;
-    const shrunk = await fc.check(property, { seed: budget.seed, path: found.counterexamplePath ?? undefined, interruptAfterTimeLimit: shrinkMs });
-    const report = shrunk.failed ? shrunk : found;
-    const why = report.errorInstance instanceof Error ? report.errorInstance.message : String(report.errorInstance);
-    throw new Error(`${fc.defaultReportMessage(report)}\n\n${why}\n\nreplay: SLUICE_FUZZ_SEED=${budget.seed} SLUICE_FUZZ_PATH=${report.counterexamplePath} npx vitest run test/generative/repository-model.test.ts`);
-  }, budget.timeLimitMs + shrinkMs + 120_000);
+  it(
+    'answers and stores as the model does, step by step',
+    async () => {
+      const property = fc.asyncProperty(fc.commands(steps, { maxCommands: 15 }), async (cmds) => {
+        await turns.run(() => fc.asyncModelRun(setup, cmds));
+      });
+      const replay = budget.path === undefined ? {} : { path: budget.path };
+      const found = await fc.check(property, {
+        seed: budget.seed,
+        numRuns: 1e9,
+        interruptAfterTimeLimit: budget.timeLimitMs,
+        endOnFailure: true,
+        ...replay,
+      });
+      console.log(`repository model: seed ${budget.seed}, ${found.numRuns} command sequences`);
+      if (!found.failed) return;
+      const shrunk = await fc.check(property, {
+        seed: budget.seed,
+        path: found.counterexamplePath ?? undefined,
+        interruptAfterTimeLimit: shrinkMs,
+      });
+      const report = shrunk.failed ? shrunk : found;
+      const why = report.errorInstance instanceof Error ? report.errorInstance.message : String(report.errorInstance);
+      throw new Error(
+        `${fc.defaultReportMessage(report)}\n\n${why}\n\nreplay: SLUICE_FUZZ_SEED=${budget.seed} SLUICE_FUZZ_PATH=${report.counterexamplePath} npx vitest run test/generative/repository-model.test.ts`,
+      );
+    },
+    budget.timeLimitMs + shrinkMs + 120_000,
+  );
 });

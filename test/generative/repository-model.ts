@@ -17,11 +17,19 @@ export interface Expected {
 
 /** Path normalization (docs/architecture.md#paths): `.` and empty segments dropped; no `..` or absolute paths here. */
 export function normalize(...pieces: string[]): string {
-  return pieces.join('/').split('/').filter((s) => s !== '' && s !== '.').join('/');
+  return pieces
+    .join('/')
+    .split('/')
+    .filter((s) => s !== '' && s !== '.')
+    .join('/');
 }
 
 const under = (path: string, dir: string) => path.startsWith(`${dir}/`);
-const parents = (path: string) => path.split('/').slice(0, -1).map((_, i, all) => all.slice(0, i + 1).join('/'));
+const parents = (path: string) =>
+  path
+    .split('/')
+    .slice(0, -1)
+    .map((_, i, all) => all.slice(0, i + 1).join('/'));
 
 export class RepositoryModel {
   /** Commit id -> tree, in order; the last is main's head and the workspace's base. */

@@ -43,7 +43,10 @@ function fromSchema(schema: JsonSchema, hints: Hints): fc.Arbitrary<unknown> {
       return fc.record(fields, { requiredKeys: [...required].filter((key) => key in properties) });
     }
     case 'array':
-      return fc.array(validValue(schema.items ?? {}, hints, 'item'), { minLength: schema.minItems ?? 0, maxLength: Math.min(schema.maxItems ?? 6, 6) });
+      return fc.array(validValue(schema.items ?? {}, hints, 'item'), {
+        minLength: schema.minItems ?? 0,
+        maxLength: Math.min(schema.maxItems ?? 6, 6),
+      });
     case 'string': {
       const min = schema.minLength ?? 0;
       const max = schema.maxLength ?? Math.max(min, 12);
@@ -56,7 +59,10 @@ function fromSchema(schema: JsonSchema, hints: Hints): fc.Arbitrary<unknown> {
     case 'number': {
       const min = schema.minimum ?? Number.MIN_SAFE_INTEGER;
       const max = schema.maximum ?? Number.MAX_SAFE_INTEGER;
-      return fc.oneof(fc.integer({ min: Math.max(min, -1000), max: Math.min(max, 100_000) }), fc.constantFrom(min, Math.min(min + 1, max), max));
+      return fc.oneof(
+        fc.integer({ min: Math.max(min, -1000), max: Math.min(max, 100_000) }),
+        fc.constantFrom(min, Math.min(min + 1, max), max),
+      );
     }
     case 'boolean':
       return fc.boolean();

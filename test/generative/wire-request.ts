@@ -47,7 +47,8 @@ function chunked(body: Buffer, sizes: number[]): Buffer {
     out.push(Buffer.from(`${piece.length.toString(16)}\r\n`), piece, Buffer.from('\r\n'));
     at += piece.length;
   }
-  if (at < body.length) out.push(Buffer.from(`${(body.length - at).toString(16)}\r\n`), body.subarray(at), Buffer.from('\r\n'));
+  if (at < body.length)
+    out.push(Buffer.from(`${(body.length - at).toString(16)}\r\n`), body.subarray(at), Buffer.from('\r\n'));
   out.push(Buffer.from('0\r\n\r\n'));
   return Buffer.concat(out);
 }
@@ -122,7 +123,8 @@ export function sendWire(baseUrl: string, request: WireRequest, timeoutMs: numbe
     const check = (closed: boolean) => {
       const reply = parseReply(Buffer.concat(received), closed);
       if (reply !== null && reply.status > 0) finish({ kind: 'answer', reply, wroteAll });
-      else if (closed) finish({ kind: 'closed', wroteAll, ...(socketError === undefined ? {} : { error: socketError }) });
+      else if (closed)
+        finish({ kind: 'closed', wroteAll, ...(socketError === undefined ? {} : { error: socketError }) });
     };
     socket.on('data', (chunk: Buffer) => {
       received.push(chunk);
@@ -133,10 +135,11 @@ export function sendWire(baseUrl: string, request: WireRequest, timeoutMs: numbe
     socket.on('error', (error: NodeJS.ErrnoException) => {
       socketError = error.code ?? error.message;
     });
-    const write = (piece: Buffer) => new Promise<void>((done) => {
-      if (settled || socket.destroyed) return done();
-      socket.write(piece, () => done());
-    });
+    const write = (piece: Buffer) =>
+      new Promise<void>((done) => {
+        if (settled || socket.destroyed) return done();
+        socket.write(piece, () => done());
+      });
     const deliver = async () => {
       const { delivery } = request;
       if (delivery.kind === 'whole') {

@@ -30,53 +30,56 @@ export class ArchiveProxy {
   async start(): Promise<this> {
     const target = new URL(this.upstream);
     this.server = createServer((req, res) => {
-      const forward = httpRequest({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
-        const replaced = this.replaceWith !== null && (req.url ?? '').includes('/archive/');
-        const headers = { ...answer.headers };
-        // the replacement's length is its own
-        if (replaced) delete headers['content-length'];
-        res.writeHead(answer.statusCode ?? 502, headers);
-        if (!(req.url ?? '').includes('/archive/')) {
-          answer.pipe(res);
-          return;
-        }
-        const record: ProxiedArchive = { url: req.url!, status: answer.statusCode ?? 0, body: Buffer.alloc(0) };
-        this.archives.push(record);
-        if (this.replaceWith !== null) {
-          record.body = this.replaceWith;
-          answer.resume();
-          res.end(this.replaceWith);
-          return;
-        }
-        const [cut, hold, flips] = [this.cutAfter, this.holdAfter, this.flipAt];
-        this.cutAfter = this.holdAfter = null;
-        this.flipAt = [];
-        let sent = 0;
-        let stopped = false;
-        answer.on('data', (chunk: Buffer) => {
-          if (stopped) return;
-          let piece = Buffer.from(chunk);
-          const limit = cut ?? hold;
-          if (limit !== null && sent + piece.length >= limit) {
-            piece = piece.subarray(0, limit - sent);
-            stopped = true;
-          }
-          for (const flip of flips) if (flip >= sent && flip < sent + piece.length) piece[flip - sent] ^= 0x01;
-          sent += piece.length;
-          record.body = Buffer.concat([record.body, piece]);
-          if (!stopped) {
-            res.write(piece);
+      const forward = httpRequest(
+        { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
+        (answer) => {
+          const replaced = this.replaceWith !== null && (req.url ?? '').includes('/archive/');
+          const headers = { ...answer.headers };
+          // the replacement's length is its own
+          if (replaced) delete headers['content-length'];
+          res.writeHead(answer.statusCode ?? 502, headers);
+          if (!(req.url ?? '').includes('/archive/')) {
+            answer.pipe(res);
             return;
           }
-          answer.destroy();
-          res.write(piece);
-          // cut with a FIN after what was forwarded (a destroy could drop bytes not yet flushed): the client gets exactly those
-          if (cut !== null) res.socket?.end();
-          else this.held.add(res);
-        });
-        answer.on('end', () => res.end());
-        answer.on('error', () => res.socket?.destroy());
-      });
+          const record: ProxiedArchive = { url: req.url!, status: answer.statusCode ?? 0, body: Buffer.alloc(0) };
+          this.archives.push(record);
+          if (this.replaceWith !== null) {
+            record.body = this.replaceWith;
+            answer.resume();
+            res.end(this.replaceWith);
+            return;
+          }
+          const [cut, hold, flips] = [this.cutAfter, this.holdAfter, this.flipAt];
+          this.cutAfter = this.holdAfter = null;
+          this.flipAt = [];
+          let sent = 0;
+          let stopped = false;
+          answer.on('data', (chunk: Buffer) => {
+            if (stopped) return;
+            let piece = Buffer.from(chunk);
+            const limit = cut ?? hold;
+            if (limit !== null && sent + piece.length >= limit) {
+              piece = piece.subarray(0, limit - sent);
+              stopped = true;
+            }
+            for (const flip of flips) if (flip >= sent && flip < sent + piece.length) piece[flip - sent] ^= 0x01;
+            sent += piece.length;
+            record.body = Buffer.concat([record.body, piece]);
+            if (!stopped) {
+              res.write(piece);
+              return;
+            }
+            answer.destroy();
+            res.write(piece);
+            // cut with a FIN after what was forwarded (a destroy could drop bytes not yet flushed): the client gets exactly those
+            if (cut !== null) res.socket?.end();
+            else this.held.add(res);
+          });
+          answer.on('end', () => res.end());
+          answer.on('error', () => res.socket?.destroy());
+        },
+      );
       forward.on('error', () => res.socket?.destroy());
       req.pipe(forward);
     });

@@ -15,7 +15,8 @@ export default async function setup(project: TestProject): Promise<(() => Promis
     project.provide('redisUrl', envCluster);
     return undefined;
   }
-  if (!hasRedisServer()) throw new Error('the Redis Cluster tests need redis-server (or SLUICE_TEST_REDIS_CLUSTER_URL)');
+  if (!hasRedisServer())
+    throw new Error('the Redis Cluster tests need redis-server (or SLUICE_TEST_REDIS_CLUSTER_URL)');
   const cluster = await startRedisCluster(3);
   project.provide('redisUrl', cluster.url);
   return cluster.stop;

@@ -2,7 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  killTree, markedProcesses, recordedStillRunning, runDirVariable, type StartedProcess,
+  killTree,
+  markedProcesses,
+  recordedStillRunning,
+  runDirVariable,
+  type StartedProcess,
 } from './test-processes.js';
 
 /**

@@ -10,7 +10,11 @@ export interface RawReply {
  * Writes bytes to the server exactly as given (no client library fixing lengths or encodings)
  * and reads until the server closes or answers; for malformed and hostile requests.
  */
-export function rawRequest(baseUrl: string, data: Buffer | string, options: { endAfterWrite?: boolean; timeoutMs?: number } = {}): Promise<RawReply> {
+export function rawRequest(
+  baseUrl: string,
+  data: Buffer | string,
+  options: { endAfterWrite?: boolean; timeoutMs?: number } = {},
+): Promise<RawReply> {
   const url = new URL(baseUrl);
   return new Promise((resolve, reject) => {
     const socket = connect(Number(url.port), url.hostname);

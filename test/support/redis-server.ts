@@ -22,14 +22,36 @@ export function hasRedisServer(): boolean {
 
 /** A private redis-server on a free loopback port (or the given one); `aof` turns on appendonly (everysec). */
 export async function startRedisServer(options: { aof?: boolean; port?: number } = {}): Promise<RedisServer> {
-  const port = options.port ?? await freePort();
+  const port = options.port ?? (await freePort());
   const dir = mkdtempSync(join(tmpdir(), 'sluice-redis-'));
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--protected-mode', 'yes',
-    '--appendonly', options.aof ? 'yes' : 'no', '--appendfsync', 'everysec', '--logfile', join(dir, 'redis.log')];
+  const args = [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--dir',
+    dir,
+    '--save',
+    '',
+    '--protected-mode',
+    'yes',
+    '--appendonly',
+    options.aof ? 'yes' : 'no',
+    '--appendfsync',
+    'everysec',
+    '--logfile',
+    join(dir, 'redis.log'),
+  ];
   let child: ChildProcess;
   const launch = async () => {
     child = spawnTracked('redis-server', args, { stdio: 'ignore' });
-    const probe = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    const probe = new Redis({
+      port,
+      host: '127.0.0.1',
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
     probe.on('error', () => undefined);
     try {
       await waitFor(`redis-server on ${port}`, async () => {

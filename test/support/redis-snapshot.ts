@@ -39,7 +39,12 @@ export async function redisSnapshot(url: string, prefix: string): Promise<Map<st
       else if (type !== 'string' && type !== 'zset' && type !== 'list' && type !== 'stream') value = undefined;
       // a key that expired between the scan and the reads
       if (type === 'none') return;
-      out.set(key, `${String(type)}:${createHash('sha256').update(JSON.stringify(value ?? null)).digest('hex')}`);
+      out.set(
+        key,
+        `${String(type)}:${createHash('sha256')
+          .update(JSON.stringify(value ?? null))
+          .digest('hex')}`,
+      );
     });
     return out;
   } finally {

@@ -26,7 +26,8 @@ export function sluiceCli(args: string[], token: string): Promise<CliRun> {
 export function createToken(tokensFile: string, name: string, scope: string): string {
   const args = [join(repoRoot(), 'apps/sluice/dist/main.js'), 'token', 'create', '--name', name, '--scope', scope];
   const result = spawnSync(process.execPath, args, {
-    env: { PATH: process.env.PATH, SLUICE_AUTH_TOKENS_FILE: tokensFile }, encoding: 'utf8',
+    env: { PATH: process.env.PATH, SLUICE_AUTH_TOKENS_FILE: tokensFile },
+    encoding: 'utf8',
   });
   expect(result.status, result.stderr).toBe(0);
   return result.stdout.trim();

@@ -56,11 +56,18 @@ export async function startSwiftS3(): Promise<S3Server> {
     }
     if (lastError !== undefined) rmSync(lastError.root, { recursive: true, force: true });
     return {
-      config: { endpoint: `http://127.0.0.1:${env.SWIFT_S3_PORT}`, accessKey: 'test:tester', secretKey: 'testing', region: 'us-east-1' },
+      config: {
+        endpoint: `http://127.0.0.1:${env.SWIFT_S3_PORT}`,
+        accessKey: 'test:tester',
+        secretKey: 'testing',
+        region: 'us-east-1',
+      },
       stop,
       pause: async () => void (await run('bash', [script, 'stop'], { env, timeout: 60_000 })),
       resume: async () => void (await run('bash', [script, 'start'], { env, timeout: 120_000 })),
     };
   }
-  throw new Error(`Swift s3api did not start (3 attempts; logs of the last in ${lastError?.root}/log):\n${lastError?.message}`);
+  throw new Error(
+    `Swift s3api did not start (3 attempts; logs of the last in ${lastError?.root}/log):\n${lastError?.message}`,
+  );
 }

@@ -10,13 +10,17 @@ export interface TarRecord {
 }
 
 const field = (header: Buffer, start: number, length: number) =>
-  header.subarray(start, start + length).toString('utf8').replace(/\0.*$/s, '');
-const octal = (header: Buffer, start: number, length: number) => parseInt(field(header, start, length).trim() || '0', 8);
+  header
+    .subarray(start, start + length)
+    .toString('utf8')
+    .replace(/\0.*$/s, '');
+const octal = (header: Buffer, start: number, length: number) =>
+  parseInt(field(header, start, length).trim() || '0', 8);
 
 /** The pax records of an extended header's data: `"<length> <key>=<value>\n"` each. */
 function paxRecords(data: Buffer): Record<string, string> {
   const records: Record<string, string> = {};
-  for (let at = 0; at < data.length; ) {
+  for (let at = 0; at < data.length;) {
     const space = data.indexOf(0x20, at);
     const length = Number(data.subarray(at, space).toString('ascii'));
     const record = data.subarray(space + 1, at + length - 1).toString('utf8');
@@ -34,7 +38,7 @@ function paxRecords(data: Buffer): Record<string, string> {
 export function readTar(tar: Buffer): { entries: TarRecord[]; complete: boolean } {
   const entries: TarRecord[] = [];
   let pax: Record<string, string> = {};
-  for (let at = 0; at + 512 <= tar.length; ) {
+  for (let at = 0; at + 512 <= tar.length;) {
     const header = tar.subarray(at, at + 512);
     if (header.every((byte) => byte === 0)) {
       const next = tar.subarray(at + 512, at + 1024);
@@ -50,8 +54,13 @@ export function readTar(tar: Buffer): { entries: TarRecord[]; complete: boolean 
       continue;
     }
     entries.push({
-      name: pax.path ?? field(header, 0, 100), size, mode: octal(header, 100, 8), mtime: octal(header, 136, 12),
-      type, pax, content,
+      name: pax.path ?? field(header, 0, 100),
+      size,
+      mode: octal(header, 100, 8),
+      mtime: octal(header, 136, 12),
+      type,
+      pax,
+      content,
     });
     pax = {};
   }

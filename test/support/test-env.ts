@@ -18,8 +18,12 @@ let counter = 0;
 export function testEnv(kind: StoreKind, extra: Record<string, string> = {}): TestEnv {
   const id = `t${process.pid}x${Date.now().toString(36)}x${counter++}`;
   const env: Record<string, string> = {
-    SLUICE_REDIS_URL: inject('redisUrl'), SLUICE_REDIS_CLUSTER: inject('redisCluster') ? 'on' : 'off',
-    SLUICE_KEY_PREFIX: id, SLUICE_THREADS: '2', SLUICE_CHECK_ANSWERS: 'on', ...extra,
+    SLUICE_REDIS_URL: inject('redisUrl'),
+    SLUICE_REDIS_CLUSTER: inject('redisCluster') ? 'on' : 'off',
+    SLUICE_KEY_PREFIX: id,
+    SLUICE_THREADS: '2',
+    SLUICE_CHECK_ANSWERS: 'on',
+    ...extra,
   };
   let storeConfig: StoreConfig;
   if (kind === 'fs') {
@@ -31,8 +35,12 @@ export function testEnv(kind: StoreKind, extra: Record<string, string> = {}): Te
     if (s3 === null) throw new Error('no S3 server for this test');
     storeConfig = { kind: 's3', ...s3, bucket: id.toLowerCase() };
     Object.assign(env, {
-      SLUICE_STORE: 's3', SLUICE_S3_ENDPOINT: s3.endpoint, SLUICE_S3_ACCESS_KEY: s3.accessKey,
-      SLUICE_S3_SECRET_KEY: s3.secretKey, SLUICE_S3_BUCKET: storeConfig.bucket, SLUICE_S3_REGION: s3.region,
+      SLUICE_STORE: 's3',
+      SLUICE_S3_ENDPOINT: s3.endpoint,
+      SLUICE_S3_ACCESS_KEY: s3.accessKey,
+      SLUICE_S3_SECRET_KEY: s3.secretKey,
+      SLUICE_S3_BUCKET: storeConfig.bucket,
+      SLUICE_S3_REGION: s3.region,
     });
   }
   return { env, storeConfig, store: () => createBlobStore(storeConfig) };

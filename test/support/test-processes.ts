@@ -44,7 +44,9 @@ export function isRunning(entry: StartedProcess): boolean {
 }
 
 function allPids(): number[] {
-  return readdirSync('/proc').filter((name) => /^\d+$/.test(name)).map(Number);
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .map(Number);
 }
 
 /** The process and everything below it, found by parent pid (children of a detached group included). */

@@ -2,7 +2,22 @@ import type { QueueEvents } from 'bullmq';
 import type { RedisClient } from '@sluice/index';
 import type { Config } from '@sluice/core';
 import type { BlobStore, CountingBlobStore } from '@sluice/storage';
-import type { DigestBoard, IngestTotals, ObjectStore, PackIndex, RepoEraser, RepoStore, StageEditor, StagingIndex, UploadStore, VersionIndex, VersionReader, VersionWriter, WorkspaceCommitter, WorkspaceStore } from '@sluice/index';
+import type {
+  DigestBoard,
+  IngestTotals,
+  ObjectStore,
+  PackIndex,
+  RepoEraser,
+  RepoStore,
+  StageEditor,
+  StagingIndex,
+  UploadStore,
+  VersionIndex,
+  VersionReader,
+  VersionWriter,
+  WorkspaceCommitter,
+  WorkspaceStore,
+} from '@sluice/index';
 import type { CommitQueue, DigestQueue, IngestQueue } from '@sluice/queue';
 import type { TokenStore } from './auth/token-store.js';
 

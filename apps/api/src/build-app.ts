@@ -50,15 +50,27 @@ function answerClientError(error: Error & { code?: string }, socket: Socket): vo
   }
   const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
   const status = tooLarge ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
-  const sluiceError = new SluiceError('bad_request', tooLarge ? 'request headers exceed SLUICE_MAX_HEADER_BYTES' : `malformed HTTP request (${error.code ?? 'parse error'})`);
+  const sluiceError = new SluiceError(
+    'bad_request',
+    tooLarge
+      ? 'request headers exceed SLUICE_MAX_HEADER_BYTES'
+      : `malformed HTTP request (${error.code ?? 'parse error'})`,
+  );
   const body = JSON.stringify(failure(sluiceError));
-  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
 
 /** An error answered outside any route, in the Oxen envelope, on a connection that then closes. */
 function answerRaw(response: ServerResponse, status: number, error: SluiceError): void {
   const body = JSON.stringify(failure(error));
-  response.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'oxen-version': oxenVersion, connection: 'close' });
+  response.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(body),
+    'oxen-version': oxenVersion,
+    connection: 'close',
+  });
   response.end(body);
 }
 
@@ -73,7 +85,11 @@ export interface AppOptions {
 }
 
 /** The Fastify front door, apart from main.ts so tests and embedders can build it with their services. */
-export async function buildApp(services: AppServices, logger?: FastifyBaseLogger, options: AppOptions = {}): Promise<FastifyInstance> {
+export async function buildApp(
+  services: AppServices,
+  logger?: FastifyBaseLogger,
+  options: AppOptions = {},
+): Promise<FastifyInstance> {
   const { limits } = services.config;
   const oneLine = options.requestLines === 'one';
   const app = Fastify({
@@ -91,16 +107,26 @@ export async function buildApp(services: AppServices, logger?: FastifyBaseLogger
     },
     serverFactory: (handler: RequestListener) => {
       // HTTP/1.1 without Host is refused below, in the envelope, instead of by Node with an empty body.
-      const server = createServer({ maxHeaderSize: limits.maxHeaderBytes, requireHostHeader: false }, (request, response) => {
-        if (request.headers.host === undefined && request.httpVersionMajor === 1 && request.httpVersionMinor >= 1) {
-          answerRaw(response, 400, new SluiceError('bad_request', 'an HTTP/1.1 request needs a Host header'));
-          return;
-        }
-        handler(request, response);
-      });
+      const server = createServer(
+        { maxHeaderSize: limits.maxHeaderBytes, requireHostHeader: false },
+        (request, response) => {
+          if (request.headers.host === undefined && request.httpVersionMajor === 1 && request.httpVersionMinor >= 1) {
+            answerRaw(response, 400, new SluiceError('bad_request', 'an HTTP/1.1 request needs a Host header'));
+            return;
+          }
+          handler(request, response);
+        },
+      );
       // Only `Expect: 100-continue` means anything here; Node would answer any other with a bare 417.
       server.on('checkExpectation', (request: IncomingMessage, response: ServerResponse) => {
-        answerRaw(response, 417, new SluiceError('expectation_failed', `unsupported Expect: ${request.headers.expect ?? ''}; only 100-continue is understood`));
+        answerRaw(
+          response,
+          417,
+          new SluiceError(
+            'expectation_failed',
+            `unsupported Expect: ${request.headers.expect ?? ''}; only 100-continue is understood`,
+          ),
+        );
       });
       // A large upload may take a while; idle clients are cut by the headers timeout instead.
       server.requestTimeout = 3600_000;
@@ -144,7 +170,14 @@ export async function buildApp(services: AppServices, logger?: FastifyBaseLogger
   jsonText(app);
   await app.register(multipart, {
     preservePath: true,
-    limits: { parts: limits.maxParts, files: limits.maxParts, fileSize: limits.maxRequestBytes + 1 /* the spool's own count names SLUICE_MAX_REQUEST_BYTES first */, headerPairs: 200, fields: 1000, fieldSize: 1024 * 1024 },
+    limits: {
+      parts: limits.maxParts,
+      files: limits.maxParts,
+      fileSize: limits.maxRequestBytes + 1 /* the spool's own count names SLUICE_MAX_REQUEST_BYTES first */,
+      headerPairs: 200,
+      fields: 1000,
+      fieldSize: 1024 * 1024,
+    },
   });
   metaRoutes(app, services, storage);
   repoRoutes(app, services);

@@ -33,8 +33,11 @@ function refusal(request: FastifyRequest, config: Config): SluiceError | null {
   if (isLoopback(config.host) && !config.allowedHosts.includes(host)) {
     const name = hostNameOf(host);
     if (name === null || (!isLoopback(name) && !config.allowedHosts.includes(name))) {
-      return new SluiceError('host_refused', `Host ${JSON.stringify(host)} is not served here: this server is bound to `
-        + `${config.host} and answers loopback names (add others to SLUICE_ALLOWED_HOSTS)`);
+      return new SluiceError(
+        'host_refused',
+        `Host ${JSON.stringify(host)} is not served here: this server is bound to ` +
+          `${config.host} and answers loopback names (add others to SLUICE_ALLOWED_HOSTS)`,
+      );
     }
   }
   const origin = request.headers.origin;
@@ -45,11 +48,17 @@ function refusal(request: FastifyRequest, config: Config): SluiceError | null {
   } catch {
     // `null` (a sandboxed page, a file) or garbage: no origin of ours
   }
-  if (parsed !== null && (config.allowedOrigins.includes(parsed.origin) || parsed.host === hostOf(parsed.protocol, host))) {
+  if (
+    parsed !== null &&
+    (config.allowedOrigins.includes(parsed.origin) || parsed.host === hostOf(parsed.protocol, host))
+  ) {
     return null;
   }
-  return new SluiceError('origin_refused', `a ${request.method} from the page at ${JSON.stringify(origin)} is refused: `
-    + 'only this server\'s own pages and SLUICE_ALLOWED_ORIGINS may change data from a browser');
+  return new SluiceError(
+    'origin_refused',
+    `a ${request.method} from the page at ${JSON.stringify(origin)} is refused: ` +
+      "only this server's own pages and SLUICE_ALLOWED_ORIGINS may change data from a browser",
+  );
 }
 
 /** Refuses (403) cross-origin changes and, on a loopback bind, foreign Host names; first of all hooks. */

@@ -4,7 +4,10 @@ import { SluiceError } from '@sluice/core';
 export const oxenVersion = '0.54.0';
 export const minOxenClientVersion = '0.36.0';
 
-export type Envelope = { status: 'success' | 'error'; status_message: string; oxen_version?: string } & Record<string, unknown>;
+export type Envelope = { status: 'success' | 'error'; status_message: string; oxen_version?: string } & Record<
+  string,
+  unknown
+>;
 
 /** A success body: the Oxen envelope flattened together with the data fields. */
 export function success(statusMessage: string, fields: Record<string, unknown> = {}): Envelope {

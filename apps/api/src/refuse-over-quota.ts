@@ -8,14 +8,25 @@ import type { AppServices } from './app-services.js';
  * would refuse it once it arrived.
  */
 export async function refuseOverQuota(
-  { staging, config }: AppServices, namespace: string, repo: string, workspaceId: string, path: string, size: number,
+  { staging, config }: AppServices,
+  namespace: string,
+  repo: string,
+  workspaceId: string,
+  path: string,
+  size: number,
 ): Promise<void> {
   const quota = config.workspaceQuota;
   if (quota.files === 0 && quota.bytes === 0) return;
-  const [usage, staged] = await Promise.all([staging.usage(namespace, repo, workspaceId), staging.get(namespace, repo, workspaceId, path)]);
+  const [usage, staged] = await Promise.all([
+    staging.usage(namespace, repo, workspaceId),
+    staging.get(namespace, repo, workspaceId, path),
+  ]);
   const files = staged === null ? 1 : 0;
   const bytes = size - (staged !== null && staged.status !== 'removed' ? staged.size : 0);
-  if ((quota.files > 0 && files > 0 && usage.files + files > quota.files) || (quota.bytes > 0 && bytes > 0 && usage.bytes + bytes > quota.bytes)) {
+  if (
+    (quota.files > 0 && files > 0 && usage.files + files > quota.files) ||
+    (quota.bytes > 0 && bytes > 0 && usage.bytes + bytes > quota.bytes)
+  ) {
     throw new SluiceError('quota_exceeded', quotaExceededMessage(workspaceId, usage, quota));
   }
 }

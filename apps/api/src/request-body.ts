@@ -28,7 +28,10 @@ export class RequestBody extends Readable {
   private bytes = 0;
   private ended = false;
 
-  constructor(private readonly source: IncomingMessage, private readonly bounds: BodyBounds) {
+  constructor(
+    private readonly source: IncomingMessage,
+    private readonly bounds: BodyBounds,
+  ) {
     super({ highWaterMark: 1024 * 1024 });
     // The error is also held in `failure` and seen by whoever attaches later (see above).
     this.on('error', () => undefined);

@@ -9,7 +9,14 @@ export type IngestJob = Job<IngestJobData, IngestJobResult>;
  * Enqueues a job under `jobId`. When a job with that id exists already (an idempotent retry,
  * a concurrent twin) that job stands and `onDuplicate` cleans up what this request prepared.
  */
-export async function enqueueJob(queue: IngestQueue, name: 'ingest', data: IngestJobData, jobId: string, options: Parameters<IngestQueue['add']>[2], onDuplicate: () => Promise<void>): Promise<IngestJob> {
+export async function enqueueJob(
+  queue: IngestQueue,
+  name: 'ingest',
+  data: IngestJobData,
+  jobId: string,
+  options: Parameters<IngestQueue['add']>[2],
+  onDuplicate: () => Promise<void>,
+): Promise<IngestJob> {
   const job = await queue.add(name, data, { ...options, jobId });
   // add() returns a Job built from our data even when the id existed: read back what was stored.
   const stored = await queue.getJob(jobId);
@@ -27,21 +34,34 @@ export async function enqueueJob(queue: IngestQueue, name: 'ingest', data: Inges
 export type FailureAnswer = 'job' | 'error';
 
 /** Waits for a job to finish: its result, or 504 (still running, poll it) or its failure (see FailureAnswer). */
-export async function awaitJob<R>(job: Job<unknown, R>, events: QueueEvents, timeoutSeconds: number, answer: FailureAnswer = 'job'): Promise<R> {
+export async function awaitJob<R>(
+  job: Job<unknown, R>,
+  events: QueueEvents,
+  timeoutSeconds: number,
+  answer: FailureAnswer = 'job',
+): Promise<R> {
   const location = jobLocation(job.id as string);
   // our own clock decides "still running", so no library message has to be read to tell
   let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<'timed_out'>((resolve) => (timer = setTimeout(() => resolve('timed_out'), timeoutSeconds * 1000)));
+  const timedOut = new Promise<'timed_out'>(
+    (resolve) => (timer = setTimeout(() => resolve('timed_out'), timeoutSeconds * 1000)),
+  );
   try {
-    const finished = await Promise.race([job.waitUntilFinished(events, timeoutSeconds * 1000 + 5000) as Promise<R>, timedOut]);
+    const finished = await Promise.race([
+      job.waitUntilFinished(events, timeoutSeconds * 1000 + 5000) as Promise<R>,
+      timedOut,
+    ]);
     if (finished === 'timed_out') {
-      throw new SluiceError('job_timeout', `job ${job.id} is still running; poll ${location}`, { fields: { job_id: job.id, location } });
+      throw new SluiceError('job_timeout', `job ${job.id} is still running; poll ${location}`, {
+        fields: { job_id: job.id, location },
+      });
     }
     return finished;
   } catch (error) {
     if (error instanceof SluiceError) throw error;
     const failure = readJobFailure((error as Error).message);
-    if (answer === 'error' && failure.code !== 'internal') throw new SluiceError(failure.code, failure.message, failure.details ?? {});
+    if (answer === 'error' && failure.code !== 'internal')
+      throw new SluiceError(failure.code, failure.message, failure.details ?? {});
     const code = failure.code === 'internal' ? 'job_failed' : failure.code;
     throw new SluiceError(code, `job ${job.id} failed: ${failure.message}`, { fields: { job_id: job.id, location } });
   } finally {

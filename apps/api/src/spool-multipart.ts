@@ -24,8 +24,16 @@ function isGzip(mimetype: string | undefined): boolean {
  * fields ignored, a file part without a filename fails the request). On any failure whatever was
  * spooled is removed before the error propagates.
  */
-export async function spoolMultipart(request: FastifyRequest, store: BlobStore, limits: Limits, target: PartTarget, durable: boolean, early: EarlyStart): Promise<SpoolWriter> {
-  if (!request.isMultipart()) throw new SluiceError('not_multipart', 'the request must be multipart/form-data with file[] parts');
+export async function spoolMultipart(
+  request: FastifyRequest,
+  store: BlobStore,
+  limits: Limits,
+  target: PartTarget,
+  durable: boolean,
+  early: EarlyStart,
+): Promise<SpoolWriter> {
+  if (!request.isMultipart())
+    throw new SluiceError('not_multipart', 'the request must be multipart/form-data with file[] parts');
   const spool = new SpoolWriter(store, randomUUID(), limits.maxRequestBytes, durable, early);
   const endTimer = ingestMetrics.stageSeconds.startTimer({ stage: 'spool' });
   try {
@@ -39,7 +47,10 @@ export async function spoolMultipart(request: FastifyRequest, store: BlobStore, 
         throw new SluiceError('missing_filename', 'Missing hash in multipart request: a file part has no filename');
       }
       if (Buffer.byteLength(part.filename) > maxFilenameBytes) {
-        throw new SluiceError('name_too_long', `a part's filename is ${Buffer.byteLength(part.filename)} bytes; the limit is ${maxFilenameBytes}`);
+        throw new SluiceError(
+          'name_too_long',
+          `a part's filename is ${Buffer.byteLength(part.filename)} bytes; the limit is ${maxFilenameBytes}`,
+        );
       }
       const { path, expectHash } = target(part.filename);
       await spool.add(path, isGzip(part.mimetype), part.file, expectHash);

@@ -11,11 +11,13 @@ import type { AppServices } from './app-services.js';
  * staged (unchanged ones included, as an upload echoes them) and those whose content is missing.
  */
 export async function stageKnownContent(
-  { repos, staging, versionReader, objects, config }: AppServices, repository: Repository, workspace: Workspace,
+  { repos, staging, versionReader, objects, config }: AppServices,
+  repository: Repository,
+  workspace: Workspace,
   wanted: ReadonlyArray<{ path: string; hash: string }>,
 ): Promise<{ paths: string[]; missing: string[] }> {
   const { namespace, name: repo, uuid: repoUuid } = repository;
-  const referenced = [...await repos.referencedContent(namespace, repo, [...new Set(wanted.map((f) => f.hash))])];
+  const referenced = [...(await repos.referencedContent(namespace, repo, [...new Set(wanted.map((f) => f.hash))]))];
   // a reference that outlived its bytes is treated as missing
   const described = await versionReader.describeAll(referenced, 4096);
 
@@ -33,14 +35,27 @@ export async function stageKnownContent(
   if (paths.length > 0) {
     // The staging step records a result per job id for retried jobs; this request has none to keep.
     const applied = await staging.apply({
-      ns: namespace, repo, repoUuid, workspaceId: workspace.id, jobId: `hashes-${randomUUID()}`, entries, unchanged: [...unchanged],
-      result: '{}', ttlSeconds: 60, quota: config.workspaceQuota,
+      ns: namespace,
+      repo,
+      repoUuid,
+      workspaceId: workspace.id,
+      jobId: `hashes-${randomUUID()}`,
+      entries,
+      unchanged: [...unchanged],
+      result: '{}',
+      ttlSeconds: 60,
+      quota: config.workspaceQuota,
     });
-    if (applied === 'workspace_gone') throw new SluiceError('workspace_not_found', `Workspace was deleted: ${workspace.id}`);
+    if (applied === 'workspace_gone')
+      throw new SluiceError('workspace_not_found', `Workspace was deleted: ${workspace.id}`);
     if (applied === 'over_quota') {
-      throw new SluiceError('quota_exceeded', quotaExceededMessage(workspace.id, await staging.usage(namespace, repo, workspace.id), config.workspaceQuota));
+      throw new SluiceError(
+        'quota_exceeded',
+        quotaExceededMessage(workspace.id, await staging.usage(namespace, repo, workspace.id), config.workspaceQuota),
+      );
     }
-    if (typeof applied === 'object') throw new SluiceError('path_conflict', collisionMessage(applied), { fields: { path: applied.path } });
+    if (typeof applied === 'object')
+      throw new SluiceError('path_conflict', collisionMessage(applied), { fields: { path: applied.path } });
   }
   return { paths, missing };
 }

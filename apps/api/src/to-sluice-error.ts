@@ -30,7 +30,11 @@ export function toSluiceError(error: unknown): SluiceError {
   const redis = redisFailure(error);
   if (redis !== null) return redis;
   // busboy's own parse errors carry no code: a malformed or truncated body.
-  if (/Unexpected end of (form|multipart data)|terminated early|Malformed part header|Multipart: Boundary not found|Unexpected end of file/i.test(message)) {
+  if (
+    /Unexpected end of (form|multipart data)|terminated early|Malformed part header|Multipart: Boundary not found|Unexpected end of file/i.test(
+      message,
+    )
+  ) {
     return new SluiceError('malformed_multipart', message);
   }
   if (e.statusCode !== undefined && e.statusCode >= 400 && e.statusCode < 500) {

@@ -13,18 +13,20 @@ const serverUsage = `the server
 the client (against any sluice or Oxen server)
 `;
 
-const load = (module) => import(module).catch((error) => {
-  const missing = error.code === 'ERR_MODULE_NOT_FOUND';
-  const why = missing ? 'not built yet: run `npm run build` in the repository first' : error.message;
-  process.stderr.write(`sluice: ${why}\n`);
-  process.exit(1);
-});
+const load = (module) =>
+  import(module).catch((error) => {
+    const missing = error.code === 'ERR_MODULE_NOT_FOUND';
+    const why = missing ? 'not built yet: run `npm run build` in the repository first' : error.message;
+    process.stderr.write(`sluice: ${why}\n`);
+    process.exit(1);
+  });
 
 if (command === '--version' || command === '-v' || serverCommands.has(command)) {
   await load('../dist/main.js');
 } else {
   // the client's usage follows for `sluice`, `sluice --help` and an unknown command
-  if (command === undefined || command === '--help' || command === '-h' || command === 'help') process.stdout.write(serverUsage);
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help')
+    process.stdout.write(serverUsage);
   if (command === 'help') process.argv[2] = '--help';
   await load('@sluice/client/cli');
 }

@@ -1,8 +1,31 @@
 import type { EventEmitter } from 'node:events';
 import { errorCodeOf, SluiceError, type Config } from '@sluice/core';
 import { CountingBlobStore, createBlobStore, HandOffBlobStore, spoolPrefix, type BlobStore } from '@sluice/storage';
-import { connectRedis, DigestBoard, IngestTotals, ObjectStore, PackIndex, RedisKeys, RepoEraser, RepoStore, StageEditor, StagingIndex, UploadStore, VersionIndex, VersionReader, VersionWriter, WorkspaceCommitter, WorkspaceStore } from '@sluice/index';
-import { createCommitEvents, createCommitQueue, createDigestQueue, createIngestEvents, createIngestQueue } from '@sluice/queue';
+import {
+  connectRedis,
+  DigestBoard,
+  IngestTotals,
+  ObjectStore,
+  PackIndex,
+  RedisKeys,
+  RepoEraser,
+  RepoStore,
+  StageEditor,
+  StagingIndex,
+  UploadStore,
+  VersionIndex,
+  VersionReader,
+  VersionWriter,
+  WorkspaceCommitter,
+  WorkspaceStore,
+} from '@sluice/index';
+import {
+  createCommitEvents,
+  createCommitQueue,
+  createDigestQueue,
+  createIngestEvents,
+  createIngestQueue,
+} from '@sluice/queue';
 import { TokenStore, type AppServices } from '@sluice/api';
 import { bullConnection, bullProducerConnection } from './redis-connections.js';
 import { ingestMetrics } from '@sluice/telemetry';
@@ -19,7 +42,10 @@ async function reachStore(config: Config, onWait: (error: Error) => void): Promi
     } catch (error) {
       if (errorCodeOf(error) !== 'store_unavailable') throw error;
       if (Date.now() > deadline) {
-        throw new SluiceError('store_unavailable', `the object store did not answer within ${config.startupWaitSeconds} s (${(error as Error).message}); check SLUICE_S3_ENDPOINT and the credentials, or start the store`);
+        throw new SluiceError(
+          'store_unavailable',
+          `the object store did not answer within ${config.startupWaitSeconds} s (${(error as Error).message}); check SLUICE_S3_ENDPOINT and the credentials, or start the store`,
+        );
       }
       onWait(error as Error);
       await new Promise((resolve) => setTimeout(resolve, delay));
@@ -43,9 +69,15 @@ export interface ServiceOptions {
 const handOffBytes = 64 * 1024 * 1024;
 
 /** Connects to Redis and the store and builds every service the routes and the worker share. */
-export async function createServices(config: Config, { onStoreWait = () => undefined, watch, tokens }: ServiceOptions = {}): Promise<AppServices> {
+export async function createServices(
+  config: Config,
+  { onStoreWait = () => undefined, watch, tokens }: ServiceOptions = {},
+): Promise<AppServices> {
   // Requests fail fast while Redis is down (503 + Retry-After) instead of queueing without bound.
-  const redis = connectRedis(config.redis, { maxRetriesPerRequest: 2, retryStrategy: (times) => Math.min(times * 100, 500) });
+  const redis = connectRedis(config.redis, {
+    maxRetriesPerRequest: 2,
+    retryStrategy: (times) => Math.min(times * 100, 500),
+  });
   // Reconnects by itself; requests report the outage, the metrics count it.
   redis.on('error', () => ingestMetrics.dependencyErrors.inc({ dependency: 'redis' }));
   watch?.redis(redis);
@@ -68,7 +100,10 @@ export async function createServices(config: Config, { onStoreWait = () => undef
   }
   // One process serving both roles: its worker takes the spool segments its API has just written
   // from memory instead of reading them back from the store (see HandOffBlobStore).
-  const store = config.role === 'all' ? new HandOffBlobStore(storeCounts, (key) => key.startsWith(spoolPrefix), handOffBytes) : storeCounts;
+  const store =
+    config.role === 'all'
+      ? new HandOffBlobStore(storeCounts, (key) => key.startsWith(spoolPrefix), handOffBytes)
+      : storeCounts;
   return {
     config,
     redis,

@@ -13,7 +13,10 @@ const warnEveryMs = 5_000;
 export class DependencyWarnings {
   private down: { since: number; lastWarned: number; errors: number } | null = null;
 
-  constructor(private readonly name: string, private readonly logger: Logger) {}
+  constructor(
+    private readonly name: string,
+    private readonly logger: Logger,
+  ) {}
 
   failed(error: Error): void {
     const now = Date.now();
@@ -24,14 +27,25 @@ export class DependencyWarnings {
     }
     this.down.errors += 1;
     if (now - this.down.lastWarned < warnEveryMs) return;
-    this.logger.warn({ dependency: this.name, reason: error.message, errors: this.down.errors, seconds: Math.round((now - this.down.since) / 1000) }, `${this.name} still unreachable; retrying`);
+    this.logger.warn(
+      {
+        dependency: this.name,
+        reason: error.message,
+        errors: this.down.errors,
+        seconds: Math.round((now - this.down.since) / 1000),
+      },
+      `${this.name} still unreachable; retrying`,
+    );
     this.down.lastWarned = now;
     this.down.errors = 0;
   }
 
   recovered(): void {
     if (this.down === null) return;
-    this.logger.info({ dependency: this.name, seconds: Math.round((Date.now() - this.down.since) / 1000) }, `${this.name} is back`);
+    this.logger.info(
+      { dependency: this.name, seconds: Math.round((Date.now() - this.down.since) / 1000) },
+      `${this.name} is back`,
+    );
     this.down = null;
   }
 

@@ -12,8 +12,9 @@ export function embeddedUrlFile(dataDir: string): string {
 }
 
 /** How a person gets redis-server, said once when it is missing. */
-const installHint = 'install redis-server (Debian/Ubuntu: sudo apt-get install redis-server; macOS: brew install redis), '
-  + 'or run one with Docker (docker run -d -p 6379:6379 redis:7) and set SLUICE_REDIS_URL=redis://127.0.0.1:6379';
+const installHint =
+  'install redis-server (Debian/Ubuntu: sudo apt-get install redis-server; macOS: brew install redis), ' +
+  'or run one with Docker (docker run -d -p 6379:6379 redis:7) and set SLUICE_REDIS_URL=redis://127.0.0.1:6379';
 
 async function freeLoopbackPort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -21,7 +22,9 @@ async function freeLoopbackPort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -43,7 +46,12 @@ export class EmbeddedRedis {
   private quiet = true;
   private readonly restarts: number[] = [];
 
-  private constructor(private readonly dir: string, private readonly port: number, private readonly password: string, private readonly logger: Logger) {}
+  private constructor(
+    private readonly dir: string,
+    private readonly port: number,
+    private readonly password: string,
+    private readonly logger: Logger,
+  ) {}
 
   get url(): string {
     return `redis://:${this.password}@127.0.0.1:${this.port}`;
@@ -51,11 +59,19 @@ export class EmbeddedRedis {
 
   static async start(dataDir: string, logger: Logger): Promise<EmbeddedRedis> {
     if (spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).error) {
-      throw new SluiceError('redis_server_missing', `SLUICE_REDIS_URL is unset, so sluice runs its own Redis under SLUICE_DATA_DIR, but redis-server is not installed: ${installHint}`);
+      throw new SluiceError(
+        'redis_server_missing',
+        `SLUICE_REDIS_URL is unset, so sluice runs its own Redis under SLUICE_DATA_DIR, but redis-server is not installed: ${installHint}`,
+      );
     }
     const dir = join(dataDir, 'redis');
     mkdirSync(dir, { recursive: true });
-    const redis = new EmbeddedRedis(dir, await freeLoopbackPort(), randomBytes(24).toString('hex'), logger.child({ component: 'redis' }));
+    const redis = new EmbeddedRedis(
+      dir,
+      await freeLoopbackPort(),
+      randomBytes(24).toString('hex'),
+      logger.child({ component: 'redis' }),
+    );
     redis.spawn();
     writeFileSync(embeddedUrlFile(dataDir), `${redis.url}\n`, { mode: 0o600 });
     return redis;
@@ -65,8 +81,15 @@ export class EmbeddedRedis {
   private writeConfig(): string {
     const file = join(this.dir, 'redis.conf');
     const settings = [
-      'bind 127.0.0.1', `port ${this.port}`, `requirepass ${this.password}`, `dir "${this.dir}"`,
-      'appendonly yes', 'appendfsync everysec', 'save ""', 'daemonize no', 'protected-mode yes',
+      'bind 127.0.0.1',
+      `port ${this.port}`,
+      `requirepass ${this.password}`,
+      `dir "${this.dir}"`,
+      'appendonly yes',
+      'appendfsync everysec',
+      'save ""',
+      'daemonize no',
+      'protected-mode yes',
     ];
     const text = `# written by sluice at each start; changes are lost\n${settings.join('\n')}\n`;
     writeFileSync(file, text, { mode: 0o600 });
@@ -77,8 +100,9 @@ export class EmbeddedRedis {
   private spawn(): void {
     const config = this.writeConfig();
     // $1: our pid; $2: the settings file. The loop ends Redis once we are gone.
-    const watcher = 'parent=$1; redis-server "$2" & r=$!; trap \'kill $r 2>/dev/null\' TERM INT; '
-      + 'while kill -0 "$parent" 2>/dev/null && kill -0 $r 2>/dev/null; do sleep 1; done; kill $r 2>/dev/null; wait $r';
+    const watcher =
+      'parent=$1; redis-server "$2" & r=$!; trap \'kill $r 2>/dev/null\' TERM INT; ' +
+      'while kill -0 "$parent" 2>/dev/null && kill -0 $r 2>/dev/null; do sleep 1; done; kill $r 2>/dev/null; wait $r';
     const args = ['-c', watcher, 'sluice-redis', String(process.pid), config];
     const child = spawn('sh', args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     this.child = child;
@@ -97,7 +121,10 @@ export class EmbeddedRedis {
       this.restarts.push(now);
       while (this.restarts.length > 0 && this.restarts[0]! < now - 60_000) this.restarts.shift();
       if (this.restarts.length > 5) {
-        this.logger.error({ code, signal }, 'embedded redis-server keeps dying (6 times in a minute); not restarting it');
+        this.logger.error(
+          { code, signal },
+          'embedded redis-server keeps dying (6 times in a minute); not restarting it',
+        );
         return;
       }
       this.logger.warn({ code, signal }, 'embedded redis-server exited; restarting it on its data');

@@ -18,7 +18,11 @@ export function exitOnUnhandled(logger: Logger): void {
     const msg = `${kind}: a bug in sluice; the process exits`;
     if (logger.isLevelEnabled('fatal')) logger.fatal({ code: unhandledErrorCode, kind, err: error }, msg);
     // said even with SLUICE_LOG_LEVEL=silent: the line is what tells it happened
-    else writeSync(2, `${JSON.stringify({ level: 60, code: unhandledErrorCode, kind, msg, err: String((error as Error)?.stack ?? error) })}\n`);
+    else
+      writeSync(
+        2,
+        `${JSON.stringify({ level: 60, code: unhandledErrorCode, kind, msg, err: String((error as Error)?.stack ?? error) })}\n`,
+      );
     process.exit(1);
   };
   process.on('uncaughtException', report('uncaughtException'));

@@ -43,14 +43,20 @@ async function main(): Promise<void> {
   const wantsHelp = process.argv.slice(2).some((arg) => arg === '--help' || arg === '-h');
   if (wantsHelp || command === 'help') return void process.stdout.write(usage);
   if (command === '--version' || command === '-v') {
-    return void process.stdout.write(`sluice ${(JSON.parse(readFileSync(packageJson, 'utf8')) as { version: string }).version}\n`);
+    return void process.stdout.write(
+      `sluice ${(JSON.parse(readFileSync(packageJson, 'utf8')) as { version: string }).version}\n`,
+    );
   }
-  if (command !== undefined && command !== 'token') throw new SluiceError('invalid_config', `unknown command '${command}'\n${usage}`);
+  if (command !== undefined && command !== 'token')
+    throw new SluiceError('invalid_config', `unknown command '${command}'\n${usage}`);
   assertNodeVersion(fileURLToPath(packageJson));
   const config = loadConfig(process.env);
   if (command === 'token') return tokenCommand(config, process.argv.slice(3));
   if (process.argv.length > 3) {
-    throw new SluiceError('invalid_config', `sluice serve takes no arguments (configuration is in SLUICE_* variables)\n${usage}`);
+    throw new SluiceError(
+      'invalid_config',
+      `sluice serve takes no arguments (configuration is in SLUICE_* variables)\n${usage}`,
+    );
   }
   collectDefaultMetrics(); // memory, CPU, event-loop lag and GC of this process, beside sluice's own
   // JSON lines for collectors; readable lines, one each, only when a person watches a terminal.
@@ -121,13 +127,17 @@ async function run(config: Config, logger: Logger, terminal: boolean): Promise<v
       const busy = requests.inFlight + jobs;
       if (busy === 0) logger.info({ signal }, 'stopping: nothing in flight');
       else {
-        logger.info({ signal, requests: requests.inFlight, jobs, atMostSeconds: drainSeconds },
-          `stopping: waiting for ${requests.inFlight} request(s) and ${jobs} job(s) to finish, `
-          + `at most ${drainSeconds} s (a second signal exits at once)`);
+        logger.info(
+          { signal, requests: requests.inFlight, jobs, atMostSeconds: drainSeconds },
+          `stopping: waiting for ${requests.inFlight} request(s) and ${jobs} job(s) to finish, ` +
+            `at most ${drainSeconds} s (a second signal exits at once)`,
+        );
       }
       const deadline = setTimeout(() => {
-        logger.error({ requests: requests.inFlight, jobs: workerSide?.running() ?? 0 },
-          `stopped waiting after ${drainSeconds} s; exiting with work unfinished (it is retried)`);
+        logger.error(
+          { requests: requests.inFlight, jobs: workerSide?.running() ?? 0 },
+          `stopped waiting after ${drainSeconds} s; exiting with work unfinished (it is retried)`,
+        );
         process.exit(1);
       }, drainSeconds * 1000);
       deadline.unref();
@@ -183,6 +193,8 @@ main().catch((error: unknown) => {
   const code = errorCodeOf(error);
   const message = error instanceof SluiceError ? error.message : String((error as Error)?.message ?? error);
   // one line (two for a configuration with several problems), never a stack
-  process.stderr.write(code === 'invalid_config' ? `sluice: ${message}\n` : `sluice: could not start (${code}): ${message}\n`);
+  process.stderr.write(
+    code === 'invalid_config' ? `sluice: ${message}\n` : `sluice: could not start (${code}): ${message}\n`,
+  );
   process.exit(exitCodes[code] ?? 1);
 });

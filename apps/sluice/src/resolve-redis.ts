@@ -8,7 +8,14 @@ import { EmbeddedRedis, embeddedUrlFile } from './embedded-redis.js';
 
 /** One PING, or the reason there was none. */
 async function ping(url: string, timeoutMs: number): Promise<string | null> {
-  const client = new Redis({ ...redisUrlOptions(url), lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0, connectTimeout: timeoutMs, enableOfflineQueue: false });
+  const client = new Redis({
+    ...redisUrlOptions(url),
+    lazyConnect: true,
+    retryStrategy: () => null,
+    maxRetriesPerRequest: 0,
+    connectTimeout: timeoutMs,
+    enableOfflineQueue: false,
+  });
   client.on('error', () => undefined);
   try {
     await client.connect();
@@ -30,18 +37,27 @@ export function shown(url: string): string {
  * Waits up to `seconds` for the first URL to answer; a Redis that never does ends start-up with
  * one line naming it and the fix, never a stream of connection errors.
  */
-async function awaitRedis(target: RedisTarget, seconds: number, logger: Logger, { starting = false } = {}): Promise<void> {
+async function awaitRedis(
+  target: RedisTarget,
+  seconds: number,
+  logger: Logger,
+  { starting = false } = {},
+): Promise<void> {
   const url = target.urls[0]!;
   const deadline = Date.now() + seconds * 1000;
   for (let attempt = 0; ; attempt++) {
     const reason = await ping(url, 2000);
     if (reason === null) return;
     if (Date.now() >= deadline) {
-      throw new SluiceError('redis_unavailable', `Redis at ${shown(url)} did not answer within ${seconds} s (${reason}). Start it, point SLUICE_REDIS_URL at a Redis that runs, or unset SLUICE_REDIS_URL to run an embedded one.`);
+      throw new SluiceError(
+        'redis_unavailable',
+        `Redis at ${shown(url)} did not answer within ${seconds} s (${reason}). Start it, point SLUICE_REDIS_URL at a Redis that runs, or unset SLUICE_REDIS_URL to run an embedded one.`,
+      );
     }
     // a Redis we have just started takes a moment, which is no news
     const level = starting ? 'debug' : 'warn';
-    if (attempt === 0) logger[level]({ url: shown(url), reason }, `Redis does not answer yet; waiting up to ${seconds} s`);
+    if (attempt === 0)
+      logger[level]({ url: shown(url), reason }, `Redis does not answer yet; waiting up to ${seconds} s`);
     await new Promise((resolve) => setTimeout(resolve, Math.min(1000, Math.max(0, deadline - Date.now()))));
   }
 }
@@ -69,8 +85,11 @@ export async function resolveRedis(config: Config, logger: Logger): Promise<Reso
     return { target: redis, embedded: null, description };
   }
   if (config.store.kind !== 'fs') {
-    throw new SluiceError('invalid_config', 'SLUICE_REDIS_URL is unset, so Redis would be embedded, under SLUICE_DATA_DIR, '
-      + 'which only SLUICE_STORE=fs has; with S3 set SLUICE_REDIS_URL to a Redis');
+    throw new SluiceError(
+      'invalid_config',
+      'SLUICE_REDIS_URL is unset, so Redis would be embedded, under SLUICE_DATA_DIR, ' +
+        'which only SLUICE_STORE=fs has; with S3 set SLUICE_REDIS_URL to a Redis',
+    );
   }
   const dataDir = config.store.dataDir;
   const shared = readShared(dataDir);
@@ -79,15 +98,20 @@ export async function resolveRedis(config: Config, logger: Logger): Promise<Reso
     return { target: { urls: [shared], cluster: false }, embedded: null, description };
   }
   if (config.role !== 'all') {
-    throw new SluiceError('invalid_config', `SLUICE_ROLE=${config.role} with an embedded Redis: separate API and worker processes must share one Redis. `
-      + 'Run them on one host with the same SLUICE_DATA_DIR after a SLUICE_ROLE=all process has started its embedded Redis there, or set SLUICE_REDIS_URL to a Redis they all reach (see "Scaling out").');
+    throw new SluiceError(
+      'invalid_config',
+      `SLUICE_ROLE=${config.role} with an embedded Redis: separate API and worker processes must share one Redis. ` +
+        'Run them on one host with the same SLUICE_DATA_DIR after a SLUICE_ROLE=all process has started its embedded Redis there, or set SLUICE_REDIS_URL to a Redis they all reach (see "Scaling out").',
+    );
   }
   const embedded = await EmbeddedRedis.start(dataDir, logger);
   const seconds = Math.max(config.startupWaitSeconds, 10);
-  await awaitRedis({ urls: [embedded.url], cluster: false }, seconds, logger, { starting: true }).catch(async (error: unknown) => {
-    await embedded.stop();
-    throw error;
-  });
+  await awaitRedis({ urls: [embedded.url], cluster: false }, seconds, logger, { starting: true }).catch(
+    async (error: unknown) => {
+      await embedded.stop();
+      throw error;
+    },
+  );
   embedded.ready();
   logger.debug({ dir: `${dataDir}/redis` }, 'embedded Redis started (AOF on, appendfsync everysec)');
   const description = `embedded, ${join(dataDir, 'redis')} (SLUICE_REDIS_URL unset)`;

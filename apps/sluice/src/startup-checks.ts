@@ -27,7 +27,11 @@ export function assertNodeVersion(packageJson: string, running = process.version
   const need = wanted.slice(1).map(Number);
   for (let i = 0; i < 3; i++) {
     if ((have[i] ?? 0) > need[i]!) return;
-    if ((have[i] ?? 0) < need[i]!) throw new SluiceError('node_too_old', `Node ${running} is older than this build needs (${range}); install a newer Node.js`);
+    if ((have[i] ?? 0) < need[i]!)
+      throw new SluiceError(
+        'node_too_old',
+        `Node ${running} is older than this build needs (${range}); install a newer Node.js`,
+      );
   }
 }
 
@@ -45,12 +49,18 @@ export function assertWritableDir(dir: string): void {
     }
     rmSync(probe, { force: true });
   } catch (error) {
-    throw new SluiceError('data_dir_unwritable', `SLUICE_DATA_DIR=${dir} cannot be created or written (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); point it at a directory this user may write`);
+    throw new SluiceError(
+      'data_dir_unwritable',
+      `SLUICE_DATA_DIR=${dir} cannot be created or written (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); point it at a directory this user may write`,
+    );
   }
 }
 
 export function portInUse(host: string, port: number): SluiceError {
-  return new SluiceError('port_in_use', `port ${host}:${port} is in use by another process; stop it or set SLUICE_PORT`);
+  return new SluiceError(
+    'port_in_use',
+    `port ${host}:${port} is in use by another process; stop it or set SLUICE_PORT`,
+  );
 }
 
 /**
@@ -61,7 +71,9 @@ export async function assertPortFree(host: string, port: number): Promise<void> 
   if (port === 0) return;
   await new Promise<void>((resolve, reject) => {
     const probe = createServer();
-    probe.once('error', (error: NodeJS.ErrnoException) => reject(error.code === 'EADDRINUSE' ? portInUse(host, port) : error));
+    probe.once('error', (error: NodeJS.ErrnoException) =>
+      reject(error.code === 'EADDRINUSE' ? portInUse(host, port) : error),
+    );
     probe.listen({ host, port, exclusive: true }, () => probe.close(() => resolve()));
   });
 }

@@ -19,7 +19,10 @@ export interface WorkerSideDeps {
 
 /** The worker half of a node: the BullMQ workers with their Piscina threads, and the spool sweeper. */
 export function startWorkerSide(
-  config: Config, deps: WorkerSideDeps, logger: Logger, onRedisError?: (error: Error) => void,
+  config: Config,
+  deps: WorkerSideDeps,
+  logger: Logger,
+  onRedisError?: (error: Error) => void,
 ): WorkerSide {
   const worker = startWorker(deps.worker, {
     connection: bullConnection(config.redis),
@@ -35,7 +38,9 @@ export function startWorkerSide(
     ...(onRedisError ? { onError: onRedisError } : {}),
   });
   const sweeper = new SpoolSweeper(deps.sweeper, {
-    keyPrefix: config.keyPrefix, graceSeconds: config.spoolGraceSeconds, logger,
+    keyPrefix: config.keyPrefix,
+    graceSeconds: config.spoolGraceSeconds,
+    logger,
   });
   sweeper.start();
   return {

@@ -9,7 +9,10 @@ import type { CommitJobData, CommitJobResult } from '@sluice/queue';
  * Conflicts, nothing to commit, a missing workspace are not retried (see toJobError).
  */
 export async function processCommitJob(
-  job: Job<CommitJobData, CommitJobResult>, repos: RepoStore, workspaces: WorkspaceStore, committer: WorkspaceCommitter,
+  job: Job<CommitJobData, CommitJobResult>,
+  repos: RepoStore,
+  workspaces: WorkspaceStore,
+  committer: WorkspaceCommitter,
 ): Promise<CommitJobResult> {
   const { namespace, repo, workspaceId, branch, message, author, email } = job.data;
   // a commit queued before its repository was deleted must not commit the workspace of the same id
@@ -19,10 +22,17 @@ export async function processCommitJob(
     throw new SluiceError('repo_not_found', `Repository '${namespace}/${repo}' was deleted`);
   }
   const workspace = await workspaces.require(namespace, repo, workspaceId);
-  const commit = await committer.commit(namespace, repo, workspace, branch, { message, author, email }, {
-    token: job.id as string,
-    onProgress: (progress) => job.updateProgress({ ...progress }),
-  });
+  const commit = await committer.commit(
+    namespace,
+    repo,
+    workspace,
+    branch,
+    { message, author, email },
+    {
+      token: job.id as string,
+      onProgress: (progress) => job.updateProgress({ ...progress }),
+    },
+  );
   const { root: _root, ...view } = commit;
   return { commit: view };
 }

@@ -39,7 +39,15 @@ export class DigestProcessor {
     const follower = new ChunkFollower(this.deps, digestId);
     let result: DigestResult;
     try {
-      const file = await timed('stream', () => streamContent(store, limits, Readable.from(follower.read(), { objectMode: false }), { path, gzip, compressedLength: () => follower.bytes }, digestPendingId(digestId)));
+      const file = await timed('stream', () =>
+        streamContent(
+          store,
+          limits,
+          Readable.from(follower.read(), { objectMode: false }),
+          { path, gzip, compressedLength: () => follower.bytes },
+          digestPendingId(digestId),
+        ),
+      );
       // The request may have failed while the last chunk was digested; its API then removes this
       // object too, but only if it was already in place, so look again now that it is.
       if ((await board.read(digestId)).aborted) {
@@ -61,7 +69,10 @@ class ChunkFollower {
   bytes = 0;
   private lastBeat = Date.now();
 
-  constructor(private readonly deps: DigestProcessorDeps, private readonly digestId: string) {}
+  constructor(
+    private readonly deps: DigestProcessorDeps,
+    private readonly digestId: string,
+  ) {}
 
   async *read(): AsyncGenerator<Buffer> {
     // made at the first wait: a part already whole on the board needs no connection of its own
@@ -94,7 +105,10 @@ class ChunkFollower {
       } else if (state.ended) {
         return;
       } else if (Date.now() - lastChunk > stallMs) {
-        throw new SluiceError('spool_missing', `no new chunk for ${stallMs / 1000} s: the API node receiving the part is gone`);
+        throw new SluiceError(
+          'spool_missing',
+          `no new chunk for ${stallMs / 1000} s: the API node receiving the part is gone`,
+        );
       } else {
         // woken by the next chunk, the end or the abort; back within a beat either way
         await waiter().wait(beatMs);

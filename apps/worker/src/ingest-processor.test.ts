@@ -4,15 +4,35 @@ import { Piscina } from 'piscina';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { oxenHash, type Limits } from '@sluice/core';
 import { MemoryBlobStore } from '@sluice/storage';
-import { connectRedis, DigestBoard, ObjectStore, PackIndex, RedisKeys, RepoStore, StagingIndex, VersionIndex, VersionWriter, WorkspaceStore } from '@sluice/index';
+import {
+  connectRedis,
+  DigestBoard,
+  ObjectStore,
+  PackIndex,
+  RedisKeys,
+  RepoStore,
+  StagingIndex,
+  VersionIndex,
+  VersionWriter,
+  WorkspaceStore,
+} from '@sluice/index';
 import type { IngestJobData, IngestJobResult, SpooledPart } from '@sluice/queue';
 import { IngestProcessor } from './ingest-processor.js';
 
-const limits: Limits = { maxParts: 1000, maxRequestBytes: 1 << 30, maxInflateBytes: 1 << 30, maxInflateRatio: 200, maxHeaderBytes: 65536 };
+const limits: Limits = {
+  maxParts: 1000,
+  maxRequestBytes: 1 << 30,
+  maxInflateBytes: 1 << 30,
+  maxInflateRatio: 200,
+  maxHeaderBytes: 65536,
+};
 
 /** The fields of a BullMQ job the processor reads; the queue itself is not what is under test here. */
 function jobOf(id: string, data: IngestJobData, progress: unknown[] = []): Job<IngestJobData, IngestJobResult> {
-  return { id, data, updateProgress: async (p: unknown) => void progress.push(p) } as unknown as Job<IngestJobData, IngestJobResult>;
+  return { id, data, updateProgress: async (p: unknown) => void progress.push(p) } as unknown as Job<
+    IngestJobData,
+    IngestJobResult
+  >;
 }
 
 /**
@@ -31,10 +51,24 @@ describe('IngestProcessor', () => {
   const repos = new RepoStore(redis, keys, objects, store, versions);
   const workspaces = new WorkspaceStore(redis, keys, repos);
   const staging = new StagingIndex(redis, keys);
-  const pool = new Piscina({ filename: new URL('../dist/threads/inflate-task.js', import.meta.url).href, minThreads: 1, maxThreads: 1 });
+  const pool = new Piscina({
+    filename: new URL('../dist/threads/inflate-task.js', import.meta.url).href,
+    minThreads: 1,
+    maxThreads: 1,
+  });
   const processor = new IngestProcessor({
-    store, objects, versions, versionWriter: new VersionWriter(store, packs, 4 * 1024 * 1024), staging, repos, workspaces, pool,
-    digestBoard: new DigestBoard(redis, keys), limits, quota: { files: 0, bytes: 0 }, retentionSeconds: 60,
+    store,
+    objects,
+    versions,
+    versionWriter: new VersionWriter(store, packs, 4 * 1024 * 1024),
+    staging,
+    repos,
+    workspaces,
+    pool,
+    digestBoard: new DigestBoard(redis, keys),
+    limits,
+    quota: { files: 0, bytes: 0 },
+    retentionSeconds: 60,
   });
   let workspaceId = '';
   beforeAll(async () => {
@@ -53,14 +87,20 @@ describe('IngestProcessor', () => {
   };
 
   /** One spool segment holding the parts' bytes as sent, and the job that names them. */
-  async function spooled(segmentKey: string, files: Array<{ path: string; sent: Buffer; gzip: boolean }>): Promise<IngestJobData> {
+  async function spooled(
+    segmentKey: string,
+    files: Array<{ path: string; sent: Buffer; gzip: boolean }>,
+  ): Promise<IngestJobData> {
     const parts: SpooledPart[] = [];
     let offset = 0;
     for (const file of files) {
       parts.push({ path: file.path, gzip: file.gzip, spool: segmentKey, offset, length: file.sent.length });
       offset += file.sent.length;
     }
-    await store.put(segmentKey, files.map((f) => f.sent));
+    await store.put(
+      segmentKey,
+      files.map((f) => f.sent),
+    );
     return { namespace: 'ox', repo: 'unit', workspaceId, spoolKeys: [segmentKey], parts, bytes: offset, stage: true };
   }
 
@@ -77,7 +117,13 @@ describe('IngestProcessor', () => {
 
     const hash = await oxenHash(csv);
     expect(result.paths).toEqual(['a/rows.csv', 'a/copy.csv', 'a/empty.txt']);
-    expect(result.files[0]).toMatchObject({ path: 'a/rows.csv', status: 'added', hash, size: csv.length, mime_type: expect.stringMatching(/^text\//) });
+    expect(result.files[0]).toMatchObject({
+      path: 'a/rows.csv',
+      status: 'added',
+      hash,
+      size: csv.length,
+      mime_type: expect.stringMatching(/^text\//),
+    });
     expect(result.files[1]).toMatchObject({ path: 'a/copy.csv', hash });
     expect(result.files[2]).toMatchObject({ path: 'a/broken.bin', error: { code: 'corrupt_gzip' } });
     // the same content in one request is written once: the copy counts as deduplicated
@@ -102,7 +148,15 @@ describe('IngestProcessor', () => {
   });
 
   it('fails every file with spool_missing when the spool is gone and no attempt recorded a result', async () => {
-    const data: IngestJobData = { namespace: 'ox', repo: 'unit', workspaceId, spoolKeys: ['spool/gone/0'], bytes: 3, stage: true, parts: [{ path: 'c/x.txt', gzip: false, spool: 'spool/gone/0', offset: 0, length: 3 }] };
+    const data: IngestJobData = {
+      namespace: 'ox',
+      repo: 'unit',
+      workspaceId,
+      spoolKeys: ['spool/gone/0'],
+      bytes: 3,
+      stage: true,
+      parts: [{ path: 'c/x.txt', gzip: false, spool: 'spool/gone/0', offset: 0, length: 3 }],
+    };
     const result = await processor.process(jobOf('job-3', data));
     expect(result.paths).toEqual([]);
     expect(result.files[0]).toMatchObject({ path: 'c/x.txt', error: { code: 'spool_missing' } });

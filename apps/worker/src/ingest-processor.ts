@@ -2,8 +2,27 @@ import type { Job } from 'bullmq';
 import type { Piscina } from 'piscina';
 import { errorCodeOf, mapLimit, SluiceError, type ContentFacts, type ErrorCode, type Limits } from '@sluice/core';
 import type { BlobStore } from '@sluice/storage';
-import { assertPlaceable, collisionMessage, planStage, quotaExceededMessage, type DigestBoard, type ObjectStore, type RepoStore, type StagingIndex, type VersionIndex, type VersionWriter, type WorkspaceQuota, type WorkspaceStore } from '@sluice/index';
-import { type FileResult, type IngestJobData, type IngestJobResult, type IngestProgress, type SpooledPart } from '@sluice/queue';
+import {
+  assertPlaceable,
+  collisionMessage,
+  planStage,
+  quotaExceededMessage,
+  type DigestBoard,
+  type ObjectStore,
+  type RepoStore,
+  type StagingIndex,
+  type VersionIndex,
+  type VersionWriter,
+  type WorkspaceQuota,
+  type WorkspaceStore,
+} from '@sluice/index';
+import {
+  type FileResult,
+  type IngestJobData,
+  type IngestJobResult,
+  type IngestProgress,
+  type SpooledPart,
+} from '@sluice/queue';
 import type { InflateTask, InflateTaskResult } from './threads/inflate-task.js';
 import { awaitDigest, inlinePartMaxBytes, streamPart, type StreamedFile } from '@sluice/ingest';
 import { timed, ingestMetrics } from '@sluice/telemetry';
@@ -55,14 +74,20 @@ export class IngestProcessor {
     }
     const repoUuid = job.data.repoUuid ?? current.uuid;
     const workspace = job.data.stage ? await workspaces.find(namespace, repo, workspaceId) : null;
-    if (job.data.stage && workspace === null) return this.abandon(job, 'workspace_not_found', `Workspace not found: ${workspaceId}`);
+    if (job.data.stage && workspace === null)
+      return this.abandon(job, 'workspace_not_found', `Workspace not found: ${workspaceId}`);
     // the base tree, read once: where the files may go is checked against it before their bytes are read
     const root = workspace === null ? null : (await objects.getCommit(workspace.commitId)).root;
     const misplaced = root === null ? null : await this.misplaced(job.data, root);
     if (misplaced !== null) return this.abandon(job, 'path_conflict', misplaced);
 
     const outcomes = new Array<Outcome>(parts.length);
-    const progress: IngestProgress = { files_done: 0, files_total: parts.length, bytes_done: 0, bytes_total: job.data.bytes };
+    const progress: IngestProgress = {
+      files_done: 0,
+      files_total: parts.length,
+      bytes_done: 0,
+      bytes_total: job.data.bytes,
+    };
     const advance = async (indexes: readonly number[]) => {
       progress.files_done += indexes.length;
       for (const i of indexes) progress.bytes_done += parts[i]?.length ?? 0;
@@ -116,7 +141,10 @@ export class IngestProcessor {
     });
 
     // A spool that vanished mid-job was deleted by another attempt that finished first: its result stands.
-    if (outcomes.some((o) => 'error' in o && o.error.code === 'spool_missing') && (await staging.appliedResult(namespace, repo, jobId)) !== null) {
+    if (
+      outcomes.some((o) => 'error' in o && o.error.code === 'spool_missing') &&
+      (await staging.appliedResult(namespace, repo, jobId)) !== null
+    ) {
       return this.recordedResult(job);
     }
     const failed = outcomes.filter((o) => 'error' in o).length;
@@ -149,17 +177,35 @@ export class IngestProcessor {
         files.push({ path, error: outcome.error });
         continue;
       }
-      files.push({ path, status: statuses[next++]!, hash: outcome.hash, size: outcome.size, mime_type: outcome.mimeType, data_type: outcome.dataType });
+      files.push({
+        path,
+        status: statuses[next++]!,
+        hash: outcome.hash,
+        size: outcome.size,
+        mime_type: outcome.mimeType,
+        data_type: outcome.dataType,
+      });
       paths.push(path);
     }
     const result: IngestJobResult = { paths, files, deduplicated };
     const { quota } = this.deps;
-    const applied = await timed('stage', () => staging.apply({
-      ns: namespace, repo, repoUuid, workspaceId: workspace!.id, jobId, entries, unchanged: [...unchanged],
-      result: JSON.stringify(result), ttlSeconds: this.deps.retentionSeconds, quota,
-    }));
+    const applied = await timed('stage', () =>
+      staging.apply({
+        ns: namespace,
+        repo,
+        repoUuid,
+        workspaceId: workspace!.id,
+        jobId,
+        entries,
+        unchanged: [...unchanged],
+        result: JSON.stringify(result),
+        ttlSeconds: this.deps.retentionSeconds,
+        quota,
+      }),
+    );
     if (applied === 'already_applied') return this.recordedResult(job);
-    if (applied === 'workspace_gone') return this.abandon(job, 'workspace_not_found', `Workspace was deleted: ${workspaceId}`);
+    if (applied === 'workspace_gone')
+      return this.abandon(job, 'workspace_not_found', `Workspace was deleted: ${workspaceId}`);
     if (applied === 'over_quota') {
       const usage = await staging.usage(namespace, repo, workspace!.id);
       return this.abandon(job, 'quota_exceeded', quotaExceededMessage(workspaceId, usage, quota));
@@ -193,7 +239,10 @@ export class IngestProcessor {
    * segment were already stored.
    */
   private async processSegment(
-    data: IngestJobData, key: string, indexes: number[], outcomes: Outcome[],
+    data: IngestJobData,
+    key: string,
+    indexes: number[],
+    outcomes: Outcome[],
   ): Promise<{ overflow: number[]; deduplicated: number; deduplicatedBytes: number }> {
     let segment: Buffer;
     try {
@@ -227,7 +276,8 @@ export class IngestProcessor {
       if (file.kind === 'stream') return void overflow.push(i);
       if (file.kind === 'error') return void (outcomes[i] = { error: { code: file.code, message: file.message } });
       const part = data.parts[i]!;
-      if (part.expectHash !== undefined && file.hash !== part.expectHash) return void (outcomes[i] = hashMismatch(part.expectHash, file.hash));
+      if (part.expectHash !== undefined && file.hash !== part.expectHash)
+        return void (outcomes[i] = hashMismatch(part.expectHash, file.hash));
       const source = file.buffer === -1 ? fromSegment : new Uint8Array(result.buffers[file.buffer]!);
       blobs.set(file.hash, {
         bytes: source.subarray(file.offset, file.offset + file.size),
@@ -256,7 +306,8 @@ export class IngestProcessor {
     const distinct = [...new Set(hashes)];
     let referenced = 0;
     for (let at = 0; at < distinct.length; at += referencedBatch) {
-      referenced += (await this.deps.repos.referencedContent(namespace, repo, distinct.slice(at, at + referencedBatch))).size;
+      referenced += (await this.deps.repos.referencedContent(namespace, repo, distinct.slice(at, at + referencedBatch)))
+        .size;
     }
     return hashes.length - (distinct.length - referenced);
   }
@@ -286,30 +337,68 @@ export class IngestProcessor {
   }
 
   /** Ends a job that only stores content (POST /versions): records per-file results, drops the spool. */
-  private async finishUnstaged(job: Job<IngestJobData, IngestJobResult>, outcomes: Outcome[], deduplicated: number): Promise<IngestJobResult> {
+  private async finishUnstaged(
+    job: Job<IngestJobData, IngestJobResult>,
+    outcomes: Outcome[],
+    deduplicated: number,
+  ): Promise<IngestJobResult> {
     const files: FileResult[] = job.data.parts.map((part, i) => {
       const outcome = outcomes[i]!;
       if ('error' in outcome) return { path: part.path, error: outcome.error };
-      return { path: part.path, status: 'added', hash: outcome.hash, size: outcome.size, mime_type: outcome.mimeType, data_type: outcome.dataType };
+      return {
+        path: part.path,
+        status: 'added',
+        hash: outcome.hash,
+        size: outcome.size,
+        mime_type: outcome.mimeType,
+        data_type: outcome.dataType,
+      };
     });
-    const result: IngestJobResult = { paths: files.filter((f) => !('error' in f)).map((f) => f.path), files, deduplicated };
+    const result: IngestJobResult = {
+      paths: files.filter((f) => !('error' in f)).map((f) => f.path),
+      files,
+      deduplicated,
+    };
     const { namespace, repo } = job.data;
     const hashes = files.flatMap((f) => ('hash' in f ? [f.hash] : []));
-    await this.deps.staging.recordResult(namespace, repo, job.id as string, JSON.stringify(result), this.deps.retentionSeconds, hashes);
+    await this.deps.staging.recordResult(
+      namespace,
+      repo,
+      job.id as string,
+      JSON.stringify(result),
+      this.deps.retentionSeconds,
+      hashes,
+    );
     return this.recordedResult(job);
   }
 
   /** Fails every file of a job that cannot be staged at all, and records that as its result. */
-  private async abandon(job: Job<IngestJobData, IngestJobResult>, code: ErrorCode, message: string): Promise<IngestJobResult> {
+  private async abandon(
+    job: Job<IngestJobData, IngestJobResult>,
+    code: ErrorCode,
+    message: string,
+  ): Promise<IngestJobResult> {
     const { namespace, repo, parts } = job.data;
-    const result: IngestJobResult = { paths: [], files: parts.map((p) => ({ path: p.path, error: { code, message } })), deduplicated: 0 };
-    await this.deps.staging.recordResult(namespace, repo, job.id as string, JSON.stringify(result), this.deps.retentionSeconds);
+    const result: IngestJobResult = {
+      paths: [],
+      files: parts.map((p) => ({ path: p.path, error: { code, message } })),
+      deduplicated: 0,
+    };
+    await this.deps.staging.recordResult(
+      namespace,
+      repo,
+      job.id as string,
+      JSON.stringify(result),
+      this.deps.retentionSeconds,
+    );
     return this.recordedResult(job);
   }
 }
 
 function hashMismatch(expected: string, actual: string): { error: { code: ErrorCode; message: string } } {
-  return { error: { code: 'hash_mismatch', message: `content hashes to ${actual}, not ${expected}; nothing was stored` } };
+  return {
+    error: { code: 'hash_mismatch', message: `content hashes to ${actual}, not ${expected}; nothing was stored` },
+  };
 }
 
 function spoolMissing(key: string): { error: { code: ErrorCode; message: string } } {
@@ -318,5 +407,8 @@ function spoolMissing(key: string): { error: { code: ErrorCode; message: string 
 
 /** Errors that fail one file (bad content) rather than the job (a dependency that may come back). */
 function isFileError(error: unknown): error is SluiceError {
-  return error instanceof SluiceError && (error.code === 'corrupt_gzip' || error.code === 'inflate_limit' || error.code === 'inflate_ratio');
+  return (
+    error instanceof SluiceError &&
+    (error.code === 'corrupt_gzip' || error.code === 'inflate_limit' || error.code === 'inflate_ratio')
+  );
 }

@@ -13,7 +13,7 @@ export function observeThreadPool(pool: Piscina, threads: number): void {
   register.removeSingleMetric('sluice_worker_threads');
   new Gauge({
     name: 'sluice_worker_thread_utilization',
-    help: 'Share of the worker threads\' time spent running tasks since the pool started (0 to 1)',
+    help: "Share of the worker threads' time spent running tasks since the pool started (0 to 1)",
     async collect() {
       const busySeconds = (await ingestMetrics.threadBusySeconds.get()).values[0]?.value ?? 0;
       const capacitySeconds = ((performance.now() - started) / 1000) * threads;

@@ -3,7 +3,21 @@ import { Piscina } from 'piscina';
 import type { Logger } from 'pino';
 import type { Limits } from '@sluice/core';
 import { redisFailure, type WorkspaceQuota } from '@sluice/index';
-import { commitQueueName, digestQueueName, ingestQueueName, queuePrefix, readJobFailure, stallSettings, toJobError, type JobFailure, type CommitJobData, type CommitJobResult, type DigestJobData, type IngestJobData, type IngestJobResult } from '@sluice/queue';
+import {
+  commitQueueName,
+  digestQueueName,
+  ingestQueueName,
+  queuePrefix,
+  readJobFailure,
+  stallSettings,
+  toJobError,
+  type JobFailure,
+  type CommitJobData,
+  type CommitJobResult,
+  type DigestJobData,
+  type IngestJobData,
+  type IngestJobResult,
+} from '@sluice/queue';
 import { processCommitJob } from './commit-processor.js';
 import { IngestProcessor } from './ingest-processor.js';
 import { DigestProcessor } from './digest-processor.js';
@@ -87,19 +101,36 @@ export function startWorker(deps: WorkerDeps, settings: WorkerSettings): Running
   };
   const { store, objects, versions, versionWriter, staging, repos, workspaces, committer, digestBoard } = deps;
   const processor = new IngestProcessor({
-    store, objects, versions, versionWriter, staging, repos, workspaces, digestBoard, pool,
-    limits: settings.limits, quota: settings.quota, retentionSeconds: settings.retentionSeconds,
+    store,
+    objects,
+    versions,
+    versionWriter,
+    staging,
+    repos,
+    workspaces,
+    digestBoard,
+    pool,
+    limits: settings.limits,
+    quota: settings.quota,
+    retentionSeconds: settings.retentionSeconds,
   });
   const digester = new DigestProcessor({
-    store, board: digestBoard, limits: settings.limits, logger: settings.logger,
+    store,
+    board: digestBoard,
+    limits: settings.limits,
+    logger: settings.logger,
     stallMs: settings.digestStallSeconds * 1000,
   });
-  const worker = new Worker<IngestJobData, IngestJobResult>(ingestQueueName, (job) => counted(() => processor.process(job)), {
-    connection: settings.connection,
-    prefix: queuePrefix(settings.keyPrefix),
-    concurrency: settings.concurrency,
-    ...stallSettings,
-  });
+  const worker = new Worker<IngestJobData, IngestJobResult>(
+    ingestQueueName,
+    (job) => counted(() => processor.process(job)),
+    {
+      connection: settings.connection,
+      prefix: queuePrefix(settings.keyPrefix),
+      concurrency: settings.concurrency,
+      ...stallSettings,
+    },
+  );
   // Commits are few and long; two at a time per process leaves the threads to ingest.
   const commit = (job: Job<CommitJobData, CommitJobResult>) => processCommitJob(job, repos, workspaces, committer);
   const commits = new Worker<CommitJobData, CommitJobResult>(commitQueueName, (job) => counted(() => commit(job)), {
@@ -128,7 +159,10 @@ export function startWorker(deps: WorkerDeps, settings: WorkerSettings): Running
   commits.on('failed', (job, error) => {
     const failure = readJobFailure(error.message);
     countFailure('commit', failure);
-    log.warn({ jobId: job?.id, attempt: job?.attemptsMade, code: failure.code, err: failure.message }, 'commit job attempt failed');
+    log.warn(
+      { jobId: job?.id, attempt: job?.attemptsMade, code: failure.code, err: failure.message },
+      'commit job attempt failed',
+    );
   });
   worker.on('completed', (job, result) => {
     ingestMetrics.jobs.inc({ queue: 'ingest', result: 'completed' });
@@ -141,11 +175,17 @@ export function startWorker(deps: WorkerDeps, settings: WorkerSettings): Running
   worker.on('failed', (job, error) => {
     const failure = readJobFailure(error.message);
     countFailure('ingest', failure);
-    log.warn({ jobId: job?.id, attempt: job?.attemptsMade, code: failure.code, err: failure.message }, 'ingest job attempt failed');
+    log.warn(
+      { jobId: job?.id, attempt: job?.attemptsMade, code: failure.code, err: failure.message },
+      'ingest job attempt failed',
+    );
   });
   worker.on('stalled', (jobId) => log.warn({ jobId }, 'ingest job stalled; it will be retried'));
   const onError = settings.onError ?? ((error: Error) => log.error({ err: error.message }, 'worker error'));
-  for (const each of [worker, commits, digests] as Array<{ on(event: 'error', listener: (error: Error) => void): unknown }>) each.on('error', onError);
+  for (const each of [worker, commits, digests] as Array<{
+    on(event: 'error', listener: (error: Error) => void): unknown;
+  }>)
+    each.on('error', onError);
   return {
     worker,
     pool,

@@ -1,6 +1,13 @@
 import type { BlobStore } from '@sluice/storage';
 import type {
-  DigestBoard, IngestTotals, ObjectStore, RepoStore, StagingIndex, VersionIndex, VersionWriter, WorkspaceCommitter,
+  DigestBoard,
+  IngestTotals,
+  ObjectStore,
+  RepoStore,
+  StagingIndex,
+  VersionIndex,
+  VersionWriter,
+  WorkspaceCommitter,
   WorkspaceStore,
 } from '@sluice/index';
 

@@ -9,9 +9,18 @@ if (!(await client.repoExists(remote.namespace, remote.repo))) await client.crea
 
 const reporter = new ProgressReporter(process.stderr);
 const summary = await push({
-  remote, token: process.env.SLUICE_TOKEN, inputs: [dir], branch: 'main', dst: '', commit: true, async: true,
+  remote,
+  token: process.env.SLUICE_TOKEN,
+  inputs: [dir],
+  branch: 'main',
+  dst: '',
+  commit: true,
+  async: true,
   message: { message: `import ${dir}`, author: 'example', email: 'example@localhost' },
-  concurrency: 4, batchBytes: 10 * 1024 * 1024, batchFiles: 1000, chunkSize: 10 * 1024 * 1024,
+  concurrency: 4,
+  batchBytes: 10 * 1024 * 1024,
+  batchFiles: 1000,
+  chunkSize: 10 * 1024 * 1024,
   onProgress: (progress) => reporter.update(progress),
 });
 console.log(summary.commit ? `commit ${summary.commit.id}` : summary.commitNote, `failed: ${summary.failed.length}`);

@@ -3,7 +3,11 @@
  * the Oxen envelope, `unreachable` when it did not answer, `http_<status>` otherwise.
  */
 export class ClientError extends Error {
-  constructor(readonly code: string, message: string, readonly status = 0) {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status = 0,
+  ) {
     super(message);
     this.name = 'ClientError';
   }

@@ -28,7 +28,12 @@ const byBytes = (a: string, b: string) => Buffer.compare(Buffer.from(a, 'utf8'),
  * Every file under `dir` at a commit, in archive order (depth first, children by name bytes),
  * through the `dir` route a page at a time; only the directory being listed is held.
  */
-export async function* remoteFiles(reads: RepoReads, commitId: string, dir: string, below = ''): AsyncGenerator<RemoteFile> {
+export async function* remoteFiles(
+  reads: RepoReads,
+  commitId: string,
+  dir: string,
+  below = '',
+): AsyncGenerator<RemoteFile> {
   const children: Array<{ name: string; isDir: boolean; hash: string; size: number }> = [];
   for (let page = 1, pages = 1; page <= pages; page++) {
     const listing = await reads.dirPage(commitId, dir, page, 1000);
@@ -56,7 +61,11 @@ export async function identicalHere(local: string, file: RemoteFile): Promise<bo
  * (complete files first, in order) is one request from where it stopped, and files already
  * here are never fetched. Holds the runs, not the files.
  */
-export async function planRuns(files: AsyncIterable<RemoteFile>, to: string, onFile: (file: RemoteFile, here: boolean) => void): Promise<Run[]> {
+export async function planRuns(
+  files: AsyncIterable<RemoteFile>,
+  to: string,
+  onFile: (file: RemoteFile, here: boolean) => void,
+): Promise<Run[]> {
   const runs: Run[] = [];
   let open: Run | null = null;
   let previous: string | null = null;

@@ -11,7 +11,10 @@ export class DownloadReporter {
   private readonly started = performance.now();
   private last = 0;
 
-  constructor(private readonly out: NodeJS.WriteStream, private readonly plainEveryMs = 5000) {}
+  constructor(
+    private readonly out: NodeJS.WriteStream,
+    private readonly plainEveryMs = 5000,
+  ) {}
 
   update(p: DownloadProgress): void {
     const now = performance.now();
@@ -24,8 +27,9 @@ export class DownloadReporter {
     this.last = now;
     const seconds = Math.max((now - this.started) / 1000, 0.001);
     const files = p.filesToFetch === null ? `${p.fetched} files` : `${p.fetched}/${p.filesToFetch} files`;
-    const line = `download: ${p.phase}, ${files} fetched, ${p.skipped} already here, ${p.failed} failed, `
-      + `${mib(p.bytesFetched)}/${mib(p.bytesTotal)} MiB (${mib(p.bytesFetched / seconds)} MiB/s)`;
+    const line =
+      `download: ${p.phase}, ${files} fetched, ${p.skipped} already here, ${p.failed} failed, ` +
+      `${mib(p.bytesFetched)}/${mib(p.bytesTotal)} MiB (${mib(p.bytesFetched / seconds)} MiB/s)`;
     if (this.out.isTTY) this.out.write(`\r\x1b[2K${line}${p.phase === 'done' ? '\n' : ''}`);
     else this.out.write(`${line}\n`);
   }

@@ -85,7 +85,9 @@ export async function download(options: DownloadOptions): Promise<DownloadSummar
   const { remote } = options;
   const retryForMs = options.retryForMs ?? 30_000;
   const client = new SluiceClient({
-    baseUrl: remote.baseUrl, retryForMs, ...(options.token ? { token: options.token } : {}),
+    baseUrl: remote.baseUrl,
+    retryForMs,
+    ...(options.token ? { token: options.token } : {}),
   });
   const reads = new RepoReads(client, remote.namespace, remote.repo);
   await reads.requireRepo();
@@ -94,7 +96,13 @@ export async function download(options: DownloadOptions): Promise<DownloadSummar
   const entry = await reads.entryAt(commit.id, path);
   const to = options.to ?? (entry.isDir ? (path === '' ? remote.repo : basename(path)) : '.');
   const progress: DownloadProgress = {
-    phase: 'comparing', filesToFetch: null, fetched: 0, skipped: 0, failed: 0, bytesFetched: 0, bytesTotal: entry.size,
+    phase: 'comparing',
+    filesToFetch: null,
+    fetched: 0,
+    skipped: 0,
+    failed: 0,
+    bytesFetched: 0,
+    bytesTotal: entry.size,
   };
   const report = () => options.onProgress?.({ ...progress });
   const failed: DownloadSummary['failed'] = [];
@@ -103,11 +111,13 @@ export async function download(options: DownloadOptions): Promise<DownloadSummar
   let runs: Run[];
   // an empty repository (or directory) still gives its directory: the download said "into <to>"
   if (entry.isDir) await mkdir(to, { recursive: true });
-  if (entry.isDir && await isEmptyDir(to)) runs = [{ after: null, first: null, last: null }];
+  if (entry.isDir && (await isEmptyDir(to))) runs = [{ after: null, first: null, last: null }];
   else {
-    const files = entry.isDir ? remoteFiles(reads, commit.id, path) : (async function* () {
-      yield { path: basename(path), hash: entry.hash, size: entry.size };
-    })();
+    const files = entry.isDir
+      ? remoteFiles(reads, commit.id, path)
+      : (async function* () {
+          yield { path: basename(path), hash: entry.hash, size: entry.size };
+        })();
     progress.filesToFetch = 0;
     runs = await planRuns(files, to, (_file, here) => {
       if (here) progress.skipped++;
@@ -120,7 +130,10 @@ export async function download(options: DownloadOptions): Promise<DownloadSummar
   const hasher = await createOxenHasher();
   const gzip = gzipParts(options.gzip ?? 'auto', remote.baseUrl);
   const archivePath = (after: string | null) => {
-    const query = new URLSearchParams({ ...(gzip ? { gzip: 'true' } : {}), ...(after === null ? {} : { after }) }).toString();
+    const query = new URLSearchParams({
+      ...(gzip ? { gzip: 'true' } : {}),
+      ...(after === null ? {} : { after }),
+    }).toString();
     const target = path === '' ? '' : `/${path.split('/').map(encodeURIComponent).join('/')}`;
     return `/api/repos/${encodeURIComponent(remote.namespace)}/${encodeURIComponent(remote.repo)}/archive/${commit.id}${target}${query === '' ? '' : `?${query}`}`;
   };
@@ -148,8 +161,12 @@ export async function download(options: DownloadOptions): Promise<DownloadSummar
     const hash = hasher.digest();
     const expected = file.pax[hashRecord];
     if (expected !== hash) {
-      fail(file.path, expected === undefined ? 'the archive gave no hash for it'
-        : `hash mismatch: expected ${expected}, received bytes hash to ${hash} (damaged in transit)`);
+      fail(
+        file.path,
+        expected === undefined
+          ? 'the archive gave no hash for it'
+          : `hash mismatch: expected ${expected}, received bytes hash to ${hash} (damaged in transit)`,
+      );
       return;
     }
     const write = (async () => {
@@ -164,10 +181,12 @@ export async function download(options: DownloadOptions): Promise<DownloadSummar
       await rename(part, destination);
       progress.fetched++;
       if (progress.fetched % 100 === 0) report();
-    })().catch(async (error: unknown) => {
-      await rm(part, { force: true }).catch(() => undefined);
-      fail(file.path, writeFailure(error));
-    }).finally(() => writing.delete(write));
+    })()
+      .catch(async (error: unknown) => {
+        await rm(part, { force: true }).catch(() => undefined);
+        fail(file.path, writeFailure(error));
+      })
+      .finally(() => writing.delete(write));
     writing.add(write);
     if (writing.size >= writesInFlight) await Promise.race(writing);
   };
@@ -182,7 +201,8 @@ export async function download(options: DownloadOptions): Promise<DownloadSummar
    * its bytes are still read whole: the next entry begins after them.
    */
   const receive = async (file: TarFile): Promise<void> => {
-    if (!safePath(file.path)) throw new ClientError('bad_archive', `the archive names a path outside the target: ${JSON.stringify(file.path)}`);
+    if (!safePath(file.path))
+      throw new ClientError('bad_archive', `the archive names a path outside the target: ${JSON.stringify(file.path)}`);
     const destination = join(to, file.path);
     const part = destination + partSuffix;
     if (file.size <= heldFileBytes) return receiveSmall(file, destination, part);
@@ -212,8 +232,12 @@ export async function download(options: DownloadOptions): Promise<DownloadSummar
     }
     const hash = hasher.digest();
     const expected = file.pax[hashRecord];
-    let reason: string | null = expected === undefined ? 'the archive gave no hash for it'
-      : expected !== hash ? `hash mismatch: expected ${expected}, received bytes hash to ${hash} (damaged in transit)` : null;
+    let reason: string | null =
+      expected === undefined
+        ? 'the archive gave no hash for it'
+        : expected !== hash
+          ? `hash mismatch: expected ${expected}, received bytes hash to ${hash} (damaged in transit)`
+          : null;
     if (reason === null && localError === null) await rename(part, destination).catch(local);
     if (localError !== null) reason = writeFailure(localError);
     if (reason !== null) {
@@ -244,7 +268,10 @@ export async function download(options: DownloadOptions): Promise<DownloadSummar
         try {
           for await (const file of readTar(body)) {
             if (expectFirst !== null && file.path !== expectFirst) {
-              throw new ClientError('bad_archive', `the archive began with ${file.path}, not ${expectFirst}: it does not match the listing`);
+              throw new ClientError(
+                'bad_archive',
+                `the archive began with ${file.path}, not ${expectFirst}: it does not match the listing`,
+              );
             }
             // a resume that sends again the file it was to begin after is no progress: never a loop
             if (file.path === resumedAfter) {
@@ -270,7 +297,12 @@ export async function download(options: DownloadOptions): Promise<DownloadSummar
         break;
       } catch (error) {
         // a wrong archive (a name outside the target, a bad header) is not a cut: trying again cannot cure it
-        const cut = error instanceof TarError ? error.truncated : error instanceof ClientError ? error.retryable : isTransportError(error);
+        const cut =
+          error instanceof TarError
+            ? error.truncated
+            : error instanceof ClientError
+              ? error.retryable
+              : isTransportError(error);
         failingSince ||= Date.now();
         const left = retryForMs - (Date.now() - failingSince);
         if (!cut || left <= 0) {
@@ -290,8 +322,15 @@ export async function download(options: DownloadOptions): Promise<DownloadSummar
   progress.phase = 'done';
   report();
   return {
-    commit: commit.id, to, fetched: progress.fetched, skipped: progress.skipped, verified: progress.fetched + progress.skipped,
-    failed, bytesFetched: progress.bytesFetched, requests, seconds: (performance.now() - started) / 1000,
+    commit: commit.id,
+    to,
+    fetched: progress.fetched,
+    skipped: progress.skipped,
+    verified: progress.fetched + progress.skipped,
+    failed,
+    bytesFetched: progress.bytesFetched,
+    requests,
+    seconds: (performance.now() - started) / 1000,
   };
 }
 
@@ -330,6 +369,15 @@ function keepWhatArrived(response: IncomingMessage): PassThrough {
 /** A socket or stream failure (reset, closed early, a gzip stream cut): worth resuming. */
 function isTransportError(error: unknown): boolean {
   const code = (error as NodeJS.ErrnoException).code ?? '';
-  return ['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'ERR_STREAM_PREMATURE_CLOSE', 'Z_BUF_ERROR', 'ECONNABORTED'].includes(code)
-    || (error as Error).message === 'aborted';
+  return (
+    [
+      'ECONNRESET',
+      'ECONNREFUSED',
+      'EPIPE',
+      'ETIMEDOUT',
+      'ERR_STREAM_PREMATURE_CLOSE',
+      'Z_BUF_ERROR',
+      'ECONNABORTED',
+    ].includes(code) || (error as Error).message === 'aborted'
+  );
 }

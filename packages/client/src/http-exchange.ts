@@ -23,18 +23,31 @@ export class HttpExchanger {
   }
 
   send(method: string, path: string, headers: Record<string, string>, body: Body | undefined): Promise<Exchange> {
-    const parts = body === undefined ? [] : typeof body === 'string' ? [Buffer.from(body)] : Buffer.isBuffer(body) ? [body] : body;
+    const parts =
+      body === undefined ? [] : typeof body === 'string' ? [Buffer.from(body)] : Buffer.isBuffer(body) ? [body] : body;
     const length = parts.reduce((sum, part) => sum + part.length, 0);
     const url = new URL(path, this.baseUrl);
     return new Promise((resolve, reject) => {
-      const request = (this.secure ? httpsRequest : httpRequest)(url, {
-        method, agent: this.agent, headers: { ...headers, ...(body === undefined ? {} : { 'content-length': String(length) }) },
-      }, (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('error', reject);
-        response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, text: Buffer.concat(chunks).toString('utf8') }));
-      });
+      const request = (this.secure ? httpsRequest : httpRequest)(
+        url,
+        {
+          method,
+          agent: this.agent,
+          headers: { ...headers, ...(body === undefined ? {} : { 'content-length': String(length) }) },
+        },
+        (response) => {
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          response.on('error', reject);
+          response.on('end', () =>
+            resolve({
+              status: response.statusCode ?? 0,
+              headers: response.headers,
+              text: Buffer.concat(chunks).toString('utf8'),
+            }),
+          );
+        },
+      );
       request.on('error', reject);
       for (const part of parts) request.write(part);
       request.end();
@@ -48,7 +61,11 @@ export class HttpExchanger {
   open(path: string, headers: Record<string, string>): Promise<IncomingMessage> {
     const url = new URL(path, this.baseUrl);
     return new Promise((resolve, reject) => {
-      const request = (this.secure ? httpsRequest : httpRequest)(url, { method: 'GET', agent: this.agent, headers }, resolve);
+      const request = (this.secure ? httpsRequest : httpRequest)(
+        url,
+        { method: 'GET', agent: this.agent, headers },
+        resolve,
+      );
       request.on('error', reject);
       request.end();
     });

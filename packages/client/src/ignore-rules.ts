@@ -34,17 +34,32 @@ export class IgnoreRules {
   ) {}
 
   /** The rules at the top of a pushed directory. */
-  static async forInput(dir: string, options: { exclude: readonly string[]; gitignore: boolean }): Promise<IgnoreRules> {
-    const command = { dir, rules: ignore().add(alwaysIgnored).add([...options.exclude]) };
+  static async forInput(
+    dir: string,
+    options: { exclude: readonly string[]; gitignore: boolean },
+  ): Promise<IgnoreRules> {
+    const command = {
+      dir,
+      rules: ignore()
+        .add(alwaysIgnored)
+        .add([...options.exclude]),
+    };
     const above = options.gitignore ? await gitLevelsAbove(dir) : [];
     return new IgnoreRules(command, above, options.gitignore).enter(dir);
   }
 
   /** The rules inside `dir` (a directory this walk did not leave out): its own ignore files added. */
   async enter(dir: string): Promise<IgnoreRules> {
-    const [git, sluice] = await Promise.all([this.gitignore ? read(join(dir, '.gitignore')) : '', read(join(dir, '.sluiceignore'))]);
+    const [git, sluice] = await Promise.all([
+      this.gitignore ? read(join(dir, '.gitignore')) : '',
+      read(join(dir, '.sluiceignore')),
+    ]);
     if (git === '' && sluice === '') return this;
-    return new IgnoreRules(this.command, [...this.levels, { dir, rules: ignore().add(git).add(sluice) }], this.gitignore);
+    return new IgnoreRules(
+      this.command,
+      [...this.levels, { dir, rules: ignore().add(git).add(sluice) }],
+      this.gitignore,
+    );
   }
 
   /** Whether the file or directory at `absolute` is left out. */

@@ -36,7 +36,10 @@ async function filesUnder(absolute: string): Promise<number> {
  * the rules say). What cannot be read is reported, not thrown. `ignored` counts files, not the
  * directories they were left out with.
  */
-export async function collectFiles(inputs: readonly string[], options: WalkOptions = {}): Promise<{ files: LocalFile[]; unreadable: Unreadable[]; ignored: number }> {
+export async function collectFiles(
+  inputs: readonly string[],
+  options: WalkOptions = {},
+): Promise<{ files: LocalFile[]; unreadable: Unreadable[]; ignored: number }> {
   const files: LocalFile[] = [];
   const unreadable: Unreadable[] = [];
   let ignored = 0;
@@ -45,7 +48,10 @@ export async function collectFiles(inputs: readonly string[], options: WalkOptio
     try {
       info = await stat(absolute);
     } catch (error) {
-      unreadable.push({ path, reason: `unreadable: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` });
+      unreadable.push({
+        path,
+        reason: `unreadable: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      });
       return;
     }
     if (rules !== null && path !== '' && rules.ignores(absolute, info.isDirectory())) {
@@ -75,7 +81,11 @@ export async function collectFiles(inputs: readonly string[], options: WalkOptio
     const info = await stat(input).catch(() => null);
     if (info?.isDirectory()) {
       const top = resolve(input);
-      await visit(top, '', await IgnoreRules.forInput(top, { exclude: options.exclude ?? [], gitignore: options.gitignore ?? true }));
+      await visit(
+        top,
+        '',
+        await IgnoreRules.forInput(top, { exclude: options.exclude ?? [], gitignore: options.gitignore ?? true }),
+      );
     } else await visit(input, basename(input), null);
   }
   return { files, unreadable, ignored };
@@ -93,7 +103,11 @@ export async function hashFile(absolute: string, size: number): Promise<string> 
  * The Oxen hash of a file, and its content when it is smaller than `keepBelow` bytes: a push that
  * sends the file next need not read it twice.
  */
-export async function hashAndKeep(absolute: string, size: number, keepBelow: number): Promise<{ hash: string; content?: Buffer }> {
+export async function hashAndKeep(
+  absolute: string,
+  size: number,
+  keepBelow: number,
+): Promise<{ hash: string; content?: Buffer }> {
   // A hasher costs a WebAssembly instance: small files share one (hashed without awaiting in between).
   if (size <= wholeFileBytes) {
     const content = await readFile(absolute);

@@ -27,9 +27,10 @@ export async function makeParents(to: string, path: string, made: Set<string>): 
       throw error;
     });
     const shown = segments.slice(0, i + 1).join('/');
-    if (info === null) await mkdir(dir).catch((error: NodeJS.ErrnoException) => {
-      if (error.code !== 'EEXIST') throw error;
-    });
+    if (info === null)
+      await mkdir(dir).catch((error: NodeJS.ErrnoException) => {
+        if (error.code !== 'EEXIST') throw error;
+      });
     else if (info.isSymbolicLink()) throw new LocalConflict(`${shown} here is a symbolic link: not written through`);
     else if (!info.isDirectory()) {
       throw new LocalConflict(`${shown} here is a file where the repository has a directory`);

@@ -17,7 +17,13 @@ export function multipartBody(parts: readonly FilePart[]): { body: Buffer[]; con
   for (const part of parts) {
     const filename = part.filename.replace(/["\\]/g, (c) => `\\${c}`);
     const type = part.gzip ? 'application/gzip' : 'application/octet-stream';
-    chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file[]"; filename="${filename}"\r\nContent-Type: ${type}\r\n\r\n`), part.content, Buffer.from('\r\n'));
+    chunks.push(
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="file[]"; filename="${filename}"\r\nContent-Type: ${type}\r\n\r\n`,
+      ),
+      part.content,
+      Buffer.from('\r\n'),
+    );
   }
   chunks.push(Buffer.from(`--${boundary}--\r\n`));
   return { body: chunks, contentType: `multipart/form-data; boundary=${boundary}` };

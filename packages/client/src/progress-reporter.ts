@@ -14,7 +14,9 @@ const done = (p: PushProgress) => p.filesSent + p.skipped + p.byHash;
 
 function eta(seconds: number): string {
   if (!Number.isFinite(seconds) || seconds < 0) return '--';
-  return seconds >= 60 ? `${Math.floor(seconds / 60)}m${String(Math.round(seconds % 60)).padStart(2, '0')}s` : `${Math.round(seconds)}s`;
+  return seconds >= 60
+    ? `${Math.floor(seconds / 60)}m${String(Math.round(seconds % 60)).padStart(2, '0')}s`
+    : `${Math.round(seconds)}s`;
 }
 
 /**
@@ -31,7 +33,10 @@ export class ProgressReporter {
   private lastDraw = 0;
   private lastPhase = '';
 
-  constructor(private readonly out: NodeJS.WriteStream, private readonly plainEveryMs = 5000) {}
+  constructor(
+    private readonly out: NodeJS.WriteStream,
+    private readonly plainEveryMs = 5000,
+  ) {}
 
   update(progress: PushProgress): void {
     this.last = progress;
@@ -71,7 +76,10 @@ export class ProgressReporter {
     const rate = this.rates();
     // whichever takes longer: the bytes left at the byte rate, or the files left at the file rate
     // (small files first make the byte rate alone promise far too much, and the reverse)
-    const left = Math.max(rate.bytes > 0 ? (toSend - p.bytesSent) / rate.bytes : Infinity, rate.files > 0 ? (p.filesTotal - files) / rate.files : Infinity);
+    const left = Math.max(
+      rate.bytes > 0 ? (toSend - p.bytesSent) / rate.bytes : Infinity,
+      rate.files > 0 ? (p.filesTotal - files) / rate.files : Infinity,
+    );
     return [
       `${p.phase.padEnd(10)} files ${bar(files, p.filesTotal)} ${files}/${p.filesTotal}  ${rate.files.toFixed(0)} files/s`,
       `           bytes ${bar(p.bytesSent, toSend)} ${mib(p.bytesSent)}/${mib(toSend)} MiB  ${mib(rate.bytes)} MiB/s  ETA ${eta(left)}`,
@@ -92,6 +100,8 @@ export class ProgressReporter {
     const p = this.last!;
     this.lastPlain = performance.now();
     const seconds = Math.max((this.lastPlain - this.started) / 1000, 0.001);
-    this.out.write(`push: ${p.phase}, ${p.filesSent + p.skipped + p.byHash}/${p.filesTotal} files, ${mib(p.bytesSent)}/${mib(p.bytesToSend)} MiB sent (${mib(p.bytesSent / seconds)} MiB/s), server staged ${p.staged}, skipped ${p.skipped}, failed ${p.failed}\n`);
+    this.out.write(
+      `push: ${p.phase}, ${p.filesSent + p.skipped + p.byHash}/${p.filesTotal} files, ${mib(p.bytesSent)}/${mib(p.bytesToSend)} MiB sent (${mib(p.bytesSent / seconds)} MiB/s), server staged ${p.staged}, skipped ${p.skipped}, failed ${p.failed}\n`,
+    );
   }
 }

@@ -50,7 +50,11 @@ export class Lanes {
 }
 
 /** The files in groups of at most `maxBytes` bytes and `maxFiles` files, in order (a group has at least one file). */
-export function* batches<T extends { size: number }>(files: readonly T[], maxBytes: number, maxFiles: number): Generator<T[]> {
+export function* batches<T extends { size: number }>(
+  files: readonly T[],
+  maxBytes: number,
+  maxFiles: number,
+): Generator<T[]> {
   let batch: T[] = [];
   let bytes = 0;
   for (const file of files) {
@@ -75,17 +79,26 @@ export interface BatchOutcome {
 export async function sendBatch(target: BatchTarget, batch: PendingFile[]): Promise<BatchOutcome> {
   const { client, remote, workspaceId, progress, report } = target;
   const errors = new Map<string, { code: string; message: string }>();
-  const parts = await Promise.all(batch.map(async (file) => {
-    const content = file.content ?? await readFile(file.absolute);
-    file.content = undefined;
-    return { filename: file.target, content: target.gzip ? await gzipAsync(content, { level: gzipLevel }) : content, gzip: target.gzip };
-  }));
+  const parts = await Promise.all(
+    batch.map(async (file) => {
+      const content = file.content ?? (await readFile(file.absolute));
+      file.content = undefined;
+      return {
+        filename: file.target,
+        content: target.gzip ? await gzipAsync(content, { level: gzipLevel }) : content,
+        gzip: target.gzip,
+      };
+    }),
+  );
   const key = createHash('sha256').update(workspaceId);
   for (const file of batch) key.update(`\n${file.target}\0${file.hash}`);
   const bytes = batch.reduce((sum, f) => sum + f.size, 0);
   try {
     // The parts carry full repository paths, so the upload's directory is the root.
-    const answer = await client.upload(remote.namespace, remote.repo, workspaceId, '', parts, { idempotencyKey: key.digest('hex'), async: target.async });
+    const answer = await client.upload(remote.namespace, remote.repo, workspaceId, '', parts, {
+      idempotencyKey: key.digest('hex'),
+      async: target.async,
+    });
     progress.filesSent += batch.length;
     progress.bytesSent += bytes;
     progress.spooled += batch.length;
@@ -104,10 +117,12 @@ export async function sendBatch(target: BatchTarget, batch: PendingFile[]): Prom
     });
     progress.hashed += batch.length - seen;
     if (job.state === 'failed') {
-      for (const file of batch) errors.set(file.target, job.error ?? { code: 'job_failed', message: `job ${job.id} failed` });
+      for (const file of batch)
+        errors.set(file.target, job.error ?? { code: 'job_failed', message: `job ${job.id} failed` });
       return { staged: new Set(), errors, deduplicated: 0 };
     }
-    if (job.kind !== 'ingest') throw new ClientError('bad_answer', `job ${job.id} is a ${job.kind} job, not the upload's`, 0);
+    if (job.kind !== 'ingest')
+      throw new ClientError('bad_answer', `job ${job.id} is a ${job.kind} job, not the upload's`, 0);
     for (const result of job.files ?? []) if ('error' in result) errors.set(result.path, result.error);
     progress.staged += job.paths?.length ?? 0;
     return { staged: new Set(job.paths ?? []), errors, deduplicated: job.deduplicated ?? 0 };

@@ -28,7 +28,8 @@ export async function push(options: PushOptions): Promise<PushSummary> {
   const started = performance.now();
   const { remote } = options;
   const client = new SluiceClient({
-    baseUrl: remote.baseUrl, ...(options.token ? { token: options.token } : {}),
+    baseUrl: remote.baseUrl,
+    ...(options.token ? { token: options.token } : {}),
     ...(options.retryForMs !== undefined ? { retryForMs: options.retryForMs } : {}),
     // said at once, not after minutes of a frozen screen: the next progress clears it
     onRetry: (error, waitMs) => {
@@ -37,7 +38,21 @@ export async function push(options: PushOptions): Promise<PushSummary> {
       progress.notice = null;
     },
   });
-  const progress: PushProgress = { phase: 'scanning', filesTotal: 0, bytesTotal: 0, bytesToSend: 0, filesHashed: 0, filesSent: 0, bytesSent: 0, spooled: 0, hashed: 0, staged: 0, skipped: 0, byHash: 0, failed: 0 };
+  const progress: PushProgress = {
+    phase: 'scanning',
+    filesTotal: 0,
+    bytesTotal: 0,
+    bytesToSend: 0,
+    filesHashed: 0,
+    filesSent: 0,
+    bytesSent: 0,
+    spooled: 0,
+    hashed: 0,
+    staged: 0,
+    skipped: 0,
+    byHash: 0,
+    failed: 0,
+  };
   const report = () => options.onProgress?.({ ...progress });
   const failed: PushSummary['failed'] = [];
   const fail = (path: string, reason: string) => {
@@ -47,9 +62,16 @@ export async function push(options: PushOptions): Promise<PushSummary> {
 
   await client.version();
   if (!(await client.repoExists(remote.namespace, remote.repo))) {
-    throw new ClientError('repo_not_found', `repository ${remote.namespace}/${remote.repo} not found on ${remote.baseUrl}: create it with \`sluice repo create\``, 404);
+    throw new ClientError(
+      'repo_not_found',
+      `repository ${remote.namespace}/${remote.repo} not found on ${remote.baseUrl}: create it with \`sluice repo create\``,
+      404,
+    );
   }
-  const { files, unreadable, ignored } = await collectFiles(options.inputs, { exclude: options.exclude ?? [], gitignore: options.gitignore ?? true });
+  const { files, unreadable, ignored } = await collectFiles(options.inputs, {
+    exclude: options.exclude ?? [],
+    gitignore: options.gitignore ?? true,
+  });
   for (const u of unreadable) fail(u.path, u.reason);
   const candidates: Array<LocalFile & { target: string }> = [];
   for (const file of files) {
@@ -64,15 +86,32 @@ export async function push(options: PushOptions): Promise<PushSummary> {
   progress.bytesToSend = progress.bytesTotal;
 
   const workspaceId = options.workspace ?? defaultWorkspaceId(options);
-  const workspace = await client.workspace(remote.namespace, remote.repo, { id: workspaceId, branch: options.branch, ...(options.workspace ? { name: options.workspace } : {}) });
+  const workspace = await client.workspace(remote.namespace, remote.repo, {
+    id: workspaceId,
+    branch: options.branch,
+    ...(options.workspace ? { name: options.workspace } : {}),
+  });
   progress.phase = 'comparing';
   report();
   const staged = await client.staged(remote.namespace, remote.repo, workspace.id);
-  const base = await baseHashes(client, remote, workspace.commit.id, candidates.map((f) => f.target));
+  const base = await baseHashes(
+    client,
+    remote,
+    workspace.commit.id,
+    candidates.map((f) => f.target),
+  );
 
   // A pipeline: each step of files is hashed, compared and staged by hash while the batches of
   // the steps before it are on the wire, so the server never waits for the client to hash.
-  const target: BatchTarget = { client, remote, workspaceId: workspace.id, async: options.async, gzip: gzipParts(options.gzip ?? 'auto', remote.baseUrl), progress, report };
+  const target: BatchTarget = {
+    client,
+    remote,
+    workspaceId: workspace.id,
+    async: options.async,
+    gzip: gzipParts(options.gzip ?? 'auto', remote.baseUrl),
+    progress,
+    report,
+  };
   const lanes = new Lanes(options.concurrency);
   let deduplicated = 0;
   // files, not requests: a file sent again after a lost answer counts once
@@ -94,14 +133,17 @@ export async function push(options: PushOptions): Promise<PushSummary> {
   report();
   for (const step of batches(candidates, stepBytes, stepFiles)) {
     const hashed = await hashFiles(step, options.chunkSize, progress, report, fail);
-    const changed = hashed.filter((file) => (staged.has(file.target) ? staged.get(file.target) : base.get(file.target)) !== file.hash);
+    const changed = hashed.filter(
+      (file) => (staged.has(file.target) ? staged.get(file.target) : base.get(file.target)) !== file.hash,
+    );
     progress.skipped += hashed.length - changed.length;
     const unsent = await stageKnownContent(client, remote, workspace.id, changed, progress);
     progress.bytesToSend -= sizeOf(step) - sizeOf(unsent);
     large.push(...unsent.filter((f) => f.size >= options.chunkSize));
     const small = unsent.filter((f) => f.size < options.chunkSize);
     if (small.length > 0 && progress.phase === 'hashing') progress.phase = 'uploading';
-    for (const batch of batches(small, options.batchBytes, options.batchFiles)) await lanes.add(() => send(batch, false, resend));
+    for (const batch of batches(small, options.batchBytes, options.batchFiles))
+      await lanes.add(() => send(batch, false, resend));
   }
   await lanes.idle();
   progress.phase = 'uploading';
@@ -110,21 +152,33 @@ export async function push(options: PushOptions): Promise<PushSummary> {
   let remaining = resend.splice(0);
   for (let round = 1; round < rounds && remaining.length > 0; round++) {
     const retry: PendingFile[] = [];
-    await mapLimit([...batches(remaining, options.batchBytes, options.batchFiles)], options.concurrency, (batch) => send(batch, round === rounds - 1, retry));
+    await mapLimit([...batches(remaining, options.batchBytes, options.batchFiles)], options.concurrency, (batch) =>
+      send(batch, round === rounds - 1, retry),
+    );
     remaining = retry;
   }
   await mapLimit(large, 2, async (file) => {
     try {
-      await client.uploadLarge(remote.namespace, remote.repo, workspace.id, {
-        hash: file.hash, size: file.size, fileName: file.target.split('/').pop()!, dstDir: file.target.split('/').slice(0, -1).join('/'),
-        read: (offset, length) => readRange(file.absolute, offset, length),
-      }, {
-        chunkSize: options.chunkSize, concurrency: 4,
-        onChunk: (bytes) => {
-          progress.bytesSent += bytes;
-          report();
+      await client.uploadLarge(
+        remote.namespace,
+        remote.repo,
+        workspace.id,
+        {
+          hash: file.hash,
+          size: file.size,
+          fileName: file.target.split('/').pop()!,
+          dstDir: file.target.split('/').slice(0, -1).join('/'),
+          read: (offset, length) => readRange(file.absolute, offset, length),
         },
-      });
+        {
+          chunkSize: options.chunkSize,
+          concurrency: 4,
+          onChunk: (bytes) => {
+            progress.bytesSent += bytes;
+            report();
+          },
+        },
+      );
       sentFiles.add(file.target);
       progress.filesSent++;
       progress.spooled++;
@@ -139,7 +193,8 @@ export async function push(options: PushOptions): Promise<PushSummary> {
   let commit: Commit | null = null;
   let commitNote: string | null = null;
   if (!options.commit) commitNote = 'not asked to commit';
-  else if (failed.length > 0) commitNote = `not committed: ${failed.length} file(s) failed; fix them and run the same push again to resume (what the server staged is not sent again)`;
+  else if (failed.length > 0)
+    commitNote = `not committed: ${failed.length} file(s) failed; fix them and run the same push again to resume (what the server staged is not sent again)`;
   else {
     progress.phase = 'committing';
     report();
@@ -148,12 +203,16 @@ export async function push(options: PushOptions): Promise<PushSummary> {
     if (staged.size === 0 && progress.staged === 0) {
       commitNote = nothing;
       // a workspace this push made and left empty is not left behind (a named one is the user's)
-      if (!options.workspace) await client.deleteWorkspace(remote.namespace, remote.repo, workspace.id).catch(() => undefined);
-    }
-    else {
-      const message = options.message.message ?? `sluice push of ${progress.filesTotal} file${progress.filesTotal === 1 ? '' : 's'}`;
+      if (!options.workspace)
+        await client.deleteWorkspace(remote.namespace, remote.repo, workspace.id).catch(() => undefined);
+    } else {
+      const message =
+        options.message.message ?? `sluice push of ${progress.filesTotal} file${progress.filesTotal === 1 ? '' : 's'}`;
       try {
-        commit = await client.commit(remote.namespace, remote.repo, workspace.id, options.branch, { ...options.message, message });
+        commit = await client.commit(remote.namespace, remote.repo, workspace.id, options.branch, {
+          ...options.message,
+          message,
+        });
       } catch (error) {
         // Files staged as unchanged against the branch leave nothing to commit: the server says 422 NoChanges.
         if (!(error instanceof ClientError && error.status === 422)) throw error;
@@ -182,13 +241,18 @@ export async function push(options: PushOptions): Promise<PushSummary> {
 
 const sizeOf = (files: readonly LocalFile[]) => files.reduce((sum, f) => sum + f.size, 0);
 
-
 /** Oxen hashes of the files, four read at once, keeping what goes in batches; a file that cannot be read fails alone. */
-async function hashFiles(files: ReadonlyArray<LocalFile & { target: string }>, keepBelow: number, progress: PushProgress, report: () => void, fail: (path: string, reason: string) => void): Promise<PendingFile[]> {
+async function hashFiles(
+  files: ReadonlyArray<LocalFile & { target: string }>,
+  keepBelow: number,
+  progress: PushProgress,
+  report: () => void,
+  fail: (path: string, reason: string) => void,
+): Promise<PendingFile[]> {
   const hashed: PendingFile[] = [];
   await mapLimit(files, 4, async (file) => {
     try {
-      hashed.push({ ...file, ...await hashAndKeep(file.absolute, file.size, keepBelow) });
+      hashed.push({ ...file, ...(await hashAndKeep(file.absolute, file.size, keepBelow)) });
     } catch (error) {
       fail(file.path, `unreadable: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
     }

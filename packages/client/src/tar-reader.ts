@@ -1,6 +1,9 @@
 /** A tar that is not one: a cut stream, a header whose checksum fails, a size that cannot be read. */
 export class TarError extends Error {
-  constructor(message: string, readonly truncated = false) {
+  constructor(
+    message: string,
+    readonly truncated = false,
+  ) {
     super(message);
     this.name = 'TarError';
   }
@@ -66,7 +69,8 @@ class ByteReader {
   /** The next `length` bytes, in the pieces they arrived in. */
   async *pieces(length: number): AsyncGenerator<Buffer> {
     for (let left = length; left > 0;) {
-      if (this.buffered === 0 && !(await this.fill())) throw new TarError('the archive stops in the middle of a file', true);
+      if (this.buffered === 0 && !(await this.fill()))
+        throw new TarError('the archive stops in the middle of a file', true);
       const piece = this.take(Math.min(left, this.chunks[0]!.length));
       left -= piece.length;
       yield piece;
@@ -105,7 +109,8 @@ function paxRecords(data: Buffer): Record<string, string> {
   for (let at = 0; at < data.length;) {
     const space = data.indexOf(0x20, at);
     const length = Number(data.subarray(at, space).toString('ascii'));
-    if (space === -1 || !Number.isInteger(length) || length <= 0 || at + length > data.length) throw new TarError('a pax record is malformed');
+    if (space === -1 || !Number.isInteger(length) || length <= 0 || at + length > data.length)
+      throw new TarError('a pax record is malformed');
     const record = data.subarray(space + 1, at + length - 1).toString('utf8');
     const equals = record.indexOf('=');
     if (equals === -1) throw new TarError('a pax record is malformed');
@@ -130,7 +135,8 @@ export async function* readTar(source: AsyncIterable<Buffer>): AsyncGenerator<Ta
     const header = await reader.exactly(512);
     if (header === null) throw new TarError('the archive ends without its end blocks', true);
     if (header.every((byte) => byte === 0)) {
-      if ((await reader.exactly(512)) === null) throw new TarError('the archive ends without its second end block', true);
+      if ((await reader.exactly(512)) === null)
+        throw new TarError('the archive ends without its second end block', true);
       return;
     }
     if (!checksumHolds(header)) throw new TarError('a header checksum does not match: the archive was damaged');
@@ -157,10 +163,16 @@ export async function* readTar(source: AsyncIterable<Buffer>): AsyncGenerator<Ta
       })();
       yield { path: name, size, pax: records, body };
       // a consumer that skipped the body: pass over it
-      if (!read) for await (const _ of reader.pieces(size)) { /* skipped */ }
+      if (!read)
+        for await (const _ of reader.pieces(size)) {
+          /* skipped */
+        }
     } else {
-      for await (const _ of reader.pieces(size)) { /* not a file */ }
+      for await (const _ of reader.pieces(size)) {
+        /* not a file */
+      }
     }
-    if (padding > 0 && (await reader.exactly(padding)) === null) throw new TarError('the archive stops in the middle of a file', true);
+    if (padding > 0 && (await reader.exactly(padding)) === null)
+      throw new TarError('the archive stops in the middle of a file', true);
   }
 }

@@ -9,8 +9,16 @@ const maxBranchName = 256;
  * characters, `/`-separated segments none of which is empty, `.` or `..`.
  */
 export function assertBranchName(value: unknown): string {
-  const valid = typeof value === 'string' && value.length > 0 && value.length <= maxBranchName && isWellFormed(value)
-    && !/[\u0000-\u001f\u007f]/.test(value) && value.split('/').every((segment) => segment !== '' && segment !== '.' && segment !== '..');
+  const valid =
+    typeof value === 'string' &&
+    value.length > 0 &&
+    value.length <= maxBranchName &&
+    isWellFormed(value) &&
+    !/[\u0000-\u001f\u007f]/.test(value) &&
+    value.split('/').every((segment) => segment !== '' && segment !== '.' && segment !== '..');
   if (valid) return value;
-  throw new SluiceError('invalid_name', `Invalid branch name ${JSON.stringify(value)}: 1 to ${maxBranchName} characters, no control characters, '/'-separated segments that are not empty, '.' or '..'`);
+  throw new SluiceError(
+    'invalid_name',
+    `Invalid branch name ${JSON.stringify(value)}: 1 to ${maxBranchName} characters, no control characters, '/'-separated segments that are not empty, '.' or '..'`,
+  );
 }

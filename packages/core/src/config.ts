@@ -193,24 +193,35 @@ export function loadConfig(env: Environment): Config {
     return text;
   };
   const url = (name: ConfigVariable, protocols: readonly string[]): string => urlText(name, raw(name), protocols);
-  const list = (name: ConfigVariable): string[] => raw(name).split(',').map((item) => item.trim()).filter((item) => item !== '');
+  const list = (name: ConfigVariable): string[] =>
+    raw(name)
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item !== '');
   // compared with what a browser sends in Origin: scheme, host and port only, lower-case, no default port
   const origins = list('SLUICE_ALLOWED_ORIGINS').map((text) => {
     try {
       const parsed = new URL(text);
-      if ((parsed.protocol === 'http:' || parsed.protocol === 'https:') && text.replace(/\/$/, '').toLowerCase() === parsed.origin) {
+      if (
+        (parsed.protocol === 'http:' || parsed.protocol === 'https:') &&
+        text.replace(/\/$/, '').toLowerCase() === parsed.origin
+      ) {
         return parsed.origin;
       }
     } catch {
       // reported below
     }
-    problems.push(`SLUICE_ALLOWED_ORIGINS: ${JSON.stringify(text)} is not an origin (expected scheme://host[:port], as http://localhost:5173)`);
+    problems.push(
+      `SLUICE_ALLOWED_ORIGINS: ${JSON.stringify(text)} is not an origin (expected scheme://host[:port], as http://localhost:5173)`,
+    );
     return text;
   });
   // a host name, or host:port to allow that port only; compared lower-case with the Host header
   const hosts = list('SLUICE_ALLOWED_HOSTS').map((text) => {
     if (!/^(?:[A-Za-z0-9_.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/.test(text)) {
-      problems.push(`SLUICE_ALLOWED_HOSTS: ${JSON.stringify(text)} is not a host name (expected name or name:port, as sluice.lan)`);
+      problems.push(
+        `SLUICE_ALLOWED_HOSTS: ${JSON.stringify(text)} is not a host name (expected name or name:port, as sluice.lan)`,
+      );
     }
     return text.toLowerCase();
   });
@@ -236,18 +247,24 @@ export function loadConfig(env: Environment): Config {
       problems.push(`SLUICE_S3_BUCKET=${JSON.stringify(store.bucket)}: not a valid bucket name`);
     }
   } else {
-    store = { kind: 'fs', dataDir: raw('SLUICE_DATA_DIR'), fsync: oneOf('SLUICE_FS_FSYNC', ['true', 'false'] as const) === 'true' };
+    store = {
+      kind: 'fs',
+      dataDir: raw('SLUICE_DATA_DIR'),
+      fsync: oneOf('SLUICE_FS_FSYNC', ['true', 'false'] as const) === 'true',
+    };
   }
   const redisCluster = oneOf('SLUICE_REDIS_CLUSTER', ['off', 'on'] as const) === 'on';
   const redisText = raw('SLUICE_REDIS_URL').trim();
   // `auto` (the old default, which took any Redis answering on 127.0.0.1:6379) now means embedded:
   // an unconfigured sluice keeps all its data under SLUICE_DATA_DIR
-  const redisMode: RedisMode = redisText === 'auto' || redisText === 'embedded' || redisText === '' ? 'embedded' : 'url';
+  const redisMode: RedisMode =
+    redisText === 'auto' || redisText === 'embedded' || redisText === '' ? 'embedded' : 'url';
   const redisUrls = redisMode === 'url' ? redisText.split(',').map((text) => text.trim()) : ['redis://127.0.0.1:6379'];
   if (!redisCluster && redisUrls.length > 1) {
     problems.push('SLUICE_REDIS_URL: several URLs (cluster seed nodes) need SLUICE_REDIS_CLUSTER=on');
   }
-  if (redisCluster && redisMode !== 'url') problems.push(`SLUICE_REDIS_CLUSTER=on needs the cluster's seed URLs in SLUICE_REDIS_URL, not ${redisMode}`);
+  if (redisCluster && redisMode !== 'url')
+    problems.push(`SLUICE_REDIS_CLUSTER=on needs the cluster's seed URLs in SLUICE_REDIS_URL, not ${redisMode}`);
   if (redisMode === 'url') for (const text of redisUrls) urlText('SLUICE_REDIS_URL', text, ['redis:', 'rediss:']);
   const keyPrefix = raw('SLUICE_KEY_PREFIX');
   if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(keyPrefix)) {
@@ -286,8 +303,14 @@ export function loadConfig(env: Environment): Config {
     maxStreamsPerCaller: integer('SLUICE_MAX_STREAMS_PER_CALLER', 1),
     streamStallSeconds: integer('SLUICE_STREAM_STALL_SECONDS', 1, 86_400),
     logLevel: oneOf('SLUICE_LOG_LEVEL', ['info', 'fatal', 'error', 'warn', 'debug', 'trace', 'silent'] as const),
-    auth: { enabled: oneOf('SLUICE_AUTH', ['off', 'on'] as const) === 'on', tokensFile: raw('SLUICE_AUTH_TOKENS_FILE') },
-    workspaceQuota: { files: integer('SLUICE_WORKSPACE_MAX_FILES', 0), bytes: integer('SLUICE_WORKSPACE_MAX_BYTES', 0) },
+    auth: {
+      enabled: oneOf('SLUICE_AUTH', ['off', 'on'] as const) === 'on',
+      tokensFile: raw('SLUICE_AUTH_TOKENS_FILE'),
+    },
+    workspaceQuota: {
+      files: integer('SLUICE_WORKSPACE_MAX_FILES', 0),
+      bytes: integer('SLUICE_WORKSPACE_MAX_BYTES', 0),
+    },
     rateLimit: {
       max: integer('SLUICE_RATE_LIMIT', 0),
       windowSeconds: integer('SLUICE_RATE_LIMIT_WINDOW_SECONDS', 1, 86_400),
@@ -298,13 +321,16 @@ export function loadConfig(env: Environment): Config {
     allowedHosts: hosts,
     allowOpen: oneOf('SLUICE_ALLOW_OPEN', ['false', 'true'] as const) === 'true',
   };
-  config.maxUploadsPerCaller = raw('SLUICE_MAX_UPLOADS_PER_CALLER') === ''
-    ? Math.ceil(config.maxUploadsInFlight / 2)
-    : integer('SLUICE_MAX_UPLOADS_PER_CALLER', 1, config.maxUploadsInFlight);
+  config.maxUploadsPerCaller =
+    raw('SLUICE_MAX_UPLOADS_PER_CALLER') === ''
+      ? Math.ceil(config.maxUploadsInFlight / 2)
+      : integer('SLUICE_MAX_UPLOADS_PER_CALLER', 1, config.maxUploadsInFlight);
   // as Redis's protected mode: whoever reaches the port could write and delete datasets and jobs
   if (config.role !== 'worker' && !config.auth.enabled && !isLoopback(config.host) && !config.allowOpen) {
-    problems.push(`SLUICE_HOST=${config.host} with SLUICE_AUTH=off serves an open, writable dataset server to every host that reaches it: `
-      + 'turn auth on (SLUICE_AUTH=on, see "Auth"), bind to 127.0.0.1, or set SLUICE_ALLOW_OPEN=true if that is what you mean');
+    problems.push(
+      `SLUICE_HOST=${config.host} with SLUICE_AUTH=off serves an open, writable dataset server to every host that reaches it: ` +
+        'turn auth on (SLUICE_AUTH=on, see "Auth"), bind to 127.0.0.1, or set SLUICE_ALLOW_OPEN=true if that is what you mean',
+    );
   }
   if (problems.length > 0) {
     throw new SluiceError('invalid_config', `Invalid configuration:\n  - ${problems.join('\n  - ')}`);

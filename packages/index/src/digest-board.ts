@@ -46,11 +46,15 @@ export interface BoardWaiter {
  * on a connection of its own: it wakes when the change lands instead of polling the board.
  */
 export class DigestBoard {
-  constructor(private readonly redis: RedisClient, private readonly keys: RedisKeys) {}
+  constructor(
+    private readonly redis: RedisClient,
+    private readonly keys: RedisKeys,
+  ) {}
 
   async chunkWritten(digestId: string, index: number, key: string): Promise<void> {
     const board = this.keys.digestBoard(digestId);
-    if (index === 0) await this.redis.pipeline().hset(board, 'chunk:0', key, 'chunks', 1).expire(board, boardTtlSeconds).exec();
+    if (index === 0)
+      await this.redis.pipeline().hset(board, 'chunk:0', key, 'chunks', 1).expire(board, boardTtlSeconds).exec();
     else await this.redis.hset(board, `chunk:${index}`, key, 'chunks', index + 1);
     await this.signal(digestId, 'digest');
   }
@@ -69,7 +73,11 @@ export class DigestBoard {
   /** Takes the part for `who` unless the other took it first; returns who has it. */
   async claim(digestId: string, who: DigestOwner): Promise<DigestOwner> {
     const board = this.keys.digestBoard(digestId);
-    const [[, won], [, owner]] = (await this.redis.pipeline().hsetnx(board, 'owner', who).hget(board, 'owner').exec()) as [[null, number], [null, DigestOwner]];
+    const [[, won], [, owner]] = (await this.redis
+      .pipeline()
+      .hsetnx(board, 'owner', who)
+      .hget(board, 'owner')
+      .exec()) as [[null, number], [null, DigestOwner]];
     return won === 1 ? who : owner;
   }
 

@@ -17,12 +17,20 @@ const fields = ['files', 'bytes', 'failed', 'commits'] as const;
  * dashboard turns two readings into files and bytes per second. One round trip per job, not per file.
  */
 export class IngestTotals {
-  constructor(private readonly redis: RedisClient, private readonly keys: RedisKeys) {}
+  constructor(
+    private readonly redis: RedisClient,
+    private readonly keys: RedisKeys,
+  ) {}
 
   async add(files: number, bytes: number, failed: number): Promise<void> {
     const key = this.keys.ingestTotals();
     // A pipeline, not MULTI: each counter is right on its own, and this is three commands, not five.
-    await this.redis.pipeline().hincrby(key, 'files', files).hincrby(key, 'bytes', bytes).hincrby(key, 'failed', failed).exec();
+    await this.redis
+      .pipeline()
+      .hincrby(key, 'files', files)
+      .hincrby(key, 'bytes', bytes)
+      .hincrby(key, 'failed', failed)
+      .exec();
   }
 
   async addCommit(): Promise<void> {
@@ -31,6 +39,8 @@ export class IngestTotals {
 
   async read(): Promise<IngestTotalsSnapshot> {
     const values = await this.redis.hmget(this.keys.ingestTotals(), ...fields);
-    return Object.fromEntries(fields.map((field, i) => [field, Number(values[i] ?? 0)])) as unknown as IngestTotalsSnapshot;
+    return Object.fromEntries(
+      fields.map((field, i) => [field, Number(values[i] ?? 0)]),
+    ) as unknown as IngestTotalsSnapshot;
   }
 }

@@ -19,7 +19,10 @@ describe('LruCache', () => {
   it('keeps no value heavier than its whole capacity, and what it held stays', () => {
     const cache = new LruCache<string, number[]>(10, (value) => value.length);
     cache.set('small', [1]);
-    cache.set('huge', Array.from({ length: 11 }, (_, i) => i));
+    cache.set(
+      'huge',
+      Array.from({ length: 11 }, (_, i) => i),
+    );
     expect(cache.get('huge')).toBeUndefined();
     expect(cache.get('small')).toEqual([1]);
     expect(cache.size).toBe(1);

@@ -7,7 +7,10 @@ export class LruCache<K, V> {
   private readonly map = new Map<K, { value: V; weight: number }>();
   private total = 0;
 
-  constructor(private readonly capacity: number, private readonly weigh: (value: V) => number = () => 1) {}
+  constructor(
+    private readonly capacity: number,
+    private readonly weigh: (value: V) => number = () => 1,
+  ) {}
 
   /** The summed weight of what is cached. */
   get weight(): number {

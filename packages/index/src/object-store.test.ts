@@ -10,18 +10,30 @@ async function* sorted(changes: Array<readonly [string, TreeChange]>) {
 describe('ObjectStore.buildTree', () => {
   it('applies changes bottom-up, drops emptied directories, keeps untouched ones as they were, and sums sizes', async () => {
     const objects = new ObjectStore(new MemoryBlobStore());
-    const base = await objects.buildTree(await objects.emptyTree(), sorted([
-      ['a/b/c.txt', file('c1', 3)], ['a/d.txt', file('d1', 4)], ['e.txt', file('e1', 5)], ['keep/k.txt', file('k1', 6)],
-    ]));
+    const base = await objects.buildTree(
+      await objects.emptyTree(),
+      sorted([
+        ['a/b/c.txt', file('c1', 3)],
+        ['a/d.txt', file('d1', 4)],
+        ['e.txt', file('e1', 5)],
+        ['keep/k.txt', file('k1', 6)],
+      ]),
+    );
     const keepBefore = (await objects.lookup(base, 'keep'))!;
-    const next = await objects.buildTree(base, sorted([
-      ['a/b/c.txt', null], // a/b empties and goes
-      ['a/x.txt', file('x1', 7)],
-      ['e.txt', file('e2', 8)],
-      ['new/deep/n.txt', file('n1', 9)],
-    ]));
+    const next = await objects.buildTree(
+      base,
+      sorted([
+        ['a/b/c.txt', null], // a/b empties and goes
+        ['a/x.txt', file('x1', 7)],
+        ['e.txt', file('e2', 8)],
+        ['new/deep/n.txt', file('n1', 9)],
+      ]),
+    );
     expect(await objects.lookup(next, 'a/b')).toBeNull();
-    expect((await objects.readNode((await objects.lookup(next, 'a'))!.hash)).map((e) => e.name)).toEqual(['d.txt', 'x.txt']);
+    expect((await objects.readNode((await objects.lookup(next, 'a'))!.hash)).map((e) => e.name)).toEqual([
+      'd.txt',
+      'x.txt',
+    ]);
     expect(await objects.lookup(next, 'e.txt')).toMatchObject({ kind: 'file', hash: 'e2', size: 8 });
     expect(await objects.lookup(next, 'new/deep/n.txt')).toMatchObject({ hash: 'n1' });
     expect(await objects.lookup(next, 'keep')).toEqual(keepBefore); // not rewritten
@@ -32,10 +44,25 @@ describe('ObjectStore.buildTree', () => {
 
   it('builds the same root for the same content, whatever the base it started from', async () => {
     const objects = new ObjectStore(new MemoryBlobStore());
-    const direct = await objects.buildTree(await objects.emptyTree(), sorted([['x/y.txt', file('y')], ['z.txt', file('z')]]));
+    const direct = await objects.buildTree(
+      await objects.emptyTree(),
+      sorted([
+        ['x/y.txt', file('y')],
+        ['z.txt', file('z')],
+      ]),
+    );
     const viaDetour = await objects.buildTree(
-      await objects.buildTree(await objects.emptyTree(), sorted([['x/y.txt', file('y')], ['gone/g.txt', file('g')]])),
-      sorted([['gone/g.txt', null], ['z.txt', file('z')]]),
+      await objects.buildTree(
+        await objects.emptyTree(),
+        sorted([
+          ['x/y.txt', file('y')],
+          ['gone/g.txt', file('g')],
+        ]),
+      ),
+      sorted([
+        ['gone/g.txt', null],
+        ['z.txt', file('z')],
+      ]),
     );
     expect(viaDetour).toBe(direct);
   });
@@ -43,7 +70,10 @@ describe('ObjectStore.buildTree', () => {
 
 describe('ObjectStore node cache', () => {
   it('holds at most its bound of tree entries while a large tree is built and read, and builds the same tree', async () => {
-    const changes = Array.from({ length: 20_000 }, (_, i) => [`d${i % 50}/s${Math.floor(i / 50) % 20}/f${i}.csv`, file(`h${i}`, i)] as const);
+    const changes = Array.from(
+      { length: 20_000 },
+      (_, i) => [`d${i % 50}/s${Math.floor(i / 50) % 20}/f${i}.csv`, file(`h${i}`, i)] as const,
+    );
     const bounded = new ObjectStore(new MemoryBlobStore(), { cachedTreeEntries: 1000 });
     const unbounded = new ObjectStore(new MemoryBlobStore(), { cachedTreeEntries: 1_000_000 });
     const root = await bounded.buildTree(await bounded.emptyTree(), sorted(changes));

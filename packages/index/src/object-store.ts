@@ -12,7 +12,11 @@ const emptyNode = JSON.stringify({ entries: [] });
 /** A commit that would put a file and a directory at one path: it is refused, never resolved by dropping one. */
 function collision(dir: string, name: string): SluiceError {
   const path = dir === '' ? name : `${dir}/${name}`;
-  return new SluiceError('path_conflict', `the commit would put a file and a directory at ${path}; unstage one of them`, { fields: { path } });
+  return new SluiceError(
+    'path_conflict',
+    `the commit would put a file and a directory at ${path}; unstage one of them`,
+    { fields: { path } },
+  );
 }
 
 /**
@@ -59,7 +63,10 @@ export class ObjectStore {
   private readonly commits = new LruCache<string, Commit>(10_000);
   private emptyRoot: string | undefined;
 
-  constructor(private readonly store: BlobStore, options: ObjectStoreOptions = {}) {
+  constructor(
+    private readonly store: BlobStore,
+    options: ObjectStoreOptions = {},
+  ) {
     this.nodes = new LruCache(options.cachedTreeEntries ?? defaultCachedTreeEntries, (entries) => entries.length + 1);
   }
 
@@ -125,9 +132,12 @@ export class ObjectStore {
    * never one object per file, and only directories that changed are read and written.
    */
   async buildTree(base: string, changes: AsyncIterable<TreeChangeAt>): Promise<string> {
-    return this.buildTreeInBatches(base, (async function* () {
-      for await (const change of changes) yield [change];
-    })());
+    return this.buildTreeInBatches(
+      base,
+      (async function* () {
+        for await (const change of changes) yield [change];
+      })(),
+    );
   }
 
   /** buildTree over changes handed on in batches, as a commit reads them (one await a batch). */
@@ -160,7 +170,8 @@ export class ObjectStore {
         const was = entries.get(name);
         // A file never silently replaces a directory that still holds files (see planStage).
         // A removal is of a file: it never takes a directory with it.
-        if (was?.kind === 'dir' && (change === null || change.kind === 'file') && !dir.emptied.has(name)) throw collision(dir.path, name);
+        if (was?.kind === 'dir' && (change === null || change.kind === 'file') && !dir.emptied.has(name))
+          throw collision(dir.path, name);
         if (change === null) entries.delete(name);
         else entries.set(name, change);
       }
@@ -175,7 +186,8 @@ export class ObjectStore {
       // Nor a directory a file: one staged at this directory's path, or a base file not removed.
       const replaced = parent?.children.get(name);
       if (replaced !== undefined && replaced !== null) throw collision(parent!.path, name);
-      if (parent !== undefined && replaced === undefined && baseNode?.kind === 'file') throw collision(parent.path, name);
+      if (parent !== undefined && replaced === undefined && baseNode?.kind === 'file')
+        throw collision(parent.path, name);
       const sorted = [...entries.values()];
       // a new directory's files arrive in name order: sorted already, most often
       if (!inNameOrder(sorted)) sorted.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -184,33 +196,42 @@ export class ObjectStore {
       const hash = await oxenHash(json);
       // Content-addressed: the parent can name this node before its write completes.
       while (pending.size >= 32) await Promise.race(pending);
-      const write = this.store.put(objectKey(hash), Buffer.from(json)).catch((error: unknown) => void (failure ??= error));
+      const write = this.store
+        .put(objectKey(hash), Buffer.from(json))
+        .catch((error: unknown) => void (failure ??= error));
       pending.add(write);
       void write.finally(() => pending.delete(write));
       if (parent === undefined) root = hash;
-      else parent.children.set(name, { name, kind: 'dir', hash, size: sorted.reduce((sum, entry) => sum + entry.size, 0) });
+      else
+        parent.children.set(name, {
+          name,
+          kind: 'dir',
+          hash,
+          size: sorted.reduce((sum, entry) => sum + entry.size, 0),
+        });
     };
 
-    for await (const batch of batches) for (const [path, change] of batch) {
-      const slash = path.lastIndexOf('/');
-      const dir = slash === -1 ? '' : path.slice(0, slash);
-      let top = stack[stack.length - 1]!;
-      while (top.path !== '' && dir !== top.path && !dir.startsWith(top.path + '/')) {
-        await finish(stack.pop()!);
-        top = stack[stack.length - 1]!;
-      }
-      if (dir !== top.path) {
-        const rest = (top.path === '' ? dir : dir.slice(top.path.length + 1)).split('/');
-        for (const segment of rest) {
-          const parent = stack[stack.length - 1]!;
-          const base = entryNamed(await baseEntriesOf(parent), segment) ?? null;
-          const path = parent.path === '' ? segment : `${parent.path}/${segment}`;
-          stack.push({ path, base, children: new Map(), emptied: new Set() });
+    for await (const batch of batches)
+      for (const [path, change] of batch) {
+        const slash = path.lastIndexOf('/');
+        const dir = slash === -1 ? '' : path.slice(0, slash);
+        let top = stack[stack.length - 1]!;
+        while (top.path !== '' && dir !== top.path && !dir.startsWith(top.path + '/')) {
+          await finish(stack.pop()!);
+          top = stack[stack.length - 1]!;
         }
+        if (dir !== top.path) {
+          const rest = (top.path === '' ? dir : dir.slice(top.path.length + 1)).split('/');
+          for (const segment of rest) {
+            const parent = stack[stack.length - 1]!;
+            const base = entryNamed(await baseEntriesOf(parent), segment) ?? null;
+            const path = parent.path === '' ? segment : `${parent.path}/${segment}`;
+            stack.push({ path, base, children: new Map(), emptied: new Set() });
+          }
+        }
+        const name = path.slice(slash + 1);
+        stack[stack.length - 1]!.children.set(name, change === null ? null : { name, kind: 'file', ...change });
       }
-      const name = path.slice(slash + 1);
-      stack[stack.length - 1]!.children.set(name, change === null ? null : { name, kind: 'file', ...change });
-    }
     while (stack.length > 0) await finish(stack.pop()!);
     await Promise.all(pending);
     if (failure !== undefined) throw failure;
@@ -218,7 +239,17 @@ export class ObjectStore {
   }
 
   async putCommit(fields: Omit<Commit, 'id'>): Promise<Commit> {
-    const id = await oxenHash(JSON.stringify(['commit', fields.parent_ids, fields.message, fields.author, fields.email, fields.timestamp, fields.root]));
+    const id = await oxenHash(
+      JSON.stringify([
+        'commit',
+        fields.parent_ids,
+        fields.message,
+        fields.author,
+        fields.email,
+        fields.timestamp,
+        fields.root,
+      ]),
+    );
     const commit: Commit = { id, ...fields };
     await this.store.put(objectKey(id), Buffer.from(JSON.stringify(commit)));
     this.commits.set(id, commit);
@@ -230,7 +261,8 @@ export class ObjectStore {
     if (cached) return cached;
     if (!/^[0-9a-f]{1,32}$/.test(id)) throw new SluiceError('resource_not_found', `Commit not found: ${id}`);
     const bytes = await this.store.getBuffer(objectKey(id)).catch((error: unknown) => {
-      if (errorCodeOf(error) === 'resource_not_found') throw new SluiceError('resource_not_found', `Commit not found: ${id}`);
+      if (errorCodeOf(error) === 'resource_not_found')
+        throw new SluiceError('resource_not_found', `Commit not found: ${id}`);
       throw error;
     });
     const commit = JSON.parse(bytes.toString('utf8')) as Commit;

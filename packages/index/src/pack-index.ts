@@ -23,7 +23,10 @@ function locationValue(pack: string, entry: PackEntry): string {
  * carry their own index, so what Redis loses can be read back from them (`rebuild`).
  */
 export class PackIndex {
-  constructor(private readonly redis: RedisClient, private readonly keys: RedisKeys) {}
+  constructor(
+    private readonly redis: RedisClient,
+    private readonly keys: RedisKeys,
+  ) {}
 
   async locate(hashes: readonly string[]): Promise<Map<string, PackedLocation>> {
     const found = new Map<string, PackedLocation>();
@@ -32,7 +35,12 @@ export class PackIndex {
     values.forEach((value, i) => {
       if (value === null) return;
       const [pack, offset, length, size] = value.split(' ');
-      found.set(hashes[i]!, { pack: pack!, offset: Number(offset), length: Number(length), ...(size === undefined ? {} : { size: Number(size) }) });
+      found.set(hashes[i]!, {
+        pack: pack!,
+        offset: Number(offset),
+        length: Number(length),
+        ...(size === undefined ? {} : { size: Number(size) }),
+      });
     });
     return found;
   }
@@ -44,7 +52,11 @@ export class PackIndex {
 
   /** Records a pack's entries; call only once the pack is durable in the store. */
   async record(pack: string, entries: readonly PackEntry[]): Promise<void> {
-    if (entries.length > 0) await this.redis.hset(this.keys.packed(), Object.fromEntries(entries.map((e) => [e.hash, locationValue(pack, e)])));
+    if (entries.length > 0)
+      await this.redis.hset(
+        this.keys.packed(),
+        Object.fromEntries(entries.map((e) => [e.hash, locationValue(pack, e)])),
+      );
     await this.redis.zrem(this.keys.packsUnrecorded(), pack);
   }
 

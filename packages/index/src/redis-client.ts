@@ -28,10 +28,13 @@ export function connectRedis(target: RedisTarget, options: RedisOptions = {}): R
   if (first === undefined) throw new Error('no Redis URL');
   if (!target.cluster) return new Redis({ ...first, ...options });
   const { host: _host, port: _port, db: _db, ...shared } = first;
-  return new Cluster([first, ...rest].map(({ host, port }) => ({ host: host ?? '127.0.0.1', port: port ?? 6379 })), {
-    redisOptions: { ...shared, ...options },
-    // A command waits through a failover instead of failing on the first MOVED or CLUSTERDOWN.
-    retryDelayOnFailover: 200,
-    retryDelayOnClusterDown: 300,
-  });
+  return new Cluster(
+    [first, ...rest].map(({ host, port }) => ({ host: host ?? '127.0.0.1', port: port ?? 6379 })),
+    {
+      redisOptions: { ...shared, ...options },
+      // A command waits through a failover instead of failing on the first MOVED or CLUSTERDOWN.
+      retryDelayOnFailover: 200,
+      retryDelayOnClusterDown: 300,
+    },
+  );
 }

@@ -51,7 +51,10 @@ export const eraseBatchSize = 500;
 export class RepoEraser {
   private readonly scripts: Scripts;
 
-  constructor(private readonly redis: RedisClient, private readonly keys: RedisKeys) {
+  constructor(
+    private readonly redis: RedisClient,
+    private readonly keys: RedisKeys,
+  ) {
     if (!('sluiceEraseBegin' in redis)) {
       redis.defineCommand('sluiceEraseBegin', { numberOfKeys: 2, lua: beginScript });
       redis.defineCommand('sluiceEraseBatch', { lua: unlinkScript });

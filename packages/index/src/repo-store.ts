@@ -1,6 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { RedisClient } from './redis-client.js';
-import { assertBranchName, assertRepoName, fileUnderFile, normalizeRelativePath, oxenHash, sniffMime, SluiceError, type Commit, type Repository } from '@sluice/core';
+import {
+  assertBranchName,
+  assertRepoName,
+  fileUnderFile,
+  normalizeRelativePath,
+  oxenHash,
+  sniffMime,
+  SluiceError,
+  type Commit,
+  type Repository,
+} from '@sluice/core';
 import { versionKey, type BlobStore } from '@sluice/storage';
 import type { ObjectStore, TreeChange } from './object-store.js';
 import type { RedisKeys } from './redis-keys.js';
@@ -62,23 +72,41 @@ export class RepoStore {
    * before anything is written, and the repository, its branch and commit appear in one step,
    * so a refused request leaves nothing (its retry is not told the repository exists).
    */
-  async create(namespace: string, name: string, files: readonly InitialFile[] = []): Promise<{ repo: Repository; latestCommit: Commit | null }> {
+  async create(
+    namespace: string,
+    name: string,
+    files: readonly InitialFile[] = [],
+  ): Promise<{ repo: Repository; latestCommit: Commit | null }> {
     assertRepoName(namespace);
     assertRepoName(name);
     const paths = files.map((file) => normalizeRelativePath(file.path));
     const under = fileUnderFile(paths);
     if (under !== null) {
-      throw new SluiceError('path_conflict', `cannot create the repository with a file at ${under.path}: ${under.file} is one of its files; nothing was created`, { fields: { path: under.path } });
+      throw new SluiceError(
+        'path_conflict',
+        `cannot create the repository with a file at ${under.path}: ${under.file} is one of its files; nothing was created`,
+        { fields: { path: under.path } },
+      );
     }
-    if (await this.get(namespace, name)) throw new SluiceError('repo_exists', `Repository '${namespace}/${name}' already exists`);
+    if (await this.get(namespace, name))
+      throw new SluiceError('repo_exists', `Repository '${namespace}/${name}' already exists`);
     const repo: Repository = { namespace, name, uuid: randomUUID(), createdAt: new Date().toISOString() };
     const initial = files.length > 0 ? await this.writeInitialCommit(files, paths) : null;
     const created = await this.scripts.sluiceCreateRepo(
-      this.keys.repo(namespace, name), this.keys.branches(namespace, name), this.keys.commits(namespace, name), this.keys.content(namespace, name),
-      this.keys.erasing(namespace, name), JSON.stringify(repo), initial?.commit.id ?? '', ...(initial?.hashes ?? []),
+      this.keys.repo(namespace, name),
+      this.keys.branches(namespace, name),
+      this.keys.commits(namespace, name),
+      this.keys.content(namespace, name),
+      this.keys.erasing(namespace, name),
+      JSON.stringify(repo),
+      initial?.commit.id ?? '',
+      ...(initial?.hashes ?? []),
     );
     if (created === -1) {
-      throw new SluiceError('repo_being_deleted', `Repository '${namespace}/${name}' is still being deleted; try again (send DELETE again if this lasts)`);
+      throw new SluiceError(
+        'repo_being_deleted',
+        `Repository '${namespace}/${name}' is still being deleted; try again (send DELETE again if this lasts)`,
+      );
     }
     if (created === 0) throw new SluiceError('repo_exists', `Repository '${namespace}/${name}' already exists`);
     await this.redis.sadd(this.keys.namespace(namespace), name);
@@ -86,7 +114,10 @@ export class RepoStore {
   }
 
   /** Stores the initial files and their tree and commit; nothing refers to them until the repository is created. */
-  private async writeInitialCommit(files: readonly InitialFile[], paths: readonly string[]): Promise<{ commit: Commit; hashes: string[] }> {
+  private async writeInitialCommit(
+    files: readonly InitialFile[],
+    paths: readonly string[],
+  ): Promise<{ commit: Commit; hashes: string[] }> {
     const changes = new Map<string, TreeChange>();
     const contents = new Map<string, Buffer>();
     for (const [i, file] of files.entries()) {
@@ -101,13 +132,20 @@ export class RepoStore {
     for (const hash of missing) await this.store.put(versionKey(hash), contents.get(hash)!);
     await this.versions.markStored(missing);
     const sorted = [...changes].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    const root = await this.objects.buildTree(await this.objects.emptyTree(), (async function* () {
-      yield* sorted;
-    })());
+    const root = await this.objects.buildTree(
+      await this.objects.emptyTree(),
+      (async function* () {
+        yield* sorted;
+      })(),
+    );
     const user = files[0]?.user;
     const commit = await this.objects.putCommit({
-      parent_ids: [], message: 'Initial commit', author: user?.name ?? 'Oxen', email: user?.email ?? 'oxen@oxen.ai',
-      timestamp: new Date().toISOString(), root,
+      parent_ids: [],
+      message: 'Initial commit',
+      author: user?.name ?? 'Oxen',
+      email: user?.email ?? 'oxen@oxen.ai',
+      timestamp: new Date().toISOString(),
+      root,
     });
     return { commit, hashes };
   }
@@ -158,7 +196,13 @@ export class RepoStore {
    */
   async createBranch(namespace: string, name: string, branch: string, commitId: string): Promise<boolean> {
     assertBranchName(branch);
-    const created = await this.scripts.sluiceCreateBranch(this.keys.branches(namespace, name), this.keys.commits(namespace, name), branch, commitId, '0');
+    const created = await this.scripts.sluiceCreateBranch(
+      this.keys.branches(namespace, name),
+      this.keys.commits(namespace, name),
+      branch,
+      commitId,
+      '0',
+    );
     if (created === -1) throw new SluiceError('resource_not_found', `Commit not found: ${commitId}`);
     return created === 1;
   }
@@ -167,7 +211,8 @@ export class RepoStore {
   async moveBranch(namespace: string, name: string, branch: string, commitId: string): Promise<void> {
     await this.requireCommit(namespace, name, commitId);
     const key = this.keys.branches(namespace, name);
-    if ((await this.redis.hget(key, branch)) === null) throw new SluiceError('branch_not_found', `Could not find branch: ${branch}`);
+    if ((await this.redis.hget(key, branch)) === null)
+      throw new SluiceError('branch_not_found', `Could not find branch: ${branch}`);
     await this.redis.hset(key, branch, commitId);
   }
 
@@ -180,7 +225,7 @@ export class RepoStore {
     const [outcome, detail] = await this.scripts.sluiceDeleteBranch(this.keys.branches(namespace, name), branch);
     if (outcome === 0) throw new SluiceError('branch_not_found', `Could not find branch: ${branch}`);
     if (outcome === -1) {
-      const why = detail === 'main' ? 'it is the default branch' : 'it is the repository\'s only branch';
+      const why = detail === 'main' ? 'it is the default branch' : "it is the repository's only branch";
       throw new SluiceError('branch_protected', `Branch '${branch}' may not be deleted: ${why}`);
     }
     return { name: branch, commit_id: detail! };
@@ -196,11 +241,21 @@ export class RepoStore {
       const branchName = segments.slice(0, n).join('/');
       const head = await this.branchHead(namespace, name, branchName);
       if (head !== null) {
-        return { commit: await this.objects.getCommit(head), branch: { name: branchName, commit_id: head }, revision: branchName, path: segments.slice(n).join('/') };
+        return {
+          commit: await this.objects.getCommit(head),
+          branch: { name: branchName, commit_id: head },
+          revision: branchName,
+          path: segments.slice(n).join('/'),
+        };
       }
     }
     const id = segments[0] ?? '';
-    return { commit: await this.requireCommit(namespace, name, id), branch: null, revision: id, path: segments.slice(1).join('/') };
+    return {
+      commit: await this.requireCommit(namespace, name, id),
+      branch: null,
+      revision: id,
+      path: segments.slice(1).join('/'),
+    };
   }
 
   /**
@@ -222,8 +277,12 @@ export class RepoStore {
     // The first branch of an empty repository follows the same rule as every other branch.
     assertBranchName(branch);
     const commit = await this.objects.putCommit({
-      parent_ids: [], message: 'Initialized Repo 🐂', author: 'Oxen', email: 'oxen@oxen.ai',
-      timestamp: new Date().toISOString(), root: await this.objects.emptyTree(),
+      parent_ids: [],
+      message: 'Initialized Repo 🐂',
+      author: 'Oxen',
+      email: 'oxen@oxen.ai',
+      timestamp: new Date().toISOString(),
+      root: await this.objects.emptyTree(),
     });
     // Two creators may race: the first ref written wins and both use it.
     await this.scripts.sluiceCreateBranch(key, this.keys.commits(namespace, name), branch, commit.id, '1');

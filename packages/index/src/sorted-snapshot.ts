@@ -29,7 +29,8 @@ const toKey = (path: string, value: string): string =>
   `${path}\0${value.startsWith('{') ? encodeStagedEntry(decodeStagedEntry(value)) : value}`;
 
 const escapeLine = (key: string) => (/[\\\n]/.test(key) ? key.replace(/\\/g, '\\\\').replace(/\n/g, '\\n') : key);
-const unescapeLine = (line: string) => (line.includes('\\') ? line.replace(/\\[\\n]/g, (c) => (c === '\\n' ? '\n' : '\\')) : line);
+const unescapeLine = (line: string) =>
+  line.includes('\\') ? line.replace(/\\[\\n]/g, (c) => (c === '\\n' ? '\n' : '\\')) : line;
 
 function decodeKey(key: string): TreeChangeAt {
   const nul = key.indexOf('\0');
@@ -81,7 +82,12 @@ export class SortedSnapshot {
       try {
         // written in slices so the run's text is never one string of its own
         for (let i = 0; i < keys.length; i += 4096) {
-          await handle.write(`${keys.slice(i, i + 4096).map(escapeLine).join('\n')}\n`);
+          await handle.write(
+            `${keys
+              .slice(i, i + 4096)
+              .map(escapeLine)
+              .join('\n')}\n`,
+          );
         }
       } finally {
         await handle.close();
@@ -119,7 +125,8 @@ export class SortedSnapshot {
    */
   async *batches(): AsyncIterable<TreeChangeAt[]> {
     if (this.memory !== null) {
-      for (let i = 0; i < this.memory.length; i += batchEntries) yield this.memory.slice(i, i + batchEntries).map(decodeKey);
+      for (let i = 0; i < this.memory.length; i += batchEntries)
+        yield this.memory.slice(i, i + batchEntries).map(decodeKey);
       return;
     }
     for await (const keys of mergeRuns(this.runs)) yield keys.map(decodeKey);
@@ -162,7 +169,8 @@ class RunReader {
 
   private async refill(): Promise<void> {
     const { bytesRead } = await this.handle.read(this.chunk, 0, this.chunk.length, null);
-    const text = this.carry + (bytesRead === 0 ? this.decoder.end() : this.decoder.write(this.chunk.subarray(0, bytesRead)));
+    const text =
+      this.carry + (bytesRead === 0 ? this.decoder.end() : this.decoder.write(this.chunk.subarray(0, bytesRead)));
     this.lines = text.split('\n');
     this.next = 0;
     // the last piece is a line's start (or, at the end, the empty string after the last newline)
@@ -183,7 +191,7 @@ async function* mergeRuns(files: readonly string[]): AsyncIterable<string[]> {
     for (const file of files) readers.push(await RunReader.open(file));
     const heap: Array<{ key: string; reader: RunReader }> = [];
     const down = (start: number) => {
-      for (let i = start; ; ) {
+      for (let i = start; ;) {
         const l = 2 * i + 1;
         const r = l + 1;
         let m = i;

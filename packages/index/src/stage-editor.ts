@@ -7,15 +7,29 @@ import { collisionMessage, quotaExceededMessage, type StagingIndex, type Workspa
  * moves (`oxen mv`), with upstream's rules (docs/architecture.md#the-stage).
  */
 export class StageEditor {
-  constructor(private readonly staging: StagingIndex, private readonly objects: ObjectStore, private readonly quota: WorkspaceQuota = { files: 0, bytes: 0 }) {}
+  constructor(
+    private readonly staging: StagingIndex,
+    private readonly objects: ObjectStore,
+    private readonly quota: WorkspaceQuota = { files: 0, bytes: 0 },
+  ) {}
 
   /** Writes an edit all or nothing, refused whole past a quota or on a collision with staged files. */
-  private async write(ns: string, repo: string, workspace: Workspace, edits: ReadonlyMap<string, StagedEntry>, unstage: readonly string[] = []): Promise<void> {
+  private async write(
+    ns: string,
+    repo: string,
+    workspace: Workspace,
+    edits: ReadonlyMap<string, StagedEntry>,
+    unstage: readonly string[] = [],
+  ): Promise<void> {
     const outcome = await this.staging.put(ns, repo, workspace.id, edits, this.quota, unstage);
     if (outcome === 'over_quota') {
-      throw new SluiceError('quota_exceeded', quotaExceededMessage(workspace.id, await this.staging.usage(ns, repo, workspace.id), this.quota));
+      throw new SluiceError(
+        'quota_exceeded',
+        quotaExceededMessage(workspace.id, await this.staging.usage(ns, repo, workspace.id), this.quota),
+      );
     }
-    if (outcome !== 'applied') throw new SluiceError('path_conflict', collisionMessage(outcome), { fields: { path: outcome.path } });
+    if (outcome !== 'applied')
+      throw new SluiceError('path_conflict', collisionMessage(outcome), { fields: { path: outcome.path } });
   }
 
   private async baseRoot(workspace: Workspace): Promise<string> {
@@ -66,7 +80,11 @@ export class StageEditor {
     const { entry: taken, fileAbove } = await this.objects.probe(root, destination);
     if (taken !== null) throw new SluiceError('bad_request', 'new_path already exists in the repository');
     if (fileAbove !== null) {
-      throw new SluiceError('path_conflict', `cannot move to ${destination}: ${fileAbove} is a committed file, not a directory`, { fields: { path: destination } });
+      throw new SluiceError(
+        'path_conflict',
+        `cannot move to ${destination}: ${fileAbove} is a committed file, not a directory`,
+        { fields: { path: destination } },
+      );
     }
     const staged = await this.staging.get(ns, repo, workspace.id, source);
     const committed = await this.objects.lookup(root, source);
@@ -83,7 +101,13 @@ export class StageEditor {
 }
 
 function toStaged(entry: TreeEntry, status: StagedEntry['status']): StagedEntry {
-  return { status, hash: entry.hash, size: entry.size, mimeType: entry.mimeType ?? 'application/octet-stream', dataType: entry.dataType ?? 'binary' };
+  return {
+    status,
+    hash: entry.hash,
+    size: entry.size,
+    mimeType: entry.mimeType ?? 'application/octet-stream',
+    dataType: entry.dataType ?? 'binary',
+  };
 }
 
 function removedEntry(entry: TreeEntry): StagedEntry {

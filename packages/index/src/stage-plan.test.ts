@@ -10,10 +10,13 @@ const content = (hash: string, size = 1): ContentFacts => ({ hash, size, mimeTyp
 describe('planStage', () => {
   it('adds what the base lacks, modifies what differs, leaves out what is the same, and the last file at a path wins', async () => {
     const objects = new ObjectStore(new FsBlobStore({ root: tempDir('sluice-plan-'), fsync: false }));
-    const root = await objects.buildTree(await objects.emptyTree(), (async function* () {
-      yield ['data/a.txt', { hash: 'aaa', size: 1, mimeType: 'text/plain', dataType: 'text' }] as const;
-      yield ['data/b.txt', { hash: 'bbb', size: 1, mimeType: 'text/plain', dataType: 'text' }] as const;
-    })());
+    const root = await objects.buildTree(
+      await objects.emptyTree(),
+      (async function* () {
+        yield ['data/a.txt', { hash: 'aaa', size: 1, mimeType: 'text/plain', dataType: 'text' }] as const;
+        yield ['data/b.txt', { hash: 'bbb', size: 1, mimeType: 'text/plain', dataType: 'text' }] as const;
+      })(),
+    );
     const plan = await planStage(objects, root, [
       { path: 'data/a.txt', content: content('aaa') }, // as committed
       { path: 'data/b.txt', content: content('b2') }, // changed
@@ -29,14 +32,31 @@ describe('planStage', () => {
 
   it('refuses a file where the base has a directory, under a base file, or under a file of the same batch', async () => {
     const objects = new ObjectStore(new FsBlobStore({ root: tempDir('sluice-plan-'), fsync: false }));
-    const root = await objects.buildTree(await objects.emptyTree(), (async function* () {
-      yield ['d/a.txt', { hash: 'aaa', size: 1, mimeType: 'text/plain', dataType: 'text' }] as const;
-      yield ['f', { hash: 'fff', size: 1, mimeType: 'text/plain', dataType: 'text' }] as const;
-    })());
-    const refusal = (paths: string[]) => planStage(objects, root, paths.map((path) => ({ path, content: content(`h${path.length}`) })));
-    await expect(refusal(['ok', 'd'])).rejects.toMatchObject({ code: 'path_conflict', message: expect.stringMatching(/at d: it is a committed directory/) });
-    await expect(refusal(['f/g'])).rejects.toMatchObject({ code: 'path_conflict', message: expect.stringMatching(/f is a committed file/) });
-    await expect(refusal(['x', 'x/y'])).rejects.toMatchObject({ code: 'path_conflict', message: expect.stringMatching(/x is a file of the same request/) });
+    const root = await objects.buildTree(
+      await objects.emptyTree(),
+      (async function* () {
+        yield ['d/a.txt', { hash: 'aaa', size: 1, mimeType: 'text/plain', dataType: 'text' }] as const;
+        yield ['f', { hash: 'fff', size: 1, mimeType: 'text/plain', dataType: 'text' }] as const;
+      })(),
+    );
+    const refusal = (paths: string[]) =>
+      planStage(
+        objects,
+        root,
+        paths.map((path) => ({ path, content: content(`h${path.length}`) })),
+      );
+    await expect(refusal(['ok', 'd'])).rejects.toMatchObject({
+      code: 'path_conflict',
+      message: expect.stringMatching(/at d: it is a committed directory/),
+    });
+    await expect(refusal(['f/g'])).rejects.toMatchObject({
+      code: 'path_conflict',
+      message: expect.stringMatching(/f is a committed file/),
+    });
+    await expect(refusal(['x', 'x/y'])).rejects.toMatchObject({
+      code: 'path_conflict',
+      message: expect.stringMatching(/x is a file of the same request/),
+    });
     await expect(refusal(['x/y/z', 'x'])).rejects.toMatchObject({ code: 'path_conflict' });
     expect((await refusal(['x/y', 'x/z', 'd/b.txt', 'f'])).statuses).toEqual(['added', 'added', 'added', 'modified']);
   });

@@ -25,7 +25,9 @@ export interface StagePlan {
  * Staged removals do not make room: replace a directory by a file over two commits.
  */
 export async function planStage(
-  objects: ObjectStore, root: string, files: ReadonlyArray<{ path: string; content: ContentFacts }>,
+  objects: ObjectStore,
+  root: string,
+  files: ReadonlyArray<{ path: string; content: ContentFacts }>,
 ): Promise<StagePlan> {
   const plan: StagePlan = { entries: new Map(), unchanged: new Set(), statuses: [] };
   for (const { path, content } of files) {
@@ -63,5 +65,7 @@ export async function assertPlaceable(objects: ObjectStore, root: string, paths:
 }
 
 function pathConflict(path: string, reason: string): SluiceError {
-  return new SluiceError('path_conflict', `cannot stage a file at ${path}: ${reason}; nothing was staged`, { fields: { path } });
+  return new SluiceError('path_conflict', `cannot stage a file at ${path}: ${reason}; nothing was staged`, {
+    fields: { path },
+  });
 }

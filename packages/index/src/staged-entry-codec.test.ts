@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import type { StagedEntry } from '@sluice/core';
 import { decodeStagedEntry, encodeStagedEntry } from './staged-entry-codec.js';
 
-const added: StagedEntry = { status: 'added', hash: '0123456789abcdef0123456789abcdef', size: 1234, mimeType: 'text/csv', dataType: 'tabular' };
+const added: StagedEntry = {
+  status: 'added',
+  hash: '0123456789abcdef0123456789abcdef',
+  size: 1234,
+  mimeType: 'text/csv',
+  dataType: 'tabular',
+};
 
 describe('staged entry codec', () => {
   it('round-trips every status in about half the bytes of JSON', () => {

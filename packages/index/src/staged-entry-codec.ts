@@ -21,7 +21,13 @@ export function decodeStagedEntry(value: string): StagedEntry {
   const [letter, hash, size, mimeType, dataType] = value.split('\t');
   const status = statuses[letter!];
   if (status === undefined || dataType === undefined) throw new Error(`not a staged entry: ${value.slice(0, 80)}`);
-  return { status, hash: hash!, size: Number(size), mimeType: mimeType!, dataType: dataType as StagedEntry['dataType'] };
+  return {
+    status,
+    hash: hash!,
+    size: Number(size),
+    mimeType: mimeType!,
+    dataType: dataType as StagedEntry['dataType'],
+  };
 }
 
 /**

@@ -54,7 +54,9 @@ export interface WorkspaceUsage {
 
 /** Why staging was refused: what the quota allows and what the workspace holds. */
 export function quotaExceededMessage(workspaceId: string, usage: WorkspaceUsage, quota: WorkspaceQuota): string {
-  const limits = [quota.files > 0 ? `${quota.files} files` : '', quota.bytes > 0 ? `${quota.bytes} bytes` : ''].filter(Boolean).join(' and ');
+  const limits = [quota.files > 0 ? `${quota.files} files` : '', quota.bytes > 0 ? `${quota.bytes} bytes` : '']
+    .filter(Boolean)
+    .join(' and ');
   return `workspace ${workspaceId} may stage at most ${limits}; it has ${usage.files} files and ${usage.bytes} bytes staged, and this upload would pass that: commit or unstage first`;
 }
 
@@ -63,13 +65,19 @@ export class StagingIndex {
   private readonly stageCommand: StageCommand;
   private readonly editCommand: EditCommand;
 
-  constructor(private readonly redis: RedisClient, private readonly keys: RedisKeys) {
+  constructor(
+    private readonly redis: RedisClient,
+    private readonly keys: RedisKeys,
+  ) {
     if (!('sluiceStage' in redis)) {
       redis.defineCommand('sluiceStage', { numberOfKeys: 9, lua: stageScript });
       redis.defineCommand('sluiceStageEdit', { numberOfKeys: 5, lua: stageEditScript });
       redis.defineCommand('sluiceStageCollision', { numberOfKeys: 4, lua: stageCollisionScript });
     }
-    const scripts = redis as unknown as { sluiceStage: (...args: Array<string | number>) => Promise<number>; sluiceStageEdit: EditCommand };
+    const scripts = redis as unknown as {
+      sluiceStage: (...args: Array<string | number>) => Promise<number>;
+      sluiceStageEdit: EditCommand;
+    };
     const stage = scripts.sluiceStage.bind(redis);
     this.stageCommand = (keys, ...argv) => stage(...keys, ...argv);
     this.editCommand = scripts.sluiceStageEdit.bind(redis);
@@ -82,15 +90,31 @@ export class StagingIndex {
    * 'over_quota' when the job would take the workspace past `quota`, and the collision when a file
    * would collide with a staged one; these change nothing.
    */
-  async apply(step: StageStep): Promise<'applied' | 'workspace_gone' | 'already_applied' | 'over_quota' | StagedCollision> {
+  async apply(
+    step: StageStep,
+  ): Promise<'applied' | 'workspace_gone' | 'already_applied' | 'over_quota' | StagedCollision> {
     const { ns, repo, workspaceId, entries, quota = { files: 0, bytes: 0 } } = step;
-    const argv: Array<string | number> = [workspaceId, step.result, step.ttlSeconds, quota.files, quota.bytes, entries.size, step.repoUuid];
+    const argv: Array<string | number> = [
+      workspaceId,
+      step.result,
+      step.ttlSeconds,
+      quota.files,
+      quota.bytes,
+      entries.size,
+      step.repoUuid,
+    ];
     for (const [path, entry] of entries) argv.push(path, encodeStagedEntry(entry));
     argv.push(...step.unchanged);
     const keys: StageKeys = [
-      this.keys.workspaces(ns, repo), this.keys.staged(ns, repo, workspaceId), this.keys.jobResult(ns, repo, step.jobId), this.keys.usage(ns, repo, workspaceId),
-      this.keys.content(ns, repo), this.keys.stagedDirs(ns, repo, workspaceId), this.keys.stagedSnapshot(ns, repo, workspaceId),
-      this.keys.snapshotDirs(ns, repo, workspaceId), this.keys.repo(ns, repo),
+      this.keys.workspaces(ns, repo),
+      this.keys.staged(ns, repo, workspaceId),
+      this.keys.jobResult(ns, repo, step.jobId),
+      this.keys.usage(ns, repo, workspaceId),
+      this.keys.content(ns, repo),
+      this.keys.stagedDirs(ns, repo, workspaceId),
+      this.keys.stagedSnapshot(ns, repo, workspaceId),
+      this.keys.snapshotDirs(ns, repo, workspaceId),
+      this.keys.repo(ns, repo),
     ];
     const outcome = await this.stageCommand(keys, ...argv);
     if (Array.isArray(outcome)) return { path: outcome[1], staged: outcome[2] };
@@ -101,12 +125,21 @@ export class StagingIndex {
    * The first of `paths` that would collide with a staged file (see stageCollisionScript), or
    * null; changes nothing. Asked in batches, so a large request never makes one long script.
    */
-  async collisionOf(ns: string, repo: string, workspaceId: string, paths: readonly string[]): Promise<StagedCollision | null> {
+  async collisionOf(
+    ns: string,
+    repo: string,
+    workspaceId: string,
+    paths: readonly string[],
+  ): Promise<StagedCollision | null> {
     const keys = [
-      this.keys.staged(ns, repo, workspaceId), this.keys.stagedDirs(ns, repo, workspaceId),
-      this.keys.stagedSnapshot(ns, repo, workspaceId), this.keys.snapshotDirs(ns, repo, workspaceId),
+      this.keys.staged(ns, repo, workspaceId),
+      this.keys.stagedDirs(ns, repo, workspaceId),
+      this.keys.stagedSnapshot(ns, repo, workspaceId),
+      this.keys.snapshotDirs(ns, repo, workspaceId),
     ];
-    const ask = (this.redis as unknown as { sluiceStageCollision: CollisionCommand }).sluiceStageCollision.bind(this.redis);
+    const ask = (this.redis as unknown as { sluiceStageCollision: CollisionCommand }).sluiceStageCollision.bind(
+      this.redis,
+    );
     for (let at = 0; at < paths.length; at += collisionBatch) {
       const argv = paths.slice(at, at + collisionBatch).flatMap((path) => [path, '{}']);
       const found = await ask(...keys, ...argv);
@@ -117,8 +150,11 @@ export class StagingIndex {
 
   private editKeys(ns: string, repo: string, workspaceId: string): EditKeys {
     return [
-      this.keys.staged(ns, repo, workspaceId), this.keys.usage(ns, repo, workspaceId), this.keys.stagedDirs(ns, repo, workspaceId),
-      this.keys.stagedSnapshot(ns, repo, workspaceId), this.keys.snapshotDirs(ns, repo, workspaceId),
+      this.keys.staged(ns, repo, workspaceId),
+      this.keys.usage(ns, repo, workspaceId),
+      this.keys.stagedDirs(ns, repo, workspaceId),
+      this.keys.stagedSnapshot(ns, repo, workspaceId),
+      this.keys.snapshotDirs(ns, repo, workspaceId),
     ];
   }
 
@@ -128,13 +164,24 @@ export class StagingIndex {
    * collide with a staged one.
    */
   async put(
-    ns: string, repo: string, workspaceId: string, entries: ReadonlyMap<string, StagedEntry>, quota: WorkspaceQuota = { files: 0, bytes: 0 },
+    ns: string,
+    repo: string,
+    workspaceId: string,
+    entries: ReadonlyMap<string, StagedEntry>,
+    quota: WorkspaceQuota = { files: 0, bytes: 0 },
     unstage: readonly string[] = [],
   ): Promise<'applied' | 'over_quota' | StagedCollision> {
     if (entries.size === 0 && unstage.length === 0) return 'applied';
     const flat: string[] = [];
     for (const [path, entry] of entries) flat.push(path, encodeStagedEntry(entry));
-    const [outcome, path, staged] = await this.editCommand(...this.editKeys(ns, repo, workspaceId), quota.files, quota.bytes, entries.size, ...flat, ...unstage);
+    const [outcome, path, staged] = await this.editCommand(
+      ...this.editKeys(ns, repo, workspaceId),
+      quota.files,
+      quota.bytes,
+      entries.size,
+      ...flat,
+      ...unstage,
+    );
     if (outcome === 'over_quota') return 'over_quota';
     if (outcome === 'collision') return { path: path!, staged: staged! };
     return 'applied';
@@ -155,7 +202,14 @@ export class StagingIndex {
    * Records a job's result unless one is recorded already (the first attempt to finish wins),
    * with the content whose bytes the job brought to the repository (see RedisKeys.content).
    */
-  async recordResult(ns: string, repo: string, jobId: string, result: string, ttlSeconds: number, hashes: readonly string[] = []): Promise<void> {
+  async recordResult(
+    ns: string,
+    repo: string,
+    jobId: string,
+    result: string,
+    ttlSeconds: number,
+    hashes: readonly string[] = [],
+  ): Promise<void> {
     const tx = this.redis.multi().set(this.keys.jobResult(ns, repo, jobId), result, 'EX', ttlSeconds, 'NX');
     if (hashes.length > 0) tx.sadd(this.keys.content(ns, repo), ...hashes);
     await tx.exec();

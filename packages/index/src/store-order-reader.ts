@@ -67,7 +67,10 @@ interface Run {
  * Returning early (the reader went away) stops pulling items and reading.
  */
 export async function* readInStoreOrder<T extends Wanted>(
-  store: BlobStore, packs: PackIndex, items: AsyncIterable<T>, options: StoreOrderOptions = {},
+  store: BlobStore,
+  packs: PackIndex,
+  items: AsyncIterable<T>,
+  options: StoreOrderOptions = {},
 ): AsyncGenerator<Fetched<T>> {
   const settings = { ...defaults, ...options };
   const source = items[Symbol.asyncIterator]();
@@ -110,7 +113,10 @@ export async function* readInStoreOrder<T extends Wanted>(
 
 /** The bytes of a window's packed, small versions, by hash: one range read per run of neighbours. */
 async function readWindow(
-  store: BlobStore, packs: PackIndex, window: readonly Wanted[], settings: Required<StoreOrderOptions>,
+  store: BlobStore,
+  packs: PackIndex,
+  window: readonly Wanted[],
+  settings: Required<StoreOrderOptions>,
   stopped: () => boolean,
 ): Promise<Map<string, Buffer>> {
   const hashes = [...new Set(window.filter((item) => item.size < settings.batchBelowBytes).map((item) => item.hash))];
@@ -140,18 +146,21 @@ async function readWindow(
   await mapLimit(runs, settings.parallelReads, async (run) => {
     if (stopped()) return;
     const length = run.end - run.start;
-    const bytes = length === 0 ? Buffer.alloc(0) : await readExact(await store.getRange(packKey(run.pack), run.start, length));
+    const bytes =
+      length === 0 ? Buffer.alloc(0) : await readExact(await store.getRange(packKey(run.pack), run.start, length));
     if (bytes.length !== length) {
       const why = `pack ${run.pack} gave ${bytes.length} of ${length} bytes from ${run.start}`;
       throw new SluiceError('store_unavailable', why);
     }
     // members kept gzipped inflate at once in libuv's pool, beside the event loop that sends the
     // window before (the pool's threads bound how many run)
-    await Promise.all(run.members.map(async ({ hash, location }) => {
-      const from = location.offset - run.start;
-      const raw = bytes.subarray(from, from + location.length);
-      contents.set(hash, location.size === undefined ? raw : await inflated(raw, location.size));
-    }));
+    await Promise.all(
+      run.members.map(async ({ hash, location }) => {
+        const from = location.offset - run.start;
+        const raw = bytes.subarray(from, from + location.length);
+        contents.set(hash, location.size === undefined ? raw : await inflated(raw, location.size));
+      }),
+    );
   });
   return contents;
 }

@@ -25,13 +25,21 @@ const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
  * `base` or `head` may be null (a directory that one side lacks); a file at the top compares as one.
  */
 export async function* diffTrees(
-  reader: NodeReader, base: TreeEntry | null, head: TreeEntry | null, prefix: string, after: string | null,
+  reader: NodeReader,
+  base: TreeEntry | null,
+  head: TreeEntry | null,
+  prefix: string,
+  after: string | null,
 ): AsyncGenerator<TreeDifference> {
   yield* diffEntry(reader, base, head, prefix, after === null || after === '' ? null : after.split('/'));
 }
 
 async function* diffEntry(
-  reader: NodeReader, base: TreeEntry | null, head: TreeEntry | null, path: string, after: string[] | null,
+  reader: NodeReader,
+  base: TreeEntry | null,
+  head: TreeEntry | null,
+  path: string,
+  after: string[] | null,
 ): AsyncGenerator<TreeDifference> {
   if (base !== null && head !== null && base.kind === head.kind && base.hash === head.hash) return;
   const baseFile = base?.kind === 'file' ? base : null;
@@ -39,7 +47,8 @@ async function* diffEntry(
   // a file is one entry: at the cursor it was already given
   if ((baseFile !== null || headFile !== null) && after === null) {
     const fact = (e: TreeEntry | null) => (e === null ? null : { hash: e.hash, size: e.size });
-    if (baseFile !== null && headFile !== null) yield { path, status: 'modified', base: fact(baseFile), head: fact(headFile) };
+    if (baseFile !== null && headFile !== null)
+      yield { path, status: 'modified', base: fact(baseFile), head: fact(headFile) };
     else if (baseFile !== null) yield { path, status: 'removed', base: fact(baseFile), head: null };
     else yield { path, status: 'added', base: null, head: fact(headFile) };
   }

@@ -60,13 +60,18 @@ function firstNotBefore(children: readonly TreeEntry[], name: string): number {
  * reading them.
  */
 export async function* walkFiles(
-  objects: ObjectStore, root: string, after: readonly string[] = [],
+  objects: ObjectStore,
+  root: string,
+  after: readonly string[] = [],
 ): AsyncGenerator<WalkedFile> {
   yield* walkNode(objects, root, '', after.length === 0 ? null : after);
 }
 
 async function* walkNode(
-  objects: ObjectStore, hash: string, prefix: string, after: readonly string[] | null,
+  objects: ObjectStore,
+  hash: string,
+  prefix: string,
+  after: readonly string[] | null,
 ): AsyncGenerator<WalkedFile> {
   const children = inByteOrder(await objects.readNode(hash));
   const start = after === null ? 0 : firstNotBefore(children, after[0]!);

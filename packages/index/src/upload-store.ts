@@ -20,7 +20,8 @@ export interface Upload extends UploadPlan {
 }
 
 /** A claimed part carries the token that releases it; the rest say why there is no claim. */
-export type PartClaim = { state: 'claimed'; token: string } | { state: 'already_stored' | 'busy' | 'outside_window' | 'unknown' };
+export type PartClaim =
+  { state: 'claimed'; token: string } | { state: 'already_stored' | 'busy' | 'outside_window' | 'unknown' };
 
 type Scripts = {
   sluiceClaimPart(...args: Array<string | number>): Promise<number>;
@@ -46,7 +47,10 @@ export const partClaimSeconds = 600;
 export class UploadStore {
   private readonly scripts: Scripts;
 
-  constructor(private readonly redis: RedisClient, private readonly prefix: string) {
+  constructor(
+    private readonly redis: RedisClient,
+    private readonly prefix: string,
+  ) {
     if (!('sluiceClaimPart' in redis)) {
       redis.defineCommand('sluiceClaimPart', { numberOfKeys: 3, lua: claimPartScript });
       redis.defineCommand('sluicePartStored', { numberOfKeys: 3, lua: partStoredScript });
@@ -63,10 +67,19 @@ export class UploadStore {
   async begin(plan: UploadPlan): Promise<Upload> {
     const id = randomUUID();
     const [record] = this.keys(id);
-    await this.redis.multi()
+    await this.redis
+      .multi()
       .hset(record, {
-        state: 'open', low: 1, namespace: plan.namespace, repo: plan.repo, hash: plan.hash, size: plan.size, part_size: plan.partSize,
-        num_parts: plan.numParts, part_window: plan.partWindow, destination: JSON.stringify(plan.destination),
+        state: 'open',
+        low: 1,
+        namespace: plan.namespace,
+        repo: plan.repo,
+        hash: plan.hash,
+        size: plan.size,
+        part_size: plan.partSize,
+        num_parts: plan.numParts,
+        part_window: plan.partWindow,
+        destination: JSON.stringify(plan.destination),
       })
       .expire(record, uploadLifetimeSeconds)
       .exec();
@@ -79,16 +92,31 @@ export class UploadStore {
     const fields = await this.redis.hgetall(this.keys(id)[0]);
     if (fields.state === undefined || fields.namespace !== namespace || fields.repo !== repo) return null;
     return {
-      id, namespace, repo, hash: fields.hash!, size: Number(fields.size), partSize: Number(fields.part_size), numParts: Number(fields.num_parts),
-      partWindow: Number(fields.part_window), destination: JSON.parse(fields.destination ?? 'null') as Upload['destination'],
+      id,
+      namespace,
+      repo,
+      hash: fields.hash!,
+      size: Number(fields.size),
+      partSize: Number(fields.part_size),
+      numParts: Number(fields.num_parts),
+      partWindow: Number(fields.part_window),
+      destination: JSON.parse(fields.destination ?? 'null') as Upload['destination'],
     };
   }
 
   async claimPart(id: string, part: number, claimSeconds = partClaimSeconds): Promise<PartClaim> {
     const token = randomUUID();
-    const outcome = await this.scripts.sluiceClaimPart(...this.keys(id), part, uploadLifetimeSeconds, claimSeconds, token);
+    const outcome = await this.scripts.sluiceClaimPart(
+      ...this.keys(id),
+      part,
+      uploadLifetimeSeconds,
+      claimSeconds,
+      token,
+    );
     if (outcome === 1) return { state: 'claimed', token };
-    return { state: ({ 2: 'already_stored', 3: 'busy', 4: 'outside_window' } as const)[outcome as 2 | 3 | 4] ?? 'unknown' };
+    return {
+      state: ({ 2: 'already_stored', 3: 'busy', 4: 'outside_window' } as const)[outcome as 2 | 3 | 4] ?? 'unknown',
+    };
   }
 
   /** A claimed part that could not be stored: another copy may be sent. */

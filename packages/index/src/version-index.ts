@@ -7,7 +7,10 @@ import type { RedisKeys } from './redis-keys.js';
  * its blob is written; a set lost with Redis only costs rewriting identical content.
  */
 export class VersionIndex {
-  constructor(private readonly redis: RedisClient, private readonly keys: RedisKeys) {}
+  constructor(
+    private readonly redis: RedisClient,
+    private readonly keys: RedisKeys,
+  ) {}
 
   /** The subset of `hashes` not known to be stored. */
   async missing(hashes: readonly string[]): Promise<Set<string>> {

@@ -39,7 +39,10 @@ export class VersionReader {
   private lastRebuild = 0;
   private rebuilding: Promise<unknown> | null = null;
 
-  constructor(private readonly store: BlobStore, private readonly packs: PackIndex) {}
+  constructor(
+    private readonly store: BlobStore,
+    private readonly packs: PackIndex,
+  ) {}
 
   /** The version's bytes as a stream: one Redis lookup, then one read; `resource_not_found` when it is stored nowhere. */
   async open(hash: string): Promise<Readable> {
@@ -51,7 +54,8 @@ export class VersionReader {
       } catch (error) {
         if (errorCodeOf(error) !== 'resource_not_found') throw error;
       }
-      if (!first || !(await this.rebuildOnce())) throw new SluiceError('resource_not_found', `version ${hash} is not stored`);
+      if (!first || !(await this.rebuildOnce()))
+        throw new SluiceError('resource_not_found', `version ${hash} is not stored`);
     }
   }
 
@@ -112,10 +116,17 @@ export class VersionReader {
     const missing: string[] = [];
     await mapLimit(hashes, 16, async (hash) => {
       const packed = located.get(hash);
-      if (packed) return void described.set(hash, { size: packed.size ?? packed.length, head: await readHead(await this.readPacked(packed, headBytes), headBytes) });
+      if (packed)
+        return void described.set(hash, {
+          size: packed.size ?? packed.length,
+          head: await readHead(await this.readPacked(packed, headBytes), headBytes),
+        });
       const loose = await this.store.stat(versionKey(hash));
       if (loose === null) return void missing.push(hash);
-      described.set(hash, { size: loose.size, head: await readExact(await this.range(versionKey(hash), 0, Math.min(loose.size, headBytes))) });
+      described.set(hash, {
+        size: loose.size,
+        head: await readExact(await this.range(versionKey(hash), 0, Math.min(loose.size, headBytes))),
+      });
     });
     // stored nowhere: once more after reading the packs' indexes back, in case Redis lost them
     if (missing.length > 0 && (await this.rebuildOnce())) {
@@ -128,7 +139,8 @@ export class VersionReader {
 
   /** A packed version's content (its first `upTo` bytes or more), inflated if it is kept gzipped. */
   private async readPacked(packed: PackedLocation, upTo = Infinity): Promise<Readable> {
-    if (packed.size === undefined) return this.range(packKey(packed.pack), packed.offset, Math.min(packed.length, upTo));
+    if (packed.size === undefined)
+      return this.range(packKey(packed.pack), packed.offset, Math.min(packed.length, upTo));
     const gzipped = await this.range(packKey(packed.pack), packed.offset, packed.length);
     if (packed.size > inflateWholeMaxBytes) {
       // a large streamed part kept as sent: inflated while it is read (the reader destroying the
@@ -143,7 +155,8 @@ export class VersionReader {
     // (bench/README.md). The ingest inflated it once already, so a failure here is damage, not input.
     const options = { chunkSize: packed.size + minInflateChunk };
     const member = await readExact(gzipped);
-    const inflated = packed.size <= inflateOnLoopMaxBytes ? gunzipSync(member, options) : await gunzipAsync(member, options);
+    const inflated =
+      packed.size <= inflateOnLoopMaxBytes ? gunzipSync(member, options) : await gunzipAsync(member, options);
     return Readable.from([inflated], { objectMode: false });
   }
 

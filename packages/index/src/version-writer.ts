@@ -35,7 +35,8 @@ const keepGzipBelow = 0.9;
  */
 function packed(version: NewVersion): { hash: string; bytes: Uint8Array; size?: number } {
   const { hash, bytes, gzip } = version;
-  if (gzip !== undefined && gzip.byteLength < bytes.byteLength * keepGzipBelow) return { hash, bytes: gzip, size: bytes.byteLength };
+  if (gzip !== undefined && gzip.byteLength < bytes.byteLength * keepGzipBelow)
+    return { hash, bytes: gzip, size: bytes.byteLength };
   return { hash, bytes };
 }
 
@@ -46,7 +47,11 @@ function packed(version: NewVersion): { hash: string; bytes: Uint8Array; size?: 
  * returns, every version survives a power cut and can be read; the caller then marks them stored.
  */
 export class VersionWriter {
-  constructor(private readonly store: BlobStore, private readonly packs: PackIndex, private readonly packBelowBytes: number) {}
+  constructor(
+    private readonly store: BlobStore,
+    private readonly packs: PackIndex,
+    private readonly packBelowBytes: number,
+  ) {}
 
   async write(versions: readonly NewVersion[]): Promise<VersionWrites> {
     const small = versions.filter((v) => v.bytes.byteLength < this.packBelowBytes).map(packed);
@@ -59,7 +64,9 @@ export class VersionWriter {
         await this.store.put(packKey(pack.id), pack.chunks);
         await this.packs.record(pack.id, pack.entries);
       }),
-      mapLimit(large, looseWritesInFlight, (v) => this.store.put(versionKey(v.hash), Buffer.from(v.bytes.buffer, v.bytes.byteOffset, v.bytes.byteLength))),
+      mapLimit(large, looseWritesInFlight, (v) =>
+        this.store.put(versionKey(v.hash), Buffer.from(v.bytes.buffer, v.bytes.byteOffset, v.bytes.byteLength)),
+      ),
     ]);
     return { packs: groups.length, loose: large.length };
   }

@@ -13,7 +13,11 @@ import { WorkspaceStore } from './workspace-store.js';
 import { tempDir } from '../../../test/support/temp-dirs.js';
 
 const added = (hash: string, size = hash.length): StagedEntry => ({
-  status: 'added', hash, size, mimeType: 'text/plain', dataType: 'text',
+  status: 'added',
+  hash,
+  size,
+  mimeType: 'text/plain',
+  dataType: 'text',
 });
 const message = { message: 'm', author: 'a', email: 'a@example.com' };
 
@@ -35,7 +39,8 @@ describe('WorkspaceCommitter', () => {
     const objects = new ObjectStore(store);
     const repos = new RepoStore(redis, keys, objects, store, new VersionIndex(redis, keys));
     const created = await repos.create('ns', name, [
-      { path: 'base.txt', contents: 'base' }, { path: 'keep.txt', contents: 'keep' },
+      { path: 'base.txt', contents: 'base' },
+      { path: 'keep.txt', contents: 'keep' },
       { path: 'dir/in.txt', contents: 'in' },
     ]);
     const workspaces = new WorkspaceStore(redis, keys, repos);
@@ -59,7 +64,18 @@ describe('WorkspaceCommitter', () => {
     const fileAt = async (root: string, path: string) => (await objects.lookup(root, path))?.hash ?? null;
     const head = async () => (await repos.branchHead('ns', name, 'main'))!;
     return {
-      name, objects, repos, workspaces, staging, committer, open, stage, moveBranch, stagedOf, fileAt, head,
+      name,
+      objects,
+      repos,
+      workspaces,
+      staging,
+      committer,
+      open,
+      stage,
+      moveBranch,
+      stagedOf,
+      fileAt,
+      head,
       baseId: created.latestCommit!.id,
       usage: () => staging.usage('ns', name, 'w'),
       snapshotExists: async () => (await redis.exists(keys.stagedSnapshot('ns', name, 'w'))) === 1,
@@ -167,7 +183,8 @@ describe('WorkspaceCommitter', () => {
       await t.stage('w', { 'dir/in.txt': added('mine-in'), 'base.txt': added('mine'), 'new.txt': added('n') });
       const failed = await t.commit(w).catch((error: unknown) => error);
       expect(failed).toMatchObject({
-        code: 'workspace_behind', fields: { conflicts: [{ path: 'base.txt' }, { path: 'dir/in.txt' }] },
+        code: 'workspace_behind',
+        fields: { conflicts: [{ path: 'base.txt' }, { path: 'dir/in.txt' }] },
       });
       expect(await t.head()).toBe(theirs.id);
       expect(await t.stagedOf('w')).toEqual({ 'dir/in.txt': 'mine-in', 'base.txt': 'mine', 'new.txt': 'n' });
@@ -180,12 +197,13 @@ describe('WorkspaceCommitter', () => {
     it('refuses a staged file where the branch now has a directory, or under a file the branch added', async () => {
       const t = await setUp();
       const w = await t.open('w');
-      await t.moveBranch('o', { 'd/x.txt': added('x'), 'e': added('e') });
-      await t.stage('w', { 'd': added('mine-d'), 'e/y.txt': added('mine-y'), 'ok.txt': added('ok') });
+      await t.moveBranch('o', { 'd/x.txt': added('x'), e: added('e') });
+      await t.stage('w', { d: added('mine-d'), 'e/y.txt': added('mine-y'), 'ok.txt': added('ok') });
       await expect(t.commit(w)).rejects.toMatchObject({
-        code: 'workspace_behind', fields: { conflicts: [{ path: 'd' }, { path: 'e/y.txt' }] },
+        code: 'workspace_behind',
+        fields: { conflicts: [{ path: 'd' }, { path: 'e/y.txt' }] },
       });
-      expect(await t.stagedOf('w')).toEqual({ 'd': 'mine-d', 'e/y.txt': 'mine-y', 'ok.txt': 'ok' });
+      expect(await t.stagedOf('w')).toEqual({ d: 'mine-d', 'e/y.txt': 'mine-y', 'ok.txt': 'ok' });
     });
 
     it('commits on the new head when the branch moved on other paths, with both sides in the tree', async () => {
@@ -240,7 +258,8 @@ describe('WorkspaceCommitter', () => {
         },
       });
       await expect(attempt).rejects.toMatchObject({
-        code: 'workspace_behind', fields: { conflicts: [{ path: 'base.txt' }] },
+        code: 'workspace_behind',
+        fields: { conflicts: [{ path: 'base.txt' }] },
       });
       expect(await t.stagedOf('w')).toEqual({ 'base.txt': 'mine' });
       expect(await t.snapshotExists()).toBe(false);

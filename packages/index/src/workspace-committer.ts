@@ -71,7 +71,10 @@ export class WorkspaceCommitter {
 
   private async requireHead(ns: string, repo: string, branch: string): Promise<string> {
     const head = await this.repos.branchHead(ns, repo, branch);
-    if (head === null) throw new SluiceError('branch_not_found', `Could not find branch: ${branch}`, { statusMessage: 'resource_not_found' });
+    if (head === null)
+      throw new SluiceError('branch_not_found', `Could not find branch: ${branch}`, {
+        statusMessage: 'resource_not_found',
+      });
     return head;
   }
 
@@ -80,14 +83,22 @@ export class WorkspaceCommitter {
    * both sides, and a staged path where the branch now has a directory or under a file the branch
    * added (staging refused those against the base, so only the branch can have brought them).
    */
-  private async conflicts(paths: Iterable<string> | AsyncIterable<string>, baseId: string, headId: string): Promise<string[]> {
+  private async conflicts(
+    paths: Iterable<string> | AsyncIterable<string>,
+    baseId: string,
+    headId: string,
+  ): Promise<string[]> {
     if (baseId === headId) return [];
     const [base, head] = await Promise.all([this.objects.getCommit(baseId), this.objects.getCommit(headId)]);
     const out: string[] = [];
     for await (const path of paths) {
-      const [inHead, inBase] = await Promise.all([this.objects.probe(head.root, path), this.objects.lookup(base.root, path)]);
+      const [inHead, inBase] = await Promise.all([
+        this.objects.probe(head.root, path),
+        this.objects.lookup(base.root, path),
+      ]);
       const changedBoth = inHead.entry?.kind === 'file' && inBase?.kind === 'file' && inHead.entry.hash !== inBase.hash;
-      if (changedBoth || inHead.fileAbove !== null || (inHead.entry?.kind === 'dir' && inBase?.kind !== 'dir')) out.push(path);
+      if (changedBoth || inHead.fileAbove !== null || (inHead.entry?.kind === 'dir' && inBase?.kind !== 'dir'))
+        out.push(path);
     }
     return out.sort();
   }
@@ -96,7 +107,13 @@ export class WorkspaceCommitter {
    * Moves every entry of `from` into `to` in HSCAN batches (moveStagedScript); `from` is then gone.
    * `dirs` are the directory counts of `from` and of `to`, kept with them.
    */
-  private async moveStaged(from: string, to: string, usageKey: string, mode: 'keep' | 'replace', dirs: readonly [string, string]): Promise<void> {
+  private async moveStaged(
+    from: string,
+    to: string,
+    usageKey: string,
+    mode: 'keep' | 'replace',
+    dirs: readonly [string, string],
+  ): Promise<void> {
     // Entries staged into `from` while it moves may be missed by the scan: another round takes
     // them, and a stage that keeps growing is left for the next commit after a few rounds.
     for (let round = 0; round < 4 && (await this.redis.exists(from)) === 1; round++) {
@@ -110,10 +127,11 @@ export class WorkspaceCommitter {
     const head = await this.requireHead(ns, repo, branch);
     const paths: string[] = [];
     const stream = this.redis.hscanStream(this.keys.staged(ns, repo, workspace.id), { count: 1000 });
-    for await (const batch of stream) for (let i = 0; i < (batch as string[]).length; i += 2) paths.push((batch as string[])[i]!);
+    for await (const batch of stream)
+      for (let i = 0; i < (batch as string[]).length; i += 2) paths.push((batch as string[])[i]!);
     const conflicts = await this.conflicts(paths, workspace.commitId, head);
     const commits: Commit[] = [];
-    for (let id: string | undefined = head; id !== undefined && commits.length < 1000; ) {
+    for (let id: string | undefined = head; id !== undefined && commits.length < 1000;) {
       const commit = await this.objects.getCommit(id);
       commits.push(commit);
       if (id === workspace.commitId) break;
@@ -122,7 +140,14 @@ export class WorkspaceCommitter {
     return { isMergeable: conflicts.length === 0, conflicts, commits };
   }
 
-  async commit(ns: string, repo: string, workspace: Workspace, branch: string, message: CommitMessage, options: CommitOptions = {}): Promise<Commit> {
+  async commit(
+    ns: string,
+    repo: string,
+    workspace: Workspace,
+    branch: string,
+    message: CommitMessage,
+    options: CommitOptions = {},
+  ): Promise<Commit> {
     const token = options.token ?? randomUUID();
     const landedKey = this.keys.landedCommit(ns, repo, token);
     const landedBefore = await this.redis.get(landedKey);
@@ -138,7 +163,10 @@ export class WorkspaceCommitter {
     const snapshot = this.keys.stagedSnapshot(ns, repo, workspace.id);
     const usageKey = this.keys.usage(ns, repo, workspace.id);
     // directory counts of the stage and of the snapshot (staged-dirs-lua.ts)
-    const dirKeys = [this.keys.stagedDirs(ns, repo, workspace.id), this.keys.snapshotDirs(ns, repo, workspace.id)] as const;
+    const dirKeys = [
+      this.keys.stagedDirs(ns, repo, workspace.id),
+      this.keys.snapshotDirs(ns, repo, workspace.id),
+    ] as const;
     let sorted: SortedSnapshot | undefined;
     try {
       let count = await this.scripts.sluiceSnapshot(staged, snapshot, ...dirKeys);
@@ -156,18 +184,43 @@ export class WorkspaceCommitter {
         await report({ phase: 'checking', entries: count });
         const conflicts = await this.conflicts(sorted.paths(), workspace.commitId, head);
         if (conflicts.length > 0) {
-          throw new SluiceError('workspace_behind', `This workspace '${workspace.id}' is behind on branch '${branch}' commit ${workspace.commitId} < ${head}`, {
-            fields: { conflicts: conflicts.map((path) => ({ path })) },
-          });
+          throw new SluiceError(
+            'workspace_behind',
+            `This workspace '${workspace.id}' is behind on branch '${branch}' commit ${workspace.commitId} < ${head}`,
+            {
+              fields: { conflicts: conflicts.map((path) => ({ path })) },
+            },
+          );
         }
         await report({ phase: 'writing', entries: count });
         const root = await this.objects.buildTreeInBatches((await this.objects.getCommit(head)).root, sorted.batches());
-        const commit = await this.objects.putCommit({ parent_ids: [head], ...message, timestamp: new Date().toISOString(), root });
+        const commit = await this.objects.putCommit({
+          parent_ids: [head],
+          ...message,
+          timestamp: new Date().toISOString(),
+          root,
+        });
         const moved = workspace.name === null ? '' : JSON.stringify({ ...workspace, commitId: commit.id });
         await report({ phase: 'landing', entries: count });
         const landed = await this.scripts.sluiceCommit(
-          this.keys.branches(ns, repo), snapshot, this.keys.workspaces(ns, repo), this.keys.workspaceNames(ns, repo), landedKey, usageKey, this.keys.commits(ns, repo), dirKeys[1],
-          branch, head, commit.id, workspace.id, moved, workspace.name ?? '', JSON.stringify(commit), landedRecordSeconds, sorted.files, sorted.bytes,
+          this.keys.branches(ns, repo),
+          snapshot,
+          this.keys.workspaces(ns, repo),
+          this.keys.workspaceNames(ns, repo),
+          landedKey,
+          usageKey,
+          this.keys.commits(ns, repo),
+          dirKeys[1],
+          branch,
+          head,
+          commit.id,
+          workspace.id,
+          moved,
+          workspace.name ?? '',
+          JSON.stringify(commit),
+          landedRecordSeconds,
+          sorted.files,
+          sorted.bytes,
         );
         if (landed === 1) return commit;
       }

@@ -13,19 +13,30 @@ const maxIdentifier = 256;
 
 function assertIdentifier(value: string, what: string): void {
   if (value.length === 0 || value.length > maxIdentifier || /[\u0000-\u001f/]/.test(value)) {
-    throw new SluiceError('invalid_name', `${what} must be 1 to ${maxIdentifier} characters, without '/' or control characters`);
+    throw new SluiceError(
+      'invalid_name',
+      `${what} must be 1 to ${maxIdentifier} characters, without '/' or control characters`,
+    );
   }
 }
 
 /** Workspaces of a repository: a record per id and an index of names, in the repository's slot. */
 export class WorkspaceStore {
-  constructor(private readonly redis: RedisClient, private readonly keys: RedisKeys, private readonly repos: RepoStore) {}
+  constructor(
+    private readonly redis: RedisClient,
+    private readonly keys: RedisKeys,
+    private readonly repos: RepoStore,
+  ) {}
 
   /**
    * Upstream's get-or-create (docs/architecture.md#repositories-branches-and-workspaces): found by name or id, else
    * created at the branch head.
    */
-  async getOrCreate(ns: string, repo: string, request: WorkspaceRequest): Promise<{ workspace: Workspace; created: boolean }> {
+  async getOrCreate(
+    ns: string,
+    repo: string,
+    request: WorkspaceRequest,
+  ): Promise<{ workspace: Workspace; created: boolean }> {
     assertIdentifier(request.workspaceId, 'workspace_id');
     if (request.name != null) assertIdentifier(request.name, 'name');
     const commitId = await this.repos.headOrInitialize(ns, repo, request.branchName);
@@ -33,7 +44,12 @@ export class WorkspaceStore {
     // Upstream echoes the request's id, not the stored one, for a workspace found by name.
     if (existing) return { workspace: { ...existing, id: request.workspaceId }, created: false };
 
-    const workspace: Workspace = { id: request.workspaceId, name: request.name ?? null, commitId, createdAt: new Date().toISOString() };
+    const workspace: Workspace = {
+      id: request.workspaceId,
+      name: request.name ?? null,
+      commitId,
+      createdAt: new Date().toISOString(),
+    };
     if (workspace.name !== null) {
       const claimed = await this.redis.hsetnx(this.keys.workspaceNames(ns, repo), workspace.name, workspace.id);
       if (claimed === 0) return this.getOrCreate(ns, repo, request);
@@ -74,8 +90,14 @@ export class WorkspaceStore {
 
   /** Deletes a workspace found before (`require`), its name, its staging index and its usage in one step. */
   async delete(ns: string, repo: string, workspace: Workspace): Promise<void> {
-    const tx = this.redis.multi().hdel(this.keys.workspaces(ns, repo), workspace.id)
-      .del(this.keys.staged(ns, repo, workspace.id), this.keys.usage(ns, repo, workspace.id), this.keys.stagedDirs(ns, repo, workspace.id));
+    const tx = this.redis
+      .multi()
+      .hdel(this.keys.workspaces(ns, repo), workspace.id)
+      .del(
+        this.keys.staged(ns, repo, workspace.id),
+        this.keys.usage(ns, repo, workspace.id),
+        this.keys.stagedDirs(ns, repo, workspace.id),
+      );
     if (workspace.name !== null) tx.hdel(this.keys.workspaceNames(ns, repo), workspace.name);
     await tx.exec();
   }

@@ -12,7 +12,12 @@ const waitMs = 1000;
  * exactly the part's `length` bytes; or null, and then the job streams the part itself, because
  * the digest never started (the job claims the part first), stopped, or stopped beating.
  */
-export async function awaitDigest(board: DigestBoard, store: BlobStore, digestId: string, length: number): Promise<StreamedFile | null> {
+export async function awaitDigest(
+  board: DigestBoard,
+  store: BlobStore,
+  digestId: string,
+  length: number,
+): Promise<StreamedFile | null> {
   const since = Date.now();
   // made at the first wait: a digest that already finished needs no connection of its own
   let waiter: BoardWaiter | null = null;

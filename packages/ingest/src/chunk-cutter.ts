@@ -6,7 +6,10 @@ export class ChunkCutter {
   private leftover: Buffer | null = null;
   private exhausted = false;
 
-  constructor(private readonly source: AsyncIterator<Buffer>, private readonly size: number) {}
+  constructor(
+    private readonly source: AsyncIterator<Buffer>,
+    private readonly size: number,
+  ) {}
 
   /** The next run's buffers, as they arrive. */
   async *run(): AsyncGenerator<Buffer> {

@@ -20,7 +20,9 @@ export function ratioCap(compressed: number, limits: InflateLimits): number {
  * bytes from `compressed` bytes cross, as the error the part fails with, or null.
  */
 export function inflateLimitError(inflated: number, compressed: number, limits: InflateLimits): SluiceError | null {
-  if (inflated > limits.maxInflateBytes) return new SluiceError('inflate_limit', `inflates past SLUICE_MAX_INFLATE_BYTES (${limits.maxInflateBytes} bytes)`);
-  if (inflated > ratioCap(compressed, limits)) return new SluiceError('inflate_ratio', `inflates more than SLUICE_MAX_INFLATE_RATIO (${limits.maxInflateRatio}x)`);
+  if (inflated > limits.maxInflateBytes)
+    return new SluiceError('inflate_limit', `inflates past SLUICE_MAX_INFLATE_BYTES (${limits.maxInflateBytes} bytes)`);
+  if (inflated > ratioCap(compressed, limits))
+    return new SluiceError('inflate_ratio', `inflates more than SLUICE_MAX_INFLATE_RATIO (${limits.maxInflateRatio}x)`);
   return null;
 }

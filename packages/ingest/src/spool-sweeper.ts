@@ -1,6 +1,14 @@
 import type { PackIndex, RedisClient, UploadStore } from '@sluice/index';
 import type { Logger } from 'pino';
-import { chunksPrefix, packKey, pendingVersionKey, readPackIndex, spoolPrefix, uploadPartPrefix, type BlobStore } from '@sluice/storage';
+import {
+  chunksPrefix,
+  packKey,
+  pendingVersionKey,
+  readPackIndex,
+  spoolPrefix,
+  uploadPartPrefix,
+  type BlobStore,
+} from '@sluice/storage';
 import type { IngestQueue } from '@sluice/queue';
 
 /** What the sweeper works on, handed to it by the process that builds the node's services. */
@@ -33,7 +41,10 @@ export interface SweeperSettings {
 export class SpoolSweeper {
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly deps: SweeperDeps, private readonly settings: SweeperSettings) {}
+  constructor(
+    private readonly deps: SweeperDeps,
+    private readonly settings: SweeperSettings,
+  ) {}
 
   start(): void {
     const everyMs = Math.min(this.settings.graceSeconds, 300) * 1000;
@@ -53,11 +64,17 @@ export class SpoolSweeper {
   async sweepOnce(now = Date.now()): Promise<string[]> {
     const { redis } = this.deps;
     const { keyPrefix, graceSeconds } = this.settings;
-    const lease = await redis.set(`${keyPrefix}:spool-sweeper`, String(process.pid), 'EX', Math.max(graceSeconds, 30), 'NX');
+    const lease = await redis.set(
+      `${keyPrefix}:spool-sweeper`,
+      String(process.pid),
+      'EX',
+      Math.max(graceSeconds, 30),
+      'NX',
+    );
     if (lease === null) return [];
     const cutoff = now - graceSeconds * 1000;
     const packs = await this.sweepPacks(cutoff);
-    return [...packs, ...await this.sweepSpool(cutoff)];
+    return [...packs, ...(await this.sweepSpool(cutoff))];
   }
 
   /** Packs begun before the cutoff, never recorded, and holding no version located in them. */

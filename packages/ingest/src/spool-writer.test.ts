@@ -5,9 +5,21 @@ import { MemoryBlobStore, readExact } from '@sluice/storage';
 import { SpoolWriter, type EarlyStart } from './spool-writer.js';
 
 /** Parts below one chunk never start a digest: nothing of the early start may be touched. */
-const noEarlyStart = new Proxy({}, { get: () => { throw new Error('no early start expected for parts under one chunk'); } }) as EarlyStart;
+const noEarlyStart = new Proxy(
+  {},
+  {
+    get: () => {
+      throw new Error('no early start expected for parts under one chunk');
+    },
+  },
+) as EarlyStart;
 
-const stream = (bytes: Buffer, pieces = 3) => Readable.from(Array.from({ length: pieces }, (_, i) => bytes.subarray((i * bytes.length) / pieces, ((i + 1) * bytes.length) / pieces)));
+const stream = (bytes: Buffer, pieces = 3) =>
+  Readable.from(
+    Array.from({ length: pieces }, (_, i) =>
+      bytes.subarray((i * bytes.length) / pieces, ((i + 1) * bytes.length) / pieces),
+    ),
+  );
 
 describe('SpoolWriter', () => {
   it('packs small parts into one segment with their offsets and gives a large part its own object', async () => {
@@ -40,7 +52,10 @@ describe('SpoolWriter', () => {
     const store = new MemoryBlobStore();
     const spool = new SpoolWriter(store, 'req2', 2 * 1024 * 1024, false, noEarlyStart);
     await spool.add('one.bin', false, stream(randomBytes(1536 * 1024)));
-    await expect(spool.add('two.bin', false, stream(randomBytes(1024 * 1024)))).rejects.toMatchObject({ code: 'request_too_large', message: expect.stringMatching(/SLUICE_MAX_REQUEST_BYTES/) });
+    await expect(spool.add('two.bin', false, stream(randomBytes(1024 * 1024)))).rejects.toMatchObject({
+      code: 'request_too_large',
+      message: expect.stringMatching(/SLUICE_MAX_REQUEST_BYTES/),
+    });
     await spool.discard();
     const left: string[] = [];
     for await (const info of store.list('spool/')) left.push(info.key);

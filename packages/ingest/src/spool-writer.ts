@@ -54,7 +54,10 @@ export class SpoolWriter {
   private count(length: number): void {
     this.bytes += length;
     if (this.bytes > this.maxRequestBytes) {
-      throw new SluiceError('request_too_large', `request body exceeds SLUICE_MAX_REQUEST_BYTES (${this.maxRequestBytes} bytes)`);
+      throw new SluiceError(
+        'request_too_large',
+        `request body exceeds SLUICE_MAX_REQUEST_BYTES (${this.maxRequestBytes} bytes)`,
+      );
     }
   }
 
@@ -69,13 +72,26 @@ export class SpoolWriter {
       if (size > inlinePartMaxBytes) return this.addLarge(path, gzip, head, iterator, expectHash);
     }
     if (this.segmentKey === null) this.segmentKey = this.nextKey();
-    this.parts.push({ path, gzip, spool: this.segmentKey, offset: this.segmentSize, length: size, ...(expectHash ? { expectHash } : {}) });
+    this.parts.push({
+      path,
+      gzip,
+      spool: this.segmentKey,
+      offset: this.segmentSize,
+      length: size,
+      ...(expectHash ? { expectHash } : {}),
+    });
     this.segment.push(...head);
     this.segmentSize += size;
     if (this.segmentSize >= spoolSegmentBytes) await this.flush();
   }
 
-  private async addLarge(path: string, gzip: boolean, head: Buffer[], rest: AsyncIterator<Buffer>, expectHash: string | undefined): Promise<void> {
+  private async addLarge(
+    path: string,
+    gzip: boolean,
+    head: Buffer[],
+    rest: AsyncIterator<Buffer>,
+    expectHash: string | undefined,
+  ): Promise<void> {
     let length = 0;
     const count = (bytes: number) => this.count(bytes);
     const counted = (async function* () {
@@ -111,13 +127,19 @@ export class SpoolWriter {
         this.digests.push(digestId);
       }
       const id = digestId;
-      written = Promise.all([written, put]).then(() => (id === null ? undefined : this.announce(id, index, key, path, gzip)));
+      written = Promise.all([written, put]).then(() =>
+        id === null ? undefined : this.announce(id, index, key, path, gzip),
+      );
       written.catch(() => undefined); // awaited below
     } while (await cutter.more());
     await written;
     if (digestId !== null) await this.early.board.end(digestId);
     this.parts.push({
-      path, gzip, spool: chunks[0]!, offset: 0, length,
+      path,
+      gzip,
+      spool: chunks[0]!,
+      offset: 0,
+      length,
       ...(chunks.length > 1 ? { chunks } : {}),
       ...(digestId !== null ? { digest: digestId } : {}),
       ...(expectHash ? { expectHash } : {}),
@@ -131,7 +153,8 @@ export class SpoolWriter {
   private async announce(digestId: string, index: number, key: string, path: string, gzip: boolean): Promise<void> {
     if (this.discarded) return;
     await this.early.board.chunkWritten(digestId, index, key);
-    if (index === 0) await this.early.queue.add('digest', { digestId, path, gzip }, { ...digestJobOptions, jobId: digestId });
+    if (index === 0)
+      await this.early.queue.add('digest', { digestId, path, gzip }, { ...digestJobOptions, jobId: digestId });
   }
 
   private async flush(): Promise<void> {

@@ -7,7 +7,10 @@ import { MemoryBlobStore, readPackIndex } from '@sluice/storage';
 import { streamContent } from './stream-part.js';
 
 const limits = { maxInflateBytes: 1024 ** 3, maxInflateRatio: 1000 } as Limits;
-const pieces = (bytes: Buffer, size = 64 * 1024) => Readable.from(Array.from({ length: Math.ceil(bytes.length / size) }, (_, i) => bytes.subarray(i * size, (i + 1) * size)));
+const pieces = (bytes: Buffer, size = 64 * 1024) =>
+  Readable.from(
+    Array.from({ length: Math.ceil(bytes.length / size) }, (_, i) => bytes.subarray(i * size, (i + 1) * size)),
+  );
 const part = (gzip: boolean, sent: Buffer) => ({ path: 'data/rows.csv', gzip, compressedLength: () => sent.length });
 
 /** A store that takes `room` bytes of a streamed object, then fails as a full disk does. */
@@ -35,12 +38,19 @@ describe('streamContent', () => {
     const content = Buffer.from(Array.from({ length: 60_000 }, (_, i) => `${i},row ${i}\n`).join(''));
     const sent = gzipSync(content);
     const file = await streamContent(store, limits, pieces(sent), part(true, sent), 'p1');
-    expect(file).toMatchObject({ hash: await oxenHash(content), size: content.length, gzipLength: sent.length, mimeType: expect.stringMatching(/^text\//) });
+    expect(file).toMatchObject({
+      hash: await oxenHash(content),
+      size: content.length,
+      gzipLength: sent.length,
+      mimeType: expect.stringMatching(/^text\//),
+    });
     const stored = await store.getBuffer(file.pendingKey);
     expect(stored.subarray(0, sent.length).equals(sent)).toBe(true);
     // the pending object is read as a pack once it sits under a pack key
     await store.move(file.pendingKey, 'packs/p1');
-    expect(await readPackIndex(store, 'p1', stored.length)).toEqual([{ hash: file.hash, offset: 0, length: sent.length, size: content.length }]);
+    expect(await readPackIndex(store, 'p1', stored.length)).toEqual([
+      { hash: file.hash, offset: 0, length: sent.length, size: content.length },
+    ]);
   });
 
   it('writes plain content as it is, with no pack index', async () => {
@@ -55,14 +65,18 @@ describe('streamContent', () => {
     const store = new MemoryBlobStore();
     const sent = gzipSync(randomBytes(500_000));
     const broken = Buffer.concat([sent.subarray(0, 200_000), Buffer.alloc(1000, 7), sent.subarray(201_000)]);
-    const failed = await streamContent(store, limits, pieces(broken), part(true, broken), 'p3').catch((error: unknown) => error);
+    const failed = await streamContent(store, limits, pieces(broken), part(true, broken), 'p3').catch(
+      (error: unknown) => error,
+    );
     expect(errorCodeOf(failed)).toBe('corrupt_gzip');
     expect(await store.stat('spool/pending/p3')).toBeNull();
   });
 
   it('reports the store’s own error when the store stops taking a kept member', async () => {
     const sent = gzipSync(randomBytes(2 * 1024 * 1024));
-    const failed = await streamContent(new FullStore(256 * 1024), limits, pieces(sent), part(true, sent), 'p4').catch((error: unknown) => error);
+    const failed = await streamContent(new FullStore(256 * 1024), limits, pieces(sent), part(true, sent), 'p4').catch(
+      (error: unknown) => error,
+    );
     expect(errorCodeOf(failed)).toBe('storage_full');
   });
 });

@@ -70,9 +70,22 @@ const inflateSliceBytes = 1024 * 1024;
 const writeAheadBytes = 8 * 1024 * 1024;
 
 /** Streams one spooled part through gunzip (when gzipped) and the meter into a pending object. */
-export async function streamPart(store: BlobStore, limits: Limits, part: SpooledPart, pendingId: string): Promise<StreamedFile> {
-  const source = part.chunks ? concatenated(store, part.chunks) : await store.getRange(part.spool, part.offset, part.length);
-  return streamContent(store, limits, source, { path: part.path, gzip: part.gzip, compressedLength: () => part.length }, pendingId);
+export async function streamPart(
+  store: BlobStore,
+  limits: Limits,
+  part: SpooledPart,
+  pendingId: string,
+): Promise<StreamedFile> {
+  const source = part.chunks
+    ? concatenated(store, part.chunks)
+    : await store.getRange(part.spool, part.offset, part.length);
+  return streamContent(
+    store,
+    limits,
+    source,
+    { path: part.path, gzip: part.gzip, compressedLength: () => part.length },
+    pendingId,
+  );
 }
 
 /**
@@ -86,7 +99,11 @@ export async function streamPart(store: BlobStore, limits: Limits, part: Spooled
  * compress (random bytes) are stored blocks, which inflate at the speed of a copy.
  */
 export async function streamContent(
-  store: BlobStore, limits: Limits, source: Readable, part: { path: string; gzip: boolean; compressedLength: () => number }, pendingId: string,
+  store: BlobStore,
+  limits: Limits,
+  source: Readable,
+  part: { path: string; gzip: boolean; compressedLength: () => number },
+  pendingId: string,
 ): Promise<StreamedFile> {
   const meter = new ContentMeter(await createOxenHasher(), part.compressedLength, part.gzip ? limits : null);
   const pendingKey = pendingVersionKey(pendingId);
@@ -96,19 +113,31 @@ export async function streamContent(
   try {
     const [filled, stored] = await Promise.allSettled([filling, store.put(pendingKey, out)]);
     // The part's own error (bad gzip, a limit) says why, unless it only says the store stopped reading.
-    const storeStopped = filled.status === 'fulfilled' || (filled.reason as { code?: string }).code === 'ERR_STREAM_PREMATURE_CLOSE';
+    const storeStopped =
+      filled.status === 'fulfilled' || (filled.reason as { code?: string }).code === 'ERR_STREAM_PREMATURE_CLOSE';
     if (stored.status === 'rejected' && storeStopped) throw stored.reason;
     if (filled.status === 'rejected') throw filled.reason;
   } catch (error) {
     await store.delete([pendingKey]).catch(() => undefined);
     if (error instanceof SluiceError) throw error;
-    if ((error as { code?: string }).code?.startsWith('Z_') || (error as Error).message?.includes('unexpected end of file')) {
+    if (
+      (error as { code?: string }).code?.startsWith('Z_') ||
+      (error as Error).message?.includes('unexpected end of file')
+    ) {
       throw new SluiceError('corrupt_gzip', `corrupt gzip stream: ${(error as Error).message}`);
     }
     if (errorCodeOf(error) !== 'internal') throw error;
-    throw new SluiceError('store_unavailable', `streaming ${part.path} failed: ${(error as Error).message}`, { cause: error });
+    throw new SluiceError('store_unavailable', `streaming ${part.path} failed: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
-  return { hash: meter.digest(), size: meter.size, ...sniffMime(meter.sniffHead, part.path), pendingKey, ...(kept === null ? {} : { gzipLength: kept.bytes }) };
+  return {
+    hash: meter.digest(),
+    size: meter.size,
+    ...sniffMime(meter.sniffHead, part.path),
+    pendingKey,
+    ...(kept === null ? {} : { gzipLength: kept.bytes }),
+  };
 }
 
 /** The gzip member into `out` as a pack of one entry (pack-format.ts), its content through the meter. */
@@ -124,7 +153,9 @@ async function fillPack(source: Readable, kept: CopyTo, meter: ContentMeter, out
 
 /** The objects of a chunked upload read one after the other as one stream. */
 function concatenated(store: BlobStore, keys: readonly string[]): Readable {
-  return Readable.from((async function* () {
-    for (const key of keys) yield* await store.get(key);
-  })());
+  return Readable.from(
+    (async function* () {
+      for (const key of keys) yield* await store.get(key);
+    })(),
+  );
 }

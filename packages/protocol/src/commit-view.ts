@@ -46,22 +46,30 @@ export const RepositoryListView = Type.Object(repositoryFields, { additionalProp
 export type RepositoryListView = Static<typeof RepositoryListView>;
 
 /** A repository just created (upstream's `RepositoryCreationView`): with its initial commit, or null. */
-export const RepositoryCreationView = Type.Object({
-  ...repositoryFields,
-  latest_commit: Type.Union([CommitView, Type.Null()]),
-}, { additionalProperties: false });
+export const RepositoryCreationView = Type.Object(
+  {
+    ...repositoryFields,
+    latest_commit: Type.Union([CommitView, Type.Null()]),
+  },
+  { additionalProperties: false },
+);
 export type RepositoryCreationView = Static<typeof RepositoryCreationView>;
 
 /** Upstream's `DataTypeCount`: files of one data type. */
 export const DataTypeCount = Type.Object({ data_type: Type.String(), count: Type.Integer({ minimum: 0 }) });
 
 /** One repository shown (upstream's `RepositoryDataTypesView`, whose flattened `RepositoryView` the client reads). */
-export const RepositoryShowView = Type.Object({
-  ...repositoryFields,
-  is_empty: Type.Boolean(),
-  size: Type.Integer({ minimum: 0 }),
-  data_types: Type.Array(DataTypeCount),
-  branch_count: Type.Integer({ minimum: 0 }),
-  latest_commit: Type.Union([CommitView, Type.Null()], { description: 'sluice: the head of main (or of the first branch)' }),
-}, { additionalProperties: false });
+export const RepositoryShowView = Type.Object(
+  {
+    ...repositoryFields,
+    is_empty: Type.Boolean(),
+    size: Type.Integer({ minimum: 0 }),
+    data_types: Type.Array(DataTypeCount),
+    branch_count: Type.Integer({ minimum: 0 }),
+    latest_commit: Type.Union([CommitView, Type.Null()], {
+      description: 'sluice: the head of main (or of the first branch)',
+    }),
+  },
+  { additionalProperties: false },
+);
 export type RepositoryShowView = Static<typeof RepositoryShowView>;

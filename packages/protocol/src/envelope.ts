@@ -2,7 +2,9 @@ import { Type, type TProperties, type TSchema } from 'typebox';
 import { errorCodes, type ErrorCode } from '@sluice/core';
 
 /** sluice's stable error codes, as the wire carries them. */
-export const ErrorCodeSchema = Type.Enum(Object.keys(errorCodes) as ErrorCode[], { description: "sluice's stable error code" });
+export const ErrorCodeSchema = Type.Enum(Object.keys(errorCodes) as ErrorCode[], {
+  description: "sluice's stable error code",
+});
 
 const envelopeFields = {
   status: Type.Enum(['success', 'error']),
@@ -23,11 +25,14 @@ export function Envelope<Fields extends TProperties>(fields: Fields, options: { 
  * (upstream's shapes 2 and 3 together), never a stack trace. Some errors add data fields (the
  * branch that exists, the job that timed out), so it stays open.
  */
-export const ErrorBody = Type.Object({
-  ...envelopeFields,
-  status_description: Type.String({ description: 'what went wrong, for people' }),
-  error: Type.Object({ type: ErrorCodeSchema, title: Type.String(), detail: Type.String() }),
-}, { description: 'An error in the Oxen envelope; never a stack trace' });
+export const ErrorBody = Type.Object(
+  {
+    ...envelopeFields,
+    status_description: Type.String({ description: 'what went wrong, for people' }),
+    error: Type.Object({ type: ErrorCodeSchema, title: Type.String(), detail: Type.String() }),
+  },
+  { description: 'An error in the Oxen envelope; never a stack trace' },
+);
 
 /** An error answer described for one status. */
 export function errorAnswer(description: string): TSchema {

@@ -28,7 +28,12 @@ export const FileResult = Type.Union([
 ]);
 export type FileResult = Static<typeof FileResult>;
 
-export const IngestProgress = Type.Object({ files_done: count, files_total: count, bytes_done: count, bytes_total: count });
+export const IngestProgress = Type.Object({
+  files_done: count,
+  files_total: count,
+  bytes_done: count,
+  bytes_total: count,
+});
 export type IngestProgress = Static<typeof IngestProgress>;
 
 /** BullMQ's states in the four a client needs; a job between attempts is queued again. */
@@ -51,24 +56,39 @@ export const JobHeaderView = Type.Object({ ...jobHeaderFields, kind: Type.Enum([
 export type JobHeaderView = Static<typeof JobHeaderView>;
 
 /** An upload's job: progress, and once done the per-file results. */
-export const IngestJobView = Type.Object({
-  ...jobHeaderFields,
-  kind: Type.Literal('ingest'),
-  progress: IngestProgress,
-  paths: Type.Optional(Type.Array(Type.String(), { description: 'once completed: the staged paths in request order' })),
-  files: Type.Optional(Type.Array(FileResult, { description: 'once completed: one result per file part' })),
-  deduplicated: Type.Optional(Type.Integer({ minimum: 0, description: 'files whose content this repository already referenced, or an earlier file of the job had' })),
-}, { additionalProperties: false });
+export const IngestJobView = Type.Object(
+  {
+    ...jobHeaderFields,
+    kind: Type.Literal('ingest'),
+    progress: IngestProgress,
+    paths: Type.Optional(
+      Type.Array(Type.String(), { description: 'once completed: the staged paths in request order' }),
+    ),
+    files: Type.Optional(Type.Array(FileResult, { description: 'once completed: one result per file part' })),
+    deduplicated: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        description: 'files whose content this repository already referenced, or an earlier file of the job had',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
 export type IngestJobView = Static<typeof IngestJobView>;
 
 /** A queued commit: its phase while it runs, the commit once it landed. */
-export const CommitJobView = Type.Object({
-  ...jobHeaderFields,
-  kind: Type.Literal('commit'),
-  branch: Type.String(),
-  progress: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()], { description: 'where the commit is' }),
-  commit: Type.Optional(CommitView),
-}, { additionalProperties: false });
+export const CommitJobView = Type.Object(
+  {
+    ...jobHeaderFields,
+    kind: Type.Literal('commit'),
+    branch: Type.String(),
+    progress: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()], {
+      description: 'where the commit is',
+    }),
+    commit: Type.Optional(CommitView),
+  },
+  { additionalProperties: false },
+);
 export type CommitJobView = Static<typeof CommitJobView>;
 
 export const JobView = Type.Union([IngestJobView, CommitJobView]);

@@ -1,8 +1,14 @@
 import { Type, type Static } from 'typebox';
 import { firstOfSchema, serdeSchema, type SerdeStatic } from './serde-struct.js';
 import {
-  BranchNewFromBranchNameStruct, BranchNewFromCommitIdStruct, BranchUpdateStruct, CompleteVersionUploadRequestStruct,
-  NewCommitBodyStruct, NewWorkspaceStruct, RenameRequestStruct, RepoNewStruct,
+  BranchNewFromBranchNameStruct,
+  BranchNewFromCommitIdStruct,
+  BranchUpdateStruct,
+  CompleteVersionUploadRequestStruct,
+  NewCommitBodyStruct,
+  NewWorkspaceStruct,
+  RenameRequestStruct,
+  RepoNewStruct,
 } from './upstream-requests.js';
 
 /**
@@ -33,14 +39,18 @@ export type MoveBody = SerdeStatic<typeof RenameRequestStruct>;
 
 /** sluice's stage-by-hash: at most 5000 files a request. */
 export const StageHashesBody = Type.Object({
-  files: Type.Array(Type.Object({ path: Type.String(), hash: Type.String() }), { description: 'at most 5000 a request (413 beyond)' }),
+  files: Type.Array(Type.Object({ path: Type.String(), hash: Type.String() }), {
+    description: 'at most 5000 a request (413 beyond)',
+  }),
 });
 export type StageHashesBody = Static<typeof StageHashesBody>;
 
 export const BeginUploadBody = Type.Object({
   hash: Type.String({ minLength: 1 }),
   size: Type.Integer({ minimum: 1 }),
-  destination: Type.Optional(Type.Union([Type.Object({ path: Type.String(), workspace_id: Type.String() }), Type.Null()])),
+  destination: Type.Optional(
+    Type.Union([Type.Object({ path: Type.String(), workspace_id: Type.String() }), Type.Null()]),
+  ),
 });
 export type BeginUploadBody = Static<typeof BeginUploadBody>;
 

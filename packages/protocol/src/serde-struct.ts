@@ -35,10 +35,20 @@ export interface SerdeStruct {
 }
 
 type ValueOf<F> = F extends { struct: infer S }
-  ? (F extends { list: true } ? Array<SerdeStatic<S>> : SerdeStatic<S>)
-  : F extends { type: infer T extends TSchema } ? Static<T> : never;
+  ? F extends { list: true }
+    ? Array<SerdeStatic<S>>
+    : SerdeStatic<S>
+  : F extends { type: infer T extends TSchema }
+    ? Static<T>
+    : never;
 type MayBeNull<F> = F extends { option: true } ? ValueOf<F> | null : ValueOf<F>;
-type MayBeAbsent<F> = F extends { option: true } ? true : F extends { default: true } ? true : F extends { sluiceMayOmit: true } ? true : false;
+type MayBeAbsent<F> = F extends { option: true }
+  ? true
+  : F extends { default: true }
+    ? true
+    : F extends { sluiceMayOmit: true }
+      ? true
+      : false;
 type Fields<S> = S extends { fields: infer F } ? F : never;
 
 /** The TypeScript type of what serde reads into a struct (declared `as const satisfies SerdeStruct`). */

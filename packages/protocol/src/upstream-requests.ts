@@ -19,7 +19,9 @@ const unsigned = Type.Integer({ minimum: 0 });
 
 /** `User`, model/user.rs. */
 export const UserStruct = {
-  name: 'User', source: 'crates/liboxen/src/model/user.rs', denyUnknown: false,
+  name: 'User',
+  source: 'crates/liboxen/src/model/user.rs',
+  denyUnknown: false,
   fields: { email: { type: text }, name: { type: text } },
 } as const satisfies SerdeStruct;
 
@@ -29,7 +31,9 @@ export const UserStruct = {
  * it: it only names the initial commit's author (`Oxen <oxen@oxen.ai>` without it).
  */
 export const FileNewStruct = {
-  name: 'FileNew', source: 'crates/liboxen/src/model/file.rs', denyUnknown: false,
+  name: 'FileNew',
+  source: 'crates/liboxen/src/model/file.rs',
+  denyUnknown: false,
   fields: { path: { type: text }, contents: { type: text }, user: { struct: UserStruct, sluiceMayOmit: true } },
 } as const satisfies SerdeStruct;
 
@@ -38,7 +42,9 @@ export const FileNewStruct = {
  * not take one (it makes its own initial commit), so only its being an object is checked.
  */
 export const RepoNewStruct = {
-  name: 'RepoNew', source: 'crates/liboxen/src/api/requests/repo_new.rs', denyUnknown: false,
+  name: 'RepoNew',
+  source: 'crates/liboxen/src/api/requests/repo_new.rs',
+  denyUnknown: false,
   fields: {
     // "" breaks the naming rule: 400 invalid_name from the handler
     namespace: { type: text },
@@ -58,7 +64,9 @@ export const RepoNewStruct = {
 
 /** `NewWorkspace`, view/workspaces.rs. */
 export const NewWorkspaceStruct = {
-  name: 'NewWorkspace', source: 'crates/liboxen/src/view/workspaces.rs', denyUnknown: false,
+  name: 'NewWorkspace',
+  source: 'crates/liboxen/src/view/workspaces.rs',
+  denyUnknown: false,
   fields: {
     // "" is no id: 400 invalid_name from the handler
     workspace_id: { type: text },
@@ -74,13 +82,17 @@ export const NewWorkspaceStruct = {
 
 /** `NewCommitBody`, model/commit.rs. */
 export const NewCommitBodyStruct = {
-  name: 'NewCommitBody', source: 'crates/liboxen/src/model/commit.rs', denyUnknown: false,
+  name: 'NewCommitBody',
+  source: 'crates/liboxen/src/model/commit.rs',
+  denyUnknown: false,
   fields: { message: { type: text }, author: { type: text }, email: { type: text } },
 } as const satisfies SerdeStruct;
 
 /** `RenameRequest`, view/workspaces.rs: upstream refuses an empty `new_path` by hand, sluice too (400 invalid_path). */
 export const RenameRequestStruct = {
-  name: 'RenameRequest', source: 'crates/liboxen/src/view/workspaces.rs', denyUnknown: false,
+  name: 'RenameRequest',
+  source: 'crates/liboxen/src/view/workspaces.rs',
+  denyUnknown: false,
   fields: { new_path: { type: text } },
 } as const satisfies SerdeStruct;
 
@@ -89,19 +101,25 @@ export const RenameRequestStruct = {
  * rule (400 invalid_name from the handler); a `from_name` of "" names no branch (404).
  */
 export const BranchNewFromBranchNameStruct = {
-  name: 'BranchNewFromBranchName', source: 'crates/liboxen/src/view/branch.rs', denyUnknown: false,
+  name: 'BranchNewFromBranchName',
+  source: 'crates/liboxen/src/view/branch.rs',
+  denyUnknown: false,
   fields: { new_name: { type: text }, from_name: { type: text } },
 } as const satisfies SerdeStruct;
 
 /** `BranchNewFromCommitId`, view/branch.rs: tried when the body is not the one above. */
 export const BranchNewFromCommitIdStruct = {
-  name: 'BranchNewFromCommitId', source: 'crates/liboxen/src/view/branch.rs', denyUnknown: false,
+  name: 'BranchNewFromCommitId',
+  source: 'crates/liboxen/src/view/branch.rs',
+  denyUnknown: false,
   fields: { new_name: { type: text }, commit_id: { type: text } },
 } as const satisfies SerdeStruct;
 
 /** `BranchUpdate`, view/branch.rs: a `commit_id` of "" names no commit, 404 as upstream. */
 export const BranchUpdateStruct = {
-  name: 'BranchUpdate', source: 'crates/liboxen/src/view/branch.rs', denyUnknown: false,
+  name: 'BranchUpdate',
+  source: 'crates/liboxen/src/view/branch.rs',
+  denyUnknown: false,
   fields: { commit_id: { type: text } },
 } as const satisfies SerdeStruct;
 
@@ -110,13 +128,17 @@ export const BranchUpdateStruct = {
  * takes no pushed commits (it does not store Oxen's merkle tree), so it answers 501 unread.
  */
 export const BranchRemoteMergeStruct = {
-  name: 'BranchRemoteMerge', source: 'crates/liboxen/src/view/branch.rs', denyUnknown: false,
+  name: 'BranchRemoteMerge',
+  source: 'crates/liboxen/src/view/branch.rs',
+  denyUnknown: false,
   fields: { client_commit_id: { type: text }, server_commit_id: { type: text } },
 } as const satisfies SerdeStruct;
 
 /** `CompletedFileUpload`, view/versions.rs: the 0.54 client writes `upload_results: null`. */
 export const CompletedFileUploadStruct = {
-  name: 'CompletedFileUpload', source: 'crates/liboxen/src/view/versions.rs', denyUnknown: false,
+  name: 'CompletedFileUpload',
+  source: 'crates/liboxen/src/view/versions.rs',
+  denyUnknown: false,
   fields: {
     hash: { type: text },
     file_name: { type: text },
@@ -128,19 +150,30 @@ export const CompletedFileUploadStruct = {
 
 /** `CompleteVersionUploadRequest`, view/versions.rs. */
 export const CompleteVersionUploadRequestStruct = {
-  name: 'CompleteVersionUploadRequest', source: 'crates/liboxen/src/view/versions.rs', denyUnknown: false,
+  name: 'CompleteVersionUploadRequest',
+  source: 'crates/liboxen/src/view/versions.rs',
+  denyUnknown: false,
   fields: { files: { struct: CompletedFileUploadStruct, list: true }, workspace_id: { type: text, option: true } },
 } as const satisfies SerdeStruct;
 
 /** `CreateVersionUploadRequest`, view/versions.rs: the client sends it, upstream's handler ignores it. */
 export const CreateVersionUploadRequestStruct = {
-  name: 'CreateVersionUploadRequest', source: 'crates/liboxen/src/view/versions.rs', denyUnknown: false,
-  fields: { hash: { type: text }, file_name: { type: text }, size: { type: unsigned }, dst_dir: { type: text, option: true } },
+  name: 'CreateVersionUploadRequest',
+  source: 'crates/liboxen/src/view/versions.rs',
+  denyUnknown: false,
+  fields: {
+    hash: { type: text },
+    file_name: { type: text },
+    size: { type: unsigned },
+    dst_dir: { type: text, option: true },
+  },
 } as const satisfies SerdeStruct;
 
 /** `ValidateUploadFeasibilityRequest`, view/workspaces.rs: sent, and ignored by upstream's handler. */
 export const ValidateUploadStruct = {
-  name: 'ValidateUploadFeasibilityRequest', source: 'crates/liboxen/src/view/workspaces.rs', denyUnknown: false,
+  name: 'ValidateUploadFeasibilityRequest',
+  source: 'crates/liboxen/src/view/workspaces.rs',
+  denyUnknown: false,
   fields: { size: { type: unsigned } },
 } as const satisfies SerdeStruct;
 
@@ -162,34 +195,76 @@ export interface UpstreamRequest {
 
 /** Every JSON body of the stock client, by route (R = /api/repos/{ns}/{repo}, W = R/workspaces/{id}). */
 export const upstreamRequests: readonly UpstreamRequest[] = [
-  { operations: ['create_repo'], call: 'POST /api/repos', contentType: 'application/json', body: { read: 'struct', structs: [RepoNewStruct] } },
   {
-    operations: ['get_or_create_workspace', 'get_or_create_workspace_post'], call: 'PUT R/workspaces', contentType: 'application/json',
+    operations: ['create_repo'],
+    call: 'POST /api/repos',
+    contentType: 'application/json',
+    body: { read: 'struct', structs: [RepoNewStruct] },
+  },
+  {
+    operations: ['get_or_create_workspace', 'get_or_create_workspace_post'],
+    call: 'PUT R/workspaces',
+    contentType: 'application/json',
     body: { read: 'struct', structs: [NewWorkspaceStruct] },
   },
-  { operations: ['validate'], call: 'POST W/validate', contentType: 'application/json', body: { read: 'ignored', sent: ValidateUploadStruct } },
   {
-    operations: ['create_chunked_upload'], call: 'POST R/versions/{hash}/create', contentType: 'application/json',
+    operations: ['validate'],
+    call: 'POST W/validate',
+    contentType: 'application/json',
+    body: { read: 'ignored', sent: ValidateUploadStruct },
+  },
+  {
+    operations: ['create_chunked_upload'],
+    call: 'POST R/versions/{hash}/create',
+    contentType: 'application/json',
     body: { read: 'ignored', sent: CreateVersionUploadRequestStruct },
   },
   {
-    operations: ['complete_chunked_upload'], call: 'POST R/versions/{hash}/complete', contentType: 'none',
+    operations: ['complete_chunked_upload'],
+    call: 'POST R/versions/{hash}/complete',
+    contentType: 'none',
     body: { read: 'struct', structs: [CompleteVersionUploadRequestStruct] },
   },
-  { operations: ['mv'], call: 'PATCH W/files/{path}', contentType: 'none', body: { read: 'struct', structs: [RenameRequestStruct] } },
   {
-    operations: ['rm_files', 'rm_files_versions', 'unstage_many', 'unstage_many_staged'], call: 'DELETE W/files, W/staged, W/changes',
-    contentType: 'application/json', body: { read: 'paths' },
+    operations: ['mv'],
+    call: 'PATCH W/files/{path}',
+    contentType: 'none',
+    body: { read: 'struct', structs: [RenameRequestStruct] },
   },
-  { operations: ['commit', 'commit_deprecated'], call: 'POST W/merge/{branch}, W/commit/{branch}', contentType: 'application/json', body: { read: 'struct', structs: [NewCommitBodyStruct] } },
   {
-    operations: ['create_branch'], call: 'POST R/branches', contentType: 'none',
+    operations: ['rm_files', 'rm_files_versions', 'unstage_many', 'unstage_many_staged'],
+    call: 'DELETE W/files, W/staged, W/changes',
+    contentType: 'application/json',
+    body: { read: 'paths' },
+  },
+  {
+    operations: ['commit', 'commit_deprecated'],
+    call: 'POST W/merge/{branch}, W/commit/{branch}',
+    contentType: 'application/json',
+    body: { read: 'struct', structs: [NewCommitBodyStruct] },
+  },
+  {
+    operations: ['create_branch'],
+    call: 'POST R/branches',
+    contentType: 'none',
     body: { read: 'struct', structs: [BranchNewFromBranchNameStruct, BranchNewFromCommitIdStruct] },
   },
-  { operations: ['update_branch'], call: 'PUT R/branches/{name}', contentType: 'none', body: { read: 'struct', structs: [BranchUpdateStruct] } },
   {
-    operations: ['merge_pushed_commit'], call: 'PUT R/branches/{name}/merge', contentType: 'none',
+    operations: ['update_branch'],
+    call: 'PUT R/branches/{name}',
+    contentType: 'none',
+    body: { read: 'struct', structs: [BranchUpdateStruct] },
+  },
+  {
+    operations: ['merge_pushed_commit'],
+    call: 'PUT R/branches/{name}/merge',
+    contentType: 'none',
     body: { read: 'ignored', sent: BranchRemoteMergeStruct },
   },
-  { operations: ['complete_commit'], call: 'POST R/commits/{id}/complete', contentType: 'none', body: { read: 'ignored' } },
+  {
+    operations: ['complete_commit'],
+    call: 'POST R/commits/{id}/complete',
+    contentType: 'none',
+    body: { read: 'ignored' },
+  },
 ];

@@ -25,11 +25,19 @@ export interface CommitJobResult {
 export type CommitQueue = Queue<CommitJobData, CommitJobResult, 'commit'>;
 
 export function createCommitQueue(connection: ConnectionOptions, keyPrefix: string): CommitQueue {
-  return new Queue<CommitJobData, CommitJobResult, 'commit'>(commitQueueName, { connection, prefix: queuePrefix(keyPrefix) });
+  return new Queue<CommitJobData, CommitJobResult, 'commit'>(commitQueueName, {
+    connection,
+    prefix: queuePrefix(keyPrefix),
+  });
 }
 
 export function commitJobOptions(retentionSeconds: number): JobsOptions {
-  return { attempts: 5, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: { age: retentionSeconds }, removeOnFail: { age: retentionSeconds } };
+  return {
+    attempts: 5,
+    backoff: { type: 'exponential', delay: 1000 },
+    removeOnComplete: { age: retentionSeconds },
+    removeOnFail: { age: retentionSeconds },
+  };
 }
 
 /** Commit jobs' events, for a request that waits for its commit (the synchronous commit). */

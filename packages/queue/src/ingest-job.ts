@@ -50,4 +50,3 @@ export interface IngestJobResult {
   /** Files whose content the version store already had. */
   deduplicated: number;
 }
-

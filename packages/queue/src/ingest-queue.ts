@@ -30,7 +30,10 @@ export function ingestJobOptions(retentionSeconds: number): JobsOptions {
 export type IngestQueue = Queue<IngestJobData, IngestJobResult, 'ingest'>;
 
 export function createIngestQueue(connection: ConnectionOptions, keyPrefix: string): IngestQueue {
-  return new Queue<IngestJobData, IngestJobResult, 'ingest'>(ingestQueueName, { connection, prefix: queuePrefix(keyPrefix) });
+  return new Queue<IngestJobData, IngestJobResult, 'ingest'>(ingestQueueName, {
+    connection,
+    prefix: queuePrefix(keyPrefix),
+  });
 }
 
 /** Completion events of the queue, for synchronous uploads waiting on their job. */

@@ -1,5 +1,12 @@
 import { UnrecoverableError } from 'bullmq';
-import { errorCodeOf, errorCodes, isErrorCode, SluiceError, type ErrorCode, type SluiceErrorOptions } from '@sluice/core';
+import {
+  errorCodeOf,
+  errorCodes,
+  isErrorCode,
+  SluiceError,
+  type ErrorCode,
+  type SluiceErrorOptions,
+} from '@sluice/core';
 
 /** Why a job failed, as every process reads it: a code of the table, its message, and whether a retry may cure it. */
 export interface JobFailure {
@@ -19,10 +26,19 @@ export interface JobFailure {
 export function toJobError(error: unknown, classify: (error: unknown) => SluiceError | null = () => null): Error {
   const known = error instanceof SluiceError ? error : (classify(error) ?? error);
   const code = errorCodeOf(known);
-  const failure: JobFailure = { code, message: known instanceof Error ? known.message : String(known), retryable: errorCodes[code].retryable };
+  const failure: JobFailure = {
+    code,
+    message: known instanceof Error ? known.message : String(known),
+    retryable: errorCodes[code].retryable,
+  };
   if (known instanceof SluiceError) {
     const details = { statusMessage: known.statusMessage, fields: known.fields, errorFields: known.errorFields };
-    if (known.statusMessage !== errorCodes[code].statusMessage || known.fields !== undefined || known.errorFields !== undefined) failure.details = details;
+    if (
+      known.statusMessage !== errorCodes[code].statusMessage ||
+      known.fields !== undefined ||
+      known.errorFields !== undefined
+    )
+      failure.details = details;
   }
   const reason = JSON.stringify(failure);
   return failure.retryable ? new Error(reason, { cause: error }) : new UnrecoverableError(reason);
@@ -33,7 +49,11 @@ export function readJobFailure(reason: string | undefined): JobFailure {
   try {
     const read = JSON.parse(reason ?? '') as { code?: unknown; message?: unknown; details?: JobFailure['details'] };
     if (isErrorCode(read.code) && typeof read.message === 'string') {
-      const failure: JobFailure = { code: read.code, message: read.message, retryable: errorCodes[read.code].retryable };
+      const failure: JobFailure = {
+        code: read.code,
+        message: read.message,
+        retryable: errorCodes[read.code].retryable,
+      };
       if (typeof read.details === 'object' && read.details !== null) failure.details = read.details;
       return failure;
     }

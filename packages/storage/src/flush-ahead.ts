@@ -14,7 +14,10 @@ export class FlushAhead extends Transform {
   private syncing = false;
   private fd: number | null = null;
 
-  constructor(out: WriteStream, private readonly strideBytes: number) {
+  constructor(
+    out: WriteStream,
+    private readonly strideBytes: number,
+  ) {
     super();
     out.once('open', (fd: number) => (this.fd = fd));
     out.once('close', () => (this.fd = null));

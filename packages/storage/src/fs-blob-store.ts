@@ -64,7 +64,11 @@ export class FsBlobStore implements BlobStore {
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'ENOSPC' || code === 'EDQUOT') {
-        throw new SluiceError('storage_full', `the filesystem store under ${this.root} is full (${code}); free space or grow the disk`, { cause: error });
+        throw new SluiceError(
+          'storage_full',
+          `the filesystem store under ${this.root} is full (${code}); free space or grow the disk`,
+          { cause: error },
+        );
       }
       throw error;
     }
@@ -131,7 +135,7 @@ export class FsBlobStore implements BlobStore {
     try {
       const { size } = await handle.stat();
       const data = this.spare.take(size);
-      for (let at = 0; at < size; ) {
+      for (let at = 0; at < size;) {
         const { bytesRead } = await handle.read(data, at, size - at, at);
         if (bytesRead === 0) throw new SluiceError('internal', `${key} ended at ${at} of ${size} bytes`);
         at += bytesRead;
@@ -158,9 +162,13 @@ export class FsBlobStore implements BlobStore {
 
   async delete(keys: readonly string[]): Promise<void> {
     // one unlink each (rm would lstat first: a syscall per spool object on every job)
-    await Promise.all(keys.map((key) => unlink(this.path(key)).catch((error: unknown) => {
-      if (!isMissing(error)) throw error;
-    })));
+    await Promise.all(
+      keys.map((key) =>
+        unlink(this.path(key)).catch((error: unknown) => {
+          if (!isMissing(error)) throw error;
+        }),
+      ),
+    );
   }
 
   async move(from: string, to: string): Promise<void> {

@@ -12,7 +12,11 @@ export class MemoryBlobStore implements BlobStore {
   private readonly objects = new Map<string, { bytes: Buffer; lastModified: Date }>();
 
   async put(key: string, body: Buffer | readonly Buffer[] | Readable): Promise<void> {
-    const bytes = Buffer.isBuffer(body) ? Buffer.from(body) : Array.isArray(body) ? Buffer.concat(body as readonly Buffer[]) : await readExact(body as Readable);
+    const bytes = Buffer.isBuffer(body)
+      ? Buffer.from(body)
+      : Array.isArray(body)
+        ? Buffer.concat(body as readonly Buffer[])
+        : await readExact(body as Readable);
     this.objects.set(key, { bytes, lastModified: new Date() });
   }
 

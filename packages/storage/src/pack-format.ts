@@ -27,7 +27,11 @@ const trailerBytes = 8;
  * The id is a digest of the hashes in order, so a retried job that packs the same contents
  * writes the same object again instead of a second copy; different contents get another id.
  */
-export function encodePack(versions: ReadonlyArray<{ hash: string; bytes: Uint8Array; size?: number | undefined }>): { id: string; chunks: Buffer[]; entries: PackEntry[] } {
+export function encodePack(versions: ReadonlyArray<{ hash: string; bytes: Uint8Array; size?: number | undefined }>): {
+  id: string;
+  chunks: Buffer[];
+  entries: PackEntry[];
+} {
   const entries: PackEntry[] = [];
   const chunks: Buffer[] = [];
   const id = createHash('sha256');
@@ -44,7 +48,11 @@ export function encodePack(versions: ReadonlyArray<{ hash: string; bytes: Uint8A
 
 /** What follows a pack's entries: its index and the trailer. */
 export function packTail(entries: readonly PackEntry[]): Buffer[] {
-  const index = Buffer.from(JSON.stringify(entries.map((e) => (e.size === undefined ? [e.hash, e.offset, e.length] : [e.hash, e.offset, e.length, e.size]))));
+  const index = Buffer.from(
+    JSON.stringify(
+      entries.map((e) => (e.size === undefined ? [e.hash, e.offset, e.length] : [e.hash, e.offset, e.length, e.size])),
+    ),
+  );
   const trailer = Buffer.alloc(trailerBytes);
   magic.copy(trailer, 0);
   trailer.writeUInt32BE(index.length, 4);
@@ -72,5 +80,10 @@ export async function readPackIndex(store: BlobStore, id: string, size: number):
   if (length > size - trailerBytes) throw corrupt('index longer than the pack');
   const index = await readExact(await store.getRange(key, size - trailerBytes - length, length));
   const rows = JSON.parse(index.toString('utf8')) as Array<[string, number, number, number?]>;
-  return rows.map(([hash, offset, len, inflated]) => ({ hash, offset, length: len, ...(inflated === undefined ? {} : { size: inflated }) }));
+  return rows.map(([hash, offset, len, inflated]) => ({
+    hash,
+    offset,
+    length: len,
+    ...(inflated === undefined ? {} : { size: inflated }),
+  }));
 }

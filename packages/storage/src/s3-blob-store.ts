@@ -17,7 +17,15 @@ export interface S3BlobStoreOptions extends S3Config {
 }
 
 const missingCodes = new Set(['NoSuchKey', 'NotFound', 'NoSuchObject']);
-const unreachableCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+const unreachableCodes = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
 
 /** Maps what the minio client throws to our codes: missing, store away, store full; anything else as it is. */
 export function translateS3Error(error: unknown, key: string): never {
@@ -25,13 +33,30 @@ export function translateS3Error(error: unknown, key: string): never {
   if (missingCodes.has(code)) throw new SluiceError('resource_not_found', `no blob at ${key}`, { cause: error });
   const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
   // a full or refusing bucket: a quota, an object past what the store takes, 507 Insufficient Storage
-  if (code === 'EntityTooLarge' || code === 'QuotaExceeded' || status === 507 || /Retryable HTTP status: 507/.test((error as Error)?.message ?? '')) {
-    throw new SluiceError('storage_full', `the object store refused ${key}: full or over its quota (${code || status || 507})`, { cause: error });
+  if (
+    code === 'EntityTooLarge' ||
+    code === 'QuotaExceeded' ||
+    status === 507 ||
+    /Retryable HTTP status: 507/.test((error as Error)?.message ?? '')
+  ) {
+    throw new SluiceError(
+      'storage_full',
+      `the object store refused ${key}: full or over its quota (${code || status || 507})`,
+      { cause: error },
+    );
   }
   // the minio client's retry wrapper gives up on a 5xx with a plain Error and no code
   const gaveUpOn5xx = /Retryable HTTP status: 5\d\d/.test((error as Error)?.message ?? '');
-  if (unreachableCodes.has(code) || code === 'SlowDown' || code === 'ServiceUnavailable' || (status ?? 0) >= 500 || gaveUpOn5xx) {
-    throw new SluiceError('store_unavailable', `object store unreachable (${code || status}) at ${key}`, { cause: error });
+  if (
+    unreachableCodes.has(code) ||
+    code === 'SlowDown' ||
+    code === 'ServiceUnavailable' ||
+    (status ?? 0) >= 500 ||
+    gaveUpOn5xx
+  ) {
+    throw new SluiceError('store_unavailable', `object store unreachable (${code || status}) at ${key}`, {
+      cause: error,
+    });
   }
   throw error;
 }

@@ -9,7 +9,10 @@ const mib = 1024 * 1024;
 export class SpareMemory {
   private readonly spare: ArrayBuffer[] = [];
 
-  constructor(private readonly keep: number, private readonly maxBytes: number) {}
+  constructor(
+    private readonly keep: number,
+    private readonly maxBytes: number,
+  ) {}
 
   /**
    * `size` bytes over an ArrayBuffer of their own (never Node's shared pool), so they can be
@@ -21,11 +24,14 @@ export class SpareMemory {
     const fits = this.spare.findIndex((memory) => memory.byteLength >= size && memory.byteLength <= 2 * size);
     if (fits !== -1) return Buffer.from(this.spare.splice(fits, 1)[0]!, 0, size);
     // past 1 MiB, whole MiBs: segments of one workload differ by a few KiB, and each then fits in memory an earlier one gave back
-    return size <= mib ? Buffer.allocUnsafeSlow(size) : Buffer.from(new ArrayBuffer(Math.ceil(size / mib) * mib), 0, size);
+    return size <= mib
+      ? Buffer.allocUnsafeSlow(size)
+      : Buffer.from(new ArrayBuffer(Math.ceil(size / mib) * mib), 0, size);
   }
 
   /** Memory nothing reads or writes any more (a transferred-away ArrayBuffer is empty and ignored). */
   give(memory: ArrayBuffer): void {
-    if (this.spare.length < this.keep && memory.byteLength > 0 && memory.byteLength <= this.maxBytes) this.spare.push(memory);
+    if (this.spare.length < this.keep && memory.byteLength > 0 && memory.byteLength <= this.maxBytes)
+      this.spare.push(memory);
   }
 }

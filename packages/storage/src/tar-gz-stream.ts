@@ -91,7 +91,8 @@ async function* tarBlocks(entries: AsyncIterable<TarEntry> | Iterable<TarEntry>)
       }
       yield chunk;
     }
-    if (written !== entry.size) throw new Error(`tar entry ${entry.name} ended after ${written} of ${entry.size} bytes`);
+    if (written !== entry.size)
+      throw new Error(`tar entry ${entry.name} ended after ${written} of ${entry.size} bytes`);
     yield padding(entry.size);
   }
   yield Buffer.alloc(2 * block);

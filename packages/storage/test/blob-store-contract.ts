@@ -54,7 +54,14 @@ export function blobStoreContract(name: string, make: () => Promise<BlobStore>):
       const key = `spool/${unique()}/big`;
       const chunk = Buffer.alloc(1024 * 1024, 0x61);
       const count = 9; // 9 MiB > the 8 MiB part size of the S3 store
-      await store.put(key, Readable.from((function* () { for (let i = 0; i < count; i++) yield chunk; })()));
+      await store.put(
+        key,
+        Readable.from(
+          (function* () {
+            for (let i = 0; i < count; i++) yield chunk;
+          })(),
+        ),
+      );
       expect((await store.stat(key))?.size).toBe(count * chunk.length);
       const tail = await readExact(await store.getRange(key, count * chunk.length - 3, 3));
       expect(tail.toString()).toBe('aaa');

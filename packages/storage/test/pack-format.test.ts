@@ -28,7 +28,10 @@ describe('packs', () => {
     const pack = encodePack([versions[0]!, { hash: 'd'.repeat(32), bytes: gzipped, size: 5000 }]);
     await store.put(packKey(pack.id), pack.chunks);
     const entries = await readPackIndex(store, pack.id, (await store.stat(packKey(pack.id)))!.size);
-    expect(entries).toEqual([{ hash: 'a'.repeat(32), offset: 0, length: 1000 }, { hash: 'd'.repeat(32), offset: 1000, length: gzipped.length, size: 5000 }]);
+    expect(entries).toEqual([
+      { hash: 'a'.repeat(32), offset: 0, length: 1000 },
+      { hash: 'd'.repeat(32), offset: 1000, length: gzipped.length, size: 5000 },
+    ]);
   });
 
   it('is named by the hashes it holds: the same contents give the same id, others another', () => {

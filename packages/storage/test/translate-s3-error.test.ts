@@ -20,7 +20,9 @@ describe('translateS3Error', () => {
 
   it('names a store away store_unavailable, a missing key resource_not_found, and leaves the rest as they are', () => {
     expect(codeOf(Object.assign(new Error('refused'), { code: 'ECONNREFUSED' }))).toBe('store_unavailable');
-    expect(codeOf(new Error('Request failed after 0 retries: Error: Retryable HTTP status: 503'))).toBe('store_unavailable');
+    expect(codeOf(new Error('Request failed after 0 retries: Error: Retryable HTTP status: 503'))).toBe(
+      'store_unavailable',
+    );
     expect(codeOf(Object.assign(new Error('gone'), { code: 'NoSuchKey' }))).toBe('resource_not_found');
     expect(codeOf(Object.assign(new Error('denied'), { code: 'AccessDenied' }))).toBe('AccessDenied'); // thrown as it is
   });

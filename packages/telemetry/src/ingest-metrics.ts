@@ -58,7 +58,8 @@ export const ingestMetrics = {
 for (const result of ['used', 'streamed_again']) ingestMetrics.digests.inc({ result }, 0);
 for (const dependency of ['redis', 'store']) ingestMetrics.dependencyErrors.inc({ dependency }, 0);
 for (const outcome of ['stored', 'deduplicated', 'failed']) ingestMetrics.files.inc({ outcome }, 0);
-for (const queue of ['ingest', 'commit']) for (const result of ['completed', 'failed']) ingestMetrics.jobs.inc({ queue, result }, 0);
+for (const queue of ['ingest', 'commit'])
+  for (const result of ['completed', 'failed']) ingestMetrics.jobs.inc({ queue, result }, 0);
 
 /** Counts an error whose code says Redis or the object store was unreachable; others are not theirs. */
 export function countDependencyError(code: string): void {

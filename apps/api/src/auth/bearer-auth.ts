@@ -57,7 +57,10 @@ export function bearerAuth(app: FastifyInstance, tokens: TokenStore | null): voi
   app.decorateRequest('authorize', function (this: IdentifiedRequest, namespace: string | null, access: Access) {
     if (tokens === null) return;
     if (!this.identity || !allows(this.identity, namespace, access)) {
-      throw new SluiceError('forbidden', `this token may not ${access} ${namespace === null ? 'here' : `namespace '${namespace}'`}`);
+      throw new SluiceError(
+        'forbidden',
+        `this token may not ${access} ${namespace === null ? 'here' : `namespace '${namespace}'`}`,
+      );
     }
   });
   if (tokens === null) return;
@@ -65,7 +68,10 @@ export function bearerAuth(app: FastifyInstance, tokens: TokenStore | null): voi
     if (request.identity || accessOf(request) === 'open') return;
     reply.header('www-authenticate', 'Bearer');
     const given = /^Bearer\s+\S+$/i.test(request.headers.authorization ?? '');
-    const error = new SluiceError('unauthorized', given ? 'the bearer token is not valid' : 'an Authorization: Bearer token is required');
+    const error = new SluiceError(
+      'unauthorized',
+      given ? 'the bearer token is not valid' : 'an Authorization: Bearer token is required',
+    );
     return reply.status(error.status).send(failure(error));
   };
   // A route hook, so it runs after the rate limit's; the access is read per request, as a route's
@@ -83,9 +89,15 @@ function accessFor(request: FastifyRequest): Access {
 }
 
 /** Only repository creation names its namespace in the body instead of the URL. */
-const namesNamespaceInBody = (request: FastifyRequest) => request.method === 'POST' && request.routeOptions.url === '/api/repos';
+const namesNamespaceInBody = (request: FastifyRequest) =>
+  request.method === 'POST' && request.routeOptions.url === '/api/repos';
 
-function refuse(request: FastifyRequest, reply: FastifyReply, namespace: string | null, access: Access): FastifyReply | undefined {
+function refuse(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  namespace: string | null,
+  access: Access,
+): FastifyReply | undefined {
   try {
     request.authorize(namespace, access);
     return undefined;
@@ -117,7 +129,8 @@ async function authorizeTarget(request: IdentifiedRequest, reply: FastifyReply) 
 async function authorizeBodyTarget(request: IdentifiedRequest, reply: FastifyReply) {
   if (!request.identity || !namesNamespaceInBody(request)) return;
   const body = request.body as { namespace?: unknown } | undefined;
-  const namespace = body !== null && typeof body === 'object' && typeof body.namespace === 'string' ? body.namespace : null;
+  const namespace =
+    body !== null && typeof body === 'object' && typeof body.namespace === 'string' ? body.namespace : null;
   // without a namespace there is nothing to refuse: validation names the missing field
   if (namespace === null) return;
   return refuse(request, reply, namespace, 'write');

@@ -29,11 +29,18 @@ export class TokenStore {
   private readonly tokens: Array<{ hash: Buffer; identity: Identity }>;
 
   constructor(stored: readonly StoredToken[]) {
-    this.tokens = stored.map((t) => ({ hash: Buffer.from(t.sha256, 'hex'), identity: { name: t.name, scopes: t.scopes, sha256: t.sha256.toLowerCase() } }));
+    this.tokens = stored.map((t) => ({
+      hash: Buffer.from(t.sha256, 'hex'),
+      identity: { name: t.name, scopes: t.scopes, sha256: t.sha256.toLowerCase() },
+    }));
   }
 
   static load(file: string): TokenStore {
-    if (!existsSync(file)) throw new SluiceError('invalid_config', `SLUICE_AUTH=on but the tokens file ${file} does not exist (create a token with: sluice token create)`);
+    if (!existsSync(file))
+      throw new SluiceError(
+        'invalid_config',
+        `SLUICE_AUTH=on but the tokens file ${file} does not exist (create a token with: sluice token create)`,
+      );
     return new TokenStore(JSON.parse(readFileSync(file, 'utf8')) as StoredToken[]);
   }
 

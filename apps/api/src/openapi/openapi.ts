@@ -10,13 +10,20 @@ export const specPath = '/api/_spec/oxen_server_openapi.json';
 export const swaggerUiPrefix = '/swagger-ui';
 
 /** Upstream's parameter names where sluice's routes use shorter ones. */
-const paramNames: Record<string, string> = { repo: 'repo_name', workspaceId: 'workspace_id', commitId: 'commit_id', jobId: 'job_id', uploadId: 'upload_id', part: 'part_number' };
+const paramNames: Record<string, string> = {
+  repo: 'repo_name',
+  workspaceId: 'workspace_id',
+  commitId: 'commit_id',
+  jobId: 'job_id',
+  uploadId: 'upload_id',
+  part: 'part_number',
+};
 
 type ObjectSchema = { type: 'object'; properties: Record<string, unknown>; required?: string[] };
 
 /** The route's parameters in the document: upstream's names, the wildcard named as upstream does. */
 function documentParams(params: ObjectSchema, wildcard: string): ObjectSchema {
-  const rename = (name: string) => (name === '*' ? wildcard : paramNames[name] ?? name);
+  const rename = (name: string) => (name === '*' ? wildcard : (paramNames[name] ?? name));
   return {
     type: 'object',
     properties: Object.fromEntries(Object.entries(params.properties).map(([name, schema]) => [rename(name), schema])),
@@ -31,11 +38,13 @@ function documentParams(params: ObjectSchema, wildcard: string): ObjectSchema {
 function withQueryAsExtension(document: object): object {
   const paths = (document as { paths?: Record<string, Record<string, unknown>> }).paths;
   if (paths === undefined) return document;
-  const moved = Object.fromEntries(Object.entries(paths).map(([url, item]) => {
-    if (item.query === undefined) return [url, item];
-    const { query, ...rest } = item;
-    return [url, { ...rest, 'x-query': query }];
-  }));
+  const moved = Object.fromEntries(
+    Object.entries(paths).map(([url, item]) => {
+      if (item.query === undefined) return [url, item];
+      const { query, ...rest } = item;
+      return [url, { ...rest, 'x-query': query }];
+    }),
+  );
   return { ...document, paths: moved };
 }
 
@@ -49,11 +58,16 @@ export async function openApi(app: FastifyInstance): Promise<void> {
   const routes: RouteOptions[] = [];
   app.addHook('onRoute', (route: RouteOptions) => void routes.push(route));
   app.addHook('onReady', async () => {
-    const undocumented = routes.filter((route) => {
-      const schema = route.schema as (Partial<RouteSchema> & { hide?: boolean }) | undefined;
-      return schema?.hide !== true && schema?.operationId === undefined;
-    }).map((route) => `${[route.method].flat().join(',')} ${route.url}`);
-    if (undocumented.length > 0) throw new Error(`routes without a schema (route-schemas.ts), missing from the OpenAPI document: ${undocumented.join(', ')}`);
+    const undocumented = routes
+      .filter((route) => {
+        const schema = route.schema as (Partial<RouteSchema> & { hide?: boolean }) | undefined;
+        return schema?.hide !== true && schema?.operationId === undefined;
+      })
+      .map((route) => `${[route.method].flat().join(',')} ${route.url}`);
+    if (undocumented.length > 0)
+      throw new Error(
+        `routes without a schema (route-schemas.ts), missing from the OpenAPI document: ${undocumented.join(', ')}`,
+      );
   });
 
   await app.register(swagger, {
@@ -63,9 +77,19 @@ export async function openApi(app: FastifyInstance): Promise<void> {
         title: 'sluice: the Oxen workspace API',
         version: oxenVersion,
         description:
-          'The Oxen server routes sluice speaks (Oxen ' + oxenVersion + '), with sluice’s extensions: asynchronous uploads and commits (`Prefer: respond-async`), jobs (`/api/jobs/{job_id}`), `Idempotency-Key`, readiness and metrics. Every JSON answer is the Oxen envelope (`status`, `status_message`, …).',
+          'The Oxen server routes sluice speaks (Oxen ' +
+          oxenVersion +
+          '), with sluice’s extensions: asynchronous uploads and commits (`Prefer: respond-async`), jobs (`/api/jobs/{job_id}`), `Idempotency-Key`, readiness and metrics. Every JSON answer is the Oxen envelope (`status`, `status_message`, …).',
       },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'required on every route but health and version when SLUICE_AUTH=on' } } },
+      components: {
+        securitySchemes: {
+          bearer: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'required on every route but health and version when SLUICE_AUTH=on',
+          },
+        },
+      },
     },
     transform: ({ url, schema }) => {
       const route = schema as RouteSchema | undefined;
@@ -73,7 +97,9 @@ export async function openApi(app: FastifyInstance): Promise<void> {
       const wildcard = route.wildcard ?? 'path';
       const { wildcard: _wildcard, wildcardTail, refusals: _refusals, streamedBody, params, ...documented } = route;
       return {
-        url: url.replace(/:(\w+)/g, (_, name: string) => `:${paramNames[name] ?? name}`).replace(/\*$/, `:${wildcard}${wildcardTail ?? ''}`),
+        url: url
+          .replace(/:(\w+)/g, (_, name: string) => `:${paramNames[name] ?? name}`)
+          .replace(/\*$/, `:${wildcard}${wildcardTail ?? ''}`),
         schema: {
           ...documented,
           ...(params === undefined ? {} : { params: documentParams(params as ObjectSchema, wildcard) }),
@@ -82,6 +108,8 @@ export async function openApi(app: FastifyInstance): Promise<void> {
       };
     },
   });
-  app.get(specPath, { schema: { hide: true }, config: { access: 'open' } }, async () => withQueryAsExtension(app.swagger()));
+  app.get(specPath, { schema: { hide: true }, config: { access: 'open' } }, async () =>
+    withQueryAsExtension(app.swagger()),
+  );
   await foreignPages(app, 'open', async (scope) => scope.register(swaggerUi, { routePrefix: swaggerUiPrefix }));
 }

@@ -31,33 +31,56 @@ export interface RouteSchema extends FastifySchema {
 
 /** An answer that is not JSON: file bytes, a page, metrics text. */
 export function bytesAnswer(description: string, mediaType = 'application/octet-stream'): TSchema {
-  return { description, content: { [mediaType]: { schema: { type: 'string', ...(mediaType === 'application/octet-stream' ? { format: 'binary' } : {}) } } } } as unknown as TSchema;
+  return {
+    description,
+    content: {
+      [mediaType]: {
+        schema: { type: 'string', ...(mediaType === 'application/octet-stream' ? { format: 'binary' } : {}) },
+      },
+    },
+  } as unknown as TSchema;
 }
 
 export const str = Type.String();
 export const count = Type.Integer({ minimum: 0 });
 export const optional = <T extends TSchema>(schema: T) => Type.Optional(schema);
 export const query = (fields: TProperties) => Type.Object(fields);
-export const ok = (fields: TProperties = {}, description?: string) => Envelope(fields, description === undefined ? {} : { description });
+export const ok = (fields: TProperties = {}, description?: string) =>
+  Envelope(fields, description === undefined ? {} : { description });
 /** A 404 (or other) error answer: the Oxen error envelope. */
 export const notFound = ErrorBody;
 
 export const asyncHeaders = {
-  prefer: optional(Type.String({ description: 'sluice: `respond-async` answers 202 with a job to poll instead of waiting' })),
+  prefer: optional(
+    Type.String({ description: 'sluice: `respond-async` answers 202 with a job to poll instead of waiting' }),
+  ),
 };
 export const uploadHeaders = Type.Object({
   ...asyncHeaders,
-  'idempotency-key': optional(Type.String({ maxLength: 200, description: 'sluice: the same key on the same workspace returns the same job without reading the body again' })),
+  'idempotency-key': optional(
+    Type.String({
+      maxLength: 200,
+      description: 'sluice: the same key on the same workspace returns the same job without reading the body again',
+    }),
+  ),
 });
-export const asyncQuery = query({ async: optional(Type.String({ description: 'sluice: `true` is the same as `Prefer: respond-async`' })) });
+export const asyncQuery = query({
+  async: optional(Type.String({ description: 'sluice: `true` is the same as `Prefer: respond-async`' })),
+});
 export const jobAccepted = (job: TSchema) => ok({ job }, 'sluice: accepted; `Location` names the job to poll');
-export const pageQuery = query({ page: optional(Type.Integer({ minimum: 1 })), page_size: optional(Type.Integer({ minimum: 1 })) });
+export const pageQuery = query({
+  page: optional(Type.Integer({ minimum: 1 })),
+  page_size: optional(Type.Integer({ minimum: 1 })),
+});
 
 /** One part per file, as the add and batch-upload routes take them. */
 export const multipartFiles = Type.Object({
-  'file[]': optional(Type.Array(Type.String({ format: 'binary' }), {
-    description: 'One part per file. The filename is the path relative to {path} (UTF-8, subdirectories kept). A part sent with Content-Type application/gzip is gunzipped; any other part is stored as sent.',
-  })),
+  'file[]': optional(
+    Type.Array(Type.String({ format: 'binary' }), {
+      description:
+        'One part per file. The filename is the path relative to {path} (UTF-8, subdirectories kept). A part sent with Content-Type application/gzip is gunzipped; any other part is stored as sent.',
+    }),
+  ),
   file: optional(Type.String({ format: 'binary', description: 'Also accepted, as upstream does' })),
 });
 export const rawBytes = Type.String({ format: 'binary' });
@@ -73,4 +96,5 @@ export const sluiceTags = ['sluice'];
 export const collisionRule =
   ' A file never shares a path with a directory: a file where the base commit or the stage has a directory, or under a committed or staged file (also of the same request), refuses the whole request with 409 `path_conflict` and stages nothing; a staged removal does not make room (swap a file and a directory over two commits).';
 /** Files past SLUICE_WORKSPACE_MAX_FILES or bytes past SLUICE_WORKSPACE_MAX_BYTES. */
-export const quotaRule = ' Past a workspace quota (staged removals and moves count as files) the whole request is refused with 413 `quota_exceeded`.';
+export const quotaRule =
+  ' Past a workspace quota (staged removals and moves count as files) the whole request is refused with 413 `quota_exceeded`.';

@@ -15,7 +15,10 @@ export interface BodyRate {
  * (bytes waiting in its buffers) is not held against the client. Returns the watch's stop.
  */
 export function watchBodyRate(
-  request: FastifyRequest, reply: FastifyReply, rate: BodyRate, onCut: () => void,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  rate: BodyRate,
+  onCut: () => void,
 ): () => void {
   if (rate.minBytesPerSecond <= 0) return () => undefined;
   const socket = request.raw.socket;
@@ -25,12 +28,14 @@ export function watchBodyRate(
     const read = socket.bytesRead;
     const delivered = read - last;
     last = read;
-    const behind = request.raw.readableLength > 0 || socket.readableLength > 0
-      || request.raw.readableFlowing === false;
+    const behind = request.raw.readableLength > 0 || socket.readableLength > 0 || request.raw.readableFlowing === false;
     if (behind || delivered >= rate.minBytesPerSecond * rate.windowSeconds) return;
     stop();
-    const error = new SluiceError('body_too_slow', `this upload body delivered ${delivered} bytes in ${rate.windowSeconds} s, `
-      + `under SLUICE_UPLOAD_MIN_BYTES_PER_SECOND (${rate.minBytesPerSecond}) over SLUICE_UPLOAD_RATE_WINDOW_SECONDS`);
+    const error = new SluiceError(
+      'body_too_slow',
+      `this upload body delivered ${delivered} bytes in ${rate.windowSeconds} s, ` +
+        `under SLUICE_UPLOAD_MIN_BYTES_PER_SECOND (${rate.minBytesPerSecond}) over SLUICE_UPLOAD_RATE_WINDOW_SECONDS`,
+    );
     request.log.warn(error.message);
     onCut();
     if (reply.raw.headersSent) {
@@ -39,8 +44,9 @@ export function watchBodyRate(
     }
     // written on the socket itself: the route is still reading this body and owns the reply
     const body = JSON.stringify(failure(error));
-    const head = `HTTP/1.1 ${error.status} Request Timeout\r\ncontent-type: application/json; charset=utf-8\r\n`
-      + `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n`;
+    const head =
+      `HTTP/1.1 ${error.status} Request Timeout\r\ncontent-type: application/json; charset=utf-8\r\n` +
+      `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n`;
     socket.end(head + body, () => socket.destroy());
     // the client may keep the connection half open: end it regardless
     setTimeout(() => socket.destroy(), 1000).unref();

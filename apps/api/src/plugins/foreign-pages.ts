@@ -6,7 +6,11 @@ import type { FastifyInstance, RouteOptions } from 'fastify';
  * are not ours to give options, and this keeps their policy off any table of URLs. The hooks
  * that read `config.access` read it per request, after this has set it.
  */
-export async function foreignPages(app: FastifyInstance, access: 'open' | 'admin', register: (scope: FastifyInstance) => Promise<void>): Promise<void> {
+export async function foreignPages(
+  app: FastifyInstance,
+  access: 'open' | 'admin',
+  register: (scope: FastifyInstance) => Promise<void>,
+): Promise<void> {
   await app.register(async (scope) => {
     scope.addHook('onRoute', (route: RouteOptions) => {
       route.config = { ...route.config, access };

@@ -34,10 +34,17 @@ export function httpMetrics(app: FastifyInstance, services: AppServices): void {
     },
   });
   app.addHook('onResponse', async (request, reply) => {
-    requests.observe({ method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    requests.observe(
+      { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
   });
   app.addHook('onError', async (_request, _reply, error) => {
     countDependencyError(toSluiceError(error).code);
   });
-  app.get('/metrics', { schema: routeSchemas.metrics, config: { access: 'admin', rateLimitRefusedOnly: true } }, async (_request, reply) => reply.type(register.contentType).send(await register.metrics()));
+  app.get(
+    '/metrics',
+    { schema: routeSchemas.metrics, config: { access: 'admin', rateLimitRefusedOnly: true } },
+    async (_request, reply) => reply.type(register.contentType).send(await register.metrics()),
+  );
 }

@@ -16,10 +16,14 @@ export function oxenProtocol(app: FastifyInstance, storage: StorageHealth): void
   });
   app.setErrorHandler(async (error, request, reply) => {
     const sluiceError = toSluiceError(error);
-    const dependencyAway = sluiceError.code === 'redis_unavailable' || sluiceError.code === 'store_unavailable' || sluiceError.code === 'redis_full';
+    const dependencyAway =
+      sluiceError.code === 'redis_unavailable' ||
+      sluiceError.code === 'store_unavailable' ||
+      sluiceError.code === 'redis_full';
     // A dependency away fails every request until it is back: that is said once per outage
     // (the process's dependency warnings, /api/ready, the metrics), not once per request.
-    if (sluiceError.status >= 500) request.log[dependencyAway ? 'debug' : 'error']({ code: sluiceError.code, err: error }, 'request failed');
+    if (sluiceError.status >= 500)
+      request.log[dependencyAway ? 'debug' : 'error']({ code: sluiceError.code, err: error }, 'request failed');
     if (dependencyAway) reply.header('retry-after', '5');
     if (sluiceError.code === 'storage_full') {
       storage.noteFull();
@@ -33,6 +37,8 @@ export function oxenProtocol(app: FastifyInstance, storage: StorageHealth): void
     return reply.status(sluiceError.status).send(failure(sluiceError));
   });
   app.setNotFoundHandler((request, reply) => {
-    void reply.status(404).send(failure(new SluiceError('resource_not_found', `No route ${request.method} ${request.url}`)));
+    void reply
+      .status(404)
+      .send(failure(new SluiceError('resource_not_found', `No route ${request.method} ${request.url}`)));
   });
 }

@@ -61,15 +61,22 @@ export async function rateLimits(app: FastifyInstance, { config, redis, tokens }
     // not counted: a probe whose caller is let in (auth off, or a valid token)
     allowList: (request) => refusedOnly(request) && (tokens === null || callerIdentity(request) !== null),
     errorResponseBuilder: (_request, context) =>
-      new SluiceError('too_many_requests', `more than ${context.max} requests in ${windowSeconds} s; retry in ${context.after}`),
+      new SluiceError(
+        'too_many_requests',
+        `more than ${context.max} requests in ${windowSeconds} s; retry in ${context.after}`,
+      ),
   });
   if (readMax > 0) {
     // the plugin's own limiter, keyed apart from the general bucket: same headers, same 429
     readLimit = app.rateLimit({
       max: readMax,
       keyGenerator: (request) => `read:${callerKey(request)}`,
-      errorResponseBuilder: (_request, context) => new SluiceError('too_many_requests', `more than ${context.max} `
-        + `reads of content in ${windowSeconds} s (SLUICE_READ_RATE_LIMIT); retry in ${context.after}`),
+      errorResponseBuilder: (_request, context) =>
+        new SluiceError(
+          'too_many_requests',
+          `more than ${context.max} ` +
+            `reads of content in ${windowSeconds} s (SLUICE_READ_RATE_LIMIT); retry in ${context.after}`,
+        ),
     }) as Limiter;
   }
 }

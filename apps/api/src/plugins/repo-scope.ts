@@ -21,7 +21,10 @@ const under = (url: string, prefix: string) => url === prefix || url.startsWith(
  * `request.workspace` instead of looking them up again. A missing one answers 404 before the
  * body of an upload is read.
  */
-export function repoScope(app: FastifyInstance, { repos, workspaces }: { repos: RepoStore; workspaces: WorkspaceStore }): void {
+export function repoScope(
+  app: FastifyInstance,
+  { repos, workspaces }: { repos: RepoStore; workspaces: WorkspaceStore },
+): void {
   app.decorateRequest('repository', null as unknown as Repository);
   app.decorateRequest('workspace', null as unknown as Workspace);
   app.addHook('preHandler', async (request: FastifyRequest) => {

@@ -19,14 +19,21 @@ function paramsOf(url: string): RouteSchema['params'] {
   if (url.endsWith('*')) names.push('*');
   return {
     type: 'object',
-    properties: Object.fromEntries(names.map((name) => [name, { type: 'string', description: paramDescriptions[name] ?? name }])),
+    properties: Object.fromEntries(
+      names.map((name) => [name, { type: 'string', description: paramDescriptions[name] ?? name }]),
+    ),
     required: names,
   };
 }
 
 /** Where in the request a validation error points, as serde names fields: `files[2].hash`. */
 function fieldOf(error: FastifySchemaValidationError): string {
-  const path = error.instancePath.split('/').slice(1).map((part) => (/^\d+$/.test(part) ? `[${part}]` : `.${part}`)).join('').replace(/^\./, '');
+  const path = error.instancePath
+    .split('/')
+    .slice(1)
+    .map((part) => (/^\d+$/.test(part) ? `[${part}]` : `.${part}`))
+    .join('')
+    .replace(/^\./, '');
   const missing = (error.params as { missingProperty?: string }).missingProperty;
   return missing === undefined ? path : path === '' ? missing : `${path}.${missing}`;
 }
@@ -76,7 +83,9 @@ export function routeContract(app: FastifyInstance, { checkAnswers }: { checkAns
       if (!validate(data)) {
         const [first] = validate.errors ?? [];
         // a plain Error: the caller gets an opaque 500, the log gets what strayed
-        throw new Error(`answer of ${method} ${url} (${httpStatus}) strays from its schema: ${first?.instancePath || '(root)'} ${first?.message ?? ''} ${JSON.stringify(first?.params ?? {})}`);
+        throw new Error(
+          `answer of ${method} ${url} (${httpStatus}) strays from its schema: ${first?.instancePath || '(root)'} ${first?.message ?? ''} ${JSON.stringify(first?.params ?? {})}`,
+        );
       }
       return JSON.stringify(data);
     };

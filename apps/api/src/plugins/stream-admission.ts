@@ -33,11 +33,17 @@ export function streamAdmission(app: FastifyInstance, limits: StreamLimits): voi
     const mine = perCaller.get(caller) ?? 0;
     let refusal: SluiceError | null = null;
     if (streams + 1 > limits.maxStreams) {
-      refusal = new SluiceError('too_busy', `this node is sending ${streams} archives already `
-        + `(SLUICE_MAX_STREAMS_IN_FLIGHT ${limits.maxStreams}); retry shortly`);
+      refusal = new SluiceError(
+        'too_busy',
+        `this node is sending ${streams} archives already ` +
+          `(SLUICE_MAX_STREAMS_IN_FLIGHT ${limits.maxStreams}); retry shortly`,
+      );
     } else if (mine + 1 > limits.maxPerCaller) {
-      refusal = new SluiceError('too_busy', `this caller is being sent ${mine} archives already, `
-        + `its share of this node (SLUICE_MAX_STREAMS_PER_CALLER ${limits.maxPerCaller}); retry shortly`);
+      refusal = new SluiceError(
+        'too_busy',
+        `this caller is being sent ${mine} archives already, ` +
+          `its share of this node (SLUICE_MAX_STREAMS_PER_CALLER ${limits.maxPerCaller}); retry shortly`,
+      );
     }
     if (refusal) return reply.status(refusal.status).header('retry-after', '2').send(failure(refusal));
     streams += 1;

@@ -37,16 +37,29 @@ export function uploadAdmission(app: FastifyInstance, limits: AdmissionLimits): 
     const mine = perCaller.get(caller) ?? 0;
     let refusal: SluiceError | null = null;
     if (announced > limits.maxBytes) {
-      refusal = new SluiceError('request_too_large', `this upload announces ${announced} bytes; an API node reads at most SLUICE_MAX_SPOOL_BYTES_IN_FLIGHT (${limits.maxBytes}) at once`);
+      refusal = new SluiceError(
+        'request_too_large',
+        `this upload announces ${announced} bytes; an API node reads at most SLUICE_MAX_SPOOL_BYTES_IN_FLIGHT (${limits.maxBytes}) at once`,
+      );
     } else if (uploads + 1 > limits.maxUploads || bytes + announced > limits.maxBytes) {
-      refusal = new SluiceError('too_busy', `this node is reading ${uploads} uploads (${bytes} bytes) already, its budget (SLUICE_MAX_UPLOADS_IN_FLIGHT ${limits.maxUploads}, SLUICE_MAX_SPOOL_BYTES_IN_FLIGHT ${limits.maxBytes}); retry shortly`);
+      refusal = new SluiceError(
+        'too_busy',
+        `this node is reading ${uploads} uploads (${bytes} bytes) already, its budget (SLUICE_MAX_UPLOADS_IN_FLIGHT ${limits.maxUploads}, SLUICE_MAX_SPOOL_BYTES_IN_FLIGHT ${limits.maxBytes}); retry shortly`,
+      );
     } else if (mine + 1 > limits.maxPerCaller) {
-      refusal = new SluiceError('too_busy', `this caller has ${mine} uploads in flight already, its share of this node `
-        + `(SLUICE_MAX_UPLOADS_PER_CALLER ${limits.maxPerCaller}); retry shortly`);
+      refusal = new SluiceError(
+        'too_busy',
+        `this caller has ${mine} uploads in flight already, its share of this node ` +
+          `(SLUICE_MAX_UPLOADS_PER_CALLER ${limits.maxPerCaller}); retry shortly`,
+      );
     }
     if (refusal) {
       // the body was not read: the connection ends with this answer
-      return reply.status(refusal.status).header('retry-after', '2').header('connection', 'close').send(failure(refusal));
+      return reply
+        .status(refusal.status)
+        .header('retry-after', '2')
+        .header('connection', 'close')
+        .send(failure(refusal));
     }
     uploads += 1;
     bytes += announced;

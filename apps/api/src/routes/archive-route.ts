@@ -36,9 +36,10 @@ export function archiveRoute(app: FastifyInstance, { repos, objects, versionRead
       const { namespace, repo } = request.params;
       const { commit, path } = await repos.resolveRevision(namespace, repo, request.params['*']);
       const clean = path.replace(/^\/+|\/+$/g, '');
-      const node: Pick<TreeEntry, 'kind' | 'hash' | 'size' | 'name'> | null = clean === ''
-        ? { kind: 'dir', hash: commit.root, size: 0, name: '' }
-        : await objects.lookup(commit.root, normalizeRelativePath(clean));
+      const node: Pick<TreeEntry, 'kind' | 'hash' | 'size' | 'name'> | null =
+        clean === ''
+          ? { kind: 'dir', hash: commit.root, size: 0, name: '' }
+          : await objects.lookup(commit.root, normalizeRelativePath(clean));
       if (node === null) throw new SluiceError('resource_not_found', `Could not find path: ${clean}`);
       const after = segmentsOf(request.query.after ?? '');
       const files = node.kind === 'dir' ? walkFiles(objects, node.hash, after) : fileItself(node as TreeEntry, after);
@@ -65,11 +66,16 @@ async function* withContent(files: AsyncIterable<WalkedFile>): AsyncGenerator<Ar
 }
 
 async function* tarEntries(
-  fetched: AsyncIterable<Fetched<ArchiveFile>>, reader: VersionReader, mtime: number,
+  fetched: AsyncIterable<Fetched<ArchiveFile>>,
+  reader: VersionReader,
+  mtime: number,
 ): AsyncGenerator<TarEntry> {
   for await (const { item, bytes } of fetched) {
     yield {
-      name: item.path, size: item.size, mtime, pax: { [hashPaxKey]: item.hash },
+      name: item.path,
+      size: item.size,
+      mtime,
+      pax: { [hashPaxKey]: item.hash },
       open: async () => bytes ?? reader.open(item.hash),
     };
   }

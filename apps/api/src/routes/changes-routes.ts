@@ -16,7 +16,9 @@ function page(first: FirstPaths<StagedEntry>, pageNumber: number, pageSize: numb
   return {
     dir: null,
     entries: first.items.slice(start, end).map(([path, entry]) => metadataEntry(path, { ...entry, isDir: false })),
-    resource: null, metadata: null, ...fields,
+    resource: null,
+    metadata: null,
+    ...fields,
   };
 }
 
@@ -31,7 +33,11 @@ export function changesRoutes(app: FastifyInstance, { staging }: AppServices): v
     const dir = (request.params['*'] ?? '').replace(/^\/+|\/+$/g, '');
     // only what this page needs is kept: the first page × size paths of each status, and counts
     const keep = pageNumber * pageSize;
-    const byStatus: Record<Status, FirstPaths<StagedEntry>> = { Added: new FirstPaths(keep), Modified: new FirstPaths(keep), Removed: new FirstPaths(keep) };
+    const byStatus: Record<Status, FirstPaths<StagedEntry>> = {
+      Added: new FirstPaths(keep),
+      Modified: new FirstPaths(keep),
+      Removed: new FirstPaths(keep),
+    };
     const dirs = new Map<string, number>();
     for await (const [path, entry] of staging.entries(namespace, repo, workspace.id)) {
       if (dir !== '' && !path.startsWith(dir + '/')) continue;
@@ -43,7 +49,9 @@ export function changesRoutes(app: FastifyInstance, { staging }: AppServices): v
     const addedDirs = {
       num_files_staged: [...dirs.values()].reduce((a, b) => a + b, 0),
       total_files: 0,
-      paths: Object.fromEntries([...dirs].map(([d, n]) => [d, [{ path: d, num_files_staged: n, total_files: 0, status: 'Added' }]])),
+      paths: Object.fromEntries(
+        [...dirs].map(([d, n]) => [d, [{ path: d, num_files_staged: n, total_files: 0, status: 'Added' }]]),
+      ),
     };
     return success('resource_found', {
       staged: {
@@ -60,17 +68,34 @@ export function changesRoutes(app: FastifyInstance, { staging }: AppServices): v
   const unstageOne = async (request: FastifyRequest<{ Params: WorkspaceParams & { '*': string } }>) => {
     const { namespace, repo } = request.params;
     const removed = await staging.unstage(namespace, repo, request.workspace.id, [request.params['*']]);
-    if (removed.length === 0) throw new SluiceError('resource_not_found', `Could not find path: ${request.params['*']}`);
+    if (removed.length === 0)
+      throw new SluiceError('resource_not_found', `Could not find path: ${request.params['*']}`);
     return success('resource_deleted');
   };
-  app.delete<{ Params: WorkspaceParams & { '*': string } }>(`${base}/changes/*`, { schema: routeSchemas.unstage }, unstageOne);
-  app.delete<{ Params: WorkspaceParams & { '*': string } }>(`${base}/files/*`, { schema: routeSchemas.unstage_file }, unstageOne);
+  app.delete<{ Params: WorkspaceParams & { '*': string } }>(
+    `${base}/changes/*`,
+    { schema: routeSchemas.unstage },
+    unstageOne,
+  );
+  app.delete<{ Params: WorkspaceParams & { '*': string } }>(
+    `${base}/files/*`,
+    { schema: routeSchemas.unstage_file },
+    unstageOne,
+  );
 
   const unstageMany = async (request: FastifyRequest<{ Params: WorkspaceParams; Body: string[] }>) => {
     const { namespace, repo } = request.params;
     await staging.unstage(namespace, repo, request.workspace.id, request.body);
     return success('resource_deleted');
   };
-  app.delete<{ Params: WorkspaceParams; Body: string[] }>(`${base}/changes`, { schema: routeSchemas.unstage_many }, unstageMany);
-  app.delete<{ Params: WorkspaceParams; Body: string[] }>(`${base}/staged`, { schema: routeSchemas.unstage_many_staged }, unstageMany);
+  app.delete<{ Params: WorkspaceParams; Body: string[] }>(
+    `${base}/changes`,
+    { schema: routeSchemas.unstage_many },
+    unstageMany,
+  );
+  app.delete<{ Params: WorkspaceParams; Body: string[] }>(
+    `${base}/staged`,
+    { schema: routeSchemas.unstage_many_staged },
+    unstageMany,
+  );
 }

@@ -22,34 +22,41 @@ export function compareRoutes(app: FastifyInstance, { repos, objects }: AppServi
     return resolved.commit;
   };
 
-  app.get<{ Params: RepoParams; Querystring: CompareQuery }>('/api/repos/:namespace/:repo/compare/trees', { schema: routeSchemas.compare_trees }, async (request) => {
-    const { namespace, repo } = request.params;
-    const { base, head, after, page_size: pageSize = 100 } = request.query;
-    const [baseCommit, headCommit] = await Promise.all([commitOf(namespace, repo, base), commitOf(namespace, repo, head)]);
-    const trimmed = (request.query.path ?? '').replace(/^\/+|\/+$/g, '');
-    const path = trimmed === '' ? '' : normalizeRelativePath(trimmed);
-    const at = async (root: string): Promise<TreeEntry | null> => (
-      path === '' ? { name: '', kind: 'dir', hash: root, size: 0 } : objects.lookup(root, path)
-    );
-    const [baseEntry, headEntry] = await Promise.all([at(baseCommit.root), at(headCommit.root)]);
-    if (baseEntry === null && headEntry === null) throw new SluiceError('resource_not_found', `Could not find path: ${path}`);
-    const cursor = after === undefined || after === '' ? null : normalizeRelativePath(after);
-    const changes: TreeDifference[] = [];
-    let more = false;
-    for await (const change of diffTrees(objects, baseEntry, headEntry, '', cursor)) {
-      if (changes.length === pageSize) {
-        more = true;
-        break;
+  app.get<{ Params: RepoParams; Querystring: CompareQuery }>(
+    '/api/repos/:namespace/:repo/compare/trees',
+    { schema: routeSchemas.compare_trees },
+    async (request) => {
+      const { namespace, repo } = request.params;
+      const { base, head, after, page_size: pageSize = 100 } = request.query;
+      const [baseCommit, headCommit] = await Promise.all([
+        commitOf(namespace, repo, base),
+        commitOf(namespace, repo, head),
+      ]);
+      const trimmed = (request.query.path ?? '').replace(/^\/+|\/+$/g, '');
+      const path = trimmed === '' ? '' : normalizeRelativePath(trimmed);
+      const at = async (root: string): Promise<TreeEntry | null> =>
+        path === '' ? { name: '', kind: 'dir', hash: root, size: 0 } : objects.lookup(root, path);
+      const [baseEntry, headEntry] = await Promise.all([at(baseCommit.root), at(headCommit.root)]);
+      if (baseEntry === null && headEntry === null)
+        throw new SluiceError('resource_not_found', `Could not find path: ${path}`);
+      const cursor = after === undefined || after === '' ? null : normalizeRelativePath(after);
+      const changes: TreeDifference[] = [];
+      let more = false;
+      for await (const change of diffTrees(objects, baseEntry, headEntry, '', cursor)) {
+        if (changes.length === pageSize) {
+          more = true;
+          break;
+        }
+        changes.push(change);
       }
-      changes.push(change);
-    }
-    // paths in the answer are relative to the repository; the cursor, relative to `path`
-    const full = (relative: string) => (path === '' ? relative : relative === '' ? path : `${path}/${relative}`);
-    return success('resource_found', {
-      base_commit: commitView(baseCommit),
-      head_commit: commitView(headCommit),
-      entries: changes.map((change) => ({ ...change, path: full(change.path) })),
-      next_after: more ? changes[changes.length - 1]!.path : null,
-    });
-  });
+      // paths in the answer are relative to the repository; the cursor, relative to `path`
+      const full = (relative: string) => (path === '' ? relative : relative === '' ? path : `${path}/${relative}`);
+      return success('resource_found', {
+        base_commit: commitView(baseCommit),
+        head_commit: commitView(headCommit),
+        entries: changes.map((change) => ({ ...change, path: full(change.path) })),
+        next_after: more ? changes[changes.length - 1]!.path : null,
+      });
+    },
+  );
 }

@@ -13,7 +13,11 @@ describe('FirstPaths', () => {
   it('holds everything when the limit is larger than the stream', () => {
     const first = new FirstPaths<string>(10);
     for (const path of ['c', 'a', 'b']) first.add(path, path.toUpperCase());
-    expect(first.items).toEqual([['a', 'A'], ['b', 'B'], ['c', 'C']]);
+    expect(first.items).toEqual([
+      ['a', 'A'],
+      ['b', 'B'],
+      ['c', 'C'],
+    ]);
     expect(first.total).toBe(3);
   });
 });

@@ -1,7 +1,13 @@
 import type { Job } from 'bullmq';
 import type { ErrorCode } from '@sluice/core';
 import type { CommitJobView, IngestJobView, IngestProgress, JobHeaderView, JobState } from '@sluice/protocol';
-import { readJobFailure, type CommitJobData, type CommitJobResult, type IngestJobData, type IngestJobResult } from '@sluice/queue';
+import {
+  readJobFailure,
+  type CommitJobData,
+  type CommitJobResult,
+  type IngestJobData,
+  type IngestJobResult,
+} from '@sluice/queue';
 
 /** BullMQ's states in the four a client needs; a job between attempts is queued again. */
 export function jobState(bullState: string): JobState {
@@ -30,7 +36,11 @@ function jobError(reason: string | undefined): { code: ErrorCode; message: strin
 }
 
 /** What every job shows: who it is for, when, how often it was tried, and why it failed. */
-function common(job: Job<{ namespace: string; repo: string; workspaceId: string }>, kind: 'ingest' | 'commit', state: JobState): JobHeaderView {
+function common(
+  job: Job<{ namespace: string; repo: string; workspaceId: string }>,
+  kind: 'ingest' | 'commit',
+  state: JobState,
+): JobHeaderView {
   return {
     id: job.id as string,
     kind,
@@ -46,7 +56,10 @@ function common(job: Job<{ namespace: string; repo: string; workspaceId: string 
 }
 
 /** The fields every view of a job starts with (the jobs API, the dashboard's rows), its state as observed. */
-export async function jobHeader(job: Job<{ namespace: string; repo: string; workspaceId: string }>, kind: 'ingest' | 'commit'): Promise<JobHeaderView> {
+export async function jobHeader(
+  job: Job<{ namespace: string; repo: string; workspaceId: string }>,
+  kind: 'ingest' | 'commit',
+): Promise<JobHeaderView> {
   return common(job, kind, await observedState(job));
 }
 
@@ -62,7 +75,10 @@ export async function jobView(job: Job<IngestJobData, IngestJobResult>): Promise
   return {
     ...common(job, 'ingest', state),
     kind: 'ingest',
-    progress: state === 'completed' ? { ...progress, files_done: progress.files_total, bytes_done: progress.bytes_total } : progress,
+    progress:
+      state === 'completed'
+        ? { ...progress, files_done: progress.files_total, bytes_done: progress.bytes_total }
+        : progress,
     ...(result ? { paths: result.paths, files: result.files, deduplicated: result.deduplicated } : {}),
   };
 }
@@ -74,7 +90,8 @@ export async function commitJobView(job: Job<CommitJobData, CommitJobResult>): P
     ...common(job, 'commit', state),
     kind: 'commit',
     branch: job.data.branch,
-    progress: typeof job.progress === 'object' && job.progress !== null ? (job.progress as Record<string, unknown>) : null,
+    progress:
+      typeof job.progress === 'object' && job.progress !== null ? (job.progress as Record<string, unknown>) : null,
     ...(job.returnvalue ? { commit: job.returnvalue.commit } : {}),
   };
 }

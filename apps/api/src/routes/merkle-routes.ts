@@ -5,8 +5,10 @@ import { routeSchemas } from '../openapi/route-schemas.js';
 import { wildcardTail } from '../plugins/wildcard-tail.js';
 import type { RepoParams } from './workspace-routes.js';
 
-const readInstead = 'read a whole directory at a revision with `sluice download` (GET R/archive/{revision}/{path}, one tar), or file by file with `oxen ls` and `oxen download`';
-const writeInstead = 'write through a workspace: upload, then commit (`oxen workspace add`, `oxen workspace commit`, or `sluice push`)';
+const readInstead =
+  'read a whole directory at a revision with `sluice download` (GET R/archive/{revision}/{path}, one tar), or file by file with `oxen ls` and `oxen download`';
+const writeInstead =
+  'write through a workspace: upload, then commit (`oxen workspace add`, `oxen workspace commit`, or `sluice push`)';
 
 /**
  * The routes of `oxen clone`, `pull`, `fetch` and `push`: upstream serves and takes Oxen's merkle
@@ -26,11 +28,17 @@ export function merkleRoutes(app: FastifyInstance, { repos }: AppServices): void
   };
 
   wildcardTail(app, ['/merge']);
-  app.put(`${base}/branches/*`, {
-    schema: routeSchemas.merge_pushed_commit,
-    constraints: { wildcardTail: '/merge' },
-    preParsing: refuse(`sluice does not take pushed commits (oxen push): it does not store Oxen's merkle tree. Instead, ${writeInstead}`),
-  }, unreachable);
+  app.put(
+    `${base}/branches/*`,
+    {
+      schema: routeSchemas.merge_pushed_commit,
+      constraints: { wildcardTail: '/merge' },
+      preParsing: refuse(
+        `sluice does not take pushed commits (oxen push): it does not store Oxen's merkle tree. Instead, ${writeInstead}`,
+      ),
+    },
+    unreachable,
+  );
   const tree = `sluice does not store Oxen's merkle tree, so oxen clone, pull, fetch, push and the download of a directory do not work against it. Instead, ${readInstead}; ${writeInstead}`;
   app.get(`${base}/tree/*`, { schema: routeSchemas.merkle_tree_read, preParsing: refuse(tree) }, unreachable);
   app.post(`${base}/tree/*`, { schema: routeSchemas.merkle_tree_write, preParsing: refuse(tree) }, unreachable);

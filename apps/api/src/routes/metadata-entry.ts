@@ -15,18 +15,35 @@ export interface EntryFacts {
  */
 export function metadataEntry(filename: string, facts: EntryFacts): Record<string, unknown> {
   return {
-    filename, hash: facts.hash, is_dir: facts.isDir, latest_commit: null, resource: null, size: facts.size,
-    data_type: facts.isDir ? 'dir' : facts.dataType ?? 'binary',
-    mime_type: facts.isDir ? 'inode/directory' : facts.mimeType ?? 'application/octet-stream',
-    extension: facts.isDir ? '' : extensionOf(filename), metadata: null, is_queryable: null,
+    filename,
+    hash: facts.hash,
+    is_dir: facts.isDir,
+    latest_commit: null,
+    resource: null,
+    size: facts.size,
+    data_type: facts.isDir ? 'dir' : (facts.dataType ?? 'binary'),
+    mime_type: facts.isDir ? 'inode/directory' : (facts.mimeType ?? 'application/octet-stream'),
+    extension: facts.isDir ? '' : extensionOf(filename),
+    metadata: null,
+    is_queryable: null,
   };
 }
 
 /** Upstream's pagination fields for `total` items, and the slice of them one page shows. */
-export function pagination(total: number, pageNumber: number, pageSize: number): { start: number; end: number; fields: Record<string, number> } {
+export function pagination(
+  total: number,
+  pageNumber: number,
+  pageSize: number,
+): { start: number; end: number; fields: Record<string, number> } {
   const start = (pageNumber - 1) * pageSize;
   return {
-    start, end: start + pageSize,
-    fields: { page_size: pageSize, page_number: pageNumber, total_pages: Math.ceil(total / pageSize), total_entries: total },
+    start,
+    end: start + pageSize,
+    fields: {
+      page_size: pageSize,
+      page_number: pageNumber,
+      total_pages: Math.ceil(total / pageSize),
+      total_entries: total,
+    },
   };
 }

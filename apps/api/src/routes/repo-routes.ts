@@ -15,38 +15,52 @@ export function repoRoutes(app: FastifyInstance, { repos, objects, eraser }: App
     const { namespace, name, files } = request.body;
     const { repo, latestCommit } = await repos.create(namespace, name, files ?? []);
     // Upstream answers a creation with `resource_found`.
-    return success('resource_found', { repository: { ...repositoryView(repo), latest_commit: latestCommit && commitView(latestCommit) } });
-  });
-
-  app.get<{ Params: { namespace: string } }>('/api/repos/:namespace', { schema: routeSchemas.list_repos }, async (request) => {
-    const list = await repos.list(request.params.namespace);
-    return success('resource_found', { repositories: list.map((repo) => repositoryView(repo)) });
-  });
-
-  // Runs without repo-scope's lookup: a deletion cut short left no record, only its mark, and this finishes it.
-  app.delete<{ Params: RepoParams }>('/api/repos/:namespace/:repo', { schema: routeSchemas.delete_repo }, async (request) => {
-    const { namespace, repo } = request.params;
-    const unlinked = await eraser.erase(namespace, repo);
-    request.log.info({ namespace, repo, keys: unlinked }, 'repository deleted');
-    return success('resource_deleted');
-  });
-
-  app.get<{ Params: RepoParams }>('/api/repos/:namespace/:repo', { schema: routeSchemas.show_repo }, async (request) => {
-    const { namespace, repo: name } = request.params;
-    const repo = request.repository;
-    const branches = await repos.branches(namespace, name);
-    const main = branches.find((b) => b.name === 'main') ?? branches[0];
-    const head = main ? await objects.getCommit(main.commit_id) : null;
-    const root = head ? await objects.readNode(head.root) : [];
     return success('resource_found', {
-      repository: {
-        ...repositoryView(repo),
-        is_empty: branches.length === 0,
-        size: root.reduce((sum, entry) => sum + entry.size, 0),
-        data_types: [],
-        branch_count: branches.length,
-        latest_commit: head && commitView(head),
-      },
+      repository: { ...repositoryView(repo), latest_commit: latestCommit && commitView(latestCommit) },
     });
   });
+
+  app.get<{ Params: { namespace: string } }>(
+    '/api/repos/:namespace',
+    { schema: routeSchemas.list_repos },
+    async (request) => {
+      const list = await repos.list(request.params.namespace);
+      return success('resource_found', { repositories: list.map((repo) => repositoryView(repo)) });
+    },
+  );
+
+  // Runs without repo-scope's lookup: a deletion cut short left no record, only its mark, and this finishes it.
+  app.delete<{ Params: RepoParams }>(
+    '/api/repos/:namespace/:repo',
+    { schema: routeSchemas.delete_repo },
+    async (request) => {
+      const { namespace, repo } = request.params;
+      const unlinked = await eraser.erase(namespace, repo);
+      request.log.info({ namespace, repo, keys: unlinked }, 'repository deleted');
+      return success('resource_deleted');
+    },
+  );
+
+  app.get<{ Params: RepoParams }>(
+    '/api/repos/:namespace/:repo',
+    { schema: routeSchemas.show_repo },
+    async (request) => {
+      const { namespace, repo: name } = request.params;
+      const repo = request.repository;
+      const branches = await repos.branches(namespace, name);
+      const main = branches.find((b) => b.name === 'main') ?? branches[0];
+      const head = main ? await objects.getCommit(main.commit_id) : null;
+      const root = head ? await objects.readNode(head.root) : [];
+      return success('resource_found', {
+        repository: {
+          ...repositoryView(repo),
+          is_empty: branches.length === 0,
+          size: root.reduce((sum, entry) => sum + entry.size, 0),
+          data_types: [],
+          branch_count: branches.length,
+          latest_commit: head && commitView(head),
+        },
+      });
+    },
+  );
 }

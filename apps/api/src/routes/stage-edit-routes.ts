@@ -15,14 +15,26 @@ export function stageEditRoutes(app: FastifyInstance, { stageEditor }: AppServic
     const failed = await stageEditor.remove(namespace, repo, request.workspace, paths);
     if (failed.length === 0) return success('resource_deleted', { paths });
     reply.status(206);
-    return { ...success('resource_not_found', { paths: failed }), status: 'error', status_description: 'Cannot call `oxen rm` on uncommitted files' };
+    return {
+      ...success('resource_not_found', { paths: failed }),
+      status: 'error',
+      status_description: 'Cannot call `oxen rm` on uncommitted files',
+    };
   };
   app.delete<{ Params: WorkspaceParams; Body: string[] }>(`${base}/files`, { schema: routeSchemas.rm_files }, remove);
-  app.delete<{ Params: WorkspaceParams; Body: string[] }>(`${base}/versions`, { schema: routeSchemas.rm_files_versions }, remove);
+  app.delete<{ Params: WorkspaceParams; Body: string[] }>(
+    `${base}/versions`,
+    { schema: routeSchemas.rm_files_versions },
+    remove,
+  );
 
-  app.patch<{ Params: WorkspaceParams & { '*': string }; Body: MoveBody }>(`${base}/files/*`, { schema: routeSchemas.mv }, async (request) => {
-    const { namespace, repo } = request.params;
-    await stageEditor.move(namespace, repo, request.workspace, request.params['*'], request.body.new_path);
-    return success('resource_updated');
-  });
+  app.patch<{ Params: WorkspaceParams & { '*': string }; Body: MoveBody }>(
+    `${base}/files/*`,
+    { schema: routeSchemas.mv },
+    async (request) => {
+      const { namespace, repo } = request.params;
+      await stageEditor.move(namespace, repo, request.workspace, request.params['*'], request.body.new_path);
+      return success('resource_updated');
+    },
+  );
 }

@@ -29,8 +29,11 @@ export function uploadRoute(app: FastifyInstance, services: AppServices): void {
     if (quota.files === 0 && quota.bytes === 0) return;
     const usage = await services.staging.usage(namespace, repo, workspaceId);
     if ((quota.files > 0 && usage.files >= quota.files) || (quota.bytes > 0 && usage.bytes >= quota.bytes)) {
-      throw new SluiceError('quota_exceeded', `workspace ${workspaceId} is full: ${usage.files} files and ${usage.bytes} bytes staged `
-        + `(quota: ${quota.files || 'no limit on'} files, ${quota.bytes || 'no limit on'} bytes); commit or unstage first`);
+      throw new SluiceError(
+        'quota_exceeded',
+        `workspace ${workspaceId} is full: ${usage.files} files and ${usage.bytes} bytes staged ` +
+          `(quota: ${quota.files || 'no limit on'} files, ${quota.bytes || 'no limit on'} bytes); commit or unstage first`,
+      );
     }
   };
 
@@ -42,38 +45,63 @@ export function uploadRoute(app: FastifyInstance, services: AppServices): void {
     }
     const result = await awaitJob(job, events, config.syncTimeoutSeconds);
     // A quota or a file/directory collision refuses the whole request: say so, rather than 200 with no paths.
-    const refused = result.paths.length === 0
-      ? result.files.find((file) => 'error' in file && (file.error.code === 'quota_exceeded' || file.error.code === 'path_conflict'))
-      : undefined;
+    const refused =
+      result.paths.length === 0
+        ? result.files.find(
+            (file) => 'error' in file && (file.error.code === 'quota_exceeded' || file.error.code === 'path_conflict'),
+          )
+        : undefined;
     if (refused && 'error' in refused) throw new SluiceError(refused.error.code, refused.error.message);
     return success('resource_created', { paths: result.paths, deduplicated: result.deduplicated });
   };
 
-  app.post('/api/repos/:namespace/:repo/workspaces/:workspaceId/files/*', { schema: routeSchemas.add, config: { upload: true } }, async (request: UploadRequest, reply) => {
-    const { namespace, repo } = request.params;
-    const directory = request.params['*'];
-    const workspace = request.workspace;
+  app.post(
+    '/api/repos/:namespace/:repo/workspaces/:workspaceId/files/*',
+    { schema: routeSchemas.add, config: { upload: true } },
+    async (request: UploadRequest, reply) => {
+      const { namespace, repo } = request.params;
+      const directory = request.params['*'];
+      const workspace = request.workspace;
 
-    const idempotencyKey = request.headers['idempotency-key'];
-    let jobId: string = randomUUID();
-    if (typeof idempotencyKey === 'string' && idempotencyKey !== '') {
-      // the repository's uuid: a key sent again to a repository deleted and created again under
-      // the same name is a new upload, never the job of the one that was deleted
-      const scope = `${namespace}/${repo}/${request.repository.uuid}/${workspace.id}/${idempotencyKey}`;
-      jobId = 'idem-' + createHash('sha256').update(scope).digest('hex').slice(0, 40);
-      const existing = await queue.getJob(jobId);
-      if (existing) return answer(request, reply, existing);
-    }
+      const idempotencyKey = request.headers['idempotency-key'];
+      let jobId: string = randomUUID();
+      if (typeof idempotencyKey === 'string' && idempotencyKey !== '') {
+        // the repository's uuid: a key sent again to a repository deleted and created again under
+        // the same name is a new upload, never the job of the one that was deleted
+        const scope = `${namespace}/${repo}/${request.repository.uuid}/${workspace.id}/${idempotencyKey}`;
+        jobId = 'idem-' + createHash('sha256').update(scope).digest('hex').slice(0, 40);
+        const existing = await queue.getJob(jobId);
+        if (existing) return answer(request, reply, existing);
+      }
 
-    await refuseWhenFull(namespace, repo, workspace.id);
-    const spool = await spoolMultipart(request, store, config.limits, (filename) => ({ path: stagedPath(directory, filename) }), wantsAsync(request), early);
-    if (spool.parts.length === 0) return success('resource_created', { paths: [] });
-    const data: IngestJobData = { namespace, repo, repoUuid: request.repository.uuid, workspaceId: workspace.id, spoolKeys: spool.keys, parts: spool.parts, bytes: spool.bytes, stage: true };
-    const job = await enqueueJob(queue, 'ingest', data, jobId, jobOptions, () => spool.discard()).catch(async (error: unknown) => {
-      await spool.discard();
-      throw error;
-    });
-    request.log.debug({ jobId: job.id, parts: spool.parts.length, bytes: spool.bytes }, 'ingest job enqueued');
-    return answer(request, reply, job);
-  });
+      await refuseWhenFull(namespace, repo, workspace.id);
+      const spool = await spoolMultipart(
+        request,
+        store,
+        config.limits,
+        (filename) => ({ path: stagedPath(directory, filename) }),
+        wantsAsync(request),
+        early,
+      );
+      if (spool.parts.length === 0) return success('resource_created', { paths: [] });
+      const data: IngestJobData = {
+        namespace,
+        repo,
+        repoUuid: request.repository.uuid,
+        workspaceId: workspace.id,
+        spoolKeys: spool.keys,
+        parts: spool.parts,
+        bytes: spool.bytes,
+        stage: true,
+      };
+      const job = await enqueueJob(queue, 'ingest', data, jobId, jobOptions, () => spool.discard()).catch(
+        async (error: unknown) => {
+          await spool.discard();
+          throw error;
+        },
+      );
+      request.log.debug({ jobId: job.id, parts: spool.parts.length, bytes: spool.bytes }, 'ingest job enqueued');
+      return answer(request, reply, job);
+    },
+  );
 }

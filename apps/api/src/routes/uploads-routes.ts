@@ -34,79 +34,127 @@ export async function uploadsRoutes(app: FastifyInstance, services: AppServices)
   const base = '/api/repos/:namespace/:repo/versions/uploads';
   const jobOptions = ingestJobOptions(config.jobRetentionSeconds);
 
-  app.post<{ Params: RepoParams; Body: BeginUploadBody }>(base, { schema: routeSchemas.begin_version_upload }, async (request) => {
-    const { namespace, repo } = request.params;
-    const body = request.body;
-    if (!/^[0-9a-f]{1,32}$/.test(body.hash)) throw new SluiceError('bad_request', '`hash` must be an Oxen content hash');
-    const size = body.size;
-    if (!Number.isSafeInteger(size) || size > maxUploadBytes) {
-      throw new SluiceError('bad_request', `\`size\` must be a whole number of bytes from 1 to ${maxUploadBytes} (empty files go through an ordinary upload)`);
-    }
-    let destination: { path: string; workspace: Workspace } | null = null;
-    if (body.destination !== undefined && body.destination !== null) {
-      const { path, workspace_id: workspaceId } = body.destination;
-      destination = { path: normalizeRelativePath(path), workspace: await workspaces.require(namespace, repo, workspaceId) };
-    }
-    const hash = body.hash;
-    // Content this repository already references needs no bytes; another repository's does.
-    if ((await repos.referencedContent(namespace, repo, [hash])).size === 1) {
-      const staged = destination === null ? { missing: [] } : await stageKnownContent(services, request.repository, destination.workspace, [{ path: destination.path, hash }]);
-      if (staged.missing.length === 0) return success('resource_found', { file: { status: 'already_stored', hash, size } });
-    }
-    // Past a quota the upload is refused now, not after its last part.
-    if (destination !== null) await refuseOverQuota(services, namespace, repo, destination.workspace.id, destination.path, size);
-    const numParts = Math.ceil(size / uploadPartBytes);
-    const upload = await uploads.begin({
-      namespace, repo, hash, size, partSize: uploadPartBytes, numParts, partWindow: uploadPartWindow,
-      destination: destination && { path: destination.path, workspaceId: destination.workspace.id },
-    });
-    return success('resource_created', {
-      file: { status: 'awaiting_parts', upload_id: upload.id, part_size: uploadPartBytes, num_parts: numParts, part_window: uploadPartWindow },
-    });
-  });
+  app.post<{ Params: RepoParams; Body: BeginUploadBody }>(
+    base,
+    { schema: routeSchemas.begin_version_upload },
+    async (request) => {
+      const { namespace, repo } = request.params;
+      const body = request.body;
+      if (!/^[0-9a-f]{1,32}$/.test(body.hash))
+        throw new SluiceError('bad_request', '`hash` must be an Oxen content hash');
+      const size = body.size;
+      if (!Number.isSafeInteger(size) || size > maxUploadBytes) {
+        throw new SluiceError(
+          'bad_request',
+          `\`size\` must be a whole number of bytes from 1 to ${maxUploadBytes} (empty files go through an ordinary upload)`,
+        );
+      }
+      let destination: { path: string; workspace: Workspace } | null = null;
+      if (body.destination !== undefined && body.destination !== null) {
+        const { path, workspace_id: workspaceId } = body.destination;
+        destination = {
+          path: normalizeRelativePath(path),
+          workspace: await workspaces.require(namespace, repo, workspaceId),
+        };
+      }
+      const hash = body.hash;
+      // Content this repository already references needs no bytes; another repository's does.
+      if ((await repos.referencedContent(namespace, repo, [hash])).size === 1) {
+        const staged =
+          destination === null
+            ? { missing: [] }
+            : await stageKnownContent(services, request.repository, destination.workspace, [
+                { path: destination.path, hash },
+              ]);
+        if (staged.missing.length === 0)
+          return success('resource_found', { file: { status: 'already_stored', hash, size } });
+      }
+      // Past a quota the upload is refused now, not after its last part.
+      if (destination !== null)
+        await refuseOverQuota(services, namespace, repo, destination.workspace.id, destination.path, size);
+      const numParts = Math.ceil(size / uploadPartBytes);
+      const upload = await uploads.begin({
+        namespace,
+        repo,
+        hash,
+        size,
+        partSize: uploadPartBytes,
+        numParts,
+        partWindow: uploadPartWindow,
+        destination: destination && { path: destination.path, workspaceId: destination.workspace.id },
+      });
+      return success('resource_created', {
+        file: {
+          status: 'awaiting_parts',
+          upload_id: upload.id,
+          part_size: uploadPartBytes,
+          num_parts: numParts,
+          part_window: uploadPartWindow,
+        },
+      });
+    },
+  );
 
   // Parts are raw bytes of any (or no) content type: streamed into the spool, never parsed.
   await app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
-    scope.put<{ Params: RepoParams & { uploadId: string; part: string } }>(`${base}/:uploadId/parts/:part`, { schema: routeSchemas.upload_version_part, config: { upload: true } }, async (request, reply) => {
-      const { namespace, repo, uploadId } = request.params;
-      const upload = await uploads.get(namespace, repo, uploadId);
-      const gone = new SluiceError('resource_not_found', `No upload in progress: ${uploadId} (completed, aborted or unknown; begin again)`);
-      if (upload === null) throw gone;
-      const part = Number(request.params.part);
-      if (!Number.isInteger(part) || part < 1 || part > upload.numParts) throw new SluiceError('bad_request', `part numbers run from 1 to ${upload.numParts}`);
-      const expected = part < upload.numParts ? upload.partSize : upload.size - upload.partSize * (upload.numParts - 1);
-      const announced = request.headers['content-length'];
-      if (announced !== undefined && Number(announced) !== expected) throw partLength(expected);
-      const body = request.body as IncomingMessage | undefined;
-      if (!body) throw partLength(expected);
+    scope.put<{ Params: RepoParams & { uploadId: string; part: string } }>(
+      `${base}/:uploadId/parts/:part`,
+      { schema: routeSchemas.upload_version_part, config: { upload: true } },
+      async (request, reply) => {
+        const { namespace, repo, uploadId } = request.params;
+        const upload = await uploads.get(namespace, repo, uploadId);
+        const gone = new SluiceError(
+          'resource_not_found',
+          `No upload in progress: ${uploadId} (completed, aborted or unknown; begin again)`,
+        );
+        if (upload === null) throw gone;
+        const part = Number(request.params.part);
+        if (!Number.isInteger(part) || part < 1 || part > upload.numParts)
+          throw new SluiceError('bad_request', `part numbers run from 1 to ${upload.numParts}`);
+        const expected =
+          part < upload.numParts ? upload.partSize : upload.size - upload.partSize * (upload.numParts - 1);
+        const announced = request.headers['content-length'];
+        if (announced !== undefined && Number(announced) !== expected) throw partLength(expected);
+        const body = request.body as IncomingMessage | undefined;
+        if (!body) throw partLength(expected);
 
-      const claim = await uploads.claimPart(upload.id, part);
-      if (claim.state === 'unknown') throw gone;
-      if (claim.state === 'already_stored') {
-        // answered once the bytes are read: a client still sending would lose an earlier answer
-        await drainBody(body, reply);
-        return success('resource_found', { upload_id: upload.id, part_number: part, completed: false });
-      }
-      if (claim.state !== 'claimed') {
-        reply.header('retry-after', '1');
-        throw new SluiceError('too_many_requests', claim.state === 'busy'
-          ? `part ${part} is being stored by another request`
-          : `part ${part} is more than ${upload.partWindow} parts ahead of the earliest part not yet stored`);
-      }
-      const bytes = new RequestBody(body, { exactly: expected });
-      try {
-        await store.put(uploadPartKey(upload.id, part), bytes, { durable: true });
-      } catch (error) {
-        bytes.destroy(); // the store may have stopped reading without ending it: let go of the request
-        // a part cut short, too long or not stored: another copy may be sent at once
-        await uploads.releasePart(upload.id, part, claim.token);
-        throw bytes.failure ?? error;
-      }
-      if (!(await uploads.partStored(upload.id, part))) return success('resource_created', { upload_id: upload.id, part_number: part, completed: false });
-      return success('resource_created', { upload_id: upload.id, part_number: part, completed: true, ...await complete(upload, request.repository.uuid) });
-    });
+        const claim = await uploads.claimPart(upload.id, part);
+        if (claim.state === 'unknown') throw gone;
+        if (claim.state === 'already_stored') {
+          // answered once the bytes are read: a client still sending would lose an earlier answer
+          await drainBody(body, reply);
+          return success('resource_found', { upload_id: upload.id, part_number: part, completed: false });
+        }
+        if (claim.state !== 'claimed') {
+          reply.header('retry-after', '1');
+          throw new SluiceError(
+            'too_many_requests',
+            claim.state === 'busy'
+              ? `part ${part} is being stored by another request`
+              : `part ${part} is more than ${upload.partWindow} parts ahead of the earliest part not yet stored`,
+          );
+        }
+        const bytes = new RequestBody(body, { exactly: expected });
+        try {
+          await store.put(uploadPartKey(upload.id, part), bytes, { durable: true });
+        } catch (error) {
+          bytes.destroy(); // the store may have stopped reading without ending it: let go of the request
+          // a part cut short, too long or not stored: another copy may be sent at once
+          await uploads.releasePart(upload.id, part, claim.token);
+          throw bytes.failure ?? error;
+        }
+        if (!(await uploads.partStored(upload.id, part)))
+          return success('resource_created', { upload_id: upload.id, part_number: part, completed: false });
+        return success('resource_created', {
+          upload_id: upload.id,
+          part_number: part,
+          completed: true,
+          ...(await complete(upload, request.repository.uuid)),
+        });
+      },
+    );
   });
 
   /** Verifies and stages (or only stores) the whole file through an ingest job; the upload ends either way. */
@@ -114,8 +162,24 @@ export async function uploadsRoutes(app: FastifyInstance, services: AppServices)
     const keys = Array.from({ length: upload.numParts }, (_, i) => uploadPartKey(upload.id, i + 1));
     const { destination } = upload;
     const data: IngestJobData = {
-      namespace: upload.namespace, repo: upload.repo, repoUuid, workspaceId: destination?.workspaceId ?? '', bytes: upload.size, stage: destination !== null, spoolKeys: keys,
-      parts: [{ path: destination?.path ?? upload.hash, gzip: false, spool: '', offset: 0, length: 0, expectHash: upload.hash, chunks: keys }],
+      namespace: upload.namespace,
+      repo: upload.repo,
+      repoUuid,
+      workspaceId: destination?.workspaceId ?? '',
+      bytes: upload.size,
+      stage: destination !== null,
+      spoolKeys: keys,
+      parts: [
+        {
+          path: destination?.path ?? upload.hash,
+          gzip: false,
+          spool: '',
+          offset: 0,
+          length: 0,
+          expectHash: upload.hash,
+          chunks: keys,
+        },
+      ],
     };
     const jobId = 'upload-' + createHash('sha256').update(upload.id).digest('hex').slice(0, 40);
     const job = await enqueueJob(queue, 'ingest', data, jobId, jobOptions, async () => undefined);

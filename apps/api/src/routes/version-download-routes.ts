@@ -24,36 +24,49 @@ const referenceBatch = 5_000;
  * answered: a hash another tenant stored is not a read right, and is as missing as one never
  * stored.
  */
-export async function versionDownloadRoutes(app: FastifyInstance, { repos, versionReader }: AppServices): Promise<void> {
+export async function versionDownloadRoutes(
+  app: FastifyInstance,
+  { repos, versionReader }: AppServices,
+): Promise<void> {
   const base = '/api/repos/:namespace/:repo/versions';
 
   /** The size of each referenced, stored hash; the others in `missing`, in the order asked. */
   const sizesOf = async (namespace: string, repo: string, hashes: readonly string[]) => {
     const referenced = new Set<string>();
     for (let i = 0; i < hashes.length; i += referenceBatch) {
-      for (const hash of await repos.referencedContent(namespace, repo, hashes.slice(i, i + referenceBatch))) referenced.add(hash);
+      for (const hash of await repos.referencedContent(namespace, repo, hashes.slice(i, i + referenceBatch)))
+        referenced.add(hash);
     }
     const sizes = await versionReader.sizes([...referenced]);
     const missing = hashes.filter((hash) => (sizes.get(hash) ?? null) === null);
     return { sizes, missing };
   };
 
-  app.get<{ Params: RepoParams & { hash: string } }>(`${base}/:hash/metadata`, { schema: routeSchemas.version_metadata, config: { rateClass: 'read' } }, async (request) => {
-    const { namespace, repo, hash } = request.params;
-    if (!/^[0-9a-f]{1,32}$/.test(hash)) throw new SluiceError('resource_not_found', `version ${hash} not found`);
-    const { sizes } = await sizesOf(namespace, repo, [hash]);
-    const size = sizes.get(hash);
-    if (size === undefined || size === null) throw new SluiceError('resource_not_found', `version ${hash} not found`);
-    return success('resource_found', { version: { hash, size } });
-  });
+  app.get<{ Params: RepoParams & { hash: string } }>(
+    `${base}/:hash/metadata`,
+    { schema: routeSchemas.version_metadata, config: { rateClass: 'read' } },
+    async (request) => {
+      const { namespace, repo, hash } = request.params;
+      if (!/^[0-9a-f]{1,32}$/.test(hash)) throw new SluiceError('resource_not_found', `version ${hash} not found`);
+      const { sizes } = await sizesOf(namespace, repo, [hash]);
+      const size = sizes.get(hash);
+      if (size === undefined || size === null) throw new SluiceError('resource_not_found', `version ${hash} not found`);
+      return success('resource_found', { version: { hash, size } });
+    },
+  );
 
   // The client's batch download sends a gzip of `hash\n` lines with no Content-Type: the body is
   // read as bytes whatever its type, in a scope of its own.
   await app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: maxQueryBodyBytes }, (_request, body, done) => done(null, body));
+    scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: maxQueryBodyBytes }, (_request, body, done) =>
+      done(null, body),
+    );
     scope.route<{ Params: RepoParams; Body: Buffer | undefined }>({
-      method: 'QUERY', url: base, schema: routeSchemas.download_versions, config: { rateClass: 'read' },
+      method: 'QUERY',
+      url: base,
+      schema: routeSchemas.download_versions,
+      config: { rateClass: 'read' },
       // Fastify refuses a QUERY without a Content-Type (RFC 10008 asks servers to); the stock
       // client sends none, and the body is read as bytes whatever its type, so its own is named.
       onRequest: async (request) => {
@@ -64,11 +77,19 @@ export async function versionDownloadRoutes(app: FastifyInstance, { repos, versi
         const hashes = await hashList(request.body);
         const { sizes, missing } = await sizesOf(namespace, repo, hashes);
         if (missing.length > 0) {
-          throw new SluiceError('version_blobs_missing', `Server is missing ${missing.length} content blob(s) for this batch download. Missing hashes: ${missing.join(', ')}`, {
-            errorFields: { missing_hashes: missing },
-          });
+          throw new SluiceError(
+            'version_blobs_missing',
+            `Server is missing ${missing.length} content blob(s) for this batch download. Missing hashes: ${missing.join(', ')}`,
+            {
+              errorFields: { missing_hashes: missing },
+            },
+          );
         }
-        const entries = hashes.map((hash) => ({ name: hash, size: sizes.get(hash)!, open: () => versionReader.open(hash) }));
+        const entries = hashes.map((hash) => ({
+          name: hash,
+          size: sizes.get(hash)!,
+          open: () => versionReader.open(hash),
+        }));
         return reply.header('content-type', 'application/gzip').send(tarGzStream(entries));
       },
     });
@@ -86,9 +107,20 @@ async function hashList(body: Buffer | undefined): Promise<string[]> {
     text = (await gunzipAsync(body, { maxOutputLength: maxQueryListBytes })).toString('utf8');
   } catch (error) {
     const tooLong = (error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE';
-    throw new SluiceError('bad_request', tooLong ? `at most ${maxQueryHashes} hashes a request` : 'the body must be a gzip of hash lines');
+    throw new SluiceError(
+      'bad_request',
+      tooLong ? `at most ${maxQueryHashes} hashes a request` : 'the body must be a gzip of hash lines',
+    );
   }
-  const hashes = [...new Set(text.split('\n').map((line) => line.trim()).filter((line) => /^[0-9a-fA-F]+$/.test(line)))];
-  if (hashes.length > maxQueryHashes) throw new SluiceError('bad_request', `at most ${maxQueryHashes} hashes a request`);
+  const hashes = [
+    ...new Set(
+      text
+        .split('\n')
+        .map((line) => line.trim())
+        .filter((line) => /^[0-9a-fA-F]+$/.test(line)),
+    ),
+  ];
+  if (hashes.length > maxQueryHashes)
+    throw new SluiceError('bad_request', `at most ${maxQueryHashes} hashes a request`);
   return hashes;
 }

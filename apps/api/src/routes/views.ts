@@ -20,5 +20,11 @@ export async function workspaceView(objects: ObjectStore, workspace: Workspace):
 
 /** What every view of a repository holds (RepositoryListView). */
 export function repositoryView(repo: Repository): RepositoryListView {
-  return { namespace: repo.namespace, name: repo.name, min_version: minOxenClientVersion, storage_kind: 'local', repo_uuid: repo.uuid };
+  return {
+    namespace: repo.namespace,
+    name: repo.name,
+    min_version: minOxenClientVersion,
+    storage_kind: 'local',
+    repo_uuid: repo.uuid,
+  };
 }

@@ -14,7 +14,10 @@ import { routeSchemas } from '../openapi/route-schemas.js';
 type BranchParams = WorkspaceParams & { '*': string };
 
 /** Commit a workspace onto a branch, its deprecated alias, and mergeability (docs/architecture.md#commits). */
-export function workspaceCommitRoutes(app: FastifyInstance, { committer, commitQueue, commitEvents, config }: AppServices): void {
+export function workspaceCommitRoutes(
+  app: FastifyInstance,
+  { committer, commitQueue, commitEvents, config }: AppServices,
+): void {
   const base = '/api/repos/:namespace/:repo/workspaces/:workspaceId';
   const jobOptions = commitJobOptions(config.jobRetentionSeconds);
 
@@ -24,7 +27,16 @@ export function workspaceCommitRoutes(app: FastifyInstance, { committer, commitQ
   const commit = async (request: FastifyRequest<{ Params: BranchParams; Body: CommitBody }>, reply: FastifyReply) => {
     const { namespace, repo } = request.params;
     const { message, author, email } = request.body;
-    const data = { namespace, repo, repoUuid: request.repository.uuid, workspaceId: request.workspace.id, branch: request.params['*'], message, author, email };
+    const data = {
+      namespace,
+      repo,
+      repoUuid: request.repository.uuid,
+      workspaceId: request.workspace.id,
+      branch: request.params['*'],
+      message,
+      author,
+      email,
+    };
     const job = await commitQueue.add('commit', data, { ...jobOptions, jobId: `${commitJobPrefix}${randomUUID()}` });
     if (wantsAsync(request)) {
       reply.header('location', jobLocation(job.id as string));
@@ -34,7 +46,11 @@ export function workspaceCommitRoutes(app: FastifyInstance, { committer, commitQ
     return success('resource_created', { commit: done.commit });
   };
   app.post<{ Params: BranchParams; Body: CommitBody }>(`${base}/merge/*`, { schema: routeSchemas.commit }, commit);
-  app.post<{ Params: BranchParams; Body: CommitBody }>(`${base}/commit/*`, { schema: routeSchemas.commit_deprecated }, commit);
+  app.post<{ Params: BranchParams; Body: CommitBody }>(
+    `${base}/commit/*`,
+    { schema: routeSchemas.commit_deprecated },
+    commit,
+  );
 
   app.get<{ Params: BranchParams }>(`${base}/merge/*`, { schema: routeSchemas.mergeability }, async (request) => {
     const { namespace, repo } = request.params;

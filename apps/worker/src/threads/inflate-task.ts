@@ -37,7 +37,6 @@ export interface InflateTaskResult {
   stages: { gunzipMs: number; gunzipBytes: number; hashMs: number; hashBytes: number };
 }
 
-
 let hasherPromise: Promise<OxenHasher> | undefined;
 
 type Inflated = { kind: 'data'; data: Buffer } | InflatedFile;
@@ -67,7 +66,8 @@ function inflate(input: Uint8Array, limits: InflateLimits, budget: number): Infl
  * (small ones) are copied.
  */
 function ownBuffer(data: Buffer): ArrayBuffer {
-  if (data.byteOffset === 0 && data.buffer.byteLength === data.length && data.buffer instanceof ArrayBuffer) return data.buffer;
+  if (data.byteOffset === 0 && data.buffer.byteLength === data.length && data.buffer instanceof ArrayBuffer)
+    return data.buffer;
   return Uint8Array.prototype.slice.call(data).buffer as ArrayBuffer;
 }
 
@@ -104,7 +104,14 @@ export default async function inflateTask(task: InflateTask): Promise<InflateTas
     const hash = hasher.digest();
     stages.hashMs += performance.now() - started;
     stages.hashBytes += content.length;
-    files.push({ kind: 'ok', hash, size: content.length, ...sniffMime(content.subarray(0, 4096), part.path), buffer, offset });
+    files.push({
+      kind: 'ok',
+      hash,
+      size: content.length,
+      ...sniffMime(content.subarray(0, 4096), part.path),
+      buffer,
+      offset,
+    });
   }
   const result: InflateTaskResult = { segment: task.segment, buffers, files, stages };
   // Every buffer goes back by transfer: Piscina moves what the transferable getter lists.

@@ -21,11 +21,16 @@ export async function logCommand(ctx: ReadContext, path: string, revision: strin
     }
   }
   // no commit ever touched it: a mistyped path, said as one (a removed path still has the commit that removed it)
-  if (total === 0 && path !== '') await ctx.reads.entryAt(commit.id, path).catch((error: unknown) => {
-    throw error instanceof ClientError && error.code === 'path_not_found'
-      ? new ClientError('path_not_found', `no commit up to ${revision} touched ${path}, and it is not there`, 404) : error;
-  });
+  if (total === 0 && path !== '')
+    await ctx.reads.entryAt(commit.id, path).catch((error: unknown) => {
+      throw error instanceof ClientError && error.code === 'path_not_found'
+        ? new ClientError('path_not_found', `no commit up to ${revision} touched ${path}, and it is not there`, 404)
+        : error;
+    });
   if (ctx.json) return 0;
-  ctx.out(shown.note(total, 'commits') ?? `${total} commit(s) ${path === '' ? 'on' : `touched ${path} up to`} ${revision} (${commit.id})`);
+  ctx.out(
+    shown.note(total, 'commits') ??
+      `${total} commit(s) ${path === '' ? 'on' : `touched ${path} up to`} ${revision} (${commit.id})`,
+  );
   return 0;
 }

@@ -21,7 +21,11 @@ export async function lsCommand(ctx: ReadContext, path: string, revision: string
     totals[entry.isDir ? 'dirs' : 'files']++;
     totals.bytes += entry.size;
     if (!shown.take()) return;
-    ctx.out(ctx.json ? JSON.stringify({ path: name, type: entry.isDir ? 'dir' : 'file', size: entry.size, hash: entry.hash }) : line(entry, name));
+    ctx.out(
+      ctx.json
+        ? JSON.stringify({ path: name, type: entry.isDir ? 'dir' : 'file', size: entry.size, hash: entry.hash })
+        : line(entry, name),
+    );
   };
   let total = 0;
   for (let page = 1, pages = 1; page <= pages && !shown.full; page++) {
@@ -39,7 +43,10 @@ export async function lsCommand(ctx: ReadContext, path: string, revision: string
   if (ctx.json) return 0;
   const note = shown.note(total, 'entries');
   if (note) ctx.out(note);
-  else ctx.out(`${total} entr${total === 1 ? 'y' : 'ies'}: ${totals.dirs} dir(s), ${totals.files} file(s), ${totals.bytes} bytes `
-    + `at ${revision} (${commit.id})`);
+  else
+    ctx.out(
+      `${total} entr${total === 1 ? 'y' : 'ies'}: ${totals.dirs} dir(s), ${totals.files} file(s), ${totals.bytes} bytes ` +
+        `at ${revision} (${commit.id})`,
+    );
   return 0;
 }

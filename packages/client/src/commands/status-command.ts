@@ -10,7 +10,10 @@ const pageSize = 10_000;
  * status, a page at a time; `--limit` stops after that many paths.
  */
 export async function statusCommand(
-  client: SluiceClient, ns: string, repo: string, workspaceId: string,
+  client: SluiceClient,
+  ns: string,
+  repo: string,
+  workspaceId: string,
   options: { json: boolean; limit: number | null; out: (line: string) => void },
 ): Promise<number> {
   const shown = new Shown(options.limit);
@@ -20,7 +23,9 @@ export async function statusCommand(
     pages = staged.totalPages;
     total = staged.totalEntries;
     if (page === 1 && !options.json) {
-      options.out(`workspace ${workspaceId}: ${staged.added + staged.modified} file(s) staged, ${staged.removed} removal(s)`);
+      options.out(
+        `workspace ${workspaceId}: ${staged.added + staged.modified} file(s) staged, ${staged.removed} removal(s)`,
+      );
     }
     for (const entry of staged.items) {
       if (!shown.take()) break;
