@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryBlobStore } from '@sluice/storage';
 import { ObjectStore, type TreeChange } from './object-store.js';
+import { comparePaths, walkFiles } from './tree-walk.js';
 
 const file = (hash: string, size = 1): TreeChange => ({ hash, size, mimeType: 'text/plain', dataType: 'text' });
 async function* sorted(changes: Array<readonly [string, TreeChange]>) {
@@ -88,5 +89,23 @@ describe('ObjectStore node cache', () => {
     }
     expect(unbounded.cachedTreeEntries).toBeGreaterThan(20_000);
     expect(bounded.cachedTreeEntries).toBeLessThanOrEqual(1000);
+  });
+});
+
+describe('a walk of a whole tree', () => {
+  it('yields every file in order and leaves the node cache to listings and lookups', async () => {
+    const changes = Array.from(
+      { length: 3000 },
+      (_, i) => [`d${i % 30}/s${Math.floor(i / 30) % 10}/f${i}.csv`, file(`h${i}`, i)] as const,
+    );
+    const objects = new ObjectStore(new MemoryBlobStore());
+    const root = await objects.buildTree(await objects.emptyTree(), sorted(changes));
+    await objects.lookup(root, 'd1/s1/f31.csv');
+    const cachedBefore = objects.cachedTreeEntries;
+    const walked: string[] = [];
+    for await (const { path } of walkFiles(objects, root)) walked.push(path);
+    expect(walked).toHaveLength(3000);
+    expect(walked).toEqual([...walked].sort((a, b) => comparePaths(a.split('/'), b.split('/'))));
+    expect(objects.cachedTreeEntries).toBe(cachedBefore);
   });
 });

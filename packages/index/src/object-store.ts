@@ -86,11 +86,11 @@ export class ObjectStore {
     return this.emptyRoot;
   }
 
-  async readNode(hash: string): Promise<readonly TreeEntry[]> {
+  async readNode(hash: string, options: { keep?: boolean } = {}): Promise<readonly TreeEntry[]> {
     const cached = this.nodes.get(hash);
     if (cached) return cached;
     const node = JSON.parse((await this.store.getBuffer(objectKey(hash))).toString('utf8')) as { entries: TreeEntry[] };
-    this.nodes.set(hash, node.entries);
+    if (options.keep !== false) this.nodes.set(hash, node.entries);
     return node.entries;
   }
 

@@ -73,7 +73,9 @@ async function* walkNode(
   prefix: string,
   after: readonly string[] | null,
 ): AsyncGenerator<WalkedFile> {
-  const children = inByteOrder(await objects.readNode(hash));
+  // A walk reads every node under its root once: kept in the cache, a tree of a million files
+  // would fill it with nodes nobody asks for again and evict the ones listings and lookups use.
+  const children = inByteOrder(await objects.readNode(hash, { keep: false }));
   const start = after === null ? 0 : firstNotBefore(children, after[0]!);
   for (let i = start; i < children.length; i++) {
     const child = children[i]!;
