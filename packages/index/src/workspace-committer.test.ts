@@ -137,6 +137,26 @@ describe('WorkspaceCommitter', () => {
       expect(await t.usage()).toEqual({ files: 0, bytes: 0 });
     });
 
+    // Known defect: the commit script deletes an unnamed workspace's record and usage, not its
+    // stage, so a file staged while that commit ran stays under the id, uncounted, and a workspace
+    // made again with the id starts with it. Remove `.fails` once the commit drops the stage too.
+    it.fails('leaves no stage behind an unnamed workspace it deletes, files staged meanwhile included', async () => {
+      const t = await setUp();
+      const w = await t.open('u', null);
+      await t.stage('u', { 'a.txt': added('a1') });
+      let staged = false;
+      await t.commit(w, {
+        onProgress: async ({ phase }: CommitProgress) => {
+          if (phase !== 'checking' || staged) return;
+          staged = true;
+          await t.stage('u', { 'late.txt': added('late1') });
+        },
+      });
+      expect(await t.workspaces.find('ns', t.name, 'u')).toBeNull();
+      await t.open('u', null);
+      expect(await t.stagedOf('u')).toEqual({});
+    });
+
     it('commits nothing when nothing is staged: unprocessable NoChanges, and the lock is free again', async () => {
       const t = await setUp();
       const w = await t.open('w');
