@@ -238,8 +238,9 @@ async function largeReadFigures(ctx: BenchContext): Promise<Figure[]> {
       const hash = job.files?.[0]?.hash as string | undefined;
       if (job.state !== 'completed' || hash === undefined)
         throw new Error(`${kind} upload job: ${JSON.stringify(job).slice(0, 300)}`);
-      const packed = await ctx.redis.hget(new RedisKeys(env.SLUICE_KEY_PREFIX!).packed(), hash);
-      if (packed !== null) {
+      // the content bucket's value: a pack location, or '' for a version stored as an object of its own
+      const packed = await ctx.redis.hget(new RedisKeys(env.SLUICE_KEY_PREFIX!).contentBucket(hash), hash);
+      if (packed !== null && packed !== '') {
         const [pack, offset, length, size] = packed.split(' ');
         stored[kind] = {
           path: join(env.SLUICE_DATA_DIR!, 'packs', pack!),

@@ -44,29 +44,67 @@ async function listingMs(url: string, path: string): Promise<{ cold: number; war
   return { cold: first.ms, warm: median(warm), total: first.total };
 }
 
+/** The content buckets (RedisKeys.contentBucket): 65,536, by a hash's first four hex digits. */
+const contentBuckets = 65_536;
+
+/** Bytes of every content bucket under `keys` (`MEMORY USAGE` of each: its value, its name, its keyspace entry). */
+async function contentBucketBytes(ctx: BenchContext, keys: RedisKeys): Promise<number> {
+  let bytes = 0;
+  let cursor = '0';
+  do {
+    const [next, found] = await ctx.redis.scan(cursor, 'MATCH', keys.contentBucketPattern(), 'COUNT', 1000);
+    const sizes = await Promise.all(found.map((key) => ctx.redis.call('MEMORY', 'USAGE', key, 'SAMPLES', '0')));
+    for (const size of sizes) bytes += Number(size ?? 0);
+    cursor = next;
+  } while (cursor !== '0');
+  return bytes;
+}
+
 /**
- * Redis bytes per hash of the families that grow with distinct content (the versions set, the
- * packed locations, a repository's content set), measured by writing `sample` random hashes
- * through sluice's own classes under a scratch prefix, then deleting them.
+ * Redis bytes per hash of the families that grow with distinct content (stored marks and packed
+ * locations, both in the content buckets; a repository's content set), measured by writing
+ * `sample` random hashes through sluice's own classes under a scratch prefix, then deleting
+ * them. The hashes fill only as many buckets as keep each at the density `distinct` hashes give
+ * all of them (a bucket's bytes per hash fall as it fills): the figure for `distinct`, written
+ * with `sample`. Stored marks are measured first, then what the locations add.
  */
-async function contentFamilies(ctx: BenchContext, sample: number): Promise<Record<string, number>> {
+async function contentFamilies(ctx: BenchContext, sample: number, distinct: number): Promise<Record<string, number>> {
   const keys = new RedisKeys(`benchfamilies${process.pid}`);
   const versions = new VersionIndex(ctx.redis, keys);
   const packs = new PackIndex(ctx.redis, keys);
   const content = keys.content('bench', 'families');
+  const buckets = Math.min(contentBuckets, Math.ceil(sample / Math.max(1, distinct / contentBuckets)));
+  const hashOf = (i: number) => `${(i % buckets).toString(16).padStart(4, '0')}${randomBytes(14).toString('hex')}`;
+  const batches: string[][] = [];
   for (let start = 0; start < sample; start += 10_000) {
-    const hashes = Array.from({ length: Math.min(10_000, sample - start) }, () => randomBytes(16).toString('hex'));
+    batches.push(Array.from({ length: Math.min(10_000, sample - start) }, (_, i) => hashOf(start + i)));
+  }
+  for (const hashes of batches) {
     await versions.markStored(hashes);
-    const entries = hashes.map((hash, i) => ({ hash, offset: i * 41_000, length: 41_000, size: 102_400 }));
-    await packs.record(`p${randomBytes(16).toString('hex')}`, entries);
     await ctx.redis.sadd(content, ...hashes);
   }
+  const marked = await contentBucketBytes(ctx, keys);
+  for (const hashes of batches) {
+    const entries = hashes.map((hash, i) => ({ hash, offset: i * 41_000, length: 41_000, size: 102_400 }));
+    await packs.record(`p${randomBytes(16).toString('hex')}`, entries);
+  }
+  const located = await contentBucketBytes(ctx, keys);
+  ctx.log(
+    `content buckets: ${sample} hashes in ${buckets} buckets` +
+      ` (~${(sample / buckets).toFixed(0)} a bucket, as ${distinct} distinct hashes fill them)`,
+  );
   const out = {
-    versions: await redisBytesPerMember(ctx.redis, keys.versions(), sample),
-    packed: await redisBytesPerMember(ctx.redis, keys.packed(), sample),
+    versions: marked / sample,
+    packed: (located - marked) / sample,
     content: await redisBytesPerMember(ctx.redis, content, sample),
   };
-  await ctx.redis.del(keys.versions(), keys.packed(), keys.packsUnrecorded(), content);
+  let cursor = '0';
+  do {
+    const [next, found] = await ctx.redis.scan(cursor, 'MATCH', keys.contentBucketPattern(), 'COUNT', 1000);
+    if (found.length > 0) await ctx.redis.del(...found);
+    cursor = next;
+  } while (cursor !== '0');
+  await ctx.redis.del(keys.packsUnrecorded(), content);
   return out;
 }
 
@@ -214,7 +252,7 @@ export async function manyFiles(ctx: BenchContext): Promise<Figure[]> {
       );
     }
 
-    const families = await contentFamilies(ctx, Math.min(count, 1_000_000));
+    const families = await contentFamilies(ctx, Math.min(count, 1_000_000), count);
     const perHash = [families.versions!, families.packed!, families.content!].map((b) => b.toFixed(0));
     ctx.log(`per distinct hash: versions ${perHash[0]} B, packed ${perHash[1]} B, content ${perHash[2]} B`);
 
@@ -225,8 +263,8 @@ export async function manyFiles(ctx: BenchContext): Promise<Figure[]> {
       maxFigure(`${label} files: committing worker's peak RSS`, rss, 'MiB', count >= 10_000_000 ? 512 : null),
       maxFigure(`${label} files: Redis per staged file (staging hash)`, stagedPerFile, 'B', null),
       maxFigure(`${label} files: Redis added during the commit, per file`, commitRedisPerFile, 'B', null),
-      maxFigure('Redis per distinct hash: versions set', families.versions!, 'B', null),
-      maxFigure('Redis per distinct hash: packed locations', families.packed!, 'B', null),
+      maxFigure('Redis per distinct hash: stored mark (content buckets)', families.versions!, 'B', null),
+      maxFigure('Redis per distinct hash: packed location (content buckets)', families.packed!, 'B', null),
       maxFigure('Redis per distinct hash: repository content set', families.content!, 'B', null),
       maxFigure(`${label} files: list root (cold)`, root.cold, 'ms', 100),
       maxFigure(`${label} files: list root (warm)`, root.warm, 'ms', 100),

@@ -4,6 +4,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { oxenHash } from '@sluice/core';
 import { connectRedis, RedisKeys } from '@sluice/index';
 import { startSluice, type SluiceProcess } from './support/sluice-process.js';
+import { contentBucketKeys, dropContentBuckets, packedLocations, toLegacyLayout } from './support/content-buckets.js';
+import { waitFor } from './support/wait-for.js';
 import { listKeys, storeKinds, testEnv, testRedisTarget } from './support/test-env.js';
 import { repoWithWorkspace, send, sendJson, stagedFiles, upload, type Part } from './support/oxen-http.js';
 
@@ -55,9 +57,9 @@ describe.each(storeKinds())('packs of small versions (%s store)', (kind) => {
 
     // Redis loses every location (its last second, a restore from an old snapshot): the packs say where
     const keys = new RedisKeys(test.env.SLUICE_KEY_PREFIX!);
-    await redis.del(keys.packed(), keys.versions());
+    await dropContentBuckets(redis, keys);
     expect((await send(sluice.url, 'GET', '/api/repos/ox/packed/file/main/d/rows/7.csv')).body.toString()).toBe(csv(7));
-    expect(await redis.hlen(keys.packed())).toBe(300);
+    expect(await packedLocations(redis, keys)).toBe(300);
     // and content known again is deduplicated, not written a second time
     expect(
       (
@@ -80,6 +82,38 @@ describe.each(storeKinds())('packs of small versions (%s store)', (kind) => {
     expect(
       (await send(sluice.url, 'GET', '/api/repos/ox/packed/workspaces/w2/files/by-hash/twelve.csv')).body.toString(),
     ).toBe(csv(12));
+  });
+
+  it('reads the content index of a version before content buckets, and moves it into them at start', async () => {
+    const test = testEnv(kind);
+    const before = await start(test.env);
+    const ws = await repoWithWorkspace(before.url, 'ox', 'legacy', 'w');
+    const parts: Part[] = Array.from({ length: 30 }, (_, i) => ({ filename: `${i}.csv`, content: csv(i + 500) }));
+    parts.push({ filename: 'big.bin', content: randomBytes(5 * 1024 * 1024) });
+    expect((await upload(before.url, `${ws}/files/old`, parts)).status).toBe(200);
+    expect((await commit(before.url, ws)).status).toBe(200);
+    await before.stop();
+    const keys = new RedisKeys(test.env.SLUICE_KEY_PREFIX!);
+    await toLegacyLayout(redis, keys);
+    expect(await redis.scard(keys.legacyVersions())).toBe(31);
+    expect(await redis.hlen(keys.legacyPacked())).toBe(30);
+
+    const after = await start(test.env);
+    const legacyKeys = async () =>
+      (await redis.exists(keys.legacyVersions())) + (await redis.exists(keys.legacyPacked()));
+    await waitFor('the legacy keys moved', async () => (await legacyKeys()) === 0);
+    expect(await packedLocations(redis, keys)).toBe(30);
+    let fields = 0;
+    for (const key of await contentBucketKeys(redis, keys)) fields += await redis.hlen(key);
+    expect(fields).toBe(31);
+    expect((await send(after.url, 'GET', '/api/repos/ox/legacy/file/main/old/7.csv')).body.toString()).toBe(csv(507));
+    // known content is not written again
+    const store = await test.store();
+    const packs = await listKeys(store, 'packs/');
+    const w2 = { workspace_id: 'w2', branch_name: 'main' };
+    expect((await sendJson(after.url, 'PUT', '/api/repos/ox/legacy/workspaces', w2)).status).toBe(200);
+    expect((await upload(after.url, '/api/repos/ox/legacy/workspaces/w2/files/copy', parts)).status).toBe(200);
+    expect(await listKeys(store, 'packs/')).toEqual(packs);
   });
 
   it('keeps versions stored one per object before packs readable, and deduplicates against them', async () => {
@@ -235,7 +269,7 @@ describe.each(storeKinds())('packs of small versions (%s store)', (kind) => {
 
     // typing by hash inflates only the head; Redis losing the locations finds them in the packs again
     const keys = new RedisKeys(test.env.SLUICE_KEY_PREFIX!);
-    await redis.del(keys.packed(), keys.versions());
+    await dropContentBuckets(redis, keys);
     const byHash = await sendJson(sluice.url, 'POST', `${ws}/stage_hashes`, {
       files: [{ path: 'big/again.csv', hash: await oxenHash(rows) }],
     });
@@ -243,6 +277,6 @@ describe.each(storeKinds())('packs of small versions (%s store)', (kind) => {
     const again = (await stagedFiles(sluice.url, ws)).get('big/again.csv');
     expect(again?.size).toBe(rows.length);
     expect((await send(sluice.url, 'GET', `${ws}/files/big/again.csv`)).body.equals(rows)).toBe(true);
-    expect(await redis.hlen(keys.packed())).toBe(2);
+    expect(await packedLocations(redis, keys)).toBe(2);
   });
 });

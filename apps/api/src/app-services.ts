@@ -5,6 +5,7 @@ import type { BlobStore, CountingBlobStore } from '@sluice/storage';
 import type {
   DigestBoard,
   IngestTotals,
+  LegacyContent,
   ObjectStore,
   PackIndex,
   RepoEraser,
@@ -31,6 +32,8 @@ export interface AppServices {
   versions: VersionIndex;
   /** Where packed versions sit; reading and writing versions wherever they are (packs or objects of their own). */
   packs: PackIndex;
+  /** The content index's keys of before content buckets, migrated by the worker side at start. */
+  legacyContent: LegacyContent;
   versionReader: VersionReader;
   versionWriter: VersionWriter;
   repos: RepoStore;

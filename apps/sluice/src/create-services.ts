@@ -5,6 +5,7 @@ import {
   connectRedis,
   DigestBoard,
   IngestTotals,
+  LegacyContent,
   ObjectStore,
   PackIndex,
   RedisKeys,
@@ -84,8 +85,9 @@ export async function createServices(
   const storeCounts = new CountingBlobStore(await reachStore(config, onStoreWait));
   const keys = new RedisKeys(config.keyPrefix);
   const objects = new ObjectStore(storeCounts);
-  const versions = new VersionIndex(redis, keys);
-  const packs = new PackIndex(redis, keys);
+  const legacyContent = new LegacyContent(redis, keys);
+  const versions = new VersionIndex(redis, keys, legacyContent);
+  const packs = new PackIndex(redis, keys, legacyContent);
   const repos = new RepoStore(redis, keys, objects, storeCounts, versions);
   const staging = new StagingIndex(redis, keys);
   const queue = createIngestQueue(bullProducerConnection(config.redis), config.keyPrefix);
@@ -112,6 +114,7 @@ export async function createServices(
     objects,
     versions,
     packs,
+    legacyContent,
     versionReader: new VersionReader(storeCounts, packs),
     versionWriter: new VersionWriter(storeCounts, packs, config.packBelowBytes),
     repos,

@@ -90,6 +90,10 @@ export class EmbeddedRedis {
       'save ""',
       'daemonize no',
       'protected-mode yes',
+      // content buckets (content-buckets.ts) stay compact up to ~30 million distinct contents, with
+      // room for the longest pack location; the names before Redis 7, which 7 and later still take
+      'hash-max-ziplist-entries 512',
+      'hash-max-ziplist-value 128',
     ];
     const text = `# written by sluice at each start; changes are lost\n${settings.join('\n')}\n`;
     writeFileSync(file, text, { mode: 0o600 });

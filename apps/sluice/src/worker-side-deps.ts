@@ -7,9 +7,10 @@ import type { WorkerSideDeps } from './worker-side.js';
  */
 export function workerSideDeps(services: AppServices): WorkerSideDeps {
   const { store, objects, versions, versionWriter, staging, repos, workspaces, committer, digestBoard } = services;
-  const { totals, queue: ingestQueue, uploads, packs, redis } = services;
+  const { totals, queue: ingestQueue, uploads, packs, redis, legacyContent } = services;
   return {
     worker: { store, objects, versions, versionWriter, staging, repos, workspaces, committer, digestBoard, totals },
     sweeper: { store, ingestQueue, uploads, packs, redis },
+    legacyContent,
   };
 }

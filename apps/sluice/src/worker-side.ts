@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Config } from '@sluice/core';
 import { SpoolSweeper, type SweeperDeps } from '@sluice/ingest';
+import type { LegacyContent } from '@sluice/index';
 import { startWorker, type WorkerDeps } from '@sluice/worker';
 import { bullConnection } from './redis-connections.js';
 
@@ -15,6 +16,8 @@ export interface WorkerSide {
 export interface WorkerSideDeps {
   worker: WorkerDeps;
   sweeper: SweeperDeps;
+  /** Moved into the content buckets once at start (several worker sides doing so at once is safe). */
+  legacyContent: LegacyContent;
 }
 
 /** The worker half of a node: the BullMQ workers with their Piscina threads, and the spool sweeper. */
@@ -43,6 +46,16 @@ export function startWorkerSide(
     logger,
   });
   sweeper.start();
+  // Reads fall back to the legacy keys meanwhile; a migration cut short is run again at the next start.
+  deps.legacyContent.migrate().then(
+    (moved) => {
+      if (moved > 0) logger.info({ moved }, 'moved the content index into content buckets');
+    },
+    (error: unknown) => {
+      const err = (error as Error).message;
+      logger.warn({ err }, 'moving the content index into content buckets failed; retried at the next start');
+    },
+  );
   return {
     running: () => worker.running(),
     close: async (force) => {

@@ -18,6 +18,8 @@ export * from './upload-store.js';
 export * from './stage-plan.js';
 export * from './redis-failure.js';
 export * from './pack-index.js';
+export * from './content-buckets.js';
+export * from './legacy-content.js';
 export * from './version-writer.js';
 export * from './version-reader.js';
 export * from './sorted-snapshot.js';

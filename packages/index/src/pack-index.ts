@@ -1,4 +1,6 @@
 import { packKey, packPrefix, readPackIndex, type BlobStore, type PackEntry } from '@sluice/storage';
+import { ContentBuckets } from './content-buckets.js';
+import type { LegacyContent } from './legacy-content.js';
 import type { RedisClient } from './redis-client.js';
 import type { RedisKeys } from './redis-keys.js';
 
@@ -16,32 +18,50 @@ function locationValue(pack: string, entry: PackEntry): string {
   return `${pack} ${entry.offset} ${entry.length}${entry.size === undefined ? '' : ` ${entry.size}`}`;
 }
 
+/** A location from its locationValue; null for '' (a version stored as an object of its own). */
+function parseLocation(value: string): PackedLocation | null {
+  if (value === '') return null;
+  const [pack, offset, length, size] = value.split(' ');
+  const sized = size === undefined ? {} : { size: Number(size) };
+  return { pack: pack!, offset: Number(offset), length: Number(length), ...sized };
+}
+
 /**
- * Which pack holds each packed version, as one Redis hash (hash → locationValue): one
- * command locates a version or records a whole pack. Any location recorded is a durable pack
- * holding those bytes, so a later pack holding the same content may overwrite it. The packs
- * carry their own index, so what Redis loses can be read back from them (`rebuild`).
+ * Which pack holds each packed version, in the content buckets (content-buckets.ts: hash →
+ * locationValue): one command a bucket locates versions or records a pack. Any location
+ * recorded is a durable pack holding those bytes, so a later pack holding the same content may
+ * overwrite it. The packs carry their own index, so what Redis loses can be read back from them
+ * (`rebuild`).
  */
 export class PackIndex {
+  private readonly buckets: ContentBuckets;
+
+  /** `legacy`: the keys of an earlier layout, read until migrated (none in a new deployment). */
   constructor(
     private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
-  ) {}
+    private readonly legacy?: LegacyContent,
+  ) {
+    this.buckets = new ContentBuckets(redis, keys);
+  }
 
   async locate(hashes: readonly string[]): Promise<Map<string, PackedLocation>> {
     const found = new Map<string, PackedLocation>();
     if (hashes.length === 0) return found;
-    const values = await this.redis.hmget(this.keys.packed(), ...hashes);
+    const values = await this.buckets.read(hashes);
+    const unknown: string[] = [];
     values.forEach((value, i) => {
-      if (value === null) return;
-      const [pack, offset, length, size] = value.split(' ');
-      found.set(hashes[i]!, {
-        pack: pack!,
-        offset: Number(offset),
-        length: Number(length),
-        ...(size === undefined ? {} : { size: Number(size) }),
-      });
+      const location = value === null ? null : parseLocation(value);
+      if (location !== null) found.set(hashes[i]!, location);
+      else unknown.push(hashes[i]!);
     });
+    if (this.legacy !== undefined && unknown.length > 0) {
+      const legacy = await this.legacy.locations(unknown);
+      legacy.forEach((value, i) => {
+        const location = value === null ? null : parseLocation(value);
+        if (location !== null) found.set(unknown[i]!, location);
+      });
+    }
     return found;
   }
 
@@ -52,11 +72,10 @@ export class PackIndex {
 
   /** Records a pack's entries; call only once the pack is durable in the store. */
   async record(pack: string, entries: readonly PackEntry[]): Promise<void> {
-    if (entries.length > 0)
-      await this.redis.hset(
-        this.keys.packed(),
-        Object.fromEntries(entries.map((e) => [e.hash, locationValue(pack, e)])),
-      );
+    await this.buckets.setLocations(
+      entries.map((e) => [e.hash, locationValue(pack, e)] as const),
+      true,
+    );
     await this.redis.zrem(this.keys.packsUnrecorded(), pack);
   }
 
@@ -94,8 +113,11 @@ export class PackIndex {
       const known = await this.locate(entries.map((e) => e.hash));
       const lost = entries.filter((e) => !known.has(e.hash));
       if (lost.length === 0) continue;
-      await this.redis.hset(this.keys.packed(), Object.fromEntries(lost.map((e) => [e.hash, locationValue(pack, e)])));
-      await this.redis.sadd(this.keys.versions(), ...lost.map((e) => e.hash));
+      // a location marks the version stored too; one recorded meanwhile stays
+      await this.buckets.setLocations(
+        lost.map((e) => [e.hash, locationValue(pack, e)] as const),
+        false,
+      );
       recorded.push(...lost.map((e) => e.hash));
     }
     return recorded;

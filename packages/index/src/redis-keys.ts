@@ -8,6 +8,13 @@ export function keySegment(id: string): string {
   return id.replace(/[%:{}]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
+const contentHash = /^[0-9a-f]{32}$/;
+
+/** The bucket a content hash falls in: its first four hex digits (65,536 buckets), or `other`. */
+export function contentBucketName(hash: string): string {
+  return contentHash.test(hash) ? hash.slice(0, 4) : 'other';
+}
+
 /**
  * Redis key names. Every key of one repository (its branches, workspaces, staging indexes and
  * job markers) shares the hash tag `{prefix:r:ns/name}`, so multi-key scripts stay on one slot
@@ -95,12 +102,25 @@ export class RedisKeys {
   namespace(ns: string): string {
     return `${this.prefix}:ns:${ns}`;
   }
-  /** Hashes known to be in the version store: dedup without a store request per file. */
-  versions(): string {
+  /**
+   * The bucket of content hashes sharing `hash`'s first four hex digits (content-buckets.ts): one
+   * Redis hash per bucket, each its own hash tag, so a cluster spreads them over every master and
+   * each stays small enough for Redis's compact encoding. A hash of another form (never written
+   * by sluice, which hashes to 32 lowercase hex digits) falls in the bucket `other`.
+   */
+  contentBucket(hash: string): string {
+    return `{${this.prefix}:c:${contentBucketName(hash)}}:versions`;
+  }
+  /** A glob that matches every content bucket and no other key. */
+  contentBucketPattern(): string {
+    return `{${this.prefix.replace(/[*?[\]\\]/g, (c) => `\\${c}`)}:c:*}:versions`;
+  }
+  /** The set of stored hashes before content buckets: read until migrated (legacy-content.ts). */
+  legacyVersions(): string {
     return `${this.prefix}:versions`;
   }
-  /** Where packed versions sit: hash → "pack offset length" (PackIndex). */
-  packed(): string {
+  /** The hash of packed locations before content buckets: read until migrated (legacy-content.ts). */
+  legacyPacked(): string {
     return `${this.prefix}:packed`;
   }
   /** Packs being written, by when they were begun: what a writer that died leaves for the sweeper. */
