@@ -62,7 +62,7 @@ export class WorkspaceCommitter {
     private readonly sortOptions: SortedSnapshotOptions = {},
   ) {
     if (!('sluiceCommit' in redis)) {
-      redis.defineCommand('sluiceCommit', { numberOfKeys: 8, lua: commitScript });
+      redis.defineCommand('sluiceCommit', { numberOfKeys: 9, lua: commitScript });
       redis.defineCommand('sluiceSnapshot', { numberOfKeys: 4, lua: snapshotScript });
       redis.defineCommand('sluiceMoveStaged', { numberOfKeys: 5, lua: moveStagedScript });
     }
@@ -200,17 +200,18 @@ export class WorkspaceCommitter {
           timestamp: new Date().toISOString(),
           root,
         });
-        const moved = workspace.name === null ? '' : JSON.stringify({ ...workspace, commitId: commit.id });
+        const moved = JSON.stringify({ ...workspace, commitId: commit.id });
         await report({ phase: 'landing', entries: count });
         const landed = await this.scripts.sluiceCommit(
           this.keys.branches(ns, repo),
           snapshot,
           this.keys.workspaces(ns, repo),
-          this.keys.workspaceNames(ns, repo),
+          staged,
           landedKey,
           usageKey,
           this.keys.commits(ns, repo),
           dirKeys[1],
+          dirKeys[0],
           branch,
           head,
           commit.id,
