@@ -4,7 +4,7 @@ import { encodeStagedEntry, PackIndex, RedisKeys, VersionIndex } from '@sluice/i
 import { send, sendJson, waitForJob } from '../test/support/oxen-http.js';
 import { freshSluice, joinSluice, type BenchContext } from './bench-context.js';
 import { maxFigure, type Figure } from './figure.js';
-import { cpuSeconds, median, peakRssMiB } from './measure.js';
+import { cpuSeconds, median, peakRssMiB, resetPeakRss } from './measure.js';
 import { redisBytesPerMember, redisUsedBytes } from './redis-memory.js';
 import { streamTree } from './tree-stream.js';
 
@@ -112,7 +112,7 @@ async function contentFamilies(ctx: BenchContext, sample: number, distinct: numb
  * Workload 7: one repository of many files. `--files N` (default ten million) files are staged
  * by hash (`stage_hashes`, no bytes) over 64 contents the repository's first commit holds, then
  * committed by a worker process of its own; reported: the commit's time and the worker's peak
- * RSS, Redis bytes per file by key family, listings of the new tree's root and one deep
+ * RSS, the same for a second commit that changes one file in a hundred of that tree, Redis bytes per file by key family, listings of the new tree's root and one deep
  * directory (cold, and warm: the median of five more), and (up to a million files) the whole tree
  * streamed through `GET R/archive/main/` by an API process of its own: files/s, bytes, its CPU and
  * peak RSS, the entry count checked against N and the seeds.
@@ -252,6 +252,42 @@ export async function manyFiles(ctx: BenchContext): Promise<Figure[]> {
       );
     }
 
+    // a second workspace changes one file in a hundred of the committed tree, spread over its
+    // directories, and is committed onto it: a merge into a base of `count` files
+    const changed = Math.max(1, Math.floor(count / 100));
+    const ws2 = await sendJson(api.url, 'PUT', '/api/repos/bench/many/workspaces', { ...wsBody, workspace_id: 'ws2' });
+    if (ws2.status !== 200) throw new Error(`workspace create: ${ws2.status} ${ws2.body}`);
+    const pick = (j: number) => (j * 7919) % count;
+    for (let start = 0; start < changed; start += perRequest) {
+      const files: Array<{ path: string; hash: string }> = [];
+      for (let j = start; j < Math.min(changed, start + perRequest); j++) {
+        files.push({ path: pathOf(pick(j)), hash: seedHashes[(pick(j) + 1) % seedContents]! });
+      }
+      const reply = await sendJson(api.url, 'POST', '/api/repos/bench/many/workspaces/ws2/stage_hashes', { files });
+      if (reply.status !== 200) throw new Error(`stage_hashes: ${reply.status} ${reply.body.toString().slice(0, 300)}`);
+    }
+    resetPeakRss(worker.pid);
+    const mergeCpuBefore = cpuSeconds(worker.pid);
+    const mergeStarted = process.hrtime.bigint();
+    const merge = await send(api.url, 'POST', '/api/repos/bench/many/workspaces/ws2/merge/main', {
+      headers: { 'content-type': 'application/json', prefer: 'respond-async' },
+      body: JSON.stringify({ message: `${changed} of ${count} files`, author: 'bench', email: 'bench@example.com' }),
+    });
+    const merged = await waitForJob(api.url, merge.headers.location as string, 3_600_000);
+    if (merged.state !== 'completed') throw new Error(`merge failed: ${JSON.stringify(merged.error)}`);
+    const mergeSeconds = Number(process.hrtime.bigint() - mergeStarted) / 1e9;
+    const mergeCpu = cpuSeconds(worker.pid) - mergeCpuBefore;
+    const mergeRss = peakRssMiB(worker.pid);
+    const probe = pick(changed - 1);
+    const read = await send(api.url, 'GET', `/api/repos/bench/many/file/main/${pathOf(probe)}`);
+    if (read.body.toString() !== seeds[(probe + 1) % seedContents]!.contents) {
+      throw new Error(`after the merge ${pathOf(probe)} holds ${read.body.toString().slice(0, 80)}`);
+    }
+    ctx.log(
+      `merge of ${changed} changed files into the ${count}-file tree ${mergeSeconds.toFixed(1)} s` +
+        ` (worker CPU ${mergeCpu.toFixed(1)} s), worker peak RSS ${mergeRss.toFixed(0)} MiB`,
+    );
+
     const families = await contentFamilies(ctx, Math.min(count, 1_000_000), count);
     const perHash = [families.versions!, families.packed!, families.content!].map((b) => b.toFixed(0));
     ctx.log(`per distinct hash: versions ${perHash[0]} B, packed ${perHash[1]} B, content ${perHash[2]} B`);
@@ -266,6 +302,14 @@ export async function manyFiles(ctx: BenchContext): Promise<Figure[]> {
       maxFigure('Redis per distinct hash: stored mark (content buckets)', families.versions!, 'B', null),
       maxFigure('Redis per distinct hash: packed location (content buckets)', families.packed!, 'B', null),
       maxFigure('Redis per distinct hash: repository content set', families.content!, 'B', null),
+      maxFigure(`${label} files: commit of 1% of them changed, onto the ${label} tree`, mergeSeconds, 's', null),
+      maxFigure(`${label} files: that commit, the worker's CPU time`, mergeCpu, 's', null),
+      maxFigure(
+        `${label} files: that commit, the worker's peak RSS`,
+        mergeRss,
+        'MiB',
+        count >= 10_000_000 ? 512 : null,
+      ),
       maxFigure(`${label} files: list root (cold)`, root.cold, 'ms', 100),
       maxFigure(`${label} files: list root (warm)`, root.warm, 'ms', 100),
       maxFigure(`${label} files: list d7/s0 (cold)`, deep.cold, 'ms', 100),
