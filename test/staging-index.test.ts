@@ -82,4 +82,13 @@ describe('the staging index on Redis', () => {
     expect(await staging.count('ox', 'r', 'w')).toBe(4500);
     expect(await staging.get('ox', 'r', 'w', 'a.txt')).toBeNull();
   });
+
+  it('finds, before any content is stored, a file that would collide with a staged one (either side)', async () => {
+    await staging.apply(step('job-c', new Map([['c/file.txt', entry('ee')]])));
+    await staging.apply(step('job-d', new Map([['d.txt', entry('ff')]])));
+    expect(await staging.collisionOf('ox', 'r', 'w', ['other.txt'])).toBeNull();
+    // a file where files are staged under it, and a file under a staged file
+    expect(await staging.collisionOf('ox', 'r', 'w', ['ok.txt', 'c'])).toEqual({ path: 'c', staged: 'c' });
+    expect(await staging.collisionOf('ox', 'r', 'w', ['d.txt/x'])).toEqual({ path: 'd.txt/x', staged: 'd.txt' });
+  });
 });

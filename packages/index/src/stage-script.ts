@@ -101,7 +101,7 @@ return deleted
  *
  * KEYS[1]  staging hash of the workspace, KEYS[2] its directory counts
  * KEYS[3]  the commit snapshot of the workspace, KEYS[4] its directory counts
- * ARGV     path, '{}' pairs (an entry that is not a removal)
+ * ARGV     path, entry pairs, each entry a file (not a removal) as staged-entry-codec.ts encodes it
  * Returns {path, staged path} or false.
  */
 export const stageCollisionScript = `${stagedEntryLua}${stagedDirsLua}

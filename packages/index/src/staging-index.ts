@@ -27,6 +27,8 @@ export interface StageStep {
 
 /** Paths asked of the stage per collision script call. */
 const collisionBatch = 1000;
+/** The entry a collision question pairs each path with: a file (not a removal), in the staged encoding. */
+const someFile = encodeStagedEntry({ status: 'added', hash: '', size: 0, mimeType: '', dataType: 'binary' });
 
 /** A file that would collide with a staged one: `path` is under the staged file `staged`, or is itself the directory of staged files. */
 export interface StagedCollision {
@@ -141,7 +143,7 @@ export class StagingIndex {
       this.redis,
     );
     for (let at = 0; at < paths.length; at += collisionBatch) {
-      const argv = paths.slice(at, at + collisionBatch).flatMap((path) => [path, '{}']);
+      const argv = paths.slice(at, at + collisionBatch).flatMap((path) => [path, someFile]);
       const found = await ask(...keys, ...argv);
       if (found !== null) return { path: found[0], staged: found[1] };
     }
