@@ -2,7 +2,7 @@ import { mkdtemp, open, rm, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
-import type { DataType } from '@sluice/core';
+import type { DataType, StagedEntry } from '@sluice/core';
 import type { TreeChange, TreeChangeAt } from './object-store.js';
 import type { RedisClient } from './redis-client.js';
 import { decodeStagedEntry, encodeStagedEntry } from './staged-entry-codec.js';
@@ -32,9 +32,19 @@ const escapeLine = (key: string) => (/[\\\n]/.test(key) ? key.replace(/\\/g, '\\
 const unescapeLine = (line: string) =>
   line.includes('\\') ? line.replace(/\\[\\n]/g, (c) => (c === '\\n' ? '\n' : '\\')) : line;
 
+/** An entry encodeStagedEntry kept as JSON (a field with a tab), which the tab split would mangle. */
+function jsonEntry(key: string, nul: number): StagedEntry | null {
+  return key.charCodeAt(nul + 1) === 123 /* { */ ? decodeStagedEntry(key.slice(nul + 1)) : null;
+}
+
 function decodeKey(key: string): TreeChangeAt {
   const nul = key.indexOf('\0');
   const path = key.slice(0, nul);
+  const json = jsonEntry(key, nul);
+  if (json !== null) {
+    const { status, hash, size, mimeType, dataType } = json;
+    return [path, status === 'removed' ? null : { hash, size, mimeType, dataType }];
+  }
   if (key.charCodeAt(nul + 1) === 114 /* r: a removal */) return [path, null];
   const [, hash, size, mimeType, dataType] = key.slice(nul + 1).split('\t');
   const change: TreeChange = { hash: hash!, size: Number(size), mimeType: mimeType!, dataType: dataType as DataType };
@@ -44,6 +54,8 @@ function decodeKey(key: string): TreeChangeAt {
 /** The bytes a key's entry counts in usage: its size, none for a removal. */
 function stagedBytes(key: string): number {
   const nul = key.indexOf('\0');
+  const json = jsonEntry(key, nul);
+  if (json !== null) return json.status === 'removed' ? 0 : json.size;
   if (key.charCodeAt(nul + 1) === 114) return 0;
   const sizeAt = key.indexOf('\t', nul + 3) + 1;
   return Number(key.slice(sizeAt, key.indexOf('\t', sizeAt)));
