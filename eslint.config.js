@@ -35,7 +35,8 @@ export default defineConfig(
         {
           selector: "CallExpression[callee.property.name='pipe']",
           message:
-            'A .pipe() does not pass errors or aborts on: use stream.pipeline / await pipeline(...) from node:stream/promises.',
+            'A .pipe() does not pass errors or aborts on: ' +
+            'use stream.pipeline / await pipeline(...) from node:stream/promises.',
         },
       ],
     },

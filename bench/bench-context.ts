@@ -68,7 +68,10 @@ export async function freshSluice(
   return { sluice, env };
 }
 
-/** Another process on the same Redis prefix and store as `env` (e.g. a worker beside an API node), with the run's node arguments. */
+/**
+ * Another process on the same Redis prefix and store as `env` (e.g.
+ * a worker beside an API node), with the run's node arguments.
+ */
 export function joinSluice(
   ctx: BenchContext,
   env: Record<string, string>,

@@ -62,7 +62,8 @@ export async function commitWorkload(ctx: BenchContext): Promise<Figure[]> {
         }
         rss = Math.max(rss, peakRssMiB(sluice.pid));
         ctx.log(
-          `run ${i + 1}: commit of ${count} staged files ${seconds.at(-1)!.toFixed(1)} s, peak RSS ${rss.toFixed(0)} MiB`,
+          `run ${i + 1}: commit of ${count} staged files ` +
+            `${seconds.at(-1)!.toFixed(1)} s, peak RSS ${rss.toFixed(0)} MiB`,
         );
       } finally {
         await sluice.stop();

@@ -34,7 +34,8 @@ export function csvRows(random: () => number, count: number): string[] {
   const rows: string[] = [];
   for (let i = 0; i < count; i++) {
     rows.push(
-      `${Math.floor(random() * 1e9)},${(random() * 1000).toFixed(4)},${(random() * 2 - 1).toFixed(6)},${labels[Math.floor(random() * labels.length)]},img_${Math.floor(random() * 1e7)}.jpg\n`,
+      `${Math.floor(random() * 1e9)},${(random() * 1000).toFixed(4)},${(random() * 2 - 1).toFixed(6)},` +
+        `${labels[Math.floor(random() * labels.length)]},img_${Math.floor(random() * 1e7)}.jpg\n`,
     );
   }
   return rows;
@@ -46,7 +47,8 @@ export function jsonLines(random: () => number, count: number): string[] {
   for (let i = 0; i < count; i++) {
     const label = labels[Math.floor(random() * labels.length)];
     lines.push(
-      `{"id":${i},"split":"${random() < 0.8 ? 'train' : 'test'}","label":"${label}","score":${random().toFixed(2)},"image":"images/${label}/${i % 1000}.jpg","verified":${random() < 0.5}}\n`,
+      `{"id":${i},"split":"${random() < 0.8 ? 'train' : 'test'}","label":"${label}","score":` +
+        `${random().toFixed(2)},"image":"images/${label}/${i % 1000}.jpg","verified":${random() < 0.5}}\n`,
     );
   }
   return lines;

@@ -79,7 +79,8 @@ export function uploadFile(
 ): Promise<{ status: number; location: string | undefined; sentAt: bigint }> {
   const boundary = 'sluicebenchboundary';
   const head = Buffer.from(
-    `--${boundary}\r\nContent-Disposition: form-data; name="file[]"; filename="${part.filename}"\r\nContent-Type: ${part.type}\r\n\r\n`,
+    `--${boundary}\r\nContent-Disposition: form-data; name="file[]"; ` +
+      `filename="${part.filename}"\r\nContent-Type: ${part.type}\r\n\r\n`,
   );
   const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
   const url = new URL(baseUrl);
@@ -121,7 +122,8 @@ export async function largeFile(ctx: BenchContext): Promise<Figure[]> {
   const file = await largeGzip(bytes);
   const compressible = await largeGzip(bytes, 'compressible');
   ctx.log(
-    `compressed ${(bytes / statSync(file).size).toFixed(1)}:1 (mixed) and ${(bytes / statSync(compressible).size).toFixed(1)}:1 (compressible)`,
+    `compressed ${(bytes / statSync(file).size).toFixed(1)}:1 (mixed) and ` +
+      `${(bytes / statSync(compressible).size).toFixed(1)}:1 (compressible)`,
   );
   const mib = bytes / 1024 ** 2;
   const ceilingRate = async (path: string) => {
@@ -166,7 +168,9 @@ export async function largeFile(ctx: BenchContext): Promise<Figure[]> {
         apiRss = Math.max(apiRss, peakRssMiB(api.pid));
         workerRss = Math.max(workerRss, peakRssMiB(worker.pid));
         ctx.log(
-          `${mode}, run ${i + 1}: ceiling ${ceiling.toFixed(0)} MiB/s, sluice ${rate.toFixed(0)} MiB/s (${(rate / ceiling).toFixed(2)}x; 202 after ${acceptedSeconds.toFixed(1)} s, done after ${seconds.toFixed(1)} s), peak RSS api ${apiRss.toFixed(0)} MiB, worker ${workerRss.toFixed(0)} MiB`,
+          `${mode}, run ${i + 1}: ceiling ${ceiling.toFixed(0)} MiB/s, sluice ${rate.toFixed(0)} MiB/s ` +
+            `(${(rate / ceiling).toFixed(2)}x; 202 after ${acceptedSeconds.toFixed(1)} s, done after ` +
+            `${seconds.toFixed(1)} s), peak RSS api ${apiRss.toFixed(0)} MiB, worker ${workerRss.toFixed(0)} MiB`,
         );
       } finally {
         if (split) await worker.stop();
@@ -273,7 +277,8 @@ async function concurrentUploads(ctx: BenchContext, file: string): Promise<Figur
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       workerRss = Math.max(workerRss, peakRssMiB(worker.pid));
       ctx.log(
-        `three at once, run ${i + 1}: all staged after ${seconds.toFixed(1)} s, peak RSS api ${peakRssMiB(api.pid).toFixed(0)} MiB, worker ${workerRss.toFixed(0)} MiB`,
+        `three at once, run ${i + 1}: all staged after ${seconds.toFixed(1)} s, peak RSS api ` +
+          `${peakRssMiB(api.pid).toFixed(0)} MiB, worker ${workerRss.toFixed(0)} MiB`,
       );
     });
   }

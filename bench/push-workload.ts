@@ -91,7 +91,9 @@ export async function pushWorkload(ctx: BenchContext): Promise<Figure[]> {
         const again = await sluicePush(args);
         repush.push({ seconds: again.seconds, bytes: again.bytesSent, sent: again.sent });
         ctx.log(
-          `run ${run + 1}: plain client ${plainRates.at(-1)!.toFixed(0)} files/s, sluice push ${pushRates.at(-1)!.toFixed(0)} files/s, re-push ${again.seconds.toFixed(2)} s sending ${again.sent} files`,
+          `run ${run + 1}: plain client ${plainRates.at(-1)!.toFixed(0)} files/s, sluice push ` +
+            `${pushRates.at(-1)!.toFixed(0)} files/s, re-push ${again.seconds.toFixed(2)} s sending ${again.sent} ` +
+            `files`,
         );
       } finally {
         await sluice.stop();

@@ -40,8 +40,10 @@ export function writeChart(path: string, figures: readonly Figure[], caption: st
     const target = Number(/([\d.]+)x/.exec(f.target)?.[1] ?? 0);
     return [
       `<text x="${left - 8}" y="${y + 17}" text-anchor="end" font-size="12">${esc(f.name)}</text>`,
-      `<rect x="${left}" y="${y + 4}" width="${(f.ratio! * scale).toFixed(1)}" height="18" fill="${f.met ? '#2e7d32' : '#c62828'}"/>`,
-      `<line x1="${left + target * scale}" x2="${left + target * scale}" y1="${y}" y2="${y + 26}" stroke="#111" stroke-dasharray="3,2"/>`,
+      `<rect x="${left}" y="${y + 4}" width="${(f.ratio! * scale).toFixed(1)}" height="18" ` +
+        `fill="${f.met ? '#2e7d32' : '#c62828'}"/>`,
+      `<line x1="${left + target * scale}" x2="${left + target * scale}" y1="${y}" y2="${y + 26}" ` +
+        `stroke="#111" stroke-dasharray="3,2"/>`,
       `<text x="${left + f.ratio! * scale + 6}" y="${y + 17}" font-size="12">${f.ratio!.toFixed(2)}x</text>`,
     ].join('');
   });
@@ -50,7 +52,8 @@ export function writeChart(path: string, figures: readonly Figure[], caption: st
 <text x="10" y="22" font-size="14" font-weight="bold">${esc(caption)}</text>
 <line x1="${left + scale}" x2="${left + scale}" y1="34" y2="${height - 10}" stroke="#999"/>
 ${bars.join('\n')}
-<text x="${left}" y="${height - 4}" font-size="10" fill="#555">bar: sluice / ceiling measured in the same run; dashed: target; grey: 1.0x</text>
+<text x="${left}" y="${height - 4}" font-size="10" fill="#555">\
+bar: sluice / ceiling measured in the same run; dashed: target; grey: 1.0x</text>
 </svg>\n`;
   writeFileSync(path, svg);
 }

@@ -84,13 +84,18 @@ try {
   await redisServer.stop();
 }
 
-const machine = `${cpus().length} cores (${cpus()[0]?.model.trim()}), ${Math.round(totalmem() / 1024 ** 3)} GiB, Node ${process.version}`;
+const machine =
+  `${cpus().length} cores (${cpus()[0]?.model.trim()}), ` +
+  `${Math.round(totalmem() / 1024 ** 3)} GiB, Node ${process.version}`;
 const settings = Object.entries(sluiceEnv)
   .map(([k, v]) => `${k}=${v}`)
   .join(' ');
-const caption = `sluice benchmark${smoke ? ' (smoke)' : ''}${settings ? ` [${settings}]` : ''}, median of ${runs} run(s), ${new Date().toISOString().slice(0, 10)}, ${machine}`;
+const caption =
+  `sluice benchmark${smoke ? ' (smoke)' : ''}${settings ? ` [${settings}]` : ''}, median of ${runs} run(s), ` +
+  `${new Date().toISOString().slice(0, 10)}, ${machine}`;
 process.stdout.write(
-  `\n${caption}\n\n${table(figures, !smoke)}\n${smoke ? '\nsmoke run: the figures only show that every workload runs; targets are judged on full runs\n' : ''}`,
+  `\n${caption}\n\n${table(figures, !smoke)}\n` +
+    (smoke ? '\nsmoke run: the figures only show that every workload runs; targets are judged on full runs\n' : ''),
 );
 const results = join(repoRoot(), 'bench/results');
 mkdirSync(results, { recursive: true });

@@ -35,7 +35,9 @@ async function startCeiling(): Promise<{ url: string; stop(): void }> {
   return { url: `http://127.0.0.1:${port}`, stop: () => child.kill('SIGKILL') };
 }
 
-/** Workloads 1 and 4: small files into the filesystem store, against the bare-multipart ceiling, and their round trips. */
+/**
+ * Workloads 1 and 4: small files into the filesystem store, against the bare-multipart ceiling, and their round trips.
+ */
 export async function smallFilesFs(ctx: BenchContext): Promise<Figure[]> {
   const count = ctx.files ?? (ctx.smoke ? 400 : 20_000);
   ctx.log(`generating ${count} CSV files of 100 KiB`);
@@ -83,7 +85,8 @@ export async function smallFilesFs(ctx: BenchContext): Promise<Figure[]> {
       const storeAfter = await storeRequests(sluice.url);
       const staged = await stagedCount(sluice.url, ws);
       ctx.log(
-        `run ${run + 1}: ceiling ${ceiling.toFixed(0)} files/s, sluice ${rate.toFixed(0)} files/s (${(rate / ceiling).toFixed(2)}x), staged ${staged}/${count}`,
+        `run ${run + 1}: ceiling ${ceiling.toFixed(0)} files/s, sluice ${rate.toFixed(0)} files/s ` +
+          `(${(rate / ceiling).toFixed(2)}x), staged ${staged}/${count}`,
       );
       if (run === 0) {
         // the same files again, into a second workspace: content the version store has
@@ -131,7 +134,9 @@ export async function smallFilesFs(ctx: BenchContext): Promise<Figure[]> {
       const rate = count / result.seconds;
       splitPairs.push({ value: rate, ceiling });
       ctx.log(
-        `run ${run + 1}: ceiling ${ceiling.toFixed(0)} files/s, sluice as api + worker processes ${rate.toFixed(0)} files/s (${(rate / ceiling).toFixed(2)}x), staged ${await stagedCount(api.url, ws)}/${count}`,
+        `run ${run + 1}: ceiling ${ceiling.toFixed(0)} files/s, sluice as api + worker processes ` +
+          `${rate.toFixed(0)} files/s (${(rate / ceiling).toFixed(2)}x), staged ` +
+          `${await stagedCount(api.url, ws)}/${count}`,
       );
     } finally {
       await worker.stop();
@@ -196,7 +201,8 @@ export async function smallFilesS3(ctx: BenchContext): Promise<Figure[]> {
       pairs.push({ value: rate, ceiling });
       requests.push((totalRequests(await storeRequests(sluice.url)) - before) / count);
       ctx.log(
-        `run ${run + 1}: putObject ${ceiling.toFixed(0)} files/s, sluice ${rate.toFixed(0)} files/s (${(rate / ceiling).toFixed(2)}x), staged ${await stagedCount(sluice.url, ws)}/${count}`,
+        `run ${run + 1}: putObject ${ceiling.toFixed(0)} files/s, sluice ${rate.toFixed(0)} files/s ` +
+          `(${(rate / ceiling).toFixed(2)}x), staged ${await stagedCount(sluice.url, ws)}/${count}`,
       );
     } finally {
       await sluice.stop();
@@ -255,7 +261,8 @@ async function rereadFigures(ctx: BenchContext, files: BenchFile[]): Promise<Fig
     }
     pairs.push({ value: rates[1]!, ceiling: rates[0]! });
     ctx.log(
-      `run ${run + 1}: re-read of ${files.length} files, loose ${rates[0]!.toFixed(0)} files/s, packed ${rates[1]!.toFixed(0)} files/s`,
+      `run ${run + 1}: re-read of ${files.length} files, loose ${rates[0]!.toFixed(0)} files/s, packed ` +
+        `${rates[1]!.toFixed(0)} files/s`,
     );
   }
   return [

@@ -284,7 +284,8 @@ async function main(): Promise<void> {
   };
 
   log(
-    `${minutes} min of mixed load, a fault every 30 s (${disk.mounted ? 'data on a 3 GiB tmpfs' : 'no tmpfs: no disk-full fault'})`,
+    `${minutes} min of mixed load, a fault every 30 s ` +
+      `(${disk.mounted ? 'data on a 3 GiB tmpfs' : 'no tmpfs: no disk-full fault'})`,
   );
   await Promise.all([
     smallLane(0),
@@ -374,16 +375,21 @@ function chart(buckets: number[], faults: string[], minutes: number): string {
   const step = (width - 60) / Math.max(1, buckets.length);
   const bars = buckets.map(
     (n, i) =>
-      `<rect x="${50 + i * step}" y="${230 - (n / max) * 190}" width="${Math.max(1, step - 1)}" height="${(n / max) * 190}" fill="#2e7d32"/>`,
+      `<rect x="${50 + i * step}" y="${230 - (n / max) * 190}" width="${Math.max(1, step - 1)}" ` +
+      `height="${(n / max) * 190}" fill="#2e7d32"/>`,
   );
   const marks = faults.map((f) => {
     const seconds = Number(/^(\d+) s/.exec(f)?.[1] ?? 0);
     const x = 50 + (seconds / 10) * step;
-    return `<line x1="${x}" x2="${x}" y1="30" y2="230" stroke="#c62828" stroke-dasharray="3,2"/><text x="${x + 2}" y="40" font-size="9" fill="#c62828">${f.replace(/^\d+ s: /, '')}</text>`;
+    return (
+      `<line x1="${x}" x2="${x}" y1="30" y2="230" stroke="#c62828" stroke-dasharray="3,2"/><text x="${x + 2}" ` +
+      `y="40" font-size="9" fill="#c62828">${f.replace(/^\d+ s: /, '')}</text>`
+    );
   });
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif">
 <rect width="100%" height="100%" fill="#fff"/>
-<text x="10" y="20" font-size="13" font-weight="bold">sluice soak, ${minutes} min: files acknowledged per 10 s (max ${max}); red: faults</text>
+<text x="10" y="20" font-size="13" font-weight="bold">\
+sluice soak, ${minutes} min: files acknowledged per 10 s (max ${max}); red: faults</text>
 ${bars.join('\n')}
 ${marks.join('\n')}
 <line x1="50" x2="${width - 10}" y1="230" y2="230" stroke="#999"/>

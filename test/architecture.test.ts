@@ -17,7 +17,9 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-/** Which of our packages each part of the house may import (docs/architecture.md, "Packages and who may import whom"). */
+/**
+ * Which of our packages each part of the house may import (docs/architecture.md, "Packages and who may import whom").
+ */
 const allowed: Record<string, ReadonlySet<string>> = {
   'packages/core': new Set(),
   'packages/telemetry': new Set(),

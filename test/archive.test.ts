@@ -228,7 +228,8 @@ describe.each(storeKinds())('the archive route (%s store)', (kind) => {
     expect(complete).toBe(false);
     expect(entries.length).toBeGreaterThan(1000);
     expect(entries.some((e) => e.name.startsWith('zz/'))).toBe(false);
-    // lost before the first byte: an answer in the envelope, not a file (a reviewer got 500 `{}` with the tar's headers)
+    // lost before the first byte: an answer in the envelope, not
+    // a file (a reviewer got 500 `{}` with the tar's headers)
     const lost = await send(sluice.url, 'GET', `${R}/archive/main/data/zz`);
     expect(lost.status).toBeGreaterThanOrEqual(400);
     expect(lost.headers['content-type']).toMatch(/^application\/json/);

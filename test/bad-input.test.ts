@@ -19,7 +19,8 @@ const boundary = 'corpusboundary';
 const part = (name: string, filename: string | null, type: string, body: string | Buffer) =>
   Buffer.concat([
     Buffer.from(
-      `--${boundary}\r\nContent-Disposition: form-data; name="${name}"${filename === null ? '' : `; filename="${filename}"`}\r\nContent-Type: ${type}\r\n\r\n`,
+      `--${boundary}\r\nContent-Disposition: form-data; ` +
+        `name="${name}"${filename === null ? '' : `; filename="${filename}"`}\r\nContent-Type: ${type}\r\n\r\n`,
     ),
     Buffer.isBuffer(body) ? body : Buffer.from(body),
     Buffer.from('\r\n'),

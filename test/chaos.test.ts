@@ -138,8 +138,10 @@ describe('chaos: processes killed, Redis restarted, during a continuous ingest',
     const blobs = await store();
     await waitFor('the spool to be swept', async () => (await listKeys(blobs, 'spool/')).length === 0, 30_000, 500);
     console.log(
-      `chaos: ${acknowledged.size} files in ${batches.length} batches over ${seconds.toFixed(1)} s; faults: ${events.join(', ')}; ` +
-        `answers ${JSON.stringify(Object.fromEntries(statuses))} (0 = connection refused); client retries ${retries}; lost 0, duplicated 0`,
+      `chaos: ${acknowledged.size} files in ${batches.length} batches over ${seconds.toFixed(1)} s; faults: ` +
+        `${events.join(', ')}; ` +
+        `answers ${JSON.stringify(Object.fromEntries(statuses))} (0 = connection refused); client retries ` +
+        `${retries}; lost 0, duplicated 0`,
     );
   });
 });

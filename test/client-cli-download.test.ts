@@ -154,32 +154,35 @@ describe('sluice download: verified, atomic, resumable, skipping what is here', 
     );
   });
 
-  it('skips identical local files and fetches only those missing or different, each run from the file before it', async () => {
-    const to = tempDir('sluice-dl-partial-');
-    // the first 150 files in archive order are here already, one of them changed; the rest is not
-    const order = readTar(whole).entries.map((e) => e.name);
-    for (const path of order.slice(0, 150)) {
-      mkdirSync(join(to, path, '..'), { recursive: true });
-      writeFileSync(join(to, path), dataset.get(path)!);
-    }
-    writeFileSync(join(to, order[40]!), 'changed here\n');
-    writeFileSync(join(to, 'mine.txt'), 'a local file the download leaves alone\n');
-    const seen = proxy.archives.length;
-    const result = await run(['download', remote, '--to', to, '--json']);
-    expect(result.code, result.stderr).toBe(0);
-    expect(summaryOf(result)).toMatchObject({ fetched: 152, skipped: 149, verified: 301, requests: 2 });
-    const requests = proxy.archives.slice(seen);
-    expect(requests.map((r) => afterOf(r.url))).toEqual([order[39], order[149]]);
-    // the run to the end: exactly the entries after the 150th, nothing that was here
-    const tail = readTar(requests[1]!.body);
-    expect(tail.complete).toBe(true);
-    expect(tail.entries.map((e) => e.name)).toEqual(order.slice(150));
-    // the run of one file: it begins with that file (the answer is stopped after it)
-    expect(readTar(requests[0]!.body).entries[0]!.name).toBe(order[40]);
-    expect(readFileSync(join(to, 'mine.txt'), 'utf8')).toBe('a local file the download leaves alone\n');
-    rmSync(join(to, 'mine.txt'));
-    expectWhole(to);
-  });
+  it(
+    'skips identical local files and fetches only those missing or different, ' + 'each run from the file before it',
+    async () => {
+      const to = tempDir('sluice-dl-partial-');
+      // the first 150 files in archive order are here already, one of them changed; the rest is not
+      const order = readTar(whole).entries.map((e) => e.name);
+      for (const path of order.slice(0, 150)) {
+        mkdirSync(join(to, path, '..'), { recursive: true });
+        writeFileSync(join(to, path), dataset.get(path)!);
+      }
+      writeFileSync(join(to, order[40]!), 'changed here\n');
+      writeFileSync(join(to, 'mine.txt'), 'a local file the download leaves alone\n');
+      const seen = proxy.archives.length;
+      const result = await run(['download', remote, '--to', to, '--json']);
+      expect(result.code, result.stderr).toBe(0);
+      expect(summaryOf(result)).toMatchObject({ fetched: 152, skipped: 149, verified: 301, requests: 2 });
+      const requests = proxy.archives.slice(seen);
+      expect(requests.map((r) => afterOf(r.url))).toEqual([order[39], order[149]]);
+      // the run to the end: exactly the entries after the 150th, nothing that was here
+      const tail = readTar(requests[1]!.body);
+      expect(tail.complete).toBe(true);
+      expect(tail.entries.map((e) => e.name)).toEqual(order.slice(150));
+      // the run of one file: it begins with that file (the answer is stopped after it)
+      expect(readTar(requests[0]!.body).entries[0]!.name).toBe(order[40]);
+      expect(readFileSync(join(to, 'mine.txt'), 'utf8')).toBe('a local file the download leaves alone\n');
+      rmSync(join(to, 'mine.txt'));
+      expectWhole(to);
+    },
+  );
 
   it('a transfer cut midway resumes after its last whole file: nothing is fetched twice', async () => {
     const to = tempDir('sluice-dl-cut-');
@@ -258,33 +261,37 @@ describe('sluice download: verified, atomic, resumable, skipping what is here', 
     expectWhole(to);
   });
 
-  it('a corrupted byte on the wire: the file is reported and not written, exit 1; the rerun fetches it alone', async () => {
-    const to = tempDir('sluice-dl-corrupt-');
-    // one byte in the large file (streamed to disk), one in a small one (held, then written)
-    proxy.flipAt = [whole.indexOf(big) + 1000, whole.indexOf(dataset.get('a/010.txt')!) + 5];
-    const damaged = await run(['download', remote, '--to', to]);
-    expect(damaged.code).toBe(1);
-    for (const path of ['blobs/big.bin', 'a/010.txt']) {
-      expect(damaged.stdout).toMatch(
-        new RegExp(
-          `failed ${path.replace('.', '\\.')}: hash mismatch: expected [0-9a-f]{1,32}, received bytes hash to [0-9a-f]{1,32}`,
-        ),
-      );
-      expect(existsSync(join(to, path))).toBe(false);
-      expect(existsSync(join(to, `${path}.sluice-part`))).toBe(false);
-    }
-    expect(damaged.stdout).toContain('files 301: fetched 299, skipped 0 (identical here), failed 2');
+  it(
+    'a corrupted byte on the wire: the file is reported and not written, ' + 'exit 1; the rerun fetches it alone',
+    async () => {
+      const to = tempDir('sluice-dl-corrupt-');
+      // one byte in the large file (streamed to disk), one in a small one (held, then written)
+      proxy.flipAt = [whole.indexOf(big) + 1000, whole.indexOf(dataset.get('a/010.txt')!) + 5];
+      const damaged = await run(['download', remote, '--to', to]);
+      expect(damaged.code).toBe(1);
+      for (const path of ['blobs/big.bin', 'a/010.txt']) {
+        expect(damaged.stdout).toMatch(
+          new RegExp(
+            `failed ${path.replace('.', '\\.')}: hash mismatch: expected [0-9a-f]{1,32}, received bytes hash to ` +
+              `[0-9a-f]{1,32}`,
+          ),
+        );
+        expect(existsSync(join(to, path))).toBe(false);
+        expect(existsSync(join(to, `${path}.sluice-part`))).toBe(false);
+      }
+      expect(damaged.stdout).toContain('files 301: fetched 299, skipped 0 (identical here), failed 2');
 
-    const seen = proxy.archives.length;
-    const rerun = await run(['download', remote, '--to', to, '--json']);
-    expect(rerun.code, rerun.stderr).toBe(0);
-    expect(summaryOf(rerun)).toMatchObject({ fetched: 2, skipped: 299, failed: [], requests: 2 });
-    expect(proxy.archives.slice(seen).map((a) => readTar(a.body).entries[0]!.name)).toEqual([
-      'a/010.txt',
-      'blobs/big.bin',
-    ]);
-    expectWhole(to);
-  });
+      const seen = proxy.archives.length;
+      const rerun = await run(['download', remote, '--to', to, '--json']);
+      expect(rerun.code, rerun.stderr).toBe(0);
+      expect(summaryOf(rerun)).toMatchObject({ fetched: 2, skipped: 299, failed: [], requests: 2 });
+      expect(proxy.archives.slice(seen).map((a) => readTar(a.body).entries[0]!.name)).toEqual([
+        'a/010.txt',
+        'blobs/big.bin',
+      ]);
+      expectWhole(to);
+    },
+  );
 
   it('a file that cannot be written here fails alone, and the archive is read on past it', async () => {
     const to = tempDir('sluice-dl-blocked-');

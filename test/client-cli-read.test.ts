@@ -151,7 +151,8 @@ describe('the sluice CLI reads a repository: ls, log, diff, status', () => {
     expect(lines(two.stdout)).toEqual([
       `added${' '.repeat(16)}4  data/new.txt`,
       `modified${' '.repeat(7)}8 -> 12  data/x.csv`,
-      `1 added, 1 modified, 0 removed from ${commits[0]} (${commits[0]!.slice(0, 12)}) to ${commits[1]} (${commits[1]!.slice(0, 12)})`,
+      `1 added, 1 modified, 0 removed from ${commits[0]} ` +
+        `(${commits[0]!.slice(0, 12)}) to ${commits[1]} (${commits[1]!.slice(0, 12)})`,
     ]);
     const removed = await run(['diff', remote, commits[1]!, 'main', '--json']);
     expect(jsonLines(removed.stdout)).toEqual([
@@ -191,7 +192,8 @@ describe('the sluice CLI reads a repository: ls, log, diff, status', () => {
     const joined: unknown[] = [];
     let after: string | null = null;
     do {
-      const query: string = `base=${initial}&head=main&page_size=7${after === null ? '' : `&after=${encodeURIComponent(after)}`}`;
+      const query: string =
+        `base=${initial}&head=main&page_size=7` + (after === null ? '' : `&after=${encodeURIComponent(after)}`);
       const page = (await api('GET', `/api/repos/ox/data/compare/trees?${query}`)).json();
       expect(page.entries.length).toBeLessThanOrEqual(7);
       joined.push(...page.entries);
@@ -235,39 +237,45 @@ describe('the sluice CLI reads a repository: ls, log, diff, status', () => {
     expect(jsonLines(limited.stdout)).toEqual([{ path: 'data/new.txt', status: 'removed', size: expect.any(Number) }]);
   });
 
-  it('says which is missing (repository, revision, path) or that the server is down, with exit 1; usage errors exit 2', async () => {
-    for (const command of [['ls'], ['log'], ['diff', 'main', 'main']]) {
-      const [name, ...args] = command;
-      const missingRepo = await run([name!, `${sluice.url}/ox/nothing-here`, ...args]);
-      expect(missingRepo.code).toBe(1);
-      expect(missingRepo.stderr).toMatch(
-        /^sluice: repository ox\/nothing-here not found on http:\/\/127\.0\.0\.1:\d+ \(repo_not_found\)/,
-      );
-      const down = await run([name!, `http://127.0.0.1:${await freePort()}/ox/data`, ...args]);
-      expect(down.code).toBe(1);
-      expect(down.stderr).toMatch(/^sluice: http:\/\/127\.0\.0\.1:\d+ did not answer \(ECONNREFUSED\) \(unreachable\)/);
-      const help = await run([name!, '--help']);
-      expect(help.code).toBe(0);
-      expect(help.stdout).toMatch(new RegExp(`^usage: sluice ${name} <remote>`));
-      const usage = await run([name!]);
-      expect(usage.code).toBe(2);
-      expect(usage.stderr).toMatch(/a remote is required/);
-    }
-    const badRevision = await run(['ls', remote, '--revision', 'no-such-branch']);
-    expect(badRevision.code).toBe(1);
-    expect(badRevision.stderr).toMatch(/revision no-such-branch not found in ox\/data/);
-    const badDiff = await run(['diff', remote, 'main', 'deadbeef']);
-    expect(badDiff.code).toBe(1);
-    expect(badDiff.stderr).toMatch(/revision deadbeef not found in ox\/data/);
-    const badPath = await run(['ls', remote, 'data/nope']);
-    expect(badPath.code).toBe(1);
-    expect(badPath.stderr).toMatch(/path data\/nope not found/);
-    const oneRevision = await run(['diff', remote, 'main']);
-    expect(oneRevision.code).toBe(2);
-    expect(oneRevision.stderr).toMatch(/sluice diff needs two revisions/);
-    const badLimit = await run(['ls', remote, '--limit', 'many']);
-    expect(badLimit.code).toBe(2);
-  });
+  it(
+    'says which is missing (repository, revision, ' +
+      'path) or that the server is down, with exit 1; usage errors exit 2',
+    async () => {
+      for (const command of [['ls'], ['log'], ['diff', 'main', 'main']]) {
+        const [name, ...args] = command;
+        const missingRepo = await run([name!, `${sluice.url}/ox/nothing-here`, ...args]);
+        expect(missingRepo.code).toBe(1);
+        expect(missingRepo.stderr).toMatch(
+          /^sluice: repository ox\/nothing-here not found on http:\/\/127\.0\.0\.1:\d+ \(repo_not_found\)/,
+        );
+        const down = await run([name!, `http://127.0.0.1:${await freePort()}/ox/data`, ...args]);
+        expect(down.code).toBe(1);
+        expect(down.stderr).toMatch(
+          /^sluice: http:\/\/127\.0\.0\.1:\d+ did not answer \(ECONNREFUSED\) \(unreachable\)/,
+        );
+        const help = await run([name!, '--help']);
+        expect(help.code).toBe(0);
+        expect(help.stdout).toMatch(new RegExp(`^usage: sluice ${name} <remote>`));
+        const usage = await run([name!]);
+        expect(usage.code).toBe(2);
+        expect(usage.stderr).toMatch(/a remote is required/);
+      }
+      const badRevision = await run(['ls', remote, '--revision', 'no-such-branch']);
+      expect(badRevision.code).toBe(1);
+      expect(badRevision.stderr).toMatch(/revision no-such-branch not found in ox\/data/);
+      const badDiff = await run(['diff', remote, 'main', 'deadbeef']);
+      expect(badDiff.code).toBe(1);
+      expect(badDiff.stderr).toMatch(/revision deadbeef not found in ox\/data/);
+      const badPath = await run(['ls', remote, 'data/nope']);
+      expect(badPath.code).toBe(1);
+      expect(badPath.stderr).toMatch(/path data\/nope not found/);
+      const oneRevision = await run(['diff', remote, 'main']);
+      expect(oneRevision.code).toBe(2);
+      expect(oneRevision.stderr).toMatch(/sluice diff needs two revisions/);
+      const badLimit = await run(['ls', remote, '--limit', 'many']);
+      expect(badLimit.code).toBe(2);
+    },
+  );
 
   it('refuses another tenant: its token reads nothing of this repository', async () => {
     for (const command of [

@@ -256,33 +256,38 @@ describe('the sluice CLI against a running sluice', () => {
       '  added     x/ok.txt',
     ]);
   });
-  it('answers usage as documented: --version, help per command, exit 2 for unknown commands, bad remotes and missing paths', async () => {
-    const version = await sluiceCli(['--version']);
-    expect(version.code).toBe(0);
-    expect(version.stdout.trim()).toMatch(/^sluice \d+\.\d+\.\d+$/);
-    const pushHelp = await sluiceCli(['push', '--help']);
-    expect(pushHelp.code).toBe(0);
-    expect(pushHelp.stdout).toMatch(/^usage: sluice push /);
-    for (const mention of ['--batch-size', '--author', '--email', 'SLUICE_AUTHOR', 'SLUICE_EMAIL'])
-      expect(pushHelp.stdout).toContain(mention);
-    expect((await sluiceCli(['commit', '--help'])).stdout).toMatch(/^usage: sluice commit /);
-    const unknown = await sluiceCli(['pussh', dataset, '--remote', remote]);
-    expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toMatch(/unknown command 'pussh'/);
-    const badRemote = await sluiceCli(['push', dataset, '--remote', 'not a url']);
-    expect(badRemote.code).toBe(2);
-    expect(badRemote.stderr).toMatch(/--remote not a url: expected/);
-    const badGzip = await sluiceCli(['push', dataset, '--remote', remote, '--gzip', 'sometimes']);
-    expect(badGzip.code).toBe(2);
-    expect(badGzip.stderr).toMatch(/--gzip sometimes: expected one of auto, always, never/);
-    const workspacesBefore = (await send(sluice.url, 'GET', '/api/repos/ox/data/workspaces')).json().workspaces.length;
-    const missing = await sluiceCli(['push', join(dataset, 'no-such-dir'), '--remote', remote]);
-    expect(missing.code).toBe(2);
-    expect(missing.stderr).toMatch(/no such file or directory: .*no-such-dir/);
-    expect((await send(sluice.url, 'GET', '/api/repos/ox/data/workspaces')).json().workspaces.length).toBe(
-      workspacesBefore,
-    );
-  });
+  it(
+    'answers usage as documented: --version, help per command, ' +
+      'exit 2 for unknown commands, bad remotes and missing paths',
+    async () => {
+      const version = await sluiceCli(['--version']);
+      expect(version.code).toBe(0);
+      expect(version.stdout.trim()).toMatch(/^sluice \d+\.\d+\.\d+$/);
+      const pushHelp = await sluiceCli(['push', '--help']);
+      expect(pushHelp.code).toBe(0);
+      expect(pushHelp.stdout).toMatch(/^usage: sluice push /);
+      for (const mention of ['--batch-size', '--author', '--email', 'SLUICE_AUTHOR', 'SLUICE_EMAIL'])
+        expect(pushHelp.stdout).toContain(mention);
+      expect((await sluiceCli(['commit', '--help'])).stdout).toMatch(/^usage: sluice commit /);
+      const unknown = await sluiceCli(['pussh', dataset, '--remote', remote]);
+      expect(unknown.code).toBe(2);
+      expect(unknown.stderr).toMatch(/unknown command 'pussh'/);
+      const badRemote = await sluiceCli(['push', dataset, '--remote', 'not a url']);
+      expect(badRemote.code).toBe(2);
+      expect(badRemote.stderr).toMatch(/--remote not a url: expected/);
+      const badGzip = await sluiceCli(['push', dataset, '--remote', remote, '--gzip', 'sometimes']);
+      expect(badGzip.code).toBe(2);
+      expect(badGzip.stderr).toMatch(/--gzip sometimes: expected one of auto, always, never/);
+      const workspacesBefore = (await send(sluice.url, 'GET', '/api/repos/ox/data/workspaces')).json().workspaces
+        .length;
+      const missing = await sluiceCli(['push', join(dataset, 'no-such-dir'), '--remote', remote]);
+      expect(missing.code).toBe(2);
+      expect(missing.stderr).toMatch(/no such file or directory: .*no-such-dir/);
+      expect((await send(sluice.url, 'GET', '/api/repos/ox/data/workspaces')).json().workspaces.length).toBe(
+        workspacesBefore,
+      );
+    },
+  );
 
   it('counts deduplicated files as the page does, also for synchronous uploads', async () => {
     const dir = tempDir('sluice-dedup-');
@@ -312,90 +317,99 @@ describe('the sluice CLI against a running sluice', () => {
     expect(idle.stdout).toMatch(/^nothing to commit: workspace idle has nothing staged/);
     expect(idle.stderr).toBe('');
   });
-  it('leaves out .git/, what .sluiceignore says and --exclude patterns, and no empty workspace behind an unchanged re-push', async () => {
-    const dir = tempDir('sluice-ignore-');
-    mkdirSync(join(dir, '.git', 'objects'), { recursive: true });
-    writeFileSync(join(dir, '.git', 'HEAD'), 'ref: refs/heads/main\n');
-    mkdirSync(join(dir, 'cache'));
-    writeFileSync(join(dir, 'cache', 'x.tmp'), 'cached');
-    writeFileSync(join(dir, '.DS_Store'), 'finder');
-    writeFileSync(join(dir, 'keep.csv'), 'a,b\n');
-    writeFileSync(join(dir, 'notes.log'), 'log');
-    writeFileSync(join(dir, '.sluiceignore'), '# editor and OS litter\n.DS_Store\ncache/\n');
-    const args = ['push', dir, '--remote', remote, '--dst', 'ignoring', '--exclude', '*.log', '--json'];
-    const pushed = await sluiceCli(args);
-    expect(pushed.code).toBe(0);
-    // files, not folders: .DS_Store, notes.log and cache/x.tmp (.git/ is never data, and not counted)
-    expect(summaryOf(pushed.stdout)).toMatchObject({ files: 2, ignored: 3, failed: [] });
-    const listing = (await send(sluice.url, 'GET', '/api/repos/ox/data/dir/main/ignoring'))
-      .json()
-      .entries.map((e: { filename: string }) => e.filename)
-      .sort();
-    expect(listing).toEqual(['.sluiceignore', 'keep.csv']);
-    // the same push again changes nothing and leaves no workspace behind
-    const workspaces = async () =>
-      (await send(sluice.url, 'GET', '/api/repos/ox/data/workspaces'))
+  it(
+    'leaves out .git/, what .sluiceignore says and --exclude patterns, ' +
+      'and no empty workspace behind an unchanged re-push',
+    async () => {
+      const dir = tempDir('sluice-ignore-');
+      mkdirSync(join(dir, '.git', 'objects'), { recursive: true });
+      writeFileSync(join(dir, '.git', 'HEAD'), 'ref: refs/heads/main\n');
+      mkdirSync(join(dir, 'cache'));
+      writeFileSync(join(dir, 'cache', 'x.tmp'), 'cached');
+      writeFileSync(join(dir, '.DS_Store'), 'finder');
+      writeFileSync(join(dir, 'keep.csv'), 'a,b\n');
+      writeFileSync(join(dir, 'notes.log'), 'log');
+      writeFileSync(join(dir, '.sluiceignore'), '# editor and OS litter\n.DS_Store\ncache/\n');
+      const args = ['push', dir, '--remote', remote, '--dst', 'ignoring', '--exclude', '*.log', '--json'];
+      const pushed = await sluiceCli(args);
+      expect(pushed.code).toBe(0);
+      // files, not folders: .DS_Store, notes.log and cache/x.tmp (.git/ is never data, and not counted)
+      expect(summaryOf(pushed.stdout)).toMatchObject({ files: 2, ignored: 3, failed: [] });
+      const listing = (await send(sluice.url, 'GET', '/api/repos/ox/data/dir/main/ignoring'))
         .json()
-        .workspaces.map((w: { id: string }) => w.id)
+        .entries.map((e: { filename: string }) => e.filename)
         .sort();
-    const before = await workspaces();
-    const again = await sluiceCli(args);
-    expect(summaryOf(again.stdout)).toMatchObject({
-      sent: 0,
-      commit: null,
-      commitNote: expect.stringMatching(/nothing to commit/),
-    });
-    expect(await workspaces()).toEqual(before);
-  });
-  it('honours .gitignore (nested, and above the pushed directory in its work tree) unless --no-gitignore; counts ignored files', async () => {
-    const tree = tempDir('sluice-gitignore-');
-    mkdirSync(join(tree, '.git', 'info'), { recursive: true });
-    writeFileSync(join(tree, '.git', 'info', 'exclude'), 'local-only.csv\n');
-    writeFileSync(join(tree, '.gitignore'), '*.tmp\nsecret/\n');
-    const data = join(tree, 'data');
-    mkdirSync(join(data, 'secret', 'deeper'), { recursive: true });
-    mkdirSync(join(data, 'nested'));
-    writeFileSync(join(data, 'b.csv'), 'b\n');
-    writeFileSync(join(data, 'a.tmp'), 'a\n');
-    writeFileSync(join(data, 'local-only.csv'), 'mine\n');
-    writeFileSync(join(data, 'forced.tmp'), 'forced\n');
-    writeFileSync(join(data, '.sluiceignore'), '!forced.tmp\n');
-    for (const name of ['1.txt', '2.txt', 'deeper/3.txt']) writeFileSync(join(data, 'secret', name), name);
-    writeFileSync(join(data, 'nested', '.gitignore'), '!keep.tmp\n');
-    writeFileSync(join(data, 'nested', 'keep.tmp'), 'keep\n');
-    writeFileSync(join(data, 'nested', 'drop.tmp'), 'drop\n');
-    const listed = async (dst: string) => {
-      const out: string[] = [];
-      const walk = async (dir: string): Promise<void> => {
-        for (const e of (await send(sluice.url, 'GET', `/api/repos/ox/data/dir/main/${dir}`)).json().entries as Array<{
-          filename: string;
-          is_dir: boolean;
-        }>) {
-          if (e.is_dir) await walk(`${dir}/${e.filename}`);
-          else out.push(`${dir}/${e.filename}`.slice(dst.length + 1));
-        }
+      expect(listing).toEqual(['.sluiceignore', 'keep.csv']);
+      // the same push again changes nothing and leaves no workspace behind
+      const workspaces = async () =>
+        (await send(sluice.url, 'GET', '/api/repos/ox/data/workspaces'))
+          .json()
+          .workspaces.map((w: { id: string }) => w.id)
+          .sort();
+      const before = await workspaces();
+      const again = await sluiceCli(args);
+      expect(summaryOf(again.stdout)).toMatchObject({
+        sent: 0,
+        commit: null,
+        commitNote: expect.stringMatching(/nothing to commit/),
+      });
+      expect(await workspaces()).toEqual(before);
+    },
+  );
+  it(
+    'honours .gitignore (nested, ' +
+      'and above the pushed directory in its work tree) unless --no-gitignore; counts ignored files',
+    async () => {
+      const tree = tempDir('sluice-gitignore-');
+      mkdirSync(join(tree, '.git', 'info'), { recursive: true });
+      writeFileSync(join(tree, '.git', 'info', 'exclude'), 'local-only.csv\n');
+      writeFileSync(join(tree, '.gitignore'), '*.tmp\nsecret/\n');
+      const data = join(tree, 'data');
+      mkdirSync(join(data, 'secret', 'deeper'), { recursive: true });
+      mkdirSync(join(data, 'nested'));
+      writeFileSync(join(data, 'b.csv'), 'b\n');
+      writeFileSync(join(data, 'a.tmp'), 'a\n');
+      writeFileSync(join(data, 'local-only.csv'), 'mine\n');
+      writeFileSync(join(data, 'forced.tmp'), 'forced\n');
+      writeFileSync(join(data, '.sluiceignore'), '!forced.tmp\n');
+      for (const name of ['1.txt', '2.txt', 'deeper/3.txt']) writeFileSync(join(data, 'secret', name), name);
+      writeFileSync(join(data, 'nested', '.gitignore'), '!keep.tmp\n');
+      writeFileSync(join(data, 'nested', 'keep.tmp'), 'keep\n');
+      writeFileSync(join(data, 'nested', 'drop.tmp'), 'drop\n');
+      const listed = async (dst: string) => {
+        const out: string[] = [];
+        const walk = async (dir: string): Promise<void> => {
+          for (const e of (await send(sluice.url, 'GET', `/api/repos/ox/data/dir/main/${dir}`)).json()
+            .entries as Array<{
+            filename: string;
+            is_dir: boolean;
+          }>) {
+            if (e.is_dir) await walk(`${dir}/${e.filename}`);
+            else out.push(`${dir}/${e.filename}`.slice(dst.length + 1));
+          }
+        };
+        await walk(dst);
+        return out.sort();
       };
-      await walk(dst);
-      return out.sort();
-    };
 
-    const pushed = await sluiceCli(['push', data, '--remote', remote, '--dst', 'gitignored', '--json']);
-    expect(pushed.code, pushed.stderr).toBe(0);
-    // a.tmp, nested/drop.tmp, local-only.csv and the three files of secret/
-    expect(summaryOf(pushed.stdout)).toMatchObject({ files: 5, ignored: 6, failed: [] });
-    expect(await listed('gitignored')).toEqual([
-      '.sluiceignore',
-      'b.csv',
-      'forced.tmp',
-      'nested/.gitignore',
-      'nested/keep.tmp',
-    ]);
+      const pushed = await sluiceCli(['push', data, '--remote', remote, '--dst', 'gitignored', '--json']);
+      expect(pushed.code, pushed.stderr).toBe(0);
+      // a.tmp, nested/drop.tmp, local-only.csv and the three files of secret/
+      expect(summaryOf(pushed.stdout)).toMatchObject({ files: 5, ignored: 6, failed: [] });
+      expect(await listed('gitignored')).toEqual([
+        '.sluiceignore',
+        'b.csv',
+        'forced.tmp',
+        'nested/.gitignore',
+        'nested/keep.tmp',
+      ]);
 
-    const everything = await sluiceCli(['push', data, '--remote', remote, '--dst', 'everything', '--no-gitignore']);
-    expect(everything.code, everything.stderr).toBe(0);
-    expect(everything.stdout).not.toContain('ignored');
-    expect((await listed('everything')).length).toBe(11);
-  });
+      const everything = await sluiceCli(['push', data, '--remote', remote, '--dst', 'everything', '--no-gitignore']);
+      expect(everything.code, everything.stderr).toBe(0);
+      expect(everything.stdout).not.toContain('ignored');
+      expect((await listed('everything')).length).toBe(11);
+    },
+  );
 
   it('after --no-commit prints the exact command that commits the workspace, and that command does', async () => {
     const dir = tempDir('sluice-later-');

@@ -95,75 +95,79 @@ describe.skipIf(!existsSync(executablePath))('the ingest page (/ui) and the queu
     expect(statSync(shot).size).toBeGreaterThan(10_000);
   });
 
-  it('opened in the middle of a push, draws the minutes before from the server, with axes and rates, counting commits and every completed job', async () => {
-    const ws = await repoWithWorkspace(sluice.url, 'ox', 'history', 'ws');
-    // a push of 110 small jobs (past the 100 a board might stop at), then a synchronous commit
-    for (let round = 0; round < 11; round++) {
-      await Promise.all(
-        Array.from({ length: 10 }, (_, i) =>
-          upload(sluice.url, `${ws}/files/h`, [
-            { filename: `${round}-${i}.txt`, content: `row ${round} ${i}\n`, gzip: true },
-          ]),
-        ),
-      );
-    }
-    const commit = await send(sluice.url, 'POST', `${ws}/merge/main`, {
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ message: 'sync', author: 'ox', email: 'ox@example.com' }),
-    });
-    expect(commit.status).toBe(200);
-    // the server has kept rates since it started: several readings, some of them of this push
-    const dashboard = async () => (await send(sluice.url, 'GET', '/api/dashboard')).json();
-    await expect
-      .poll(
-        async () =>
-          (await dashboard()).history.filter((s: { files_per_second: number }) => s.files_per_second > 0).length,
-        { timeout: 60_000 },
-      )
-      .toBeGreaterThan(0);
-    const data = await dashboard();
-    expect(data.history.length).toBeGreaterThan(2);
+  it(
+    'opened in the middle of a push, draws the minutes before from the server, ' +
+      'with axes and rates, counting commits and every completed job',
+    async () => {
+      const ws = await repoWithWorkspace(sluice.url, 'ox', 'history', 'ws');
+      // a push of 110 small jobs (past the 100 a board might stop at), then a synchronous commit
+      for (let round = 0; round < 11; round++) {
+        await Promise.all(
+          Array.from({ length: 10 }, (_, i) =>
+            upload(sluice.url, `${ws}/files/h`, [
+              { filename: `${round}-${i}.txt`, content: `row ${round} ${i}\n`, gzip: true },
+            ]),
+          ),
+        );
+      }
+      const commit = await send(sluice.url, 'POST', `${ws}/merge/main`, {
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ message: 'sync', author: 'ox', email: 'ox@example.com' }),
+      });
+      expect(commit.status).toBe(200);
+      // the server has kept rates since it started: several readings, some of them of this push
+      const dashboard = async () => (await send(sluice.url, 'GET', '/api/dashboard')).json();
+      await expect
+        .poll(
+          async () =>
+            (await dashboard()).history.filter((s: { files_per_second: number }) => s.files_per_second > 0).length,
+          { timeout: 60_000 },
+        )
+        .toBeGreaterThan(0);
+      const data = await dashboard();
+      expect(data.history.length).toBeGreaterThan(2);
 
-    const fresh = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    const elsewhere: string[] = [];
-    fresh.on('request', (request) => {
-      if (!request.url().startsWith(sluice.url)) elsewhere.push(request.url());
-    });
-    try {
-      await fresh.goto(`${sluice.url}/ui`);
-      const at = (id: string) => fresh.locator(`[data-testid="${id}"]`);
-      await expect.poll(() => at('status').textContent(), { timeout: 15_000 }).toMatch(/^updated/);
-      // at its first refresh, the chart already holds the server's readings
-      const points = ((await fresh.locator('#spark-files').getAttribute('points')) ?? '').split(' ').filter(Boolean);
-      expect(points.length).toBeGreaterThan(2);
-      expect(await at('axis-files-max').textContent()).toMatch(/^[\d.]+ files\/s$/);
-      expect(await at('axis-bytes-max').textContent()).toMatch(/^[\d.]+ MiB\/s$/);
-      expect(await at('axis-start').textContent()).toBe('−5 min');
-      expect(await at('files-rate').textContent()).toMatch(/^\d+\.\d$/);
-      expect(await at('bytes-rate').textContent()).toMatch(/^\d+\.\d$/);
-      // two commits so far: the asynchronous one of the test above, and this synchronous one
-      expect(await at('commits-total').textContent()).toBe('2');
-      const completed = Number(await at('queue-completed').textContent());
-      expect(completed).toBe(data.queues.ingest.completed + data.queues.commit.completed);
-      expect(completed).toBeGreaterThan(110);
-      // the queue board too: everything it loads comes from sluice, and its counts are not capped
-      await fresh.goto(`${sluice.url}/admin/queues`, { waitUntil: 'networkidle' });
-      expect(elsewhere).toEqual([]);
-      const board = (
-        await send(sluice.url, 'GET', '/admin/queues/api/queues?activeQueue=ingest&status=completed')
-      ).json() as {
-        queues: Array<{ name: string; counts: Record<string, number> }>;
-      };
-      expect(board.queues.find((queue) => queue.name === 'ingest')!.counts.completed).toBe(
-        data.queues.ingest.completed,
-      );
-      expect(board.queues.find((queue) => queue.name === 'commit')!.counts.completed).toBe(
-        data.queues.commit.completed,
-      );
-    } finally {
-      await fresh.close();
-    }
-  });
+      const fresh = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      const elsewhere: string[] = [];
+      fresh.on('request', (request) => {
+        if (!request.url().startsWith(sluice.url)) elsewhere.push(request.url());
+      });
+      try {
+        await fresh.goto(`${sluice.url}/ui`);
+        const at = (id: string) => fresh.locator(`[data-testid="${id}"]`);
+        await expect.poll(() => at('status').textContent(), { timeout: 15_000 }).toMatch(/^updated/);
+        // at its first refresh, the chart already holds the server's readings
+        const points = ((await fresh.locator('#spark-files').getAttribute('points')) ?? '').split(' ').filter(Boolean);
+        expect(points.length).toBeGreaterThan(2);
+        expect(await at('axis-files-max').textContent()).toMatch(/^[\d.]+ files\/s$/);
+        expect(await at('axis-bytes-max').textContent()).toMatch(/^[\d.]+ MiB\/s$/);
+        expect(await at('axis-start').textContent()).toBe('−5 min');
+        expect(await at('files-rate').textContent()).toMatch(/^\d+\.\d$/);
+        expect(await at('bytes-rate').textContent()).toMatch(/^\d+\.\d$/);
+        // two commits so far: the asynchronous one of the test above, and this synchronous one
+        expect(await at('commits-total').textContent()).toBe('2');
+        const completed = Number(await at('queue-completed').textContent());
+        expect(completed).toBe(data.queues.ingest.completed + data.queues.commit.completed);
+        expect(completed).toBeGreaterThan(110);
+        // the queue board too: everything it loads comes from sluice, and its counts are not capped
+        await fresh.goto(`${sluice.url}/admin/queues`, { waitUntil: 'networkidle' });
+        expect(elsewhere).toEqual([]);
+        const board = (
+          await send(sluice.url, 'GET', '/admin/queues/api/queues?activeQueue=ingest&status=completed')
+        ).json() as {
+          queues: Array<{ name: string; counts: Record<string, number> }>;
+        };
+        expect(board.queues.find((queue) => queue.name === 'ingest')!.counts.completed).toBe(
+          data.queues.ingest.completed,
+        );
+        expect(board.queues.find((queue) => queue.name === 'commit')!.counts.completed).toBe(
+          data.queues.commit.completed,
+        );
+      } finally {
+        await fresh.close();
+      }
+    },
+  );
 
   it('serves the bull-board queue dashboard under /admin/queues', async () => {
     const all = (await send(sluice.url, 'GET', '/api/dashboard')).json() as {

@@ -48,26 +48,30 @@ describe('the digest board on Redis', () => {
     expect(state.result).toEqual({ kind: 'fallback', reason: 'the upload failed' });
   });
 
-  it('wakes a waiter when the other side changes the board, without polling it, and keeps a signal nobody waited for', async () => {
-    const outcome = (wait: Promise<void>) =>
-      Promise.race([
-        wait.then(() => 'woken'),
-        new Promise((resolve) => setTimeout(() => resolve('still waiting'), 10_000)),
-      ]);
-    const digest = board.waiter('d5', 'digest');
-    const waiting = outcome(digest.wait(60_000));
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    await board.chunkWritten('d5', 0, 'spool/u/0');
-    expect(await waiting).toBe('woken');
-    // the result lands before the ingest job waits: its first wait returns at once
-    await board.finish('d5', { kind: 'fallback', reason: 'test' });
-    const ingest = board.waiter('d5', 'ingest');
-    expect(await outcome(ingest.wait(60_000))).toBe('woken');
-    digest.close();
-    ingest.close();
-    // many changes nobody waits for leave a short list, not a growing one
-    for (let i = 1; i < 20; i++) await board.chunkWritten('d5', i, `spool/u/${i}`);
-    expect(await redis.llen(keys.digestSignal('d5', 'digest'))).toBeLessThanOrEqual(4);
-    expect(await redis.ttl(keys.digestSignal('d5', 'digest'))).toBeGreaterThan(3600);
-  });
+  it(
+    'wakes a waiter when the other side changes the board, ' +
+      'without polling it, and keeps a signal nobody waited for',
+    async () => {
+      const outcome = (wait: Promise<void>) =>
+        Promise.race([
+          wait.then(() => 'woken'),
+          new Promise((resolve) => setTimeout(() => resolve('still waiting'), 10_000)),
+        ]);
+      const digest = board.waiter('d5', 'digest');
+      const waiting = outcome(digest.wait(60_000));
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await board.chunkWritten('d5', 0, 'spool/u/0');
+      expect(await waiting).toBe('woken');
+      // the result lands before the ingest job waits: its first wait returns at once
+      await board.finish('d5', { kind: 'fallback', reason: 'test' });
+      const ingest = board.waiter('d5', 'ingest');
+      expect(await outcome(ingest.wait(60_000))).toBe('woken');
+      digest.close();
+      ingest.close();
+      // many changes nobody waits for leave a short list, not a growing one
+      for (let i = 1; i < 20; i++) await board.chunkWritten('d5', i, `spool/u/${i}`);
+      expect(await redis.llen(keys.digestSignal('d5', 'digest'))).toBeLessThanOrEqual(4);
+      expect(await redis.ttl(keys.digestSignal('d5', 'digest'))).toBeGreaterThan(3600);
+    },
+  );
 });

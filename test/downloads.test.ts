@@ -66,7 +66,9 @@ describe.each(storeKinds())('oxen download and the version routes (%s store)', (
         ),
       );
     }
-    const completion = `{"files":[{"hash":"${hash}","file_name":"weights.bin","dst_dir":"models","num_chunks":3,"upload_results":null}],"workspace_id":"w"}`;
+    const completion =
+      `{"files":[{"hash":"${hash}","file_name":"weights.bin","dst_dir":"models","num_chunks":3,` +
+      `"upload_results":null}],"workspace_id":"w"}`;
     expectStatusMessage(
       await client.send('POST', `${client.R}/versions/${hash}/complete`, {
         kind: 'raw',
@@ -109,41 +111,48 @@ describe.each(storeKinds())('oxen download and the version routes (%s store)', (
     return { entry, content: Buffer.concat(chunks) };
   }
 
-  it('answers meta/… with the entry exactly as dir lists it, for files and directories; 404 for a missing path', async () => {
-    const listed = expectStatusMessage(await client.get(`${client.R}/dir/main/data`)).entries;
-    for (const name of ['small.csv', 'big.csv']) {
-      const entry = expectStatusMessage(await client.get(`${client.R}/meta/main/data/${name}`)).entry;
-      expect(entry).toEqual(listed.find((e: { filename: string }) => e.filename === name));
-    }
-    const root = expectStatusMessage(await client.get(`${client.R}/dir/main/`)).entries;
-    const dir = expectStatusMessage(await client.get(`${client.R}/meta/main/data`)).entry;
-    expect(dir).toEqual(root.find((e: { filename: string }) => e.filename === 'data'));
-    expect(dir.is_dir).toBe(true);
-    expect((await client.get(`${client.R}/meta/main/data/nope.csv`)).status).toBe(404);
-    expect((await client.get(`${client.R}/meta/no-such-branch/data/small.csv`)).status).toBe(404);
-  });
+  it(
+    'answers meta/… with the entry exactly as dir lists it, ' + 'for files and directories; 404 for a missing path',
+    async () => {
+      const listed = expectStatusMessage(await client.get(`${client.R}/dir/main/data`)).entries;
+      for (const name of ['small.csv', 'big.csv']) {
+        const entry = expectStatusMessage(await client.get(`${client.R}/meta/main/data/${name}`)).entry;
+        expect(entry).toEqual(listed.find((e: { filename: string }) => e.filename === name));
+      }
+      const root = expectStatusMessage(await client.get(`${client.R}/dir/main/`)).entries;
+      const dir = expectStatusMessage(await client.get(`${client.R}/meta/main/data`)).entry;
+      expect(dir).toEqual(root.find((e: { filename: string }) => e.filename === 'data'));
+      expect(dir.is_dir).toBe(true);
+      expect((await client.get(`${client.R}/meta/main/data/nope.csv`)).status).toBe(404);
+      expect((await client.get(`${client.R}/meta/no-such-branch/data/small.csv`)).status).toBe(404);
+    },
+  );
 
-  it('downloads a small file by file/… and a large one by chunk/… ranges, plain and kept gzipped, each matching its hash', async () => {
-    for (const [path, content] of [
-      ['data/small.csv', small],
-      ['models/weights.bin', plainLarge],
-      ['data/big.csv', gzippedLarge],
-    ] as const) {
-      const got = await download(path);
-      expect(got.entry.size).toBe(content.length);
-      expect(got.content.equals(content), path).toBe(true);
-      expect(await oxenHash(got.content)).toBe(got.entry.hash);
-    }
-    // a range past the end is cut there; chunk_size defaults to the 10 MiB segment
-    const tail = await client.get(
-      `${client.R}/chunk/main/models/weights.bin?chunk_start=${plainLarge.length - 4}&chunk_size=${segment}`,
-    );
-    expect(tail.body.toString()).toBe('tail');
-    const first = await client.get(`${client.R}/chunk/main/data/big.csv`);
-    expect(first.body.equals(gzippedLarge.subarray(0, segment))).toBe(true);
-    expect((await client.get(`${client.R}/chunk/main/data?chunk_start=0&chunk_size=10`)).status).toBe(400);
-    expect((await client.get(`${client.R}/chunk/main/data/nope.csv`)).status).toBe(404);
-  });
+  it(
+    'downloads a small file by file/… and a large one by chunk/… ranges, ' +
+      'plain and kept gzipped, each matching its hash',
+    async () => {
+      for (const [path, content] of [
+        ['data/small.csv', small],
+        ['models/weights.bin', plainLarge],
+        ['data/big.csv', gzippedLarge],
+      ] as const) {
+        const got = await download(path);
+        expect(got.entry.size).toBe(content.length);
+        expect(got.content.equals(content), path).toBe(true);
+        expect(await oxenHash(got.content)).toBe(got.entry.hash);
+      }
+      // a range past the end is cut there; chunk_size defaults to the 10 MiB segment
+      const tail = await client.get(
+        `${client.R}/chunk/main/models/weights.bin?chunk_start=${plainLarge.length - 4}&chunk_size=${segment}`,
+      );
+      expect(tail.body.toString()).toBe('tail');
+      const first = await client.get(`${client.R}/chunk/main/data/big.csv`);
+      expect(first.body.equals(gzippedLarge.subarray(0, segment))).toBe(true);
+      expect((await client.get(`${client.R}/chunk/main/data?chunk_start=0&chunk_size=10`)).status).toBe(400);
+      expect((await client.get(`${client.R}/chunk/main/data/nope.csv`)).status).toBe(404);
+    },
+  );
 
   it('answers versions/{hash}/metadata for content this repository references, 404 for any other hash', async () => {
     const hash = await oxenHash(plainLarge);
@@ -162,34 +171,37 @@ describe.each(storeKinds())('oxen download and the version routes (%s store)', (
     expect((await client.get(`${client.R}/versions/deadbeefdeadbeefdeadbeefdeadbeef/metadata`)).status).toBe(404);
   });
 
-  it('QUERY versions: a gzipped tar, one entry per hash named by it; a missing or foreign hash is a 404 naming it', async () => {
-    const hashes = [await oxenHash(small), await oxenHash(plainLarge), await oxenHash(gzippedLarge)];
-    const body = gzipSync(Buffer.from(hashes.map((h) => `${h}\n`).join('')));
-    const reply = await client.send('QUERY', `${client.R}/versions`, { kind: 'raw', bytes: body });
-    expect(reply.status, reply.body.toString().slice(0, 300)).toBe(200);
-    expect(reply.headers['content-type']).toBe('application/gzip');
-    const entries = untar(gunzipSync(reply.body));
-    expect(entries.map((e) => e.name)).toEqual(hashes);
-    expect(entries[0]!.content.equals(small)).toBe(true);
-    expect(entries[1]!.content.equals(plainLarge)).toBe(true);
-    expect(entries[2]!.content.equals(gzippedLarge)).toBe(true);
-    expect(client.sent.filter((r) => r.method === 'QUERY').every((r) => r.headers['content-type'] === undefined)).toBe(
-      true,
-    );
+  it(
+    'QUERY versions: a gzipped tar, one entry per hash named by it; ' + 'a missing or foreign hash is a 404 naming it',
+    async () => {
+      const hashes = [await oxenHash(small), await oxenHash(plainLarge), await oxenHash(gzippedLarge)];
+      const body = gzipSync(Buffer.from(hashes.map((h) => `${h}\n`).join('')));
+      const reply = await client.send('QUERY', `${client.R}/versions`, { kind: 'raw', bytes: body });
+      expect(reply.status, reply.body.toString().slice(0, 300)).toBe(200);
+      expect(reply.headers['content-type']).toBe('application/gzip');
+      const entries = untar(gunzipSync(reply.body));
+      expect(entries.map((e) => e.name)).toEqual(hashes);
+      expect(entries[0]!.content.equals(small)).toBe(true);
+      expect(entries[1]!.content.equals(plainLarge)).toBe(true);
+      expect(entries[2]!.content.equals(gzippedLarge)).toBe(true);
+      expect(
+        client.sent.filter((r) => r.method === 'QUERY').every((r) => r.headers['content-type'] === undefined),
+      ).toBe(true);
 
-    for (const foreign of [secret, 'deadbeefdeadbeefdeadbeefdeadbeef']) {
-      const missing = await client.send('QUERY', `${client.R}/versions`, {
-        kind: 'raw',
-        bytes: gzipSync(`${hashes[0]}\n${foreign}\n`),
-      });
-      expect(missing.status).toBe(404);
-      const error = expectStatusMessage(missing, 'error');
-      expect(error.status_message).toBe('resource_not_found');
-      expect(error.error).toMatchObject({ type: 'version_blobs_missing', missing_hashes: [foreign] });
-      expect(error.error.detail).toContain(foreign);
-    }
-    expect(
-      (await client.send('QUERY', `${client.R}/versions`, { kind: 'raw', bytes: Buffer.from('not gzip') })).status,
-    ).toBe(400);
-  });
+      for (const foreign of [secret, 'deadbeefdeadbeefdeadbeefdeadbeef']) {
+        const missing = await client.send('QUERY', `${client.R}/versions`, {
+          kind: 'raw',
+          bytes: gzipSync(`${hashes[0]}\n${foreign}\n`),
+        });
+        expect(missing.status).toBe(404);
+        const error = expectStatusMessage(missing, 'error');
+        expect(error.status_message).toBe('resource_not_found');
+        expect(error.error).toMatchObject({ type: 'version_blobs_missing', missing_hashes: [foreign] });
+        expect(error.error.detail).toContain(foreign);
+      }
+      expect(
+        (await client.send('QUERY', `${client.R}/versions`, { kind: 'raw', bytes: Buffer.from('not gzip') })).status,
+      ).toBe(400);
+    },
+  );
 });

@@ -25,7 +25,8 @@ async function sample(metricsUrl: string, name: string): Promise<number> {
 function openUpload(base: string, path: string, filename: string, content: Buffer, gzip: boolean) {
   const boundary = 'sluiceearlystart';
   const head = Buffer.from(
-    `--${boundary}\r\nContent-Disposition: form-data; name="file[]"; filename="${filename}"\r\n${gzip ? 'Content-Type: application/gzip\r\n' : ''}\r\n`,
+    `--${boundary}\r\nContent-Disposition: form-data; name="file[]"; ` +
+      `filename="${filename}"\r\n${gzip ? 'Content-Type: application/gzip\r\n' : ''}\r\n`,
   );
   const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
   const url = new URL(base);
@@ -116,23 +117,27 @@ describe('large parts processed while they arrive (digest jobs)', () => {
     expect(await listKeys(await store(), 'versions/')).toEqual([]);
   });
 
-  it('an API node killed mid-part: the digest gives up once no chunk comes, the sweeper empties the spool', async () => {
-    // a grace of 2 s: the digest waits 2 s for a chunk, the sweeper removes 2 s old orphans
-    const { env, store } = testEnv('fs', { SLUICE_SPOOL_GRACE_SECONDS: '2' });
-    const api = await startSluice({ ...env, SLUICE_ROLE: 'api' });
-    const worker = await startSluice({ ...env, SLUICE_ROLE: 'worker' });
-    running.push(worker, api);
-    const ws = await repoWithWorkspace(api.url, 'ox', 'early', 'ws');
-    const upload = openUpload(api.url, `${ws}/files/data`, 'orphan.bin', randomBytes(largeBytes), false);
-    upload.answer.catch(() => undefined);
-    await upload.start(40 * 1024 * 1024);
-    await waitFor('the digest to start', () => /digest started/.test(worker.output()));
-    await api.kill();
-    await waitFor('the digest to give up', () => /no new chunk[^\n]*digest stopped/.test(worker.output()), 20_000);
-    // the sweeper's lease lets one sweep run per 30 s at most
-    await waitFor('an empty spool', async () => (await listKeys(await store(), 'spool/')).length === 0, 45_000, 500);
-    expect(await listKeys(await store(), 'versions/')).toEqual([]);
-  }, 90_000);
+  it(
+    'an API node killed mid-part: ' + 'the digest gives up once no chunk comes, the sweeper empties the spool',
+    async () => {
+      // a grace of 2 s: the digest waits 2 s for a chunk, the sweeper removes 2 s old orphans
+      const { env, store } = testEnv('fs', { SLUICE_SPOOL_GRACE_SECONDS: '2' });
+      const api = await startSluice({ ...env, SLUICE_ROLE: 'api' });
+      const worker = await startSluice({ ...env, SLUICE_ROLE: 'worker' });
+      running.push(worker, api);
+      const ws = await repoWithWorkspace(api.url, 'ox', 'early', 'ws');
+      const upload = openUpload(api.url, `${ws}/files/data`, 'orphan.bin', randomBytes(largeBytes), false);
+      upload.answer.catch(() => undefined);
+      await upload.start(40 * 1024 * 1024);
+      await waitFor('the digest to start', () => /digest started/.test(worker.output()));
+      await api.kill();
+      await waitFor('the digest to give up', () => /no new chunk[^\n]*digest stopped/.test(worker.output()), 20_000);
+      // the sweeper's lease lets one sweep run per 30 s at most
+      await waitFor('an empty spool', async () => (await listKeys(await store(), 'spool/')).length === 0, 45_000, 500);
+      expect(await listKeys(await store(), 'versions/')).toEqual([]);
+    },
+    90_000,
+  );
 
   it('a worker killed mid-digest: the ingest job streams the part itself and stages the right hash', async () => {
     const { env, store } = testEnv('fs');

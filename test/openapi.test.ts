@@ -71,22 +71,25 @@ describe('every registered route is documented', () => {
     services.redis.disconnect();
   });
 
-  it('documents every operation once, each on the route that names it, and an undocumented route stops start-up', async () => {
-    const app = await buildApp(services);
-    await app.ready();
-    const document = app.swagger() as { paths: Record<string, Record<string, { operationId?: string }>> };
-    const operations = Object.values(document.paths).flatMap((methods) =>
-      Object.values(methods).map((op) => op.operationId),
-    );
-    expect(operations.sort()).toEqual(
-      Object.values(routeSchemas)
-        .map((doc) => doc.operationId)
-        .sort(),
-    );
-    await app.close();
+  it(
+    'documents every operation once, each on the route that names it, ' + 'and an undocumented route stops start-up',
+    async () => {
+      const app = await buildApp(services);
+      await app.ready();
+      const document = app.swagger() as { paths: Record<string, Record<string, { operationId?: string }>> };
+      const operations = Object.values(document.paths).flatMap((methods) =>
+        Object.values(methods).map((op) => op.operationId),
+      );
+      expect(operations.sort()).toEqual(
+        Object.values(routeSchemas)
+          .map((doc) => doc.operationId)
+          .sort(),
+      );
+      await app.close();
 
-    const extended = await buildApp(services);
-    extended.get('/api/undocumented', async () => ({}));
-    await expect(extended.ready()).rejects.toThrow(/routes without a schema .*GET \/api\/undocumented/);
-  });
+      const extended = await buildApp(services);
+      extended.get('/api/undocumented', async () => ({}));
+      await expect(extended.ready()).rejects.toThrow(/routes without a schema .*GET \/api\/undocumented/);
+    },
+  );
 });

@@ -76,26 +76,30 @@ describe('requests from other web pages', () => {
     expect(await stagedFiles(sluice.url, ws)).toEqual(new Map());
   });
 
-  it('serves loopback names, SLUICE_ALLOWED_HOSTS, its own origin, SLUICE_ALLOWED_ORIGINS and clients that send no Origin', async () => {
-    for (const host of [
-      `localhost:${port}`,
-      `127.0.0.2:${port}`,
-      `[::1]:${port}`,
-      'sluice.test',
-      `SLUICE.test:${port}`,
-    ]) {
-      expect((await send(sluice.url, 'GET', '/api/repos/ox/guarded', { headers: { host } })).status, host).toBe(200);
-    }
-    const cases: Array<[string, Record<string, string>]> = [
-      ['none.txt', {}],
-      ['own.txt', { origin: sluice.url }],
-      ['own-localhost.txt', { origin: `http://localhost:${port}`, host: `localhost:${port}` }],
-      ['allowed.txt', { origin: 'http://localhost:5173' }],
-    ];
-    for (const [filename, headers] of cases) {
-      const reply = await upload(sluice.url, `${ws}/files/d`, [{ filename, content: filename }], headers);
-      expect(reply.status, `${filename}: ${reply.body.toString()}`).toBe(200);
-    }
-    expect([...(await stagedFiles(sluice.url, ws)).keys()].sort()).toEqual(cases.map(([name]) => `d/${name}`).sort());
-  });
+  it(
+    'serves loopback names, SLUICE_ALLOWED_HOSTS, its own origin, ' +
+      'SLUICE_ALLOWED_ORIGINS and clients that send no Origin',
+    async () => {
+      for (const host of [
+        `localhost:${port}`,
+        `127.0.0.2:${port}`,
+        `[::1]:${port}`,
+        'sluice.test',
+        `SLUICE.test:${port}`,
+      ]) {
+        expect((await send(sluice.url, 'GET', '/api/repos/ox/guarded', { headers: { host } })).status, host).toBe(200);
+      }
+      const cases: Array<[string, Record<string, string>]> = [
+        ['none.txt', {}],
+        ['own.txt', { origin: sluice.url }],
+        ['own-localhost.txt', { origin: `http://localhost:${port}`, host: `localhost:${port}` }],
+        ['allowed.txt', { origin: 'http://localhost:5173' }],
+      ];
+      for (const [filename, headers] of cases) {
+        const reply = await upload(sluice.url, `${ws}/files/d`, [{ filename, content: filename }], headers);
+        expect(reply.status, `${filename}: ${reply.body.toString()}`).toBe(200);
+      }
+      expect([...(await stagedFiles(sluice.url, ws)).keys()].sort()).toEqual(cases.map(([name]) => `d/${name}`).sort());
+    },
+  );
 });

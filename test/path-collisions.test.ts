@@ -7,7 +7,10 @@ import type { JsonBody } from './support/json-body.js';
 const part = (filename: string, content = filename): Part => ({ filename, content, gzip: true });
 const commitBody = { message: 'm', author: 'a', email: 'a@x' };
 
-/** A file and a directory never share a path: the request that would make them is refused whole, and no commit drops either. */
+/**
+ * A file and a directory never share a path: the request that
+ * would make them is refused whole, and no commit drops either.
+ */
 describe('file/directory collisions (issue 26, item 4)', () => {
   let sluice: SluiceProcess;
   let n = 0;
@@ -70,42 +73,45 @@ describe('file/directory collisions (issue 26, item 4)', () => {
     expect((await send(sluice.url, 'GET', `${repo}/file/main/x`)).status).toBe(404);
   });
 
-  it('refuses a file over a committed directory and a file under a committed file, on every route that stages', async () => {
-    const { repo, ws } = await repoWith([
-      { path: 'd/a.txt', contents: 'a' },
-      { path: 'd/b.txt', contents: 'b' },
-      { path: 'f', contents: 'f' },
-    ]);
-    refusedAsConflict(await upload(sluice.url, `${ws}/files/`, [part('d')]), /at d: it is a committed directory/);
-    refusedAsConflict(await upload(sluice.url, `${ws}/files/f`, [part('g')]), /f is a committed file/);
-    const hash = (await send(sluice.url, 'GET', `${repo}/dir/main/d`)).json().entries[0].hash as string;
-    refusedAsConflict(
-      await sendJson(sluice.url, 'POST', `${ws}/stage_hashes`, { files: [{ path: 'f/g', hash }] }),
-      /f is a committed file/,
-    );
-    refusedAsConflict(
-      await sendJson(sluice.url, 'POST', `${ws}/stage_hashes`, { files: [{ path: 'd', hash }] }),
-      /committed directory/,
-    );
-    refusedAsConflict(
-      await sendJson(sluice.url, 'PATCH', `${ws}/files/d/a.txt`, { new_path: 'f/a.txt' }),
-      /f is a committed file/,
-    );
-    // upstream's rule for a move onto anything the base commit holds
-    expect((await sendJson(sluice.url, 'PATCH', `${ws}/files/f`, { new_path: 'd' })).status).toBe(400);
-    // a staged removal does not make room: the file and the directory swap over two commits
-    expect((await sendJson(sluice.url, 'DELETE', `${ws}/files`, ['f'])).status).toBe(200);
-    refusedAsConflict(await upload(sluice.url, `${ws}/files/f`, [part('g')]), /f is a committed file/);
-    expect(await staged(ws)).toEqual(['f']);
-    expect((await sendJson(sluice.url, 'POST', `${ws}/merge/main`, commitBody)).status).toBe(200);
-    expect((await upload(sluice.url, `${ws}/files/f`, [part('g')])).json().paths).toEqual(['f/g']);
-    expect((await sendJson(sluice.url, 'POST', `${ws}/merge/main`, commitBody)).status).toBe(200);
-    expect([
-      await committedFile(repo, 'd/a.txt'),
-      await committedFile(repo, 'd/b.txt'),
-      await committedFile(repo, 'f/g'),
-    ]).toEqual(['a', 'b', 'g']);
-  });
+  it(
+    'refuses a file over a committed directory and a file under a committed file, ' + 'on every route that stages',
+    async () => {
+      const { repo, ws } = await repoWith([
+        { path: 'd/a.txt', contents: 'a' },
+        { path: 'd/b.txt', contents: 'b' },
+        { path: 'f', contents: 'f' },
+      ]);
+      refusedAsConflict(await upload(sluice.url, `${ws}/files/`, [part('d')]), /at d: it is a committed directory/);
+      refusedAsConflict(await upload(sluice.url, `${ws}/files/f`, [part('g')]), /f is a committed file/);
+      const hash = (await send(sluice.url, 'GET', `${repo}/dir/main/d`)).json().entries[0].hash as string;
+      refusedAsConflict(
+        await sendJson(sluice.url, 'POST', `${ws}/stage_hashes`, { files: [{ path: 'f/g', hash }] }),
+        /f is a committed file/,
+      );
+      refusedAsConflict(
+        await sendJson(sluice.url, 'POST', `${ws}/stage_hashes`, { files: [{ path: 'd', hash }] }),
+        /committed directory/,
+      );
+      refusedAsConflict(
+        await sendJson(sluice.url, 'PATCH', `${ws}/files/d/a.txt`, { new_path: 'f/a.txt' }),
+        /f is a committed file/,
+      );
+      // upstream's rule for a move onto anything the base commit holds
+      expect((await sendJson(sluice.url, 'PATCH', `${ws}/files/f`, { new_path: 'd' })).status).toBe(400);
+      // a staged removal does not make room: the file and the directory swap over two commits
+      expect((await sendJson(sluice.url, 'DELETE', `${ws}/files`, ['f'])).status).toBe(200);
+      refusedAsConflict(await upload(sluice.url, `${ws}/files/f`, [part('g')]), /f is a committed file/);
+      expect(await staged(ws)).toEqual(['f']);
+      expect((await sendJson(sluice.url, 'POST', `${ws}/merge/main`, commitBody)).status).toBe(200);
+      expect((await upload(sluice.url, `${ws}/files/f`, [part('g')])).json().paths).toEqual(['f/g']);
+      expect((await sendJson(sluice.url, 'POST', `${ws}/merge/main`, commitBody)).status).toBe(200);
+      expect([
+        await committedFile(repo, 'd/a.txt'),
+        await committedFile(repo, 'd/b.txt'),
+        await committedFile(repo, 'f/g'),
+      ]).toEqual(['a', 'b', 'g']);
+    },
+  );
 
   it('refuses a file that collides with one staged by an earlier request, either way round', async () => {
     const { repo, ws } = await repoWith([]);

@@ -49,30 +49,34 @@ describe('path normalization and limits over HTTP', () => {
     expect(await listKeys(await env.store(), 'spool/')).toEqual([]);
   });
 
-  it('fails a part that inflates past the byte limit, keeping the rest; any ratio is fine up to 10 MiB, as upstream', async () => {
-    const incompressible = randomBytes(11 * 1024 * 1024); // streamed: its own spool object
-    const zeros = Buffer.alloc(8 * 1024 * 1024); // ratio ~1000, yet upstream stages it
-    const accepted = await upload(
-      sluice.url,
-      `${ws}/files/limits`,
-      [
-        { filename: 'big.bin', content: incompressible, gzip: true },
-        { filename: 'zeros.bin', content: zeros, gzip: true },
-        { filename: 'small-zeros.bin', content: Buffer.alloc(512 * 1024), gzip: true },
-        { filename: 'ok.txt', content: 'ok', gzip: true },
-      ],
-      { prefer: 'respond-async' },
-    );
-    expect(accepted.status).toBe(202);
-    const job = await waitForJob(sluice.url, accepted.headers.location as string);
-    expect(job.paths).toEqual(['limits/zeros.bin', 'limits/small-zeros.bin', 'limits/ok.txt']);
-    expect(job.files[0].error.code).toBe('inflate_limit');
-    expect(job.files[1].hash).toBe(await oxenHash(zeros));
-    const staged = await stagedFiles(sluice.url, ws);
-    expect(staged.has('limits/big.bin')).toBe(false);
-    expect(staged.get('limits/zeros.bin')?.hash).toBe(await oxenHash(zeros));
-    expect(staged.get('limits/small-zeros.bin')?.size).toBe(512 * 1024);
-  });
+  it(
+    'fails a part that inflates past the byte limit, ' +
+      'keeping the rest; any ratio is fine up to 10 MiB, as upstream',
+    async () => {
+      const incompressible = randomBytes(11 * 1024 * 1024); // streamed: its own spool object
+      const zeros = Buffer.alloc(8 * 1024 * 1024); // ratio ~1000, yet upstream stages it
+      const accepted = await upload(
+        sluice.url,
+        `${ws}/files/limits`,
+        [
+          { filename: 'big.bin', content: incompressible, gzip: true },
+          { filename: 'zeros.bin', content: zeros, gzip: true },
+          { filename: 'small-zeros.bin', content: Buffer.alloc(512 * 1024), gzip: true },
+          { filename: 'ok.txt', content: 'ok', gzip: true },
+        ],
+        { prefer: 'respond-async' },
+      );
+      expect(accepted.status).toBe(202);
+      const job = await waitForJob(sluice.url, accepted.headers.location as string);
+      expect(job.paths).toEqual(['limits/zeros.bin', 'limits/small-zeros.bin', 'limits/ok.txt']);
+      expect(job.files[0].error.code).toBe('inflate_limit');
+      expect(job.files[1].hash).toBe(await oxenHash(zeros));
+      const staged = await stagedFiles(sluice.url, ws);
+      expect(staged.has('limits/big.bin')).toBe(false);
+      expect(staged.get('limits/zeros.bin')?.hash).toBe(await oxenHash(zeros));
+      expect(staged.get('limits/small-zeros.bin')?.size).toBe(512 * 1024);
+    },
+  );
 
   it('answers 413 naming the limit for too many parts and too many bytes, spooling nothing', async () => {
     const many = Array.from({ length: 21 }, (_, i) => ({ filename: `f${i}.txt`, content: 'x' }));

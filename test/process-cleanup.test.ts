@@ -77,7 +77,8 @@ describe('processes the tests start', () => {
       expect(run.output).toMatch(/1 passed/);
       expect(run.output).toMatch(
         new RegExp(
-          `1 process\\(es\\) the tests started were still running at the end \\(killed now\\):\\n\\s+pid ${run.pids.unseen}: `,
+          `1 process\\(es\\) the tests started were still running at ` +
+            `the end \\(killed now\\):\\n\\s+pid ${run.pids.unseen}: `,
         ),
       );
       expect(run.code).toBe(1);

@@ -104,27 +104,31 @@ describe.each(storeKinds())(
     });
     afterAll(async () => sluice?.stop());
 
-    it('answers 400 to a chunked part longer than the part, keeps serving, and lets the part be sent again (item 1)', async () => {
-      const content = randomBytes(1000);
-      const hash = await oxenHash(content);
-      const { upload_id: id } = await begin(hash, content.length);
-      const tooLong = await nodePut(sluice.url, partPath(id, 1), randomBytes(64 * 1024), { chunked: true });
-      expect(tooLong.error).toBeNull();
-      expect(tooLong.status).toBe(400);
-      expect(tooLong.json).toMatchObject({
-        status: 'error',
-        error: { type: 'bad_request' },
-        status_description: 'this part must be exactly 1000 bytes',
-      });
-      // a chunked part one byte short is refused the same way
-      expect((await nodePut(sluice.url, partPath(id, 1), content.subarray(1), { chunked: true })).status).toBe(400);
-      expect((await send(sluice.url, 'GET', '/api/health')).status).toBe(200);
-      // the refused part's claim was given up: the right bytes are taken at once
-      const right = await nodePut(sluice.url, partPath(id, 1), content, { chunked: true });
-      expect(right.status).toBe(200);
-      expect(right.json).toMatchObject({ completed: true, hash });
-      expect((await stagedFiles(sluice.url, `${R}/workspaces/w`)).get(`${hash}.bin`)?.hash).toBe(hash);
-    });
+    it(
+      'answers 400 to a chunked part longer than the part, ' +
+        'keeps serving, and lets the part be sent again (item 1)',
+      async () => {
+        const content = randomBytes(1000);
+        const hash = await oxenHash(content);
+        const { upload_id: id } = await begin(hash, content.length);
+        const tooLong = await nodePut(sluice.url, partPath(id, 1), randomBytes(64 * 1024), { chunked: true });
+        expect(tooLong.error).toBeNull();
+        expect(tooLong.status).toBe(400);
+        expect(tooLong.json).toMatchObject({
+          status: 'error',
+          error: { type: 'bad_request' },
+          status_description: 'this part must be exactly 1000 bytes',
+        });
+        // a chunked part one byte short is refused the same way
+        expect((await nodePut(sluice.url, partPath(id, 1), content.subarray(1), { chunked: true })).status).toBe(400);
+        expect((await send(sluice.url, 'GET', '/api/health')).status).toBe(200);
+        // the refused part's claim was given up: the right bytes are taken at once
+        const right = await nodePut(sluice.url, partPath(id, 1), content, { chunked: true });
+        expect(right.status).toBe(200);
+        expect(right.json).toMatchObject({ completed: true, hash });
+        expect((await stagedFiles(sluice.url, `${R}/workspaces/w`)).get(`${hash}.bin`)?.hash).toBe(hash);
+      },
+    );
 
     it('gives up the claim of a part whose connection dropped mid-body: its resend is stored (item 2)', async () => {
       const content = randomBytes(partBytes + 10);
@@ -170,7 +174,8 @@ describe.each(storeKinds())(
     });
 
     it.runIf(kind === 'fs')(
-      'reads the rest of a bounded part before answering: stored already, outside the window, of the wrong length (item 3)',
+      'reads the rest of a bounded part before answering: ' +
+        'stored already, outside the window, of the wrong length (item 3)',
       async () => {
         const size = 10 * partBytes;
         const reply = await sendJson(sluice.url, 'POST', `${R}/versions/uploads`, { hash: 'abc123', size });

@@ -36,29 +36,33 @@ describe('the staging index on Redis', () => {
   const staging = new StagingIndex(redis, keys);
   afterAll(() => redis.disconnect());
 
-  it('applies a job once: a second attempt of the same job changes nothing and its result does not replace the first', async () => {
-    await redis.hset(keys.repo('ox', 'r'), 'json', JSON.stringify({ namespace: 'ox', name: 'r', uuid: repoUuid }));
-    await redis.hset(keys.workspaces('ox', 'r'), 'w', '{}');
-    const first = await staging.apply(step('job-1', new Map([['a.txt', entry('aa')]]), [], '{"first":true}'));
-    expect(first).toBe('applied');
-    const second = await staging.apply(
-      step(
-        'job-1',
-        new Map([
-          ['a.txt', entry('bb')],
-          ['b.txt', entry('cc')],
-        ]),
-        [],
-        '{"second":true}',
-      ),
-    );
-    expect(second).toBe('already_applied');
-    expect(await staging.get('ox', 'r', 'w', 'a.txt')).toEqual(entry('aa'));
-    expect(await staging.get('ox', 'r', 'w', 'b.txt')).toBeNull();
-    expect(await staging.appliedResult('ox', 'r', 'job-1')).toBe('{"first":true}');
-    await staging.recordResult('ox', 'r', 'job-1', '{"third":true}', 60);
-    expect(await staging.appliedResult('ox', 'r', 'job-1')).toBe('{"first":true}');
-  });
+  it(
+    'applies a job once: ' +
+      'a second attempt of the same job changes nothing and its result does not replace the first',
+    async () => {
+      await redis.hset(keys.repo('ox', 'r'), 'json', JSON.stringify({ namespace: 'ox', name: 'r', uuid: repoUuid }));
+      await redis.hset(keys.workspaces('ox', 'r'), 'w', '{}');
+      const first = await staging.apply(step('job-1', new Map([['a.txt', entry('aa')]]), [], '{"first":true}'));
+      expect(first).toBe('applied');
+      const second = await staging.apply(
+        step(
+          'job-1',
+          new Map([
+            ['a.txt', entry('bb')],
+            ['b.txt', entry('cc')],
+          ]),
+          [],
+          '{"second":true}',
+        ),
+      );
+      expect(second).toBe('already_applied');
+      expect(await staging.get('ox', 'r', 'w', 'a.txt')).toEqual(entry('aa'));
+      expect(await staging.get('ox', 'r', 'w', 'b.txt')).toBeNull();
+      expect(await staging.appliedResult('ox', 'r', 'job-1')).toBe('{"first":true}');
+      await staging.recordResult('ox', 'r', 'job-1', '{"third":true}', 60);
+      expect(await staging.appliedResult('ox', 'r', 'job-1')).toBe('{"first":true}');
+    },
+  );
 
   it('stages nothing into a workspace deleted meanwhile', async () => {
     const outcome = await staging.apply(step('job-2', new Map([['a.txt', entry('aa')]]), [], '{}', 'gone'));

@@ -87,45 +87,49 @@ describe('the first run: an embedded Redis', () => {
     for (const sluice of started) await sluice.kill();
   });
 
-  it('runs its own redis-server, survives its kill -9 with nothing acknowledged lost, and stops it on SIGTERM', async () => {
-    const env = { ...testEnv('fs').env, SLUICE_REDIS_URL: 'embedded' };
-    const sluice = await startSluice(env);
-    started.push(sluice);
-    await waitFor('the start-up line', () => /sluice started/.test(sluice.output()));
-    expect(sluice.output()).toMatch(/Redis: embedded, \/[^ ]+\/redis/);
-    const ws = await repoWithWorkspace(sluice.url, 'ox', 'embedded', 'w');
-    expect(
-      (await upload(sluice.url, `${ws}/files/d`, [{ filename: 'a.txt', content: 'acknowledged\n', gzip: true }])).json()
-        .paths,
-    ).toEqual(['d/a.txt']);
+  it(
+    'runs its own redis-server, ' + 'survives its kill -9 with nothing acknowledged lost, and stops it on SIGTERM',
+    async () => {
+      const env = { ...testEnv('fs').env, SLUICE_REDIS_URL: 'embedded' };
+      const sluice = await startSluice(env);
+      started.push(sluice);
+      await waitFor('the start-up line', () => /sluice started/.test(sluice.output()));
+      expect(sluice.output()).toMatch(/Redis: embedded, \/[^ ]+\/redis/);
+      const ws = await repoWithWorkspace(sluice.url, 'ox', 'embedded', 'w');
+      expect(
+        (
+          await upload(sluice.url, `${ws}/files/d`, [{ filename: 'a.txt', content: 'acknowledged\n', gzip: true }])
+        ).json().paths,
+      ).toEqual(['d/a.txt']);
 
-    const dataDir = env.SLUICE_DATA_DIR!;
-    const redisPids = () => redisPidsIn(dataDir);
-    const [first] = redisPids();
-    expect(first).toBeGreaterThan(0);
-    process.kill(first!, 'SIGKILL');
-    await waitFor(
-      'the embedded Redis to be restarted',
-      async () =>
-        redisPids().some((pid) => pid !== first) && (await send(sluice.url, 'GET', '/api/ready')).status === 200,
-    );
-    expect((await stagedFiles(sluice.url, ws)).get('d/a.txt')?.size).toBe(13);
-    expect(
-      (await upload(sluice.url, `${ws}/files/d`, [{ filename: 'b.txt', content: 'after\n', gzip: true }])).status,
-    ).toBe(200);
+      const dataDir = env.SLUICE_DATA_DIR!;
+      const redisPids = () => redisPidsIn(dataDir);
+      const [first] = redisPids();
+      expect(first).toBeGreaterThan(0);
+      process.kill(first!, 'SIGKILL');
+      await waitFor(
+        'the embedded Redis to be restarted',
+        async () =>
+          redisPids().some((pid) => pid !== first) && (await send(sluice.url, 'GET', '/api/ready')).status === 200,
+      );
+      expect((await stagedFiles(sluice.url, ws)).get('d/a.txt')?.size).toBe(13);
+      expect(
+        (await upload(sluice.url, `${ws}/files/d`, [{ filename: 'b.txt', content: 'after\n', gzip: true }])).status,
+      ).toBe(200);
 
-    await sluice.stop();
-    expect(sluice.child.exitCode, sluice.output().split('\n').slice(-15).join('\n')).toBe(0);
-    expect(redisPids()).toEqual([]);
+      await sluice.stop();
+      expect(sluice.child.exitCode, sluice.output().split('\n').slice(-15).join('\n')).toBe(0);
+      expect(redisPids()).toEqual([]);
 
-    // the data outlives the process: the next start on the same directory finds it
-    const again = await startSluice(env);
-    started.push(again);
-    expect([...(await stagedFiles(again.url, ws)).keys()].sort()).toEqual(['d/a.txt', 'd/b.txt']);
-    // killed outright, sluice leaves no redis-server behind either
-    await again.kill();
-    await waitFor('the orphaned redis-server to be gone', async () => redisPids().length === 0);
-  });
+      // the data outlives the process: the next start on the same directory finds it
+      const again = await startSluice(env);
+      started.push(again);
+      expect([...(await stagedFiles(again.url, ws)).keys()].sort()).toEqual(['d/a.txt', 'd/b.txt']);
+      // killed outright, sluice leaves no redis-server behind either
+      await again.kill();
+      await waitFor('the orphaned redis-server to be gone', async () => redisPids().length === 0);
+    },
+  );
 
   it('is what an unconfigured sluice uses, under its data directory, even with a Redis answering on 6379', async () => {
     // something answers on 6379 (started here when nothing does): the old default took it
@@ -145,37 +149,41 @@ describe('the first run: an embedded Redis', () => {
     }
   });
 
-  it('stops on a Ctrl-C to its process group after its drain, its Redis (in a group of its own) last, never restarted', async () => {
-    const env = withoutRedisUrl(testEnv('fs').env);
-    const dataDir = env.SLUICE_DATA_DIR!;
-    // a terminal runs a command in a foreground process group of its own, and Ctrl-C signals the whole group
-    const sluice = await startSluice(env, [], undefined, { processGroup: true });
-    started.push(sluice);
-    const ws = await repoWithWorkspace(sluice.url, 'ox', 'ctrl-c', 'w');
-    expect(
-      (await upload(sluice.url, `${ws}/files/d`, [{ filename: 'kept.txt', content: 'kept\n', gzip: true }])).status,
-    ).toBe(200);
-    const [redis] = redisPidsIn(dataDir);
-    expect(redis).toBeGreaterThan(0);
-    expect(processGroupOf(redis!)).not.toBe(sluice.pid);
-    // its password is in no command line (`ps` shows those to every user), only in files of this user's
-    const password = new URL(readFileSync(join(dataDir, 'redis', 'redis.url'), 'utf8').trim()).password;
-    expect(password.length).toBeGreaterThan(20);
-    expect(processesMatching(password)).toEqual([]);
-    expect(statSync(join(dataDir, 'redis', 'redis.conf')).mode & 0o777).toBe(0o600);
+  it(
+    'stops on a Ctrl-C to its process group after its drain, ' +
+      'its Redis (in a group of its own) last, never restarted',
+    async () => {
+      const env = withoutRedisUrl(testEnv('fs').env);
+      const dataDir = env.SLUICE_DATA_DIR!;
+      // a terminal runs a command in a foreground process group of its own, and Ctrl-C signals the whole group
+      const sluice = await startSluice(env, [], undefined, { processGroup: true });
+      started.push(sluice);
+      const ws = await repoWithWorkspace(sluice.url, 'ox', 'ctrl-c', 'w');
+      expect(
+        (await upload(sluice.url, `${ws}/files/d`, [{ filename: 'kept.txt', content: 'kept\n', gzip: true }])).status,
+      ).toBe(200);
+      const [redis] = redisPidsIn(dataDir);
+      expect(redis).toBeGreaterThan(0);
+      expect(processGroupOf(redis!)).not.toBe(sluice.pid);
+      // its password is in no command line (`ps` shows those to every user), only in files of this user's
+      const password = new URL(readFileSync(join(dataDir, 'redis', 'redis.url'), 'utf8').trim()).password;
+      expect(password.length).toBeGreaterThan(20);
+      expect(processesMatching(password)).toEqual([]);
+      expect(statSync(join(dataDir, 'redis', 'redis.conf')).mode & 0o777).toBe(0o600);
 
-    const exited = new Promise<number | null>((resolve) => sluice.child.once('exit', (code) => resolve(code)));
-    process.kill(-sluice.pid, 'SIGINT');
-    expect(await exited, sluice.output()).toBe(0);
-    expect(sluice.output()).toMatch(/stopping: nothing in flight/);
-    expect(sluice.output()).not.toMatch(/restarting|second signal|stopped waiting/);
-    await waitFor('its redis-server to be gone', () => redisPidsIn(dataDir).length === 0);
+      const exited = new Promise<number | null>((resolve) => sluice.child.once('exit', (code) => resolve(code)));
+      process.kill(-sluice.pid, 'SIGINT');
+      expect(await exited, sluice.output()).toBe(0);
+      expect(sluice.output()).toMatch(/stopping: nothing in flight/);
+      expect(sluice.output()).not.toMatch(/restarting|second signal|stopped waiting/);
+      await waitFor('its redis-server to be gone', () => redisPidsIn(dataDir).length === 0);
 
-    const again = await startSluice(env);
-    started.push(again);
-    expect([...(await stagedFiles(again.url, ws)).keys()]).toEqual(['d/kept.txt']);
-    await again.stop();
-  });
+      const again = await startSluice(env);
+      started.push(again);
+      expect([...(await stagedFiles(again.url, ws)).keys()]).toEqual(['d/kept.txt']);
+      await again.stop();
+    },
+  );
 
   it('starts quietly: nothing at all at warn, and at info a last line saying where to go', async () => {
     const env = withoutRedisUrl(testEnv('fs').env);
@@ -326,52 +334,55 @@ describe('one clear line for each thing that is missing at start-up', () => {
     expect(run.output).not.toMatch(/\n\s+at /);
   });
 
-  it('is one `sluice` command for both sides, as npm links it: serve and token, push and the other client commands', () => {
-    const bin = join(repoRoot(), 'node_modules/.bin/sluice');
-    const sluice = (args: string[], env: Record<string, string> = {}) => {
-      // run through its #! line, as a shell runs it
-      const result = spawnSync(bin, args, {
-        env: { PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}`, ...env },
-        encoding: 'utf8',
-        timeout: 120_000,
+  it(
+    'is one `sluice` command for both sides, as npm links it: ' + 'serve and token, push and the other client commands',
+    () => {
+      const bin = join(repoRoot(), 'node_modules/.bin/sluice');
+      const sluice = (args: string[], env: Record<string, string> = {}) => {
+        // run through its #! line, as a shell runs it
+        const result = spawnSync(bin, args, {
+          env: { PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}`, ...env },
+          encoding: 'utf8',
+          timeout: 120_000,
+        });
+        return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+      };
+      const help = sluice(['--help']);
+      expect(help.status).toBe(0);
+      const everyCommand = [
+        'serve',
+        'token create',
+        'push',
+        'repo create',
+        'job',
+        'status',
+        'commit',
+        'ls',
+        'log',
+        'diff',
+        'download',
+      ];
+      for (const command of everyCommand) expect(help.stdout).toContain(`sluice ${command}`);
+      expect(sluice(['push', '--help']).stdout).toMatch(/^usage: sluice push .*--retry-for/s);
+      // every client command through the one command, not only those it once listed
+      for (const command of ['ls', 'log', 'diff', 'download'])
+        expect(sluice([command, '--help']).stdout).toMatch(new RegExp(`^usage: sluice ${command} `));
+      expect(sluice(['serve', '--help']).stdout).toMatch(/^usage: sluice serve/);
+      const tokens = join(tempDir('sluice-tokens-'), 'tokens.json');
+      const made = sluice(['token', 'create', '--name', 'ci', '--scope', 'ox:write'], {
+        SLUICE_AUTH_TOKENS_FILE: tokens,
       });
-      return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-    };
-    const help = sluice(['--help']);
-    expect(help.status).toBe(0);
-    const everyCommand = [
-      'serve',
-      'token create',
-      'push',
-      'repo create',
-      'job',
-      'status',
-      'commit',
-      'ls',
-      'log',
-      'diff',
-      'download',
-    ];
-    for (const command of everyCommand) expect(help.stdout).toContain(`sluice ${command}`);
-    expect(sluice(['push', '--help']).stdout).toMatch(/^usage: sluice push .*--retry-for/s);
-    // every client command through the one command, not only those it once listed
-    for (const command of ['ls', 'log', 'diff', 'download'])
-      expect(sluice([command, '--help']).stdout).toMatch(new RegExp(`^usage: sluice ${command} `));
-    expect(sluice(['serve', '--help']).stdout).toMatch(/^usage: sluice serve/);
-    const tokens = join(tempDir('sluice-tokens-'), 'tokens.json');
-    const made = sluice(['token', 'create', '--name', 'ci', '--scope', 'ox:write'], {
-      SLUICE_AUTH_TOKENS_FILE: tokens,
-    });
-    expect(made.status, made.stderr).toBe(0);
-    expect(made.stdout).toMatch(/^sluice_\S+\n$/);
-    // a usage mistake is said as one, not as a server that could not start
-    const wrong = sluice(['token', 'create', '--name', 'x', '--nmae', 'y'], { SLUICE_AUTH_TOKENS_FILE: tokens });
-    expect(wrong.status).toBe(2);
-    expect(wrong.stderr).toBe("sluice: unknown option '--nmae' for sluice token create\n");
-    const unknown = sluice(['pussh']);
-    expect(unknown.status).toBe(2);
-    expect(unknown.stderr).toMatch(/^sluice: unknown command 'pussh'/);
-  });
+      expect(made.status, made.stderr).toBe(0);
+      expect(made.stdout).toMatch(/^sluice_\S+\n$/);
+      // a usage mistake is said as one, not as a server that could not start
+      const wrong = sluice(['token', 'create', '--name', 'x', '--nmae', 'y'], { SLUICE_AUTH_TOKENS_FILE: tokens });
+      expect(wrong.status).toBe(2);
+      expect(wrong.stderr).toBe("sluice: unknown option '--nmae' for sluice token create\n");
+      const unknown = sluice(['pussh']);
+      expect(unknown.status).toBe(2);
+      expect(unknown.stderr).toMatch(/^sluice: unknown command 'pussh'/);
+    },
+  );
 
   it('answers --help and --version without starting anything', () => {
     const help = runToExit({}, ['--help']);

@@ -41,7 +41,9 @@ describe('branch and repository deletion, and the routes sluice does not impleme
     expect(answer.status, answer.body.toString()).toBe(200);
     return answer.json();
   };
-  /** Every key of this server's prefix and its value, to show a refusal changed nothing (on a cluster: each key's DUMP). */
+  /**
+   * Every key of this server's prefix and its value, to show a refusal changed nothing (on a cluster: each key's DUMP).
+   */
   const snapshot = async (): Promise<Map<string, unknown>> => {
     if (!(redis instanceof Cluster)) return redisSnapshot(inject('redisUrl'), prefix);
     const keys: string[] = [];

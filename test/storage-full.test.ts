@@ -66,28 +66,32 @@ describe.skipIf(disk === null)('a filesystem store that fills up (a 40 MiB tmpfs
     if (disk) execFileSync('umount', [disk]);
   });
 
-  it('answers 507 storage_full, leaves nothing behind, keeps reads working and the connection usable, and turns /api/ready 503', async () => {
-    // leave ~3 MiB free: below the 8 MiB floor, and too little for the next upload
-    const free = statfsSync(disk!).bavail * statfsSync(disk!).bsize;
-    writeFileSync(filler, Buffer.alloc(Math.max(0, free - 3 * 1024 * 1024)));
-    const ready = await send(sluice.url, 'GET', '/api/ready');
-    expect(ready.status).toBe(503);
-    expect(ready.json()).toMatchObject({ error: { type: 'storage_full' }, room: 'full' });
+  it(
+    'answers 507 storage_full, leaves nothing behind, ' +
+      'keeps reads working and the connection usable, and turns /api/ready 503',
+    async () => {
+      // leave ~3 MiB free: below the 8 MiB floor, and too little for the next upload
+      const free = statfsSync(disk!).bavail * statfsSync(disk!).bsize;
+      writeFileSync(filler, Buffer.alloc(Math.max(0, free - 3 * 1024 * 1024)));
+      const ready = await send(sluice.url, 'GET', '/api/ready');
+      expect(ready.status).toBe(503);
+      expect(ready.json()).toMatchObject({ error: { type: 'storage_full' }, room: 'full' });
 
-    const { body, contentType } = multipart([{ filename: 'big.bin', content: randomBytes(6 * 1024 * 1024) }]);
-    const refused = await onSameConnection('POST', `${ws}/files/after`, { bytes: body, contentType });
-    expect(refused.status).toBe(507);
-    expect(JSON.parse(refused.text)).toMatchObject({
-      status: 'error',
-      error: { type: 'storage_full', detail: expect.stringMatching(/full \(ENOSPC\)/) },
-    });
-    // the same keep-alive connection (or a fresh one, if the server closed it) answers the next request
-    const next = await onSameConnection('GET', `${ws}/changes`);
-    expect(next.status).toBe(200);
-    expect((await stagedFiles(sluice.url, ws)).has('before/kept.txt')).toBe(true);
-    expect((await stagedFiles(sluice.url, ws)).has('after/big.bin')).toBe(false);
-    expect(await listKeys(new FsBlobStore({ root: dataDir, fsync: false }), 'spool/')).toEqual([]);
-  });
+      const { body, contentType } = multipart([{ filename: 'big.bin', content: randomBytes(6 * 1024 * 1024) }]);
+      const refused = await onSameConnection('POST', `${ws}/files/after`, { bytes: body, contentType });
+      expect(refused.status).toBe(507);
+      expect(JSON.parse(refused.text)).toMatchObject({
+        status: 'error',
+        error: { type: 'storage_full', detail: expect.stringMatching(/full \(ENOSPC\)/) },
+      });
+      // the same keep-alive connection (or a fresh one, if the server closed it) answers the next request
+      const next = await onSameConnection('GET', `${ws}/changes`);
+      expect(next.status).toBe(200);
+      expect((await stagedFiles(sluice.url, ws)).has('before/kept.txt')).toBe(true);
+      expect((await stagedFiles(sluice.url, ws)).has('after/big.bin')).toBe(false);
+      expect(await listKeys(new FsBlobStore({ root: dataDir, fsync: false }), 'spool/')).toEqual([]);
+    },
+  );
 
   it('comes back by itself once there is room again', async () => {
     rmSync(filler, { force: true });

@@ -50,7 +50,8 @@ describe('guards against streams and promises without an error path (issue 26)',
     async () => {
       // a fault planted in the real process (a module loaded first), set off by a signal once it serves
       const plant = (fault: string) =>
-        `--import=data:text/javascript,import { EventEmitter } from 'node:events'; process.on('SIGUSR2', () => setImmediate(() => { ${fault} }));`;
+        `--import=data:text/javascript,import { EventEmitter } from 'node:events'; process.on('SIGUSR2', () => ` +
+        `setImmediate(() => { ${fault} }));`;
       const env = testEnv('fs');
       const [emitter, rejection] = await Promise.all([
         startSluice(env.env, [plant("new EventEmitter().emit('error', new Error('planted error event'));")], 120_000),

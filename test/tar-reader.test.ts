@@ -45,17 +45,20 @@ describe('the CLI tar reader', () => {
     { name: 'exact', content: randomBytes(1024) },
   ];
 
-  it('reads what the server writes, whatever the pieces it arrives in: names (pax path), pax records, bytes', async () => {
-    const tar = await tarOf(entries);
-    for (const piece of [1, 7, 511, 512, 4096, tar.length]) {
-      const got = await read(inPieces(tar, piece));
-      expect(got.map((e) => e.path)).toEqual(entries.map((e) => e.name));
-      for (const [i, e] of got.entries()) {
-        expect(e.content.equals(entries[i]!.content)).toBe(true);
-        if (entries[i]!.pax) expect(e.pax['SLUICE.hash']).toBe(entries[i]!.pax!['SLUICE.hash']);
+  it(
+    'reads what the server writes, whatever the pieces it arrives in: ' + 'names (pax path), pax records, bytes',
+    async () => {
+      const tar = await tarOf(entries);
+      for (const piece of [1, 7, 511, 512, 4096, tar.length]) {
+        const got = await read(inPieces(tar, piece));
+        expect(got.map((e) => e.path)).toEqual(entries.map((e) => e.name));
+        for (const [i, e] of got.entries()) {
+          expect(e.content.equals(entries[i]!.content)).toBe(true);
+          if (entries[i]!.pax) expect(e.pax['SLUICE.hash']).toBe(entries[i]!.pax!['SLUICE.hash']);
+        }
       }
-    }
-  });
+    },
+  );
 
   it('tells a cut archive from a whole one, anywhere it is cut', async () => {
     const tar = await tarOf(entries);

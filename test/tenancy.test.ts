@@ -249,45 +249,53 @@ describe('two tenants: alpha attacks beta by hash, commit id, tree hash, branch 
     expect(own.json().workspace.id).toBe('plain');
   });
 
-  it('stages by hash what its own repository references (the control: the refusals above are not vacuous)', async () => {
-    const own = await oxenHash('alpha\n');
-    const reply = await call(alpha, 'POST', `${A}/workspaces/wa/stage_hashes`, {
-      files: [
-        { path: 'copy.txt', hash: own },
-        { path: 'stolen.txt', hash: secretHash },
-      ],
-    });
-    expect(reply.json()).toMatchObject({ paths: ['copy.txt'], missing: ['stolen.txt'] });
-    const mine = await call(beta, 'PUT', `${B}/workspaces`, { workspace_id: 'w3', branch_name: 'main' });
-    expect(mine.status).toBe(200);
-    expect(
-      (
-        await call(beta, 'POST', `${B}/workspaces/w3/stage_hashes`, {
-          files: [{ path: 'again.txt', hash: secretHash }],
-        })
-      ).json().paths,
-    ).toEqual(['again.txt']);
-  });
+  it(
+    'stages by hash what its own repository references (the control: ' + 'the refusals above are not vacuous)',
+    async () => {
+      const own = await oxenHash('alpha\n');
+      const reply = await call(alpha, 'POST', `${A}/workspaces/wa/stage_hashes`, {
+        files: [
+          { path: 'copy.txt', hash: own },
+          { path: 'stolen.txt', hash: secretHash },
+        ],
+      });
+      expect(reply.json()).toMatchObject({ paths: ['copy.txt'], missing: ['stolen.txt'] });
+      const mine = await call(beta, 'PUT', `${B}/workspaces`, { workspace_id: 'w3', branch_name: 'main' });
+      expect(mine.status).toBe(200);
+      expect(
+        (
+          await call(beta, 'POST', `${B}/workspaces/w3/stage_hashes`, {
+            files: [{ path: 'again.txt', hash: secretHash }],
+          })
+        ).json().paths,
+      ).toEqual(['again.txt']);
+    },
+  );
 
-  it("counts as deduplicated only content its own repository referenced or the request repeats, not beta's", async () => {
-    expect((await call(alpha, 'PUT', `${A}/workspaces`, { workspace_id: 'wd', branch_name: 'main' })).status).toBe(200);
-    const files = [
-      ['guess.txt', secret],
-      ['own.txt', 'alpha\n'],
-      ['own-again.txt', 'alpha\n'],
-      ['fresh.txt', 'fresh\n'],
-      ['fresh-again.txt', 'fresh\n'],
-    ];
-    const reply = await upload(
-      sluice.url,
-      `${A}/workspaces/wd/files/d`,
-      files.map(([filename, content]) => ({ filename, content, gzip: true })),
-      { authorization: `Bearer ${alpha}` },
-    );
-    expect(reply.status).toBe(200);
-    // the secret is stored (beta's), yet alpha learns nothing of it: own, own-again and fresh-again only
-    expect(reply.json()).toMatchObject({ paths: files.map(([name]) => `d/${name}`), deduplicated: 3 });
-  });
+  it(
+    'counts as deduplicated only content its own repository ' + "referenced or the request repeats, not beta's",
+    async () => {
+      expect((await call(alpha, 'PUT', `${A}/workspaces`, { workspace_id: 'wd', branch_name: 'main' })).status).toBe(
+        200,
+      );
+      const files = [
+        ['guess.txt', secret],
+        ['own.txt', 'alpha\n'],
+        ['own-again.txt', 'alpha\n'],
+        ['fresh.txt', 'fresh\n'],
+        ['fresh-again.txt', 'fresh\n'],
+      ];
+      const reply = await upload(
+        sluice.url,
+        `${A}/workspaces/wd/files/d`,
+        files.map(([filename, content]) => ({ filename, content, gzip: true })),
+        { authorization: `Bearer ${alpha}` },
+      );
+      expect(reply.status).toBe(200);
+      // the secret is stored (beta's), yet alpha learns nothing of it: own, own-again and fresh-again only
+      expect(reply.json()).toMatchObject({ paths: files.map(([name]) => `d/${name}`), deduplicated: 3 });
+    },
+  );
 
   it("keeps an idempotency key to its own workspace: the same key from alpha is a new job of alpha's", async () => {
     const reply = await upload(

@@ -76,7 +76,8 @@ describe('a worker process killed with SIGKILL mid-job', () => {
 
     const blobs = await store();
     expect(await listKeys(blobs, 'spool/')).toEqual([]);
-    // the plain large parts are objects of their own, once each; the small files and the gzipped large parts sit in packs
+    // the plain large parts are objects of their own, once each;
+    // the small files and the gzipped large parts sit in packs
     expect((await listKeys(blobs, 'versions/')).length).toBe(requests.length / 2);
     // every file reads back as the bytes it was uploaded with, wherever they were stored
     const contents = new Map(
@@ -100,7 +101,10 @@ describe('a worker process killed with SIGKILL mid-job', () => {
     const needed = [...small.values()].reduce((sum, n) => sum + n, 0);
     expect(packed).toBeGreaterThanOrEqual(needed);
     console.log(
-      `worker crash: ${expected.size} files in ${locations.length} jobs, ${kills} SIGKILLs, all completed ${recoverySeconds.toFixed(1)} s after the last kill, lost 0, duplicated 0; packs hold ${packed} bytes for ${needed} bytes of small content (${((packed / needed - 1) * 100).toFixed(1)}% more: indexes and packs of killed attempts, swept after the grace period)`,
+      `worker crash: ${expected.size} files in ${locations.length} jobs, ${kills} SIGKILLs, all completed ` +
+        `${recoverySeconds.toFixed(1)} s after the last kill, lost 0, duplicated 0; packs hold ${packed} bytes ` +
+        `for ${needed} bytes of small content (${((packed / needed - 1) * 100).toFixed(1)}% more: indexes and ` +
+        `packs of killed attempts, swept after the grace period)`,
     );
   });
 });

@@ -75,7 +75,8 @@ function mismatches(schema: Schema, struct: SerdeStruct, at: string): string[] {
       problems.push(`${where}: the answer schema allows any type, the client reads ${expected.join('|')}`);
     else if (stray.length > 0)
       problems.push(
-        `${where}: the answer schema allows ${stray.join('|')}, the client reads ${expected.join('|')}${field.option === true ? '|null' : ''}`,
+        `${where}: the answer schema allows ${stray.join('|')}, the client reads ` +
+          `${expected.join('|')}${field.option === true ? '|null' : ''}`,
       );
     problems.push(...narrowing(expected0(field), property, where));
     if (field.struct !== undefined) {

@@ -55,7 +55,8 @@ describe('resumable uploads (POST R/versions/uploads, PUT …/parts/{n})', () =>
     const retried = [a, b].find((r) => r.status === 429);
     if (retried) expect(Number(retried.headers['retry-after'])).toBeGreaterThan(0);
     expect(expectStatusMessage(await part(id, 3, slice(3))).completed).toBe(false);
-    expect(expectStatusMessage(await part(id, 2, slice(2))).completed).toBe(false); // resent after it was stored: ignored
+    // resent after it was stored: ignored
+    expect(expectStatusMessage(await part(id, 2, slice(2))).completed).toBe(false);
     const last = expectStatusMessage(await part(id, 1, slice(1)));
     expect(last).toMatchObject({ completed: true, hash, path: 'big/file.bin' });
     const staged = expectStatusMessage(await client.get(`${client.W('w')}/changes/big?page=1&page_size=10`)).staged
@@ -77,39 +78,42 @@ describe('resumable uploads (POST R/versions/uploads, PUT …/parts/{n})', () =>
     expect(copies[0]).toMatchObject({ filename: 'copy/file.bin', hash });
   });
 
-  it('refuses parts outside the window, of the wrong length or number, and fails a file whose bytes miss its hash', async () => {
-    const size = 10 * partBytes + 5;
-    const begin = expectStatusMessage(
-      await client.text('POST', `${client.R}/versions/uploads`, { hash: 'abc123', size }),
-    );
-    const id = begin.file.upload_id as string;
-    const window = begin.file.part_window as number;
-    const ahead = await part(id, window + 1, Buffer.alloc(partBytes));
-    expect(ahead.status).toBe(429);
-    expect(ahead.headers['retry-after']).toBeDefined();
-    // the refused part's bytes are read and dropped: the client gets its answer, the connection stays
-    expect(ahead.headers.connection).not.toBe('close');
-    expect((await part(id, 1, Buffer.alloc(10))).status).toBe(400);
-    expect((await part(id, 12, Buffer.alloc(5))).status).toBe(400);
-    expect((await part(id, 0, Buffer.alloc(5))).status).toBe(400);
+  it(
+    'refuses parts outside the window, of the wrong length or number, ' + 'and fails a file whose bytes miss its hash',
+    async () => {
+      const size = 10 * partBytes + 5;
+      const begin = expectStatusMessage(
+        await client.text('POST', `${client.R}/versions/uploads`, { hash: 'abc123', size }),
+      );
+      const id = begin.file.upload_id as string;
+      const window = begin.file.part_window as number;
+      const ahead = await part(id, window + 1, Buffer.alloc(partBytes));
+      expect(ahead.status).toBe(429);
+      expect(ahead.headers['retry-after']).toBeDefined();
+      // the refused part's bytes are read and dropped: the client gets its answer, the connection stays
+      expect(ahead.headers.connection).not.toBe('close');
+      expect((await part(id, 1, Buffer.alloc(10))).status).toBe(400);
+      expect((await part(id, 12, Buffer.alloc(5))).status).toBe(400);
+      expect((await part(id, 0, Buffer.alloc(5))).status).toBe(400);
 
-    const small = Buffer.from('these bytes do not hash to the announced hash');
-    const wrong = expectStatusMessage(
-      await client.text('POST', `${client.R}/versions/uploads`, {
-        hash: 'abc123',
-        size: small.length,
-        destination: { path: 'wrong.txt', workspace_id: 'w' },
-      }),
-    );
-    const failed = await part(wrong.file.upload_id, 1, small);
-    expect(failed.status).toBe(400);
-    expect(failed.json().error.type).toBe('hash_mismatch');
-    expect((await part(wrong.file.upload_id, 1, small)).status).toBe(404);
-    const staged = expectStatusMessage(
-      await client.get(`${client.W('w')}/changes/?page=1&page_size=100`),
-    ).staged.added_files.entries.map((e: { filename: string }) => e.filename);
-    expect(staged).not.toContain('wrong.txt');
-    expect((await part('00000000-0000-4000-8000-000000000000', 1, small)).status).toBe(404);
-    expect((await part('nope', 1, small)).status).toBe(404);
-  });
+      const small = Buffer.from('these bytes do not hash to the announced hash');
+      const wrong = expectStatusMessage(
+        await client.text('POST', `${client.R}/versions/uploads`, {
+          hash: 'abc123',
+          size: small.length,
+          destination: { path: 'wrong.txt', workspace_id: 'w' },
+        }),
+      );
+      const failed = await part(wrong.file.upload_id, 1, small);
+      expect(failed.status).toBe(400);
+      expect(failed.json().error.type).toBe('hash_mismatch');
+      expect((await part(wrong.file.upload_id, 1, small)).status).toBe(404);
+      const staged = expectStatusMessage(
+        await client.get(`${client.W('w')}/changes/?page=1&page_size=100`),
+      ).staged.added_files.entries.map((e: { filename: string }) => e.filename);
+      expect(staged).not.toContain('wrong.txt');
+      expect((await part('00000000-0000-4000-8000-000000000000', 1, small)).status).toBe(404);
+      expect((await part('nope', 1, small)).status).toBe(404);
+    },
+  );
 });

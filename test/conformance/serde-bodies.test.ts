@@ -247,31 +247,37 @@ describe("request bodies by serde's rules (upstream 0.54 types)", () => {
   });
 
   for (const entry of upstreamRequests) {
-    it(`${entry.call}: ${entry.body.read === 'struct' ? entry.body.structs.map((s) => s.name).join(' then ') : `body ${entry.body.read}`}`, async () => {
-      const replay = replays[entry.call]!;
-      let n = 0;
-      const fresh = (body: unknown) => replay.fresh?.(body, n++) ?? body;
-      const baseline = await send(entry, replay, fresh(replay.base()));
-      expect(baseline.status, `the client's own body: ${baseline.body.toString()}`).not.toBe(400);
-      const variants = variantsOf(entry, replay);
-      expect(variants.length).toBeGreaterThan(0);
-      const outcomes: string[] = [];
-      for (const variant of variants) {
-        const reply = await send(entry, replay, fresh(variant.body));
-        const expected = variant.handler?.status ?? (variant.refused ? 400 : baseline.status);
-        if (reply.status !== expected)
-          outcomes.push(
-            `${variant.label}: ${reply.status}, expected ${expected}: ${reply.body.toString().slice(0, 300)}`,
-          );
-        else if (variant.refused) expect(reply.json().status).toBe('error');
-        else if (variant.handler !== undefined) {
-          // the handler's own refusal, with its code: not the schema's "Invalid request body"
-          const { error, status_description: said } = reply.json();
-          if (error?.type !== variant.handler.code || /^Invalid request body/.test(said))
-            outcomes.push(`${variant.label}: ${error?.type} ${said}, expected the handler's ${variant.handler.code}`);
+    it(
+      `${entry.call}: ` +
+        (entry.body.read === 'struct'
+          ? entry.body.structs.map((s) => s.name).join(' then ')
+          : `body ${entry.body.read}`),
+      async () => {
+        const replay = replays[entry.call]!;
+        let n = 0;
+        const fresh = (body: unknown) => replay.fresh?.(body, n++) ?? body;
+        const baseline = await send(entry, replay, fresh(replay.base()));
+        expect(baseline.status, `the client's own body: ${baseline.body.toString()}`).not.toBe(400);
+        const variants = variantsOf(entry, replay);
+        expect(variants.length).toBeGreaterThan(0);
+        const outcomes: string[] = [];
+        for (const variant of variants) {
+          const reply = await send(entry, replay, fresh(variant.body));
+          const expected = variant.handler?.status ?? (variant.refused ? 400 : baseline.status);
+          if (reply.status !== expected)
+            outcomes.push(
+              `${variant.label}: ${reply.status}, expected ${expected}: ${reply.body.toString().slice(0, 300)}`,
+            );
+          else if (variant.refused) expect(reply.json().status).toBe('error');
+          else if (variant.handler !== undefined) {
+            // the handler's own refusal, with its code: not the schema's "Invalid request body"
+            const { error, status_description: said } = reply.json();
+            if (error?.type !== variant.handler.code || /^Invalid request body/.test(said))
+              outcomes.push(`${variant.label}: ${error?.type} ${said}, expected the handler's ${variant.handler.code}`);
+          }
         }
-      }
-      expect(outcomes).toEqual([]);
-    });
+        expect(outcomes).toEqual([]);
+      },
+    );
   }
 });

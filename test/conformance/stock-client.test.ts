@@ -95,40 +95,46 @@ describe('the stock Oxen client, action by action', () => {
     expect(dot.paths).toEqual(['dot.txt']);
   });
 
-  it('adds a 25 MiB file in 10 MiB chunks: out of order, one chunk twice, completion as serde writes it (upload_results null, no Content-Type)', async () => {
-    const content = Buffer.concat([randomBytes(20 * 1024 * 1024), Buffer.alloc(5 * 1024 * 1024, 'a')]);
-    const hash = await oxenHash(content);
-    const segment = 10 * 1024 * 1024;
-    const offsets = [0, segment, 2 * segment];
-    expectStatusMessage(
-      await client.json('POST', `${client.R}/versions/${hash}/create`, {
-        hash,
-        file_name: 'big.bin',
-        size: content.length,
-        dst_dir: 'large',
-      }),
-    );
-    const put = (offset: number) =>
-      client.raw(
-        'PUT',
-        `${client.R}/versions/${hash}/chunks?offset=${offset}`,
-        content.subarray(offset, offset + segment),
+  it(
+    'adds a 25 MiB file in 10 MiB chunks: out of order, one chunk twice, ' +
+      'completion as serde writes it (upload_results null, no Content-Type)',
+    async () => {
+      const content = Buffer.concat([randomBytes(20 * 1024 * 1024), Buffer.alloc(5 * 1024 * 1024, 'a')]);
+      const hash = await oxenHash(content);
+      const segment = 10 * 1024 * 1024;
+      const offsets = [0, segment, 2 * segment];
+      expectStatusMessage(
+        await client.json('POST', `${client.R}/versions/${hash}/create`, {
+          hash,
+          file_name: 'big.bin',
+          size: content.length,
+          dst_dir: 'large',
+        }),
       );
-    const replies = await Promise.all([put(offsets[2]!), put(offsets[0]!), put(offsets[1]!), put(offsets[0]!)]);
-    for (const reply of replies) expect(reply.status, reply.body.toString()).toBeLessThan(300);
-    const sent = client.sent.filter((r) => r.path.includes('/chunks?'));
-    expect(sent.every((r) => r.headers['content-type'] === undefined)).toBe(true);
-    // serde writes the struct's fields in order and `None` as null: upload_results is there, null
-    const body = `{"files":[{"hash":"${hash}","file_name":"big.bin","dst_dir":"large","num_chunks":3,"upload_results":null}],"workspace_id":"${wsName}"}`;
-    const complete = await client.send('POST', `${client.R}/versions/${hash}/complete`, {
-      kind: 'raw',
-      bytes: Buffer.from(body),
-    });
-    expectStatusMessage(complete);
-    const status = expectStatusMessage(await client.get(`${W}/changes/large?page=1&page_size=10`));
-    expect(status.staged.added_files.entries.map((e: { filename: string }) => e.filename)).toEqual(['large/big.bin']);
-    expect(status.staged.added_files.entries[0]).toMatchObject({ hash, size: content.length });
-  });
+      const put = (offset: number) =>
+        client.raw(
+          'PUT',
+          `${client.R}/versions/${hash}/chunks?offset=${offset}`,
+          content.subarray(offset, offset + segment),
+        );
+      const replies = await Promise.all([put(offsets[2]!), put(offsets[0]!), put(offsets[1]!), put(offsets[0]!)]);
+      for (const reply of replies) expect(reply.status, reply.body.toString()).toBeLessThan(300);
+      const sent = client.sent.filter((r) => r.path.includes('/chunks?'));
+      expect(sent.every((r) => r.headers['content-type'] === undefined)).toBe(true);
+      // serde writes the struct's fields in order and `None` as null: upload_results is there, null
+      const body =
+        `{"files":[{"hash":"${hash}","file_name":"big.bin","dst_dir":"large","num_chunks":3,` +
+        `"upload_results":null}],"workspace_id":"${wsName}"}`;
+      const complete = await client.send('POST', `${client.R}/versions/${hash}/complete`, {
+        kind: 'raw',
+        bytes: Buffer.from(body),
+      });
+      expectStatusMessage(complete);
+      const status = expectStatusMessage(await client.get(`${W}/changes/large?page=1&page_size=10`));
+      expect(status.staged.added_files.entries.map((e: { filename: string }) => e.filename)).toEqual(['large/big.bin']);
+      expect(status.staged.added_files.entries[0]).toMatchObject({ hash, size: content.length });
+    },
+  );
 
   it('reads the workspace status, from the root with an empty path and under a directory', async () => {
     const root = expectStatusMessage(await client.get(`${W}/changes/?page=1&page_size=100`));
@@ -157,84 +163,96 @@ describe('the stock Oxen client, action by action', () => {
     expect(names).not.toContain('top.txt');
   });
 
-  it("removes files: Python's DELETE W/files/{path}, the CLI's DELETE W/staged list and DELETE W/files for committed files", async () => {
-    expectStatusMessage(await client.send('DELETE', `${W}/files/dot.txt`));
-    expectStatusMessage(await client.json('DELETE', `${W}/staged`, ['data/ünïcode name.txt']));
-    const removed = expectStatusMessage(await client.json('DELETE', `${W}/files`, ['README.md']));
-    expect(removed.paths).toEqual(['README.md']);
-    const staged = expectStatusMessage(await client.get(`${W}/changes/?page=1&page_size=100`)).staged;
-    const added = staged.added_files.entries.map((e: { filename: string }) => e.filename);
-    expect(added).not.toContain('dot.txt');
-    expect(added).not.toContain('data/ünïcode name.txt');
-    expect(staged.removed_files.entries.map((e: { filename: string }) => e.filename)).toEqual(['README.md']);
-  });
+  it(
+    "removes files: Python's DELETE W/files/{path}, the CLI's DELETE W/staged list and DELETE W/files for " +
+      'committed files',
+    async () => {
+      expectStatusMessage(await client.send('DELETE', `${W}/files/dot.txt`));
+      expectStatusMessage(await client.json('DELETE', `${W}/staged`, ['data/ünïcode name.txt']));
+      const removed = expectStatusMessage(await client.json('DELETE', `${W}/files`, ['README.md']));
+      expect(removed.paths).toEqual(['README.md']);
+      const staged = expectStatusMessage(await client.get(`${W}/changes/?page=1&page_size=100`)).staged;
+      const added = staged.added_files.entries.map((e: { filename: string }) => e.filename);
+      expect(added).not.toContain('dot.txt');
+      expect(added).not.toContain('data/ünïcode name.txt');
+      expect(staged.removed_files.entries.map((e: { filename: string }) => e.filename)).toEqual(['README.md']);
+    },
+  );
 
   let commitId = '';
-  it('commits: action hooks, the deprecated commit route, completion without a Content-Type, then 422 with nothing staged', async () => {
-    const mergeable = expectStatusMessage(await client.get(`${W}/merge/main`));
-    expect(mergeable.is_mergeable).toBe(true);
-    expect((await client.send('POST', `${client.R}/action/started/push_workspace`)).status).toBe(200);
-    const committed = expectStatusMessage(
-      await client.json('POST', `${W}/commit/main`, {
-        message: 'stock client commit',
+  it(
+    'commits: action hooks, the deprecated commit route, ' +
+      'completion without a Content-Type, then 422 with nothing staged',
+    async () => {
+      const mergeable = expectStatusMessage(await client.get(`${W}/merge/main`));
+      expect(mergeable.is_mergeable).toBe(true);
+      expect((await client.send('POST', `${client.R}/action/started/push_workspace`)).status).toBe(200);
+      const committed = expectStatusMessage(
+        await client.json('POST', `${W}/commit/main`, {
+          message: 'stock client commit',
+          author: 'Ox',
+          email: 'ox@example.com',
+        }),
+      );
+      expectCommit(committed.commit);
+      commitId = committed.commit.id;
+      const complete = await client.text('POST', `${client.R}/commits/${commitId}/complete`, {
+        branch: { name: 'main', commit_id: commitId },
+      });
+      expectStatusMessage(complete);
+      expect((await client.send('POST', `${client.R}/action/completed/push_workspace`)).status).toBe(200);
+      const nothing = await client.json('POST', `${W}/commit/main`, {
+        message: 'again',
         author: 'Ox',
         email: 'ox@example.com',
-      }),
-    );
-    expectCommit(committed.commit);
-    commitId = committed.commit.id;
-    const complete = await client.text('POST', `${client.R}/commits/${commitId}/complete`, {
-      branch: { name: 'main', commit_id: commitId },
-    });
-    expectStatusMessage(complete);
-    expect((await client.send('POST', `${client.R}/action/completed/push_workspace`)).status).toBe(200);
-    const nothing = await client.json('POST', `${W}/commit/main`, {
-      message: 'again',
-      author: 'Ox',
-      email: 'ox@example.com',
-    });
-    expect(nothing.status).toBe(422);
-    expectStatusMessage(nothing, 'error');
-  });
+      });
+      expect(nothing.status).toBe(422);
+      expectStatusMessage(nothing, 'error');
+    },
+  );
 
-  it('manages branches with bodies that have no Content-Type: from_name gets or creates, a commit_id naming another commit is an error', async () => {
-    const head = expectStatusMessage(await client.get(`${client.R}/branches/main`)).branch.commit_id;
-    expect(head).toBe(commitId);
-    const parent = expectStatusMessage(await client.get(`${client.R}/commits/${commitId}`)).commit.parent_ids[0];
-    const fromName = expectStatusMessage(
-      await client.text('POST', `${client.R}/branches`, { new_name: 'feature/x', from_name: 'main' }),
-    );
-    expect(fromName.branch).toEqual({ name: 'feature/x', commit_id: commitId });
-    const fromCommit = expectStatusMessage(
-      await client.text('POST', `${client.R}/branches`, { new_name: 'old', commit_id: parent }),
-    );
-    expect(fromCommit.branch).toEqual({ name: 'old', commit_id: parent });
-    const same = expectStatusMessage(
-      await client.text('POST', `${client.R}/branches`, { new_name: 'old', commit_id: parent }),
-    );
-    expect(same.status_message).toBe('resource_found');
-    // get or create, as upstream: an existing name asked "from main" is found, and stays where it is
-    const found = expectStatusMessage(
-      await client.text('POST', `${client.R}/branches`, { new_name: 'old', from_name: 'main' }),
-    );
-    expect(found.status_message).toBe('resource_found');
-    expect(found.branch).toEqual({ name: 'old', commit_id: parent });
-    const fromMissing = expectStatusMessage(
-      await client.text('POST', `${client.R}/branches`, { new_name: 'old', from_name: 'no-such-branch' }),
-    );
-    expect(fromMissing.branch).toEqual({ name: 'old', commit_id: parent });
-    const clash = await client.text('POST', `${client.R}/branches`, { new_name: 'old', commit_id: commitId });
-    expect(clash.status).toBe(409);
-    expectStatusMessage(clash, 'error');
-    expect(expectStatusMessage(await client.get(`${client.R}/branches/old`)).branch.commit_id).toBe(parent);
-    expectStatusMessage(await client.text('PUT', `${client.R}/branches/old`, { commit_id: commitId }));
-    expect(expectStatusMessage(await client.get(`${client.R}/branches/old`)).branch.commit_id).toBe(commitId);
-    expect((await client.get(`${client.R}/branches/nope`)).status).toBe(404);
-    const names = expectStatusMessage(await client.get(`${client.R}/branches`)).branches.map(
-      (b: { name: string }) => b.name,
-    );
-    expect(names).toEqual(['feature/x', 'main', 'old']);
-  });
+  it(
+    'manages branches with bodies that have no Content-Type: ' +
+      'from_name gets or creates, a commit_id naming another commit is an error',
+    async () => {
+      const head = expectStatusMessage(await client.get(`${client.R}/branches/main`)).branch.commit_id;
+      expect(head).toBe(commitId);
+      const parent = expectStatusMessage(await client.get(`${client.R}/commits/${commitId}`)).commit.parent_ids[0];
+      const fromName = expectStatusMessage(
+        await client.text('POST', `${client.R}/branches`, { new_name: 'feature/x', from_name: 'main' }),
+      );
+      expect(fromName.branch).toEqual({ name: 'feature/x', commit_id: commitId });
+      const fromCommit = expectStatusMessage(
+        await client.text('POST', `${client.R}/branches`, { new_name: 'old', commit_id: parent }),
+      );
+      expect(fromCommit.branch).toEqual({ name: 'old', commit_id: parent });
+      const same = expectStatusMessage(
+        await client.text('POST', `${client.R}/branches`, { new_name: 'old', commit_id: parent }),
+      );
+      expect(same.status_message).toBe('resource_found');
+      // get or create, as upstream: an existing name asked "from main" is found, and stays where it is
+      const found = expectStatusMessage(
+        await client.text('POST', `${client.R}/branches`, { new_name: 'old', from_name: 'main' }),
+      );
+      expect(found.status_message).toBe('resource_found');
+      expect(found.branch).toEqual({ name: 'old', commit_id: parent });
+      const fromMissing = expectStatusMessage(
+        await client.text('POST', `${client.R}/branches`, { new_name: 'old', from_name: 'no-such-branch' }),
+      );
+      expect(fromMissing.branch).toEqual({ name: 'old', commit_id: parent });
+      const clash = await client.text('POST', `${client.R}/branches`, { new_name: 'old', commit_id: commitId });
+      expect(clash.status).toBe(409);
+      expectStatusMessage(clash, 'error');
+      expect(expectStatusMessage(await client.get(`${client.R}/branches/old`)).branch.commit_id).toBe(parent);
+      expectStatusMessage(await client.text('PUT', `${client.R}/branches/old`, { commit_id: commitId }));
+      expect(expectStatusMessage(await client.get(`${client.R}/branches/old`)).branch.commit_id).toBe(commitId);
+      expect((await client.get(`${client.R}/branches/nope`)).status).toBe(404);
+      const names = expectStatusMessage(await client.get(`${client.R}/branches`)).branches.map(
+        (b: { name: string }) => b.name,
+      );
+      expect(names).toEqual(['feature/x', 'main', 'old']);
+    },
+  );
 
   it("lists a directory in upstream's strict shape, a page at a time", async () => {
     const root = expectStatusMessage(await client.get(`${client.R}/dir/main/?page=1&page_size=100`));

@@ -119,7 +119,8 @@ export class StockClient {
         .replace(/\n/g, '\\n');
       chunks.push(
         Buffer.from(
-          `--${boundary}\r\nContent-Disposition: form-data; name="file[]"; filename="${name}"\r\nContent-Type: application/gzip\r\n\r\n`,
+          `--${boundary}\r\nContent-Disposition: form-data; name="file[]"; filename="${name}"\r\nContent-Type: ` +
+            `application/gzip\r\n\r\n`,
         ),
       );
       chunks.push(

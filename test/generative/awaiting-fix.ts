@@ -71,7 +71,9 @@ export const regressions: KnownDefect[] = [
     },
   },
   {
-    name: 'a refusal answered before the body was read was lost to the client (EPIPE), e.g. a JSON body past the limit (issue 26 item 3)',
+    name:
+      'a refusal answered before the body was read was lost to the client (EPIPE), ' +
+      'e.g. a JSON body past the limit (issue 26 item 3)',
     reason: 'fixed by i26-streams in a7fd187',
     example: {
       ...plain,
@@ -139,7 +141,9 @@ export const regressions: KnownDefect[] = [
     },
   },
   {
-    name: 'a repository created with a file under another of its files wrote their content first (issue 26, seed 1585796060)',
+    name:
+      'a repository created with a file under another of its ' +
+      'files wrote their content first (issue 26, seed 1585796060)',
     reason: "fixed: the initial files' paths are checked before any content is written",
     example: {
       ...plain,

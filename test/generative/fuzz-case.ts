@@ -231,7 +231,9 @@ function jsonText(value: unknown): string {
   }
 }
 
-/** encodeURIComponent, but a lone surrogate goes as its WTF-8 bytes (a URL that does not decode) instead of throwing. */
+/**
+ * encodeURIComponent, but a lone surrogate goes as its WTF-8 bytes (a URL that does not decode) instead of throwing.
+ */
 function percentEncode(value: string): string {
   let out = '';
   for (let i = 0; i < value.length; i++) {
@@ -239,8 +241,10 @@ function percentEncode(value: string): string {
     const pair =
       code >= 0xd800 && code <= 0xdbff && i + 1 < value.length && (value.charCodeAt(i + 1) & 0xfc00) === 0xdc00;
     if (code >= 0xd800 && code <= 0xdfff && !pair) {
-      out +=
-        `%${(0xe0 | (code >> 12)).toString(16)}%${(0x80 | ((code >> 6) & 0x3f)).toString(16)}%${(0x80 | (code & 0x3f)).toString(16)}`.toUpperCase();
+      out += (
+        `%${(0xe0 | (code >> 12)).toString(16)}%${(0x80 | ((code >> 6) & 0x3f)).toString(16)}%` +
+        `${(0x80 | (code & 0x3f)).toString(16)}`
+      ).toUpperCase();
     } else {
       const char = pair ? value.slice(i, i + 2) : value[i]!;
       out += encodeURIComponent(char);
@@ -315,5 +319,8 @@ export function describeRequest(request: WireRequest): string {
     request.body.length > 200
       ? `${JSON.stringify(request.body.subarray(0, 200).toString('latin1'))}… (${request.body.length} bytes)`
       : JSON.stringify(request.body.toString('latin1'));
-  return `${request.method} ${target}\n  ${headers}\n  framing: ${request.framing}; delivery: ${JSON.stringify(request.delivery)}\n  body: ${body}`;
+  return (
+    `${request.method} ${target}\n  ${headers}\n  framing: ${request.framing}; delivery: ` +
+    `${JSON.stringify(request.delivery)}\n  body: ${body}`
+  );
 }

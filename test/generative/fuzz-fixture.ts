@@ -4,7 +4,10 @@ import { oxenHash } from '@sluice/core';
 import { send, upload, type Reply } from '../support/oxen-http.js';
 import { tempDir } from '../support/temp-dirs.js';
 
-/** Who sends a request: alpha's writer, alpha's reader, beta's writer (the wrong namespace for alpha), nobody, or a made-up token. */
+/**
+ * Who sends a request: alpha's writer, alpha's reader, beta's writer
+ * (the wrong namespace for alpha), nobody, or a made-up token.
+ */
 export type TokenChoice = 'own' | 'reader' | 'other' | 'none' | 'invalid';
 
 export const tokenScopes: Record<'own' | 'reader' | 'other', Record<string, Access>> = {

@@ -61,7 +61,8 @@ export function judgeOutcome(c: FuzzCase, op: Operation, outcome: WireOutcome): 
       problems.push(
         outcome.kind === 'timeout'
           ? 'no answer in time'
-          : `connection closed without an answer (${outcome.error ?? 'no error'}, body ${outcome.wroteAll ? 'all sent' : 'not all sent'})`,
+          : `connection closed without an answer (${outcome.error ?? 'no error'}, body ` +
+              `${outcome.wroteAll ? 'all sent' : 'not all sent'})`,
       );
     return problems;
   }
@@ -70,7 +71,8 @@ export function judgeOutcome(c: FuzzCase, op: Operation, outcome: WireOutcome): 
   const notImplemented = reply.status === 501 && /"type":"not_implemented"/.test(reply.body.toString());
   if (reply.status >= 500 && !notImplemented && !(reply.status === 503 && reply.headers['retry-after'] !== undefined)) {
     problems.push(
-      `answered ${reply.status}${reply.status === 503 ? ' without Retry-After' : ''}: ${reply.body.subarray(0, 300).toString()}`,
+      `answered ${reply.status}${reply.status === 503 ? ' without Retry-After' : ''}: ` +
+        `${reply.body.subarray(0, 300).toString()}`,
     );
   }
   if (reply.status >= 400) {
@@ -80,7 +82,8 @@ export function judgeOutcome(c: FuzzCase, op: Operation, outcome: WireOutcome): 
   const auth = authorizationAnswer(c, op);
   if (auth !== null && reply.status !== auth && !refusedBeforeRouting(reply)) {
     problems.push(
-      `authorization first: expected ${auth} for token '${c.token}' on namespace '${c.params.namespace?.value}', got ${reply.status}: ${reply.body.subarray(0, 200).toString()}`,
+      `authorization first: expected ${auth} for token '${c.token}' on namespace ` +
+        `'${c.params.namespace?.value}', got ${reply.status}: ${reply.body.subarray(0, 200).toString()}`,
     );
   }
   return problems;

@@ -63,7 +63,8 @@ describe('requests fuzzed from the OpenAPI document', () => {
         ...replay,
       });
       console.log(
-        `openapi fuzz: seed ${budget.seed}, ${found.numRuns} requests, ${found.numSkips} steered around ${awaitingFix.length} awaited fixes`,
+        `openapi fuzz: seed ${budget.seed}, ${found.numRuns} requests, ${found.numSkips} steered around ` +
+          `${awaitingFix.length} awaited fixes`,
       );
       if (survey) {
         console.log(
@@ -83,7 +84,10 @@ describe('requests fuzzed from the OpenAPI document', () => {
       });
       const report = shrunk.failed ? shrunk : found;
       throw new Error(
-        `${fc.defaultReportMessage(report)}\n\n${report.errorInstance instanceof Error ? report.errorInstance.message : String(report.errorInstance)}\n\nreplay: SLUICE_FUZZ_SEED=${budget.seed} SLUICE_FUZZ_PATH=${report.counterexamplePath} npx vitest run test/generative/openapi-fuzz.test.ts`,
+        `${fc.defaultReportMessage(report)}\n\n` +
+          `${report.errorInstance instanceof Error ? report.errorInstance.message : String(report.errorInstance)}\n\n` +
+          `replay: SLUICE_FUZZ_SEED=${budget.seed} SLUICE_FUZZ_PATH=${report.counterexamplePath} ` +
+          'npx vitest run test/generative/openapi-fuzz.test.ts',
       );
     },
     budget.timeLimitMs + shrinkMs + 60_000,

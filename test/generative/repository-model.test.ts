@@ -96,7 +96,10 @@ class Upload extends Step {
     for (const [path, c] of last) m.stage(path, c);
   }
   toString(): string {
-    return `upload(${JSON.stringify(this.dir)}, ${this.parts.map((p) => `${p.name}=${p.content}${p.gzip ? '.gz' : ''}`).join(' ')})`;
+    return (
+      `upload(${JSON.stringify(this.dir)}, ` +
+      `${this.parts.map((p) => `${p.name}=${p.content}${p.gzip ? '.gz' : ''}`).join(' ')})`
+    );
   }
 }
 
@@ -425,7 +428,8 @@ describe('a repository follows its model', () => {
       const report = shrunk.failed ? shrunk : found;
       const why = report.errorInstance instanceof Error ? report.errorInstance.message : String(report.errorInstance);
       throw new Error(
-        `${fc.defaultReportMessage(report)}\n\n${why}\n\nreplay: SLUICE_FUZZ_SEED=${budget.seed} SLUICE_FUZZ_PATH=${report.counterexamplePath} npx vitest run test/generative/repository-model.test.ts`,
+        `${fc.defaultReportMessage(report)}\n\n${why}\n\nreplay: SLUICE_FUZZ_SEED=${budget.seed} ` +
+          `SLUICE_FUZZ_PATH=${report.counterexamplePath} npx vitest run test/generative/repository-model.test.ts`,
       );
     },
     budget.timeLimitMs + shrinkMs + 120_000,

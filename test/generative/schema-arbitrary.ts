@@ -17,7 +17,10 @@ export interface JsonSchema {
   maxItems?: number;
 }
 
-/** Plausible values by field name (the fixture's ids, paths, hashes), so requests get past the lookups; given the field's schema. */
+/**
+ * Plausible values by field name (the fixture's ids, paths, hashes),
+ * so requests get past the lookups; given the field's schema.
+ */
 export type Hints = (name: string, schema: JsonSchema) => fc.Arbitrary<unknown> | undefined;
 
 /**

@@ -100,8 +100,9 @@ export function parseReply(data: Buffer, closed: boolean): WireReply | null {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * Sends the request over a plain socket (no client library fixing lengths or encodings) as its
- * delivery says (a cut keeps `keep` thousandths of the framed body), reading all the while: an answer that comes before the body is all sent is kept.
+ * Sends the request over a plain socket (no client library fixing lengths or
+ * encodings) as its delivery says (a cut keeps `keep` thousandths of the framed body),
+ * reading all the while: an answer that comes before the body is all sent is kept.
  */
 export function sendWire(baseUrl: string, request: WireRequest, timeoutMs: number): Promise<WireOutcome> {
   const url = new URL(baseUrl);

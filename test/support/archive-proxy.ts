@@ -72,7 +72,8 @@ export class ArchiveProxy {
             }
             answer.destroy();
             res.write(piece);
-            // cut with a FIN after what was forwarded (a destroy could drop bytes not yet flushed): the client gets exactly those
+            // cut with a FIN after what was forwarded (a destroy could
+            // drop bytes not yet flushed): the client gets exactly those
             if (cut !== null) res.socket?.end();
             else this.held.add(res);
           });

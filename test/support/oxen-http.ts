@@ -71,7 +71,8 @@ export function multipart(
     const type = part.contentType ?? (part.gzip ? 'application/gzip' : 'application/octet-stream');
     chunks.push(
       Buffer.from(
-        `--${boundary}\r\nContent-Disposition: form-data; name="${part.name ?? 'file[]'}"${filename}\r\nContent-Type: ${type}\r\n\r\n`,
+        `--${boundary}\r\nContent-Disposition: form-data; ` +
+          `name="${part.name ?? 'file[]'}"${filename}\r\nContent-Type: ${type}\r\n\r\n`,
       ),
     );
     chunks.push(part.gzip ? gzipSync(content) : content, Buffer.from('\r\n'));

@@ -1,7 +1,7 @@
 /**
- * What a terminal shows after some output: the lines left on screen once carriage returns, line
- * feeds (CR LF, as a pty sends them) and the few escape sequences a progress display uses (CSI n F: up n lines to the start;
- * CSI n A: up n lines; CSI 2K: clear the line) have been applied. Other sequences are dropped.
+ * What a terminal shows after some output: the lines left on screen once carriage returns, line feeds (CR
+ * LF, as a pty sends them) and the few escape sequences a progress display uses (CSI n F: up n lines to
+ * the start; CSI n A: up n lines; CSI 2K: clear the line) have been applied. Other sequences are dropped.
  */
 export function terminalScreen(output: string): string[] {
   const lines: string[] = [''];

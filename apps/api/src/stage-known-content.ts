@@ -4,11 +4,11 @@ import { collisionMessage, planStage, quotaExceededMessage } from '@sluice/index
 import type { AppServices } from './app-services.js';
 
 /**
- * Stages content by hash, without its bytes, for content this repository already references
- * (staged, committed or uploaded to it): knowing a hash is no right to another repository's
- * bytes. Entries follow an upload's rules (added, modified, or unchanged against the base
- * commit; the last duplicate path wins; quotas; no file where a directory is) in the same atomic step. Returns the paths
- * staged (unchanged ones included, as an upload echoes them) and those whose content is missing.
+ * Stages content by hash, without its bytes, for content this repository already references (staged,
+ * committed or uploaded to it): knowing a hash is no right to another repository's bytes. Entries
+ * follow an upload's rules (added, modified, or unchanged against the base commit; the last duplicate
+ * path wins; quotas; no file where a directory is) in the same atomic step. Returns the paths staged
+ * (unchanged ones included, as an upload echoes them) and those whose content is missing.
  */
 export async function stageKnownContent(
   { repos, staging, versionReader, objects, config }: AppServices,

@@ -1,4 +1,6 @@
-/** How long a storage-full answer keeps the node out of the load balancer, where the store cannot say its free space. */
+/**
+ * How long a storage-full answer keeps the node out of the load balancer, where the store cannot say its free space.
+ */
 const fullForMs = 15_000;
 
 /**

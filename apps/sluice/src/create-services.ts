@@ -45,7 +45,8 @@ async function reachStore(config: Config, onWait: (error: Error) => void): Promi
       if (Date.now() > deadline) {
         throw new SluiceError(
           'store_unavailable',
-          `the object store did not answer within ${config.startupWaitSeconds} s (${(error as Error).message}); check SLUICE_S3_ENDPOINT and the credentials, or start the store`,
+          `the object store did not answer within ${config.startupWaitSeconds} s ` +
+            `(${(error as Error).message}); check SLUICE_S3_ENDPOINT and the credentials, or start the store`,
         );
       }
       onWait(error as Error);

@@ -61,7 +61,8 @@ export class EmbeddedRedis {
     if (spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).error) {
       throw new SluiceError(
         'redis_server_missing',
-        `SLUICE_REDIS_URL is unset, so sluice runs its own Redis under SLUICE_DATA_DIR, but redis-server is not installed: ${installHint}`,
+        `SLUICE_REDIS_URL is unset, so sluice runs its own Redis under SLUICE_DATA_DIR, ` +
+          `but redis-server is not installed: ${installHint}`,
       );
     }
     const dir = join(dataDir, 'redis');

@@ -21,7 +21,13 @@ export function exitOnUnhandled(logger: Logger): void {
     else
       writeSync(
         2,
-        `${JSON.stringify({ level: 60, code: unhandledErrorCode, kind, msg, err: String((error as Error)?.stack ?? error) })}\n`,
+        `${JSON.stringify({
+          level: 60,
+          code: unhandledErrorCode,
+          kind,
+          msg,
+          err: String((error as Error)?.stack ?? error),
+        })}\n`,
       );
     process.exit(1);
   };

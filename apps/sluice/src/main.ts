@@ -22,8 +22,9 @@ const drainSeconds = 30;
 /** The root package.json of this build (dist/main.js sits three levels below it). */
 const packageJson = new URL('../../../package.json', import.meta.url);
 
-const usage = `usage: sluice serve      run the server (SLUICE_ROLE=all|api|worker; configuration from SLUICE_* variables)
-       sluice token create --name NAME --scope NAMESPACE:read|write|admin [--scope …]
+const usage =
+  'usage: sluice serve      run the server (SLUICE_ROLE=all|api|worker; configuration from SLUICE_* variables)\n' +
+  `       sluice token create --name NAME --scope NAMESPACE:read|write|admin [--scope …]
        sluice --help | --version
        (the client's commands, sluice push and the others: sluice --help)
 

@@ -51,7 +51,8 @@ async function awaitRedis(
     if (Date.now() >= deadline) {
       throw new SluiceError(
         'redis_unavailable',
-        `Redis at ${shown(url)} did not answer within ${seconds} s (${reason}). Start it, point SLUICE_REDIS_URL at a Redis that runs, or unset SLUICE_REDIS_URL to run an embedded one.`,
+        `Redis at ${shown(url)} did not answer within ${seconds} s (${reason}). Start it, point ` +
+          `SLUICE_REDIS_URL at a Redis that runs, or unset SLUICE_REDIS_URL to run an embedded one.`,
       );
     }
     // a Redis we have just started takes a moment, which is no news
@@ -101,7 +102,8 @@ export async function resolveRedis(config: Config, logger: Logger): Promise<Reso
     throw new SluiceError(
       'invalid_config',
       `SLUICE_ROLE=${config.role} with an embedded Redis: separate API and worker processes must share one Redis. ` +
-        'Run them on one host with the same SLUICE_DATA_DIR after a SLUICE_ROLE=all process has started its embedded Redis there, or set SLUICE_REDIS_URL to a Redis they all reach (see "Scaling out").',
+        'Run them on one host with the same SLUICE_DATA_DIR after a SLUICE_ROLE=all process has started its ' +
+        'embedded Redis there, or set SLUICE_REDIS_URL to a Redis they all reach (see "Scaling out").',
     );
   }
   const embedded = await EmbeddedRedis.start(dataDir, logger);

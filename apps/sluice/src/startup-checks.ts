@@ -51,7 +51,9 @@ export function assertWritableDir(dir: string): void {
   } catch (error) {
     throw new SluiceError(
       'data_dir_unwritable',
-      `SLUICE_DATA_DIR=${dir} cannot be created or written (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); point it at a directory this user may write`,
+      `SLUICE_DATA_DIR=${dir} cannot be created or written ` +
+        `(${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); point it at a directory this ` +
+        `user may write`,
     );
   }
 }

@@ -20,18 +20,26 @@ const commands: Record<string, { synopsis: string; about: string }> = {
   repo: { synopsis: 'sluice repo create --remote http://host:3000/ns/name', about: 'creates the repository' },
   push: {
     synopsis:
-      'sluice push <dir or file>... --remote http://host:3000/ns/name [--branch main] [--dst path] [--workspace name]\n' +
+      'sluice push <dir or file>... --remote http://host:3000/ns/name [--branch main] [--dst path] ' +
+      '[--workspace name]\n' +
       '           [-m message] [--author name] [--email address] [--async] [--no-commit] [--concurrency 4]\n' +
-      '           [--batch-size 10MiB] [--chunk-size 10MiB] [--gzip auto|always|never] [--exclude PATTERN]... [--retry-for 30s]\n' +
+      '           [--batch-size 10MiB] [--chunk-size 10MiB] [--gzip auto|always|never] [--exclude PATTERN]... ' +
+      '[--retry-for 30s]\n' +
       '           [--no-gitignore] [--json]',
     about:
-      'sends what the branch and the workspace lack (content the server has is staged by hash), then commits when every file made it;\n' +
-      '  run the same push again to resume one that stopped. --author and --email default to SLUICE_AUTHOR and SLUICE_EMAIL, then your user name.\n' +
-      '  Left out: .git/, what the .gitignore and .sluiceignore of each directory say (and the .gitignore files above it in its\n' +
-      '  git work tree), and every --exclude pattern; --no-gitignore reads only .sluiceignore. Ignored files are counted.\n' +
+      'sends what the branch and the workspace lack (content the server has is staged by hash), then commits ' +
+      'when every file made it;\n' +
+      '  run the same push again to resume one that stopped. --author and --email default to SLUICE_AUTHOR and ' +
+      'SLUICE_EMAIL, then your user name.\n' +
+      '  Left out: .git/, what the .gitignore and .sluiceignore of each directory say (and the .gitignore ' +
+      'files above it in its\n' +
+      '  git work tree), and every --exclude pattern; --no-gitignore reads only .sluiceignore. Ignored files ' +
+      'are counted.\n' +
       '  After --no-commit the summary prints the command that commits the workspace.\n' +
-      '  --gzip auto (the default) sends small files plain to a server on this machine (loopback) and gzipped to any other.\n' +
-      '  --retry-for: how long a request keeps being sent again while the server is away or busy (30s, 10m, 2h; default 30s)',
+      '  --gzip auto (the default) sends small files plain to a server on this machine (loopback) and gzipped ' +
+      'to any other.\n' +
+      '  --retry-for: how long a request keeps being sent again while the server is away or busy (30s, 10m, ' +
+      '2h; default 30s)',
   },
   status: {
     synopsis: 'sluice status --remote http://host:3000/ns/name --workspace id [--limit N] [--json]',
@@ -50,12 +58,17 @@ const commands: Record<string, { synopsis: string; about: string }> = {
   },
   download: {
     synopsis:
-      'sluice download <remote> [path] [--revision main] [--to DIR] [--gzip auto|always|never] [--retry-for 30s] [--json]',
+      'sluice download <remote> [path] [--revision main] [--to DIR] [--gzip auto|always|never] ' +
+      '[--retry-for 30s] [--json]',
     about:
-      'downloads a directory (or a file) at a revision through the archive route into DIR (default: a directory named\n' +
-      '  after the path, or the repository; . for a file). Every file is checked against its hash and written under a\n' +
-      '  temporary name, renamed when whole; files already here with the same content are not fetched; a cut transfer\n' +
-      '  resumes after its last whole file (for --retry-for), and the same command again resumes from what is on disk.\n' +
+      'downloads a directory (or a file) at a revision through the archive route into DIR (default: a ' +
+      'directory named\n' +
+      '  after the path, or the repository; . for a file). Every file is checked against its hash and written ' +
+      'under a\n' +
+      '  temporary name, renamed when whole; files already here with the same content are not fetched; a cut ' +
+      'transfer\n' +
+      '  resumes after its last whole file (for --retry-for), and the same command again resumes from what is ' +
+      'on disk.\n' +
       '  A file whose bytes do not match their hash is reported and not written (exit 1).',
   },
   diff: {
@@ -64,7 +77,8 @@ const commands: Record<string, { synopsis: string; about: string }> = {
   },
   commit: {
     synopsis:
-      'sluice commit --remote http://host:3000/ns/name --workspace id [--branch main] -m message [--author name] [--email address]',
+      'sluice commit --remote http://host:3000/ns/name --workspace id [--branch main] -m message ' +
+      '[--author name] [--email address]',
     about: 'commits a workspace onto a branch',
   },
   job: {
@@ -73,8 +87,11 @@ const commands: Record<string, { synopsis: string; about: string }> = {
   },
 };
 
-const common = `  --token TOKEN (or SLUICE_TOKEN) is sent as Authorization: Bearer. --json prints one JSON object per line (push: one summary).
-  Exit codes: 0 done, 1 failed (files, the server, or a repository, revision or path that is not there), 2 usage error.`;
+const common =
+  '  --token TOKEN (or SLUICE_TOKEN) is sent as Authorization: Bearer. --json prints one JSON object per line ' +
+  '(push: one summary).\n' +
+  '  Exit codes: 0 done, 1 failed (files, the server, or a repository, revision or path that is not there), ' +
+  '2 usage error.';
 
 function usage(command?: string): string {
   const entry = command === undefined ? undefined : commands[command];
@@ -143,7 +160,10 @@ function gzipMode(text: string): GzipMode {
 function printSummary(summary: PushSummary, where: string, commitCommand: string | null): void {
   const lines = [
     `pushed to ${where} (workspace ${summary.workspaceId}) in ${summary.seconds.toFixed(1)} s`,
-    `  files ${summary.files}: sent ${summary.sent}, skipped ${summary.skipped} (already there), staged by hash ${summary.stagedByHash} (content on the server), deduplicated ${summary.deduplicated}, failed ${summary.failed.length}${summary.ignored > 0 ? `, ignored ${summary.ignored} (.gitignore, .sluiceignore, --exclude)` : ''}`,
+    `  files ${summary.files}: sent ${summary.sent}, skipped ${summary.skipped} (already there), staged by ` +
+      `hash ${summary.stagedByHash} (content on the server), deduplicated ${summary.deduplicated}, failed ` +
+      `${summary.failed.length}` +
+      (summary.ignored > 0 ? `, ignored ${summary.ignored} (.gitignore, .sluiceignore, --exclude)` : ''),
     `  sent ${mib(summary.bytesSent)} MiB (${mib(summary.bytesSent / Math.max(summary.seconds, 0.001))} MiB/s)`,
     ...summary.failed.slice(0, 50).map((f) => `  failed ${f.path}: ${f.reason}`),
     ...(summary.failed.length > 50 ? [`  … and ${summary.failed.length - 50} more`] : []),
@@ -250,7 +270,8 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(
         `job ${job.id}: ${job.kind}, ${job.state}` +
           (job.kind === 'ingest'
-            ? `, ${job.progress.files_done}/${job.progress.files_total} files, ${mib(job.progress.bytes_done)}/${mib(job.progress.bytes_total)} MiB` +
+            ? `, ${job.progress.files_done}/${job.progress.files_total} files, ` +
+              `${mib(job.progress.bytes_done)}/${mib(job.progress.bytes_total)} MiB` +
               (job.paths ? `, ${job.paths.length} staged, ${failures.length} failed` : '')
             : job.commit
               ? `, commit ${job.commit.id}`

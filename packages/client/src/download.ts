@@ -135,7 +135,10 @@ export async function download(options: DownloadOptions): Promise<DownloadSummar
       ...(after === null ? {} : { after }),
     }).toString();
     const target = path === '' ? '' : `/${path.split('/').map(encodeURIComponent).join('/')}`;
-    return `/api/repos/${encodeURIComponent(remote.namespace)}/${encodeURIComponent(remote.repo)}/archive/${commit.id}${target}${query === '' ? '' : `?${query}`}`;
+    return (
+      `/api/repos/${encodeURIComponent(remote.namespace)}/${encodeURIComponent(remote.repo)}/archive/` +
+      `${commit.id}${target}${query === '' ? '' : `?${query}`}`
+    );
   };
 
   const made = new Set<string>();
@@ -311,7 +314,9 @@ export async function download(options: DownloadOptions): Promise<DownloadSummar
           throw new ClientError(cut ? 'transfer_cut' : 'bad_archive', `the download stopped: ${message}`);
         }
         const wait = Math.min(250 * 2 ** attempt, 8000, left);
-        progress.notice = `transfer cut (${(error as Error).message}), resuming after ${after ?? 'the start'} in ${Math.max(1, Math.round(wait / 1000))}s`;
+        progress.notice =
+          `transfer cut (${(error as Error).message}), resuming after ${after ?? 'the start'} in ` +
+          `${Math.max(1, Math.round(wait / 1000))}s`;
         report();
         progress.notice = null;
         await new Promise((resolve) => setTimeout(resolve, wait));

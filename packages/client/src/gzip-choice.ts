@@ -4,9 +4,9 @@ export type GzipMode = 'auto' | 'always' | 'never';
 export const gzipModes: readonly GzipMode[] = ['auto', 'always', 'never'];
 
 /**
- * Whether parts are gzipped. To a server on this machine the bytes cost nothing to move and
- * compressing them costs the CPU the server needs; over a network, level-1 gzip shrinks dataset
- * text several times for little CPU, which is what a slower link wants (bench/README.md, "Measurements behind code comments").
+ * Whether parts are gzipped. To a server on this machine the bytes cost nothing to move and compressing
+ * them costs the CPU the server needs; over a network, level-1 gzip shrinks dataset text several times for
+ * little CPU, which is what a slower link wants (bench/README.md, "Measurements behind code comments").
  */
 export function gzipParts(mode: GzipMode, baseUrl: string): boolean {
   if (mode !== 'auto') return mode === 'always';

@@ -19,7 +19,8 @@ export function multipartBody(parts: readonly FilePart[]): { body: Buffer[]; con
     const type = part.gzip ? 'application/gzip' : 'application/octet-stream';
     chunks.push(
       Buffer.from(
-        `--${boundary}\r\nContent-Disposition: form-data; name="file[]"; filename="${filename}"\r\nContent-Type: ${type}\r\n\r\n`,
+        `--${boundary}\r\nContent-Disposition: form-data; name="file[]"; ` +
+          `filename="${filename}"\r\nContent-Type: ${type}\r\n\r\n`,
       ),
       part.content,
       Buffer.from('\r\n'),

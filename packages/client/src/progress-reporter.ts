@@ -81,9 +81,12 @@ export class ProgressReporter {
       rate.files > 0 ? (p.filesTotal - files) / rate.files : Infinity,
     );
     return [
-      `${p.phase.padEnd(10)} files ${bar(files, p.filesTotal)} ${files}/${p.filesTotal}  ${rate.files.toFixed(0)} files/s`,
-      `           bytes ${bar(p.bytesSent, toSend)} ${mib(p.bytesSent)}/${mib(toSend)} MiB  ${mib(rate.bytes)} MiB/s  ETA ${eta(left)}`,
-      `           server: spooled ${p.spooled}  hashed ${p.hashed}  staged ${p.staged}  ·  skipped ${p.skipped}  by hash ${p.byHash}  failed ${p.failed}`,
+      `${p.phase.padEnd(10)} files ${bar(files, p.filesTotal)} ${files}/${p.filesTotal}  ` +
+        `${rate.files.toFixed(0)} files/s`,
+      `           bytes ${bar(p.bytesSent, toSend)} ${mib(p.bytesSent)}/${mib(toSend)} ` +
+        `MiB  ${mib(rate.bytes)} MiB/s  ETA ${eta(left)}`,
+      `           server: spooled ${p.spooled}  hashed ${p.hashed}  staged ${p.staged}  ·  skipped ` +
+        `${p.skipped}  by hash ${p.byHash}  failed ${p.failed}`,
     ];
   }
 
@@ -101,7 +104,9 @@ export class ProgressReporter {
     this.lastPlain = performance.now();
     const seconds = Math.max((this.lastPlain - this.started) / 1000, 0.001);
     this.out.write(
-      `push: ${p.phase}, ${p.filesSent + p.skipped + p.byHash}/${p.filesTotal} files, ${mib(p.bytesSent)}/${mib(p.bytesToSend)} MiB sent (${mib(p.bytesSent / seconds)} MiB/s), server staged ${p.staged}, skipped ${p.skipped}, failed ${p.failed}\n`,
+      `push: ${p.phase}, ${p.filesSent + p.skipped + p.byHash}/${p.filesTotal} files, ` +
+        `${mib(p.bytesSent)}/${mib(p.bytesToSend)} MiB sent (${mib(p.bytesSent / seconds)} MiB/s), server staged ` +
+        `${p.staged}, skipped ${p.skipped}, failed ${p.failed}\n`,
     );
   }
 }

@@ -9,7 +9,9 @@ import type { Job, SluiceClient } from './sluice-client.js';
 import type { PushProgress } from './push-types.js';
 
 const gzipAsync = promisify(gzip);
-/** Fast compression: on the links datasets travel over, level 1 keeps up where the default (6) would be the bottleneck. */
+/**
+ * Fast compression: on the links datasets travel over, level 1 keeps up where the default (6) would be the bottleneck.
+ */
 const gzipLevel = 1;
 
 export interface PendingFile extends LocalFile {

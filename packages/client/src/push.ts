@@ -33,7 +33,9 @@ export async function push(options: PushOptions): Promise<PushSummary> {
     ...(options.retryForMs !== undefined ? { retryForMs: options.retryForMs } : {}),
     // said at once, not after minutes of a frozen screen: the next progress clears it
     onRetry: (error, waitMs) => {
-      progress.notice = `${error.status === 0 ? 'server unreachable' : `server answered ${error.status} (${error.code})`}, retrying in ${Math.max(1, Math.round(waitMs / 1000))}s`;
+      progress.notice =
+        `${error.status === 0 ? 'server unreachable' : `server answered ${error.status} (${error.code})`}, ` +
+        `retrying in ${Math.max(1, Math.round(waitMs / 1000))}s`;
       report();
       progress.notice = null;
     },
@@ -64,7 +66,8 @@ export async function push(options: PushOptions): Promise<PushSummary> {
   if (!(await client.repoExists(remote.namespace, remote.repo))) {
     throw new ClientError(
       'repo_not_found',
-      `repository ${remote.namespace}/${remote.repo} not found on ${remote.baseUrl}: create it with \`sluice repo create\``,
+      `repository ${remote.namespace}/${remote.repo} not found on ${remote.baseUrl}: create it with \`sluice ` +
+        `repo create\``,
       404,
     );
   }
@@ -194,7 +197,9 @@ export async function push(options: PushOptions): Promise<PushSummary> {
   let commitNote: string | null = null;
   if (!options.commit) commitNote = 'not asked to commit';
   else if (failed.length > 0)
-    commitNote = `not committed: ${failed.length} file(s) failed; fix them and run the same push again to resume (what the server staged is not sent again)`;
+    commitNote =
+      `not committed: ${failed.length} file(s) failed; fix them and run the same push again to resume (what the ` +
+      `server staged is not sent again)`;
   else {
     progress.phase = 'committing';
     report();
@@ -241,7 +246,9 @@ export async function push(options: PushOptions): Promise<PushSummary> {
 
 const sizeOf = (files: readonly LocalFile[]) => files.reduce((sum, f) => sum + f.size, 0);
 
-/** Oxen hashes of the files, four read at once, keeping what goes in batches; a file that cannot be read fails alone. */
+/**
+ * Oxen hashes of the files, four read at once, keeping what goes in batches; a file that cannot be read fails alone.
+ */
 async function hashFiles(
   files: ReadonlyArray<LocalFile & { target: string }>,
   keepBelow: number,

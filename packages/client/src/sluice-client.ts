@@ -144,7 +144,10 @@ export class SluiceClient {
     const code = parsed.error?.type ?? parsed.status_message ?? `http_${response.status}`;
     const error = new ClientError(
       code,
-      `${method} ${path}: ${response.status} ${parsed.status_description ?? parsed.error?.detail ?? parsed.status_message ?? ''}`.trimEnd(),
+      (
+        `${method} ${path}: ${response.status} ` +
+        `${parsed.status_description ?? parsed.error?.detail ?? parsed.status_message ?? ''}`
+      ).trimEnd(),
       response.status,
     );
     const retryAfter = Number(response.headers['retry-after']);
@@ -322,7 +325,9 @@ export class SluiceClient {
     return found;
   }
 
-  /** The files of one directory at a revision (a commit id or a branch), with their hashes; empty if it does not exist. */
+  /**
+   * The files of one directory at a revision (a commit id or a branch), with their hashes; empty if it does not exist.
+   */
   async listDir(
     ns: string,
     repo: string,
@@ -337,7 +342,8 @@ export class SluiceClient {
     for (let page = 1; ; page++) {
       const { status, body } = await this.request<Page>(
         'GET',
-        `${this.repoPath(ns, repo)}/dir/${encPath(revision)}${directory === '' ? '' : `/${encPath(directory)}`}?page=${page}&page_size=1000`,
+        `${this.repoPath(ns, repo)}/dir/` +
+          `${encPath(revision)}${directory === '' ? '' : `/${encPath(directory)}`}?page=${page}&page_size=1000`,
         { accept: [404] },
       );
       if (status === 404) return [];

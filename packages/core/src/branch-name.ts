@@ -19,6 +19,7 @@ export function assertBranchName(value: unknown): string {
   if (valid) return value;
   throw new SluiceError(
     'invalid_name',
-    `Invalid branch name ${JSON.stringify(value)}: 1 to ${maxBranchName} characters, no control characters, '/'-separated segments that are not empty, '.' or '..'`,
+    `Invalid branch name ${JSON.stringify(value)}: 1 to ${maxBranchName} characters, no control characters, ` +
+      `'/'-separated segments that are not empty, '.' or '..'`,
   );
 }

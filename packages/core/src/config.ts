@@ -212,7 +212,8 @@ export function loadConfig(env: Environment): Config {
       // reported below
     }
     problems.push(
-      `SLUICE_ALLOWED_ORIGINS: ${JSON.stringify(text)} is not an origin (expected scheme://host[:port], as http://localhost:5173)`,
+      `SLUICE_ALLOWED_ORIGINS: ${JSON.stringify(text)} is not an ` +
+        `origin (expected scheme://host[:port], as http://localhost:5173)`,
     );
     return text;
   });
@@ -328,8 +329,10 @@ export function loadConfig(env: Environment): Config {
   // as Redis's protected mode: whoever reaches the port could write and delete datasets and jobs
   if (config.role !== 'worker' && !config.auth.enabled && !isLoopback(config.host) && !config.allowOpen) {
     problems.push(
-      `SLUICE_HOST=${config.host} with SLUICE_AUTH=off serves an open, writable dataset server to every host that reaches it: ` +
-        'turn auth on (SLUICE_AUTH=on, see "Auth"), bind to 127.0.0.1, or set SLUICE_ALLOW_OPEN=true if that is what you mean',
+      `SLUICE_HOST=${config.host} with SLUICE_AUTH=off serves an open, writable dataset server to every host ` +
+        `that reaches it: ` +
+        'turn auth on (SLUICE_AUTH=on, see "Auth"), bind to 127.0.0.1, or set SLUICE_ALLOW_OPEN=true if that ' +
+        'is what you mean',
     );
   }
   if (problems.length > 0) {

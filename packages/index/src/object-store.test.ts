@@ -9,39 +9,42 @@ async function* sorted(changes: Array<readonly [string, TreeChange]>) {
 }
 
 describe('ObjectStore.buildTree', () => {
-  it('applies changes bottom-up, drops emptied directories, keeps untouched ones as they were, and sums sizes', async () => {
-    const objects = new ObjectStore(new MemoryBlobStore());
-    const base = await objects.buildTree(
-      await objects.emptyTree(),
-      sorted([
-        ['a/b/c.txt', file('c1', 3)],
-        ['a/d.txt', file('d1', 4)],
-        ['e.txt', file('e1', 5)],
-        ['keep/k.txt', file('k1', 6)],
-      ]),
-    );
-    const keepBefore = (await objects.lookup(base, 'keep'))!;
-    const next = await objects.buildTree(
-      base,
-      sorted([
-        ['a/b/c.txt', null], // a/b empties and goes
-        ['a/x.txt', file('x1', 7)],
-        ['e.txt', file('e2', 8)],
-        ['new/deep/n.txt', file('n1', 9)],
-      ]),
-    );
-    expect(await objects.lookup(next, 'a/b')).toBeNull();
-    expect((await objects.readNode((await objects.lookup(next, 'a'))!.hash)).map((e) => e.name)).toEqual([
-      'd.txt',
-      'x.txt',
-    ]);
-    expect(await objects.lookup(next, 'e.txt')).toMatchObject({ kind: 'file', hash: 'e2', size: 8 });
-    expect(await objects.lookup(next, 'new/deep/n.txt')).toMatchObject({ hash: 'n1' });
-    expect(await objects.lookup(next, 'keep')).toEqual(keepBefore); // not rewritten
-    expect((await objects.lookup(next, 'a'))!.size).toBe(4 + 7);
-    // the base is untouched: trees are content-addressed, never edited
-    expect(await objects.lookup(base, 'a/b/c.txt')).toMatchObject({ hash: 'c1' });
-  });
+  it(
+    'applies changes bottom-up, drops emptied directories, ' + 'keeps untouched ones as they were, and sums sizes',
+    async () => {
+      const objects = new ObjectStore(new MemoryBlobStore());
+      const base = await objects.buildTree(
+        await objects.emptyTree(),
+        sorted([
+          ['a/b/c.txt', file('c1', 3)],
+          ['a/d.txt', file('d1', 4)],
+          ['e.txt', file('e1', 5)],
+          ['keep/k.txt', file('k1', 6)],
+        ]),
+      );
+      const keepBefore = (await objects.lookup(base, 'keep'))!;
+      const next = await objects.buildTree(
+        base,
+        sorted([
+          ['a/b/c.txt', null], // a/b empties and goes
+          ['a/x.txt', file('x1', 7)],
+          ['e.txt', file('e2', 8)],
+          ['new/deep/n.txt', file('n1', 9)],
+        ]),
+      );
+      expect(await objects.lookup(next, 'a/b')).toBeNull();
+      expect((await objects.readNode((await objects.lookup(next, 'a'))!.hash)).map((e) => e.name)).toEqual([
+        'd.txt',
+        'x.txt',
+      ]);
+      expect(await objects.lookup(next, 'e.txt')).toMatchObject({ kind: 'file', hash: 'e2', size: 8 });
+      expect(await objects.lookup(next, 'new/deep/n.txt')).toMatchObject({ hash: 'n1' });
+      expect(await objects.lookup(next, 'keep')).toEqual(keepBefore); // not rewritten
+      expect((await objects.lookup(next, 'a'))!.size).toBe(4 + 7);
+      // the base is untouched: trees are content-addressed, never edited
+      expect(await objects.lookup(base, 'a/b/c.txt')).toMatchObject({ hash: 'c1' });
+    },
+  );
 
   it('builds the same root for the same content, whatever the base it started from', async () => {
     const objects = new ObjectStore(new MemoryBlobStore());
@@ -70,26 +73,29 @@ describe('ObjectStore.buildTree', () => {
 });
 
 describe('ObjectStore node cache', () => {
-  it('holds at most its bound of tree entries while a large tree is built and read, and builds the same tree', async () => {
-    const changes = Array.from(
-      { length: 20_000 },
-      (_, i) => [`d${i % 50}/s${Math.floor(i / 50) % 20}/f${i}.csv`, file(`h${i}`, i)] as const,
-    );
-    const bounded = new ObjectStore(new MemoryBlobStore(), { cachedTreeEntries: 1000 });
-    const unbounded = new ObjectStore(new MemoryBlobStore(), { cachedTreeEntries: 1_000_000 });
-    const root = await bounded.buildTree(await bounded.emptyTree(), sorted(changes));
-    expect(bounded.cachedTreeEntries).toBeLessThanOrEqual(1000);
-    expect(await unbounded.buildTree(await unbounded.emptyTree(), sorted(changes))).toBe(root);
-    // what a build writes is not cached (nobody reads it next); what is read is, up to the bound
-    expect(unbounded.cachedTreeEntries).toBeLessThan(100);
-    for (const [path, change] of changes) {
-      const expected = { hash: change.hash, size: change.size };
-      expect(await bounded.lookup(root, path)).toMatchObject(expected);
-      expect(await unbounded.lookup(root, path)).toMatchObject(expected);
-    }
-    expect(unbounded.cachedTreeEntries).toBeGreaterThan(20_000);
-    expect(bounded.cachedTreeEntries).toBeLessThanOrEqual(1000);
-  });
+  it(
+    'holds at most its bound of tree entries while a large tree is built and read, ' + 'and builds the same tree',
+    async () => {
+      const changes = Array.from(
+        { length: 20_000 },
+        (_, i) => [`d${i % 50}/s${Math.floor(i / 50) % 20}/f${i}.csv`, file(`h${i}`, i)] as const,
+      );
+      const bounded = new ObjectStore(new MemoryBlobStore(), { cachedTreeEntries: 1000 });
+      const unbounded = new ObjectStore(new MemoryBlobStore(), { cachedTreeEntries: 1_000_000 });
+      const root = await bounded.buildTree(await bounded.emptyTree(), sorted(changes));
+      expect(bounded.cachedTreeEntries).toBeLessThanOrEqual(1000);
+      expect(await unbounded.buildTree(await unbounded.emptyTree(), sorted(changes))).toBe(root);
+      // what a build writes is not cached (nobody reads it next); what is read is, up to the bound
+      expect(unbounded.cachedTreeEntries).toBeLessThan(100);
+      for (const [path, change] of changes) {
+        const expected = { hash: change.hash, size: change.size };
+        expect(await bounded.lookup(root, path)).toMatchObject(expected);
+        expect(await unbounded.lookup(root, path)).toMatchObject(expected);
+      }
+      expect(unbounded.cachedTreeEntries).toBeGreaterThan(20_000);
+      expect(bounded.cachedTreeEntries).toBeLessThanOrEqual(1000);
+    },
+  );
 });
 
 describe('a walk of a whole tree', () => {

@@ -11,7 +11,8 @@ export function redisFailure(error: unknown): SluiceError | null {
   if (/^OOM /.test(message)) {
     return new SluiceError(
       'redis_full',
-      'Redis is out of memory (maxmemory, noeviction) and refuses writes; free memory or raise maxmemory, then try again',
+      'Redis is out of memory (maxmemory, noeviction) and refuses writes; ' +
+        'free memory or raise maxmemory, then try again',
     );
   }
   if (

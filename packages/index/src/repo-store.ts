@@ -84,7 +84,8 @@ export class RepoStore {
     if (under !== null) {
       throw new SluiceError(
         'path_conflict',
-        `cannot create the repository with a file at ${under.path}: ${under.file} is one of its files; nothing was created`,
+        `cannot create the repository with a file at ${under.path}: ` +
+          `${under.file} is one of its files; nothing was created`,
         { fields: { path: under.path } },
       );
     }

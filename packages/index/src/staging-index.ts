@@ -30,7 +30,10 @@ const collisionBatch = 1000;
 /** The entry a collision question pairs each path with: a file (not a removal), in the staged encoding. */
 const someFile = encodeStagedEntry({ status: 'added', hash: '', size: 0, mimeType: '', dataType: 'binary' });
 
-/** A file that would collide with a staged one: `path` is under the staged file `staged`, or is itself the directory of staged files. */
+/**
+ * A file that would collide with a staged one: `path` is under the
+ * staged file `staged`, or is itself the directory of staged files.
+ */
 export interface StagedCollision {
   path: string;
   staged: string;
@@ -59,7 +62,10 @@ export function quotaExceededMessage(workspaceId: string, usage: WorkspaceUsage,
   const limits = [quota.files > 0 ? `${quota.files} files` : '', quota.bytes > 0 ? `${quota.bytes} bytes` : '']
     .filter(Boolean)
     .join(' and ');
-  return `workspace ${workspaceId} may stage at most ${limits}; it has ${usage.files} files and ${usage.bytes} bytes staged, and this upload would pass that: commit or unstage first`;
+  return (
+    `workspace ${workspaceId} may stage at most ${limits}; it has ${usage.files} files and ${usage.bytes} bytes ` +
+    `staged, and this upload would pass that: commit or unstage first`
+  );
 }
 
 /** The staged entries of each workspace, one Redis hash per workspace keyed by path. */

@@ -50,7 +50,8 @@ export const partStoredScript = `
 redis.call('HDEL', KEYS[3], ARGV[1])
 redis.call('SADD', KEYS[2], ARGV[1])
 for i = 1, 3 do redis.call('EXPIRE', KEYS[i], ARGV[2]) end
-if redis.call('SCARD', KEYS[2]) == tonumber(redis.call('HGET', KEYS[1], 'num_parts')) and redis.call('HGET', KEYS[1], 'state') == 'open' then
+if redis.call('SCARD', KEYS[2]) == tonumber(redis.call('HGET', KEYS[1], 'num_parts'))
+  and redis.call('HGET', KEYS[1], 'state') == 'open' then
   redis.call('HSET', KEYS[1], 'state', 'completing')
   return 1
 end

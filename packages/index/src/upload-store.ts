@@ -86,7 +86,10 @@ export class UploadStore {
     return { id, ...plan };
   }
 
-  /** The open or completing upload `id` of the repository, or null (unknown, finished, aborted, or another repository's). */
+  /**
+   * The open or completing upload `id` of the repository, or
+   * null (unknown, finished, aborted, or another repository's).
+   */
   async get(namespace: string, repo: string, id: string): Promise<Upload | null> {
     if (!/^[0-9a-f-]{36}$/.test(id)) return null;
     const fields = await this.redis.hgetall(this.keys(id)[0]);

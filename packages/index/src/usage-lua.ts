@@ -35,7 +35,8 @@ local function usageDelta(hash, from, to)
   end
   return files, bytes
 end
--- Sets the pairs ARGV[from .. to] and deletes the paths after them; when report is true, returns the deleted paths that were there.
+-- Sets the pairs ARGV[from .. to] and deletes the paths after them; when report is true, returns the deleted paths
+-- that were there.
 local function writeEntries(hash, from, to, report)
   for i = from, to, 2000 do
     redis.call('HSET', hash, unpack(ARGV, i, math.min(i + 1999, to)))

@@ -44,7 +44,9 @@ export class VersionReader {
     private readonly packs: PackIndex,
   ) {}
 
-  /** The version's bytes as a stream: one Redis lookup, then one read; `resource_not_found` when it is stored nowhere. */
+  /**
+   * The version's bytes as a stream: one Redis lookup, then one read; `resource_not_found` when it is stored nowhere.
+   */
   async open(hash: string): Promise<Readable> {
     for (let first = true; ; first = false) {
       const packed = (await this.packs.locate([hash])).get(hash);
@@ -109,7 +111,9 @@ export class VersionReader {
     return sizes;
   }
 
-  /** Size and first `headBytes` bytes of each version (null where it is stored nowhere), with one Redis lookup for all. */
+  /**
+   * Size and first `headBytes` bytes of each version (null where it is stored nowhere), with one Redis lookup for all.
+   */
   async describeAll(hashes: readonly string[], headBytes: number): Promise<Map<string, VersionHead | null>> {
     const located = await this.packs.locate(hashes);
     const described = new Map<string, VersionHead | null>();

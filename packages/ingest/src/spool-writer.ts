@@ -30,7 +30,10 @@ export class SpoolWriter {
   /** Digests started for this request's parts, told when the request fails. */
   private readonly digests: string[] = [];
   private discarded = false;
-  /** Every store write still under way: a discard waits for them, or a write that lands after the delete would outlive it. */
+  /**
+   * Every store write still under way: a discard waits for them,
+   * or a write that lands after the delete would outlive it.
+   */
   private readonly inFlight = new Set<Promise<unknown>>();
 
   /**

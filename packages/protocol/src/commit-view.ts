@@ -23,7 +23,9 @@ export type WorkspaceView = Static<typeof WorkspaceView>;
 export const BranchView = Type.Object({ name: Type.String(), commit_id: Type.String() });
 export type BranchView = Static<typeof BranchView>;
 
-/** Upstream's `StorageKind`, lowercase. sluice answers `local`: the client reads and writes versions through the server. */
+/**
+ * Upstream's `StorageKind`, lowercase. sluice answers `local`: the client reads and writes versions through the server.
+ */
 export const StorageKind = Type.Enum(['local', 's3']);
 /**
  * Upstream's `MerkleNodeBackend`, lowercase. sluice keeps trees of its own in neither, so it never

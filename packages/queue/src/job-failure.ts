@@ -13,7 +13,10 @@ export interface JobFailure {
   code: ErrorCode;
   message: string;
   retryable: boolean;
-  /** What the answer carries besides its code (see SluiceErrorOptions), so a waiting request answers as the worker's error would. */
+  /**
+   * What the answer carries besides its code (see SluiceErrorOptions),
+   * so a waiting request answers as the worker's error would.
+   */
   details?: Pick<SluiceErrorOptions, 'statusMessage' | 'fields' | 'errorFields'>;
 }
 
@@ -44,7 +47,10 @@ export function toJobError(error: unknown, classify: (error: unknown) => SluiceE
   return failure.retryable ? new Error(reason, { cause: error }) : new UnrecoverableError(reason);
 }
 
-/** A failed job's reason as written by `toJobError`; a reason not so written (BullMQ's own: stalled, say) is `job_failed`. */
+/**
+ * A failed job's reason as written by `toJobError`; a reason
+ * not so written (BullMQ's own: stalled, say) is `job_failed`.
+ */
 export function readJobFailure(reason: string | undefined): JobFailure {
   try {
     const read = JSON.parse(reason ?? '') as { code?: unknown; message?: unknown; details?: JobFailure['details'] };

@@ -23,7 +23,8 @@ export class SpareMemory {
   take(size: number): Buffer {
     const fits = this.spare.findIndex((memory) => memory.byteLength >= size && memory.byteLength <= 2 * size);
     if (fits !== -1) return Buffer.from(this.spare.splice(fits, 1)[0]!, 0, size);
-    // past 1 MiB, whole MiBs: segments of one workload differ by a few KiB, and each then fits in memory an earlier one gave back
+    // past 1 MiB, whole MiBs: segments of one workload differ by a
+    // few KiB, and each then fits in memory an earlier one gave back
     return size <= mib
       ? Buffer.allocUnsafeSlow(size)
       : Buffer.from(new ArrayBuffer(Math.ceil(size / mib) * mib), 0, size);

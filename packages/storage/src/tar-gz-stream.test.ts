@@ -55,22 +55,25 @@ describe('tarGzStream', () => {
     expect(opened).toEqual(['a', 'b']);
   });
 
-  it('fails the stream when an entry comes short or long, or cannot be read, instead of ending it as if whole', async () => {
-    await expect(
-      readExact(tarGzStream([{ name: 'short', size: 10, open: async () => Readable.from([Buffer.from('abc')]) }])),
-    ).rejects.toThrow(/ended after 3 of 10/);
-    await expect(
-      readExact(tarGzStream([{ name: 'long', size: 2, open: async () => Readable.from([Buffer.from('abc')]) }])),
-    ).rejects.toThrow(/more than its 2 bytes/);
-    const broken = new Readable({
-      read() {
-        this.destroy(new Error('store went away'));
-      },
-    });
-    await expect(
-      readExact(tarGzStream([entry('ok', Buffer.from('x')), { name: 'broken', size: 5, open: async () => broken }])),
-    ).rejects.toThrow(/store went away/);
-  });
+  it(
+    'fails the stream when an entry comes short or long, ' + 'or cannot be read, instead of ending it as if whole',
+    async () => {
+      await expect(
+        readExact(tarGzStream([{ name: 'short', size: 10, open: async () => Readable.from([Buffer.from('abc')]) }])),
+      ).rejects.toThrow(/ended after 3 of 10/);
+      await expect(
+        readExact(tarGzStream([{ name: 'long', size: 2, open: async () => Readable.from([Buffer.from('abc')]) }])),
+      ).rejects.toThrow(/more than its 2 bytes/);
+      const broken = new Readable({
+        read() {
+          this.destroy(new Error('store went away'));
+        },
+      });
+      await expect(
+        readExact(tarGzStream([entry('ok', Buffer.from('x')), { name: 'broken', size: 5, open: async () => broken }])),
+      ).rejects.toThrow(/store went away/);
+    },
+  );
 
   it('stops reading the entry when the reader goes away', async () => {
     let reads = 0;
@@ -87,30 +90,33 @@ describe('tarGzStream', () => {
     expect(reads).toBeLessThan(1000);
   });
 
-  it("writes each entry's mtime and pax records (a vendor record GNU tar skips), from a buffer already read", async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sluice-tar-'));
-    dirs.push(dir);
-    const files = [0, 1].map((i) => ({
-      name: `d/f${i}.txt`,
-      size: 4,
-      mtime: 1_700_000_000 + i,
-      pax: { 'SLUICE.hash': `hash${i}` },
-      open: async () => Buffer.from(`abc${i}`),
-    }));
-    const tar = await readExact(tarStream(files));
-    writeFileSync(join(dir, 'out.tar'), tar);
-    const quiet = '--warning=no-unknown-keyword';
-    const listing = [quiet, '--full-time', '--utc', '-tvf', join(dir, 'out.tar')];
-    const listed = execFileSync('tar', listing, { encoding: 'utf8' });
-    expect(listed.split('\n')).toEqual([
-      expect.stringMatching(/^-rw-r--r-- 0\/0 +4 2023-11-14 22:13:20 d\/f0\.txt$/),
-      expect.stringMatching(/^-rw-r--r-- 0\/0 +4 2023-11-14 22:13:21 d\/f1\.txt$/),
-      '',
-    ]);
-    expect(tar.toString('latin1')).toContain('21 SLUICE.hash=hash0\n');
-    execFileSync('tar', [quiet, '-xf', join(dir, 'out.tar'), '-C', dir]);
-    expect(readFileSync(join(dir, 'd/f1.txt'), 'utf8')).toBe('abc1');
-    const short = tarStream([{ name: 'x', size: 5, open: async () => Buffer.from('abc') }]);
-    await expect(readExact(short)).rejects.toThrow(/holds 3 bytes, not its 5/);
-  });
+  it(
+    "writes each entry's mtime and pax records (a vendor " + 'record GNU tar skips), from a buffer already read',
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'sluice-tar-'));
+      dirs.push(dir);
+      const files = [0, 1].map((i) => ({
+        name: `d/f${i}.txt`,
+        size: 4,
+        mtime: 1_700_000_000 + i,
+        pax: { 'SLUICE.hash': `hash${i}` },
+        open: async () => Buffer.from(`abc${i}`),
+      }));
+      const tar = await readExact(tarStream(files));
+      writeFileSync(join(dir, 'out.tar'), tar);
+      const quiet = '--warning=no-unknown-keyword';
+      const listing = [quiet, '--full-time', '--utc', '-tvf', join(dir, 'out.tar')];
+      const listed = execFileSync('tar', listing, { encoding: 'utf8' });
+      expect(listed.split('\n')).toEqual([
+        expect.stringMatching(/^-rw-r--r-- 0\/0 +4 2023-11-14 22:13:20 d\/f0\.txt$/),
+        expect.stringMatching(/^-rw-r--r-- 0\/0 +4 2023-11-14 22:13:21 d\/f1\.txt$/),
+        '',
+      ]);
+      expect(tar.toString('latin1')).toContain('21 SLUICE.hash=hash0\n');
+      execFileSync('tar', [quiet, '-xf', join(dir, 'out.tar'), '-C', dir]);
+      expect(readFileSync(join(dir, 'd/f1.txt'), 'utf8')).toBe('abc1');
+      const short = tarStream([{ name: 'x', size: 5, open: async () => Buffer.from('abc') }]);
+      await expect(readExact(short)).rejects.toThrow(/holds 3 bytes, not its 5/);
+    },
+  );
 });

@@ -24,6 +24,7 @@ describe('translateS3Error', () => {
       'store_unavailable',
     );
     expect(codeOf(Object.assign(new Error('gone'), { code: 'NoSuchKey' }))).toBe('resource_not_found');
-    expect(codeOf(Object.assign(new Error('denied'), { code: 'AccessDenied' }))).toBe('AccessDenied'); // thrown as it is
+    // thrown as it is
+    expect(codeOf(Object.assign(new Error('denied'), { code: 'AccessDenied' }))).toBe('AccessDenied');
   });
 });

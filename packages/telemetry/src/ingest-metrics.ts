@@ -15,18 +15,24 @@ export type Stage = 'spool' | 'gunzip' | 'hash' | 'stream' | 'store' | 'stage';
 export const ingestMetrics = {
   stageSeconds: new Histogram({
     name: 'sluice_stage_duration_seconds',
-    help: 'Time spent per stage of an upload: spool (per request), gunzip and hash (per thread task), stream (per large part), store (per segment), stage (per job)',
+    help:
+      'Time spent per stage of an upload: spool (per request), gunzip and hash (per thread task), stream (per ' +
+      'large part), store (per segment), stage (per job)',
     labelNames: ['stage'] as const,
     buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
   }),
   stageBytes: new Counter({
     name: 'sluice_stage_bytes_total',
-    help: 'Bytes through each stage: spool counts bytes as sent, gunzip inflated bytes, hash hashed bytes, store bytes written to the version store',
+    help:
+      'Bytes through each stage: spool counts bytes as sent, gunzip inflated bytes, hash hashed bytes, store ' +
+      'bytes written to the version store',
     labelNames: ['stage'] as const,
   }),
   files: new Counter({
     name: 'sluice_ingested_files_total',
-    help: 'Files processed by ingest jobs, by outcome: stored (new content), deduplicated (content already stored), failed',
+    help:
+      'Files processed by ingest jobs, by outcome: stored (new content), ' +
+      'deduplicated (content already stored), failed',
     labelNames: ['outcome'] as const,
   }),
   deduplicatedBytes: new Counter({
@@ -35,7 +41,9 @@ export const ingestMetrics = {
   }),
   digests: new Counter({
     name: 'sluice_digests_total',
-    help: 'Large parts whose processing started while they arrived (digest jobs), by what the ingest job made of it: used the result, or streamed the part again (the digest stopped or died)',
+    help:
+      'Large parts whose processing started while they arrived (digest jobs), by what the ingest job made of it: ' +
+      'used the result, or streamed the part again (the digest stopped or died)',
     labelNames: ['result'] as const,
   }),
   jobs: new Counter({
@@ -45,7 +53,9 @@ export const ingestMetrics = {
   }),
   threadBusySeconds: new Counter({
     name: 'sluice_worker_thread_busy_seconds_total',
-    help: 'Time the worker threads spent inflating and hashing (measured inside the threads); rate() of it over the thread count is their utilisation',
+    help:
+      'Time the worker threads spent inflating and hashing (measured inside the threads); rate() of it over the ' +
+      'thread count is their utilisation',
   }),
   dependencyErrors: new Counter({
     name: 'sluice_dependency_errors_total',

@@ -6,7 +6,9 @@ import { spawnTracked, testProcessEnv } from '../test-processes.js';
 /** Where the pids go, for the test that runs this file to look at. */
 const pidsFile = process.env.SELF_CHECK_PIDS!;
 /** A process that runs until it is killed, with a child of its own that does too. */
-const parentAndChild = `const child = require('node:child_process').spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+const parentAndChild =
+  "const child = require('node:child_process').spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], " +
+  `{ stdio: 'ignore' });
   require('node:fs').appendFileSync(process.env.SELF_CHECK_PIDS, 'grandchild ' + child.pid + '\\n');
   setInterval(() => {}, 1000);`;
 

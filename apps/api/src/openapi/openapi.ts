@@ -79,7 +79,9 @@ export async function openApi(app: FastifyInstance): Promise<void> {
         description:
           'The Oxen server routes sluice speaks (Oxen ' +
           oxenVersion +
-          '), with sluice’s extensions: asynchronous uploads and commits (`Prefer: respond-async`), jobs (`/api/jobs/{job_id}`), `Idempotency-Key`, readiness and metrics. Every JSON answer is the Oxen envelope (`status`, `status_message`, …).',
+          '), with sluice’s extensions: asynchronous uploads and commits (`Prefer: respond-async`), jobs ' +
+          '(`/api/jobs/{job_id}`), `Idempotency-Key`, readiness and metrics. Every JSON answer is the Oxen ' +
+          'envelope (`status`, `status_message`, …).',
       },
       components: {
         securitySchemes: {

@@ -73,7 +73,11 @@ export const repoSchemas = {
     operationId: 'delete_repo',
     summary: 'Delete a repository',
     description:
-      'Write access. Removes every key of the repository (branches, commit ids, workspaces and their stages, job results) in bounded batches before answering `resource_deleted`; the name may be created again, afresh. Content is shared by every repository by hash and stays in the store. While a deletion runs (or after one was cut short) creating the name is 409 `repo_being_deleted`; DELETE again finishes a deletion cut short.',
+      'Write access. Removes every key of the repository (branches, commit ids, workspaces and their stages, ' +
+      'job results) in bounded batches before answering `resource_deleted`; the name may be created again, ' +
+      'afresh. Content is shared by every repository by hash and stays in the store. While a deletion runs (or ' +
+      'after one was cut short) creating the name is 409 `repo_being_deleted`; DELETE again finishes a deletion ' +
+      'cut short.',
     tags: repoTags,
     response: { 200: ok(), 404: notFound },
   },
@@ -88,7 +92,10 @@ export const repoSchemas = {
     operationId: 'create_branch',
     summary: 'Create a branch from a branch (`from_name`) or a commit (`commit_id`)',
     description:
-      'The body is read as `{new_name, from_name}` first, then as `{new_name, commit_id}`, as upstream does. With `from_name`, a branch that exists already is answered 200 `resource_found`, unchanged (clients use it as get or create). With `commit_id`, a branch that exists at that commit is found, one at another commit is 409 `branch_exists` and is not moved.',
+      'The body is read as `{new_name, from_name}` first, then as `{new_name, commit_id}`, as upstream does. ' +
+      'With `from_name`, a branch that exists already is answered 200 `resource_found`, unchanged (clients use ' +
+      'it as get or create). With `commit_id`, a branch that exists at that commit is found, one at another ' +
+      'commit is 409 `branch_exists` and is not moved.',
     tags: commitTags,
     body: CreateBranchBody,
     response: { 200: ok({ branch: BranchView }), 400: ErrorBody, 404: notFound, 409: ErrorBody },
@@ -105,7 +112,9 @@ export const repoSchemas = {
     operationId: 'delete_branch',
     summary: 'Delete a branch',
     description:
-      "Answers the branch as it was, `resource_deleted`. `main` (the default branch) and a repository's only branch are kept: 409 `branch_protected`, nothing changed. Commits stay; workspaces are based on a commit, not a branch, and keep theirs.",
+      "Answers the branch as it was, `resource_deleted`. `main` (the default branch) and a repository's only " +
+      'branch are kept: 409 `branch_protected`, nothing changed. Commits stay; workspaces are based on a ' +
+      'commit, not a branch, and keep theirs.',
     tags: commitTags,
     wildcard: 'branch_name',
     response: { 200: ok({ branch: BranchView }), 404: notFound, 409: ErrorBody },
@@ -114,7 +123,10 @@ export const repoSchemas = {
     operationId: 'merge_pushed_commit',
     summary: 'Merge a pushed commit into a branch (`oxen push`): not implemented',
     description:
-      "Upstream merges a commit `oxen push` uploaded as merkle tree nodes. sluice does not store Oxen's merkle tree, so it answers 501 `not_implemented` (after 404 for a repository that does not exist), without reading the body. Write through a workspace instead: upload, then commit (`oxen workspace add`, `oxen workspace commit`, `sluice push`).",
+      "Upstream merges a commit `oxen push` uploaded as merkle tree nodes. sluice does not store Oxen's merkle " +
+      'tree, so it answers 501 `not_implemented` (after 404 for a repository that does not exist), without ' +
+      'reading the body. Write through a workspace instead: upload, then commit (`oxen workspace add`, `oxen ' +
+      'workspace commit`, `sluice push`).',
     tags: commitTags,
     wildcard: 'branch_name',
     wildcardTail: '/merge',
@@ -125,7 +137,11 @@ export const repoSchemas = {
     operationId: 'merkle_tree_read',
     summary: "Oxen's merkle tree nodes (`oxen clone`, `pull`, `fetch`, `push`): not implemented",
     description:
-      "Upstream's `GET R/tree/download[/{base_head}]`, `R/tree/nodes/hash/{hash}[/download]`, `R/tree/nodes/resource/{path}` serve tree nodes in Oxen's on-disk format. sluice keeps trees of its own, so these answer 501 `not_implemented` (after 404 for a repository that does not exist). Read a directory at a revision as one tar through `GET R/archive/{revision}/{path}`, or file by file through `GET R/dir`, `R/meta`, `R/file`, `R/chunk` (`oxen ls`, `oxen download`).",
+      "Upstream's `GET R/tree/download[/{base_head}]`, `R/tree/nodes/hash/{hash}[/download]`, " +
+      "`R/tree/nodes/resource/{path}` serve tree nodes in Oxen's on-disk format. sluice keeps trees of its own, " +
+      'so these answer 501 `not_implemented` (after 404 for a repository that does not exist). Read a directory ' +
+      'at a revision as one tar through `GET R/archive/{revision}/{path}`, or file by file through `GET R/dir`, ' +
+      '`R/meta`, `R/file`, `R/chunk` (`oxen ls`, `oxen download`).',
     tags: commitTags,
     wildcard: 'path',
     response: { 404: notFound, 501: notImplemented },
@@ -134,7 +150,10 @@ export const repoSchemas = {
     operationId: 'merkle_tree_write',
     summary: 'Upload or compare merkle tree nodes (`oxen push`): not implemented',
     description:
-      "Upstream's `POST R/tree/nodes` (a tar.gz of nodes), `R/tree/nodes/missing_node_hashes`, `R/tree/nodes/missing_file_hashes_from_commits`, `R/tree/nodes/mark_nodes_as_synced`. 501 `not_implemented` (after 404 for a repository that does not exist), without reading the body: write through a workspace.",
+      "Upstream's `POST R/tree/nodes` (a tar.gz of nodes), `R/tree/nodes/missing_node_hashes`, " +
+      '`R/tree/nodes/missing_file_hashes_from_commits`, `R/tree/nodes/mark_nodes_as_synced`. 501 ' +
+      '`not_implemented` (after 404 for a repository that does not exist), without reading the body: write ' +
+      'through a workspace.',
     tags: commitTags,
     wildcard: 'path',
     response: { 404: notFound, 501: notImplemented },
@@ -181,7 +200,9 @@ export const repoSchemas = {
     operationId: 'get_meta',
     summary: 'One file or directory at a revision, as `oxen download` asks for it before the content',
     description:
-      'Answers `entry` exactly as `dir` lists it (the client reads it as a strict `MetadataEntry`: an entry with any other field is taken for a workspace entry and refused). The client then fetches a file up to 10 MiB by `file/…`, a larger one by `chunk/…`, and checks it against `hash`.',
+      'Answers `entry` exactly as `dir` lists it (the client reads it as a strict `MetadataEntry`: an entry ' +
+      'with any other field is taken for a workspace entry and refused). The client then fetches a file up to ' +
+      '10 MiB by `file/…`, a larger one by `chunk/…`, and checks it against `hash`.',
     tags: commitTags,
     wildcard: 'revision_and_path',
     response: { 200: ok({ entry: MetadataEntry }), 404: notFound },
@@ -190,7 +211,8 @@ export const repoSchemas = {
     operationId: 'get_chunk',
     summary: 'A byte range of a committed file (`oxen download` of a file over 10 MiB), raw bytes',
     description:
-      "`chunk_start` (default 0) and `chunk_size` (default 10 MiB, upstream's segment) in bytes; a range past the end of the file is cut short there.",
+      "`chunk_start` (default 0) and `chunk_size` (default 10 MiB, upstream's segment) in bytes; a range past " +
+      'the end of the file is cut short there.',
     tags: commitTags,
     wildcard: 'revision_and_path',
     querystring: query({
@@ -252,7 +274,12 @@ export const repoSchemas = {
     operationId: 'compare_trees',
     summary: 'sluice: the files that differ between two revisions (added, modified, removed), a page at a time',
     description:
-      "`base` and `head` are each a branch name or a commit id; `path` (default the root) narrows the comparison to a directory or a file. Entries come in tree order (a directory's children as stored, a directory's files after the file of the same name), files only: an added directory is listed as the files it holds. Subtrees with the same hash are not opened, so a page costs what its changes cost. `next_after` is null on the last page; otherwise pass it back as `after` (a path relative to `path`) for the next page. `page_size` is 100 by default, at most 10,000.",
+      '`base` and `head` are each a branch name or a commit id; `path` (default the root) narrows the ' +
+      "comparison to a directory or a file. Entries come in tree order (a directory's children as stored, a " +
+      "directory's files after the file of the same name), files only: an added directory is listed as the " +
+      'files it holds. Subtrees with the same hash are not opened, so a page costs what its changes cost. ' +
+      '`next_after` is null on the last page; otherwise pass it back as `after` (a path relative to `path`) for ' +
+      'the next page. `page_size` is 100 by default, at most 10,000.',
     tags: commitTags,
     querystring: query({
       base: Type.String({ minLength: 1 }),

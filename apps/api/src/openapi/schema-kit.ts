@@ -78,7 +78,8 @@ export const multipartFiles = Type.Object({
   'file[]': optional(
     Type.Array(Type.String({ format: 'binary' }), {
       description:
-        'One part per file. The filename is the path relative to {path} (UTF-8, subdirectories kept). A part sent with Content-Type application/gzip is gunzipped; any other part is stored as sent.',
+        'One part per file. The filename is the path relative to {path} (UTF-8, subdirectories kept). A part ' +
+        'sent with Content-Type application/gzip is gunzipped; any other part is stored as sent.',
     }),
   ),
   file: optional(Type.String({ format: 'binary', description: 'Also accepted, as upstream does' })),
@@ -94,7 +95,11 @@ export const sluiceTags = ['sluice'];
 
 /** The rule every route that stages a file is held to (docs/api.md, "A file and a directory never share a path"). */
 export const collisionRule =
-  ' A file never shares a path with a directory: a file where the base commit or the stage has a directory, or under a committed or staged file (also of the same request), refuses the whole request with 409 `path_conflict` and stages nothing; a staged removal does not make room (swap a file and a directory over two commits).';
+  ' A file never shares a path with a directory: a file where the base commit or the stage has a directory, or ' +
+  'under a committed or staged file (also of the same request), refuses the whole request with 409 ' +
+  '`path_conflict` and stages nothing; a staged removal does not make room (swap a file and a directory over ' +
+  'two commits).';
 /** Files past SLUICE_WORKSPACE_MAX_FILES or bytes past SLUICE_WORKSPACE_MAX_BYTES. */
 export const quotaRule =
-  ' Past a workspace quota (staged removals and moves count as files) the whole request is refused with 413 `quota_exceeded`.';
+  ' Past a workspace quota (staged removals and moves count as files) the whole request is refused with 413 ' +
+  '`quota_exceeded`.';

@@ -54,7 +54,8 @@ export const serverSchemas = {
   dashboard: {
     operationId: 'dashboard',
     summary:
-      'sluice: what /ui shows: running totals, queue depth, workers, recent jobs, staged counts of their workspaces (admin)',
+      'sluice: what /ui shows: running totals, queue depth, workers, ' +
+      'recent jobs, staged counts of their workspaces (admin)',
     tags: sluiceTags,
     querystring: query({ page: optional(Type.Integer({ minimum: 1 })) }),
     response: {
@@ -69,7 +70,8 @@ export const serverSchemas = {
           }),
           {
             description:
-              'ingest rates of the last five minutes, one per interval, oldest first, as this API node sampled the totals',
+              'ingest rates of the last five minutes, one per interval, ' +
+              'oldest first, as this API node sampled the totals',
           },
         ),
         workers: count,

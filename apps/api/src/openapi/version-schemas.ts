@@ -22,7 +22,11 @@ export const versionSchemas = {
     operationId: 'begin_version_upload',
     summary: 'Begin a resumable upload of a large file in parts (newer clients)',
     description:
-      'Content this repository already references answers `file.status: already_stored` and is staged at the destination at once; otherwise `awaiting_parts` with the upload id, the part size (every part but the last), the number of parts and the part window. A file is at most 1 TiB. A destination the workspace has no room for (its quotas, less what a file staged at the same path holds) is refused here with 413 `quota_exceeded`, before any part is sent.' +
+      'Content this repository already references answers `file.status: already_stored` and is staged at the ' +
+      'destination at once; otherwise `awaiting_parts` with the upload id, the part size (every part but the ' +
+      'last), the number of parts and the part window. A file is at most 1 TiB. A destination the workspace has ' +
+      'no room for (its quotas, less what a file staged at the same path holds) is refused here with 413 ' +
+      '`quota_exceeded`, before any part is sent.' +
       collisionRule,
     tags: versionTags,
     body: BeginUploadBody,
@@ -48,7 +52,11 @@ export const versionSchemas = {
     operationId: 'upload_version_part',
     summary: 'One part of a resumable upload, numbered from 1',
     description:
-      'Parts may come in any order within the window (429 + Retry-After beyond it, or while the same part is being stored; a request cut or refused mid-part gives the part up at once, a claim left by a dead API node lapses after 10 minutes); a part longer or shorter than its size is 400; a part resent after it was stored is accepted and ignored. The part that completes the file is answered with `completed: true` once the worker has verified the hash and staged the file. A finished, aborted or unknown upload answers 404.',
+      'Parts may come in any order within the window (429 + Retry-After beyond it, or while the same part is ' +
+      'being stored; a request cut or refused mid-part gives the part up at once, a claim left by a dead API ' +
+      'node lapses after 10 minutes); a part longer or shorter than its size is 400; a part resent after it was ' +
+      'stored is accepted and ignored. The part that completes the file is answered with `completed: true` once ' +
+      'the worker has verified the hash and staged the file. A finished, aborted or unknown upload answers 404.',
     tags: versionTags,
     consumes: ['application/octet-stream'],
     streamedBody: rawBytes,
@@ -76,7 +84,8 @@ export const versionSchemas = {
     operationId: 'upload_chunk',
     summary: 'One chunk of a large file, at a byte offset',
     description:
-      'At most SLUICE_MAX_REQUEST_BYTES (413 past it; nothing is stored). Chunks never completed are swept after SLUICE_SPOOL_GRACE_SECONDS.',
+      'At most SLUICE_MAX_REQUEST_BYTES (413 past it; nothing is stored). Chunks never completed are swept ' +
+      'after SLUICE_SPOOL_GRACE_SECONDS.',
     tags: versionTags,
     querystring: query({ offset: optional(Type.Integer({ minimum: 0 })) }),
     consumes: ['application/octet-stream'],
@@ -115,7 +124,11 @@ export const versionSchemas = {
     operationId: 'download_versions',
     summary: "Many versions at once, as a gzipped tar stream (method QUERY; the client's pull and clone)",
     description:
-      'The body is a gzip of `hash\\n` lines, sent with any Content-Type or none. The answer is a gzipped tar with one entry per distinct hash, named by the hash, streamed as it is read from the store (an error on the way cuts the stream short rather than ending the archive). Before anything is sent, hashes this repository does not reference, or that are stored nowhere, make the whole request 404 `version_blobs_missing` with `error.missing_hashes`. At most 100,000 hashes a request.',
+      'The body is a gzip of `hash\\n` lines, sent with any Content-Type or none. The answer is a gzipped tar ' +
+      'with one entry per distinct hash, named by the hash, streamed as it is read from the store (an error on ' +
+      'the way cuts the stream short rather than ending the archive). Before anything is sent, hashes this ' +
+      'repository does not reference, or that are stored nowhere, make the whole request 404 ' +
+      '`version_blobs_missing` with `error.missing_hashes`. At most 100,000 hashes a request.',
     tags: versionTags,
     consumes: ['application/gzip'],
     streamedBody: Type.String({ format: 'binary', description: 'gzip of hash lines' }),

@@ -96,7 +96,13 @@ export const workspaceSchemas = {
     operationId: 'add',
     summary: 'Add files to workspace',
     description:
-      'Upload and stage files to a workspace. Accepts a multipart body with gzipped (`Content-Type: application/gzip`) or uncompressed file parts; the filename of each part is its path under {path}, and the server computes each hash (xxh3-128). One invalid path (absolute, `..`, NUL, or past 4096 bytes once normalized: the rule of every route that names a path) fails the whole request and stages nothing. The answer lists the staged paths in request order; a part that fails alone (corrupt gzip, inflate limits) is left out. sluice extensions: `Prefer: respond-async` or `?async=true` answers 202 with a job once the upload is durable; `Idempotency-Key` makes a retry return the same job.' +
+      'Upload and stage files to a workspace. Accepts a multipart body with gzipped (`Content-Type: ' +
+      'application/gzip`) or uncompressed file parts; the filename of each part is its path under {path}, and ' +
+      'the server computes each hash (xxh3-128). One invalid path (absolute, `..`, NUL, or past 4096 bytes once ' +
+      'normalized: the rule of every route that names a path) fails the whole request and stages nothing. The ' +
+      'answer lists the staged paths in request order; a part that fails alone (corrupt gzip, inflate limits) ' +
+      'is left out. sluice extensions: `Prefer: respond-async` or `?async=true` answers 202 with a job once the ' +
+      'upload is durable; `Idempotency-Key` makes a retry return the same job.' +
       collisionRule +
       quotaRule,
     tags: fileTags,
@@ -113,7 +119,8 @@ export const workspaceSchemas = {
             Type.Integer({
               minimum: 0,
               description:
-                'sluice: how many of the staged files had content this repository already referenced, or an earlier file of the request had (as the job reports it)',
+                'sluice: how many of the staged files had content this repository already referenced, or an ' +
+                'earlier file of the request had (as the job reports it)',
             }),
           ),
         },
@@ -141,7 +148,9 @@ export const workspaceSchemas = {
     tags: fileTags,
     wildcard: 'path',
     description:
-      'Stages the new path as added and a committed source as removed (a source only staged is moved). A new_path the base commit holds (file or directory) is 400, as upstream; one staged already is 409 `destination_already_staged`.' +
+      'Stages the new path as added and a committed source as removed (a source only staged is moved). A ' +
+      'new_path the base commit holds (file or directory) is 400, as upstream; one staged already is 409 ' +
+      '`destination_already_staged`.' +
       collisionRule +
       quotaRule,
     body: MoveBody,
@@ -213,7 +222,8 @@ export const workspaceSchemas = {
     operationId: 'commit',
     summary: 'Commit the workspace onto a branch',
     description:
-      'The new commit’s parent is the branch head. A staged file changed on the branch since the workspace’s base is a conflict (409). `Prefer: respond-async` (sluice) answers 202 with a commit job.',
+      'The new commit’s parent is the branch head. A staged file changed on the branch since the workspace’s ' +
+      'base is a conflict (409). `Prefer: respond-async` (sluice) answers 202 with a commit job.',
     tags: commitTags,
     wildcard: 'branch',
     headers: Type.Object(asyncHeaders),
@@ -249,7 +259,9 @@ export const workspaceSchemas = {
     operationId: 'stage_hashes',
     summary: 'sluice: stage files by content hash, for content the server already holds',
     description:
-      'For clients that hash locally: the files whose content is in the version store are staged (or echoed as unchanged against the base commit) without sending their bytes; `missing` lists the paths to upload as usual. At most 5000 files per request (413 beyond).' +
+      'For clients that hash locally: the files whose content is in the version store are staged (or echoed as ' +
+      'unchanged against the base commit) without sending their bytes; `missing` lists the paths to upload as ' +
+      'usual. At most 5000 files per request (413 beyond).' +
       collisionRule +
       quotaRule,
     tags: [...fileTags, ...sluiceTags],

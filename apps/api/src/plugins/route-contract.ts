@@ -84,7 +84,8 @@ export function routeContract(app: FastifyInstance, { checkAnswers }: { checkAns
         const [first] = validate.errors ?? [];
         // a plain Error: the caller gets an opaque 500, the log gets what strayed
         throw new Error(
-          `answer of ${method} ${url} (${httpStatus}) strays from its schema: ${first?.instancePath || '(root)'} ${first?.message ?? ''} ${JSON.stringify(first?.params ?? {})}`,
+          `answer of ${method} ${url} (${httpStatus}) strays from its schema: ` +
+            `${first?.instancePath || '(root)'} ${first?.message ?? ''} ${JSON.stringify(first?.params ?? {})}`,
         );
       }
       return JSON.stringify(data);

@@ -39,12 +39,15 @@ export function uploadAdmission(app: FastifyInstance, limits: AdmissionLimits): 
     if (announced > limits.maxBytes) {
       refusal = new SluiceError(
         'request_too_large',
-        `this upload announces ${announced} bytes; an API node reads at most SLUICE_MAX_SPOOL_BYTES_IN_FLIGHT (${limits.maxBytes}) at once`,
+        `this upload announces ${announced} bytes; an API node reads at ` +
+          `most SLUICE_MAX_SPOOL_BYTES_IN_FLIGHT (${limits.maxBytes}) at once`,
       );
     } else if (uploads + 1 > limits.maxUploads || bytes + announced > limits.maxBytes) {
       refusal = new SluiceError(
         'too_busy',
-        `this node is reading ${uploads} uploads (${bytes} bytes) already, its budget (SLUICE_MAX_UPLOADS_IN_FLIGHT ${limits.maxUploads}, SLUICE_MAX_SPOOL_BYTES_IN_FLIGHT ${limits.maxBytes}); retry shortly`,
+        `this node is reading ${uploads} uploads (${bytes} bytes) already, its budget ` +
+          `(SLUICE_MAX_UPLOADS_IN_FLIGHT ${limits.maxUploads}, SLUICE_MAX_SPOOL_BYTES_IN_FLIGHT ` +
+          `${limits.maxBytes}); retry shortly`,
       );
     } else if (mine + 1 > limits.maxPerCaller) {
       refusal = new SluiceError(

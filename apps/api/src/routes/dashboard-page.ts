@@ -3,6 +3,7 @@
  * offline) that polls GET /api/dashboard. Every value from the server is written with
  * textContent: paths are user input and must never become markup.
  */
+// a backslash at the end of a line continues it: the page's text is as if the two were one line
 export const dashboardPage = `<!doctype html>
 <html lang="en">
 <head>
@@ -19,13 +20,15 @@ export const dashboardPage = `<!doctype html>
   .tile { background: #fff; border-radius: .5rem; padding: .7rem 1rem; box-shadow: 0 1px 2px #0002; }
   .tile .label { font-size: .75rem; text-transform: uppercase; color: #66788a; }
   .tile .value { font-size: 1.6rem; font-variant-numeric: tabular-nums; }
-  section { background: #fff; border-radius: .5rem; padding: .8rem 1rem; margin-bottom: 1rem; box-shadow: 0 1px 2px #0002; }
+  section { background: #fff; border-radius: .5rem; padding: .8rem 1rem; margin-bottom: 1rem; \
+box-shadow: 0 1px 2px #0002; }
   h2 { font-size: 1rem; margin: 0 0 .5rem; }
   table { width: 100%; border-collapse: collapse; font-size: .85rem; font-variant-numeric: tabular-nums; }
   th, td { text-align: left; padding: .3rem .5rem; border-bottom: 1px solid #e4e8ee; }
   tbody tr.job { cursor: pointer; }
   tbody tr.job:hover { background: #eef3fb; }
-  .state-completed { color: #1f7a3d; } .state-failed { color: #b3261e; } .state-active { color: #3563c9; } .state-partial { color: #a05a00; }
+  .state-completed { color: #1f7a3d; } .state-failed { color: #b3261e; } .state-active { color: #3563c9; } \
+.state-partial { color: #a05a00; }
   .error { color: #b3261e; }
   #status { font-size: .8rem; color: #66788a; }
   #auth { display: none; margin: 1rem 0; }
@@ -40,7 +43,8 @@ export const dashboardPage = `<!doctype html>
   <a href="/swagger-ui/">API</a>
   <span id="status" data-testid="status">connecting…</span>
 </header>
-<form id="auth"><label>Bearer token (admin): <input id="token" type="password" autocomplete="off"></label> <button>use</button></form>
+<form id="auth"><label>Bearer token (admin): <input id="token" \
+type="password" autocomplete="off"></label> <button>use</button></form>
 <div class="tiles">
   <div class="tile"><div class="label">files / s</div><div class="value" data-testid="files-rate">–</div></div>
   <div class="tile"><div class="label">MiB / s</div><div class="value" data-testid="bytes-rate">–</div></div>
@@ -48,13 +52,15 @@ export const dashboardPage = `<!doctype html>
   <div class="tile"><div class="label">commits</div><div class="value" data-testid="commits-total">–</div></div>
   <div class="tile"><div class="label">jobs queued</div><div class="value" data-testid="queue-waiting">–</div></div>
   <div class="tile"><div class="label">jobs active</div><div class="value" data-testid="queue-active">–</div></div>
-  <div class="tile"><div class="label">jobs completed</div><div class="value" data-testid="queue-completed">–</div></div>
+  <div class="tile"><div class="label">jobs completed</div>\
+<div class="value" data-testid="queue-completed">–</div></div>
   <div class="tile"><div class="label">failed jobs</div><div class="value" data-testid="queue-failed">–</div></div>
   <div class="tile"><div class="label">failed files</div><div class="value" data-testid="files-failed">–</div></div>
   <div class="tile"><div class="label">workers</div><div class="value" data-testid="workers">–</div></div>
 </div>
 <section>
-  <h2>Ingest rate, the last five minutes <span class="legend files">files / s</span> <span class="legend bytes">MiB / s</span></h2>
+  <h2>Ingest rate, the last five minutes <span class="legend files">files / s</span> \
+<span class="legend bytes">MiB / s</span></h2>
   <svg data-testid="chart" width="100%" height="150" viewBox="0 0 640 150" font-size="11" fill="#66788a">
     <line x1="50" y1="10" x2="50" y2="120" stroke="#9aa7b4"/>
     <line x1="50" y1="120" x2="630" y2="120" stroke="#9aa7b4"/>
@@ -70,8 +76,10 @@ export const dashboardPage = `<!doctype html>
   </svg>
 </section>
 <section>
-  <h2>Recent jobs <button id="newer" data-testid="newer">newer</button> <span data-testid="page">page 1</span> <button id="older" data-testid="older">older</button></h2>
-  <table><thead><tr><th>job</th><th>state</th><th>workspace</th><th>files</th><th>staged</th><th>deduplicated</th><th>failed</th><th>first error or commit</th></tr></thead>
+  <h2>Recent jobs <button id="newer" data-testid="newer">newer</button> <span data-testid="page">page 1</span> \
+<button id="older" data-testid="older">older</button></h2>
+  <table><thead><tr><th>job</th><th>state</th><th>workspace</th><th>files</th><th>staged</th>\
+<th>deduplicated</th><th>failed</th><th>first error or commit</th></tr></thead>
   <tbody data-testid="jobs"></tbody></table>
 </section>
 <section>
@@ -123,7 +131,8 @@ export const dashboardPage = `<!doctype html>
   };
   // a job that completed with files that failed is not the green "completed" of a clean one
   const stateOf = (job) => job.state === 'completed' && job.failed > 0
-    ? { text: 'completed, ' + job.failed + ' file' + (job.failed === 1 ? '' : 's') + ' failed', className: 'state-partial' }
+    ? { text: 'completed, ' + job.failed + ' file' + (job.failed === 1 ? '' : 's') + ' failed', \
+className: 'state-partial' }
     : { text: job.state, className: 'state-' + job.state };
 
   async function showJob(id) {
@@ -152,7 +161,8 @@ export const dashboardPage = `<!doctype html>
     $(axis).textContent = round(max) + ' ' + unit;
   };
   let page = 1;
-  document.getElementById('newer').addEventListener('click', () => { page = Math.max(1, page - 1); refresh().catch(report); });
+  document.getElementById('newer').addEventListener('click', () => { \
+page = Math.max(1, page - 1); refresh().catch(report); });
   document.getElementById('older').addEventListener('click', () => { page += 1; refresh().catch(report); });
 
   async function refresh() {
@@ -183,7 +193,8 @@ export const dashboardPage = `<!doctype html>
         stateOf(job),
         job.namespace + '/' + job.repo_name + ' · ' + job.workspace_id,
         job.kind === 'commit' ? 'commit → ' + job.branch : job.files_done + ' / ' + job.files_total,
-        job.kind === 'commit' ? '' : job.staged, job.kind === 'commit' ? '' : job.deduplicated, job.kind === 'commit' ? '' : job.failed,
+        job.kind === 'commit' ? '' : job.staged, job.kind === 'commit' ? '' : job.deduplicated, \
+job.kind === 'commit' ? '' : job.failed,
         job.errors.length > 0 ? { text: job.errors[0].path + ': ' + job.errors[0].code, className: 'error' }
           : job.commit_id ? 'commit ' + job.commit_id : (job.failed_reason || ''),
       ], 'job');
@@ -191,7 +202,8 @@ export const dashboardPage = `<!doctype html>
       tr.addEventListener('click', () => showJob(job.id).catch(report));
       return tr;
     }));
-    fill($('workspaces'), data.workspaces.map((w) => row([w.namespace + '/' + w.repo_name, w.workspace_id, w.staged_files, human(w.staged_bytes)])));
+    fill($('workspaces'), data.workspaces.map((w) => row([w.namespace + '/' + w.repo_name, w.workspace_id, \
+w.staged_files, human(w.staged_bytes)])));
     $('status').textContent = 'updated ' + new Date(data.time).toLocaleTimeString();
     if (selected) await showJob(selected);
   }

@@ -6,7 +6,8 @@ import { wildcardTail } from '../plugins/wildcard-tail.js';
 import type { RepoParams } from './workspace-routes.js';
 
 const readInstead =
-  'read a whole directory at a revision with `sluice download` (GET R/archive/{revision}/{path}, one tar), or file by file with `oxen ls` and `oxen download`';
+  'read a whole directory at a revision with `sluice download` (GET R/archive/{revision}/{path}, one tar), or ' +
+  'file by file with `oxen ls` and `oxen download`';
 const writeInstead =
   'write through a workspace: upload, then commit (`oxen workspace add`, `oxen workspace commit`, or `sluice push`)';
 
@@ -34,12 +35,15 @@ export function merkleRoutes(app: FastifyInstance, { repos }: AppServices): void
       schema: routeSchemas.merge_pushed_commit,
       constraints: { wildcardTail: '/merge' },
       preParsing: refuse(
-        `sluice does not take pushed commits (oxen push): it does not store Oxen's merkle tree. Instead, ${writeInstead}`,
+        `sluice does not take pushed commits (oxen push): it does not store Oxen's merkle tree. Instead, ` +
+          `${writeInstead}`,
       ),
     },
     unreachable,
   );
-  const tree = `sluice does not store Oxen's merkle tree, so oxen clone, pull, fetch, push and the download of a directory do not work against it. Instead, ${readInstead}; ${writeInstead}`;
+  const tree =
+    `sluice does not store Oxen's merkle tree, so oxen clone, pull, fetch, push and the download of a directory ` +
+    `do not work against it. Instead, ${readInstead}; ${writeInstead}`;
   app.get(`${base}/tree/*`, { schema: routeSchemas.merkle_tree_read, preParsing: refuse(tree) }, unreachable);
   app.post(`${base}/tree/*`, { schema: routeSchemas.merkle_tree_write, preParsing: refuse(tree) }, unreachable);
 }

@@ -54,7 +54,12 @@ export function metaRoutes(app: FastifyInstance, services: AppServices, storage:
               ? 'storage_full'
               : 'no_workers';
       reply.header('retry-after', '5');
-      const message = `not ready: redis ${redis}, store ${store} (${room === 'ok' ? 'room to write' : `full: ${free ?? '?'} bytes free, SLUICE_MIN_FREE_BYTES ${services.config.minFreeBytes}`}), ${workers} worker(s) on the ingest queue`;
+      const roomText =
+        room === 'ok'
+          ? 'room to write'
+          : `full: ${free ?? '?'} bytes free, SLUICE_MIN_FREE_BYTES ${services.config.minFreeBytes}`;
+      const message =
+        `not ready: redis ${redis}, store ${store} (${roomText}), ` + `${workers} worker(s) on the ingest queue`;
       return reply
         .status(503)
         .send(failure(new SluiceError(code, message, { fields: { redis, store, room, free_bytes: free, workers } })));

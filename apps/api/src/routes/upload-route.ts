@@ -32,7 +32,8 @@ export function uploadRoute(app: FastifyInstance, services: AppServices): void {
       throw new SluiceError(
         'quota_exceeded',
         `workspace ${workspaceId} is full: ${usage.files} files and ${usage.bytes} bytes staged ` +
-          `(quota: ${quota.files || 'no limit on'} files, ${quota.bytes || 'no limit on'} bytes); commit or unstage first`,
+          `(quota: ${quota.files || 'no limit on'} files, ${quota.bytes || 'no limit on'} bytes); commit or ` +
+          `unstage first`,
       );
     }
   };

@@ -46,7 +46,8 @@ export async function uploadsRoutes(app: FastifyInstance, services: AppServices)
       if (!Number.isSafeInteger(size) || size > maxUploadBytes) {
         throw new SluiceError(
           'bad_request',
-          `\`size\` must be a whole number of bytes from 1 to ${maxUploadBytes} (empty files go through an ordinary upload)`,
+          `\`size\` must be a whole number of bytes from 1 to ` +
+            `${maxUploadBytes} (empty files go through an ordinary upload)`,
         );
       }
       let destination: { path: string; workspace: Workspace } | null = null;

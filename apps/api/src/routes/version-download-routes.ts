@@ -79,7 +79,8 @@ export async function versionDownloadRoutes(
         if (missing.length > 0) {
           throw new SluiceError(
             'version_blobs_missing',
-            `Server is missing ${missing.length} content blob(s) for this batch download. Missing hashes: ${missing.join(', ')}`,
+            `Server is missing ${missing.length} content blob(s) for this batch download. Missing hashes: ` +
+              `${missing.join(', ')}`,
             {
               errorFields: { missing_hashes: missing },
             },

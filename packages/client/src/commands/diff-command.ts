@@ -40,7 +40,8 @@ export async function diffCommand(ctx: ReadContext, revA: string, revB: string, 
   if (shown.full && after !== null) ctx.out(`… more changes not shown (--limit ${ctx.limit})`);
   else
     ctx.out(
-      `${total === 0 ? 'no differences: ' : ''}${counts.added} added, ${counts.modified} modified, ${counts.removed} removed` +
+      `${total === 0 ? 'no differences: ' : ''}${counts.added} added, ${counts.modified} modified, ` +
+        `${counts.removed} removed` +
         ` from ${revA} (${a.id.slice(0, 12)}) to ${revB} (${b.id.slice(0, 12)})${path === '' ? '' : ` under ${path}`}`,
     );
   return 0;

@@ -9,9 +9,11 @@ function summaryLines(summary: DownloadSummary, where: string): string[] {
   const files = summary.fetched + summary.skipped + summary.failed.length;
   return [
     `downloaded ${where} at ${summary.commit} into ${summary.to} in ${summary.seconds.toFixed(1)} s`,
-    `  files ${files}: fetched ${summary.fetched}, skipped ${summary.skipped} (identical here), failed ${summary.failed.length}; ` +
+    `  files ${files}: fetched ${summary.fetched}, skipped ${summary.skipped} (identical here), failed ` +
+      `${summary.failed.length}; ` +
       `${summary.verified} hash(es) checked`,
-    `  fetched ${mib(summary.bytesFetched)} MiB (${mib(summary.bytesFetched / Math.max(summary.seconds, 0.001))} MiB/s) ` +
+    `  fetched ${mib(summary.bytesFetched)} MiB ` +
+      `(${mib(summary.bytesFetched / Math.max(summary.seconds, 0.001))} MiB/s) ` +
       `in ${summary.requests} archive request(s)`,
     ...(summary.failed.some((f) => f.reason.startsWith('local_conflict'))
       ? ['  local conflicts: move what is in the way (or download --to elsewhere); a rerun alone fails them again']

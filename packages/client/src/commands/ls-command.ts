@@ -45,7 +45,8 @@ export async function lsCommand(ctx: ReadContext, path: string, revision: string
   if (note) ctx.out(note);
   else
     ctx.out(
-      `${total} entr${total === 1 ? 'y' : 'ies'}: ${totals.dirs} dir(s), ${totals.files} file(s), ${totals.bytes} bytes ` +
+      `${total} entr${total === 1 ? 'y' : 'ies'}: ${totals.dirs} dir(s), ${totals.files} file(s), ` +
+        `${totals.bytes} bytes ` +
         `at ${revision} (${commit.id})`,
     );
   return 0;
