@@ -123,7 +123,8 @@ async function archiveFigures(ctx: BenchContext): Promise<Figure[]> {
           throw new Error(`the archive held ${bytes} bytes for ${contentBytes} of content`);
         pairs.push({ value: rate, ceiling });
         ctx.log(
-          `archive run ${run + 1}: ceiling ${ceiling.toFixed(0)} files/s, sluice ${rate.toFixed(0)} files/s (${(rate / ceiling).toFixed(2)}x), ` +
+          `archive run ${run + 1}: ceiling ${ceiling.toFixed(0)} files/s, ` +
+            `sluice ${rate.toFixed(0)} files/s (${(rate / ceiling).toFixed(2)}x), ` +
             `${cpu.at(-1)!.toFixed(2)} CPU-s per 1,000 files`,
         );
       }
@@ -265,7 +266,8 @@ async function largeReadFigures(ctx: BenchContext): Promise<Figure[]> {
       for (const kind of ['plain', 'gzip'] as const) {
         const { path, start, length, gunzip } = stored[kind];
         await download(
-          `${ceilingServer.url}/file?path=${encodeURIComponent(path)}&start=${start}&length=${length}&gunzip=${gunzip ? 1 : 0}`,
+          `${ceilingServer.url}/file?path=${encodeURIComponent(path)}` +
+            `&start=${start}&length=${length}&gunzip=${gunzip ? 1 : 0}`,
         );
         await download(
           `${sluice.url}/api/repos/bench/large-out/file/main/data/${kind === 'plain' ? 'big.bin' : 'big.csv'}`,
@@ -276,7 +278,8 @@ async function largeReadFigures(ctx: BenchContext): Promise<Figure[]> {
           const { path, start, length, gunzip } = stored[kind];
           let started = process.hrtime.bigint();
           const ceilingBytes = await download(
-            `${ceilingServer.url}/file?path=${encodeURIComponent(path)}&start=${start}&length=${length}&gunzip=${gunzip ? 1 : 0}`,
+            `${ceilingServer.url}/file?path=${encodeURIComponent(path)}` +
+              `&start=${start}&length=${length}&gunzip=${gunzip ? 1 : 0}`,
           );
           const ceiling = ceilingBytes / 1024 ** 2 / seconds(started);
           started = process.hrtime.bigint();
@@ -288,7 +291,8 @@ async function largeReadFigures(ctx: BenchContext): Promise<Figure[]> {
             throw new Error(`${kind}: read ${got} and ${ceilingBytes} bytes of ${bytes}`);
           kinds[kind].push({ value: rate, ceiling });
           ctx.log(
-            `large ${kind}, run ${run + 1}: ceiling ${ceiling.toFixed(0)} MiB/s, sluice ${rate.toFixed(0)} MiB/s (${(rate / ceiling).toFixed(2)}x)`,
+            `large ${kind}, run ${run + 1}: ceiling ${ceiling.toFixed(0)} MiB/s, sluice ${rate.toFixed(0)} ` +
+              `MiB/s (${(rate / ceiling).toFixed(2)}x)`,
           );
         }
       }

@@ -109,13 +109,13 @@ async function contentFamilies(ctx: BenchContext, sample: number, distinct: numb
 }
 
 /**
- * Workload 7: one repository of many files. `--files N` (default ten million) files are staged
- * by hash (`stage_hashes`, no bytes) over 64 contents the repository's first commit holds, then
- * committed by a worker process of its own; reported: the commit's time and the worker's peak
- * RSS, the same for a second commit that changes one file in a hundred of that tree, Redis bytes per file by key family, listings of the new tree's root and one deep
- * directory (cold, and warm: the median of five more), and (up to a million files) the whole tree
- * streamed through `GET R/archive/main/` by an API process of its own: files/s, bytes, its CPU and
- * peak RSS, the entry count checked against N and the seeds.
+ * Workload 7: one repository of many files. `--files N` (default ten million) files are staged by hash
+ * (`stage_hashes`, no bytes) over 64 contents the repository's first commit holds, then committed by a
+ * worker process of its own; reported: the commit's time and the worker's peak RSS, the same for a
+ * second commit that changes one file in a hundred of that tree, Redis bytes per file by key family,
+ * listings of the new tree's root and one deep directory (cold, and warm: the median of five more),
+ * and (up to a million files) the whole tree streamed through `GET R/archive/main/` by an API process
+ * of its own: files/s, bytes, its CPU and peak RSS, the entry count checked against N and the seeds.
  */
 export async function manyFiles(ctx: BenchContext): Promise<Figure[]> {
   const count = ctx.files ?? (ctx.smoke ? 3000 : 10_000_000);

@@ -181,48 +181,53 @@ describe.each(storeKinds())('packs of small versions (%s store)', (kind) => {
     expect(packed).toBeGreaterThanOrEqual(needed);
     expect(packed).toBeLessThanOrEqual(2 * needed + 64 * 1024);
     console.log(
-      `packs race (${kind}): ${packed} bytes in packs for ${needed} bytes of content as sent (${(packed / needed).toFixed(2)}x)`,
+      `packs race (${kind}): ${packed} bytes in packs for ${needed} bytes of content as sent ` +
+        `(${(packed / needed).toFixed(2)}x)`,
     );
   });
 
-  it('keeps a compressible gzip part as sent and serves it inflated; keeps content that gzip does not shrink as it is', async () => {
-    const test = testEnv(kind);
-    const sluice = await start(test.env);
-    const ws = await repoWithWorkspace(sluice.url, 'ox', 'kept', 'w');
-    const text = Array.from({ length: 2000 }, (_, i) => `${i},row ${i},${i * 7}\n`).join('');
-    const noise = randomBytes(50_000);
-    // past what a read inflates on the event loop (256 KiB): inflated in libuv's pool instead
-    const more = Array.from({ length: 120_000 }, (_, i) => `${i},more ${i},${i * 13}\n`).join('');
-    const reply = await upload(sluice.url, `${ws}/files/k`, [
-      { filename: 'rows.csv', content: text, gzip: true },
-      { filename: 'noise.bin', content: noise, gzip: true },
-      { filename: 'more.csv', content: more, gzip: true },
-    ]);
-    expect(reply.json().paths).toEqual(['k/rows.csv', 'k/noise.bin', 'k/more.csv']);
-    const moreRead = await send(sluice.url, 'GET', `${ws}/files/k/more.csv`);
-    expect(moreRead.headers['content-length']).toBe(String(more.length));
-    expect(moreRead.body.toString()).toBe(more);
-    const rows = await send(sluice.url, 'GET', `${ws}/files/k/rows.csv`);
-    expect(rows.body.toString()).toBe(text);
-    expect(rows.headers['content-length']).toBe(String(Buffer.byteLength(text)));
-    expect(rows.headers['content-type']).toMatch(/^text\//);
-    expect((await send(sluice.url, 'GET', `${ws}/files/k/noise.bin`)).body.equals(noise)).toBe(true);
-    const store = await test.store();
-    let packed = 0;
-    for await (const info of store.list('packs/')) packed += info.size;
-    const sent = gzipSync(text).length + noise.length + gzipSync(more).length;
-    expect(packed).toBeGreaterThanOrEqual(sent);
-    expect(packed).toBeLessThan(sent + 4096);
-    // typing by hash reads the head of a gzipped entry: the same mime type as the upload's
-    const byHash = await sendJson(sluice.url, 'POST', `${ws}/stage_hashes`, {
-      files: [{ path: 'k/again.csv', hash: await oxenHash(Buffer.from(text)) }],
-    });
-    expect(byHash.json()).toMatchObject({ paths: ['k/again.csv'], missing: [] });
-    expect((await stagedFiles(sluice.url, ws)).get('k/again.csv')?.size).toBe(Buffer.byteLength(text));
-    expect((await send(sluice.url, 'GET', `${ws}/files/k/again.csv`)).headers['content-type']).toBe(
-      rows.headers['content-type'],
-    );
-  });
+  it(
+    'keeps a compressible gzip part as sent and serves it inflated; ' +
+      'keeps content that gzip does not shrink as it is',
+    async () => {
+      const test = testEnv(kind);
+      const sluice = await start(test.env);
+      const ws = await repoWithWorkspace(sluice.url, 'ox', 'kept', 'w');
+      const text = Array.from({ length: 2000 }, (_, i) => `${i},row ${i},${i * 7}\n`).join('');
+      const noise = randomBytes(50_000);
+      // past what a read inflates on the event loop (256 KiB): inflated in libuv's pool instead
+      const more = Array.from({ length: 120_000 }, (_, i) => `${i},more ${i},${i * 13}\n`).join('');
+      const reply = await upload(sluice.url, `${ws}/files/k`, [
+        { filename: 'rows.csv', content: text, gzip: true },
+        { filename: 'noise.bin', content: noise, gzip: true },
+        { filename: 'more.csv', content: more, gzip: true },
+      ]);
+      expect(reply.json().paths).toEqual(['k/rows.csv', 'k/noise.bin', 'k/more.csv']);
+      const moreRead = await send(sluice.url, 'GET', `${ws}/files/k/more.csv`);
+      expect(moreRead.headers['content-length']).toBe(String(more.length));
+      expect(moreRead.body.toString()).toBe(more);
+      const rows = await send(sluice.url, 'GET', `${ws}/files/k/rows.csv`);
+      expect(rows.body.toString()).toBe(text);
+      expect(rows.headers['content-length']).toBe(String(Buffer.byteLength(text)));
+      expect(rows.headers['content-type']).toMatch(/^text\//);
+      expect((await send(sluice.url, 'GET', `${ws}/files/k/noise.bin`)).body.equals(noise)).toBe(true);
+      const store = await test.store();
+      let packed = 0;
+      for await (const info of store.list('packs/')) packed += info.size;
+      const sent = gzipSync(text).length + noise.length + gzipSync(more).length;
+      expect(packed).toBeGreaterThanOrEqual(sent);
+      expect(packed).toBeLessThan(sent + 4096);
+      // typing by hash reads the head of a gzipped entry: the same mime type as the upload's
+      const byHash = await sendJson(sluice.url, 'POST', `${ws}/stage_hashes`, {
+        files: [{ path: 'k/again.csv', hash: await oxenHash(Buffer.from(text)) }],
+      });
+      expect(byHash.json()).toMatchObject({ paths: ['k/again.csv'], missing: [] });
+      expect((await stagedFiles(sluice.url, ws)).get('k/again.csv')?.size).toBe(Buffer.byteLength(text));
+      expect((await send(sluice.url, 'GET', `${ws}/files/k/again.csv`)).headers['content-type']).toBe(
+        rows.headers['content-type'],
+      );
+    },
+  );
 
   it('keeps a large gzip part as sent, as a pack of one entry, and inflates it as it is read', async () => {
     const test = testEnv(kind);
