@@ -23,6 +23,8 @@ export default defineConfig(
       ],
       // names, headers and terminal output are checked for control characters on purpose
       'no-control-regex': 'off',
+      // issue 30: lines of at most 120 characters (Prettier's width; it leaves long strings and comments alone)
+      'max-len': ['error', { code: 120, ignoreUrls: true, ignoreRegExpLiterals: true }],
     },
   },
   {
