@@ -17,6 +17,7 @@ import { usageLua } from './usage-lua.js';
  * KEYS[6]  usage hash of the workspace: the snapshot's files and bytes leave it
  * KEYS[7]  the repository's commit ids (set): the new commit joins it
  * KEYS[8]  the snapshot's directory counts, KEYS[9] the stage's
+ * KEYS[10] the workspace's commit lock
  * ARGV[1]  branch name
  * ARGV[2]  expected head (the new commit's parent)
  * ARGV[3]  new commit id
@@ -26,9 +27,14 @@ import { usageLua } from './usage-lua.js';
  * ARGV[7]  commit JSON to record under KEYS[5]
  * ARGV[8]  time to live of that record, seconds
  * ARGV[9]  files in the snapshot, ARGV[10] their bytes (as usage counts them)
- * Returns 1 when landed, 0 when the branch moved meanwhile (nothing changed).
+ * ARGV[11] this run's lock value (commitRunLua)
+ * Returns 1 when landed, 0 when the branch moved meanwhile, 2 when another run of the commit's
+ * token landed it or took this run's lock over (both change nothing).
  */
 export const commitScript = `${stagedEntryLua}${usageLua}
+if redis.call('EXISTS', KEYS[5]) == 1 then return 2 end
+local lock = redis.call('GET', KEYS[10])
+if lock and lock ~= ARGV[11] then return 2 end
 if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then return 0 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
 redis.call('SADD', KEYS[7], ARGV[3])
@@ -78,11 +84,16 @@ return redis.call('HLEN', KEYS[2])
  * KEYS[2]  the hash they join
  * KEYS[3]  usage hash of the workspace: an entry dropped for another leaves it
  * KEYS[4]  directory counts of KEYS[1], KEYS[5] those of KEYS[2] (staged-dirs-lua.ts)
+ * KEYS[6]  the workspace's commit lock
  * ARGV[1]  HSCAN cursor, ARGV[2] its COUNT
  * ARGV[3]  "keep" when an entry already in KEYS[2] wins, "replace" when the moved one does
- * Returns the next cursor; "0" once the scan went round.
+ * ARGV[4]  this run's lock value: a run whose lock another run took over moves nothing (the
+ *          snapshot is that run's now)
+ * Returns the next cursor; "0" once the scan went round (or at once for a run taken over).
  */
 export const moveStagedScript = `${stagedEntryLua}${usageLua}${stagedDirsLua}
+local lock = redis.call('GET', KEYS[6])
+if lock and lock ~= ARGV[4] then return '0' end
 local scan = redis.call('HSCAN', KEYS[1], ARGV[1], 'COUNT', ARGV[2])
 local found = scan[2]
 local left, joined = {}, {}
@@ -109,4 +120,21 @@ end
 flushDirs(KEYS[4], left)
 flushDirs(KEYS[5], joined)
 return scan[1]
+`;
+
+/**
+ * Takes a workspace's commit lock for one run of a commit: free, or held by an earlier run of the
+ * same token (a retried job whose first run died, or whose queue lock lapsed while it still runs:
+ * that run then lands nothing and moves nothing, see commitScript and moveStagedScript).
+ *
+ * KEYS[1]  the workspace's commit lock
+ * ARGV[1]  this run's lock value, `token run-id`; ARGV[2] the token followed by a space
+ * ARGV[3]  the lock's time to live, ms
+ * Returns 1 when taken, 0 when another token's commit holds it.
+ */
+export const commitLockScript = `
+local held = redis.call('GET', KEYS[1])
+if held and held ~= ARGV[2]:sub(1, -2) and held:sub(1, #ARGV[2]) ~= ARGV[2] then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[3])
+return 1
 `;

@@ -339,6 +339,67 @@ describe('WorkspaceCommitter', () => {
       expect(await t.fileAt(retried.root, 'c.txt')).toBe('c1');
       expect(await t.lockHolder()).toBeNull();
     });
+
+    // A commit job whose BullMQ lock lapsed (10 s without renewal) is run again while the first run
+    // still goes on: both hold the token, so the commit lock lets both in.
+    it('lands a commit once when a retry with its token runs while the first run still does', async () => {
+      const t = await setUp();
+      const w = await t.open('w');
+      await t.stage('w', { 'a.txt': added('a1', 5) });
+      let retry: Promise<unknown> | undefined;
+      const commit = await t.commit(w, {
+        token: 'job-1',
+        onProgress: async ({ phase }: CommitProgress) => {
+          if (phase !== 'landing' || retry) return;
+          retry = t.commit(w, { token: 'job-1' });
+          await retry;
+        },
+      });
+      expect(await retry).toEqual(commit);
+      expect(await t.head()).toBe(commit.id);
+      expect(commit.parent_ids).toEqual([t.baseId]);
+      expect(await redis.smembers(keys.commits('ns', t.name))).toHaveLength(2);
+      expect(await t.usage()).toEqual({ files: 0, bytes: 0 });
+    });
+
+    it('loses no file staged while two runs of one token overlap', async () => {
+      const t = await setUp();
+      const w = await t.open('w');
+      await t.stage('w', { 'base.txt': added('b2', 5) });
+      let retry: Promise<unknown> | undefined;
+      let firstLanded!: () => void;
+      const landed = new Promise<void>((resolve) => (firstLanded = resolve));
+      const first = t.commit(w, {
+        token: 'job-1',
+        onProgress: async ({ phase }: CommitProgress) => {
+          if (phase !== 'writing' || retry) return;
+          await t.stage('w', { 'late.txt': added('late1', 7) });
+          let retryRead!: () => void;
+          const read = new Promise<void>((resolve) => (retryRead = resolve));
+          // the retry merges the late file into the snapshot and reads it; this run lands meanwhile
+          retry = t
+            .commit(w, {
+              token: 'job-1',
+              onProgress: async (progress: CommitProgress) => {
+                if (progress.phase !== 'writing') return;
+                retryRead();
+                await landed;
+              },
+            })
+            .catch((error: unknown) => error);
+          await read;
+        },
+      });
+      // the first run lands nothing once its lock was taken over; the retry lands both files
+      await expect(first).rejects.toMatchObject({ code: 'conflict' });
+      firstLanded();
+      expect(await retry).toMatchObject({ parent_ids: [t.baseId] });
+      const committed = await t.fileAt((await t.objects.getCommit(await t.head())).root, 'late.txt');
+      const staged = (await t.stagedOf('w'))['late.txt'] ?? null;
+      expect(await t.usage()).toEqual({ files: 0, bytes: 0 });
+      // acknowledged: committed, or still staged for the next commit
+      expect([committed, staged]).toContain('late1');
+    });
   });
 
   it('builds the same tree from a snapshot sorted in several runs on disk as from one run in memory', async () => {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { RedisClient } from './redis-client.js';
 import { SluiceError, type Commit, type Workspace } from '@sluice/core';
-import { commitScript, moveStagedScript, snapshotScript } from './commit-script.js';
+import { commitLockScript, commitScript, moveStagedScript, snapshotScript } from './commit-script.js';
 import type { ObjectStore } from './object-store.js';
 import type { RedisKeys } from './redis-keys.js';
 import type { RepoStore } from './repo-store.js';
@@ -37,6 +37,7 @@ type Scripts = {
   sluiceCommit(...args: Array<string | number>): Promise<number>;
   sluiceSnapshot(...args: Array<string | number>): Promise<number>;
   sluiceMoveStaged(...args: Array<string | number>): Promise<string>;
+  sluiceCommitLock(...args: Array<string | number>): Promise<number>;
 };
 
 /** Entries one step of moveStaged moves (HSCAN's COUNT): a bounded time Redis is blocked. */
@@ -62,9 +63,10 @@ export class WorkspaceCommitter {
     private readonly sortOptions: SortedSnapshotOptions = {},
   ) {
     if (!('sluiceCommit' in redis)) {
-      redis.defineCommand('sluiceCommit', { numberOfKeys: 9, lua: commitScript });
+      redis.defineCommand('sluiceCommit', { numberOfKeys: 10, lua: commitScript });
       redis.defineCommand('sluiceSnapshot', { numberOfKeys: 4, lua: snapshotScript });
-      redis.defineCommand('sluiceMoveStaged', { numberOfKeys: 5, lua: moveStagedScript });
+      redis.defineCommand('sluiceMoveStaged', { numberOfKeys: 6, lua: moveStagedScript });
+      redis.defineCommand('sluiceCommitLock', { numberOfKeys: 1, lua: commitLockScript });
     }
     this.scripts = redis as unknown as Scripts;
   }
@@ -113,12 +115,24 @@ export class WorkspaceCommitter {
     usageKey: string,
     mode: 'keep' | 'replace',
     dirs: readonly [string, string],
+    lock: { key: string; run: string },
   ): Promise<void> {
     // Entries staged into `from` while it moves may be missed by the scan: another round takes
     // them, and a stage that keeps growing is left for the next commit after a few rounds.
     for (let round = 0; round < 4 && (await this.redis.exists(from)) === 1; round++) {
       let cursor = '0';
-      do cursor = await this.scripts.sluiceMoveStaged(from, to, usageKey, ...dirs, cursor, moveBatch, mode);
+      do
+        cursor = await this.scripts.sluiceMoveStaged(
+          from,
+          to,
+          usageKey,
+          ...dirs,
+          lock.key,
+          cursor,
+          moveBatch,
+          mode,
+          lock.run,
+        );
       while (cursor !== '0');
     }
   }
@@ -154,8 +168,9 @@ export class WorkspaceCommitter {
     if (landedBefore !== null) return JSON.parse(landedBefore) as Commit;
     await this.requireHead(ns, repo, branch);
     const lockKey = this.keys.commitLock(ns, repo, workspace.id);
-    const owner = await this.redis.set(lockKey, token, 'PX', 600_000, 'NX');
-    if (owner === null && (await this.redis.get(lockKey)) !== token) {
+    // one value per run: a run whose lock a retry of its token took over must land nothing
+    const lock = { key: lockKey, run: `${token} ${randomUUID()}` };
+    if ((await this.scripts.sluiceCommitLock(lockKey, lock.run, `${token} `, 600_000)) !== 1) {
       throw new SluiceError('conflict', `A commit of workspace '${workspace.id}' is already running`);
     }
     const report = async (progress: CommitProgress) => options.onProgress?.(progress);
@@ -172,7 +187,7 @@ export class WorkspaceCommitter {
       let count = await this.scripts.sluiceSnapshot(staged, snapshot, ...dirKeys);
       if (count === -1) {
         // an earlier attempt's snapshot never went back: the stage joins it, newer entries winning
-        await this.moveStaged(staged, snapshot, usageKey, 'replace', dirKeys);
+        await this.moveStaged(staged, snapshot, usageKey, 'replace', dirKeys, lock);
         count = await this.scripts.sluiceSnapshot(staged, snapshot, ...dirKeys);
         // files still arriving stay staged for the next commit
         if (count === -1) count = await this.redis.hlen(snapshot);
@@ -212,6 +227,7 @@ export class WorkspaceCommitter {
           this.keys.commits(ns, repo),
           dirKeys[1],
           dirKeys[0],
+          lockKey,
           branch,
           head,
           commit.id,
@@ -222,17 +238,23 @@ export class WorkspaceCommitter {
           landedRecordSeconds,
           sorted.files,
           sorted.bytes,
+          lock.run,
         );
         if (landed === 1) return commit;
+        if (landed === 2) {
+          const landedNow = await this.redis.get(landedKey);
+          if (landedNow !== null) return JSON.parse(landedNow) as Commit;
+          throw new SluiceError('conflict', `a retry of this commit of workspace '${workspace.id}' took it over`);
+        }
       }
       throw new SluiceError('conflict', `branch '${branch}' kept moving; try the commit again`);
     } catch (error) {
-      await this.moveStaged(snapshot, staged, usageKey, 'keep', [dirKeys[1], dirKeys[0]]);
+      await this.moveStaged(snapshot, staged, usageKey, 'keep', [dirKeys[1], dirKeys[0]], lock);
       throw error;
     } finally {
       await sorted?.close();
       // release only our own lock
-      if ((await this.redis.get(lockKey)) === token) await this.redis.del(lockKey);
+      if ((await this.redis.get(lockKey)) === lock.run) await this.redis.del(lockKey);
     }
   }
 }
