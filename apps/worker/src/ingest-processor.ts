@@ -291,9 +291,9 @@ export class IngestProcessor {
     const missing = [...(await this.deps.versions.missing([...blobs.keys()]))];
     const fresh = missing.map((hash) => ({ hash, ...blobs.get(hash)! }));
     const storedBytes = fresh.reduce((sum, v) => sum + v.bytes.byteLength, 0);
-    await timed('store', () => this.deps.versionWriter.write(fresh));
+    const written = await timed('store', () => this.deps.versionWriter.write(fresh));
     stageBytes.inc({ stage: 'store' }, storedBytes);
-    await this.deps.versions.markStored(missing);
+    await this.deps.versions.markStored(written.loose);
     // every view of the segment (the versions just written) is done with
     this.deps.store.release?.(result.segment);
     // Parts with the same content in one segment are written once: all but that one count as deduplicated.

@@ -8,7 +8,11 @@ const looseWritesInFlight = 16;
 
 export interface VersionWrites {
   packs: number;
-  loose: number;
+  /**
+   * Versions written as objects of their own: the caller marks these stored. A packed version's
+   * recorded location already says it is stored, so marking it too would only cost Redis a command.
+   */
+  loose: string[];
 }
 
 /** A new version: its content, and the gzip member it arrived as, when it did. */
@@ -44,7 +48,7 @@ function packed(version: NewVersion): { hash: string; bytes: Uint8Array; size?: 
  * Writes new versions durably: those below `packBelowBytes` together in packs (one write, one
  * fsync or PUT, per pack, then their locations; kept gzipped as sent where that is smaller),
  * larger ones one object each. When `write`
- * returns, every version survives a power cut and can be read; the caller then marks them stored.
+ * returns, every version survives a power cut and can be read; the caller then marks the loose ones stored.
  */
 export class VersionWriter {
   constructor(
@@ -68,7 +72,7 @@ export class VersionWriter {
         this.store.put(versionKey(v.hash), Buffer.from(v.bytes.buffer, v.bytes.byteOffset, v.bytes.byteLength)),
       ),
     ]);
-    return { packs: groups.length, loose: large.length };
+    return { packs: groups.length, loose: large.map((v) => v.hash) };
   }
 
   /**
