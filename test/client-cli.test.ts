@@ -274,7 +274,17 @@ describe('the sluice CLI against a running sluice', () => {
       expect(unknown.stderr).toMatch(/unknown command 'pussh'/);
       const badRemote = await sluiceCli(['push', dataset, '--remote', 'not a url']);
       expect(badRemote.code).toBe(2);
-      expect(badRemote.stderr).toMatch(/--remote not a url: expected/);
+      expect(badRemote.stderr).toMatch(/remote not a url: expected/);
+      // a read command's remote comes first, without the flag: the message does not name one
+      const badRead = await sluiceCli(['ls', `${sluice.url}/ox`]);
+      expect(badRead.code).toBe(2);
+      expect(badRead.stderr).toBe(`sluice: remote ${sluice.url}/ox: expected http(s)://host[:port]/namespace/name\n`);
+      const bogus = await sluiceCli(['ls', remote, '--bogus']);
+      expect(bogus.code).toBe(2);
+      expect(bogus.stderr).toBe('sluice: unknown option --bogus (sluice <command> --help lists them)\n');
+      const gone = await sluiceCli(['status', '--remote', remote, '--workspace', 'never-made']);
+      expect(gone.code).toBe(1);
+      expect(gone.stderr).toMatch(/\(workspace_not_found\)\nsluice: a workspace a commit took is gone/);
       const badGzip = await sluiceCli(['push', dataset, '--remote', remote, '--gzip', 'sometimes']);
       expect(badGzip.code).toBe(2);
       expect(badGzip.stderr).toMatch(/--gzip sometimes: expected one of auto, always, never/);

@@ -395,7 +395,14 @@ function exitAfterOutput(code: number): void {
 main(process.argv.slice(2)).then(
   (code) => exitAfterOutput(code),
   (error: unknown) => {
-    if (error instanceof UsageError || (error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    if ((error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+      // Node's own text suggests '--' and nests its quotes; the option is all there is to say
+      const option = /'([^']*)'/.exec((error as Error).message)?.[1] ?? (error as Error).message;
+      process.stderr.write(`sluice: unknown option ${option} (sluice <command> --help lists them)\n`);
+      exitAfterOutput(2);
+      return;
+    }
+    if (error instanceof UsageError) {
       process.stderr.write(`sluice: ${(error as Error).message}\n`);
       exitAfterOutput(2);
       return;
@@ -410,6 +417,12 @@ main(process.argv.slice(2)).then(
       );
     } else if (error instanceof ClientError && error.code === 'unreachable' && running === 'download') {
       process.stderr.write('sluice: the server is unreachable: nothing was downloaded\n');
+    }
+    if (error instanceof ClientError && error.code === 'workspace_not_found') {
+      process.stderr.write(
+        'sluice: a workspace a commit took is gone: a push that committed, or an unnamed workspace committed ' +
+          'once, leaves none behind (sluice push --no-commit keeps one)\n',
+      );
     }
     if (error instanceof ClientError && error.retryable && running === 'push') {
       process.stderr.write(

@@ -13,11 +13,11 @@ export function parseRemote(text: string): Remote {
   try {
     url = new URL(text);
   } catch {
-    throw new ClientError('bad_remote', `--remote ${text}: expected http(s)://host[:port]/namespace/name`);
+    throw new ClientError('bad_remote', `remote ${text}: expected http(s)://host[:port]/namespace/name`);
   }
   const segments = url.pathname.split('/').filter(Boolean);
   if (!/^https?:$/.test(url.protocol) || segments.length !== 2) {
-    throw new ClientError('bad_remote', `--remote ${text}: expected http(s)://host[:port]/namespace/name`);
+    throw new ClientError('bad_remote', `remote ${text}: expected http(s)://host[:port]/namespace/name`);
   }
   return { baseUrl: url.origin, namespace: decodeURIComponent(segments[0]!), repo: decodeURIComponent(segments[1]!) };
 }
