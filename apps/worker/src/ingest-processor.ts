@@ -1,21 +1,7 @@
 import type { Job } from 'bullmq';
 import type { Piscina } from 'piscina';
 import { errorCodeOf, mapLimit, SluiceError, type ContentFacts, type ErrorCode, type Limits } from '@sluice/core';
-import type { BlobStore } from '@sluice/storage';
-import {
-  assertPlaceable,
-  collisionMessage,
-  planStage,
-  quotaExceededMessage,
-  type DigestBoard,
-  type ObjectStore,
-  type RepoStore,
-  type StagingIndex,
-  type VersionIndex,
-  type VersionWriter,
-  type WorkspaceQuota,
-  type WorkspaceStore,
-} from '@sluice/index';
+import { assertPlaceable, collisionMessage, planStage, quotaExceededMessage, type WorkspaceQuota } from '@sluice/index';
 import {
   type FileResult,
   type IngestJobData,
@@ -24,19 +10,15 @@ import {
   type SpooledPart,
 } from '@sluice/queue';
 import type { InflateTask, InflateTaskResult } from './threads/inflate-task.js';
+import type { WorkerDeps } from './worker-deps.js';
 import { awaitDigest, inlinePartMaxBytes, streamPart, type StreamedFile } from '@sluice/ingest';
 import { timed, ingestMetrics } from '@sluice/telemetry';
 
-export interface IngestProcessorDeps {
-  store: BlobStore;
-  objects: ObjectStore;
-  versions: VersionIndex;
-  versionWriter: VersionWriter;
-  staging: StagingIndex;
-  repos: RepoStore;
-  workspaces: WorkspaceStore;
+export interface IngestProcessorDeps extends Pick<
+  WorkerDeps,
+  'store' | 'objects' | 'versions' | 'versionWriter' | 'staging' | 'repos' | 'workspaces' | 'digestBoard'
+> {
   pool: Piscina;
-  digestBoard: DigestBoard;
   limits: Limits;
   quota: WorkspaceQuota;
   retentionSeconds: number;
