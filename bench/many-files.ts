@@ -23,6 +23,25 @@ function pathOf(i: number): string {
   return `d${i % topDirs}/s${Math.floor(i / topDirs) % subDirs}/f${i}.csv`;
 }
 
+/** Stages `files` in workspace `ws` of bench/many by hash; every hash must be content the repository holds. */
+async function stageByHash(url: string, ws: string, files: Array<{ path: string; hash: string }>): Promise<void> {
+  const reply = await sendJson(url, 'POST', `/api/repos/bench/many/workspaces/${ws}/stage_hashes`, { files });
+  const missing = reply.status === 200 ? (reply.json().missing as string[]).length : -1;
+  if (reply.status !== 200 || missing !== 0) {
+    throw new Error(`stage_hashes: ${reply.status} ${reply.body.toString().slice(0, 300)}`);
+  }
+}
+
+/** Commits workspace `ws` of bench/many onto main as a queued job, and waits for it to complete. */
+async function commitQueued(url: string, ws: string, message: string): Promise<void> {
+  const accepted = await send(url, 'POST', `/api/repos/bench/many/workspaces/${ws}/merge/main`, {
+    headers: { 'content-type': 'application/json', prefer: 'respond-async' },
+    body: JSON.stringify({ message, author: 'bench', email: 'bench@example.com' }),
+  });
+  const job = await waitForJob(url, accepted.headers.location as string, 3_600_000);
+  if (job.state !== 'completed') throw new Error(`commit of ${ws} failed: ${JSON.stringify(job.error)}`);
+}
+
 /** Files of `count` that land in d7/s0 (the deep directory listed). */
 function filesInDeepDir(count: number): number {
   let n = 0;
@@ -171,11 +190,7 @@ export async function manyFiles(ctx: BenchContext): Promise<Figure[]> {
         for (let i = r * perRequest; i < Math.min(count, (r + 1) * perRequest); i++) {
           files.push({ path: pathOf(i), hash: seedHashes[i % seedContents]! });
         }
-        const reply = await sendJson(api.url, 'POST', '/api/repos/bench/many/workspaces/ws/stage_hashes', { files });
-        const missing = reply.status === 200 ? (reply.json().missing as string[]).length : -1;
-        if (reply.status !== 200 || missing !== 0) {
-          throw new Error(`stage_hashes: ${reply.status} ${reply.body.toString().slice(0, 300)}`);
-        }
+        await stageByHash(api.url, 'ws', files);
         if (++done % 200 === 0) ctx.log(`staged ${done * perRequest} files`);
       });
     }
@@ -201,18 +216,12 @@ export async function manyFiles(ctx: BenchContext): Promise<Figure[]> {
     const usedBeforeCommit = await redisUsedBytes(ctx.redis);
     const started = process.hrtime.bigint();
     const cpuBefore = cpuSeconds(worker.pid);
-    const accepted = await send(api.url, 'POST', '/api/repos/bench/many/workspaces/ws/merge/main', {
-      headers: { 'content-type': 'application/json', prefer: 'respond-async' },
-      body: JSON.stringify({ message: `${count} files`, author: 'bench', email: 'bench@example.com' }),
-    });
-    let job: Record<string, unknown>;
     try {
-      job = await waitForJob(api.url, accepted.headers.location as string, 3_600_000);
+      await commitQueued(api.url, 'ws', `${count} files`);
     } finally {
       sampling = false;
       await sampler;
     }
-    if (job.state !== 'completed') throw new Error(`commit failed: ${JSON.stringify(job.error)}`);
     const commitSeconds = Number(process.hrtime.bigint() - started) / 1e9;
     const rss = peakRssMiB(worker.pid);
     // on a loaded machine the wall time says more about the neighbours than the commit
@@ -263,18 +272,12 @@ export async function manyFiles(ctx: BenchContext): Promise<Figure[]> {
       for (let j = start; j < Math.min(changed, start + perRequest); j++) {
         files.push({ path: pathOf(pick(j)), hash: seedHashes[(pick(j) + 1) % seedContents]! });
       }
-      const reply = await sendJson(api.url, 'POST', '/api/repos/bench/many/workspaces/ws2/stage_hashes', { files });
-      if (reply.status !== 200) throw new Error(`stage_hashes: ${reply.status} ${reply.body.toString().slice(0, 300)}`);
+      await stageByHash(api.url, 'ws2', files);
     }
     resetPeakRss(worker.pid);
     const mergeCpuBefore = cpuSeconds(worker.pid);
     const mergeStarted = process.hrtime.bigint();
-    const merge = await send(api.url, 'POST', '/api/repos/bench/many/workspaces/ws2/merge/main', {
-      headers: { 'content-type': 'application/json', prefer: 'respond-async' },
-      body: JSON.stringify({ message: `${changed} of ${count} files`, author: 'bench', email: 'bench@example.com' }),
-    });
-    const merged = await waitForJob(api.url, merge.headers.location as string, 3_600_000);
-    if (merged.state !== 'completed') throw new Error(`merge failed: ${JSON.stringify(merged.error)}`);
+    await commitQueued(api.url, 'ws2', `${changed} of ${count} files`);
     const mergeSeconds = Number(process.hrtime.bigint() - mergeStarted) / 1e9;
     const mergeCpu = cpuSeconds(worker.pid) - mergeCpuBefore;
     const mergeRss = peakRssMiB(worker.pid);
