@@ -24,7 +24,7 @@ const clusterFiles = [
   'test/conformance/resumable-upload.test.ts',
   'test/upload-claims.test.ts',
   'test/stock-routes.test.ts',
-  'packages/index/src/content-buckets.test.ts',
+  'packages/repository/src/versions/content-buckets.test.ts',
 ];
 
 export default defineConfig({

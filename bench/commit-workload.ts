@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { encodeStagedEntry, RedisKeys } from '@sluice/index';
+import { encodeStagedEntry, RedisKeys } from '@sluice/repository';
 import { repoWithWorkspace, send, waitForJob } from '../test/support/oxen-http.js';
 import { freshSluice, type BenchContext } from './bench-context.js';
 import { maxFigure, type Figure } from './figure.js';

@@ -14,7 +14,7 @@ import { dirname, join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
-import { comparePaths, RedisKeys } from '@sluice/index';
+import { comparePaths, RedisKeys } from '@sluice/repository';
 import { repoWithWorkspace, sendJson, waitForJob } from '../test/support/oxen-http.js';
 import { repoRoot } from '../test/support/repo-root.js';
 import { freshSluice, joinSluice, type BenchContext } from './bench-context.js';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mapLimit, oxenHash, sniffMime, type StagedEntry } from '@sluice/core';
-import { encodeStagedEntry, PackIndex, RedisKeys, VersionIndex } from '@sluice/index';
+import { encodeStagedEntry, PackIndex, RedisKeys, VersionIndex } from '@sluice/repository';
 import { send, sendJson, waitForJob } from '../test/support/oxen-http.js';
 import { freshSluice, joinSluice, type BenchContext } from './bench-context.js';
 import { maxFigure, type Figure } from './figure.js';

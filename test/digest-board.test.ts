@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { connectRedis, DigestBoard, RedisKeys } from '@sluice/index';
+import { connectRedis, DigestBoard, RedisKeys } from '@sluice/repository';
 import { testRedisTarget } from './support/test-env.js';
 
 describe('the digest board on Redis', () => {

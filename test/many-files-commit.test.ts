@@ -13,7 +13,7 @@ import {
   WorkspaceCommitter,
   WorkspaceStore,
   type TreeChange,
-} from '@sluice/index';
+} from '@sluice/repository';
 import { testRedisTarget } from './support/test-env.js';
 import { tempDir } from './support/temp-dirs.js';
 

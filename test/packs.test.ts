@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { oxenHash } from '@sluice/core';
-import { connectRedis, RedisKeys } from '@sluice/index';
+import { connectRedis, RedisKeys } from '@sluice/repository';
 import { startSluice, type SluiceProcess } from './support/sluice-process.js';
 import { contentBucketKeys, dropContentBuckets, packedLocations, toLegacyLayout } from './support/content-buckets.js';
 import { waitFor } from './support/wait-for.js';

@@ -2,7 +2,7 @@ import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { chunkKey, encodePack, FsBlobStore, packKey, uploadPartKey } from '@sluice/storage';
 import { createIngestQueue } from '@sluice/queue';
-import { connectRedis, PackIndex, RedisKeys, UploadStore, VersionReader, VersionWriter } from '@sluice/index';
+import { connectRedis, PackIndex, RedisKeys, UploadStore, VersionReader, VersionWriter } from '@sluice/repository';
 import { SpoolSweeper } from '@sluice/ingest';
 import { listKeys, testRedisTarget } from './support/test-env.js';
 import { tempDir } from './support/temp-dirs.js';

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { StagedEntry } from '@sluice/core';
-import { connectRedis, RedisKeys, StagingIndex } from '@sluice/index';
+import { connectRedis, RedisKeys, StagingIndex } from '@sluice/repository';
 import { testRedisTarget } from './support/test-env.js';
 
 const entry = (hash: string): StagedEntry => ({

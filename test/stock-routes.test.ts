@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { Cluster } from 'ioredis';
-import { connectRedis, type RedisClient } from '@sluice/index';
+import { connectRedis, type RedisClient } from '@sluice/repository';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { TokenStore } from '@sluice/api';
 import { startSluice, type SluiceProcess } from './support/sluice-process.js';

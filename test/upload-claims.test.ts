@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { connectRedis, UploadStore } from '@sluice/index';
+import { connectRedis, UploadStore } from '@sluice/repository';
 import { testRedisTarget } from './support/test-env.js';
 import { waitFor } from './support/wait-for.js';
 

@@ -1,5 +1,5 @@
 import { Cluster, type Redis } from 'ioredis';
-import type { RedisClient, RedisKeys } from '@sluice/index';
+import type { RedisClient, RedisKeys } from '@sluice/repository';
 
 /** Every content bucket key under `keys`'s prefix, over every master of a cluster. */
 export async function contentBucketKeys(redis: RedisClient, keys: RedisKeys): Promise<string[]> {

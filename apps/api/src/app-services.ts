@@ -1,5 +1,5 @@
 import type { QueueEvents } from 'bullmq';
-import type { RedisClient } from '@sluice/index';
+import type { RedisClient } from '@sluice/repository';
 import type { Config } from '@sluice/core';
 import type { BlobStore, CountingBlobStore } from '@sluice/storage';
 import type {
@@ -18,7 +18,7 @@ import type {
   VersionWriter,
   WorkspaceCommitter,
   WorkspaceStore,
-} from '@sluice/index';
+} from '@sluice/repository';
 import type { CommitQueue, DigestQueue, IngestQueue } from '@sluice/queue';
 import type { TokenStore } from './auth/token-store.js';
 

@@ -1,5 +1,5 @@
 import { SluiceError } from '@sluice/core';
-import { quotaExceededMessage } from '@sluice/index';
+import { quotaExceededMessage } from '@sluice/repository';
 import type { AppServices } from './app-services.js';
 
 /**

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { SluiceError, sniffMime, type ContentFacts, type Repository, type Workspace } from '@sluice/core';
-import { collisionMessage, planStage, quotaExceededMessage } from '@sluice/index';
+import { collisionMessage, planStage, quotaExceededMessage } from '@sluice/repository';
 import type { AppServices } from './app-services.js';
 
 /**

@@ -1,5 +1,5 @@
 import { SluiceError, type ErrorCode } from '@sluice/core';
-import { redisFailure } from '@sluice/index';
+import { redisFailure } from '@sluice/repository';
 
 /** Fastify, multipart and ioredis errors that clients cause or that name a dependency, by code. */
 const knownCodes: Record<string, ErrorCode> = {

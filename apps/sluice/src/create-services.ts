@@ -19,7 +19,7 @@ import {
   VersionWriter,
   WorkspaceCommitter,
   WorkspaceStore,
-} from '@sluice/index';
+} from '@sluice/repository';
 import {
   createCommitEvents,
   createCommitQueue,

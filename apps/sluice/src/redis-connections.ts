@@ -1,6 +1,6 @@
 import type { ConnectionOptions } from 'bullmq';
 import type { RedisTarget } from '@sluice/core';
-import { connectRedis } from '@sluice/index';
+import { connectRedis } from '@sluice/repository';
 
 /**
  * BullMQ connection options. On one server they are options, so BullMQ opens and closes the

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { SluiceError, type Config, type RedisTarget } from '@sluice/core';
-import { redisUrlOptions } from '@sluice/index';
+import { redisUrlOptions } from '@sluice/repository';
 import { EmbeddedRedis, embeddedUrlFile } from './embedded-redis.js';
 
 /** One PING, or the reason there was none. */

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Config } from '@sluice/core';
 import { SpoolSweeper, type SweeperDeps } from '@sluice/ingest';
-import type { LegacyContent } from '@sluice/index';
+import type { LegacyContent } from '@sluice/repository';
 import { startWorker, type WorkerDeps } from '@sluice/worker';
 import { bullConnection } from './redis-connections.js';
 

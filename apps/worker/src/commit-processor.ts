@@ -1,6 +1,6 @@
 import type { Job } from 'bullmq';
 import { SluiceError } from '@sluice/core';
-import type { RepoStore, WorkspaceCommitter, WorkspaceStore } from '@sluice/index';
+import type { RepoStore, WorkspaceCommitter, WorkspaceStore } from '@sluice/repository';
 import type { CommitJobData, CommitJobResult } from '@sluice/queue';
 
 /**

@@ -3,7 +3,7 @@ import type { Job } from 'bullmq';
 import type { Logger } from 'pino';
 import { SluiceError, type Limits } from '@sluice/core';
 import type { BlobStore } from '@sluice/storage';
-import type { BoardWaiter, DigestBoard, DigestResult } from '@sluice/index';
+import type { BoardWaiter, DigestBoard, DigestResult } from '@sluice/repository';
 import { digestPendingId, type DigestJobData } from '@sluice/queue';
 import { streamContent } from '@sluice/ingest';
 import { ingestMetrics, timed } from '@sluice/telemetry';

@@ -15,7 +15,7 @@ import {
   VersionIndex,
   VersionWriter,
   WorkspaceStore,
-} from '@sluice/index';
+} from '@sluice/repository';
 import type { IngestJobData, IngestJobResult, SpooledPart } from '@sluice/queue';
 import { IngestProcessor } from './ingest-processor.js';
 

@@ -1,7 +1,13 @@
 import type { Job } from 'bullmq';
 import type { Piscina } from 'piscina';
 import { errorCodeOf, mapLimit, SluiceError, type ContentFacts, type ErrorCode, type Limits } from '@sluice/core';
-import { assertPlaceable, collisionMessage, planStage, quotaExceededMessage, type WorkspaceQuota } from '@sluice/index';
+import {
+  assertPlaceable,
+  collisionMessage,
+  planStage,
+  quotaExceededMessage,
+  type WorkspaceQuota,
+} from '@sluice/repository';
 import {
   type FileResult,
   type IngestJobData,

@@ -2,7 +2,7 @@ import { Worker, type ConnectionOptions, type Job } from 'bullmq';
 import { Piscina } from 'piscina';
 import type { Logger } from 'pino';
 import type { Limits } from '@sluice/core';
-import { redisFailure, type WorkspaceQuota } from '@sluice/index';
+import { redisFailure, type WorkspaceQuota } from '@sluice/repository';
 import {
   commitQueueName,
   digestQueueName,

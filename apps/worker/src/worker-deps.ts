@@ -9,7 +9,7 @@ import type {
   VersionWriter,
   WorkspaceCommitter,
   WorkspaceStore,
-} from '@sluice/index';
+} from '@sluice/repository';
 
 /** The services the worker runs its jobs on, built once per process by the entry (apps/sluice). */
 export interface WorkerDeps {

@@ -1,4 +1,4 @@
-import type { BoardWaiter, DigestBoard } from '@sluice/index';
+import type { BoardWaiter, DigestBoard } from '@sluice/repository';
 import type { BlobStore } from '@sluice/storage';
 import type { StreamedFile } from './stream-part.js';
 

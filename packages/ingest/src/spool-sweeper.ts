@@ -1,4 +1,4 @@
-import type { PackIndex, RedisClient, UploadStore } from '@sluice/index';
+import type { PackIndex, RedisClient, UploadStore } from '@sluice/repository';
 import type { Logger } from 'pino';
 import {
   chunksPrefix,

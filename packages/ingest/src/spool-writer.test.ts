@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { PassThrough, Readable } from 'node:stream';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { oxenHash, type Limits } from '@sluice/core';
-import { connectRedis, DigestBoard, RedisKeys } from '@sluice/index';
+import { connectRedis, DigestBoard, RedisKeys } from '@sluice/repository';
 import { createDigestQueue, digestPendingId } from '@sluice/queue';
 import { FsBlobStore, MemoryBlobStore, pendingVersionKey, readExact, type PutOptions } from '@sluice/storage';
 import { largePartChunkBytes } from './spool-layout.js';

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Repository, Workspace } from '@sluice/core';
-import type { RepoStore, WorkspaceStore } from '@sluice/index';
+import type { RepoStore, WorkspaceStore } from '@sluice/repository';
 
 declare module 'fastify' {
   interface FastifyRequest {

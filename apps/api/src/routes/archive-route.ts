@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { normalizeRelativePath, SluiceError, type TreeEntry } from '@sluice/core';
-import { comparePaths, walkFiles, type Fetched, type VersionReader, type WalkedFile } from '@sluice/index';
+import { comparePaths, walkFiles, type Fetched, type VersionReader, type WalkedFile } from '@sluice/repository';
 import { tarGzStream, tarStream, type TarEntry } from '@sluice/storage';
 import type { AppServices } from '../app-services.js';
 import type { RepoParams } from './workspace-routes.js';

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { normalizeRelativePath, SluiceError, type TreeEntry } from '@sluice/core';
-import { diffTrees, type TreeDifference } from '@sluice/index';
+import { diffTrees, type TreeDifference } from '@sluice/repository';
 import type { AppServices } from '../app-services.js';
 import { success } from '../oxen-envelope.js';
 import { commitView } from './views.js';

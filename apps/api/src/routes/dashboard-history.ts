@@ -1,4 +1,4 @@
-import type { IngestTotalsSnapshot } from '@sluice/index';
+import type { IngestTotalsSnapshot } from '@sluice/repository';
 
 export interface RateSample {
   /** Server time of the reading that ends the interval, ms since the epoch. */

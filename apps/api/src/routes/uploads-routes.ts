@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { normalizeRelativePath, SluiceError, type Workspace } from '@sluice/core';
 import { uploadPartKey } from '@sluice/storage';
 import { ingestJobOptions, type IngestJobData } from '@sluice/queue';
-import type { Upload } from '@sluice/index';
+import type { Upload } from '@sluice/repository';
 import type { AppServices } from '../app-services.js';
 import { awaitJob, enqueueJob } from '../run-job.js';
 import { success } from '../oxen-envelope.js';

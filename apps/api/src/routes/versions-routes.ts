@@ -3,7 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import { normalizeRelativePath, SluiceError, type Workspace } from '@sluice/core';
 import { chunkKey, chunkPrefix } from '@sluice/storage';
-import { RedisKeys } from '@sluice/index';
+import { RedisKeys } from '@sluice/repository';
 import { ingestJobOptions, type IngestJobData } from '@sluice/queue';
 import type { AppServices } from '../app-services.js';
 import { spoolMultipart } from '../spool-multipart.js';

@@ -1,5 +1,5 @@
 import type { Commit, Repository, Workspace } from '@sluice/core';
-import type { ObjectStore } from '@sluice/index';
+import type { ObjectStore } from '@sluice/repository';
 import type { CommitView, RepositoryListView, WorkspaceView } from '@sluice/protocol';
 import { minOxenClientVersion } from '../oxen-envelope.js';
 

@@ -1,6 +1,6 @@
 import { ContentBuckets } from './content-buckets.js';
-import type { RedisClient } from './redis-client.js';
-import type { RedisKeys } from './redis-keys.js';
+import type { RedisClient } from '../redis/redis-client.js';
+import type { RedisKeys } from '../redis/redis-keys.js';
 
 /** Entries moved per HSCAN/SSCAN round. */
 const batch = 1000;

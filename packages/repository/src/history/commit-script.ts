@@ -1,6 +1,6 @@
-import { stagedEntryLua } from './staged-entry-codec.js';
-import { stagedDirsLua } from './staged-dirs-lua.js';
-import { usageLua } from './usage-lua.js';
+import { stagedEntryLua } from '../workspaces/staged-entry-codec.js';
+import { stagedDirsLua } from '../redis/staged-dirs-lua.js';
+import { usageLua } from '../redis/usage-lua.js';
 
 /**
  * Lands a workspace commit: moves the branch ref from the head the commit was built on to the new

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { RedisClient } from './redis-client.js';
+import type { RedisClient } from '../redis/redis-client.js';
 import {
   assertBranchName,
   assertRepoName,
@@ -13,8 +13,8 @@ import {
 } from '@sluice/core';
 import { versionKey, type BlobStore } from '@sluice/storage';
 import type { ObjectStore, TreeChange } from './object-store.js';
-import type { RedisKeys } from './redis-keys.js';
-import type { VersionIndex } from './version-index.js';
+import type { RedisKeys } from '../redis/redis-keys.js';
+import type { VersionIndex } from '../versions/version-index.js';
 import { createBranchScript, createRepoScript, deleteBranchScript } from './repo-script.js';
 
 export interface Branch {

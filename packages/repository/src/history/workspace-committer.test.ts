@@ -3,14 +3,14 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 import type { StagedEntry, Workspace } from '@sluice/core';
 import { FsBlobStore } from '@sluice/storage';
 import { ObjectStore } from './object-store.js';
-import { connectRedis } from './redis-client.js';
-import { RedisKeys } from './redis-keys.js';
+import { connectRedis } from '../redis/redis-client.js';
+import { RedisKeys } from '../redis/redis-keys.js';
 import { RepoStore } from './repo-store.js';
-import { StagingIndex } from './staging-index.js';
-import { VersionIndex } from './version-index.js';
+import { StagingIndex } from '../workspaces/staging-index.js';
+import { VersionIndex } from '../versions/version-index.js';
 import { WorkspaceCommitter, type CommitProgress } from './workspace-committer.js';
-import { WorkspaceStore } from './workspace-store.js';
-import { tempDir } from '../../../test/support/temp-dirs.js';
+import { WorkspaceStore } from '../workspaces/workspace-store.js';
+import { tempDir } from '../../../../test/support/temp-dirs.js';
 
 const added = (hash: string, size = hash.length): StagedEntry => ({
   status: 'added',

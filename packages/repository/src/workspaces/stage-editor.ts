@@ -1,5 +1,5 @@
 import { normalizeRelativePath, SluiceError, type StagedEntry, type TreeEntry, type Workspace } from '@sluice/core';
-import type { ObjectStore } from './object-store.js';
+import type { ObjectStore } from '../history/object-store.js';
 import { collisionMessage, quotaExceededMessage, type StagingIndex, type WorkspaceQuota } from './staging-index.js';
 
 /**

@@ -1,7 +1,7 @@
-import type { RedisClient } from './redis-client.js';
+import type { RedisClient } from '../redis/redis-client.js';
 import type { StagedEntry } from '@sluice/core';
 import { decodeStagedEntry, encodeStagedEntry } from './staged-entry-codec.js';
-import type { RedisKeys } from './redis-keys.js';
+import type { RedisKeys } from '../redis/redis-keys.js';
 import { stageCollisionScript, stageEditScript, stageScript } from './stage-script.js';
 
 type StageKeys = [string, string, string, string, string, string, string, string, string];

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { Cluster } from 'ioredis';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { contentBucketKeys } from '../../../test/support/content-buckets.js';
-import { keySlot } from '../../../test/support/key-slot.js';
+import { contentBucketKeys } from '../../../../test/support/content-buckets.js';
+import { keySlot } from '../../../../test/support/key-slot.js';
 import { LegacyContent } from './legacy-content.js';
 import { PackIndex } from './pack-index.js';
-import { connectRedis } from './redis-client.js';
-import { RedisKeys } from './redis-keys.js';
+import { connectRedis } from '../redis/redis-client.js';
+import { RedisKeys } from '../redis/redis-keys.js';
 import { VersionIndex } from './version-index.js';
 
 const hex = () => randomBytes(16).toString('hex');

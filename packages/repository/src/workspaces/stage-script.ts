@@ -1,6 +1,6 @@
 import { stagedEntryLua } from './staged-entry-codec.js';
-import { stagedDirsLua } from './staged-dirs-lua.js';
-import { usageLua } from './usage-lua.js';
+import { stagedDirsLua } from '../redis/staged-dirs-lua.js';
+import { usageLua } from '../redis/usage-lua.js';
 
 /**
  * Applies one ingest job to a workspace's staging index, atomically with the job's result, so a

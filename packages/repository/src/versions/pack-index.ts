@@ -1,8 +1,8 @@
 import { packKey, packPrefix, readPackIndex, type BlobStore, type PackEntry } from '@sluice/storage';
 import { ContentBuckets } from './content-buckets.js';
 import type { LegacyContent } from './legacy-content.js';
-import type { RedisClient } from './redis-client.js';
-import type { RedisKeys } from './redis-keys.js';
+import type { RedisClient } from '../redis/redis-client.js';
+import type { RedisKeys } from '../redis/redis-keys.js';
 
 /** Where a packed version's bytes are. */
 export interface PackedLocation {

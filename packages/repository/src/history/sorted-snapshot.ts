@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import type { DataType, StagedEntry } from '@sluice/core';
 import type { TreeChange, TreeChangeAt } from './object-store.js';
-import type { RedisClient } from './redis-client.js';
-import { decodeStagedEntry, encodeStagedEntry } from './staged-entry-codec.js';
+import type { RedisClient } from '../redis/redis-client.js';
+import { decodeStagedEntry, encodeStagedEntry } from '../workspaces/staged-entry-codec.js';
 
 /** Staged entries sorted in memory at once; more are sorted in runs of this size on disk. */
 export const defaultSortRunEntries = 100_000;

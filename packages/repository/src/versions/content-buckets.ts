@@ -1,5 +1,5 @@
-import type { RedisClient } from './redis-client.js';
-import type { RedisKeys } from './redis-keys.js';
+import type { RedisClient } from '../redis/redis-client.js';
+import type { RedisKeys } from '../redis/redis-keys.js';
 
 /** Sets each field of ARGV to '' unless it has a value: marks stored without losing a location. */
 const markScript = `for i = 1, #ARGV do redis.call('hsetnx', KEYS[1], ARGV[i], '') end`;

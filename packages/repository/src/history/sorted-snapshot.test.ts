@@ -1,8 +1,8 @@
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import type { StagedEntry } from '@sluice/core';
-import { connectRedis } from './redis-client.js';
+import { connectRedis } from '../redis/redis-client.js';
 import { SortedSnapshot } from './sorted-snapshot.js';
-import { encodeStagedEntry } from './staged-entry-codec.js';
+import { encodeStagedEntry } from '../workspaces/staged-entry-codec.js';
 
 const entry = (hash: string, size: number, mimeType = 'text/plain'): StagedEntry => ({
   status: 'added',

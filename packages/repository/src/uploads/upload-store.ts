@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { RedisClient } from './redis-client.js';
+import type { RedisClient } from '../redis/redis-client.js';
 import { claimPartScript, partStoredScript, releasePartScript } from './upload-script.js';
 
 /** What a resumable upload was begun with. */

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { RedisClient } from './redis-client.js';
+import type { RedisClient } from '../redis/redis-client.js';
 import { SluiceError, type Commit, type Workspace } from '@sluice/core';
 import { commitLockScript, commitScript, moveStagedScript, snapshotScript } from './commit-script.js';
 import type { ObjectStore } from './object-store.js';
-import type { RedisKeys } from './redis-keys.js';
+import type { RedisKeys } from '../redis/redis-keys.js';
 import type { RepoStore } from './repo-store.js';
 import { SortedSnapshot, type SortedSnapshotOptions } from './sorted-snapshot.js';
 

@@ -1,5 +1,5 @@
-import type { RedisClient } from './redis-client.js';
-import type { RedisKeys } from './redis-keys.js';
+import type { RedisClient } from './redis/redis-client.js';
+import type { RedisKeys } from './redis/redis-keys.js';
 
 export interface IngestTotalsSnapshot {
   files: number;

@@ -1,7 +1,7 @@
-import type { RedisClient } from './redis-client.js';
+import type { RedisClient } from '../redis/redis-client.js';
 import { SluiceError, type Workspace } from '@sluice/core';
-import type { RedisKeys } from './redis-keys.js';
-import type { RepoStore } from './repo-store.js';
+import type { RedisKeys } from '../redis/redis-keys.js';
+import type { RepoStore } from '../history/repo-store.js';
 
 export interface WorkspaceRequest {
   workspaceId: string;

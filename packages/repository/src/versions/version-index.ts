@@ -1,7 +1,7 @@
 import { ContentBuckets } from './content-buckets.js';
 import type { LegacyContent } from './legacy-content.js';
-import type { RedisClient } from './redis-client.js';
-import type { RedisKeys } from './redis-keys.js';
+import type { RedisClient } from '../redis/redis-client.js';
+import type { RedisKeys } from '../redis/redis-keys.js';
 
 /**
  * Which content hashes the version store holds, in the content buckets (content-buckets.ts): a

@@ -1,7 +1,7 @@
 import type { ContentFacts } from '@sluice/core';
 import { Cluster } from 'ioredis';
-import type { RedisClient } from './redis-client.js';
-import type { RedisKeys } from './redis-keys.js';
+import type { RedisClient } from './redis/redis-client.js';
+import type { RedisKeys } from './redis/redis-keys.js';
 
 /** What a digest leaves for the ingest job: the part's content, or why the job must stream it itself. */
 export type DigestResult =

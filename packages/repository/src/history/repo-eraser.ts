@@ -1,7 +1,7 @@
 import { Cluster, type Redis } from 'ioredis';
 import { SluiceError } from '@sluice/core';
-import type { RedisClient } from './redis-client.js';
-import type { RedisKeys } from './redis-keys.js';
+import type { RedisClient } from '../redis/redis-client.js';
+import type { RedisKeys } from '../redis/redis-keys.js';
 
 /**
  * Starts a deletion: the repository record goes and the erasing mark is set in one step, so the

@@ -1,0 +1,11 @@
+// A repository's state, in the order data goes through it: Redis, where all of it is kept track of;
+// uploads in progress; workspaces and their stages; versions (the content); history (commits and trees).
+export * from './redis/index.js';
+export * from './uploads/index.js';
+export * from './workspaces/index.js';
+export * from './versions/index.js';
+export * from './history/index.js';
+// moving to @sluice/ingest (issue 30, item 1)
+export * from './digest-board.js';
+export * from './stage-plan.js';
+export * from './ingest-totals.js';

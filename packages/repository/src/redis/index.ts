@@ -1,0 +1,3 @@
+export * from './redis-client.js';
+export * from './redis-keys.js';
+export * from './redis-failure.js';
