@@ -25,6 +25,7 @@ const clusterFiles = [
   'test/upload-claims.test.ts',
   'test/stock-routes.test.ts',
   'packages/repository/src/versions/content-buckets.test.ts',
+  'packages/repository/src/redis/lua-commands.test.ts',
 ];
 
 export default defineConfig({

@@ -2,42 +2,7 @@ import { Cluster, type Redis } from 'ioredis';
 import { SluiceError } from '@sluice/core';
 import type { RedisClient } from '../redis/redis-client.js';
 import type { RedisKeys } from '../redis/redis-keys.js';
-
-/**
- * Starts a deletion: the repository record goes and the erasing mark is set in one step, so the
- * repository is not found from then on and its name cannot be created again until the mark goes.
- *
- * KEYS[1]  repository record hash, KEYS[2] the erasing mark
- * Returns 1 when the repository was there; 2 when only the mark was (a deletion cut short, resumed);
- * 0 (nothing changed) when neither was.
- */
-const beginScript = `
-if redis.call('EXISTS', KEYS[1]) == 1 then
-  redis.call('DEL', KEYS[1])
-  redis.call('SET', KEYS[2], '1')
-  return 1
-end
-if redis.call('EXISTS', KEYS[2]) == 1 then return 2 end
-return 0
-`;
-
-/**
- * Unlinks one batch of the repository's keys while the mark stands: once another deletion has
- * finished and the name may have been created again, nothing more is removed.
- *
- * KEYS[1]  the erasing mark, KEYS[2 ..] keys to unlink
- * Returns how many were unlinked, or -1 (nothing changed) when the mark is gone.
- */
-const unlinkScript = `
-if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
-if #KEYS < 2 then return 0 end
-return redis.call('UNLINK', unpack(KEYS, 2))
-`;
-
-type Scripts = {
-  sluiceEraseBegin(...args: string[]): Promise<number>;
-  sluiceEraseBatch(...args: string[]): Promise<number>;
-};
+import { luaCommands, type LuaCommands } from '../redis/lua-commands.js';
 
 /** Keys unlinked per step: one Redis call never blocks on a whole repository. */
 export const eraseBatchSize = 500;
@@ -49,17 +14,13 @@ export const eraseBatchSize = 500;
  * by every repository by content hash and stay where they are.
  */
 export class RepoEraser {
-  private readonly scripts: Scripts;
+  private readonly lua: LuaCommands;
 
   constructor(
     private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
   ) {
-    if (!('sluiceEraseBegin' in redis)) {
-      redis.defineCommand('sluiceEraseBegin', { numberOfKeys: 2, lua: beginScript });
-      redis.defineCommand('sluiceEraseBatch', { lua: unlinkScript });
-    }
-    this.scripts = redis as unknown as Scripts;
+    this.lua = luaCommands(redis);
   }
 
   /**
@@ -69,13 +30,13 @@ export class RepoEraser {
    */
   async erase(ns: string, name: string): Promise<number> {
     const mark = this.keys.erasing(ns, name);
-    const begun = await this.scripts.sluiceEraseBegin(this.keys.repo(ns, name), mark);
+    const begun = await this.lua.eraseBegin([this.keys.repo(ns, name), mark]);
     if (begun === 0) throw new SluiceError('repo_not_found', `Repository '${ns}/${name}' not found`);
     await this.redis.srem(this.keys.namespace(ns), name);
     let unlinked = 0;
     for await (const batch of this.batches(this.keys.repoPattern(ns, name))) {
       const keys = batch.filter((key) => key !== mark);
-      const count = await this.scripts.sluiceEraseBatch(String(keys.length + 1), mark, ...keys);
+      const count = await this.lua.eraseBatch([mark, ...keys]);
       if (count < 0) return unlinked;
       unlinked += count;
     }

@@ -15,7 +15,7 @@ import { versionKey, type BlobStore } from '@sluice/storage';
 import type { ObjectStore, TreeChange } from './object-store.js';
 import type { RedisKeys } from '../redis/redis-keys.js';
 import type { VersionIndex } from '../versions/version-index.js';
-import { createBranchScript, createRepoScript, deleteBranchScript } from './repo-script.js';
+import { luaCommands, type LuaCommands } from '../redis/lua-commands.js';
 
 export interface Branch {
   name: string;
@@ -39,18 +39,12 @@ export interface ResolvedRevision {
   path: string;
 }
 
-type RepoScripts = {
-  sluiceCreateRepo(...args: Array<string | number>): Promise<number>;
-  sluiceCreateBranch(...args: Array<string | number>): Promise<number>;
-  sluiceDeleteBranch(...args: string[]): Promise<[number, string?]>;
-};
-
 const commitIdPattern = /^[0-9a-f]{1,32}$/;
 const validRepoName = /^[A-Za-z0-9][A-Za-z0-9_.-]+$/;
 const isRepoName = (value: string) => value.length <= 128 && validRepoName.test(value);
 
 export class RepoStore {
-  private readonly scripts: RepoScripts;
+  private readonly lua: LuaCommands;
 
   constructor(
     private readonly redis: RedisClient,
@@ -59,12 +53,7 @@ export class RepoStore {
     private readonly store: BlobStore,
     private readonly versions: VersionIndex,
   ) {
-    if (!('sluiceCreateRepo' in redis)) {
-      redis.defineCommand('sluiceCreateRepo', { numberOfKeys: 5, lua: createRepoScript });
-      redis.defineCommand('sluiceCreateBranch', { numberOfKeys: 2, lua: createBranchScript });
-      redis.defineCommand('sluiceDeleteBranch', { numberOfKeys: 1, lua: deleteBranchScript });
-    }
-    this.scripts = redis as unknown as RepoScripts;
+    this.lua = luaCommands(redis);
   }
 
   /**
@@ -93,12 +82,14 @@ export class RepoStore {
       throw new SluiceError('repo_exists', `Repository '${namespace}/${name}' already exists`);
     const repo: Repository = { namespace, name, uuid: randomUUID(), createdAt: new Date().toISOString() };
     const initial = files.length > 0 ? await this.writeInitialCommit(files, paths) : null;
-    const created = await this.scripts.sluiceCreateRepo(
-      this.keys.repo(namespace, name),
-      this.keys.branches(namespace, name),
-      this.keys.commits(namespace, name),
-      this.keys.content(namespace, name),
-      this.keys.erasing(namespace, name),
+    const created = await this.lua.createRepo(
+      [
+        this.keys.repo(namespace, name),
+        this.keys.branches(namespace, name),
+        this.keys.commits(namespace, name),
+        this.keys.content(namespace, name),
+        this.keys.erasing(namespace, name),
+      ],
       JSON.stringify(repo),
       initial?.commit.id ?? '',
       ...(initial?.hashes ?? []),
@@ -197,9 +188,8 @@ export class RepoStore {
    */
   async createBranch(namespace: string, name: string, branch: string, commitId: string): Promise<boolean> {
     assertBranchName(branch);
-    const created = await this.scripts.sluiceCreateBranch(
-      this.keys.branches(namespace, name),
-      this.keys.commits(namespace, name),
+    const created = await this.lua.createBranch(
+      [this.keys.branches(namespace, name), this.keys.commits(namespace, name)],
       branch,
       commitId,
       '0',
@@ -219,11 +209,11 @@ export class RepoStore {
 
   /**
    * Deletes a branch and answers it as it was; `branch_not_found` when there is none and
-   * `branch_protected` for `main` or the last branch (deleteBranchScript), nothing changed either way.
+   * `branch_protected` for `main` or the last branch (delete-branch-1.lua), nothing changed either way.
    * Commits stay (other branches, workspaces and commit ids may name them).
    */
   async deleteBranch(namespace: string, name: string, branch: string): Promise<Branch> {
-    const [outcome, detail] = await this.scripts.sluiceDeleteBranch(this.keys.branches(namespace, name), branch);
+    const [outcome, detail] = await this.lua.deleteBranch([this.keys.branches(namespace, name)], branch);
     if (outcome === 0) throw new SluiceError('branch_not_found', `Could not find branch: ${branch}`);
     if (outcome === -1) {
       const why = detail === 'main' ? 'it is the default branch' : "it is the repository's only branch";
@@ -286,7 +276,7 @@ export class RepoStore {
       root: await this.objects.emptyTree(),
     });
     // Two creators may race: the first ref written wins and both use it.
-    await this.scripts.sluiceCreateBranch(key, this.keys.commits(namespace, name), branch, commit.id, '1');
+    await this.lua.createBranch([key, this.keys.commits(namespace, name)], branch, commit.id, '1');
     return (await this.redis.hget(key, branch)) ?? commit.id;
   }
 

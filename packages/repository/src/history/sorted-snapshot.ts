@@ -65,7 +65,7 @@ function stagedBytes(key: string): number {
  * A commit's stage snapshot sorted by path, for buildTree, without holding it in Redis or in
  * memory: the hash is read with HSCAN, sorted in runs of `runEntries` entries, runs past the
  * first written to temporary files, and read back merged. A snapshot of one run stays in memory.
- * It sums what the snapshot counts in the workspace's usage as it reads (see usage-lua.ts).
+ * It sums what the snapshot counts in the workspace's usage as it reads (see redis/usage.lua).
  * Iterable any number of times (a commit re-reads it when the branch moved); close() removes
  * the runs.
  */

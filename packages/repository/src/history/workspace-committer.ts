@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { RedisClient } from '../redis/redis-client.js';
 import { SluiceError, type Commit, type Workspace } from '@sluice/core';
-import { commitLockScript, commitScript, moveStagedScript, snapshotScript } from './commit-script.js';
 import type { ObjectStore } from './object-store.js';
 import type { RedisKeys } from '../redis/redis-keys.js';
+import { luaCommands, type LuaCommands } from '../redis/lua-commands.js';
 import type { RepoStore } from './repo-store.js';
 import { SortedSnapshot, type SortedSnapshotOptions } from './sorted-snapshot.js';
 
@@ -33,13 +33,6 @@ export interface Mergeability {
   commits: Commit[];
 }
 
-type Scripts = {
-  sluiceCommit(...args: Array<string | number>): Promise<number>;
-  sluiceSnapshot(...args: Array<string | number>): Promise<number>;
-  sluiceMoveStaged(...args: Array<string | number>): Promise<string>;
-  sluiceCommitLock(...args: Array<string | number>): Promise<number>;
-};
-
 /** Entries one step of moveStaged moves (HSCAN's COUNT): a bounded time Redis is blocked. */
 const moveBatch = 2000;
 /** How often a commit is rebuilt on a branch that moved while it was being written. */
@@ -53,7 +46,7 @@ const landedRecordSeconds = 86_400;
  * by compare-and-set in Redis, so commits from any number of API nodes serialize safely.
  */
 export class WorkspaceCommitter {
-  private readonly scripts: Scripts;
+  private readonly lua: LuaCommands;
 
   constructor(
     private readonly redis: RedisClient,
@@ -62,13 +55,7 @@ export class WorkspaceCommitter {
     private readonly objects: ObjectStore,
     private readonly sortOptions: SortedSnapshotOptions = {},
   ) {
-    if (!('sluiceCommit' in redis)) {
-      redis.defineCommand('sluiceCommit', { numberOfKeys: 10, lua: commitScript });
-      redis.defineCommand('sluiceSnapshot', { numberOfKeys: 4, lua: snapshotScript });
-      redis.defineCommand('sluiceMoveStaged', { numberOfKeys: 6, lua: moveStagedScript });
-      redis.defineCommand('sluiceCommitLock', { numberOfKeys: 1, lua: commitLockScript });
-    }
-    this.scripts = redis as unknown as Scripts;
+    this.lua = luaCommands(redis);
   }
 
   private async requireHead(ns: string, repo: string, branch: string): Promise<string> {
@@ -106,7 +93,7 @@ export class WorkspaceCommitter {
   }
 
   /**
-   * Moves every entry of `from` into `to` in HSCAN batches (moveStagedScript); `from` is then gone.
+   * Moves every entry of `from` into `to` in HSCAN batches (move-staged-6.lua); `from` is then gone.
    * `dirs` are the directory counts of `from` and of `to`, kept with them.
    */
   private async moveStaged(
@@ -121,18 +108,7 @@ export class WorkspaceCommitter {
     // them, and a stage that keeps growing is left for the next commit after a few rounds.
     for (let round = 0; round < 4 && (await this.redis.exists(from)) === 1; round++) {
       let cursor = '0';
-      do
-        cursor = await this.scripts.sluiceMoveStaged(
-          from,
-          to,
-          usageKey,
-          ...dirs,
-          lock.key,
-          cursor,
-          moveBatch,
-          mode,
-          lock.run,
-        );
+      do cursor = await this.lua.moveStaged([from, to, usageKey, ...dirs, lock.key], cursor, moveBatch, mode, lock.run);
       while (cursor !== '0');
     }
   }
@@ -170,25 +146,25 @@ export class WorkspaceCommitter {
     const lockKey = this.keys.commitLock(ns, repo, workspace.id);
     // one value per run: a run whose lock a retry of its token took over must land nothing
     const lock = { key: lockKey, run: `${token} ${randomUUID()}` };
-    if ((await this.scripts.sluiceCommitLock(lockKey, lock.run, `${token} `, 600_000)) !== 1) {
+    if ((await this.lua.commitLock([lockKey], lock.run, `${token} `, 600_000)) !== 1) {
       throw new SluiceError('conflict', `A commit of workspace '${workspace.id}' is already running`);
     }
     const report = async (progress: CommitProgress) => options.onProgress?.(progress);
     const staged = this.keys.staged(ns, repo, workspace.id);
     const snapshot = this.keys.stagedSnapshot(ns, repo, workspace.id);
     const usageKey = this.keys.usage(ns, repo, workspace.id);
-    // directory counts of the stage and of the snapshot (staged-dirs-lua.ts)
+    // directory counts of the stage and of the snapshot (redis/staged-dirs.lua)
     const dirKeys = [
       this.keys.stagedDirs(ns, repo, workspace.id),
       this.keys.snapshotDirs(ns, repo, workspace.id),
     ] as const;
     let sorted: SortedSnapshot | undefined;
     try {
-      let count = await this.scripts.sluiceSnapshot(staged, snapshot, ...dirKeys);
+      let count = await this.lua.snapshot([staged, snapshot, ...dirKeys]);
       if (count === -1) {
         // an earlier attempt's snapshot never went back: the stage joins it, newer entries winning
         await this.moveStaged(staged, snapshot, usageKey, 'replace', dirKeys, lock);
-        count = await this.scripts.sluiceSnapshot(staged, snapshot, ...dirKeys);
+        count = await this.lua.snapshot([staged, snapshot, ...dirKeys]);
         // files still arriving stay staged for the next commit
         if (count === -1) count = await this.redis.hlen(snapshot);
       }
@@ -217,17 +193,19 @@ export class WorkspaceCommitter {
         });
         const moved = JSON.stringify({ ...workspace, commitId: commit.id });
         await report({ phase: 'landing', entries: count });
-        const landed = await this.scripts.sluiceCommit(
-          this.keys.branches(ns, repo),
-          snapshot,
-          this.keys.workspaces(ns, repo),
-          staged,
-          landedKey,
-          usageKey,
-          this.keys.commits(ns, repo),
-          dirKeys[1],
-          dirKeys[0],
-          lockKey,
+        const landed = await this.lua.commit(
+          [
+            this.keys.branches(ns, repo),
+            snapshot,
+            this.keys.workspaces(ns, repo),
+            staged,
+            landedKey,
+            usageKey,
+            this.keys.commits(ns, repo),
+            dirKeys[1],
+            dirKeys[0],
+            lockKey,
+          ],
           branch,
           head,
           commit.id,

@@ -72,7 +72,7 @@ export class RedisKeys {
   staged(ns: string, name: string, workspaceId: string): string {
     return `${this.repoTag(ns, name)}:staged:${keySegment(workspaceId)}`;
   }
-  /** How many staged files each directory of a workspace's stage holds (staged-dirs-lua.ts). */
+  /** How many staged files each directory of a workspace's stage holds (redis/staged-dirs.lua). */
   stagedDirs(ns: string, name: string, workspaceId: string): string {
     return `${this.repoTag(ns, name)}:staged-dirs:${keySegment(workspaceId)}`;
   }

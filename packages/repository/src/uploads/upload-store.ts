@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { RedisClient } from '../redis/redis-client.js';
-import { claimPartScript, partStoredScript, releasePartScript } from './upload-script.js';
+import { luaCommands, type LuaCommands } from '../redis/lua-commands.js';
 
 /** What a resumable upload was begun with. */
 export interface UploadPlan {
@@ -23,12 +23,6 @@ export interface Upload extends UploadPlan {
 export type PartClaim =
   { state: 'claimed'; token: string } | { state: 'already_stored' | 'busy' | 'outside_window' | 'unknown' };
 
-type Scripts = {
-  sluiceClaimPart(...args: Array<string | number>): Promise<number>;
-  sluicePartStored(...args: Array<string | number>): Promise<number>;
-  sluiceReleasePart(...args: Array<string | number>): Promise<number>;
-};
-
 /** How long an upload with no new part lives on. */
 const uploadLifetimeSeconds = 86_400;
 
@@ -45,18 +39,13 @@ export const partClaimSeconds = 600;
  * under one hash tag per upload so every step is one script on one Cluster slot.
  */
 export class UploadStore {
-  private readonly scripts: Scripts;
+  private readonly lua: LuaCommands;
 
   constructor(
     private readonly redis: RedisClient,
     private readonly prefix: string,
   ) {
-    if (!('sluiceClaimPart' in redis)) {
-      redis.defineCommand('sluiceClaimPart', { numberOfKeys: 3, lua: claimPartScript });
-      redis.defineCommand('sluicePartStored', { numberOfKeys: 3, lua: partStoredScript });
-      redis.defineCommand('sluiceReleasePart', { numberOfKeys: 3, lua: releasePartScript });
-    }
-    this.scripts = redis as unknown as Scripts;
+    this.lua = luaCommands(redis);
   }
 
   private keys(id: string): [string, string, string] {
@@ -109,13 +98,7 @@ export class UploadStore {
 
   async claimPart(id: string, part: number, claimSeconds = partClaimSeconds): Promise<PartClaim> {
     const token = randomUUID();
-    const outcome = await this.scripts.sluiceClaimPart(
-      ...this.keys(id),
-      part,
-      uploadLifetimeSeconds,
-      claimSeconds,
-      token,
-    );
+    const outcome = await this.lua.claimPart(this.keys(id), part, uploadLifetimeSeconds, claimSeconds, token);
     if (outcome === 1) return { state: 'claimed', token };
     return {
       state: ({ 2: 'already_stored', 3: 'busy', 4: 'outside_window' } as const)[outcome as 2 | 3 | 4] ?? 'unknown',
@@ -124,12 +107,12 @@ export class UploadStore {
 
   /** A claimed part that could not be stored: another copy may be sent. */
   async releasePart(id: string, part: number, token: string): Promise<void> {
-    await this.scripts.sluiceReleasePart(...this.keys(id), part, token);
+    await this.lua.releasePart(this.keys(id), part, token);
   }
 
   /** Records a stored part; true when it was the last and the caller must finish the upload. */
   async partStored(id: string, part: number): Promise<boolean> {
-    return (await this.scripts.sluicePartStored(...this.keys(id), part, uploadLifetimeSeconds)) === 1;
+    return (await this.lua.partStored(this.keys(id), part, uploadLifetimeSeconds)) === 1;
   }
 
   /** Whether the upload still exists (its parts are not orphans). */

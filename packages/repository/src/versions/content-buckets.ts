@@ -1,19 +1,6 @@
 import type { RedisClient } from '../redis/redis-client.js';
 import type { RedisKeys } from '../redis/redis-keys.js';
-
-/** Sets each field of ARGV to '' unless it has a value: marks stored without losing a location. */
-const markScript = `for i = 1, #ARGV do redis.call('hsetnx', KEYS[1], ARGV[i], '') end`;
-
-/** Sets each field/value pair of ARGV unless the field already has a location (it may be ''). */
-const fillScript = `for i = 1, #ARGV, 2 do
-  local v = redis.call('hget', KEYS[1], ARGV[i])
-  if not v or v == '' then redis.call('hset', KEYS[1], ARGV[i], ARGV[i + 1]) end
-end`;
-
-interface BucketCommands {
-  sluiceContentMark(key: string, ...hashes: string[]): Promise<unknown>;
-  sluiceContentFill(key: string, ...pairs: string[]): Promise<unknown>;
-}
+import { luaCommands, type LuaCommands } from '../redis/lua-commands.js';
 
 /**
  * Every content hash the version store holds, spread over 65,536 Redis hashes by its first four
@@ -26,18 +13,13 @@ interface BucketCommands {
  * command: the buckets sit in different slots).
  */
 export class ContentBuckets {
+  private readonly lua: LuaCommands;
+
   constructor(
     private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
   ) {
-    if (!('sluiceContentMark' in redis)) {
-      redis.defineCommand('sluiceContentMark', { numberOfKeys: 1, lua: markScript });
-      redis.defineCommand('sluiceContentFill', { numberOfKeys: 1, lua: fillScript });
-    }
-  }
-
-  private get commands(): BucketCommands {
-    return this.redis as unknown as BucketCommands;
+    this.lua = luaCommands(redis);
   }
 
   /** Each hash's value (a location, or '' for stored loose), null where it is unknown; in order. */
@@ -55,7 +37,7 @@ export class ContentBuckets {
   /** Notes hashes as stored; a location already recorded for one stays. */
   async markStored(hashes: readonly string[]): Promise<void> {
     await Promise.all(
-      [...this.byBucket(hashes)].map(([key, at]) => this.commands.sluiceContentMark(key, ...at.map((i) => hashes[i]!))),
+      [...this.byBucket(hashes)].map(([key, at]) => this.lua.contentMark([key], ...at.map((i) => hashes[i]!))),
     );
   }
 
@@ -68,7 +50,7 @@ export class ContentBuckets {
     await Promise.all(
       [...this.byBucket(hashes)].map(([key, at]) => {
         if (overwrite) return this.redis.hset(key, Object.fromEntries(at.map((i) => locations[i]!)));
-        return this.commands.sluiceContentFill(key, ...at.flatMap((i) => locations[i]!));
+        return this.lua.contentFill([key], ...at.flatMap((i) => locations[i]!));
       }),
     );
   }

@@ -2,13 +2,8 @@ import type { RedisClient } from '../redis/redis-client.js';
 import type { StagedEntry } from '@sluice/core';
 import { decodeStagedEntry, encodeStagedEntry } from './staged-entry-codec.js';
 import type { RedisKeys } from '../redis/redis-keys.js';
-import { stageCollisionScript, stageEditScript, stageScript } from './stage-script.js';
+import { luaCommands, type LuaCommands } from '../redis/lua-commands.js';
 
-type StageKeys = [string, string, string, string, string, string, string, string, string];
-type StageCommand = (keys: StageKeys, ...argv: Array<string | number>) => Promise<number | [4, string, string]>;
-type EditKeys = [string, string, string, string, string];
-type EditCommand = (...keysThenArgv: Array<string | number>) => Promise<string[]>;
-type CollisionCommand = (...keysThenArgv: string[]) => Promise<[string, string] | null>;
 /** One job's staging step (see StagingIndex.apply). */
 export interface StageStep {
   ns: string;
@@ -70,25 +65,13 @@ export function quotaExceededMessage(workspaceId: string, usage: WorkspaceUsage,
 
 /** The staged entries of each workspace, one Redis hash per workspace keyed by path. */
 export class StagingIndex {
-  private readonly stageCommand: StageCommand;
-  private readonly editCommand: EditCommand;
+  private readonly lua: LuaCommands;
 
   constructor(
     private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
   ) {
-    if (!('sluiceStage' in redis)) {
-      redis.defineCommand('sluiceStage', { numberOfKeys: 9, lua: stageScript });
-      redis.defineCommand('sluiceStageEdit', { numberOfKeys: 5, lua: stageEditScript });
-      redis.defineCommand('sluiceStageCollision', { numberOfKeys: 4, lua: stageCollisionScript });
-    }
-    const scripts = redis as unknown as {
-      sluiceStage: (...args: Array<string | number>) => Promise<number>;
-      sluiceStageEdit: EditCommand;
-    };
-    const stage = scripts.sluiceStage.bind(redis);
-    this.stageCommand = (keys, ...argv) => stage(...keys, ...argv);
-    this.editCommand = scripts.sluiceStageEdit.bind(redis);
+    this.lua = luaCommands(redis);
   }
 
   /**
@@ -113,7 +96,7 @@ export class StagingIndex {
     ];
     for (const [path, entry] of entries) argv.push(path, encodeStagedEntry(entry));
     argv.push(...step.unchanged);
-    const keys: StageKeys = [
+    const keys = [
       this.keys.workspaces(ns, repo),
       this.keys.staged(ns, repo, workspaceId),
       this.keys.jobResult(ns, repo, step.jobId),
@@ -123,14 +106,14 @@ export class StagingIndex {
       this.keys.stagedSnapshot(ns, repo, workspaceId),
       this.keys.snapshotDirs(ns, repo, workspaceId),
       this.keys.repo(ns, repo),
-    ];
-    const outcome = await this.stageCommand(keys, ...argv);
+    ] as const;
+    const outcome = await this.lua.stage(keys, ...argv);
     if (Array.isArray(outcome)) return { path: outcome[1], staged: outcome[2] };
     return (['workspace_gone', 'applied', 'already_applied', 'over_quota'] as const)[outcome] ?? 'workspace_gone';
   }
 
   /**
-   * The first of `paths` that would collide with a staged file (see stageCollisionScript), or
+   * The first of `paths` that would collide with a staged file (see stage-collision-4.lua), or
    * null; changes nothing. Asked in batches, so a large request never makes one long script.
    */
   async collisionOf(
@@ -144,19 +127,16 @@ export class StagingIndex {
       this.keys.stagedDirs(ns, repo, workspaceId),
       this.keys.stagedSnapshot(ns, repo, workspaceId),
       this.keys.snapshotDirs(ns, repo, workspaceId),
-    ];
-    const ask = (this.redis as unknown as { sluiceStageCollision: CollisionCommand }).sluiceStageCollision.bind(
-      this.redis,
-    );
+    ] as const;
     for (let at = 0; at < paths.length; at += collisionBatch) {
       const argv = paths.slice(at, at + collisionBatch).flatMap((path) => [path, someFile]);
-      const found = await ask(...keys, ...argv);
+      const found = await this.lua.stageCollision(keys, ...argv);
       if (found !== null) return { path: found[0], staged: found[1] };
     }
     return null;
   }
 
-  private editKeys(ns: string, repo: string, workspaceId: string): EditKeys {
+  private editKeys(ns: string, repo: string, workspaceId: string): readonly [string, string, string, string, string] {
     return [
       this.keys.staged(ns, repo, workspaceId),
       this.keys.usage(ns, repo, workspaceId),
@@ -182,8 +162,8 @@ export class StagingIndex {
     if (entries.size === 0 && unstage.length === 0) return 'applied';
     const flat: string[] = [];
     for (const [path, entry] of entries) flat.push(path, encodeStagedEntry(entry));
-    const [outcome, path, staged] = await this.editCommand(
-      ...this.editKeys(ns, repo, workspaceId),
+    const [outcome, path, staged] = await this.lua.stageEdit(
+      this.editKeys(ns, repo, workspaceId),
       quota.files,
       quota.bytes,
       entries.size,
@@ -244,7 +224,7 @@ export class StagingIndex {
   /** Removes paths from the index; returns those that were staged. */
   async unstage(ns: string, repo: string, workspaceId: string, paths: readonly string[]): Promise<string[]> {
     if (paths.length === 0) return [];
-    const [, ...unstaged] = await this.editCommand(...this.editKeys(ns, repo, workspaceId), 0, 0, 0, ...paths);
+    const [, ...unstaged] = await this.lua.stageEdit(this.editKeys(ns, repo, workspaceId), 0, 0, 0, ...paths);
     return unstaged;
   }
 }

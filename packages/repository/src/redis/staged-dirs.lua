@@ -1,13 +1,10 @@
-/**
- * Lua shared by the scripts that change a staging index, so each keeps the workspace's directory
- * counts in step: a hash `dir -> number of staged files under it` (removals do not count). With
- * it a script tells in a few reads whether a file staged at a path would collide with staged
- * files: a staged file at one of the path's parent directories, or staged files under the path.
- * A commit's snapshot keeps its own counts, so files staged while a commit runs are checked
- * against the files that commit is writing.
- */
-/** Needs stagedEntryLua before it. */
-export const stagedDirsLua = `
+-- Shared by the scripts that change a staging index, so each keeps the workspace's directory
+-- counts in step: a hash `dir -> number of staged files under it` (removals do not count). With
+-- it a script tells in a few reads whether a file staged at a path would collide with staged
+-- files: a staged file at one of the path's parent directories, or staged files under the path.
+-- A commit's snapshot keeps its own counts, so files staged while a commit runs are checked
+-- against the files that commit is writing.
+-- @include staged-entry.lua
 local function live(value)
   local status = entryFields(value)
   return status ~= nil and status ~= 'r'
@@ -64,4 +61,3 @@ local function updateDirs(hash, dirs, from, to)
   end
   flushDirs(dirs, pending)
 end
-`;

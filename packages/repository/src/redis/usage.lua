@@ -1,11 +1,8 @@
-/**
- * Lua shared by the scripts that change a staging index, so each keeps the workspace's usage hash
- * (fields `files` and `bytes`) in step with the entries it writes. An entry counts one file, and
- * its size in bytes unless it stages a removal. Usage covers the stage and, while a commit runs,
- * the snapshot the commit was built from; landing the commit subtracts the snapshot.
- */
-/** Needs stagedEntryLua before it. */
-export const usageLua = `
+-- Shared by the scripts that change a staging index, so each keeps the workspace's usage hash
+-- (fields `files` and `bytes`) in step with the entries it writes. An entry counts one file, and
+-- its size in bytes unless it stages a removal. Usage covers the stage and, while a commit runs,
+-- the snapshot the commit was built from; landing the commit subtracts the snapshot.
+-- @include staged-entry.lua
 local function weight(value)
   if not value then return 0, 0 end
   local status, _, size = entryFields(value)
@@ -51,4 +48,3 @@ local function writeEntries(hash, from, to, report)
   end
   return deleted
 end
-`;
