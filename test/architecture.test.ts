@@ -28,7 +28,7 @@ const allowed: Record<string, ReadonlySet<string>> = {
   'packages/repository': new Set(['core', 'storage']),
   'packages/queue': new Set(['core', 'protocol']),
   'packages/client': new Set(['core', 'protocol']),
-  'packages/ingest': new Set(['core', 'protocol', 'storage', 'repository', 'queue']),
+  'packages/ingest': new Set(['core', 'protocol', 'storage', 'repository', 'queue', 'telemetry']),
   'apps/api': new Set(['core', 'protocol', 'storage', 'repository', 'queue', 'telemetry', 'ingest']),
   'apps/worker': new Set(['core', 'protocol', 'storage', 'repository', 'queue', 'telemetry', 'ingest']),
   // its `sluice` command (bin/) runs the client's subcommands too

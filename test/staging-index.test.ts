@@ -1,3 +1,4 @@
+import { Cluster, type Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { StagedEntry } from '@sluice/core';
 import { connectRedis, RedisKeys, StagingIndex } from '@sluice/repository';
@@ -23,11 +24,9 @@ const step = (
   repo: 'r',
   repoUuid,
   workspaceId,
-  jobId,
   entries,
   unchanged,
-  result,
-  ttlSeconds: 60,
+  job: { id: jobId, result, ttlSeconds: 60 },
 });
 
 describe('the staging index on Redis', () => {
@@ -78,6 +77,20 @@ describe('the staging index on Redis', () => {
     expect(await staging.apply(late)).toBe('workspace_gone');
     expect(await staging.get('ox', 'r', 'w', 'late.txt')).toBeNull();
     expect(await staging.appliedResult('ox', 'r', 'job-old')).toBeNull();
+  });
+
+  it('records nothing for a step that is no job (stage-by-hash): applied again, it stages again', async () => {
+    await redis.hset(keys.workspaces('ox', 'r'), 'h', '{}');
+    // every job key of the repository, over every master of a cluster
+    const nodes: Redis[] = redis instanceof Cluster ? redis.nodes('master') : [redis];
+    const jobKeys = async () =>
+      (await Promise.all(nodes.map((node) => node.keys(`${keys.jobResult('ox', 'r', '')}*`)))).flat();
+    const before = await jobKeys();
+    const { job: _job, ...byHash } = step('unused', new Map([['by-hash.txt', entry('b1')]]), [], '{}', 'h');
+    expect(await staging.apply(byHash)).toBe('applied');
+    expect(await staging.apply({ ...byHash, entries: new Map([['by-hash.txt', entry('b2')]]) })).toBe('applied');
+    expect((await staging.get('ox', 'r', 'h', 'by-hash.txt'))?.hash).toBe('b2');
+    expect((await jobKeys()).sort()).toEqual(before.sort());
   });
 
   it('removes unchanged paths and applies more entries than one Lua unpack holds', async () => {

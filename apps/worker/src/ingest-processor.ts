@@ -1,13 +1,7 @@
 import type { Job } from 'bullmq';
 import type { Piscina } from 'piscina';
 import { errorCodeOf, mapLimit, SluiceError, type ContentFacts, type ErrorCode, type Limits } from '@sluice/core';
-import {
-  assertPlaceable,
-  collisionMessage,
-  planStage,
-  quotaExceededMessage,
-  type WorkspaceQuota,
-} from '@sluice/repository';
+import { collisionMessage, type WorkspaceQuota } from '@sluice/repository';
 import {
   type FileResult,
   type IngestJobData,
@@ -17,7 +11,15 @@ import {
 } from '@sluice/queue';
 import type { InflateTask, InflateTaskResult } from './threads/inflate-task.js';
 import type { WorkerDeps } from './worker-deps.js';
-import { awaitDigest, inlinePartMaxBytes, streamPart, type StreamedFile } from '@sluice/ingest';
+import {
+  assertPlaceable,
+  awaitDigest,
+  inlinePartMaxBytes,
+  stageFiles,
+  streamPart,
+  type PlannedStatus,
+  type StreamedFile,
+} from '@sluice/ingest';
 import { timed, ingestMetrics } from '@sluice/telemetry';
 
 export interface IngestProcessorDeps extends Pick<
@@ -146,61 +148,23 @@ export class IngestProcessor {
       const outcome = outcomes[i]!;
       return 'error' in outcome ? [] : [{ path: part.path, content: outcome }];
     });
-    let plan: Awaited<ReturnType<typeof planStage>>;
-    try {
-      plan = await planStage(objects, root!, staged);
-    } catch (error) {
-      // a file/directory collision refuses the whole request, as a quota does
-      if (errorCodeOf(error) === 'path_conflict') return this.abandon(job, 'path_conflict', (error as Error).message);
-      throw error;
-    }
-    const { entries, unchanged, statuses } = plan;
-    const files: FileResult[] = [];
-    const paths: string[] = [];
-    let next = 0;
-    for (let i = 0; i < parts.length; i++) {
-      const path = parts[i]!.path;
-      const outcome = outcomes[i]!;
-      if ('error' in outcome) {
-        files.push({ path, error: outcome.error });
-        continue;
-      }
-      files.push({
-        path,
-        status: statuses[next++]!,
-        hash: outcome.hash,
-        size: outcome.size,
-        mime_type: outcome.mimeType,
-        data_type: outcome.dataType,
-      });
-      paths.push(path);
-    }
-    const result: IngestJobResult = { paths, files, deduplicated };
-    const { quota } = this.deps;
-    const applied = await timed('stage', () =>
-      staging.apply({
-        ns: namespace,
-        repo,
-        repoUuid,
-        workspaceId: workspace!.id,
-        jobId,
-        entries,
-        unchanged: [...unchanged],
-        result: JSON.stringify(result),
+    const stage = await stageFiles(this.deps, staged, {
+      namespace,
+      repo,
+      repoUuid,
+      workspaceId: workspace!.id,
+      root: root!,
+      quota: this.deps.quota,
+      job: {
+        id: jobId,
         ttlSeconds: this.deps.retentionSeconds,
-        quota,
-      }),
-    );
-    if (applied === 'already_applied') return this.recordedResult(job);
-    if (applied === 'workspace_gone')
-      return this.abandon(job, 'workspace_not_found', `Workspace was deleted: ${workspaceId}`);
-    if (applied === 'over_quota') {
-      const usage = await staging.usage(namespace, repo, workspace!.id);
-      return this.abandon(job, 'quota_exceeded', quotaExceededMessage(workspaceId, usage, quota));
-    }
-    if (typeof applied === 'object') return this.abandon(job, 'path_conflict', collisionMessage(applied));
+        result: (statuses) => JSON.stringify(jobResult(parts, outcomes, statuses, deduplicated)),
+      },
+    });
+    if (stage.kind === 'already_applied') return this.recordedResult(job);
+    if (stage.kind === 'refused') return this.abandon(job, stage.error.code, stage.error.message);
     await this.deps.store.delete(spoolKeys);
-    return result;
+    return jobResult(parts, outcomes, stage.statuses, deduplicated);
   }
 
   /**
@@ -381,6 +345,32 @@ export class IngestProcessor {
     );
     return this.recordedResult(job);
   }
+}
+
+/** The job's answer: each file's outcome in request order, with its staged status. */
+function jobResult(
+  parts: readonly SpooledPart[],
+  outcomes: readonly Outcome[],
+  statuses: readonly PlannedStatus[],
+  deduplicated: number,
+): IngestJobResult {
+  const files: FileResult[] = [];
+  const paths: string[] = [];
+  let next = 0;
+  parts.forEach(({ path }, i) => {
+    const outcome = outcomes[i]!;
+    if ('error' in outcome) return void files.push({ path, error: outcome.error });
+    files.push({
+      path,
+      status: statuses[next++]!,
+      hash: outcome.hash,
+      size: outcome.size,
+      mime_type: outcome.mimeType,
+      data_type: outcome.dataType,
+    });
+    paths.push(path);
+  });
+  return { paths, files, deduplicated };
 }
 
 function hashMismatch(expected: string, actual: string): { error: { code: ErrorCode; message: string } } {

@@ -5,3 +5,6 @@ export * from './stream-part.js';
 export * from './await-digest.js';
 export * from './spool-sweeper.js';
 export * from './inflate-limits.js';
+export * from './stage-plan.js';
+export * from './stage-files.js';
+export * from './stage-known-content.js';

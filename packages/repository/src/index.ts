@@ -7,5 +7,4 @@ export * from './versions/index.js';
 export * from './history/index.js';
 // moving to @sluice/ingest (issue 30, item 1)
 export * from './digest-board.js';
-export * from './stage-plan.js';
 export * from './ingest-totals.js';

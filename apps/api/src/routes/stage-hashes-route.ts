@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { normalizeRelativePath, SluiceError } from '@sluice/core';
 import type { AppServices } from '../app-services.js';
 import { success } from '../oxen-envelope.js';
-import { stageKnownContent } from '../stage-known-content.js';
+import { stageKnownContent } from '@sluice/ingest';
 import type { StageHashesBody } from '@sluice/protocol';
 import type { WorkspaceParams } from './workspace-routes.js';
 import { routeSchemas } from '../openapi/route-schemas.js';
@@ -32,7 +32,12 @@ export function stageHashesRoute(app: FastifyInstance, services: AppServices): v
       });
       return success(
         'resource_created',
-        await stageKnownContent(services, request.repository, request.workspace, wanted),
+        await stageKnownContent(
+          { ...services, quota: services.config.workspaceQuota },
+          request.repository,
+          request.workspace,
+          wanted,
+        ),
       );
     },
   );

@@ -8,7 +8,7 @@ import type { Upload } from '@sluice/repository';
 import type { AppServices } from '../app-services.js';
 import { awaitJob, enqueueJob } from '../run-job.js';
 import { success } from '../oxen-envelope.js';
-import { stageKnownContent } from '../stage-known-content.js';
+import { stageKnownContent } from '@sluice/ingest';
 import { refuseOverQuota } from '../refuse-over-quota.js';
 import type { BeginUploadBody } from '@sluice/protocol';
 import type { RepoParams } from './workspace-routes.js';
@@ -64,9 +64,12 @@ export async function uploadsRoutes(app: FastifyInstance, services: AppServices)
         const staged =
           destination === null
             ? { missing: [] }
-            : await stageKnownContent(services, request.repository, destination.workspace, [
-                { path: destination.path, hash },
-              ]);
+            : await stageKnownContent(
+                { ...services, quota: services.config.workspaceQuota },
+                request.repository,
+                destination.workspace,
+                [{ path: destination.path, hash }],
+              );
         if (staged.missing.length === 0)
           return success('resource_found', { file: { status: 'already_stored', hash, size } });
       }

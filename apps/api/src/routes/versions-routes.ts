@@ -12,7 +12,7 @@ import { awaitJob, enqueueJob } from '../run-job.js';
 import { success } from '../oxen-envelope.js';
 import type { CompleteChunkedBody } from '@sluice/protocol';
 import type { RepoParams } from './workspace-routes.js';
-import { stageKnownContent } from '../stage-known-content.js';
+import { stageKnownContent } from '@sluice/ingest';
 import { routeSchemas } from '../openapi/route-schemas.js';
 import { RequestBody } from '../request-body.js';
 
@@ -135,7 +135,12 @@ export async function versionsRoutes(app: FastifyInstance, services: AppServices
       // A repeated completion stages what is stored already, by its hash (it may sit in a pack).
       if (alreadyStored) {
         if (workspace !== null) {
-          const staged = await stageKnownContent(services, request.repository, workspace, [{ path, hash }]);
+          const staged = await stageKnownContent(
+            { ...services, quota: services.config.workspaceQuota },
+            request.repository,
+            workspace,
+            [{ path, hash }],
+          );
           if (staged.missing.length > 0) throw new SluiceError('resource_not_found', `no chunks uploaded for ${hash}`);
         }
         return success('resource_found', { hash, path: workspaceId === '' ? null : path, job_id: null });

@@ -1,10 +1,11 @@
--- Applies one ingest job to a workspace's staging index, atomically with the job's result, so a
--- retried job finds its result and re-applies nothing; a crash never leaves half a batch staged.
+-- Applies one staging step (an ingest job's, atomically with its result; stage-by-hash's, with
+-- none) to a workspace's staging index, so a retried job finds its result and re-applies nothing;
+-- a crash never leaves half a batch staged.
 -- The workspace's quotas are checked in the same step, so concurrent jobs cannot overrun them.
 --
 -- KEYS[1]  workspaces hash of the repository (workspace id -> record)
 -- KEYS[2]  staging hash of the workspace (path -> StagedEntry JSON)
--- KEYS[3]  job result key
+-- KEYS[3]  job result key (not read when ARGV[3] is 0)
 -- KEYS[4]  usage hash of the workspace (files, bytes)
 -- KEYS[5]  content hashes the repository references (set): staged content joins it
 -- KEYS[6]  directory counts of the stage (see redis/staged-dirs.lua)
@@ -12,7 +13,7 @@
 -- KEYS[9]  the repository's record (hash, field json)
 -- ARGV[1]  workspace id
 -- ARGV[2]  job result JSON
--- ARGV[3]  job result time to live, seconds
+-- ARGV[3]  job result time to live, seconds; 0 for a step that is no job's: nothing is recorded
 -- ARGV[4]  most files the workspace may stage, 0 for no limit
 -- ARGV[5]  most bytes the workspace may stage, 0 for no limit
 -- ARGV[6]  n, the number of entries to set
@@ -27,7 +28,8 @@
 -- with a staged one (a file where files are staged under it, or under a staged file).
 -- @include ../redis/usage.lua
 -- @include ../redis/staged-dirs.lua
-if redis.call('EXISTS', KEYS[3]) == 1 then return 2 end
+local isJob = ARGV[3] ~= '0'
+if isJob and redis.call('EXISTS', KEYS[3]) == 1 then return 2 end
 if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return 0 end
 local repo = redis.call('HGET', KEYS[9], 'json')
 if not repo or cjson.decode(repo).uuid ~= ARGV[7] then return 0 end
@@ -50,5 +52,5 @@ for i = 9, setEnd, 2 do
   if type(hash) == 'string' then hashes[#hashes + 1] = hash end
 end
 for i = 1, #hashes, 1000 do redis.call('SADD', KEYS[5], unpack(hashes, i, math.min(i + 999, #hashes))) end
-redis.call('SET', KEYS[3], ARGV[2], 'EX', ARGV[3])
+if isJob then redis.call('SET', KEYS[3], ARGV[2], 'EX', ARGV[3]) end
 return 1

@@ -4,20 +4,21 @@ import { decodeStagedEntry, encodeStagedEntry } from './staged-entry-codec.js';
 import type { RedisKeys } from '../redis/redis-keys.js';
 import { luaCommands, type LuaCommands } from '../redis/lua-commands.js';
 
-/** One job's staging step (see StagingIndex.apply). */
+/** One staging step (see StagingIndex.apply). */
 export interface StageStep {
   ns: string;
   repo: string;
-  /** The repository the job was for: one deleted and created again under its name is another. */
+  /** The repository the files are for: one deleted and created again under its name is another. */
   repoUuid: string;
   workspaceId: string;
-  jobId: string;
   entries: ReadonlyMap<string, StagedEntry>;
   unchanged: readonly string[];
-  /** The job's result, recorded with the step, kept ttlSeconds. */
-  result: string;
-  ttlSeconds: number;
   quota?: WorkspaceQuota;
+  /**
+   * The ingest job the step is, whose result is recorded with it (kept `ttlSeconds`) so a retried
+   * attempt applies nothing twice. Absent for a step that is no job's (stage-by-hash).
+   */
+  job?: { id: string; result: string; ttlSeconds: number };
 }
 
 /** Paths asked of the stage per collision script call. */
@@ -75,8 +76,8 @@ export class StagingIndex {
   }
 
   /**
-   * Stages `entries` and removes `unchanged` paths in one step, recording `result` for the job.
-   * Returns 'workspace_gone' when the workspace (or the repository `repoUuid` names) was deleted
+   * Stages `entries` and removes `unchanged` paths in one step, recording the job's result if it is
+   * a job's. Returns 'workspace_gone' when the workspace (or the repository `repoUuid` names) was deleted
    * meanwhile, 'already_applied' when the job's result was recorded by another attempt,
    * 'over_quota' when the job would take the workspace past `quota`, and the collision when a file
    * would collide with a staged one; these change nothing.
@@ -84,11 +85,11 @@ export class StagingIndex {
   async apply(
     step: StageStep,
   ): Promise<'applied' | 'workspace_gone' | 'already_applied' | 'over_quota' | StagedCollision> {
-    const { ns, repo, workspaceId, entries, quota = { files: 0, bytes: 0 } } = step;
+    const { ns, repo, workspaceId, entries, job, quota = { files: 0, bytes: 0 } } = step;
     const argv: Array<string | number> = [
       workspaceId,
-      step.result,
-      step.ttlSeconds,
+      job?.result ?? '',
+      job?.ttlSeconds ?? 0,
       quota.files,
       quota.bytes,
       entries.size,
@@ -99,7 +100,8 @@ export class StagingIndex {
     const keys = [
       this.keys.workspaces(ns, repo),
       this.keys.staged(ns, repo, workspaceId),
-      this.keys.jobResult(ns, repo, step.jobId),
+      // a step of no job records nothing: the slot holds a key of the same repository, never read
+      job === undefined ? this.keys.staged(ns, repo, workspaceId) : this.keys.jobResult(ns, repo, job.id),
       this.keys.usage(ns, repo, workspaceId),
       this.keys.content(ns, repo),
       this.keys.stagedDirs(ns, repo, workspaceId),

@@ -1,7 +1,12 @@
-import { randomUUID } from 'node:crypto';
-import { SluiceError, sniffMime, type ContentFacts, type Repository, type Workspace } from '@sluice/core';
-import { collisionMessage, planStage, quotaExceededMessage } from '@sluice/repository';
-import type { AppServices } from './app-services.js';
+import { sniffMime, type ContentFacts, type Repository, type Workspace } from '@sluice/core';
+import type { RepoStore, VersionReader, WorkspaceQuota } from '@sluice/repository';
+import { stageFiles, type StageFilesDeps } from './stage-files.js';
+
+export interface StageKnownContentDeps extends StageFilesDeps {
+  repos: RepoStore;
+  versionReader: VersionReader;
+  quota: WorkspaceQuota;
+}
 
 /**
  * Stages content by hash, without its bytes, for content this repository already references (staged,
@@ -11,7 +16,7 @@ import type { AppServices } from './app-services.js';
  * (unchanged ones included, as an upload echoes them) and those whose content is missing.
  */
 export async function stageKnownContent(
-  { repos, staging, versionReader, objects, config }: AppServices,
+  { repos, staging, versionReader, objects, quota }: StageKnownContentDeps,
   repository: Repository,
   workspace: Workspace,
   wanted: ReadonlyArray<{ path: string; hash: string }>,
@@ -30,32 +35,15 @@ export async function stageKnownContent(
     if (about) known.push({ path, content: { hash, size: about.size, ...sniffMime(about.head, path) } });
     else missing.push(path);
   }
-  const { entries, unchanged } = await planStage(objects, root, known);
+  const staged = await stageFiles({ objects, staging }, known, {
+    namespace,
+    repo,
+    repoUuid,
+    workspaceId: workspace.id,
+    root,
+    quota,
+  });
+  if (staged.kind === 'refused') throw staged.error;
   const paths = known.map((file) => file.path);
-  if (paths.length > 0) {
-    // The staging step records a result per job id for retried jobs; this request has none to keep.
-    const applied = await staging.apply({
-      ns: namespace,
-      repo,
-      repoUuid,
-      workspaceId: workspace.id,
-      jobId: `hashes-${randomUUID()}`,
-      entries,
-      unchanged: [...unchanged],
-      result: '{}',
-      ttlSeconds: 60,
-      quota: config.workspaceQuota,
-    });
-    if (applied === 'workspace_gone')
-      throw new SluiceError('workspace_not_found', `Workspace was deleted: ${workspace.id}`);
-    if (applied === 'over_quota') {
-      throw new SluiceError(
-        'quota_exceeded',
-        quotaExceededMessage(workspace.id, await staging.usage(namespace, repo, workspace.id), config.workspaceQuota),
-      );
-    }
-    if (typeof applied === 'object')
-      throw new SluiceError('path_conflict', collisionMessage(applied), { fields: { path: applied.path } });
-  }
   return { paths, missing };
 }

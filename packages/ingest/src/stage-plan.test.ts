@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FsBlobStore } from '@sluice/storage';
-import { ObjectStore } from './history/object-store.js';
+import { ObjectStore } from '@sluice/repository';
 import type { ContentFacts } from '@sluice/core';
 import { planStage } from './stage-plan.js';
 import { tempDir } from '../../../test/support/temp-dirs.js';

@@ -1,5 +1,5 @@
 import { fileUnderFile, SluiceError, type ContentFacts, type StagedEntry } from '@sluice/core';
-import type { ObjectStore } from './history/object-store.js';
+import type { ObjectStore } from '@sluice/repository';
 
 export type PlannedStatus = 'added' | 'modified' | 'unchanged';
 
