@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { connectRedis, DigestBoard, RedisKeys } from '@sluice/repository';
+import { connectRedis, RedisKeys } from '@sluice/repository';
+import { DigestBoard } from '@sluice/ingest';
 import { testRedisTarget } from './support/test-env.js';
 
 describe('the digest board on Redis', () => {

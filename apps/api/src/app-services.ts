@@ -1,10 +1,9 @@
 import type { QueueEvents } from 'bullmq';
 import type { RedisClient } from '@sluice/repository';
+import type { DigestBoard, IngestTotals } from '@sluice/ingest';
 import type { Config } from '@sluice/core';
 import type { BlobStore, CountingBlobStore } from '@sluice/storage';
 import type {
-  DigestBoard,
-  IngestTotals,
   LegacyContent,
   ObjectStore,
   PackIndex,

@@ -3,8 +3,6 @@ import { errorCodeOf, SluiceError, type Config } from '@sluice/core';
 import { CountingBlobStore, createBlobStore, HandOffBlobStore, spoolPrefix, type BlobStore } from '@sluice/storage';
 import {
   connectRedis,
-  DigestBoard,
-  IngestTotals,
   LegacyContent,
   ObjectStore,
   PackIndex,
@@ -20,6 +18,7 @@ import {
   WorkspaceCommitter,
   WorkspaceStore,
 } from '@sluice/repository';
+import { DigestBoard, IngestTotals } from '@sluice/ingest';
 import {
   createCommitEvents,
   createCommitQueue,

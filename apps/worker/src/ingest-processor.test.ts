@@ -6,7 +6,6 @@ import { oxenHash, type Limits } from '@sluice/core';
 import { MemoryBlobStore } from '@sluice/storage';
 import {
   connectRedis,
-  DigestBoard,
   ObjectStore,
   PackIndex,
   RedisKeys,
@@ -16,6 +15,7 @@ import {
   VersionWriter,
   WorkspaceStore,
 } from '@sluice/repository';
+import { DigestBoard } from '@sluice/ingest';
 import type { IngestJobData, IngestJobResult, SpooledPart } from '@sluice/queue';
 import { IngestProcessor } from './ingest-processor.js';
 

@@ -20,7 +20,7 @@ import {
 } from '@sluice/queue';
 import { processCommitJob } from './commit-processor.js';
 import { IngestProcessor } from './ingest-processor.js';
-import { DigestProcessor } from './digest-processor.js';
+import { runDigest } from '@sluice/ingest';
 import { countDependencyError, ingestMetrics } from '@sluice/telemetry';
 import { observeThreadPool } from './observe-thread-pool.js';
 import type { WorkerDeps } from './worker-deps.js';
@@ -114,13 +114,13 @@ export function startWorker(deps: WorkerDeps, settings: WorkerSettings): Running
     quota: settings.quota,
     retentionSeconds: settings.retentionSeconds,
   });
-  const digester = new DigestProcessor({
+  const digest = {
     store,
     board: digestBoard,
     limits: settings.limits,
     logger: settings.logger,
     stallMs: settings.digestStallSeconds * 1000,
-  });
+  };
   const worker = new Worker<IngestJobData, IngestJobResult>(
     ingestQueueName,
     (job) => counted(() => processor.process(job)),
@@ -140,7 +140,7 @@ export function startWorker(deps: WorkerDeps, settings: WorkerSettings): Running
     ...stallSettings,
   });
   // Two large parts digested at once per process: each mostly waits on zlib and the disk.
-  const digests = new Worker<DigestJobData>(digestQueueName, (job) => counted(() => digester.process(job)), {
+  const digests = new Worker<DigestJobData>(digestQueueName, (job) => counted(() => runDigest(digest, job.data)), {
     connection: settings.connection,
     prefix: queuePrefix(settings.keyPrefix),
     concurrency: 2,

@@ -1,7 +1,5 @@
 import type { BlobStore } from '@sluice/storage';
 import type {
-  DigestBoard,
-  IngestTotals,
   ObjectStore,
   RepoStore,
   StagingIndex,
@@ -10,6 +8,7 @@ import type {
   WorkspaceCommitter,
   WorkspaceStore,
 } from '@sluice/repository';
+import type { DigestBoard, IngestTotals } from '@sluice/ingest';
 
 /** The services the worker runs its jobs on, built once per process by the entry (apps/sluice). */
 export interface WorkerDeps {

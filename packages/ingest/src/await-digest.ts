@@ -1,4 +1,4 @@
-import type { BoardWaiter, DigestBoard } from '@sluice/repository';
+import type { BoardWaiter, DigestBoard } from './digest-board.js';
 import type { BlobStore } from '@sluice/storage';
 import type { StreamedFile } from './stream-part.js';
 

@@ -8,3 +8,7 @@ export * from './inflate-limits.js';
 export * from './stage-plan.js';
 export * from './stage-files.js';
 export * from './stage-known-content.js';
+export * from './digest-board.js';
+export * from './chunk-follower.js';
+export * from './run-digest.js';
+export * from './ingest-totals.js';

@@ -5,6 +5,3 @@ export * from './uploads/index.js';
 export * from './workspaces/index.js';
 export * from './versions/index.js';
 export * from './history/index.js';
-// moving to @sluice/ingest (issue 30, item 1)
-export * from './digest-board.js';
-export * from './ingest-totals.js';

@@ -1,4 +1,4 @@
-import type { IngestTotalsSnapshot } from '@sluice/repository';
+import type { IngestTotalsSnapshot } from '@sluice/ingest';
 
 export interface RateSample {
   /** Server time of the reading that ends the interval, ms since the epoch. */

@@ -1,5 +1,4 @@
-import type { RedisClient } from './redis/redis-client.js';
-import type { RedisKeys } from './redis/redis-keys.js';
+import type { RedisClient, RedisKeys } from '@sluice/repository';
 
 export interface IngestTotalsSnapshot {
   files: number;

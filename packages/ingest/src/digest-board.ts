@@ -1,7 +1,6 @@
 import type { ContentFacts } from '@sluice/core';
 import { Cluster } from 'ioredis';
-import type { RedisClient } from './redis/redis-client.js';
-import type { RedisKeys } from './redis/redis-keys.js';
+import type { RedisClient, RedisKeys } from '@sluice/repository';
 
 /** What a digest leaves for the ingest job: the part's content, or why the job must stream it itself. */
 export type DigestResult =
