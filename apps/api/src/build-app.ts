@@ -5,6 +5,7 @@ import { SluiceError } from '@sluice/core';
 import { failure, oxenVersion } from './oxen-envelope.js';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import multipart from '@fastify/multipart';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AppServices } from './app-services.js';
 import { oxenProtocol } from './plugins/oxen-protocol.js';
 import { StorageHealth } from './storage-health.js';
@@ -135,7 +136,7 @@ export async function buildApp(
       server.keepAliveTimeout = 75_000; // upstream's keep-alive
       return server;
     },
-  });
+  }).withTypeProvider<TypeBoxTypeProvider>();
   if (oneLine) {
     app.addHook('onResponse', async (request, reply) => {
       request.log.info(`${request.method} ${request.url} ${reply.statusCode} ${Math.round(reply.elapsedTime)} ms`);

@@ -50,8 +50,8 @@ function withQueryAsExtension(document: object): object {
 
 /**
  * The OpenAPI 3.1 document, at upstream's path, with Swagger UI, generated from the routes'
- * own schemas (route-schemas.ts). A route registered without one stops start-up, so no route
- * goes undocumented.
+ * own schemas (each beside its handler, `routes/*.schema.ts`). A route registered without one
+ * stops start-up, so no route goes undocumented.
  */
 export async function openApi(app: FastifyInstance): Promise<void> {
   // judged once all routes are in: hooks of a route's own scope may still complete its schema
@@ -66,7 +66,7 @@ export async function openApi(app: FastifyInstance): Promise<void> {
       .map((route) => `${[route.method].flat().join(',')} ${route.url}`);
     if (undocumented.length > 0)
       throw new Error(
-        `routes without a schema (route-schemas.ts), missing from the OpenAPI document: ${undocumented.join(', ')}`,
+        `routes without a schema (routes/*.schema.ts), missing from the OpenAPI document: ${undocumented.join(', ')}`,
       );
   });
 

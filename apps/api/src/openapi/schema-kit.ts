@@ -1,4 +1,14 @@
-import type { FastifySchema } from 'fastify';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type {
+  FastifyBaseLogger,
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  FastifySchema,
+  RawServerDefault,
+  RouteGenericInterface,
+} from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { ErrorCode } from '@sluice/core';
 import { Type, type TProperties, type TSchema } from 'typebox';
 import { Envelope, ErrorBody } from '@sluice/protocol';
@@ -29,6 +39,33 @@ export interface RouteSchema extends FastifySchema {
   refusals?: Record<string, ErrorCode>;
 }
 
+/** The app as routes see it: request and reply types come from each route's TypeBox schema. */
+export type TypedApp = FastifyInstance<
+  RawServerDefault,
+  IncomingMessage,
+  ServerResponse,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
+/** The request of a handler shared by routes of one schema's shape (an alias and its route). */
+export type RequestOf<S extends FastifySchema> = FastifyRequest<
+  RouteGenericInterface,
+  RawServerDefault,
+  IncomingMessage,
+  S,
+  TypeBoxTypeProvider
+>;
+/** Its reply. */
+export type ReplyOf<S extends FastifySchema> = FastifyReply<
+  RouteGenericInterface,
+  RawServerDefault,
+  IncomingMessage,
+  ServerResponse,
+  unknown,
+  S,
+  TypeBoxTypeProvider
+>;
+
 /** An answer that is not JSON: file bytes, a page, metrics text. */
 export function bytesAnswer(description: string, mediaType = 'application/octet-stream'): TSchema {
   return {
@@ -41,10 +78,34 @@ export function bytesAnswer(description: string, mediaType = 'application/octet-
   } as unknown as TSchema;
 }
 
+/** How the document describes each URL parameter the router names; others are described by their name. */
+export const paramDescriptions: Record<string, string> = {
+  namespace: 'The namespace of the repository',
+  repo: 'The name of the repository',
+  workspaceId: 'The id or the name of the workspace',
+  hash: 'An Oxen content hash (xxh3-128, lowercase hex)',
+  '*': 'A path (or a branch, or a revision then a path), `/`-separated',
+};
+/** A URL parameter: always a string, as the router gives it (the wildcard may be empty). */
+export const param = (name: string) => Type.String({ description: paramDescriptions[name] ?? name });
+/** The parameters of the repository prefix, `/api/repos/:namespace/:repo`. */
+export const repoParams = { namespace: param('namespace'), repo: param('repo') };
+/** The parameters of the workspace prefix below it, `…/workspaces/:workspaceId`. */
+export const workspaceParams = { ...repoParams, workspaceId: param('workspaceId') };
+/** The `*` that ends a URL. */
+export const tailParam = { '*': param('*') };
+/** A route's URL parameters, in the order the URL names them (the document lists them so). */
+export const params = <T extends TProperties>(fields: T) => Type.Object(fields);
+
 export const str = Type.String();
 export const count = Type.Integer({ minimum: 0 });
 export const optional = <T extends TSchema>(schema: T) => Type.Optional(schema);
-export const query = (fields: TProperties) => Type.Object(fields);
+export const query = <T extends TProperties>(fields: T) => Type.Object(fields);
+/**
+ * A body schema built at run time from upstream's serde structs, whose static type its module
+ * declares beside it: the same JSON, with that type for the handler.
+ */
+export const typed = <T>(schema: TSchema) => Type.Unsafe<T>(schema);
 export const ok = (fields: TProperties = {}, description?: string) =>
   Envelope(fields, description === undefined ? {} : { description });
 /** A 404 (or other) error answer: the Oxen error envelope. */

@@ -1,9 +1,9 @@
-import type { FastifyInstance } from 'fastify';
 import { Gauge, Histogram, register } from 'prom-client';
 import { countDependencyError } from '@sluice/telemetry';
 import type { AppServices } from '../app-services.js';
 import { toSluiceError } from '../to-sluice-error.js';
-import { routeSchemas } from '../openapi/route-schemas.js';
+import type { TypedApp } from '../openapi/schema-kit.js';
+import { metrics } from './http-metrics.schema.js';
 
 const queueStates = ['waiting', 'active', 'delayed', 'failed'] as const;
 
@@ -13,7 +13,7 @@ const queueStates = ['waiting', 'active', 'delayed', 'failed'] as const;
  * dependency was down. GET /metrics serves prom-client's default registry, which also holds the
  * ingest metrics of the worker when it runs in this process.
  */
-export function httpMetrics(app: FastifyInstance, services: AppServices): void {
+export function httpMetrics(app: TypedApp, services: AppServices): void {
   for (const name of ['sluice_http_request_duration_seconds', 'sluice_queue_jobs']) register.removeSingleMetric(name);
   const requests = new Histogram({
     name: 'sluice_http_request_duration_seconds',
@@ -44,7 +44,7 @@ export function httpMetrics(app: FastifyInstance, services: AppServices): void {
   });
   app.get(
     '/metrics',
-    { schema: routeSchemas.metrics, config: { access: 'admin', rateLimitRefusedOnly: true } },
+    { schema: metrics, config: { access: 'admin', rateLimitRefusedOnly: true } },
     async (_request, reply) => reply.type(register.contentType).send(await register.metrics()),
   );
 }

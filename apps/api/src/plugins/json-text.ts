@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { SluiceError } from '@sluice/core';
+import type { TypedApp } from '../openapi/schema-kit.js';
 
 /**
  * Upstream reads the JSON bodies of workspace, commit, branch, move and chunk-completion requests
@@ -27,8 +28,8 @@ export function jsonText(app: FastifyInstance): void {
  * Registers routes that take only multipart bodies in a scope without the text fallback above, so
  * a body of any other type is refused as not multipart (415) instead of being read as JSON.
  */
-export async function multipartOnly(app: FastifyInstance, routes: (scope: FastifyInstance) => void): Promise<void> {
-  await app.register(async (scope) => {
+export async function multipartOnly(app: TypedApp, routes: (scope: TypedApp) => void): Promise<void> {
+  await app.register(async (scope: TypedApp) => {
     scope.addContentTypeParser('*', (_request, _payload, done) => {
       done(new SluiceError('not_multipart', 'the request must be multipart/form-data with file[] parts'), undefined);
     });

@@ -3,20 +3,18 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { SluiceError } from '@sluice/core';
 import { ErrorBody } from '@sluice/protocol';
-import type { RouteSchema } from '../openapi/route-schemas.js';
+import { paramDescriptions, type RouteSchema } from '../openapi/schema-kit.js';
 
-const paramDescriptions: Record<string, string> = {
-  namespace: 'The namespace of the repository',
-  repo: 'The name of the repository',
-  workspaceId: 'The id or the name of the workspace',
-  hash: 'An Oxen content hash (xxh3-128, lowercase hex)',
-  '*': 'A path (or a branch, or a revision then a path), `/`-separated',
-};
+/** The names of a URL's parameters, in order, the wildcard last. */
+function paramNames(url: string): string[] {
+  const names = [...url.matchAll(/:(\w+)/g)].map(([, name]) => name!);
+  if (url.endsWith('*')) names.push('*');
+  return names;
+}
 
 /** The parameters of a URL, every one a string the router gives (the wildcard may be empty). */
 function paramsOf(url: string): RouteSchema['params'] {
-  const names = [...url.matchAll(/:(\w+)/g)].map(([, name]) => name!);
-  if (url.endsWith('*')) names.push('*');
+  const names = paramNames(url);
   return {
     type: 'object',
     properties: Object.fromEntries(
@@ -48,10 +46,11 @@ function describe(errors: FastifySchemaValidationError[], part: string): string 
 }
 
 /**
- * What every route's schema (route-schemas.ts) is held to: its URL parameters are declared from
- * the URL, its error answers are the Oxen error envelope, and a request its schema refuses is a
- * 400 `bad_request` saying which field and why, before the handler runs. With `checkAnswers` each
- * JSON answer is checked against the schema of its status and fails (500, logged) when it strays:
+ * What every route's schema (`routes/*.schema.ts`) is held to: its URL parameters are those of
+ * the URL (declared from it when the schema names none), its error answers are the Oxen error
+ * envelope, and a request its schema refuses is a 400 `bad_request` saying which field and why,
+ * before the handler runs. With `checkAnswers` each JSON answer is checked against the schema of
+ * its status and fails (500, logged) when it strays:
  * the test suite runs so, which holds the document and the wire to each other. Answers are
  * written with JSON.stringify either way, so a schema never drops or reshapes a field.
  */
@@ -59,6 +58,13 @@ export function routeContract(app: FastifyInstance, { checkAnswers }: { checkAns
   app.addHook('onRoute', (route: RouteOptions) => {
     const schema = route.schema as RouteSchema | undefined;
     if (schema?.operationId === undefined) return;
+    // a schema beside its handler names the parameters of a prefix written elsewhere: held to the URL here
+    const declared = Object.keys((schema.params as { properties?: object } | undefined)?.properties ?? {});
+    if (schema.params !== undefined && declared.join('/') !== paramNames(route.url).join('/'))
+      throw new Error(
+        `${schema.operationId}: its params (${declared.join(', ')}) are not those of ${route.url} ` +
+          `(${paramNames(route.url).join(', ')}), in order`,
+      );
     route.schemaErrorFormatter = (errors, part) => {
       const field = fieldOf(errors[0]!).split(/[.[]/)[0]!;
       return new SluiceError(schema.refusals?.[field] ?? 'bad_request', describe(errors, part));

@@ -1,14 +1,11 @@
-import type { FastifyInstance } from 'fastify';
 import { normalizeRelativePath, SluiceError, type TreeEntry } from '@sluice/core';
 import { comparePaths, walkFiles, type Fetched, type VersionReader, type WalkedFile } from '@sluice/repository';
 import { tarGzStream, tarStream, type TarEntry } from '@sluice/storage';
 import type { AppServices } from '../app-services.js';
-import type { RepoParams } from './workspace-routes.js';
 import { contentDisposition } from './content-disposition.js';
-import { routeSchemas } from '../openapi/route-schemas.js';
+import type { TypedApp } from '../openapi/schema-kit.js';
+import { getArchive } from './archive-route.schema.js';
 
-type ArchiveParams = RepoParams & { '*': string };
-type ArchiveQuery = { gzip?: boolean; after?: string };
 /** A walked file with what the store-order reader needs. */
 type ArchiveFile = WalkedFile & { hash: string; size: number };
 
@@ -28,10 +25,10 @@ const segmentsOf = (path: string) => path.split('/').filter((segment) => segment
  * goes away stops the walk and the reads), and an error midway cuts the stream rather than ending
  * the archive as if whole.
  */
-export function archiveRoute(app: FastifyInstance, { repos, objects, versionReader }: AppServices): void {
-  app.get<{ Params: ArchiveParams; Querystring: ArchiveQuery }>(
+export function archiveRoute(app: TypedApp, { repos, objects, versionReader }: AppServices): void {
+  app.get(
     '/api/repos/:namespace/:repo/archive/*',
-    { schema: routeSchemas.get_archive, config: { rateClass: 'read', stream: true } },
+    { schema: getArchive, config: { rateClass: 'read', stream: true } },
     async (request, reply) => {
       const { namespace, repo } = request.params;
       const { commit, path } = await repos.resolveRevision(namespace, repo, request.params['*']);

@@ -1,14 +1,19 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { SluiceError, type StagedEntry } from '@sluice/core';
 import type { AppServices } from '../app-services.js';
 import { success } from '../oxen-envelope.js';
-import type { WorkspaceParams } from './workspace-routes.js';
 import { metadataEntry, pagination } from './metadata-entry.js';
 import { FirstPaths } from './first-paths.js';
-import { routeSchemas } from '../openapi/route-schemas.js';
+import type { RequestOf, TypedApp } from '../openapi/schema-kit.js';
+import {
+  listRoot,
+  listChanges,
+  unstage,
+  unstageFile,
+  unstageMany,
+  unstageManyStaged,
+} from './changes-routes.schema.js';
 
 type Status = 'Added' | 'Modified' | 'Removed';
-type ListRoute = { Params: WorkspaceParams & { '*'?: string }; Querystring: { page?: number; page_size?: number } };
 const statusNames: Record<StagedEntry['status'], Status> = { added: 'Added', modified: 'Modified', removed: 'Removed' };
 
 function page(first: FirstPaths<StagedEntry>, pageNumber: number, pageSize: number): Record<string, unknown> {
@@ -23,14 +28,14 @@ function page(first: FirstPaths<StagedEntry>, pageNumber: number, pageSize: numb
 }
 
 /** Workspace status and unstaging (docs/architecture.md#the-stage), with the deprecated aliases. */
-export function changesRoutes(app: FastifyInstance, { staging }: AppServices): void {
+export function changesRoutes(app: TypedApp, { staging }: AppServices): void {
   const base = '/api/repos/:namespace/:repo/workspaces/:workspaceId';
 
-  const list = async (request: FastifyRequest<ListRoute>) => {
+  const list = async (request: RequestOf<typeof listRoot | typeof listChanges>) => {
     const { namespace, repo } = request.params;
     const workspace = request.workspace;
     const { page: pageNumber = 1, page_size: pageSize = 100 } = request.query;
-    const dir = (request.params['*'] ?? '').replace(/^\/+|\/+$/g, '');
+    const dir = ('*' in request.params ? request.params['*'] : '').replace(/^\/+|\/+$/g, '');
     // only what this page needs is kept: the first page × size paths of each status, and counts
     const keep = pageNumber * pageSize;
     const byStatus: Record<Status, FirstPaths<StagedEntry>> = {
@@ -62,40 +67,24 @@ export function changesRoutes(app: FastifyInstance, { staging }: AppServices): v
       },
     });
   };
-  app.get<ListRoute>(`${base}/changes`, { schema: routeSchemas.list_root }, list);
-  app.get<ListRoute>(`${base}/changes/*`, { schema: routeSchemas.list_changes }, list);
+  app.get(`${base}/changes`, { schema: listRoot }, list);
+  app.get(`${base}/changes/*`, { schema: listChanges }, list);
 
-  const unstageOne = async (request: FastifyRequest<{ Params: WorkspaceParams & { '*': string } }>) => {
+  const unstageOne = async (request: RequestOf<typeof unstage | typeof unstageFile>) => {
     const { namespace, repo } = request.params;
     const removed = await staging.unstage(namespace, repo, request.workspace.id, [request.params['*']]);
     if (removed.length === 0)
       throw new SluiceError('resource_not_found', `Could not find path: ${request.params['*']}`);
     return success('resource_deleted');
   };
-  app.delete<{ Params: WorkspaceParams & { '*': string } }>(
-    `${base}/changes/*`,
-    { schema: routeSchemas.unstage },
-    unstageOne,
-  );
-  app.delete<{ Params: WorkspaceParams & { '*': string } }>(
-    `${base}/files/*`,
-    { schema: routeSchemas.unstage_file },
-    unstageOne,
-  );
+  app.delete(`${base}/changes/*`, { schema: unstage }, unstageOne);
+  app.delete(`${base}/files/*`, { schema: unstageFile }, unstageOne);
 
-  const unstageMany = async (request: FastifyRequest<{ Params: WorkspaceParams; Body: string[] }>) => {
+  const unstageManyOf = async (request: RequestOf<typeof unstageMany | typeof unstageManyStaged>) => {
     const { namespace, repo } = request.params;
     await staging.unstage(namespace, repo, request.workspace.id, request.body);
     return success('resource_deleted');
   };
-  app.delete<{ Params: WorkspaceParams; Body: string[] }>(
-    `${base}/changes`,
-    { schema: routeSchemas.unstage_many },
-    unstageMany,
-  );
-  app.delete<{ Params: WorkspaceParams; Body: string[] }>(
-    `${base}/staged`,
-    { schema: routeSchemas.unstage_many_staged },
-    unstageMany,
-  );
+  app.delete(`${base}/changes`, { schema: unstageMany }, unstageManyOf);
+  app.delete(`${base}/staged`, { schema: unstageManyStaged }, unstageManyOf);
 }

@@ -1,20 +1,17 @@
-import type { FastifyInstance } from 'fastify';
 import { normalizeRelativePath, SluiceError, type TreeEntry } from '@sluice/core';
 import { diffTrees, type TreeDifference } from '@sluice/repository';
 import type { AppServices } from '../app-services.js';
 import { success } from '../oxen-envelope.js';
 import { commitView } from './views.js';
-import type { RepoParams } from './workspace-routes.js';
-import { routeSchemas } from '../openapi/route-schemas.js';
-
-type CompareQuery = { base: string; head: string; path?: string; after?: string; page_size?: number };
+import type { TypedApp } from '../openapi/schema-kit.js';
+import { compareTrees } from './compare-routes.schema.js';
 
 /**
  * sluice: the files that differ between two revisions, under a path, a page at a time. Pages are
  * cut by a cursor (`after`, the last path of the page before), not by number: a page costs what
  * its changes cost, and no page makes the server hold the whole difference.
  */
-export function compareRoutes(app: FastifyInstance, { repos, objects }: AppServices): void {
+export function compareRoutes(app: TypedApp, { repos, objects }: AppServices): void {
   const commitOf = async (namespace: string, repo: string, revision: string) => {
     const resolved = await repos.resolveRevision(namespace, repo, revision);
     // `main/x` would be the branch main and a path: a revision here is a branch or a commit id, whole
@@ -22,41 +19,37 @@ export function compareRoutes(app: FastifyInstance, { repos, objects }: AppServi
     return resolved.commit;
   };
 
-  app.get<{ Params: RepoParams; Querystring: CompareQuery }>(
-    '/api/repos/:namespace/:repo/compare/trees',
-    { schema: routeSchemas.compare_trees },
-    async (request) => {
-      const { namespace, repo } = request.params;
-      const { base, head, after, page_size: pageSize = 100 } = request.query;
-      const [baseCommit, headCommit] = await Promise.all([
-        commitOf(namespace, repo, base),
-        commitOf(namespace, repo, head),
-      ]);
-      const trimmed = (request.query.path ?? '').replace(/^\/+|\/+$/g, '');
-      const path = trimmed === '' ? '' : normalizeRelativePath(trimmed);
-      const at = async (root: string): Promise<TreeEntry | null> =>
-        path === '' ? { name: '', kind: 'dir', hash: root, size: 0 } : objects.lookup(root, path);
-      const [baseEntry, headEntry] = await Promise.all([at(baseCommit.root), at(headCommit.root)]);
-      if (baseEntry === null && headEntry === null)
-        throw new SluiceError('resource_not_found', `Could not find path: ${path}`);
-      const cursor = after === undefined || after === '' ? null : normalizeRelativePath(after);
-      const changes: TreeDifference[] = [];
-      let more = false;
-      for await (const change of diffTrees(objects, baseEntry, headEntry, '', cursor)) {
-        if (changes.length === pageSize) {
-          more = true;
-          break;
-        }
-        changes.push(change);
+  app.get('/api/repos/:namespace/:repo/compare/trees', { schema: compareTrees }, async (request) => {
+    const { namespace, repo } = request.params;
+    const { base, head, after, page_size: pageSize = 100 } = request.query;
+    const [baseCommit, headCommit] = await Promise.all([
+      commitOf(namespace, repo, base),
+      commitOf(namespace, repo, head),
+    ]);
+    const trimmed = (request.query.path ?? '').replace(/^\/+|\/+$/g, '');
+    const path = trimmed === '' ? '' : normalizeRelativePath(trimmed);
+    const at = async (root: string): Promise<TreeEntry | null> =>
+      path === '' ? { name: '', kind: 'dir', hash: root, size: 0 } : objects.lookup(root, path);
+    const [baseEntry, headEntry] = await Promise.all([at(baseCommit.root), at(headCommit.root)]);
+    if (baseEntry === null && headEntry === null)
+      throw new SluiceError('resource_not_found', `Could not find path: ${path}`);
+    const cursor = after === undefined || after === '' ? null : normalizeRelativePath(after);
+    const changes: TreeDifference[] = [];
+    let more = false;
+    for await (const change of diffTrees(objects, baseEntry, headEntry, '', cursor)) {
+      if (changes.length === pageSize) {
+        more = true;
+        break;
       }
-      // paths in the answer are relative to the repository; the cursor, relative to `path`
-      const full = (relative: string) => (path === '' ? relative : relative === '' ? path : `${path}/${relative}`);
-      return success('resource_found', {
-        base_commit: commitView(baseCommit),
-        head_commit: commitView(headCommit),
-        entries: changes.map((change) => ({ ...change, path: full(change.path) })),
-        next_after: more ? changes[changes.length - 1]!.path : null,
-      });
-    },
-  );
+      changes.push(change);
+    }
+    // paths in the answer are relative to the repository; the cursor, relative to `path`
+    const full = (relative: string) => (path === '' ? relative : relative === '' ? path : `${path}/${relative}`);
+    return success('resource_found', {
+      base_commit: commitView(baseCommit),
+      head_commit: commitView(headCommit),
+      entries: changes.map((change) => ({ ...change, path: full(change.path) })),
+      next_after: more ? changes[changes.length - 1]!.path : null,
+    });
+  });
 }

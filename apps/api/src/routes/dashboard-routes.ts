@@ -1,4 +1,3 @@
-import type { FastifyInstance } from 'fastify';
 import type { Job } from 'bullmq';
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
@@ -15,7 +14,8 @@ import type { AppServices } from '../app-services.js';
 import { success } from '../oxen-envelope.js';
 import { jobHeader } from './job-view.js';
 import { dashboardPage } from './dashboard-page.js';
-import { routeSchemas } from '../openapi/route-schemas.js';
+import type { TypedApp } from '../openapi/schema-kit.js';
+import { ui, dashboard } from './dashboard-routes.schema.js';
 import { foreignPages } from '../plugins/foreign-pages.js';
 import { DashboardHistory } from './dashboard-history.js';
 
@@ -68,80 +68,76 @@ async function commitSummary(job: CommitJob): Promise<Record<string, unknown>> {
  * totals and queues come from Redis) and bull-board's queue dashboard under /admin/queues.
  */
 export async function dashboardRoutes(
-  app: FastifyInstance,
+  app: TypedApp,
   { queue, commitQueue, staging, totals, workspaces: workspaceStore }: AppServices,
 ): Promise<void> {
   const history = new DashboardHistory(() => totals.read());
   app.addHook('onReady', async () => history.start());
   app.addHook('onClose', async () => history.stop());
   // the page holds no data: it asks for a token and reads /api/dashboard with it
-  app.get('/ui', { schema: routeSchemas.ui, config: { access: 'open' } }, async (_request, reply) =>
+  app.get('/ui', { schema: ui, config: { access: 'open' } }, async (_request, reply) =>
     reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(dashboardPage),
   );
 
-  app.get<{ Querystring: { page?: number } }>(
-    '/api/dashboard',
-    { schema: routeSchemas.dashboard, config: { access: 'admin' } },
-    async (request) => {
-      const page = request.query.page ?? 1;
-      // the newest jobs of both queues, a page at a time: enough of each to fill this page
-      const upTo = page * recentJobs;
-      const states = ['active', 'waiting', 'delayed', 'completed', 'failed'] as const;
-      const [ingestCounts, commitCounts, workers, ingestTotals, ingestJobs, commitJobs] = await Promise.all([
-        queue.getJobCounts(...queueStates),
-        commitQueue.getJobCounts(...queueStates),
-        queue.getWorkersCount(),
-        totals.read(),
-        queue.getJobs([...states], 0, upTo - 1),
-        commitQueue.getJobs([...states], 0, upTo - 1),
-      ]);
-      const both = [
-        ...ingestJobs
-          .filter((job): job is IngestJob => job !== undefined)
-          .map((job) => ({ at: job.timestamp, job, kind: 'ingest' as const })),
-        ...commitJobs
-          .filter((job): job is CommitJob => job !== undefined)
-          .map((job) => ({ at: job.timestamp, job, kind: 'commit' as const })),
-      ].sort((a, b) => b.at - a.at);
-      const window = both.slice((page - 1) * recentJobs, page * recentJobs);
-      const latest = window.flatMap((entry) => (entry.kind === 'ingest' ? [entry.job as IngestJob] : []));
-      const workspaces = new Map<string, { namespace: string; repo: string; workspaceId: string }>();
-      for (const job of latest) {
-        const { namespace, repo, workspaceId } = job.data;
-        if (job.data.stage) workspaces.set(`${namespace}/${repo}/${workspaceId}`, { namespace, repo, workspaceId });
-      }
-      return success('resource_found', {
-        time: Date.now(),
-        totals: ingestTotals,
-        history: history.rates(),
-        workers,
-        queues: { ingest: ingestCounts, commit: commitCounts },
-        recent_jobs: await Promise.all(
-          window.map((entry) =>
-            entry.kind === 'ingest' ? jobSummary(entry.job as IngestJob) : commitSummary(entry.job as CommitJob),
-          ),
+  app.get('/api/dashboard', { schema: dashboard, config: { access: 'admin' } }, async (request) => {
+    const page = request.query.page ?? 1;
+    // the newest jobs of both queues, a page at a time: enough of each to fill this page
+    const upTo = page * recentJobs;
+    const states = ['active', 'waiting', 'delayed', 'completed', 'failed'] as const;
+    const [ingestCounts, commitCounts, workers, ingestTotals, ingestJobs, commitJobs] = await Promise.all([
+      queue.getJobCounts(...queueStates),
+      commitQueue.getJobCounts(...queueStates),
+      queue.getWorkersCount(),
+      totals.read(),
+      queue.getJobs([...states], 0, upTo - 1),
+      commitQueue.getJobs([...states], 0, upTo - 1),
+    ]);
+    const both = [
+      ...ingestJobs
+        .filter((job): job is IngestJob => job !== undefined)
+        .map((job) => ({ at: job.timestamp, job, kind: 'ingest' as const })),
+      ...commitJobs
+        .filter((job): job is CommitJob => job !== undefined)
+        .map((job) => ({ at: job.timestamp, job, kind: 'commit' as const })),
+    ].sort((a, b) => b.at - a.at);
+    const window = both.slice((page - 1) * recentJobs, page * recentJobs);
+    const latest = window.flatMap((entry) => (entry.kind === 'ingest' ? [entry.job as IngestJob] : []));
+    const workspaces = new Map<string, { namespace: string; repo: string; workspaceId: string }>();
+    for (const job of latest) {
+      const { namespace, repo, workspaceId } = job.data;
+      if (job.data.stage) workspaces.set(`${namespace}/${repo}/${workspaceId}`, { namespace, repo, workspaceId });
+    }
+    return success('resource_found', {
+      time: Date.now(),
+      totals: ingestTotals,
+      history: history.rates(),
+      workers,
+      queues: { ingest: ingestCounts, commit: commitCounts },
+      recent_jobs: await Promise.all(
+        window.map((entry) =>
+          entry.kind === 'ingest' ? jobSummary(entry.job as IngestJob) : commitSummary(entry.job as CommitJob),
         ),
-        page,
-        more_jobs: both.length > page * recentJobs || ingestJobs.length >= upTo || commitJobs.length >= upTo,
-        // workspaces of the recent jobs that still exist (a committed or deleted one is not a row of zeros)
-        workspaces: (
-          await Promise.all(
-            [...workspaces.values()].map(async ({ namespace, repo, workspaceId }) => {
-              if ((await workspaceStore.find(namespace, repo, workspaceId)) === null) return null;
-              const usage = await staging.usage(namespace, repo, workspaceId);
-              return {
-                namespace,
-                repo_name: repo,
-                workspace_id: workspaceId,
-                staged_files: usage.files,
-                staged_bytes: usage.bytes,
-              };
-            }),
-          )
-        ).filter((w) => w !== null),
-      });
-    },
-  );
+      ),
+      page,
+      more_jobs: both.length > page * recentJobs || ingestJobs.length >= upTo || commitJobs.length >= upTo,
+      // workspaces of the recent jobs that still exist (a committed or deleted one is not a row of zeros)
+      workspaces: (
+        await Promise.all(
+          [...workspaces.values()].map(async ({ namespace, repo, workspaceId }) => {
+            if ((await workspaceStore.find(namespace, repo, workspaceId)) === null) return null;
+            const usage = await staging.usage(namespace, repo, workspaceId);
+            return {
+              namespace,
+              repo_name: repo,
+              workspace_id: workspaceId,
+              staged_files: usage.files,
+              staged_bytes: usage.bytes,
+            };
+          }),
+        )
+      ).filter((w) => w !== null),
+    });
+  });
 
   const board = new FastifyAdapter();
   board.setBasePath(queueBoardPrefix);

@@ -1,10 +1,11 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import { SluiceError } from '@sluice/core';
 import type { AppServices } from '../app-services.js';
 import { success } from '../oxen-envelope.js';
 import { commitJobView, jobView } from './job-view.js';
 import { commitJobPrefix, isJobId } from '@sluice/queue';
-import { routeSchemas } from '../openapi/route-schemas.js';
+import type { TypedApp } from '../openapi/schema-kit.js';
+import { getJob } from './job-routes.schema.js';
 
 /**
  * A job the caller may not read is answered exactly as one that does not exist: ids derived from
@@ -20,8 +21,8 @@ function readableBy(request: FastifyRequest, namespace: string): boolean {
   }
 }
 
-export function jobRoutes(app: FastifyInstance, { queue, commitQueue }: AppServices): void {
-  app.get<{ Params: { jobId: string } }>('/api/jobs/:jobId', { schema: routeSchemas.get_job }, async (request) => {
+export function jobRoutes(app: TypedApp, { queue, commitQueue }: AppServices): void {
+  app.get('/api/jobs/:jobId', { schema: getJob }, async (request) => {
     const { jobId } = request.params;
     const notFound = new SluiceError('job_not_found', `Job not found: ${jobId}`);
     if (!isJobId(jobId)) throw notFound;

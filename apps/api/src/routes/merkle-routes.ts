@@ -1,9 +1,8 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { SluiceError } from '@sluice/core';
 import type { AppServices } from '../app-services.js';
-import { routeSchemas } from '../openapi/route-schemas.js';
+import type { RequestOf, TypedApp } from '../openapi/schema-kit.js';
+import { mergePushedCommit, merkleTreeRead, merkleTreeWrite } from './merkle-routes.schema.js';
 import { wildcardTail } from '../plugins/wildcard-tail.js';
-import type { RepoParams } from './workspace-routes.js';
 
 const readInstead =
   'read a whole directory at a revision with `sluice download` (GET R/archive/{revision}/{path}, one tar), or ' +
@@ -17,10 +16,10 @@ const writeInstead =
  * keeps trees of its own and cannot serve or take those, so each answers 501 `not_implemented`,
  * naming what to use instead, once the repository is found; the body is never read.
  */
-export function merkleRoutes(app: FastifyInstance, { repos }: AppServices): void {
+export function merkleRoutes(app: TypedApp, { repos }: AppServices): void {
   const base = '/api/repos/:namespace/:repo';
-  const refuse = (message: string) => async (request: FastifyRequest) => {
-    const { namespace, repo } = request.params as RepoParams;
+  const refuse = (message: string) => async (request: RequestOf<typeof mergePushedCommit | typeof merkleTreeRead>) => {
+    const { namespace, repo } = request.params;
     await repos.require(namespace, repo);
     throw new SluiceError('not_implemented', message);
   };
@@ -32,7 +31,7 @@ export function merkleRoutes(app: FastifyInstance, { repos }: AppServices): void
   app.put(
     `${base}/branches/*`,
     {
-      schema: routeSchemas.merge_pushed_commit,
+      schema: mergePushedCommit,
       constraints: { wildcardTail: '/merge' },
       preParsing: refuse(
         `sluice does not take pushed commits (oxen push): it does not store Oxen's merkle tree. Instead, ` +
@@ -44,6 +43,6 @@ export function merkleRoutes(app: FastifyInstance, { repos }: AppServices): void
   const tree =
     `sluice does not store Oxen's merkle tree, so oxen clone, pull, fetch, push and the download of a directory ` +
     `do not work against it. Instead, ${readInstead}; ${writeInstead}`;
-  app.get(`${base}/tree/*`, { schema: routeSchemas.merkle_tree_read, preParsing: refuse(tree) }, unreachable);
-  app.post(`${base}/tree/*`, { schema: routeSchemas.merkle_tree_write, preParsing: refuse(tree) }, unreachable);
+  app.get(`${base}/tree/*`, { schema: merkleTreeRead, preParsing: refuse(tree) }, unreachable);
+  app.post(`${base}/tree/*`, { schema: merkleTreeWrite, preParsing: refuse(tree) }, unreachable);
 }

@@ -1,17 +1,11 @@
-import type { FastifyInstance } from 'fastify';
-import type { CreateRepoBody } from '@sluice/protocol';
 import type { AppServices } from '../app-services.js';
 import { success } from '../oxen-envelope.js';
 import { commitView, repositoryView } from './views.js';
-import { routeSchemas } from '../openapi/route-schemas.js';
+import type { TypedApp } from '../openapi/schema-kit.js';
+import { createRepo, listRepos, deleteRepo, showRepo } from './repo-routes.schema.js';
 
-interface RepoParams {
-  namespace: string;
-  repo: string;
-}
-
-export function repoRoutes(app: FastifyInstance, { repos, objects, eraser }: AppServices): void {
-  app.post<{ Body: CreateRepoBody }>('/api/repos', { schema: routeSchemas.create_repo }, async (request) => {
+export function repoRoutes(app: TypedApp, { repos, objects, eraser }: AppServices): void {
+  app.post('/api/repos', { schema: createRepo }, async (request) => {
     const { namespace, name, files } = request.body;
     const { repo, latestCommit } = await repos.create(namespace, name, files ?? []);
     // Upstream answers a creation with `resource_found`.
@@ -20,47 +14,35 @@ export function repoRoutes(app: FastifyInstance, { repos, objects, eraser }: App
     });
   });
 
-  app.get<{ Params: { namespace: string } }>(
-    '/api/repos/:namespace',
-    { schema: routeSchemas.list_repos },
-    async (request) => {
-      const list = await repos.list(request.params.namespace);
-      return success('resource_found', { repositories: list.map((repo) => repositoryView(repo)) });
-    },
-  );
+  app.get('/api/repos/:namespace', { schema: listRepos }, async (request) => {
+    const list = await repos.list(request.params.namespace);
+    return success('resource_found', { repositories: list.map((repo) => repositoryView(repo)) });
+  });
 
   // Runs without repo-scope's lookup: a deletion cut short left no record, only its mark, and this finishes it.
-  app.delete<{ Params: RepoParams }>(
-    '/api/repos/:namespace/:repo',
-    { schema: routeSchemas.delete_repo },
-    async (request) => {
-      const { namespace, repo } = request.params;
-      const unlinked = await eraser.erase(namespace, repo);
-      request.log.info({ namespace, repo, keys: unlinked }, 'repository deleted');
-      return success('resource_deleted');
-    },
-  );
+  app.delete('/api/repos/:namespace/:repo', { schema: deleteRepo }, async (request) => {
+    const { namespace, repo } = request.params;
+    const unlinked = await eraser.erase(namespace, repo);
+    request.log.info({ namespace, repo, keys: unlinked }, 'repository deleted');
+    return success('resource_deleted');
+  });
 
-  app.get<{ Params: RepoParams }>(
-    '/api/repos/:namespace/:repo',
-    { schema: routeSchemas.show_repo },
-    async (request) => {
-      const { namespace, repo: name } = request.params;
-      const repo = request.repository;
-      const branches = await repos.branches(namespace, name);
-      const main = branches.find((b) => b.name === 'main') ?? branches[0];
-      const head = main ? await objects.getCommit(main.commit_id) : null;
-      const root = head ? await objects.readNode(head.root) : [];
-      return success('resource_found', {
-        repository: {
-          ...repositoryView(repo),
-          is_empty: branches.length === 0,
-          size: root.reduce((sum, entry) => sum + entry.size, 0),
-          data_types: [],
-          branch_count: branches.length,
-          latest_commit: head && commitView(head),
-        },
-      });
-    },
-  );
+  app.get('/api/repos/:namespace/:repo', { schema: showRepo }, async (request) => {
+    const { namespace, repo: name } = request.params;
+    const repo = request.repository;
+    const branches = await repos.branches(namespace, name);
+    const main = branches.find((b) => b.name === 'main') ?? branches[0];
+    const head = main ? await objects.getCommit(main.commit_id) : null;
+    const root = head ? await objects.readNode(head.root) : [];
+    return success('resource_found', {
+      repository: {
+        ...repositoryView(repo),
+        is_empty: branches.length === 0,
+        size: root.reduce((sum, entry) => sum + entry.size, 0),
+        data_types: [],
+        branch_count: branches.length,
+        latest_commit: head && commitView(head),
+      },
+    });
+  });
 }

@@ -1,14 +1,12 @@
-import type { FastifyInstance } from 'fastify';
 import { normalizeRelativePath, SluiceError, type Commit } from '@sluice/core';
 import type { AppServices } from '../app-services.js';
 import { success } from '../oxen-envelope.js';
 import { commitView } from './views.js';
 import { metadataEntry, pagination } from './metadata-entry.js';
-import type { RepoParams } from './workspace-routes.js';
-import { routeSchemas } from '../openapi/route-schemas.js';
+import type { RequestOf, TypedApp } from '../openapi/schema-kit.js';
+import { getFile, getMeta, getChunk, listDir, listCommitHistory, getRevision } from './revision-routes.schema.js';
 
-type RevisionParams = RepoParams & { '*': string };
-type PageQuery = { page?: number; page_size?: number };
+type RevisionParams = RequestOf<typeof getFile>['params'];
 
 /** Reads of content: counted in their own rate-limit class (plugins/rate-limits.ts). */
 const readClass = { rateClass: 'read' as const };
@@ -25,25 +23,21 @@ const maxHistory = 100_000;
  * streams a file, `GET R/dir/{rev}/{path}` lists a directory, `GET R/commits/history/{rev}[/{path}]`
  * is the client's log and `GET R/revisions/{rev}` what Python's RemoteRepo resolves on opening.
  */
-export function revisionRoutes(app: FastifyInstance, { repos, objects, versionReader }: AppServices): void {
+export function revisionRoutes(app: TypedApp, { repos, objects, versionReader }: AppServices): void {
   const base = '/api/repos/:namespace/:repo';
   const resolve = (params: RevisionParams) => repos.resolveRevision(params.namespace, params.repo, params['*']);
 
-  app.get<{ Params: RevisionParams }>(
-    `${base}/file/*`,
-    { schema: routeSchemas.get_file, config: readClass },
-    async (request, reply) => {
-      const { commit, path } = await resolve(request.params);
-      const entry = await objects.lookup(commit.root, normalizeRelativePath(path));
-      if (entry === null) throw new SluiceError('resource_not_found', `Could not find path: ${path}`);
-      if (entry.kind === 'dir') throw new SluiceError('not_a_file', `${path} is a directory`);
-      return reply
-        .header('content-type', entry.mimeType ?? 'application/octet-stream')
-        .header('content-length', String(entry.size))
-        .header('oxen-revision-id', commit.id)
-        .send(await versionReader.open(entry.hash));
-    },
-  );
+  app.get(`${base}/file/*`, { schema: getFile, config: readClass }, async (request, reply) => {
+    const { commit, path } = await resolve(request.params);
+    const entry = await objects.lookup(commit.root, normalizeRelativePath(path));
+    if (entry === null) throw new SluiceError('resource_not_found', `Could not find path: ${path}`);
+    if (entry.kind === 'dir') throw new SluiceError('not_a_file', `${path} is a directory`);
+    return reply
+      .header('content-type', entry.mimeType ?? 'application/octet-stream')
+      .header('content-length', String(entry.size))
+      .header('oxen-revision-id', commit.id)
+      .send(await versionReader.open(entry.hash));
+  });
 
   /** The entry at a revision's path, as `dir` shows it; the root is the commit's tree. */
   const entryAt = async (params: RevisionParams) => {
@@ -57,83 +51,67 @@ export function revisionRoutes(app: FastifyInstance, { repos, objects, versionRe
     return { ...resolved, clean, node };
   };
 
-  app.get<{ Params: RevisionParams }>(
-    `${base}/meta/*`,
-    { schema: routeSchemas.get_meta, config: readClass },
-    async (request) => {
-      const { clean, node } = await entryAt(request.params);
-      const size =
-        clean === '' ? (await objects.readNode(node.hash)).reduce((sum, entry) => sum + entry.size, 0) : node.size;
-      const facts = node.kind === 'dir' ? { hash: node.hash, size, isDir: true } : { ...node, isDir: false };
-      return success('resource_found', { entry: metadataEntry(clean.slice(clean.lastIndexOf('/') + 1), facts) });
-    },
-  );
+  app.get(`${base}/meta/*`, { schema: getMeta, config: readClass }, async (request) => {
+    const { clean, node } = await entryAt(request.params);
+    const size =
+      clean === '' ? (await objects.readNode(node.hash)).reduce((sum, entry) => sum + entry.size, 0) : node.size;
+    const facts = node.kind === 'dir' ? { hash: node.hash, size, isDir: true } : { ...node, isDir: false };
+    return success('resource_found', { entry: metadataEntry(clean.slice(clean.lastIndexOf('/') + 1), facts) });
+  });
 
   // `oxen download` of a file past its 10 MiB segment: ranges fetched in parallel, raw bytes
-  app.get<{ Params: RevisionParams; Querystring: { chunk_start?: number; chunk_size?: number } }>(
-    `${base}/chunk/*`,
-    { schema: routeSchemas.get_chunk, config: readClass },
-    async (request, reply) => {
-      const { commit, clean, node } = await entryAt(request.params);
-      if (node.kind === 'dir') throw new SluiceError('not_a_file', `${clean} is a directory`);
-      const start = Math.min(request.query.chunk_start ?? 0, node.size);
-      const length = Math.min(request.query.chunk_size ?? downloadSegmentBytes, node.size - start);
-      return reply
-        .header('content-type', 'application/octet-stream')
-        .header('content-length', String(length))
-        .header('oxen-revision-id', commit.id)
-        .send(await versionReader.openRange(node.hash, start, length));
-    },
-  );
+  app.get(`${base}/chunk/*`, { schema: getChunk, config: readClass }, async (request, reply) => {
+    const { commit, clean, node } = await entryAt(request.params);
+    if (node.kind === 'dir') throw new SluiceError('not_a_file', `${clean} is a directory`);
+    const start = Math.min(request.query.chunk_start ?? 0, node.size);
+    const length = Math.min(request.query.chunk_size ?? downloadSegmentBytes, node.size - start);
+    return reply
+      .header('content-type', 'application/octet-stream')
+      .header('content-length', String(length))
+      .header('oxen-revision-id', commit.id)
+      .send(await versionReader.openRange(node.hash, start, length));
+  });
 
-  app.get<{ Params: RevisionParams; Querystring: PageQuery }>(
-    `${base}/dir/*`,
-    { schema: routeSchemas.list_dir },
-    async (request) => {
-      const { commit, path, revision } = await resolve(request.params);
-      const { page: pageNumber = 1, page_size: pageSize = 100 } = request.query;
-      const clean = path.replace(/^\/+|\/+$/g, '');
-      const node =
-        clean === ''
-          ? { kind: 'dir' as const, hash: commit.root, size: 0 }
-          : await objects.lookup(commit.root, normalizeRelativePath(clean));
-      if (node === null) throw new SluiceError('resource_not_found', `Could not find path: ${clean}`);
-      if (node.kind !== 'dir') throw new SluiceError('bad_request', `${clean} is not a directory`);
-      const children = await objects.readNode(node.hash);
-      const size = clean === '' ? children.reduce((sum, entry) => sum + entry.size, 0) : node.size;
-      const { start, end, fields } = pagination(children.length, pageNumber, pageSize);
-      const entries = children
-        .slice(start, end)
-        .map((entry) => metadataEntry(entry.name, { ...entry, isDir: entry.kind === 'dir' }));
-      return success('resource_found', {
-        dir: metadataEntry(clean.slice(clean.lastIndexOf('/') + 1), { hash: node.hash, size, isDir: true }),
-        entries,
-        resource: { path: clean, version: revision },
-        metadata: null,
-        ...fields,
-      });
-    },
-  );
+  app.get(`${base}/dir/*`, { schema: listDir }, async (request) => {
+    const { commit, path, revision } = await resolve(request.params);
+    const { page: pageNumber = 1, page_size: pageSize = 100 } = request.query;
+    const clean = path.replace(/^\/+|\/+$/g, '');
+    const node =
+      clean === ''
+        ? { kind: 'dir' as const, hash: commit.root, size: 0 }
+        : await objects.lookup(commit.root, normalizeRelativePath(clean));
+    if (node === null) throw new SluiceError('resource_not_found', `Could not find path: ${clean}`);
+    if (node.kind !== 'dir') throw new SluiceError('bad_request', `${clean} is not a directory`);
+    const children = await objects.readNode(node.hash);
+    const size = clean === '' ? children.reduce((sum, entry) => sum + entry.size, 0) : node.size;
+    const { start, end, fields } = pagination(children.length, pageNumber, pageSize);
+    const entries = children
+      .slice(start, end)
+      .map((entry) => metadataEntry(entry.name, { ...entry, isDir: entry.kind === 'dir' }));
+    return success('resource_found', {
+      dir: metadataEntry(clean.slice(clean.lastIndexOf('/') + 1), { hash: node.hash, size, isDir: true }),
+      entries,
+      resource: { path: clean, version: revision },
+      metadata: null,
+      ...fields,
+    });
+  });
 
-  app.get<{ Params: RevisionParams; Querystring: PageQuery }>(
-    `${base}/commits/history/*`,
-    { schema: routeSchemas.list_commit_history },
-    async (request) => {
-      const { commit, path } = await resolve(request.params);
-      const { page: pageNumber = 1, page_size: pageSize = 100 } = request.query;
-      const trimmed = path.replace(/^\/+|\/+$/g, '');
-      const file = trimmed === '' ? '' : normalizeRelativePath(trimmed);
-      const history: Commit[] = [];
-      for (let current: Commit | null = commit; current !== null && history.length < maxHistory;) {
-        const parentId: string | undefined = current.parent_ids[0];
-        const parent: Commit | null = parentId === undefined ? null : await objects.getCommit(parentId);
-        if (file === '' || (await touches(current, parent, file))) history.push(current);
-        current = parent;
-      }
-      const { start, end, fields } = pagination(history.length, pageNumber, pageSize);
-      return success('resource_found', { commits: history.slice(start, end).map(commitView), ...fields });
-    },
-  );
+  app.get(`${base}/commits/history/*`, { schema: listCommitHistory }, async (request) => {
+    const { commit, path } = await resolve(request.params);
+    const { page: pageNumber = 1, page_size: pageSize = 100 } = request.query;
+    const trimmed = path.replace(/^\/+|\/+$/g, '');
+    const file = trimmed === '' ? '' : normalizeRelativePath(trimmed);
+    const history: Commit[] = [];
+    for (let current: Commit | null = commit; current !== null && history.length < maxHistory;) {
+      const parentId: string | undefined = current.parent_ids[0];
+      const parent: Commit | null = parentId === undefined ? null : await objects.getCommit(parentId);
+      if (file === '' || (await touches(current, parent, file))) history.push(current);
+      current = parent;
+    }
+    const { start, end, fields } = pagination(history.length, pageNumber, pageSize);
+    return success('resource_found', { commits: history.slice(start, end).map(commitView), ...fields });
+  });
 
   /** Whether `commit` changed what stands at the (normalized) `path` against its parent. */
   const touches = async (commit: Commit, parent: Commit | null, path: string): Promise<boolean> => {
@@ -144,7 +122,7 @@ export function revisionRoutes(app: FastifyInstance, { repos, objects, versionRe
     return (now?.hash ?? null) !== (before?.hash ?? null);
   };
 
-  app.get<{ Params: RevisionParams }>(`${base}/revisions/*`, { schema: routeSchemas.get_revision }, async (request) => {
+  app.get(`${base}/revisions/*`, { schema: getRevision }, async (request) => {
     const { commit, branch, revision, path } = await resolve(request.params);
     return success('resource_found', {
       resource: {

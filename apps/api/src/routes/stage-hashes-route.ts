@@ -1,11 +1,9 @@
-import type { FastifyInstance } from 'fastify';
 import { normalizeRelativePath, SluiceError } from '@sluice/core';
 import type { AppServices } from '../app-services.js';
 import { success } from '../oxen-envelope.js';
 import { stageKnownContent } from '@sluice/ingest';
-import type { StageHashesBody } from '@sluice/protocol';
-import type { WorkspaceParams } from './workspace-routes.js';
-import { routeSchemas } from '../openapi/route-schemas.js';
+import type { TypedApp } from '../openapi/schema-kit.js';
+import { stageHashes } from './stage-hashes-route.schema.js';
 
 /** Entries per request: each known one costs a stat and a 4 KiB read of the store. */
 export const maxHashEntries = 5000;
@@ -18,10 +16,10 @@ const hashPattern = /^[0-9a-f]{1,32}$/;
  * them) and the `missing` paths whose content the repository lacks: upload those as usual.
  * Content of other repositories counts as missing, whoever holds it.
  */
-export function stageHashesRoute(app: FastifyInstance, services: AppServices): void {
-  app.post<{ Params: WorkspaceParams; Body: StageHashesBody }>(
+export function stageHashesRoute(app: TypedApp, services: AppServices): void {
+  app.post(
     '/api/repos/:namespace/:repo/workspaces/:workspaceId/stage_hashes',
-    { schema: routeSchemas.stage_hashes },
+    { schema: stageHashes },
     async (request) => {
       const { files } = request.body;
       if (files.length > maxHashEntries)

@@ -1,14 +1,13 @@
-import type { FastifyInstance } from 'fastify';
 import { normalizeRelativePath, SluiceError } from '@sluice/core';
 import type { AppServices } from '../app-services.js';
-import type { WorkspaceParams } from './workspace-routes.js';
-import { routeSchemas } from '../openapi/route-schemas.js';
+import type { TypedApp } from '../openapi/schema-kit.js';
+import { getWorkspaceFile } from './staged-file-routes.schema.js';
 
 /** GET .../workspaces/{id}/files/{path}: a staged file, else the base commit's (docs/architecture.md#the-stage). */
-export function stagedFileRoutes(app: FastifyInstance, { staging, objects, versionReader }: AppServices): void {
-  app.get<{ Params: WorkspaceParams & { '*': string } }>(
+export function stagedFileRoutes(app: TypedApp, { staging, objects, versionReader }: AppServices): void {
+  app.get(
     '/api/repos/:namespace/:repo/workspaces/:workspaceId/files/*',
-    { schema: routeSchemas.get_workspace_file, config: { rateClass: 'read' } },
+    { schema: getWorkspaceFile, config: { rateClass: 'read' } },
     async (request, reply) => {
       const { namespace, repo } = request.params;
       const workspace = request.workspace;

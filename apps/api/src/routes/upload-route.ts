@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import { SluiceError, stagedPath } from '@sluice/core';
 import { ingestJobOptions, type IngestJobData } from '@sluice/queue';
 import type { AppServices } from '../app-services.js';
@@ -8,17 +8,17 @@ import { awaitJob, enqueueJob, type IngestJob } from '../run-job.js';
 import { success } from '../oxen-envelope.js';
 import { wantsAsync } from '../wants-async.js';
 import { jobLocation, jobView } from './job-view.js';
-import type { WorkspaceParams } from './workspace-routes.js';
-import { routeSchemas } from '../openapi/route-schemas.js';
+import type { RequestOf, TypedApp } from '../openapi/schema-kit.js';
+import { add } from './upload-route.schema.js';
 
-type UploadRequest = FastifyRequest<{ Params: WorkspaceParams & { '*': string }; Querystring: { async?: string } }>;
+type UploadRequest = RequestOf<typeof add>;
 
 /**
  * POST .../workspaces/{id}/files/{directory}: the multipart ingest of docs/architecture.md#uploads. The parts are
  * spooled as they arrive, one job is enqueued for the request, and the answer is 200 with `paths`
  * once the worker has staged them (the Oxen contract) or, when asked, 202 with the job at once.
  */
-export function uploadRoute(app: FastifyInstance, services: AppServices): void {
+export function uploadRoute(app: TypedApp, services: AppServices): void {
   const { store, queue, events, config } = services;
   const jobOptions = ingestJobOptions(config.jobRetentionSeconds);
   const early = { queue: services.digestQueue, board: services.digestBoard };
@@ -58,7 +58,7 @@ export function uploadRoute(app: FastifyInstance, services: AppServices): void {
 
   app.post(
     '/api/repos/:namespace/:repo/workspaces/:workspaceId/files/*',
-    { schema: routeSchemas.add, config: { upload: true } },
+    { schema: add, config: { upload: true } },
     async (request: UploadRequest, reply) => {
       const { namespace, repo } = request.params;
       const directory = request.params['*'];

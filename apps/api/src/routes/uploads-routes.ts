@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import type { FastifyInstance } from 'fastify';
 import { normalizeRelativePath, SluiceError, type Workspace } from '@sluice/core';
 import { uploadPartKey } from '@sluice/storage';
 import { ingestJobOptions, type IngestJobData } from '@sluice/queue';
@@ -10,9 +9,8 @@ import { awaitJob, enqueueJob } from '../run-job.js';
 import { success } from '../oxen-envelope.js';
 import { stageKnownContent } from '@sluice/ingest';
 import { refuseOverQuota } from '../refuse-over-quota.js';
-import type { BeginUploadBody } from '@sluice/protocol';
-import type { RepoParams } from './workspace-routes.js';
-import { routeSchemas } from '../openapi/route-schemas.js';
+import type { TypedApp } from '../openapi/schema-kit.js';
+import { beginVersionUpload, uploadVersionPart } from './uploads-routes.schema.js';
 import { partLength, RequestBody } from '../request-body.js';
 import { drainBody } from '../drain-body.js';
 
@@ -29,83 +27,79 @@ export const maxUploadBytes = 1024 ** 4;
  * any order within the window, resend any part harmlessly; the part that completes the file is
  * answered once the worker has verified the hash and staged the file at the destination.
  */
-export async function uploadsRoutes(app: FastifyInstance, services: AppServices): Promise<void> {
+export async function uploadsRoutes(app: TypedApp, services: AppServices): Promise<void> {
   const { repos, workspaces, uploads, store, queue, events, config } = services;
   const base = '/api/repos/:namespace/:repo/versions/uploads';
   const jobOptions = ingestJobOptions(config.jobRetentionSeconds);
 
-  app.post<{ Params: RepoParams; Body: BeginUploadBody }>(
-    base,
-    { schema: routeSchemas.begin_version_upload },
-    async (request) => {
-      const { namespace, repo } = request.params;
-      const body = request.body;
-      if (!/^[0-9a-f]{1,32}$/.test(body.hash))
-        throw new SluiceError('bad_request', '`hash` must be an Oxen content hash');
-      const size = body.size;
-      if (!Number.isSafeInteger(size) || size > maxUploadBytes) {
-        throw new SluiceError(
-          'bad_request',
-          `\`size\` must be a whole number of bytes from 1 to ` +
-            `${maxUploadBytes} (empty files go through an ordinary upload)`,
-        );
-      }
-      let destination: { path: string; workspace: Workspace } | null = null;
-      if (body.destination !== undefined && body.destination !== null) {
-        const { path, workspace_id: workspaceId } = body.destination;
-        destination = {
-          path: normalizeRelativePath(path),
-          workspace: await workspaces.require(namespace, repo, workspaceId),
-        };
-      }
-      const hash = body.hash;
-      // Content this repository already references needs no bytes; another repository's does.
-      if ((await repos.referencedContent(namespace, repo, [hash])).size === 1) {
-        const staged =
-          destination === null
-            ? { missing: [] }
-            : await stageKnownContent(
-                { ...services, quota: services.config.workspaceQuota },
-                request.repository,
-                destination.workspace,
-                [{ path: destination.path, hash }],
-              );
-        if (staged.missing.length === 0)
-          return success('resource_found', { file: { status: 'already_stored', hash, size } });
-      }
-      // Past a quota the upload is refused now, not after its last part.
-      if (destination !== null)
-        await refuseOverQuota(services, namespace, repo, destination.workspace.id, destination.path, size);
-      const numParts = Math.ceil(size / uploadPartBytes);
-      const upload = await uploads.begin({
-        namespace,
-        repo,
-        hash,
-        size,
-        partSize: uploadPartBytes,
-        numParts,
-        partWindow: uploadPartWindow,
-        destination: destination && { path: destination.path, workspaceId: destination.workspace.id },
-      });
-      return success('resource_created', {
-        file: {
-          status: 'awaiting_parts',
-          upload_id: upload.id,
-          part_size: uploadPartBytes,
-          num_parts: numParts,
-          part_window: uploadPartWindow,
-        },
-      });
-    },
-  );
+  app.post(base, { schema: beginVersionUpload }, async (request) => {
+    const { namespace, repo } = request.params;
+    const body = request.body;
+    if (!/^[0-9a-f]{1,32}$/.test(body.hash))
+      throw new SluiceError('bad_request', '`hash` must be an Oxen content hash');
+    const size = body.size;
+    if (!Number.isSafeInteger(size) || size > maxUploadBytes) {
+      throw new SluiceError(
+        'bad_request',
+        `\`size\` must be a whole number of bytes from 1 to ` +
+          `${maxUploadBytes} (empty files go through an ordinary upload)`,
+      );
+    }
+    let destination: { path: string; workspace: Workspace } | null = null;
+    if (body.destination !== undefined && body.destination !== null) {
+      const { path, workspace_id: workspaceId } = body.destination;
+      destination = {
+        path: normalizeRelativePath(path),
+        workspace: await workspaces.require(namespace, repo, workspaceId),
+      };
+    }
+    const hash = body.hash;
+    // Content this repository already references needs no bytes; another repository's does.
+    if ((await repos.referencedContent(namespace, repo, [hash])).size === 1) {
+      const staged =
+        destination === null
+          ? { missing: [] }
+          : await stageKnownContent(
+              { ...services, quota: services.config.workspaceQuota },
+              request.repository,
+              destination.workspace,
+              [{ path: destination.path, hash }],
+            );
+      if (staged.missing.length === 0)
+        return success('resource_found', { file: { status: 'already_stored', hash, size } });
+    }
+    // Past a quota the upload is refused now, not after its last part.
+    if (destination !== null)
+      await refuseOverQuota(services, namespace, repo, destination.workspace.id, destination.path, size);
+    const numParts = Math.ceil(size / uploadPartBytes);
+    const upload = await uploads.begin({
+      namespace,
+      repo,
+      hash,
+      size,
+      partSize: uploadPartBytes,
+      numParts,
+      partWindow: uploadPartWindow,
+      destination: destination && { path: destination.path, workspaceId: destination.workspace.id },
+    });
+    return success('resource_created', {
+      file: {
+        status: 'awaiting_parts',
+        upload_id: upload.id,
+        part_size: uploadPartBytes,
+        num_parts: numParts,
+        part_window: uploadPartWindow,
+      },
+    });
+  });
 
   // Parts are raw bytes of any (or no) content type: streamed into the spool, never parsed.
-  await app.register(async (scope) => {
+  await app.register(async (scope: TypedApp) => {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
-    scope.put<{ Params: RepoParams & { uploadId: string; part: string } }>(
+    scope.put(
       `${base}/:uploadId/parts/:part`,
-      { schema: routeSchemas.upload_version_part, config: { upload: true } },
+      { schema: uploadVersionPart, config: { upload: true } },
       async (request, reply) => {
         const { namespace, repo, uploadId } = request.params;
         const upload = await uploads.get(namespace, repo, uploadId);

@@ -1,12 +1,11 @@
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
-import type { FastifyInstance } from 'fastify';
 import { SluiceError } from '@sluice/core';
 import { tarGzStream } from '@sluice/storage';
 import type { AppServices } from '../app-services.js';
 import { success } from '../oxen-envelope.js';
-import type { RepoParams } from './workspace-routes.js';
-import { routeSchemas } from '../openapi/route-schemas.js';
+import type { TypedApp } from '../openapi/schema-kit.js';
+import { versionMetadata, downloadVersions } from './version-download-routes.schema.js';
 
 const gunzipAsync = promisify(gunzip);
 
@@ -24,10 +23,7 @@ const referenceBatch = 5_000;
  * answered: a hash another tenant stored is not a read right, and is as missing as one never
  * stored.
  */
-export async function versionDownloadRoutes(
-  app: FastifyInstance,
-  { repos, versionReader }: AppServices,
-): Promise<void> {
+export async function versionDownloadRoutes(app: TypedApp, { repos, versionReader }: AppServices): Promise<void> {
   const base = '/api/repos/:namespace/:repo/versions';
 
   /** The size of each referenced, stored hash; the others in `missing`, in the order asked. */
@@ -42,30 +38,26 @@ export async function versionDownloadRoutes(
     return { sizes, missing };
   };
 
-  app.get<{ Params: RepoParams & { hash: string } }>(
-    `${base}/:hash/metadata`,
-    { schema: routeSchemas.version_metadata, config: { rateClass: 'read' } },
-    async (request) => {
-      const { namespace, repo, hash } = request.params;
-      if (!/^[0-9a-f]{1,32}$/.test(hash)) throw new SluiceError('resource_not_found', `version ${hash} not found`);
-      const { sizes } = await sizesOf(namespace, repo, [hash]);
-      const size = sizes.get(hash);
-      if (size === undefined || size === null) throw new SluiceError('resource_not_found', `version ${hash} not found`);
-      return success('resource_found', { version: { hash, size } });
-    },
-  );
+  app.get(`${base}/:hash/metadata`, { schema: versionMetadata, config: { rateClass: 'read' } }, async (request) => {
+    const { namespace, repo, hash } = request.params;
+    if (!/^[0-9a-f]{1,32}$/.test(hash)) throw new SluiceError('resource_not_found', `version ${hash} not found`);
+    const { sizes } = await sizesOf(namespace, repo, [hash]);
+    const size = sizes.get(hash);
+    if (size === undefined || size === null) throw new SluiceError('resource_not_found', `version ${hash} not found`);
+    return success('resource_found', { version: { hash, size } });
+  });
 
   // The client's batch download sends a gzip of `hash\n` lines with no Content-Type: the body is
   // read as bytes whatever its type, in a scope of its own.
-  await app.register(async (scope) => {
+  await app.register(async (scope: TypedApp) => {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: maxQueryBodyBytes }, (_request, body, done) =>
       done(null, body),
     );
-    scope.route<{ Params: RepoParams; Body: Buffer | undefined }>({
+    scope.route({
       method: 'QUERY',
       url: base,
-      schema: routeSchemas.download_versions,
+      schema: downloadVersions,
       config: { rateClass: 'read' },
       // Fastify refuses a QUERY without a Content-Type (RFC 10008 asks servers to); the stock
       // client sends none, and the body is read as bytes whatever its type, so its own is named.
@@ -74,7 +66,8 @@ export async function versionDownloadRoutes(
       },
       handler: async (request, reply) => {
         const { namespace, repo } = request.params;
-        const hashes = await hashList(request.body);
+        // bytes, as the parser above gives them: a body Fastify does not parse has no schema to type it
+        const hashes = await hashList(request.body as Buffer | undefined);
         const { sizes, missing } = await sizesOf(namespace, repo, hashes);
         if (missing.length > 0) {
           throw new SluiceError(

@@ -1,6 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import type { FastifyInstance } from 'fastify';
 import { normalizeRelativePath, SluiceError, type Workspace } from '@sluice/core';
 import { chunkKey, chunkPrefix } from '@sluice/storage';
 import { RedisKeys } from '@sluice/repository';
@@ -10,13 +9,10 @@ import { spoolMultipart } from '../spool-multipart.js';
 import { multipartOnly } from '../plugins/json-text.js';
 import { awaitJob, enqueueJob } from '../run-job.js';
 import { success } from '../oxen-envelope.js';
-import type { CompleteChunkedBody } from '@sluice/protocol';
-import type { RepoParams } from './workspace-routes.js';
 import { stageKnownContent } from '@sluice/ingest';
-import { routeSchemas } from '../openapi/route-schemas.js';
+import type { TypedApp } from '../openapi/schema-kit.js';
+import { createChunkedUpload, uploadChunk, completeChunkedUpload, batchUpload } from './versions-routes.schema.js';
 import { RequestBody } from '../request-body.js';
-
-type HashParams = RepoParams & { hash: string };
 
 function assertHash(hash: string): string {
   if (!/^[0-9a-f]{1,32}$/.test(hash)) throw new SluiceError('bad_request', `not an Oxen content hash: ${hash}`);
@@ -37,7 +33,7 @@ function destination(dir: string | null | undefined, name: string): string {
  * enqueues one job whose worker reassembles them as a stream, verifies the hash and, given a
  * workspace, stages the file. `POST R/versions` stores hash-named blobs (docs/architecture.md#uploads).
  */
-export async function versionsRoutes(app: FastifyInstance, services: AppServices): Promise<void> {
+export async function versionsRoutes(app: TypedApp, services: AppServices): Promise<void> {
   const { repos, workspaces, store, queue, events, config, redis } = services;
   const keys = new RedisKeys(config.keyPrefix);
   const maxChunkBytes = config.limits.maxRequestBytes;
@@ -47,164 +43,148 @@ export async function versionsRoutes(app: FastifyInstance, services: AppServices
   const base = '/api/repos/:namespace/:repo/versions';
   const jobOptions = ingestJobOptions(config.jobRetentionSeconds);
 
-  app.post<{ Params: HashParams }>(
-    `${base}/:hash/create`,
-    { schema: routeSchemas.create_chunked_upload },
-    async (request) => {
-      assertHash(request.params.hash);
-      return success('resource_found');
-    },
-  );
-
-  // Chunk bodies are raw bytes of any (or no) content type: stream them, never parse.
-  await app.register(async (scope) => {
-    scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
-    scope.put<{ Params: HashParams; Querystring: { offset?: string } }>(
-      `${base}/:hash/chunks`,
-      { schema: routeSchemas.upload_chunk, config: { upload: true } },
-      async (request) => {
-        const { namespace, repo } = request.params;
-        const hash = assertHash(request.params.hash);
-        const offset = Number(request.query.offset ?? 'x');
-        if (!Number.isSafeInteger(offset) || offset < 0)
-          throw new SluiceError('bad_request', 'offset must be a whole number of bytes');
-        const announced = Number(request.headers['content-length']);
-        if (announced > maxChunkBytes)
-          throw new SluiceError(
-            'request_too_large',
-            `this chunk announces ${announced} bytes; the limit is SLUICE_MAX_REQUEST_BYTES (${maxChunkBytes})`,
-          );
-        const body = request.body as IncomingMessage | undefined;
-        if (!body) throw new SluiceError('bad_request', 'a chunk needs a body');
-        const bytes = new RequestBody(body, { atMost: maxChunkBytes });
-        try {
-          await store.put(chunkKey(namespace, repo, hash, offset), bytes);
-        } catch (error) {
-          bytes.destroy(); // the store may have stopped reading without ending it: let go of the request
-          throw bytes.failure ?? error;
-        }
-        await redis.set(keys.chunkUpload(namespace, repo, hash), randomUUID(), 'EX', chunkTokenSeconds);
-        return success('resource_created');
-      },
-    );
+  app.post(`${base}/:hash/create`, { schema: createChunkedUpload }, async (request) => {
+    assertHash(request.params.hash);
+    return success('resource_found');
   });
 
-  app.post<{ Params: HashParams; Body: CompleteChunkedBody }>(
-    `${base}/:hash/complete`,
-    { schema: routeSchemas.complete_chunked_upload },
-    async (request) => {
+  // Chunk bodies are raw bytes of any (or no) content type: stream them, never parse.
+  await app.register(async (scope: TypedApp) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+    scope.put(`${base}/:hash/chunks`, { schema: uploadChunk, config: { upload: true } }, async (request) => {
       const { namespace, repo } = request.params;
       const hash = assertHash(request.params.hash);
-      const body = request.body;
-      if (body.files.length !== 1) throw new SluiceError('bad_request', 'Expected a single file in the request');
-      const file = body.files[0]!;
-      // new clients count their chunks, older ones list each chunk's answer; one of the two must come
-      const expected = file.num_chunks ?? file.upload_results?.length;
-      if (expected === undefined)
-        throw new SluiceError('bad_request', 'Missing both num_chunks and upload_results in request');
-      let workspace: Workspace | null = null;
-      let path = hash;
-      if (typeof body.workspace_id === 'string') {
-        workspace = await workspaces.find(namespace, repo, body.workspace_id);
-        if (workspace === null)
-          throw new SluiceError('workspace_not_found', `Workspace not found: ${body.workspace_id}`, {
-            statusMessage: `Workspace not found: ${body.workspace_id}`,
-          });
-        path = destination(file.dst_dir, file.file_name);
-      }
-      const workspaceId = workspace?.id ?? '';
-
-      const chunks: Array<{ key: string; offset: number }> = [];
-      for await (const info of store.list(chunkPrefix(namespace, repo, hash))) {
-        chunks.push({ key: info.key, offset: Number(info.key.slice(info.key.lastIndexOf('/') + 1)) });
-      }
-      chunks.sort((a, b) => a.offset - b.offset);
-      // A repeated completion finds the chunks gone and the content in this repository: it only
-      // stages again. Content only other repositories hold must be uploaded here first.
-      const alreadyStored = chunks.length === 0 && (await repos.referencedContent(namespace, repo, [hash])).size === 1;
-      if (!alreadyStored && chunks.length !== expected) {
+      const offset = Number(request.query.offset ?? 'x');
+      if (!Number.isSafeInteger(offset) || offset < 0)
+        throw new SluiceError('bad_request', 'offset must be a whole number of bytes');
+      const announced = Number(request.headers['content-length']);
+      if (announced > maxChunkBytes)
         throw new SluiceError(
-          'chunk_count_mismatch',
-          `Number of chunks does not match expected number of chunks: ${chunks.length} != ${expected}`,
+          'request_too_large',
+          `this chunk announces ${announced} bytes; the limit is SLUICE_MAX_REQUEST_BYTES (${maxChunkBytes})`,
         );
+      const body = request.body as IncomingMessage | undefined;
+      if (!body) throw new SluiceError('bad_request', 'a chunk needs a body');
+      const bytes = new RequestBody(body, { atMost: maxChunkBytes });
+      try {
+        await store.put(chunkKey(namespace, repo, hash, offset), bytes);
+      } catch (error) {
+        bytes.destroy(); // the store may have stopped reading without ending it: let go of the request
+        throw bytes.failure ?? error;
       }
-      if (!alreadyStored && chunks.length === 0)
-        throw new SluiceError('resource_not_found', `no chunks uploaded for ${hash}`);
+      await redis.set(keys.chunkUpload(namespace, repo, hash), randomUUID(), 'EX', chunkTokenSeconds);
+      return success('resource_created');
+    });
+  });
 
-      // A repeated completion stages what is stored already, by its hash (it may sit in a pack).
-      if (alreadyStored) {
-        if (workspace !== null) {
-          const staged = await stageKnownContent(
-            { ...services, quota: services.config.workspaceQuota },
-            request.repository,
-            workspace,
-            [{ path, hash }],
-          );
-          if (staged.missing.length > 0) throw new SluiceError('resource_not_found', `no chunks uploaded for ${hash}`);
-        }
-        return success('resource_found', { hash, path: workspaceId === '' ? null : path, job_id: null });
+  app.post(`${base}/:hash/complete`, { schema: completeChunkedUpload }, async (request) => {
+    const { namespace, repo } = request.params;
+    const hash = assertHash(request.params.hash);
+    const body = request.body;
+    if (body.files.length !== 1) throw new SluiceError('bad_request', 'Expected a single file in the request');
+    const file = body.files[0]!;
+    // new clients count their chunks, older ones list each chunk's answer; one of the two must come
+    const expected = file.num_chunks ?? file.upload_results?.length;
+    if (expected === undefined)
+      throw new SluiceError('bad_request', 'Missing both num_chunks and upload_results in request');
+    let workspace: Workspace | null = null;
+    let path = hash;
+    if (typeof body.workspace_id === 'string') {
+      workspace = await workspaces.find(namespace, repo, body.workspace_id);
+      if (workspace === null)
+        throw new SluiceError('workspace_not_found', `Workspace not found: ${body.workspace_id}`, {
+          statusMessage: `Workspace not found: ${body.workspace_id}`,
+        });
+      path = destination(file.dst_dir, file.file_name);
+    }
+    const workspaceId = workspace?.id ?? '';
+
+    const chunks: Array<{ key: string; offset: number }> = [];
+    for await (const info of store.list(chunkPrefix(namespace, repo, hash))) {
+      chunks.push({ key: info.key, offset: Number(info.key.slice(info.key.lastIndexOf('/') + 1)) });
+    }
+    chunks.sort((a, b) => a.offset - b.offset);
+    // A repeated completion finds the chunks gone and the content in this repository: it only
+    // stages again. Content only other repositories hold must be uploaded here first.
+    const alreadyStored = chunks.length === 0 && (await repos.referencedContent(namespace, repo, [hash])).size === 1;
+    if (!alreadyStored && chunks.length !== expected) {
+      throw new SluiceError(
+        'chunk_count_mismatch',
+        `Number of chunks does not match expected number of chunks: ${chunks.length} != ${expected}`,
+      );
+    }
+    if (!alreadyStored && chunks.length === 0)
+      throw new SluiceError('resource_not_found', `no chunks uploaded for ${hash}`);
+
+    // A repeated completion stages what is stored already, by its hash (it may sit in a pack).
+    if (alreadyStored) {
+      if (workspace !== null) {
+        const staged = await stageKnownContent(
+          { ...services, quota: services.config.workspaceQuota },
+          request.repository,
+          workspace,
+          [{ path, hash }],
+        );
+        if (staged.missing.length > 0) throw new SluiceError('resource_not_found', `no chunks uploaded for ${hash}`);
       }
-      const chunkKeys = chunks.map((c) => c.key);
+      return success('resource_found', { hash, path: workspaceId === '' ? null : path, job_id: null });
+    }
+    const chunkKeys = chunks.map((c) => c.key);
+    const data: IngestJobData = {
+      namespace,
+      repo,
+      repoUuid: request.repository.uuid,
+      workspaceId,
+      bytes: 0,
+      stage: workspaceId !== '',
+      spoolKeys: chunkKeys,
+      parts: [{ path, gzip: false, spool: '', offset: 0, length: 0, expectHash: hash, chunks: chunkKeys }],
+    };
+    // A repeated completion joins the job of the same chunks; chunks sent since (a corrected
+    // retry after a refusal) make a new job. No token (it outlived the chunks): a job of its own.
+    const sent = (await redis.get(keys.chunkUpload(namespace, repo, hash))) ?? randomUUID();
+    const jobId =
+      'chunks-' +
+      createHash('sha256')
+        .update(`${namespace}/${repo}/${hash}/${workspaceId}/${path}/${chunkKeys.length}/${sent}`)
+        .digest('hex')
+        .slice(0, 40);
+    const job = await enqueueJob(queue, 'ingest', data, jobId, jobOptions, async () => undefined);
+    const result = await awaitJob(job, events, config.syncTimeoutSeconds);
+    const outcome = result.files[0];
+    if (outcome && 'error' in outcome) throw new SluiceError(outcome.error.code, outcome.error.message);
+    return success('resource_found', { hash, path: workspaceId === '' ? null : path, job_id: job.id });
+  });
+
+  await multipartOnly(app, (scope) =>
+    scope.post(base, { schema: batchUpload, config: { upload: true } }, async (request) => {
+      const { namespace, repo } = request.params;
+      const spool = await spoolMultipart(
+        request,
+        store,
+        config.limits,
+        (filename) => ({ path: assertHash(filename), expectHash: filename }),
+        false,
+        early,
+      );
+      if (spool.parts.length === 0) return success('resource_created', { err_files: [] });
       const data: IngestJobData = {
         namespace,
         repo,
         repoUuid: request.repository.uuid,
-        workspaceId,
-        bytes: 0,
-        stage: workspaceId !== '',
-        spoolKeys: chunkKeys,
-        parts: [{ path, gzip: false, spool: '', offset: 0, length: 0, expectHash: hash, chunks: chunkKeys }],
+        workspaceId: '',
+        spoolKeys: spool.keys,
+        parts: spool.parts,
+        bytes: spool.bytes,
+        stage: false,
       };
-      // A repeated completion joins the job of the same chunks; chunks sent since (a corrected
-      // retry after a refusal) make a new job. No token (it outlived the chunks): a job of its own.
-      const sent = (await redis.get(keys.chunkUpload(namespace, repo, hash))) ?? randomUUID();
-      const jobId =
-        'chunks-' +
-        createHash('sha256')
-          .update(`${namespace}/${repo}/${hash}/${workspaceId}/${path}/${chunkKeys.length}/${sent}`)
-          .digest('hex')
-          .slice(0, 40);
-      const job = await enqueueJob(queue, 'ingest', data, jobId, jobOptions, async () => undefined);
+      const job = await enqueueJob(queue, 'ingest', data, randomUUID(), jobOptions, () => spool.discard());
       const result = await awaitJob(job, events, config.syncTimeoutSeconds);
-      const outcome = result.files[0];
-      if (outcome && 'error' in outcome) throw new SluiceError(outcome.error.code, outcome.error.message);
-      return success('resource_found', { hash, path: workspaceId === '' ? null : path, job_id: job.id });
-    },
-  );
-
-  await multipartOnly(app, (scope) =>
-    scope.post<{ Params: RepoParams }>(
-      base,
-      { schema: routeSchemas.batch_upload, config: { upload: true } },
-      async (request) => {
-        const { namespace, repo } = request.params;
-        const spool = await spoolMultipart(
-          request,
-          store,
-          config.limits,
-          (filename) => ({ path: assertHash(filename), expectHash: filename }),
-          false,
-          early,
-        );
-        if (spool.parts.length === 0) return success('resource_created', { err_files: [] });
-        const data: IngestJobData = {
-          namespace,
-          repo,
-          repoUuid: request.repository.uuid,
-          workspaceId: '',
-          spoolKeys: spool.keys,
-          parts: spool.parts,
-          bytes: spool.bytes,
-          stage: false,
-        };
-        const job = await enqueueJob(queue, 'ingest', data, randomUUID(), jobOptions, () => spool.discard());
-        const result = await awaitJob(job, events, config.syncTimeoutSeconds);
-        const errFiles = result.files.flatMap((f) =>
-          'error' in f ? [{ hash: f.path, path: null, error: f.error.message }] : [],
-        );
-        return success('resource_created', { err_files: errFiles });
-      },
-    ),
+      const errFiles = result.files.flatMap((f) =>
+        'error' in f ? [{ hash: f.path, path: null, error: f.error.message }] : [],
+      );
+      return success('resource_created', { err_files: errFiles });
+    }),
   );
 }

@@ -1,21 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { commitJobOptions, commitJobPrefix } from '@sluice/queue';
 import { wantsAsync } from '../wants-async.js';
 import { commitJobView, jobLocation } from './job-view.js';
-import type { CommitBody } from '@sluice/protocol';
 import type { AppServices } from '../app-services.js';
 import { success } from '../oxen-envelope.js';
 import { commitView } from './views.js';
 import { awaitJob } from '../run-job.js';
-import type { WorkspaceParams } from './workspace-routes.js';
-import { routeSchemas } from '../openapi/route-schemas.js';
-
-type BranchParams = WorkspaceParams & { '*': string };
+import type { ReplyOf, RequestOf, TypedApp } from '../openapi/schema-kit.js';
+import { commit, commitDeprecated, mergeability } from './workspace-commit-routes.schema.js';
 
 /** Commit a workspace onto a branch, its deprecated alias, and mergeability (docs/architecture.md#commits). */
 export function workspaceCommitRoutes(
-  app: FastifyInstance,
+  app: TypedApp,
   { committer, commitQueue, commitEvents, config }: AppServices,
 ): void {
   const base = '/api/repos/:namespace/:repo/workspaces/:workspaceId';
@@ -24,7 +20,10 @@ export function workspaceCommitRoutes(
   // Every commit is the worker's commit job (one home): a synchronous one waits for its job and
   // answers as the commit would have; with Prefer: respond-async, 202 and the job to poll (a large
   // workspace's commit outlives any proxy's timeout).
-  const commit = async (request: FastifyRequest<{ Params: BranchParams; Body: CommitBody }>, reply: FastifyReply) => {
+  const commitTo = async (
+    request: RequestOf<typeof commit | typeof commitDeprecated>,
+    reply: ReplyOf<typeof commit | typeof commitDeprecated>,
+  ) => {
     const { namespace, repo } = request.params;
     const { message, author, email } = request.body;
     const data = {
@@ -45,14 +44,10 @@ export function workspaceCommitRoutes(
     const done = await awaitJob(job, commitEvents, config.syncTimeoutSeconds, 'error');
     return success('resource_created', { commit: done.commit });
   };
-  app.post<{ Params: BranchParams; Body: CommitBody }>(`${base}/merge/*`, { schema: routeSchemas.commit }, commit);
-  app.post<{ Params: BranchParams; Body: CommitBody }>(
-    `${base}/commit/*`,
-    { schema: routeSchemas.commit_deprecated },
-    commit,
-  );
+  app.post(`${base}/merge/*`, { schema: commit }, commitTo);
+  app.post(`${base}/commit/*`, { schema: commitDeprecated }, commitTo);
 
-  app.get<{ Params: BranchParams }>(`${base}/merge/*`, { schema: routeSchemas.mergeability }, async (request) => {
+  app.get(`${base}/merge/*`, { schema: mergeability }, async (request) => {
     const { namespace, repo } = request.params;
     const result = await committer.mergeability(namespace, repo, request.workspace, request.params['*']);
     return success('resource_found', {
