@@ -50,14 +50,13 @@ export class BeginResumable extends Step {
     const path = normalize(this.path);
     const size = bytesOf(this.content).length;
     const referenced = m.referenced.has(this.content);
-    const staged = m.ws(this.w).staged;
     const want = referenced
       ? m.conflict(this.w, path) !== null
         ? 409
         : m.overQuota(this.w, m.staging(this.w, [[path, this.content]]))
           ? 413
           : 200
-      : m.maxFiles > 0 && !staged.has(path) && staged.size + 1 > m.maxFiles
+      : m.overQuotaAt(this.w, path, size)
         ? 413
         : 200;
     const body = {

@@ -16,7 +16,7 @@ export class Upload extends Step {
     // Within one request the last part at a path wins, and only its content becomes referenced
     // (a part overwritten in its own request is not staged, so stage_hashes answers it missing).
     const last = [...new Map(this.parts.map((p, i) => [paths[i]!, p.content]))];
-    const full = m.maxFiles > 0 && m.ws(this.w).staged.size >= m.maxFiles;
+    const full = m.full(this.w);
     const collides = paths.some((p) => m.conflict(this.w, p, paths) !== null);
     const want = full ? 413 : collides ? 409 : m.overQuota(this.w, m.staging(this.w, last)) ? 413 : 200;
     const reply = await upload(

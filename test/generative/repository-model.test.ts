@@ -6,7 +6,7 @@ import { testEnv } from '../support/test-env.js';
 import { fuzzBudget } from './fuzz-budget.js';
 import { normalize, RepositoryModel, WorkspaceModel } from './repository-model.js';
 import { OneAtATime } from './one-at-a-time.js';
-import { bigLabel, hashContents, smallContents, workspaceIds, type Real } from './model-real.js';
+import { bigLabel, bytesOf, hashContents, smallContents, workspaceIds, type Real } from './model-real.js';
 import { Move, Remove, StageHashes, Unstage, Upload } from './model-stage-steps.js';
 import { ChunkedUpload, CompleteChunked, SendChunk } from './model-chunked-steps.js';
 import { BeginResumable, PutPart, type PartMode } from './model-resumable-steps.js';
@@ -14,8 +14,11 @@ import { Commit, ListDir, ReadFile } from './model-read-steps.js';
 
 const budget = fuzzBudget(40);
 const shrinkMs = budget.extended ? 10 * 60_000 : 60_000;
-/** Small enough that sequences reach it: staging past it is refused (413 quota_exceeded). */
-const maxFiles = 3;
+/**
+ * Quotas per workspace, small enough that sequences reach them (413 quota_exceeded): three files, and
+ * bytes that the two-part content leaves room beside for one small content only.
+ */
+const quota = { files: 3, bytes: bytesOf(bigLabel).length + 5 };
 
 /** Small alphabets, so that paths collide, are spelled differently and contents repeat. */
 const names = ['a', 'b', 'a/b', 'x', 'x/y', 'b/a', './a', 'a//b'] as const;
@@ -92,7 +95,11 @@ describe('a repository follows its model', () => {
   beforeAll(async () => {
     await hashContents();
     // thousands of requests a minute: the rate limit is not what this test is about
-    env = testEnv('fs', { SLUICE_RATE_LIMIT: '0', SLUICE_WORKSPACE_MAX_FILES: String(maxFiles) }).env;
+    env = testEnv('fs', {
+      SLUICE_RATE_LIMIT: '0',
+      SLUICE_WORKSPACE_MAX_FILES: String(quota.files),
+      SLUICE_WORKSPACE_MAX_BYTES: String(quota.bytes),
+    }).env;
     sluice = await startSluice(env);
   });
   const turns = new OneAtATime();
@@ -129,7 +136,7 @@ describe('a repository follows its model', () => {
       if (made.status !== 200) throw new Error(`workspace: ${made.status} ${made.body}`);
     }
     const head = (await send(sluice.url, 'GET', `${repo}/branches/main`)).json().branch.commit_id as string;
-    const model = new RepositoryModel(maxFiles);
+    const model = new RepositoryModel(quota, (c) => bytesOf(c).length);
     model.commits.push({ id: head, tree: new Map(initialFiles.map((f) => [f.path, f.contents])) });
     model.workspaces = workspaceIds.map(() => new WorkspaceModel(head));
     for (const f of initialFiles) model.referenced.add(f.contents);

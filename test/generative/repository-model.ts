@@ -2,7 +2,7 @@
  * The in-memory model of one repository and two named workspaces on `main` that the stateful
  * test (repository-model.test.ts) holds sluice to: main's commits by revision, each workspace's
  * base commit and staged adds and removals, which content the repository references (what
- * `stage_hashes` may stage), chunks and resumable uploads in flight, and the file quota.
+ * `stage_hashes` may stage), chunks and resumable uploads in flight, and the quotas of files and bytes.
  *
  * Where this model and upstream Oxen 0.54 differ, upstream wins, except for the rules sluice
  * documents as deliberate differences (docs/api.md, "Deliberate differences from upstream" and "A file
@@ -66,7 +66,37 @@ export class RepositoryModel {
   /** Resumable uploads begun, by the slot the commands name them with. */
   resumable = new Map<number, ResumableModel>();
 
-  constructor(readonly maxFiles: number) {}
+  /** `sizeOf` gives a content's bytes (inflated), what the byte quota counts; a removal counts none. */
+  constructor(
+    readonly quota: { files: number; bytes: number },
+    readonly sizeOf: (content: string) => number,
+  ) {}
+
+  /** A stage's usage as the quotas count it: every entry a file, each added file its bytes. */
+  usage(staged: ReadonlyMap<string, Staged>): { files: number; bytes: number } {
+    let bytes = 0;
+    for (const s of staged.values()) if (s.kind === 'add') bytes += this.sizeOf(s.content);
+    return { files: staged.size, bytes };
+  }
+
+  /** Whether workspace `w` is at a quota already (a multipart upload is then refused before its body). */
+  full(w: number): boolean {
+    const { files, bytes } = this.usage(this.ws(w).staged);
+    return (this.quota.files > 0 && files >= this.quota.files) || (this.quota.bytes > 0 && bytes >= this.quota.bytes);
+  }
+
+  /** Whether one more file of `size` bytes at `path` passes a quota: a resumable upload's check when it begins. */
+  overQuotaAt(w: number, path: string, size: number): boolean {
+    const staged = this.ws(w).staged;
+    const now = this.usage(staged);
+    const at = staged.get(path);
+    const files = at === undefined ? 1 : 0;
+    const bytes = size - (at?.kind === 'add' ? this.sizeOf(at.content) : 0);
+    return (
+      (this.quota.files > 0 && files > 0 && now.files + files > this.quota.files) ||
+      (this.quota.bytes > 0 && bytes > 0 && now.bytes + bytes > this.quota.bytes)
+    );
+  }
 
   get head(): Tree {
     return this.commits[this.commits.length - 1]!.tree;
@@ -113,10 +143,13 @@ export class RepositoryModel {
     return next;
   }
 
-  /** Whether replacing workspace `w`'s stage by `next` passes the file quota (refused only when it grows). */
+  /** Whether replacing workspace `w`'s stage by `next` passes a quota (each refuses only what grows its count). */
   overQuota(w: number, next: Map<string, Staged>): boolean {
-    const now = this.ws(w).staged.size;
-    return this.maxFiles > 0 && next.size > now && next.size > this.maxFiles;
+    const [now, then] = [this.usage(this.ws(w).staged), this.usage(next)];
+    return (
+      (this.quota.files > 0 && then.files > now.files && then.files > this.quota.files) ||
+      (this.quota.bytes > 0 && then.bytes > now.bytes && then.bytes > this.quota.bytes)
+    );
   }
 
   stage(w: number, files: ReadonlyArray<readonly [string, string]>): void {
