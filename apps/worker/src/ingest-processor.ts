@@ -7,6 +7,8 @@ import {
   type IngestJobData,
   type IngestJobResult,
   type IngestProgress,
+  isChunkedPart,
+  type SegmentPart,
   type SpooledPart,
 } from '@sluice/queue';
 import type { InflateTask, InflateTaskResult } from './threads/inflate-task.js';
@@ -87,7 +89,7 @@ export class IngestProcessor {
     const segments = new Map<string, number[]>();
     const streamed: number[] = [];
     parts.forEach((part, i) => {
-      if (part.chunks !== undefined || part.length > inlinePartMaxBytes) return void streamed.push(i);
+      if (isChunkedPart(part) || part.length > inlinePartMaxBytes) return void streamed.push(i);
       const list = segments.get(part.spool);
       if (list) list.push(i);
       else segments.set(part.spool, [i]);
@@ -123,7 +125,8 @@ export class IngestProcessor {
         }
         outcomes[i] = { hash: file.hash, size: file.size, mimeType: file.mimeType, dataType: file.dataType };
       } catch (error) {
-        if (errorCodeOf(error) === 'resource_not_found') outcomes[i] = spoolMissing(part.spool);
+        if (errorCodeOf(error) === 'resource_not_found')
+          outcomes[i] = spoolMissing(isChunkedPart(part) ? part.chunks[0]! : part.spool);
         else if (isFileError(error)) outcomes[i] = { error: { code: error.code, message: error.message } };
         else throw error;
       }
@@ -207,7 +210,7 @@ export class IngestProcessor {
     const task: InflateTask = {
       segment: segment.buffer as ArrayBuffer,
       parts: indexes.map((i) => {
-        const part = data.parts[i]!;
+        const part = segmentPart(data.parts[i]!);
         return { offset: part.offset, length: part.length, gzip: part.gzip, path: part.path };
       }),
       limits: { ...this.deps.limits, inlineInflateBytes, taskOutputBytes },
@@ -227,7 +230,7 @@ export class IngestProcessor {
       const i = indexes[n]!;
       if (file.kind === 'stream') return void overflow.push(i);
       if (file.kind === 'error') return void (outcomes[i] = { error: { code: file.code, message: file.message } });
-      const part = data.parts[i]!;
+      const part = segmentPart(data.parts[i]!);
       if (part.expectHash !== undefined && file.hash !== part.expectHash)
         return void (outcomes[i] = hashMismatch(part.expectHash, file.hash));
       const source = file.buffer === -1 ? fromSegment : new Uint8Array(result.buffers[file.buffer]!);
@@ -270,7 +273,7 @@ export class IngestProcessor {
    */
   private async streamed(part: SpooledPart, pendingId: string): Promise<StreamedFile> {
     if (part.digest !== undefined) {
-      const early = await awaitDigest(this.deps.digestBoard, this.deps.store, part.digest, part.length);
+      const early = await awaitDigest(this.deps.digestBoard, this.deps.store, part.digest, part.length ?? 0);
       ingestMetrics.digests.inc({ result: early === null ? 'streamed_again' : 'used' });
       if (early !== null) return early;
     }
@@ -371,6 +374,12 @@ function jobResult(
     paths.push(path);
   });
   return { paths, files, deduplicated };
+}
+
+/** A part of a segment the job's grouping put there: only a range of one spool object is. */
+function segmentPart(part: SpooledPart): SegmentPart {
+  if (isChunkedPart(part)) throw new SluiceError('internal', `part ${part.path} is chunked, not in a segment`);
+  return part;
 }
 
 function hashMismatch(expected: string, actual: string): { error: { code: ErrorCode; message: string } } {

@@ -12,3 +12,8 @@ export * from './digest-board.js';
 export * from './chunk-follower.js';
 export * from './run-digest.js';
 export * from './ingest-totals.js';
+export * from './spool-multipart.js';
+export * from './store-received.js';
+export * from './receive-chunk.js';
+export * from './receive-upload-part.js';
+export * from './whole-file-job.js';

@@ -187,10 +187,9 @@ describe('SpoolWriter, a part of several chunks', () => {
       {
         path: 'data/big.bin',
         gzip: false,
-        spool: chunks[0],
-        offset: 0,
-        length: content.length,
+        // its objects, and no spool range besides: a part of several chunks is read as their concatenation
         chunks,
+        length: content.length,
         digest: job.id,
         expectHash: 'the-client-hash',
       },

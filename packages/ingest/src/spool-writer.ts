@@ -137,13 +137,11 @@ export class SpoolWriter {
     } while (await cutter.more());
     await written;
     if (digestId !== null) await this.early.board.end(digestId);
+    const where = chunks.length > 1 ? { chunks, length } : { spool: chunks[0]!, offset: 0, length };
     this.parts.push({
       path,
       gzip,
-      spool: chunks[0]!,
-      offset: 0,
-      length,
-      ...(chunks.length > 1 ? { chunks } : {}),
+      ...where,
       ...(digestId !== null ? { digest: digestId } : {}),
       ...(expectHash ? { expectHash } : {}),
     });

@@ -3,7 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { createOxenHasher, errorCodeOf, sniffMime, SluiceError, type ContentFacts, type Limits } from '@sluice/core';
 import { packTail, pendingVersionKey, type BlobStore } from '@sluice/storage';
-import type { SpooledPart } from '@sluice/queue';
+import { isChunkedPart, type SpooledPart } from '@sluice/queue';
 import { CopyTo, discard } from './copy-to.js';
 import { inflateLimitError } from './inflate-limits.js';
 
@@ -76,14 +76,16 @@ export async function streamPart(
   part: SpooledPart,
   pendingId: string,
 ): Promise<StreamedFile> {
-  const source = part.chunks
+  const source = isChunkedPart(part)
     ? concatenated(store, part.chunks)
     : await store.getRange(part.spool, part.offset, part.length);
+  // a file sent in chunks of its own has no length as sent; it is never gzipped either
+  const length = part.length ?? 0;
   return streamContent(
     store,
     limits,
     source,
-    { path: part.path, gzip: part.gzip, compressedLength: () => part.length },
+    { path: part.path, gzip: part.gzip, compressedLength: () => length },
     pendingId,
   );
 }

@@ -1,24 +1,43 @@
 import type { FileResult } from '@sluice/protocol';
 
-/** One multipart part, spooled: where its bytes are and where it will be staged. */
-export interface SpooledPart {
+interface PartDestination {
   /** Normalized staged path. */
   path: string;
   /** The part's own Content-Type was application/gzip. */
   gzip: boolean;
-  /** Spool object holding the part's bytes, as sent. */
+  /** The hash the client named for this content; any other content fails with hash_mismatch. */
+  expectHash?: string;
+  /** A digest job started on this part while it arrived (see digest-job.ts): its board's id. */
+  digest?: string;
+}
+
+/**
+ * A part whose bytes, as sent, are `length` bytes at `offset` of one spool object: a small part
+ * in a request's shared segment, or a large one that fit in one chunk.
+ */
+export interface SegmentPart extends PartDestination {
   spool: string;
   offset: number;
   length: number;
-  /**
-   * A part uploaded in chunks (the chunked /versions route): its content is these objects
-   * concatenated, in order, and it is always streamed. `spool`, `offset` and `length` are unused.
-   */
-  chunks?: string[];
-  /** A digest job started on this part while it arrived (see digest-job.ts): its board's id. */
-  digest?: string;
-  /** The hash the client named for this content; any other content fails with hash_mismatch. */
-  expectHash?: string;
+}
+
+/**
+ * A part whose bytes are these objects concatenated, in order: a large multipart part of more than
+ * one chunk, or a file sent in chunks or parts of their own (the chunked and resumable routes). It is
+ * always streamed. `length` is its bytes as sent when one request sent it all.
+ */
+export interface ChunkedPart extends PartDestination {
+  chunks: string[];
+  length?: number;
+}
+
+/** One part of an upload, spooled: where its bytes are and where it will be staged. */
+export type SpooledPart = SegmentPart | ChunkedPart;
+
+/** Whether a part's bytes are objects of their own (read as their concatenation), not a range of one. */
+export function isChunkedPart(part: SpooledPart): part is ChunkedPart {
+  // jobs queued by an older sluice carry `spool`, `offset` and `length` beside `chunks`; `chunks` decides
+  return 'chunks' in part;
 }
 
 /** One upload request: a batch of parts for one workspace. */

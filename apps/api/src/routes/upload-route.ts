@@ -3,7 +3,8 @@ import type { FastifyReply } from 'fastify';
 import { SluiceError, stagedPath } from '@sluice/core';
 import { ingestJobOptions, type IngestJobData } from '@sluice/queue';
 import type { AppServices } from '../app-services.js';
-import { spoolMultipart } from '../spool-multipart.js';
+import { spoolMultipart } from '@sluice/ingest';
+import { multipartParts } from '../multipart-parts.js';
 import { awaitJob, enqueueJob, type IngestJob } from '../run-job.js';
 import { success } from '../oxen-envelope.js';
 import { wantsAsync } from '../wants-async.js';
@@ -76,14 +77,13 @@ export function uploadRoute(app: TypedApp, services: AppServices): void {
       }
 
       await refuseWhenFull(namespace, repo, workspace.id);
-      const spool = await spoolMultipart(
-        request,
+      const spool = await spoolMultipart(multipartParts(request), {
         store,
-        config.limits,
-        (filename) => ({ path: stagedPath(directory, filename) }),
-        wantsAsync(request),
+        limits: config.limits,
+        target: (filename) => ({ path: stagedPath(directory, filename) }),
+        durable: wantsAsync(request),
         early,
-      );
+      });
       if (spool.parts.length === 0) return success('resource_created', { paths: [] });
       const data: IngestJobData = {
         namespace,

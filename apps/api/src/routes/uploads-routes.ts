@@ -2,12 +2,12 @@ import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { normalizeRelativePath, SluiceError, type Workspace } from '@sluice/core';
 import { uploadPartKey } from '@sluice/storage';
-import { ingestJobOptions, type IngestJobData } from '@sluice/queue';
+import { ingestJobOptions } from '@sluice/queue';
 import type { Upload } from '@sluice/repository';
 import type { AppServices } from '../app-services.js';
 import { awaitJob, enqueueJob } from '../run-job.js';
 import { success } from '../oxen-envelope.js';
-import { stageKnownContent } from '@sluice/ingest';
+import { receiveUploadPart, stageKnownContent, wholeFileJob } from '@sluice/ingest';
 import { refuseOverQuota } from '../refuse-over-quota.js';
 import type { TypedApp } from '../openapi/schema-kit.js';
 import { beginVersionUpload, uploadVersionPart } from './uploads-routes.schema.js';
@@ -134,16 +134,8 @@ export async function uploadsRoutes(app: TypedApp, services: AppServices): Promi
               : `part ${part} is more than ${upload.partWindow} parts ahead of the earliest part not yet stored`,
           );
         }
-        const bytes = new RequestBody(body, { exactly: expected });
-        try {
-          await store.put(uploadPartKey(upload.id, part), bytes, { durable: true });
-        } catch (error) {
-          bytes.destroy(); // the store may have stopped reading without ending it: let go of the request
-          // a part cut short, too long or not stored: another copy may be sent at once
-          await uploads.releasePart(upload.id, part, claim.token);
-          throw bytes.failure ?? error;
-        }
-        if (!(await uploads.partStored(upload.id, part)))
+        const target = { uploadId: upload.id, part, token: claim.token };
+        if (!(await receiveUploadPart(services, target, new RequestBody(body, { exactly: expected }))))
           return success('resource_created', { upload_id: upload.id, part_number: part, completed: false });
         return success('resource_created', {
           upload_id: upload.id,
@@ -159,26 +151,16 @@ export async function uploadsRoutes(app: TypedApp, services: AppServices): Promi
   const complete = async (upload: Upload, repoUuid: string): Promise<{ hash: string; path: string | null }> => {
     const keys = Array.from({ length: upload.numParts }, (_, i) => uploadPartKey(upload.id, i + 1));
     const { destination } = upload;
-    const data: IngestJobData = {
+    const data = wholeFileJob({
       namespace: upload.namespace,
       repo: upload.repo,
       repoUuid,
-      workspaceId: destination?.workspaceId ?? '',
+      workspaceId: destination?.workspaceId ?? null,
+      path: destination?.path ?? upload.hash,
+      hash: upload.hash,
+      keys,
       bytes: upload.size,
-      stage: destination !== null,
-      spoolKeys: keys,
-      parts: [
-        {
-          path: destination?.path ?? upload.hash,
-          gzip: false,
-          spool: '',
-          offset: 0,
-          length: 0,
-          expectHash: upload.hash,
-          chunks: keys,
-        },
-      ],
-    };
+    });
     const jobId = 'upload-' + createHash('sha256').update(upload.id).digest('hex').slice(0, 40);
     const job = await enqueueJob(queue, 'ingest', data, jobId, jobOptions, async () => undefined);
     const result = await awaitJob(job, events, config.syncTimeoutSeconds);

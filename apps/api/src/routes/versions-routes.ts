@@ -1,15 +1,15 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { normalizeRelativePath, SluiceError, type Workspace } from '@sluice/core';
-import { chunkKey, chunkPrefix } from '@sluice/storage';
+import { chunkPrefix } from '@sluice/storage';
 import { RedisKeys } from '@sluice/repository';
 import { ingestJobOptions, type IngestJobData } from '@sluice/queue';
 import type { AppServices } from '../app-services.js';
-import { spoolMultipart } from '../spool-multipart.js';
+import { multipartParts } from '../multipart-parts.js';
 import { multipartOnly } from '../plugins/json-text.js';
 import { awaitJob, enqueueJob } from '../run-job.js';
 import { success } from '../oxen-envelope.js';
-import { stageKnownContent } from '@sluice/ingest';
+import { receiveChunk, spoolMultipart, stageKnownContent, wholeFileJob } from '@sluice/ingest';
 import type { TypedApp } from '../openapi/schema-kit.js';
 import { createChunkedUpload, uploadChunk, completeChunkedUpload, batchUpload } from './versions-routes.schema.js';
 import { RequestBody } from '../request-body.js';
@@ -66,13 +66,7 @@ export async function versionsRoutes(app: TypedApp, services: AppServices): Prom
         );
       const body = request.body as IncomingMessage | undefined;
       if (!body) throw new SluiceError('bad_request', 'a chunk needs a body');
-      const bytes = new RequestBody(body, { atMost: maxChunkBytes });
-      try {
-        await store.put(chunkKey(namespace, repo, hash, offset), bytes);
-      } catch (error) {
-        bytes.destroy(); // the store may have stopped reading without ending it: let go of the request
-        throw bytes.failure ?? error;
-      }
+      await receiveChunk(store, { namespace, repo, hash, offset }, new RequestBody(body, { atMost: maxChunkBytes }));
       await redis.set(keys.chunkUpload(namespace, repo, hash), randomUUID(), 'EX', chunkTokenSeconds);
       return success('resource_created');
     });
@@ -131,16 +125,16 @@ export async function versionsRoutes(app: TypedApp, services: AppServices): Prom
       return success('resource_found', { hash, path: workspaceId === '' ? null : path, job_id: null });
     }
     const chunkKeys = chunks.map((c) => c.key);
-    const data: IngestJobData = {
+    const data = wholeFileJob({
       namespace,
       repo,
       repoUuid: request.repository.uuid,
-      workspaceId,
+      workspaceId: workspace?.id ?? null,
+      path,
+      hash,
+      keys: chunkKeys,
       bytes: 0,
-      stage: workspaceId !== '',
-      spoolKeys: chunkKeys,
-      parts: [{ path, gzip: false, spool: '', offset: 0, length: 0, expectHash: hash, chunks: chunkKeys }],
-    };
+    });
     // A repeated completion joins the job of the same chunks; chunks sent since (a corrected
     // retry after a refusal) make a new job. No token (it outlived the chunks): a job of its own.
     const sent = (await redis.get(keys.chunkUpload(namespace, repo, hash))) ?? randomUUID();
@@ -160,14 +154,13 @@ export async function versionsRoutes(app: TypedApp, services: AppServices): Prom
   await multipartOnly(app, (scope) =>
     scope.post(base, { schema: batchUpload, config: { upload: true } }, async (request) => {
       const { namespace, repo } = request.params;
-      const spool = await spoolMultipart(
-        request,
+      const spool = await spoolMultipart(multipartParts(request), {
         store,
-        config.limits,
-        (filename) => ({ path: assertHash(filename), expectHash: filename }),
-        false,
+        limits: config.limits,
+        target: (filename) => ({ path: assertHash(filename), expectHash: filename }),
+        durable: false,
         early,
-      );
+      });
       if (spool.parts.length === 0) return success('resource_created', { err_files: [] });
       const data: IngestJobData = {
         namespace,

@@ -1,12 +1,26 @@
 import { randomUUID } from 'node:crypto';
-import type { FastifyRequest } from 'fastify';
+import type { Readable } from 'node:stream';
 import { maxPathBytes, SluiceError, type Limits } from '@sluice/core';
 import type { BlobStore } from '@sluice/storage';
 import { ingestMetrics } from '@sluice/telemetry';
-import { SpoolWriter, type EarlyStart } from '@sluice/ingest';
+import { SpoolWriter, type EarlyStart } from './spool-writer.js';
 
 /** Where a part goes, from its filename: the staged path, and the hash it must have if named. */
 export type PartTarget = (filename: string) => { path: string; expectHash?: string };
+
+/** One part of a multipart body as the HTTP layer parses it (@fastify/multipart's shape). */
+export type IncomingPart =
+  | { type: 'file'; fieldname: string; filename?: string | undefined; mimetype?: string; file: Readable }
+  | { type: 'field'; fieldname: string };
+
+export interface SpoolMultipartOptions {
+  store: BlobStore;
+  limits: Limits;
+  target: PartTarget;
+  /** Whether spool objects must survive a power cut (see SpoolWriter). */
+  durable: boolean;
+  early: EarlyStart;
+}
 
 /**
  * The longest filename a part may carry, in UTF-8 bytes: the path limit, checked before the part
@@ -25,19 +39,13 @@ function isGzip(mimetype: string | undefined): boolean {
  * spooled is removed before the error propagates.
  */
 export async function spoolMultipart(
-  request: FastifyRequest,
-  store: BlobStore,
-  limits: Limits,
-  target: PartTarget,
-  durable: boolean,
-  early: EarlyStart,
+  parts: AsyncIterable<IncomingPart>,
+  { store, limits, target, durable, early }: SpoolMultipartOptions,
 ): Promise<SpoolWriter> {
-  if (!request.isMultipart())
-    throw new SluiceError('not_multipart', 'the request must be multipart/form-data with file[] parts');
   const spool = new SpoolWriter(store, randomUUID(), limits.maxRequestBytes, durable, early);
   const endTimer = ingestMetrics.stageSeconds.startTimer({ stage: 'spool' });
   try {
-    for await (const part of request.parts()) {
+    for await (const part of parts) {
       if (part.fieldname !== 'file[]' && part.fieldname !== 'file') {
         if (part.type === 'file') part.file.resume();
         continue;
