@@ -1,3 +1,2 @@
 export * from './start-worker.js';
-export * from './ingest-processor.js';
 export * from './worker-deps.js';

@@ -19,8 +19,7 @@ import {
   type IngestJobResult,
 } from '@sluice/queue';
 import { processCommitJob } from './commit-processor.js';
-import { IngestProcessor } from './ingest-processor.js';
-import { runDigest } from '@sluice/ingest';
+import { inflateTaskFile, IngestRunner, runDigest, type InflateTaskResult } from '@sluice/ingest';
 import { countDependencyError, ingestMetrics } from '@sluice/telemetry';
 import { observeThreadPool } from './observe-thread-pool.js';
 import type { WorkerDeps } from './worker-deps.js';
@@ -82,7 +81,7 @@ function countFailure(queue: 'ingest' | 'commit', failure: JobFailure): void {
 
 export function startWorker(deps: WorkerDeps, settings: WorkerSettings): RunningWorker {
   const pool = new Piscina({
-    filename: new URL('./threads/inflate-task.js', import.meta.url).href,
+    filename: inflateTaskFile,
     minThreads: settings.threads,
     maxThreads: settings.threads,
     idleTimeout: 60_000,
@@ -100,7 +99,7 @@ export function startWorker(deps: WorkerDeps, settings: WorkerSettings): Running
     }
   };
   const { store, objects, versions, versionWriter, staging, repos, workspaces, committer, digestBoard } = deps;
-  const processor = new IngestProcessor({
+  const runner = new IngestRunner({
     store,
     objects,
     versions,
@@ -109,7 +108,7 @@ export function startWorker(deps: WorkerDeps, settings: WorkerSettings): Running
     repos,
     workspaces,
     digestBoard,
-    pool,
+    inflate: async (task) => (await pool.run(task, { transferList: [task.segment] })) as InflateTaskResult,
     limits: settings.limits,
     quota: settings.quota,
     retentionSeconds: settings.retentionSeconds,
@@ -123,7 +122,8 @@ export function startWorker(deps: WorkerDeps, settings: WorkerSettings): Running
   };
   const worker = new Worker<IngestJobData, IngestJobResult>(
     ingestQueueName,
-    (job) => counted(() => processor.process(job)),
+    (job) =>
+      counted(() => runner.run({ id: job.id as string, data: job.data, updateProgress: (p) => job.updateProgress(p) })),
     {
       connection: settings.connection,
       prefix: queuePrefix(settings.keyPrefix),

@@ -6,7 +6,7 @@ import { queuePrefix } from './ingest-queue.js';
  * part has filled its first spool chunk, and the worker reads the chunks as the API writes them
  * (the DigestBoard in Redis says which are written), inflating and hashing into a pending version
  * object. The request's ingest job later takes the digest's result instead of streaming the part
- * again, or streams it itself when the digest did not finish (see IngestProcessor).
+ * again, or streams it itself when the digest did not finish (see IngestRunner).
  */
 export const digestQueueName = 'digest';
 

@@ -1,5 +1,4 @@
 import { gzipSync } from 'node:zlib';
-import type { Job } from 'bullmq';
 import { Piscina } from 'piscina';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { oxenHash, type Limits } from '@sluice/core';
@@ -15,9 +14,10 @@ import {
   VersionWriter,
   WorkspaceStore,
 } from '@sluice/repository';
-import { DigestBoard } from '@sluice/ingest';
-import type { IngestJobData, IngestJobResult, SpooledPart } from '@sluice/queue';
-import { IngestProcessor } from './ingest-processor.js';
+import type { IngestJobData, IngestProgress, SpooledPart } from '@sluice/queue';
+import { DigestBoard } from './digest-board.js';
+import { IngestRunner, type IngestAttempt } from './ingest-runner.js';
+import type { InflateTask, InflateTaskResult } from './threads/inflate-task.js';
 
 const limits: Limits = {
   maxParts: 1000,
@@ -27,12 +27,9 @@ const limits: Limits = {
   maxHeaderBytes: 65536,
 };
 
-/** The fields of a BullMQ job the processor reads; the queue itself is not what is under test here. */
-function jobOf(id: string, data: IngestJobData, progress: unknown[] = []): Job<IngestJobData, IngestJobResult> {
-  return { id, data, updateProgress: async (p: unknown) => void progress.push(p) } as unknown as Job<
-    IngestJobData,
-    IngestJobResult
-  >;
+/** An attempt as the queue hands it over; the queue itself is not what is under test here. */
+function jobOf(id: string, data: IngestJobData, progress: IngestProgress[] = []): IngestAttempt {
+  return { id, data, updateProgress: async (p) => void progress.push(p) };
 }
 
 /**
@@ -41,7 +38,7 @@ function jobOf(id: string, data: IngestJobData, progress: unknown[] = []): Job<I
  * once (small content into one pack), stage every file in one step with its status, fail bad
  * content alone, and give a retried job its first result without writing anything again.
  */
-describe('IngestProcessor', () => {
+describe('IngestRunner', () => {
   const redis = connectRedis({ urls: inject('redisUrl').split(','), cluster: inject('redisCluster') });
   const keys = new RedisKeys(`ingest${Date.now().toString(36)}`);
   const store = new MemoryBlobStore();
@@ -56,7 +53,7 @@ describe('IngestProcessor', () => {
     minThreads: 1,
     maxThreads: 1,
   });
-  const processor = new IngestProcessor({
+  const runner = new IngestRunner({
     store,
     objects,
     versions,
@@ -64,7 +61,7 @@ describe('IngestProcessor', () => {
     staging,
     repos,
     workspaces,
-    pool,
+    inflate: async (task: InflateTask) => (await pool.run(task, { transferList: [task.segment] })) as InflateTaskResult,
     digestBoard: new DigestBoard(redis, keys),
     limits,
     quota: { files: 0, bytes: 0 },
@@ -112,8 +109,8 @@ describe('IngestProcessor', () => {
       { path: 'a/broken.bin', sent: Buffer.from('1f8b0800000000000003ffff', 'hex'), gzip: true },
       { path: 'a/empty.txt', sent: Buffer.alloc(0), gzip: false },
     ]);
-    const progress: unknown[] = [];
-    const result = await processor.process(jobOf('job-1', data, progress));
+    const progress: IngestProgress[] = [];
+    const result = await runner.run(jobOf('job-1', data, progress));
 
     const hash = await oxenHash(csv);
     expect(result.paths).toEqual(['a/rows.csv', 'a/copy.csv', 'a/empty.txt']);
@@ -139,10 +136,10 @@ describe('IngestProcessor', () => {
 
   it('answers a retried job with its first result, writing nothing again', async () => {
     const data = await spooled('spool/req2/0', [{ path: 'b/one.txt', sent: Buffer.from('one'), gzip: false }]);
-    const first = await processor.process(jobOf('job-2', data));
+    const first = await runner.run(jobOf('job-2', data));
     const before = await keysUnder('');
     // the retry finds the spool gone (the first attempt dropped it) and the result recorded
-    const again = await processor.process(jobOf('job-2', data));
+    const again = await runner.run(jobOf('job-2', data));
     expect(again).toEqual(first);
     expect(await keysUnder('')).toEqual(before);
   });
@@ -157,7 +154,7 @@ describe('IngestProcessor', () => {
       stage: true,
       parts: [{ path: 'c/x.txt', gzip: false, spool: 'spool/gone/0', offset: 0, length: 3 }],
     };
-    const result = await processor.process(jobOf('job-3', data));
+    const result = await runner.run(jobOf('job-3', data));
     expect(result.paths).toEqual([]);
     expect(result.files[0]).toMatchObject({ path: 'c/x.txt', error: { code: 'spool_missing' } });
   });

@@ -1,7 +1,14 @@
-import type { Job } from 'bullmq';
-import type { Piscina } from 'piscina';
 import { errorCodeOf, mapLimit, SluiceError, type ContentFacts, type ErrorCode, type Limits } from '@sluice/core';
-import { collisionMessage, type WorkspaceQuota } from '@sluice/repository';
+import {
+  collisionMessage,
+  type ObjectStore,
+  type RepoStore,
+  type StagingIndex,
+  type VersionIndex,
+  type VersionWriter,
+  type WorkspaceQuota,
+  type WorkspaceStore,
+} from '@sluice/repository';
 import {
   type FileResult,
   type IngestJobData,
@@ -11,27 +18,39 @@ import {
   type SegmentPart,
   type SpooledPart,
 } from '@sluice/queue';
+import type { BlobStore } from '@sluice/storage';
 import type { InflateTask, InflateTaskResult } from './threads/inflate-task.js';
-import type { WorkerDeps } from './worker-deps.js';
-import {
-  assertPlaceable,
-  awaitDigest,
-  inlinePartMaxBytes,
-  stageFiles,
-  streamPart,
-  type PlannedStatus,
-  type StreamedFile,
-} from '@sluice/ingest';
+import { awaitDigest } from './await-digest.js';
+import type { DigestBoard } from './digest-board.js';
+import { inlinePartMaxBytes } from './spool-layout.js';
+import { stageFiles } from './stage-files.js';
+import { assertPlaceable, type PlannedStatus } from './stage-plan.js';
+import { streamPart, type StreamedFile } from './stream-part.js';
 import { timed, ingestMetrics } from '@sluice/telemetry';
 
-export interface IngestProcessorDeps extends Pick<
-  WorkerDeps,
-  'store' | 'objects' | 'versions' | 'versionWriter' | 'staging' | 'repos' | 'workspaces' | 'digestBoard'
-> {
-  pool: Piscina;
+export interface IngestRunnerDeps {
+  /** Spool segments and pending objects to read and drop. */
+  store: BlobStore;
+  objects: ObjectStore;
+  versions: VersionIndex;
+  versionWriter: VersionWriter;
+  staging: StagingIndex;
+  /** What each repository already references: a job counts only that content as deduplicated. */
+  repos: RepoStore;
+  workspaces: WorkspaceStore;
+  digestBoard: DigestBoard;
+  /** Runs a task of `threads/inflate-task.ts` on a thread, its segment transferred, not copied. */
+  inflate: (task: InflateTask) => Promise<InflateTaskResult>;
   limits: Limits;
   quota: WorkspaceQuota;
   retentionSeconds: number;
+}
+
+/** One attempt of an ingest job, as the queue hands it over. */
+export interface IngestAttempt {
+  id: string;
+  data: IngestJobData;
+  updateProgress(progress: IngestProgress): Promise<void>;
 }
 
 type Outcome = ContentFacts | { error: { code: ErrorCode; message: string } };
@@ -51,12 +70,12 @@ const streamsInFlight = 2;
  * result, then drop the spool. Every step is idempotent, so a job retried after its worker died
  * stages each file once with the right hash.
  */
-export class IngestProcessor {
-  constructor(private readonly deps: IngestProcessorDeps) {}
+export class IngestRunner {
+  constructor(private readonly deps: IngestRunnerDeps) {}
 
-  async process(job: Job<IngestJobData, IngestJobResult>): Promise<IngestJobResult> {
+  async run(job: IngestAttempt): Promise<IngestJobResult> {
     const { namespace, repo, workspaceId, parts, spoolKeys } = job.data;
-    const jobId = job.id as string;
+    const jobId = job.id;
     const { staging, workspaces, objects } = this.deps;
 
     if ((await staging.appliedResult(namespace, repo, jobId)) !== null) return this.recordedResult(job);
@@ -215,7 +234,7 @@ export class IngestProcessor {
       }),
       limits: { ...this.deps.limits, inlineInflateBytes, taskOutputBytes },
     };
-    const result = (await this.deps.pool.run(task, { transferList: [task.segment] })) as InflateTaskResult;
+    const result = await this.deps.inflate(task);
     const { stageSeconds, stageBytes } = ingestMetrics;
     stageSeconds.observe({ stage: 'gunzip' }, result.stages.gunzipMs / 1000);
     stageSeconds.observe({ stage: 'hash' }, result.stages.hashMs / 1000);
@@ -283,9 +302,9 @@ export class IngestProcessor {
   }
 
   /** The result another attempt of this job recorded; its spool is dropped again in case that attempt died first. */
-  private async recordedResult(job: Job<IngestJobData, IngestJobResult>): Promise<IngestJobResult> {
+  private async recordedResult(job: IngestAttempt): Promise<IngestJobResult> {
     const { namespace, repo, spoolKeys } = job.data;
-    const recorded = await this.deps.staging.appliedResult(namespace, repo, job.id as string);
+    const recorded = await this.deps.staging.appliedResult(namespace, repo, job.id);
     if (recorded === null) throw new SluiceError('internal', `job ${job.id}: no recorded result`);
     await this.deps.store.delete(spoolKeys);
     return JSON.parse(recorded) as IngestJobResult;
@@ -293,7 +312,7 @@ export class IngestProcessor {
 
   /** Ends a job that only stores content (POST /versions): records per-file results, drops the spool. */
   private async finishUnstaged(
-    job: Job<IngestJobData, IngestJobResult>,
+    job: IngestAttempt,
     outcomes: Outcome[],
     deduplicated: number,
   ): Promise<IngestJobResult> {
@@ -319,7 +338,7 @@ export class IngestProcessor {
     await this.deps.staging.recordResult(
       namespace,
       repo,
-      job.id as string,
+      job.id,
       JSON.stringify(result),
       this.deps.retentionSeconds,
       hashes,
@@ -328,24 +347,14 @@ export class IngestProcessor {
   }
 
   /** Fails every file of a job that cannot be staged at all, and records that as its result. */
-  private async abandon(
-    job: Job<IngestJobData, IngestJobResult>,
-    code: ErrorCode,
-    message: string,
-  ): Promise<IngestJobResult> {
+  private async abandon(job: IngestAttempt, code: ErrorCode, message: string): Promise<IngestJobResult> {
     const { namespace, repo, parts } = job.data;
     const result: IngestJobResult = {
       paths: [],
       files: parts.map((p) => ({ path: p.path, error: { code, message } })),
       deduplicated: 0,
     };
-    await this.deps.staging.recordResult(
-      namespace,
-      repo,
-      job.id as string,
-      JSON.stringify(result),
-      this.deps.retentionSeconds,
-    );
+    await this.deps.staging.recordResult(namespace, repo, job.id, JSON.stringify(result), this.deps.retentionSeconds);
     return this.recordedResult(job);
   }
 }
