@@ -9,7 +9,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AppServices } from './app-services.js';
 import { oxenProtocol } from './plugins/oxen-protocol.js';
 import { StorageHealth } from './storage-health.js';
-import { jsonText, multipartOnly } from './plugins/json-text.js';
+import { jsonText } from './plugins/json-text.js';
 import { bearerAuth, identifyCaller } from './auth/bearer-auth.js';
 import { originGuard } from './origin-guard.js';
 import { uploadAdmission } from './plugins/upload-admission.js';
@@ -20,25 +20,9 @@ import { httpMetrics } from './plugins/http-metrics.js';
 import { openApi } from './openapi/openapi.js';
 import { routeContract } from './plugins/route-contract.js';
 import { metaRoutes } from './routes/meta-routes.js';
-import { repoRoutes } from './routes/repo-routes.js';
-import { workspaceRoutes } from './routes/workspace-routes.js';
-import { uploadRoute } from './routes/upload-route.js';
 import { jobRoutes } from './routes/job-routes.js';
-import { changesRoutes } from './routes/changes-routes.js';
-import { stagedFileRoutes } from './routes/staged-file-routes.js';
-import { branchRoutes } from './routes/branch-routes.js';
-import { merkleRoutes } from './routes/merkle-routes.js';
-import { commitRoutes } from './routes/commit-routes.js';
-import { workspaceCommitRoutes } from './routes/workspace-commit-routes.js';
-import { stageEditRoutes } from './routes/stage-edit-routes.js';
-import { revisionRoutes } from './routes/revision-routes.js';
-import { archiveRoute } from './routes/archive-route.js';
-import { compareRoutes } from './routes/compare-routes.js';
-import { versionsRoutes } from './routes/versions-routes.js';
-import { versionDownloadRoutes } from './routes/version-download-routes.js';
-import { uploadsRoutes } from './routes/uploads-routes.js';
 import { dashboardRoutes } from './routes/dashboard-routes.js';
-import { stageHashesRoute } from './routes/stage-hashes-route.js';
+import { repositoryRoutes } from './routes/repository-routes.js';
 
 /**
  * Errors Node raises before any route runs (headers past SLUICE_MAX_HEADER_BYTES, malformed
@@ -152,8 +136,8 @@ export async function buildApp(
   identifyCaller(app, services.tokens);
   await rateLimits(app, services);
   bearerAuth(app, services.tokens);
-  // after the caller is authorized: a refused caller learns nothing of what exists
-  repoScope(app, services);
+  // what the repository and workspace prefixes find for their routes (routes/repository-routes.ts)
+  repoScope(app);
   uploadAdmission(app, {
     maxUploads: services.config.maxUploadsInFlight,
     maxBytes: services.config.maxSpoolBytesInFlight,
@@ -182,25 +166,8 @@ export async function buildApp(
     },
   });
   metaRoutes(app, services, storage);
-  repoRoutes(app, services);
-  workspaceRoutes(app, services);
-  await multipartOnly(app, (scope) => uploadRoute(scope, services));
   jobRoutes(app, services);
-  changesRoutes(app, services);
-  stagedFileRoutes(app, services);
-  // first: it adds the constraint that tells the push's merge from a branch update
-  merkleRoutes(app, services);
-  branchRoutes(app, services);
-  commitRoutes(app, services);
-  workspaceCommitRoutes(app, services);
-  stageEditRoutes(app, services);
-  revisionRoutes(app, services);
-  archiveRoute(app, services);
-  compareRoutes(app, services);
-  await versionsRoutes(app, services);
-  await versionDownloadRoutes(app, services);
-  await uploadsRoutes(app, services);
-  stageHashesRoute(app, services);
+  await repositoryRoutes(app, services);
   await dashboardRoutes(app, services);
   return app;
 }

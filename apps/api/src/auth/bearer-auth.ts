@@ -18,6 +18,8 @@ declare module 'fastify' {
      * HEAD, write access otherwise.
      */
     access?: 'open' | 'admin';
+    /** The route names its namespace in its body, not its URL (repository creation): authorized once it is parsed. */
+    namespaceInBody?: boolean;
   }
 }
 
@@ -88,9 +90,8 @@ function accessFor(request: FastifyRequest): Access {
   return request.method === 'GET' || request.method === 'HEAD' || request.method === 'QUERY' ? 'read' : 'write';
 }
 
-/** Only repository creation names its namespace in the body instead of the URL. */
 const namesNamespaceInBody = (request: FastifyRequest) =>
-  request.method === 'POST' && request.routeOptions.url === '/api/repos';
+  (request.routeOptions.config as { namespaceInBody?: boolean } | undefined)?.namespaceInBody === true;
 
 function refuse(
   request: FastifyRequest,

@@ -26,31 +26,27 @@ const segmentsOf = (path: string) => path.split('/').filter((segment) => segment
  * the archive as if whole.
  */
 export function archiveRoute(app: TypedApp, { repos, objects, versionReader }: AppServices): void {
-  app.get(
-    '/api/repos/:namespace/:repo/archive/*',
-    { schema: getArchive, config: { rateClass: 'read', stream: true } },
-    async (request, reply) => {
-      const { namespace, repo } = request.params;
-      const { commit, path } = await repos.resolveRevision(namespace, repo, request.params['*']);
-      const clean = path.replace(/^\/+|\/+$/g, '');
-      const node: Pick<TreeEntry, 'kind' | 'hash' | 'size' | 'name'> | null =
-        clean === ''
-          ? { kind: 'dir', hash: commit.root, size: 0, name: '' }
-          : await objects.lookup(commit.root, normalizeRelativePath(clean));
-      if (node === null) throw new SluiceError('resource_not_found', `Could not find path: ${clean}`);
-      const after = segmentsOf(request.query.after ?? '');
-      const files = node.kind === 'dir' ? walkFiles(objects, node.hash, after) : fileItself(node as TreeEntry, after);
-      const mtime = Math.max(0, Math.floor(Date.parse(commit.timestamp) / 1000) || 0);
-      const entries = tarEntries(versionReader.inStoreOrder(withContent(files)), versionReader, mtime);
-      const gzip = request.query.gzip === true;
-      const base = clean === '' ? repo : clean.slice(clean.lastIndexOf('/') + 1);
-      return reply
-        .header('content-type', gzip ? 'application/gzip' : 'application/x-tar')
-        .header('content-disposition', contentDisposition(`${base}.tar${gzip ? '.gz' : ''}`))
-        .header('oxen-revision-id', commit.id)
-        .send(gzip ? tarGzStream(entries) : tarStream(entries));
-    },
-  );
+  app.get('/archive/*', { schema: getArchive, config: { rateClass: 'read', stream: true } }, async (request, reply) => {
+    const { namespace, repo } = request.params;
+    const { commit, path } = await repos.resolveRevision(namespace, repo, request.params['*']);
+    const clean = path.replace(/^\/+|\/+$/g, '');
+    const node: Pick<TreeEntry, 'kind' | 'hash' | 'size' | 'name'> | null =
+      clean === ''
+        ? { kind: 'dir', hash: commit.root, size: 0, name: '' }
+        : await objects.lookup(commit.root, normalizeRelativePath(clean));
+    if (node === null) throw new SluiceError('resource_not_found', `Could not find path: ${clean}`);
+    const after = segmentsOf(request.query.after ?? '');
+    const files = node.kind === 'dir' ? walkFiles(objects, node.hash, after) : fileItself(node as TreeEntry, after);
+    const mtime = Math.max(0, Math.floor(Date.parse(commit.timestamp) / 1000) || 0);
+    const entries = tarEntries(versionReader.inStoreOrder(withContent(files)), versionReader, mtime);
+    const gzip = request.query.gzip === true;
+    const base = clean === '' ? repo : clean.slice(clean.lastIndexOf('/') + 1);
+    return reply
+      .header('content-type', gzip ? 'application/gzip' : 'application/x-tar')
+      .header('content-disposition', contentDisposition(`${base}.tar${gzip ? '.gz' : ''}`))
+      .header('oxen-revision-id', commit.id)
+      .send(gzip ? tarGzStream(entries) : tarStream(entries));
+  });
 }
 
 /** A path that names a file: one entry, its base name (none when `after` is not before it). */

@@ -10,7 +10,7 @@ import { listBranches, showBranch, createBranch, deleteBranch, updateBranch } fr
  * client sends these bodies without a Content-Type.
  */
 export function branchRoutes(app: TypedApp, { repos }: AppServices): void {
-  const base = '/api/repos/:namespace/:repo/branches';
+  const base = '/branches';
 
   app.get(base, { schema: listBranches }, async (request) => {
     const { namespace, repo } = request.params;

@@ -29,8 +29,6 @@ function page(first: FirstPaths<StagedEntry>, pageNumber: number, pageSize: numb
 
 /** Workspace status and unstaging (docs/architecture.md#the-stage), with the deprecated aliases. */
 export function changesRoutes(app: TypedApp, { staging }: AppServices): void {
-  const base = '/api/repos/:namespace/:repo/workspaces/:workspaceId';
-
   const list = async (request: RequestOf<typeof listRoot | typeof listChanges>) => {
     const { namespace, repo } = request.params;
     const workspace = request.workspace;
@@ -67,8 +65,8 @@ export function changesRoutes(app: TypedApp, { staging }: AppServices): void {
       },
     });
   };
-  app.get(`${base}/changes`, { schema: listRoot }, list);
-  app.get(`${base}/changes/*`, { schema: listChanges }, list);
+  app.get('/changes', { schema: listRoot }, list);
+  app.get('/changes/*', { schema: listChanges }, list);
 
   const unstageOne = async (request: RequestOf<typeof unstage | typeof unstageFile>) => {
     const { namespace, repo } = request.params;
@@ -77,14 +75,14 @@ export function changesRoutes(app: TypedApp, { staging }: AppServices): void {
       throw new SluiceError('resource_not_found', `Could not find path: ${request.params['*']}`);
     return success('resource_deleted');
   };
-  app.delete(`${base}/changes/*`, { schema: unstage }, unstageOne);
-  app.delete(`${base}/files/*`, { schema: unstageFile }, unstageOne);
+  app.delete('/changes/*', { schema: unstage }, unstageOne);
+  app.delete('/files/*', { schema: unstageFile }, unstageOne);
 
   const unstageManyOf = async (request: RequestOf<typeof unstageMany | typeof unstageManyStaged>) => {
     const { namespace, repo } = request.params;
     await staging.unstage(namespace, repo, request.workspace.id, request.body);
     return success('resource_deleted');
   };
-  app.delete(`${base}/changes`, { schema: unstageMany }, unstageManyOf);
-  app.delete(`${base}/staged`, { schema: unstageManyStaged }, unstageManyOf);
+  app.delete('/changes', { schema: unstageMany }, unstageManyOf);
+  app.delete('/staged', { schema: unstageManyStaged }, unstageManyOf);
 }

@@ -9,13 +9,12 @@ import { showCommit, completeCommit, action, actionGet } from './commit-routes.s
  * commit (docs/architecture.md#commits); `commits/{id}/complete` comes without a Content-Type.
  */
 export function commitRoutes(app: TypedApp, { repos }: AppServices): void {
-  const base = '/api/repos/:namespace/:repo';
   const show = async (params: RequestOf<typeof showCommit | typeof completeCommit>['params']) =>
     commitView(await repos.requireCommit(params.namespace, params.repo, params.commitId));
-  app.get(`${base}/commits/:commitId`, { schema: showCommit }, async (request) =>
+  app.get('/commits/:commitId', { schema: showCommit }, async (request) =>
     success('resource_found', { commit: await show(request.params) }),
   );
-  app.post(`${base}/commits/:commitId/complete`, { schema: completeCommit }, async (request) =>
+  app.post('/commits/:commitId/complete', { schema: completeCommit }, async (request) =>
     success('resource_created', { commit: await show(request.params) }),
   );
 
@@ -25,6 +24,6 @@ export function commitRoutes(app: TypedApp, { repos }: AppServices): void {
     status_message: 'resource_found',
     state: request.params.state,
   });
-  app.post(`${base}/action/:state/:action`, { schema: action }, actionHook);
-  app.get(`${base}/action/:state/:action`, { schema: actionGet }, actionHook);
+  app.post('/action/:state/:action', { schema: action }, actionHook);
+  app.get('/action/:state/:action', { schema: actionGet }, actionHook);
 }

@@ -19,7 +19,7 @@ export function compareRoutes(app: TypedApp, { repos, objects }: AppServices): v
     return resolved.commit;
   };
 
-  app.get('/api/repos/:namespace/:repo/compare/trees', { schema: compareTrees }, async (request) => {
+  app.get('/compare/trees', { schema: compareTrees }, async (request) => {
     const { namespace, repo } = request.params;
     const { base, head, after, page_size: pageSize = 100 } = request.query;
     const [baseCommit, headCommit] = await Promise.all([

@@ -17,7 +17,6 @@ const writeInstead =
  * naming what to use instead, once the repository is found; the body is never read.
  */
 export function merkleRoutes(app: TypedApp, { repos }: AppServices): void {
-  const base = '/api/repos/:namespace/:repo';
   const refuse = (message: string) => async (request: RequestOf<typeof mergePushedCommit | typeof merkleTreeRead>) => {
     const { namespace, repo } = request.params;
     await repos.require(namespace, repo);
@@ -29,7 +28,7 @@ export function merkleRoutes(app: TypedApp, { repos }: AppServices): void {
 
   wildcardTail(app, ['/merge']);
   app.put(
-    `${base}/branches/*`,
+    '/branches/*',
     {
       schema: mergePushedCommit,
       constraints: { wildcardTail: '/merge' },
@@ -43,6 +42,6 @@ export function merkleRoutes(app: TypedApp, { repos }: AppServices): void {
   const tree =
     `sluice does not store Oxen's merkle tree, so oxen clone, pull, fetch, push and the download of a directory ` +
     `do not work against it. Instead, ${readInstead}; ${writeInstead}`;
-  app.get(`${base}/tree/*`, { schema: merkleTreeRead, preParsing: refuse(tree) }, unreachable);
-  app.post(`${base}/tree/*`, { schema: merkleTreeWrite, preParsing: refuse(tree) }, unreachable);
+  app.get('/tree/*', { schema: merkleTreeRead, preParsing: refuse(tree) }, unreachable);
+  app.post('/tree/*', { schema: merkleTreeWrite, preParsing: refuse(tree) }, unreachable);
 }

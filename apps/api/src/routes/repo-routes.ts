@@ -4,8 +4,10 @@ import { commitView, repositoryView } from './views.js';
 import type { TypedApp } from '../openapi/schema-kit.js';
 import { createRepo, listRepos, deleteRepo, showRepo } from './repo-routes.schema.js';
 
-export function repoRoutes(app: TypedApp, { repos, objects, eraser }: AppServices): void {
-  app.post('/api/repos', { schema: createRepo }, async (request) => {
+/** Under `/api/repos`: what names no repository yet (creation, a namespace's list) and deletion. */
+export function repoRoutes(app: TypedApp, { repos, eraser }: AppServices): void {
+  // the one route whose namespace is in its body: bearer-auth.ts authorizes it once the body is parsed
+  app.post('', { schema: createRepo, config: { namespaceInBody: true } }, async (request) => {
     const { namespace, name, files } = request.body;
     const { repo, latestCommit } = await repos.create(namespace, name, files ?? []);
     // Upstream answers a creation with `resource_found`.
@@ -14,20 +16,24 @@ export function repoRoutes(app: TypedApp, { repos, objects, eraser }: AppService
     });
   });
 
-  app.get('/api/repos/:namespace', { schema: listRepos }, async (request) => {
+  app.get('/:namespace', { schema: listRepos }, async (request) => {
     const list = await repos.list(request.params.namespace);
     return success('resource_found', { repositories: list.map((repo) => repositoryView(repo)) });
   });
 
-  // Runs without repo-scope's lookup: a deletion cut short left no record, only its mark, and this finishes it.
-  app.delete('/api/repos/:namespace/:repo', { schema: deleteRepo }, async (request) => {
+  // Outside the repository prefix, so without its lookup: a deletion cut short left no record, only its
+  // mark, and this finishes it.
+  app.delete('/:namespace/:repo', { schema: deleteRepo }, async (request) => {
     const { namespace, repo } = request.params;
     const unlinked = await eraser.erase(namespace, repo);
     request.log.info({ namespace, repo, keys: unlinked }, 'repository deleted');
     return success('resource_deleted');
   });
+}
 
-  app.get('/api/repos/:namespace/:repo', { schema: showRepo }, async (request) => {
+/** The repository itself, at the repository prefix (repository-routes.ts). */
+export function showRepoRoute(app: TypedApp, { repos, objects }: AppServices): void {
+  app.get('', { schema: showRepo }, async (request) => {
     const { namespace, repo: name } = request.params;
     const repo = request.repository;
     const branches = await repos.branches(namespace, name);

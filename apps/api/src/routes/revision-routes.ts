@@ -24,10 +24,9 @@ const maxHistory = 100_000;
  * is the client's log and `GET R/revisions/{rev}` what Python's RemoteRepo resolves on opening.
  */
 export function revisionRoutes(app: TypedApp, { repos, objects, versionReader }: AppServices): void {
-  const base = '/api/repos/:namespace/:repo';
   const resolve = (params: RevisionParams) => repos.resolveRevision(params.namespace, params.repo, params['*']);
 
-  app.get(`${base}/file/*`, { schema: getFile, config: readClass }, async (request, reply) => {
+  app.get('/file/*', { schema: getFile, config: readClass }, async (request, reply) => {
     const { commit, path } = await resolve(request.params);
     const entry = await objects.lookup(commit.root, normalizeRelativePath(path));
     if (entry === null) throw new SluiceError('resource_not_found', `Could not find path: ${path}`);
@@ -51,7 +50,7 @@ export function revisionRoutes(app: TypedApp, { repos, objects, versionReader }:
     return { ...resolved, clean, node };
   };
 
-  app.get(`${base}/meta/*`, { schema: getMeta, config: readClass }, async (request) => {
+  app.get('/meta/*', { schema: getMeta, config: readClass }, async (request) => {
     const { clean, node } = await entryAt(request.params);
     const size =
       clean === '' ? (await objects.readNode(node.hash)).reduce((sum, entry) => sum + entry.size, 0) : node.size;
@@ -60,7 +59,7 @@ export function revisionRoutes(app: TypedApp, { repos, objects, versionReader }:
   });
 
   // `oxen download` of a file past its 10 MiB segment: ranges fetched in parallel, raw bytes
-  app.get(`${base}/chunk/*`, { schema: getChunk, config: readClass }, async (request, reply) => {
+  app.get('/chunk/*', { schema: getChunk, config: readClass }, async (request, reply) => {
     const { commit, clean, node } = await entryAt(request.params);
     if (node.kind === 'dir') throw new SluiceError('not_a_file', `${clean} is a directory`);
     const start = Math.min(request.query.chunk_start ?? 0, node.size);
@@ -72,7 +71,7 @@ export function revisionRoutes(app: TypedApp, { repos, objects, versionReader }:
       .send(await versionReader.openRange(node.hash, start, length));
   });
 
-  app.get(`${base}/dir/*`, { schema: listDir }, async (request) => {
+  app.get('/dir/*', { schema: listDir }, async (request) => {
     const { commit, path, revision } = await resolve(request.params);
     const { page: pageNumber = 1, page_size: pageSize = 100 } = request.query;
     const clean = path.replace(/^\/+|\/+$/g, '');
@@ -97,7 +96,7 @@ export function revisionRoutes(app: TypedApp, { repos, objects, versionReader }:
     });
   });
 
-  app.get(`${base}/commits/history/*`, { schema: listCommitHistory }, async (request) => {
+  app.get('/commits/history/*', { schema: listCommitHistory }, async (request) => {
     const { commit, path } = await resolve(request.params);
     const { page: pageNumber = 1, page_size: pageSize = 100 } = request.query;
     const trimmed = path.replace(/^\/+|\/+$/g, '');
@@ -122,7 +121,7 @@ export function revisionRoutes(app: TypedApp, { repos, objects, versionReader }:
     return (now?.hash ?? null) !== (before?.hash ?? null);
   };
 
-  app.get(`${base}/revisions/*`, { schema: getRevision }, async (request) => {
+  app.get('/revisions/*', { schema: getRevision }, async (request) => {
     const { commit, branch, revision, path } = await resolve(request.params);
     return success('resource_found', {
       resource: {

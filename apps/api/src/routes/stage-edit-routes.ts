@@ -5,8 +5,6 @@ import { rmFiles, rmFilesVersions, mv } from './stage-edit-routes.schema.js';
 
 /** `oxen rm` (DELETE W/files) and `oxen mv` (PATCH W/files/{path}): docs/architecture.md#the-stage. */
 export function stageEditRoutes(app: TypedApp, { stageEditor }: AppServices): void {
-  const base = '/api/repos/:namespace/:repo/workspaces/:workspaceId';
-
   const remove = async (
     request: RequestOf<typeof rmFiles | typeof rmFilesVersions>,
     reply: ReplyOf<typeof rmFiles | typeof rmFilesVersions>,
@@ -22,10 +20,10 @@ export function stageEditRoutes(app: TypedApp, { stageEditor }: AppServices): vo
       status_description: 'Cannot call `oxen rm` on uncommitted files',
     };
   };
-  app.delete(`${base}/files`, { schema: rmFiles }, remove);
-  app.delete(`${base}/versions`, { schema: rmFilesVersions }, remove);
+  app.delete('/files', { schema: rmFiles }, remove);
+  app.delete('/versions', { schema: rmFilesVersions }, remove);
 
-  app.patch(`${base}/files/*`, { schema: mv }, async (request) => {
+  app.patch('/files/*', { schema: mv }, async (request) => {
     const { namespace, repo } = request.params;
     await stageEditor.move(namespace, repo, request.workspace, request.params['*'], request.body.new_path);
     return success('resource_updated');

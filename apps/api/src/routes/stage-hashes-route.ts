@@ -17,26 +17,22 @@ const hashPattern = /^[0-9a-f]{1,32}$/;
  * Content of other repositories counts as missing, whoever holds it.
  */
 export function stageHashesRoute(app: TypedApp, services: AppServices): void {
-  app.post(
-    '/api/repos/:namespace/:repo/workspaces/:workspaceId/stage_hashes',
-    { schema: stageHashes },
-    async (request) => {
-      const { files } = request.body;
-      if (files.length > maxHashEntries)
-        throw new SluiceError('too_many_parts', `at most ${maxHashEntries} files per request`);
-      const wanted = files.map((f) => {
-        if (!hashPattern.test(f.hash)) throw new SluiceError('bad_request', `not an Oxen content hash: ${f.hash}`);
-        return { path: normalizeRelativePath(f.path), hash: f.hash };
-      });
-      return success(
-        'resource_created',
-        await stageKnownContent(
-          { ...services, quota: services.config.workspaceQuota },
-          request.repository,
-          request.workspace,
-          wanted,
-        ),
-      );
-    },
-  );
+  app.post('/stage_hashes', { schema: stageHashes }, async (request) => {
+    const { files } = request.body;
+    if (files.length > maxHashEntries)
+      throw new SluiceError('too_many_parts', `at most ${maxHashEntries} files per request`);
+    const wanted = files.map((f) => {
+      if (!hashPattern.test(f.hash)) throw new SluiceError('bad_request', `not an Oxen content hash: ${f.hash}`);
+      return { path: normalizeRelativePath(f.path), hash: f.hash };
+    });
+    return success(
+      'resource_created',
+      await stageKnownContent(
+        { ...services, quota: services.config.workspaceQuota },
+        request.repository,
+        request.workspace,
+        wanted,
+      ),
+    );
+  });
 }

@@ -57,52 +57,48 @@ export function uploadRoute(app: TypedApp, services: AppServices): void {
     return success('resource_created', { paths: result.paths, deduplicated: result.deduplicated });
   };
 
-  app.post(
-    '/api/repos/:namespace/:repo/workspaces/:workspaceId/files/*',
-    { schema: add, config: { upload: true } },
-    async (request: UploadRequest, reply) => {
-      const { namespace, repo } = request.params;
-      const directory = request.params['*'];
-      const workspace = request.workspace;
+  app.post('/files/*', { schema: add, config: { upload: true } }, async (request: UploadRequest, reply) => {
+    const { namespace, repo } = request.params;
+    const directory = request.params['*'];
+    const workspace = request.workspace;
 
-      const idempotencyKey = request.headers['idempotency-key'];
-      let jobId: string = randomUUID();
-      if (typeof idempotencyKey === 'string' && idempotencyKey !== '') {
-        // the repository's uuid: a key sent again to a repository deleted and created again under
-        // the same name is a new upload, never the job of the one that was deleted
-        const scope = `${namespace}/${repo}/${request.repository.uuid}/${workspace.id}/${idempotencyKey}`;
-        jobId = 'idem-' + createHash('sha256').update(scope).digest('hex').slice(0, 40);
-        const existing = await queue.getJob(jobId);
-        if (existing) return answer(request, reply, existing);
-      }
+    const idempotencyKey = request.headers['idempotency-key'];
+    let jobId: string = randomUUID();
+    if (typeof idempotencyKey === 'string' && idempotencyKey !== '') {
+      // the repository's uuid: a key sent again to a repository deleted and created again under
+      // the same name is a new upload, never the job of the one that was deleted
+      const scope = `${namespace}/${repo}/${request.repository.uuid}/${workspace.id}/${idempotencyKey}`;
+      jobId = 'idem-' + createHash('sha256').update(scope).digest('hex').slice(0, 40);
+      const existing = await queue.getJob(jobId);
+      if (existing) return answer(request, reply, existing);
+    }
 
-      await refuseWhenFull(namespace, repo, workspace.id);
-      const spool = await spoolMultipart(multipartParts(request), {
-        store,
-        limits: config.limits,
-        target: (filename) => ({ path: stagedPath(directory, filename) }),
-        durable: wantsAsync(request),
-        early,
-      });
-      if (spool.parts.length === 0) return success('resource_created', { paths: [] });
-      const data: IngestJobData = {
-        namespace,
-        repo,
-        repoUuid: request.repository.uuid,
-        workspaceId: workspace.id,
-        spoolKeys: spool.keys,
-        parts: spool.parts,
-        bytes: spool.bytes,
-        stage: true,
-      };
-      const job = await enqueueJob(queue, 'ingest', data, jobId, jobOptions, () => spool.discard()).catch(
-        async (error: unknown) => {
-          await spool.discard();
-          throw error;
-        },
-      );
-      request.log.debug({ jobId: job.id, parts: spool.parts.length, bytes: spool.bytes }, 'ingest job enqueued');
-      return answer(request, reply, job);
-    },
-  );
+    await refuseWhenFull(namespace, repo, workspace.id);
+    const spool = await spoolMultipart(multipartParts(request), {
+      store,
+      limits: config.limits,
+      target: (filename) => ({ path: stagedPath(directory, filename) }),
+      durable: wantsAsync(request),
+      early,
+    });
+    if (spool.parts.length === 0) return success('resource_created', { paths: [] });
+    const data: IngestJobData = {
+      namespace,
+      repo,
+      repoUuid: request.repository.uuid,
+      workspaceId: workspace.id,
+      spoolKeys: spool.keys,
+      parts: spool.parts,
+      bytes: spool.bytes,
+      stage: true,
+    };
+    const job = await enqueueJob(queue, 'ingest', data, jobId, jobOptions, () => spool.discard()).catch(
+      async (error: unknown) => {
+        await spool.discard();
+        throw error;
+      },
+    );
+    request.log.debug({ jobId: job.id, parts: spool.parts.length, bytes: spool.bytes }, 'ingest job enqueued');
+    return answer(request, reply, job);
+  });
 }

@@ -29,7 +29,7 @@ export const maxUploadBytes = 1024 ** 4;
  */
 export async function uploadsRoutes(app: TypedApp, services: AppServices): Promise<void> {
   const { repos, workspaces, uploads, store, queue, events, config } = services;
-  const base = '/api/repos/:namespace/:repo/versions/uploads';
+  const base = '/versions/uploads';
   const jobOptions = ingestJobOptions(config.jobRetentionSeconds);
 
   app.post(base, { schema: beginVersionUpload }, async (request) => {

@@ -24,7 +24,7 @@ const referenceBatch = 5_000;
  * stored.
  */
 export async function versionDownloadRoutes(app: TypedApp, { repos, versionReader }: AppServices): Promise<void> {
-  const base = '/api/repos/:namespace/:repo/versions';
+  const base = '/versions';
 
   /** The size of each referenced, stored hash; the others in `missing`, in the order asked. */
   const sizesOf = async (namespace: string, repo: string, hashes: readonly string[]) => {

@@ -40,7 +40,7 @@ export async function versionsRoutes(app: TypedApp, services: AppServices): Prom
   // outlives the chunks it names: they are swept once older than the grace period
   const chunkTokenSeconds = 2 * config.spoolGraceSeconds;
   const early = { queue: services.digestQueue, board: services.digestBoard };
-  const base = '/api/repos/:namespace/:repo/versions';
+  const base = '/versions';
   const jobOptions = ingestJobOptions(config.jobRetentionSeconds);
 
   app.post(`${base}/:hash/create`, { schema: createChunkedUpload }, async (request) => {

@@ -14,7 +14,6 @@ export function workspaceCommitRoutes(
   app: TypedApp,
   { committer, commitQueue, commitEvents, config }: AppServices,
 ): void {
-  const base = '/api/repos/:namespace/:repo/workspaces/:workspaceId';
   const jobOptions = commitJobOptions(config.jobRetentionSeconds);
 
   // Every commit is the worker's commit job (one home): a synchronous one waits for its job and
@@ -44,10 +43,10 @@ export function workspaceCommitRoutes(
     const done = await awaitJob(job, commitEvents, config.syncTimeoutSeconds, 'error');
     return success('resource_created', { commit: done.commit });
   };
-  app.post(`${base}/merge/*`, { schema: commit }, commitTo);
-  app.post(`${base}/commit/*`, { schema: commitDeprecated }, commitTo);
+  app.post('/merge/*', { schema: commit }, commitTo);
+  app.post('/commit/*', { schema: commitDeprecated }, commitTo);
 
-  app.get(`${base}/merge/*`, { schema: mergeability }, async (request) => {
+  app.get('/merge/*', { schema: mergeability }, async (request) => {
     const { namespace, repo } = request.params;
     const result = await committer.mergeability(namespace, repo, request.workspace, request.params['*']);
     return success('resource_found', {

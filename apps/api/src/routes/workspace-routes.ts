@@ -11,6 +11,7 @@ import {
   validate,
 } from './workspace-routes.schema.js';
 
+/** A repository's workspaces, under the repository prefix: `/workspaces`. */
 export function workspaceRoutes(app: TypedApp, { workspaces, objects }: AppServices): void {
   const getOrCreate = async (request: RequestOf<typeof getOrCreateWorkspace | typeof getOrCreateWorkspacePost>) => {
     const { namespace, repo } = request.params;
@@ -24,28 +25,29 @@ export function workspaceRoutes(app: TypedApp, { workspaces, objects }: AppServi
       workspace: await workspaceView(objects, workspace),
     });
   };
-  app.put('/api/repos/:namespace/:repo/workspaces', { schema: getOrCreateWorkspace }, getOrCreate);
-  app.post('/api/repos/:namespace/:repo/workspaces', { schema: getOrCreateWorkspacePost }, getOrCreate);
+  app.put('/workspaces', { schema: getOrCreateWorkspace }, getOrCreate);
+  app.post('/workspaces', { schema: getOrCreateWorkspacePost }, getOrCreate);
 
-  app.get('/api/repos/:namespace/:repo/workspaces', { schema: listWorkspaces }, async (request) => {
+  app.get('/workspaces', { schema: listWorkspaces }, async (request) => {
     const { namespace, repo } = request.params;
     const list = await workspaces.list(namespace, repo, request.query.name);
     // Upstream's list answers `resource_created`.
     return success('resource_created', { workspaces: await Promise.all(list.map((w) => workspaceView(objects, w))) });
   });
+}
 
-  app.get('/api/repos/:namespace/:repo/workspaces/:workspaceId', { schema: getWorkspace }, async (request) => {
+/** One workspace, at the workspace prefix (repository-routes.ts), found before the handler runs. */
+export function workspaceItemRoutes(app: TypedApp, { workspaces, objects }: AppServices): void {
+  app.get('', { schema: getWorkspace }, async (request) => {
     return success('resource_found', { workspace: await workspaceView(objects, request.workspace) });
   });
 
-  app.delete('/api/repos/:namespace/:repo/workspaces/:workspaceId', { schema: deleteWorkspace }, async (request) => {
+  app.delete('', { schema: deleteWorkspace }, async (request) => {
     const { namespace, repo } = request.params;
     await workspaces.delete(namespace, repo, request.workspace);
     return success('resource_created', { workspace: await workspaceView(objects, request.workspace) });
   });
 
   // the workspace was found before the handler runs (repo-scope.ts)
-  app.post('/api/repos/:namespace/:repo/workspaces/:workspaceId/validate', { schema: validate }, async () =>
-    success('resource_found'),
-  );
+  app.post('/validate', { schema: validate }, async () => success('resource_found'));
 }
