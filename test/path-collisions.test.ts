@@ -129,6 +129,26 @@ describe('file/directory collisions (issue 26, item 4)', () => {
     expect([await committedFile(repo, 'x'), await committedFile(repo, 'p')]).toEqual(['x', 'p']);
   });
 
+  it('refuses a resumable upload whose destination collides when it begins, before any part is sent', async () => {
+    const { ws } = await repoWith([
+      { path: 'd/a.txt', contents: 'a' },
+      { path: 'f', contents: 'f' },
+    ]);
+    expect((await upload(sluice.url, `${ws}/files/`, [part('x')])).status).toBe(200);
+    const repo = ws.slice(0, ws.indexOf('/workspaces/'));
+    const begin = (path: string) =>
+      sendJson(sluice.url, 'POST', `${repo}/versions/uploads`, {
+        hash: '0123456789abcdef0123456789abcdef',
+        size: 100,
+        destination: { path, workspace_id: 'w' },
+      });
+    refusedAsConflict(await begin('d'), /at d: it is a committed directory/);
+    refusedAsConflict(await begin('f/g'), /f is a committed file/);
+    refusedAsConflict(await begin('x/y'), /x is a staged file/);
+    expect((await begin('ok')).json()).toMatchObject({ file: { status: 'awaiting_parts' } });
+    expect(await staged(ws)).toEqual(['x']);
+  });
+
   it('refuses a commit whose branch turned a staged path into a directory or put a file above it', async () => {
     const { repo, ws } = await repoWith([{ path: 'keep.txt', contents: 'k' }]);
     expect(

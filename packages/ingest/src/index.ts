@@ -20,3 +20,4 @@ export * from './whole-file-job.js';
 export * from './ingest-runner.js';
 export * from './inflate-task-file.js';
 export type { InflateLimits, InflateTask, InflateTaskResult } from './threads/inflate-task.js';
+export * from './misplacement.js';

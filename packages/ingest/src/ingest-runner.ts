@@ -1,6 +1,5 @@
 import { errorCodeOf, mapLimit, SluiceError, type ContentFacts, type ErrorCode, type Limits } from '@sluice/core';
 import {
-  collisionMessage,
   type ObjectStore,
   type RepoStore,
   type StagingIndex,
@@ -24,7 +23,8 @@ import { awaitDigest } from './await-digest.js';
 import type { DigestBoard } from './digest-board.js';
 import { inlinePartMaxBytes } from './spool-layout.js';
 import { stageFiles } from './stage-files.js';
-import { assertPlaceable, type PlannedStatus } from './stage-plan.js';
+import type { PlannedStatus } from './stage-plan.js';
+import { misplacement } from './misplacement.js';
 import { streamPart, type StreamedFile } from './stream-part.js';
 import { timed, ingestMetrics } from '@sluice/telemetry';
 
@@ -197,14 +197,7 @@ export class IngestRunner {
    */
   private async misplaced(data: IngestJobData, root: string): Promise<string | null> {
     const paths = data.parts.map((part) => part.path);
-    try {
-      await assertPlaceable(this.deps.objects, root, paths);
-    } catch (error) {
-      if (errorCodeOf(error) === 'path_conflict') return (error as Error).message;
-      throw error;
-    }
-    const collision = await this.deps.staging.collisionOf(data.namespace, data.repo, data.workspaceId, paths);
-    return collision === null ? null : collisionMessage(collision);
+    return misplacement(this.deps, root, data, paths);
   }
 
   /**

@@ -23,7 +23,7 @@ export const beginVersionUpload = {
     'destination at once; otherwise `awaiting_parts` with the upload id, the part size (every part but the ' +
     'last), the number of parts and the part window. A file is at most 1 TiB. A destination the workspace has ' +
     'no room for (its quotas, less what a file staged at the same path holds) is refused here with 413 ' +
-    '`quota_exceeded`, before any part is sent.' +
+    '`quota_exceeded`, and one where a file cannot go (below) with 409 `path_conflict`, before any part is sent.' +
     collisionRule,
   tags: versionTags,
   params: params({ ...repoParams }),

@@ -7,7 +7,7 @@ import type { Upload } from '@sluice/repository';
 import type { AppServices } from '../app-services.js';
 import { awaitJob, enqueueJob } from '../run-job.js';
 import { success } from '../oxen-envelope.js';
-import { receiveUploadPart, stageKnownContent, wholeFileJob } from '@sluice/ingest';
+import { misplacement, receiveUploadPart, stageKnownContent, wholeFileJob } from '@sluice/ingest';
 import { refuseOverQuota } from '../refuse-over-quota.js';
 import type { TypedApp } from '../openapi/schema-kit.js';
 import { beginVersionUpload, uploadVersionPart } from './uploads-routes.schema.js';
@@ -68,9 +68,14 @@ export async function uploadsRoutes(app: TypedApp, services: AppServices): Promi
       if (staged.missing.length === 0)
         return success('resource_found', { file: { status: 'already_stored', hash, size } });
     }
-    // Past a quota the upload is refused now, not after its last part.
-    if (destination !== null)
-      await refuseOverQuota(services, namespace, repo, destination.workspace.id, destination.path, size);
+    // Past a quota, or where a file cannot go, the upload is refused now, not after its last part.
+    if (destination !== null) {
+      const { path, workspace } = destination;
+      const root = (await services.objects.getCommit(workspace.commitId)).root;
+      const misplaced = await misplacement(services, root, { namespace, repo, workspaceId: workspace.id }, [path]);
+      if (misplaced !== null) throw new SluiceError('path_conflict', misplaced, { fields: { path } });
+      await refuseOverQuota(services, namespace, repo, workspace.id, path, size);
+    }
     const numParts = Math.ceil(size / uploadPartBytes);
     const upload = await uploads.begin({
       namespace,
