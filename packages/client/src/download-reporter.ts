@@ -1,4 +1,4 @@
-import type { DownloadProgress } from './download.js';
+import type { DownloadProgress } from './download-types.js';
 
 const mib = (bytes: number) => (bytes / 1048576).toFixed(1);
 

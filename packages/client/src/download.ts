@@ -1,72 +1,21 @@
-import { mkdir, readdir, rename, rm, type FileHandle } from 'node:fs/promises';
-import { basename, join } from 'node:path';
-import type { IncomingMessage } from 'node:http';
-import { PassThrough, pipeline } from 'node:stream';
+import { mkdir, readdir } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { createOxenHasher } from '@sluice/core';
+import { archiveReceiver } from './archive-receiver.js';
 import { ClientError } from './client-error.js';
 import { planRuns, remoteFiles, type Run } from './download-plan.js';
-import { gzipParts, type GzipMode } from './gzip-choice.js';
-import { checkDestination, makeParents, openPart, writeFailure } from './local-target.js';
-import type { Remote } from './remote.js';
+import { gzipParts } from './gzip-choice.js';
+import type { DownloadOptions, DownloadProgress, DownloadSummary } from './download-types.js';
+import { isTransportError } from './is-transport-error.js';
+import { keepWhatArrived } from './keep-what-arrived.js';
 import { RepoReads } from './repo-reads.js';
 import { SluiceClient } from './sluice-client.js';
-import { readTar, TarError, type TarFile } from './tar-reader.js';
+import { readTar, TarError } from './tar-reader.js';
 
-export interface DownloadOptions {
-  remote: Remote;
-  token?: string;
-  /** A directory or a file of the repository ('' for all of it). */
-  path: string;
-  /** A branch or a commit id. */
-  revision: string;
-  /** Where the files go; by default a directory named after the path (the repository for ''), or `.` for a file. */
-  to?: string;
-  gzip?: GzipMode;
-  /** How long (ms) a cut or refused transfer keeps being resumed from its last whole file (default 30 s). */
-  retryForMs?: number;
-  onProgress?: (progress: DownloadProgress) => void;
-}
-
-export interface DownloadProgress {
-  phase: 'comparing' | 'downloading' | 'done';
-  /** Files to fetch, known once compared (null while unknown: a download into an empty directory). */
-  filesToFetch: number | null;
-  fetched: number;
-  skipped: number;
-  failed: number;
-  bytesFetched: number;
-  /** The bytes under the path at the revision. */
-  bytesTotal: number;
-  notice?: string | null;
-}
-
-export interface DownloadSummary {
-  commit: string;
-  to: string;
-  /** Files fetched, verified and written. */
-  fetched: number;
-  /** Files already here with the same content (hashed): not fetched. */
-  skipped: number;
-  /** Files whose hash was checked: every fetched and every skipped one. */
-  verified: number;
-  failed: Array<{ path: string; reason: string }>;
-  bytesFetched: number;
-  /** Archive requests made (a resumed cut and each run of missing files are one each). */
-  requests: number;
-  seconds: number;
-}
-
-/** The pax record the archive route puts on every entry: the Oxen hash of its content. */
-export const hashRecord = 'SLUICE.hash';
-/** Where a file is written before it is whole and verified; a rerun writes it again. */
-export const partSuffix = '.sluice-part';
-
-/** A path from the archive that stays under the target: relative, no `..`, no empty or `.` segment. */
-function safePath(path: string): boolean {
-  if (path === '' || path.startsWith('/') || path.includes('\0') || path.includes('\\')) return false;
-  return path.split('/').every((segment) => segment !== '' && segment !== '.' && segment !== '..');
-}
+export type { DownloadOptions, DownloadProgress, DownloadSummary } from './download-types.js';
+export { hashRecord, partSuffix } from './archive-receiver.js';
 
 const isEmptyDir = async (dir: string) => (await readdir(dir).catch(() => [])).length === 0;
 
@@ -141,116 +90,11 @@ export async function download(options: DownloadOptions): Promise<DownloadSummar
     );
   };
 
-  const made = new Set<string>();
   const fail = (path: string, reason: string) => {
     failed.push({ path, reason });
     progress.failed++;
   };
-
-  /**
-   * A small file is held whole, hashed, and written (temporary name, then rename) while the next
-   * entries are read: the writes of up to `writesInFlight` files overlap, rather than four file
-   * system round trips per file one after the other. Only verified bytes are ever written.
-   */
-  const writing = new Set<Promise<void>>();
-  const receiveSmall = async (file: TarFile, destination: string, part: string): Promise<void> => {
-    const pieces: Buffer[] = [];
-    hasher.init();
-    for await (const piece of file.body) {
-      hasher.update(piece);
-      pieces.push(piece);
-      progress.bytesFetched += piece.length;
-    }
-    const hash = hasher.digest();
-    const expected = file.pax[hashRecord];
-    if (expected !== hash) {
-      fail(
-        file.path,
-        expected === undefined
-          ? 'the archive gave no hash for it'
-          : `hash mismatch: expected ${expected}, received bytes hash to ${hash} (damaged in transit)`,
-      );
-      return;
-    }
-    const write = (async () => {
-      await makeParents(to, file.path, made);
-      await checkDestination(destination, file.path);
-      const handle = await openPart(part);
-      try {
-        await handle.writeFile(pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces));
-      } finally {
-        await handle.close();
-      }
-      await rename(part, destination);
-      progress.fetched++;
-      if (progress.fetched % 100 === 0) report();
-    })()
-      .catch(async (error: unknown) => {
-        await rm(part, { force: true }).catch(() => undefined);
-        fail(file.path, writeFailure(error));
-      })
-      .finally(() => writing.delete(write));
-    writing.add(write);
-    if (writing.size >= writesInFlight) await Promise.race(writing);
-  };
-  /** Every write under way, finished (a run's end, a resume, the end). */
-  const written = async () => {
-    while (writing.size > 0) await Promise.all([...writing]);
-  };
-
-  /**
-   * Writes one entry under its temporary name while hashing it; renames it when its hash holds.
-   * A file that cannot be written here (a directory in its place, a full disk) fails alone, and
-   * its bytes are still read whole: the next entry begins after them.
-   */
-  const receive = async (file: TarFile): Promise<void> => {
-    if (!safePath(file.path))
-      throw new ClientError('bad_archive', `the archive names a path outside the target: ${JSON.stringify(file.path)}`);
-    const destination = join(to, file.path);
-    const part = destination + partSuffix;
-    if (file.size <= heldFileBytes) return receiveSmall(file, destination, part);
-    let localError: unknown = null;
-    const local = (error: unknown) => {
-      localError ??= error;
-    };
-    let handle: FileHandle | null = null;
-    try {
-      // one check per directory, not per file: a directory of 20,000 files is made once
-      await makeParents(to, file.path, made);
-      await checkDestination(destination, file.path);
-      handle = await openPart(part);
-    } catch (error) {
-      local(error);
-    }
-    hasher.init();
-    try {
-      for await (const piece of file.body) {
-        hasher.update(piece);
-        progress.bytesFetched += piece.length;
-        if (handle !== null && localError === null) await handle.write(piece).catch(local);
-      }
-    } finally {
-      // also when the transfer is cut inside this file: the resume writes it again from its start
-      await handle?.close().catch(local);
-    }
-    const hash = hasher.digest();
-    const expected = file.pax[hashRecord];
-    let reason: string | null =
-      expected === undefined
-        ? 'the archive gave no hash for it'
-        : expected !== hash
-          ? `hash mismatch: expected ${expected}, received bytes hash to ${hash} (damaged in transit)`
-          : null;
-    if (reason === null && localError === null) await rename(part, destination).catch(local);
-    if (localError !== null) reason = writeFailure(localError);
-    if (reason !== null) {
-      await rm(part, { force: true }).catch(() => undefined);
-      fail(file.path, reason);
-      return;
-    }
-    progress.fetched++;
-    if (progress.fetched % 100 === 0) report();
-  };
+  const { receive, written } = archiveReceiver(to, hasher, progress, fail, report);
 
   let requests = 0;
   for (const run of runs) {
@@ -337,52 +181,4 @@ export async function download(options: DownloadOptions): Promise<DownloadSummar
     requests,
     seconds: (performance.now() - started) / 1000,
   };
-}
-
-/** Files up to this size are held whole and written while the next ones are read. */
-const heldFileBytes = 1024 * 1024;
-const writesInFlight = 16;
-
-/** Bytes of an answer held ahead of the reader: enough for the files in flight, bounded all the same. */
-const aheadBytes = 4 * 1024 * 1024;
-
-/**
- * The answer's bytes through a buffer that ends, rather than fails, when the answer is cut: Node
- * drops what an answer has buffered when its connection closes early, so the files that did
- * arrive whole would be fetched again. Read through this, they are written, and the reader
- * then meets a cut archive (a truncated TarError, or gunzip's unexpected end) and resumes after them.
- */
-function keepWhatArrived(response: IncomingMessage): PassThrough {
-  const kept = new PassThrough({ highWaterMark: aheadBytes });
-  let ended = false;
-  const end = () => {
-    if (!ended) kept.end();
-    ended = true;
-  };
-  response.on('data', (chunk: Buffer) => {
-    if (!kept.write(chunk)) response.pause();
-  });
-  kept.on('drain', () => response.resume());
-  response.on('end', end);
-  response.on('error', end);
-  response.on('close', end);
-  // the reader stopped (a run's last file, or an error): the answer goes too
-  kept.on('close', () => response.destroy());
-  return kept;
-}
-
-/** A socket or stream failure (reset, closed early, a gzip stream cut): worth resuming. */
-function isTransportError(error: unknown): boolean {
-  const code = (error as NodeJS.ErrnoException).code ?? '';
-  return (
-    [
-      'ECONNRESET',
-      'ECONNREFUSED',
-      'EPIPE',
-      'ETIMEDOUT',
-      'ERR_STREAM_PREMATURE_CLOSE',
-      'Z_BUF_ERROR',
-      'ECONNABORTED',
-    ].includes(code) || (error as Error).message === 'aborted'
-  );
 }
