@@ -22,6 +22,7 @@ import { processCommitJob } from './commit-processor.js';
 import { inflateTaskFile, IngestRunner, runDigest, type InflateTaskResult } from '@sluice/ingest';
 import { countDependencyError, ingestMetrics } from '@sluice/telemetry';
 import { observeThreadPool } from './observe-thread-pool.js';
+import { ingestAttempt } from './ingest-attempt.js';
 import type { WorkerDeps } from './worker-deps.js';
 
 export interface WorkerSettings {
@@ -122,8 +123,7 @@ export function startWorker(deps: WorkerDeps, settings: WorkerSettings): Running
   };
   const worker = new Worker<IngestJobData, IngestJobResult>(
     ingestQueueName,
-    (job) =>
-      counted(() => runner.run({ id: job.id as string, data: job.data, updateProgress: (p) => job.updateProgress(p) })),
+    (job) => counted(() => runner.run(ingestAttempt(job))),
     {
       connection: settings.connection,
       prefix: queuePrefix(settings.keyPrefix),

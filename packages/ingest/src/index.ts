@@ -17,6 +17,7 @@ export * from './store-received.js';
 export * from './receive-chunk.js';
 export * from './receive-upload-part.js';
 export * from './whole-file-job.js';
+export * from './spooled-job.js';
 export * from './ingest-runner.js';
 export * from './inflate-task-file.js';
 export type { InflateLimits, InflateTask, InflateTaskResult } from './threads/inflate-task.js';

@@ -2,6 +2,7 @@ import { normalizeRelativePath, SluiceError } from '@sluice/core';
 import type { AppServices } from '../app-services.js';
 import { success } from '../oxen-envelope.js';
 import { stageKnownContent } from '@sluice/ingest';
+import { ingestDeps } from '../ingest-deps.js';
 import type { TypedApp } from '../openapi/schema-kit.js';
 import { stageHashes } from './stage-hashes-route.schema.js';
 
@@ -27,12 +28,7 @@ export function stageHashesRoute(app: TypedApp, services: AppServices): void {
     });
     return success(
       'resource_created',
-      await stageKnownContent(
-        { ...services, quota: services.config.workspaceQuota },
-        request.repository,
-        request.workspace,
-        wanted,
-      ),
+      await stageKnownContent(ingestDeps(services), request.repository, request.workspace, wanted),
     );
   });
 }

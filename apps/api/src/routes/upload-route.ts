@@ -1,9 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { FastifyReply } from 'fastify';
 import { SluiceError, stagedPath } from '@sluice/core';
-import { ingestJobOptions, type IngestJobData } from '@sluice/queue';
+import { ingestJobOptions } from '@sluice/queue';
 import type { AppServices } from '../app-services.js';
-import { spoolMultipart } from '@sluice/ingest';
+import { spooledJob, spoolMultipart } from '@sluice/ingest';
 import { multipartParts } from '../multipart-parts.js';
 import { awaitJob, enqueueJob, type IngestJob } from '../run-job.js';
 import { success } from '../oxen-envelope.js';
@@ -82,16 +82,7 @@ export function uploadRoute(app: TypedApp, services: AppServices): void {
       early,
     });
     if (spool.parts.length === 0) return success('resource_created', { paths: [] });
-    const data: IngestJobData = {
-      namespace,
-      repo,
-      repoUuid: request.repository.uuid,
-      workspaceId: workspace.id,
-      spoolKeys: spool.keys,
-      parts: spool.parts,
-      bytes: spool.bytes,
-      stage: true,
-    };
+    const data = spooledJob(spool, { namespace, repo, repoUuid: request.repository.uuid, workspaceId: workspace.id });
     const job = await enqueueJob(queue, 'ingest', data, jobId, jobOptions, () => spool.discard()).catch(
       async (error: unknown) => {
         await spool.discard();

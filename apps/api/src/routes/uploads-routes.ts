@@ -9,6 +9,7 @@ import { awaitJob, enqueueJob } from '../run-job.js';
 import { success } from '../oxen-envelope.js';
 import { misplacement, receiveUploadPart, stageKnownContent, wholeFileJob } from '@sluice/ingest';
 import { refuseOverQuota } from '../refuse-over-quota.js';
+import { ingestDeps } from '../ingest-deps.js';
 import type { TypedApp } from '../openapi/schema-kit.js';
 import { beginVersionUpload, uploadVersionPart } from './uploads-routes.schema.js';
 import { partLength, RequestBody } from '../request-body.js';
@@ -59,12 +60,9 @@ export async function uploadsRoutes(app: TypedApp, services: AppServices): Promi
       const staged =
         destination === null
           ? { missing: [] }
-          : await stageKnownContent(
-              { ...services, quota: services.config.workspaceQuota },
-              request.repository,
-              destination.workspace,
-              [{ path: destination.path, hash }],
-            );
+          : await stageKnownContent(ingestDeps(services), request.repository, destination.workspace, [
+              { path: destination.path, hash },
+            ]);
       if (staged.missing.length === 0)
         return success('resource_found', { file: { status: 'already_stored', hash, size } });
     }

@@ -3,13 +3,14 @@ import type { IncomingMessage } from 'node:http';
 import { normalizeRelativePath, SluiceError, type Workspace } from '@sluice/core';
 import { chunkPrefix } from '@sluice/storage';
 import { RedisKeys } from '@sluice/repository';
-import { ingestJobOptions, type IngestJobData } from '@sluice/queue';
+import { ingestJobOptions } from '@sluice/queue';
 import type { AppServices } from '../app-services.js';
 import { multipartParts } from '../multipart-parts.js';
 import { multipartOnly } from '../plugins/json-text.js';
 import { awaitJob, enqueueJob } from '../run-job.js';
 import { success } from '../oxen-envelope.js';
-import { receiveChunk, spoolMultipart, stageKnownContent, wholeFileJob } from '@sluice/ingest';
+import { receiveChunk, spooledJob, spoolMultipart, stageKnownContent, wholeFileJob } from '@sluice/ingest';
+import { ingestDeps } from '../ingest-deps.js';
 import type { TypedApp } from '../openapi/schema-kit.js';
 import { createChunkedUpload, uploadChunk, completeChunkedUpload, batchUpload } from './versions-routes.schema.js';
 import { RequestBody } from '../request-body.js';
@@ -114,12 +115,7 @@ export async function versionsRoutes(app: TypedApp, services: AppServices): Prom
     // A repeated completion stages what is stored already, by its hash (it may sit in a pack).
     if (alreadyStored) {
       if (workspace !== null) {
-        const staged = await stageKnownContent(
-          { ...services, quota: services.config.workspaceQuota },
-          request.repository,
-          workspace,
-          [{ path, hash }],
-        );
+        const staged = await stageKnownContent(ingestDeps(services), request.repository, workspace, [{ path, hash }]);
         if (staged.missing.length > 0) throw new SluiceError('resource_not_found', `no chunks uploaded for ${hash}`);
       }
       return success('resource_found', { hash, path: workspaceId === '' ? null : path, job_id: null });
@@ -162,16 +158,7 @@ export async function versionsRoutes(app: TypedApp, services: AppServices): Prom
         early,
       });
       if (spool.parts.length === 0) return success('resource_created', { err_files: [] });
-      const data: IngestJobData = {
-        namespace,
-        repo,
-        repoUuid: request.repository.uuid,
-        workspaceId: '',
-        spoolKeys: spool.keys,
-        parts: spool.parts,
-        bytes: spool.bytes,
-        stage: false,
-      };
+      const data = spooledJob(spool, { namespace, repo, repoUuid: request.repository.uuid, workspaceId: null });
       const job = await enqueueJob(queue, 'ingest', data, randomUUID(), jobOptions, () => spool.discard());
       const result = await awaitJob(job, events, config.syncTimeoutSeconds);
       const errFiles = result.files.flatMap((f) =>

@@ -1,0 +1,26 @@
+import type { IngestJobData } from '@sluice/queue';
+import type { SpoolWriter } from './spool-writer.js';
+
+/** Whom a spooled request's files are for. */
+export interface SpoolOwner {
+  namespace: string;
+  repo: string;
+  repoUuid: string;
+  /** The workspace to stage the files in; null only stores them (POST R/versions). */
+  workspaceId: string | null;
+}
+
+/** The ingest job of a multipart request once it is spooled: its parts, and its objects to drop once done. */
+export function spooledJob(spool: SpoolWriter, owner: SpoolOwner): IngestJobData {
+  const { namespace, repo, repoUuid, workspaceId } = owner;
+  return {
+    namespace,
+    repo,
+    repoUuid,
+    workspaceId: workspaceId ?? '',
+    spoolKeys: spool.keys,
+    parts: spool.parts,
+    bytes: spool.bytes,
+    stage: workspaceId !== null,
+  };
+}
