@@ -34,8 +34,9 @@ function sendChunked(base: string, method: string, path: string, body: Buffer): 
 
 /**
  * Begins a resumable upload (docs/api.md, `POST R/versions/uploads`) into workspace `w` and keeps it in
- * `slot`. Content the repository references is staged at once (`already_stored`: collisions, then the
- * quota); otherwise the quota is checked for one more file now and the parts are awaited.
+ * `slot`. A destination where a file cannot go is refused first (409), whether or not the content is
+ * stored. Content the repository references is staged at once (`already_stored`, then the quota);
+ * otherwise the quota is checked for one more file now and the parts are awaited.
  */
 export class BeginResumable extends Step {
   constructor(
@@ -50,15 +51,16 @@ export class BeginResumable extends Step {
     const path = normalize(this.path);
     const size = bytesOf(this.content).length;
     const referenced = m.referenced.has(this.content);
-    const want = referenced
-      ? m.conflict(this.w, path) !== null
+    const want =
+      m.conflict(this.w, path) !== null
         ? 409
-        : m.overQuota(this.w, m.staging(this.w, [[path, this.content]]))
-          ? 413
-          : 200
-      : m.overQuotaAt(this.w, path, size)
-        ? 413
-        : 200;
+        : referenced
+          ? m.overQuota(this.w, m.staging(this.w, [[path, this.content]]))
+            ? 413
+            : 200
+          : m.overQuotaAt(this.w, path, size)
+            ? 413
+            : 200;
     const body = {
       hash: hashOf(this.content),
       size,
