@@ -1,5 +1,6 @@
 import { normalizeRelativePath, SluiceError, type StagedEntry, type TreeEntry, type Workspace } from '@sluice/core';
 import type { ObjectStore } from '../history/object-store.js';
+import { comparePaths } from '../history/tree-walk.js';
 import { collisionMessage, quotaExceededMessage, type StagingIndex, type WorkspaceQuota } from './staging-index.js';
 
 /**
@@ -53,6 +54,10 @@ export class StageEditor {
     const root = await this.baseRoot(workspace);
     const removals = new Map<string, StagedEntry>();
     const failed: string[] = [];
+    // A body names a path as often as it likes (and spells it several ways): each is looked up and
+    // walked once, or a small body would walk a large directory for minutes with the loop held.
+    const found = new Map<string, TreeEntry | null>();
+    const dirs = new Map<string, string>();
     for (const raw of paths) {
       let path: string;
       try {
@@ -61,10 +66,21 @@ export class StageEditor {
         failed.push(raw);
         continue;
       }
-      const entry = await this.objects.lookup(root, path);
+      let entry = found.get(path);
+      if (entry === undefined) {
+        entry = await this.objects.lookup(root, path);
+        found.set(path, entry);
+      }
       if (entry === null) failed.push(raw);
       else if (entry.kind === 'file') removals.set(path, removedEntry(entry));
-      else for await (const [file, node] of this.filesUnder(entry.hash, path)) removals.set(file, removedEntry(node));
+      else dirs.set(path, entry.hash);
+    }
+    // in segment order a directory's descendants follow it: one under a directory walked is not walked again
+    let walked: string | null = null;
+    for (const path of [...dirs.keys()].sort((a, b) => comparePaths(a.split('/'), b.split('/')))) {
+      if (walked !== null && path.startsWith(`${walked}/`)) continue;
+      walked = path;
+      for await (const [file, node] of this.filesUnder(dirs.get(path)!, path)) removals.set(file, removedEntry(node));
     }
     await this.write(ns, repo, workspace, removals);
     return failed;
