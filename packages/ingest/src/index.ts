@@ -17,6 +17,8 @@ export * from './store-received.js';
 export * from './receive-chunk.js';
 export * from './receive-upload-part.js';
 export * from './whole-file-job.js';
+export * from './complete-chunked-file.js';
+export * from './upload-job.js';
 export * from './spooled-job.js';
 export * from './ingest-runner.js';
 export * from './inflate-task-file.js';

@@ -1,13 +1,11 @@
-import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { normalizeRelativePath, SluiceError, type Workspace } from '@sluice/core';
-import { uploadPartKey } from '@sluice/storage';
 import { ingestJobOptions } from '@sluice/queue';
 import type { Upload } from '@sluice/repository';
 import type { AppServices } from '../app-services.js';
 import { awaitJob, enqueueJob } from '../run-job.js';
 import { success } from '../oxen-envelope.js';
-import { misplacement, receiveUploadPart, stageKnownContent, wholeFileJob } from '@sluice/ingest';
+import { endUpload, misplacement, receiveUploadPart, stageKnownContent, uploadJob } from '@sluice/ingest';
 import { refuseOverQuota } from '../refuse-over-quota.js';
 import { ingestDeps } from '../ingest-deps.js';
 import type { TypedApp } from '../openapi/schema-kit.js';
@@ -29,7 +27,7 @@ export const maxUploadBytes = 1024 ** 4;
  * answered once the worker has verified the hash and staged the file at the destination.
  */
 export async function uploadsRoutes(app: TypedApp, services: AppServices): Promise<void> {
-  const { repos, workspaces, uploads, store, queue, events, config } = services;
+  const { repos, workspaces, uploads, queue, events, config } = services;
   const base = '/versions/uploads';
   const jobOptions = ingestJobOptions(config.jobRetentionSeconds);
 
@@ -152,27 +150,14 @@ export async function uploadsRoutes(app: TypedApp, services: AppServices): Promi
 
   /** Verifies and stages (or only stores) the whole file through an ingest job; the upload ends either way. */
   const complete = async (upload: Upload, repoUuid: string): Promise<{ hash: string; path: string | null }> => {
-    const keys = Array.from({ length: upload.numParts }, (_, i) => uploadPartKey(upload.id, i + 1));
-    const { destination } = upload;
-    const data = wholeFileJob({
-      namespace: upload.namespace,
-      repo: upload.repo,
-      repoUuid,
-      workspaceId: destination?.workspaceId ?? null,
-      path: destination?.path ?? upload.hash,
-      hash: upload.hash,
-      keys,
-      bytes: upload.size,
-    });
-    const jobId = 'upload-' + createHash('sha256').update(upload.id).digest('hex').slice(0, 40);
+    const { data, jobId } = uploadJob(upload, repoUuid);
     const job = await enqueueJob(queue, 'ingest', data, jobId, jobOptions, async () => undefined);
     const result = await awaitJob(job, events, config.syncTimeoutSeconds);
-    await uploads.finish(upload.id);
     const outcome = result.files[0];
-    if (outcome && 'error' in outcome) {
-      await store.delete(keys);
+    const failed = outcome !== undefined && 'error' in outcome;
+    await endUpload(services, upload, failed);
+    if (outcome && 'error' in outcome)
       throw new SluiceError(outcome.error.code, `${outcome.error.message}; the upload is aborted, begin again`);
-    }
-    return { hash: upload.hash, path: destination?.path ?? null };
+    return { hash: upload.hash, path: upload.destination?.path ?? null };
   };
 }

@@ -1,15 +1,13 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { normalizeRelativePath, SluiceError, type Workspace } from '@sluice/core';
-import { chunkPrefix } from '@sluice/storage';
-import { RedisKeys } from '@sluice/repository';
 import { ingestJobOptions } from '@sluice/queue';
 import type { AppServices } from '../app-services.js';
 import { multipartParts } from '../multipart-parts.js';
 import { multipartOnly } from '../plugins/json-text.js';
 import { awaitJob, enqueueJob } from '../run-job.js';
 import { success } from '../oxen-envelope.js';
-import { receiveChunk, spooledJob, spoolMultipart, stageKnownContent, wholeFileJob } from '@sluice/ingest';
+import { completeChunkedFile, receiveChunk, spooledJob, spoolMultipart } from '@sluice/ingest';
 import { ingestDeps } from '../ingest-deps.js';
 import type { TypedApp } from '../openapi/schema-kit.js';
 import { createChunkedUpload, uploadChunk, completeChunkedUpload, batchUpload } from './versions-routes.schema.js';
@@ -35,11 +33,8 @@ function destination(dir: string | null | undefined, name: string): string {
  * workspace, stages the file. `POST R/versions` stores hash-named blobs (docs/architecture.md#uploads).
  */
 export async function versionsRoutes(app: TypedApp, services: AppServices): Promise<void> {
-  const { repos, workspaces, store, queue, events, config, redis } = services;
-  const keys = new RedisKeys(config.keyPrefix);
+  const { workspaces, store, queue, events, config } = services;
   const maxChunkBytes = config.limits.maxRequestBytes;
-  // outlives the chunks it names: they are swept once older than the grace period
-  const chunkTokenSeconds = 2 * config.spoolGraceSeconds;
   const early = { queue: services.digestQueue, board: services.digestBoard };
   const base = '/versions';
   const jobOptions = ingestJobOptions(config.jobRetentionSeconds);
@@ -67,8 +62,8 @@ export async function versionsRoutes(app: TypedApp, services: AppServices): Prom
         );
       const body = request.body as IncomingMessage | undefined;
       if (!body) throw new SluiceError('bad_request', 'a chunk needs a body');
-      await receiveChunk(store, { namespace, repo, hash, offset }, new RequestBody(body, { atMost: maxChunkBytes }));
-      await redis.set(keys.chunkUpload(namespace, repo, hash), randomUUID(), 'EX', chunkTokenSeconds);
+      const chunk = { namespace, repo, hash, offset };
+      await receiveChunk(ingestDeps(services), chunk, new RequestBody(body, { atMost: maxChunkBytes }));
       return success('resource_created');
     });
   });
@@ -83,68 +78,25 @@ export async function versionsRoutes(app: TypedApp, services: AppServices): Prom
     const expected = file.num_chunks ?? file.upload_results?.length;
     if (expected === undefined)
       throw new SluiceError('bad_request', 'Missing both num_chunks and upload_results in request');
-    let workspace: Workspace | null = null;
-    let path = hash;
+    let target: { workspace: Workspace; path: string } | null = null;
     if (typeof body.workspace_id === 'string') {
-      workspace = await workspaces.find(namespace, repo, body.workspace_id);
+      const workspace = await workspaces.find(namespace, repo, body.workspace_id);
       if (workspace === null)
         throw new SluiceError('workspace_not_found', `Workspace not found: ${body.workspace_id}`, {
           statusMessage: `Workspace not found: ${body.workspace_id}`,
         });
-      path = destination(file.dst_dir, file.file_name);
+      target = { workspace, path: destination(file.dst_dir, file.file_name) };
     }
-    const workspaceId = workspace?.id ?? '';
-
-    const chunks: Array<{ key: string; offset: number }> = [];
-    for await (const info of store.list(chunkPrefix(namespace, repo, hash))) {
-      chunks.push({ key: info.key, offset: Number(info.key.slice(info.key.lastIndexOf('/') + 1)) });
-    }
-    chunks.sort((a, b) => a.offset - b.offset);
-    // A repeated completion finds the chunks gone and the content in this repository: it only
-    // stages again. Content only other repositories hold must be uploaded here first.
-    const alreadyStored = chunks.length === 0 && (await repos.referencedContent(namespace, repo, [hash])).size === 1;
-    if (!alreadyStored && chunks.length !== expected) {
-      throw new SluiceError(
-        'chunk_count_mismatch',
-        `Number of chunks does not match expected number of chunks: ${chunks.length} != ${expected}`,
-      );
-    }
-    if (!alreadyStored && chunks.length === 0)
-      throw new SluiceError('resource_not_found', `no chunks uploaded for ${hash}`);
-
-    // A repeated completion stages what is stored already, by its hash (it may sit in a pack).
-    if (alreadyStored) {
-      if (workspace !== null) {
-        const staged = await stageKnownContent(ingestDeps(services), request.repository, workspace, [{ path, hash }]);
-        if (staged.missing.length > 0) throw new SluiceError('resource_not_found', `no chunks uploaded for ${hash}`);
-      }
-      return success('resource_found', { hash, path: workspaceId === '' ? null : path, job_id: null });
-    }
-    const chunkKeys = chunks.map((c) => c.key);
-    const data = wholeFileJob({
-      namespace,
-      repo,
-      repoUuid: request.repository.uuid,
-      workspaceId: workspace?.id ?? null,
-      path,
-      hash,
-      keys: chunkKeys,
-      bytes: 0,
-    });
-    // A repeated completion joins the job of the same chunks; chunks sent since (a corrected
-    // retry after a refusal) make a new job. No token (it outlived the chunks): a job of its own.
-    const sent = (await redis.get(keys.chunkUpload(namespace, repo, hash))) ?? randomUUID();
-    const jobId =
-      'chunks-' +
-      createHash('sha256')
-        .update(`${namespace}/${repo}/${hash}/${workspaceId}/${path}/${chunkKeys.length}/${sent}`)
-        .digest('hex')
-        .slice(0, 40);
+    const path = target?.path ?? null;
+    const completion = { namespace, repo, repository: request.repository, hash, expected, destination: target };
+    const outcome = await completeChunkedFile(ingestDeps(services), completion);
+    if (outcome.kind === 'already_stored') return success('resource_found', { hash, path, job_id: null });
+    const { data, jobId } = outcome;
     const job = await enqueueJob(queue, 'ingest', data, jobId, jobOptions, async () => undefined);
     const result = await awaitJob(job, events, config.syncTimeoutSeconds);
-    const outcome = result.files[0];
-    if (outcome && 'error' in outcome) throw new SluiceError(outcome.error.code, outcome.error.message);
-    return success('resource_found', { hash, path: workspaceId === '' ? null : path, job_id: job.id });
+    const failed = result.files[0];
+    if (failed && 'error' in failed) throw new SluiceError(failed.error.code, failed.error.message);
+    return success('resource_found', { hash, path, job_id: job.id });
   });
 
   await multipartOnly(app, (scope) =>
