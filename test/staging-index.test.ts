@@ -108,4 +108,19 @@ describe('the staging index on Redis', () => {
     expect(await staging.collisionOf('ox', 'r', 'w', ['ok.txt', 'c'])).toEqual({ path: 'c', staged: 'c' });
     expect(await staging.collisionOf('ox', 'r', 'w', ['d.txt/x'])).toEqual({ path: 'd.txt/x', staged: 'd.txt' });
   });
+
+  it('unstages paths named more often than one call can spread (a 2 MiB body of one path), once each', async () => {
+    await staging.apply(
+      step(
+        'job-u',
+        new Map([
+          ['u1', entry('u1')],
+          ['u2', entry('u2')],
+        ]),
+      ),
+    );
+    const named = [...Array.from({ length: 400_000 }, () => 'u1'), 'u2', 'never-staged'];
+    expect((await staging.unstage('ox', 'r', 'w', named)).sort()).toEqual(['u1', 'u2']);
+    expect([await staging.get('ox', 'r', 'w', 'u1'), await staging.get('ox', 'r', 'w', 'u2')]).toEqual([null, null]);
+  });
 });

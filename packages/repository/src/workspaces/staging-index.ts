@@ -21,7 +21,7 @@ export interface StageStep {
   job?: { id: string; result: string; ttlSeconds: number };
 }
 
-/** Paths asked of the stage per collision script call. */
+/** Paths asked of the stage per collision or unstaging script call. */
 const collisionBatch = 1000;
 /** The entry a collision question pairs each path with: a file (not a removal), in the staged encoding. */
 const someFile = encodeStagedEntry({ status: 'added', hash: '', size: 0, mimeType: '', dataType: 'binary' });
@@ -225,8 +225,14 @@ export class StagingIndex {
 
   /** Removes paths from the index; returns those that were staged. */
   async unstage(ns: string, repo: string, workspaceId: string, paths: readonly string[]): Promise<string[]> {
-    if (paths.length === 0) return [];
-    const [, ...unstaged] = await this.lua.stageEdit(this.editKeys(ns, repo, workspaceId), 0, 0, 0, ...paths);
+    // a body may name a path hundreds of thousands of times: more arguments than one call can spread
+    const unique = [...new Set(paths)];
+    const unstaged: string[] = [];
+    for (let at = 0; at < unique.length; at += collisionBatch) {
+      const batch = unique.slice(at, at + collisionBatch);
+      const [, ...some] = await this.lua.stageEdit(this.editKeys(ns, repo, workspaceId), 0, 0, 0, ...batch);
+      unstaged.push(...some);
+    }
     return unstaged;
   }
 }
