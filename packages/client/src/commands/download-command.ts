@@ -2,8 +2,7 @@ import { download, type DownloadSummary } from '../download.js';
 import { DownloadReporter } from '../download-reporter.js';
 import type { GzipMode } from '../gzip-choice.js';
 import type { Remote } from '../remote.js';
-
-const mib = (bytes: number) => (bytes / 1048576).toFixed(1);
+import { mib } from './mib.js';
 
 function summaryLines(summary: DownloadSummary, where: string): string[] {
   const files = summary.fetched + summary.skipped + summary.failed.length;
