@@ -1,28 +1,11 @@
-import type {
-  CommitBody,
-  CommitView,
-  CompleteChunkedBody,
-  FileResult,
-  JobView,
-  StageHashesBody,
-  WorkspaceBody,
-  WorkspaceView,
-} from '@sluice/protocol';
+import type { CommitBody, CompleteChunkedBody, StageHashesBody, WorkspaceBody } from '@sluice/protocol';
+import type { Commit, Job, UploadAnswer, Workspace } from './client-answers.js';
 import { ClientError } from './client-error.js';
 import { ClientTransport, type Envelope } from './client-transport.js';
 import { multipartBody, type FilePart } from './multipart-body.js';
 
+export type { Commit, FileResult, Job, UploadAnswer, Workspace } from './client-answers.js';
 export type { ClientOptions, Envelope } from './client-transport.js';
-
-// The answers' shapes are the server's own (@sluice/protocol), under the names this SDK always used.
-export type Commit = CommitView;
-export type Workspace = WorkspaceView;
-export type { FileResult };
-export type Job = JobView;
-
-/** A synchronous upload answers `paths`; sluice answers 202 and a job when asked to (`async`). */
-export type UploadAnswer =
-  { paths: string[]; job?: undefined; deduplicated?: number } | { paths?: undefined; job: Job };
 
 const enc = encodeURIComponent;
 const encPath = (path: string) => path.split('/').map(enc).join('/');
