@@ -1,29 +1,15 @@
-import type { BlobStore } from '@sluice/storage';
-import type {
-  ObjectStore,
-  RepoStore,
-  StagingIndex,
-  VersionIndex,
-  VersionWriter,
-  WorkspaceCommitter,
-  WorkspaceStore,
-} from '@sluice/repository';
-import type { DigestBoard, IngestTotals } from '@sluice/ingest';
+import type { WorkspaceCommitter } from '@sluice/repository';
+import type { IngestRunnerDeps, IngestTotals } from '@sluice/ingest';
+
+/** What the ingest runner is built on, less what the worker's settings give it (limits, quota, the thread pool). */
+type RunnerServices = Pick<
+  IngestRunnerDeps,
+  'store' | 'objects' | 'versions' | 'versionWriter' | 'staging' | 'repos' | 'workspaces' | 'digestBoard'
+>;
 
 /** The services the worker runs its jobs on, built once per process by the entry (apps/sluice). */
-export interface WorkerDeps {
-  /** Spool segments and pending objects to read and drop. */
-  store: BlobStore;
-  objects: ObjectStore;
-  versions: VersionIndex;
-  versionWriter: VersionWriter;
-  staging: StagingIndex;
-  /** What each repository already references: a job counts only that content as deduplicated. */
-  repos: RepoStore;
-  workspaces: WorkspaceStore;
+export interface WorkerDeps extends RunnerServices {
   committer: WorkspaceCommitter;
-  /** Large parts hashed while they arrive: the digest jobs fill it, the ingest jobs read it. */
-  digestBoard: DigestBoard;
   /** The dashboard's counters of files, bytes and commits. */
   totals: IngestTotals;
 }

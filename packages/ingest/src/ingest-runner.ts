@@ -38,6 +38,7 @@ export interface IngestRunnerDeps {
   /** What each repository already references: a job counts only that content as deduplicated. */
   repos: RepoStore;
   workspaces: WorkspaceStore;
+  /** Large parts hashed while they arrive: the digest jobs fill it, the ingest jobs read it. */
   digestBoard: DigestBoard;
   /** Runs a task of `threads/inflate-task.ts` on a thread, its segment transferred, not copied. */
   inflate: (task: InflateTask) => Promise<InflateTaskResult>;
