@@ -10,7 +10,7 @@ import { liveUpload } from './fuzz-values.js';
 import { changeAllowed, isRefusal, judgeOutcome } from './fuzz-judge.js';
 import { operationsOf, type Operation } from './openapi-operations.js';
 import { snapshotDiff, takeSnapshot, type StateSnapshot } from './state-snapshot.js';
-import { sendWire, type WireRequest } from './wire-request.js';
+import { sendWire, type WireOutcome, type WireRequest } from './wire-request.js';
 import { OneAtATime } from './one-at-a-time.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -24,6 +24,20 @@ const sentWhole = (request: WireRequest): boolean =>
   (request.delivery.kind === 'cut-end' || request.delivery.kind === 'cut-reset') &&
   request.body.length === 0 &&
   request.framing !== 'chunked';
+
+/**
+ * A request sent with neither Content-Length nor chunking has no body (RFC 9112, 6.3): the server
+ * reads the head as a whole request with an empty body, which it may carry out, and then refuses
+ * the bytes that follow as a malformed next message. That 400 answers those bytes, and the
+ * request's own answer is lost behind it, so the request is not a refused one held to changing
+ * nothing.
+ */
+const bodyReadAsNextMessage = (request: WireRequest, outcome: WireOutcome): boolean =>
+  request.framing === 'none' &&
+  request.body.length > 0 &&
+  outcome.kind === 'answer' &&
+  outcome.reply.status === 400 &&
+  /malformed HTTP request/.test(outcome.reply.body.toString());
 
 /**
  * A running sluice with auth on and two tenants, and the fuzzer's side of it: runs one case,
@@ -185,7 +199,10 @@ export class FuzzTarget {
     if (!this.alive() || !(await this.healthy())) {
       problems.push(`sluice went down; its last output:\n${this.sluice.output().split('\n').slice(-15).join('\n')}`);
       await this.restart();
-    } else if (isRefusal(outcome) || (outcome.kind !== 'answer' && !sentWhole(request))) {
+    } else if (
+      (isRefusal(outcome) && !bodyReadAsNextMessage(request, outcome)) ||
+      (outcome.kind !== 'answer' && !sentWhole(request))
+    ) {
       // what a refused or cut request left must be gone once its clean-up ran
       const changes = async () => {
         const lines = snapshotDiff(before, await this.snapshot(), Infinity);
