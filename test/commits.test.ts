@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { connectRedis } from '@sluice/repository';
+import { commitQueueName, queuePrefix } from '@sluice/queue';
 import { startSluice, type SluiceProcess } from './support/sluice-process.js';
-import { storeKinds, testEnv } from './support/test-env.js';
+import { storeKinds, testEnv, testRedisTarget } from './support/test-env.js';
 import { send, sendJson, stagedFiles, upload, waitForJob } from './support/oxen-http.js';
 
 const kind = storeKinds().includes('s3') ? 's3' : 'fs';
@@ -8,6 +10,8 @@ const author = { author: 'Ada', email: 'ada@example.com' };
 
 describe(`commits, branches and stage edits (${kind} store)`, () => {
   let sluice: SluiceProcess;
+  const env = testEnv(kind).env;
+  const redis = connectRedis(testRedisTarget());
   let n = 0;
   const repoBase = (name: string) => `/api/repos/ox/${name}`;
   const newRepo = async () => {
@@ -28,9 +32,12 @@ describe(`commits, branches and stage edits (${kind} store)`, () => {
     sendJson(sluice.url, 'POST', `${ws}/${route}/${branch}`, { message, ...author });
 
   beforeAll(async () => {
-    sluice = await startSluice(testEnv(kind).env);
+    sluice = await startSluice(env);
   });
-  afterAll(async () => sluice?.stop());
+  afterAll(async () => {
+    redis.disconnect();
+    await sluice?.stop();
+  });
 
   it('adds, commits and reads the files back by branch and by commit id', async () => {
     const name = await newRepo();
@@ -257,6 +264,29 @@ describe(`commits, branches and stage edits (${kind} store)`, () => {
         .json()
         .branches.map((b: { name: string }) => b.name),
     ).toEqual(['at', 'feature/x', 'main']);
+  });
+
+  it('removes the job of a refused synchronous commit, so the same commit asked again lands', async () => {
+    const name = await newRepo();
+    const ws = await workspace(name, 'early');
+    // BullMQ keeps a job that failed in this set, until the job is removed with its key
+    const queueKey = `${queuePrefix(env.SLUICE_KEY_PREFIX!)}:${commitQueueName}`;
+    const failedJobs = async () => (await redis.zrange(`${queueKey}:failed`, 0, -1)).sort();
+    const before = await failedJobs();
+    const nothing = await commit(ws, 'too early');
+    expect(nothing.json()).toMatchObject({ status: 'error', status_message: 'NoChanges' });
+    expect(await failedJobs()).toEqual(before);
+    const nowhere = await commit(ws, 'too early', 'no-such-branch');
+    expect(nowhere.status).toBe(404);
+    expect(await failedJobs()).toEqual(before);
+
+    await upload(sluice.url, `${ws}/files/data`, [{ filename: 'late.txt', content: 'staged at last', gzip: false }]);
+    const landed = await commit(ws, 'too early');
+    expect(landed.status).toBe(200);
+    expect(landed.json().commit).toMatchObject({ message: 'too early' });
+    expect((await send(sluice.url, 'GET', `${repoBase(name)}/file/main/data/late.txt`)).body.toString()).toBe(
+      'staged at last',
+    );
   });
 
   it('commits a workspace as a queued job with Prefer: respond-async, failures carrying their code', async () => {

@@ -30,6 +30,8 @@ export async function enqueueJob(
 /**
  * How a failed job is answered: `job`, as a job that failed (its id and where to poll it; a bug is
  * job_failed, 503), or `error`, as the worker's own error would have been (a commit's refusals).
+ * A refusal answered as `error` names no job, so nobody can poll it: the job is removed before the
+ * answer, as a refused request changes nothing. Only for a job no other request waits on (one id a request).
  */
 export type FailureAnswer = 'job' | 'error';
 
@@ -60,11 +62,25 @@ export async function awaitJob<R>(
   } catch (error) {
     if (error instanceof SluiceError) throw error;
     const failure = readJobFailure((error as Error).message);
-    if (answer === 'error' && failure.code !== 'internal')
+    if (answer === 'error' && failure.code !== 'internal') {
+      await removeFinishedJob(job);
       throw new SluiceError(failure.code, failure.message, failure.details ?? {});
+    }
     const code = failure.code === 'internal' ? 'job_failed' : failure.code;
     throw new SluiceError(code, `job ${job.id} failed: ${failure.message}`, { fields: { job_id: job.id, location } });
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/**
+ * Removes a job that has failed for good, with its log. Failing to does not change the answer:
+ * the retention time removes it later.
+ */
+async function removeFinishedJob<R>(job: Job<unknown, R>): Promise<void> {
+  try {
+    await job.remove();
+  } catch {
+    // left to removeOnFail
   }
 }
