@@ -29,37 +29,7 @@ const plain = {
   upload: { size: 1, destination: false },
 } as const satisfies Partial<FuzzCase>;
 
-export const awaitingFix: KnownDefect[] = [
-  {
-    name:
-      'a synchronous commit refused by its job (422 NoChanges, 409 behind, 404 no such branch) leaves ' +
-      'that failed job in the commit queue: the refusal changed Redis',
-    reason:
-      'since commits became queued jobs (8cb7210); found by the default seed once the routes were grouped by ' +
-      'prefix (the document lists operations in another order); the commits owner decides: remove the job of a ' +
-      'refused synchronous commit, or allow it as changeAllowed allows an ingest job',
-    explains: (problem, c) =>
-      (c.op === 'commit' || c.op === 'commit_deprecated') &&
-      /^refused \(4\d\d\) but changed state:/.test(problem) &&
-      problem
-        .split('\n')
-        .slice(1)
-        .every((line) => /^\s*redis (added|changed|removed): \{[^}]*:q\}:commit:/.test(line)),
-    example: {
-      ...plain,
-      op: 'commit',
-      method: 'POST',
-      token: 'own',
-      contentType: 'application/json',
-      params: {
-        ...alphaRepo,
-        workspace_id: { value: 'wa', odd: false },
-        branch: { value: 'b-new', odd: false },
-      },
-      body: { kind: 'json', value: { message: '', author: '', email: '..' }, mutation: null },
-    },
-  },
-];
+export const awaitingFix: KnownDefect[] = [];
 
 export const regressions: KnownDefect[] = [
   {
@@ -194,6 +164,25 @@ export const regressions: KnownDefect[] = [
           ],
         },
       },
+    },
+  },
+  {
+    name:
+      'a synchronous commit refused by its job (422 NoChanges, 409 behind, 404 no such branch) left ' +
+      'that failed job in the commit queue: the refusal changed Redis',
+    reason: 'fixed in 22362d5: the request that answers the refusal removes the job first',
+    example: {
+      ...plain,
+      op: 'commit',
+      method: 'POST',
+      token: 'own',
+      contentType: 'application/json',
+      params: {
+        ...alphaRepo,
+        workspace_id: { value: 'wa', odd: false },
+        branch: { value: 'b-new', odd: false },
+      },
+      body: { kind: 'json', value: { message: '', author: '', email: '..' }, mutation: null },
     },
   },
 ];

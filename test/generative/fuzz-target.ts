@@ -206,7 +206,7 @@ export class FuzzTarget {
       // what a refused or cut request left must be gone once its clean-up ran
       const changes = async () => {
         const lines = snapshotDiff(before, await this.snapshot(), Infinity);
-        return outcome.kind === 'answer' ? lines.filter((line) => !changeAllowed(outcome.reply, line)) : lines;
+        return outcome.kind === 'answer' ? lines.filter((line) => !changeAllowed(c.op, outcome.reply, line)) : lines;
       };
       let diff = await changes();
       for (let i = 0; i < 30 && diff.length > 0; i++) {
