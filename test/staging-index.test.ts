@@ -123,4 +123,23 @@ describe('the staging index on Redis', () => {
     expect((await staging.unstage('ox', 'r', 'w', named)).sort()).toEqual(['u1', 'u2']);
     expect([await staging.get('ox', 'r', 'w', 'u1'), await staging.get('ox', 'r', 'w', 'u2')]).toEqual([null, null]);
   });
+
+  it('puts and removes 100,000 paths in one edit: more arguments than a JavaScript call can spread', async () => {
+    const ids = Array.from({ length: 100_000 }, (_, i) => i);
+    const staged = new Map(ids.map((i) => [`big/${i}`, entry(`b${i}`)] as const));
+    expect(await staging.put('ox', 'r', 'w', staged)).toBe('applied');
+    // a move of every file plus one more: 300,001 arguments, one file over a quota of what is staged now
+    const moved = new Map([...ids.map((i) => [`moved/${i}`, entry(`b${i}`)] as const), ['extra', entry('x')] as const]);
+    const removed = ids.map((i) => `big/${i}`);
+    const { files } = await staging.usage('ox', 'r', 'w');
+    expect(await staging.put('ox', 'r', 'w', moved, { files, bytes: 0 }, removed)).toBe('over_quota');
+    expect(await staging.get('ox', 'r', 'w', 'big/99999')).toEqual(entry('b99999'));
+    expect(await staging.get('ox', 'r', 'w', 'moved/0')).toBeNull();
+    expect(await staging.put('ox', 'r', 'w', moved, { files: files + 1, bytes: 0 }, removed)).toBe('applied');
+    expect((await staging.usage('ox', 'r', 'w')).files).toBe(files + 1);
+    expect([await staging.get('ox', 'r', 'w', 'big/0'), await staging.get('ox', 'r', 'w', 'moved/0')]).toEqual([
+      null,
+      entry('b0'),
+    ]);
+  });
 });

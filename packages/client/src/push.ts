@@ -142,7 +142,7 @@ export async function push(options: PushOptions): Promise<PushSummary> {
     progress.skipped += hashed.length - changed.length;
     const unsent = await stageKnownContent(client, remote, workspace.id, changed, progress);
     progress.bytesToSend -= sizeOf(step) - sizeOf(unsent);
-    large.push(...unsent.filter((f) => f.size >= options.chunkSize));
+    for (const f of unsent) if (f.size >= options.chunkSize) large.push(f);
     const small = unsent.filter((f) => f.size < options.chunkSize);
     if (small.length > 0 && progress.phase === 'hashing') progress.phase = 'uploading';
     for (const batch of batches(small, options.batchBytes, options.batchFiles))

@@ -121,7 +121,7 @@ export class IngestRunner {
       deduplicated += segment.deduplicated;
       ingestMetrics.deduplicatedBytes.inc(segment.deduplicatedBytes);
       const overflow = segment.overflow;
-      streamed.push(...overflow);
+      for (const index of overflow) streamed.push(index);
       await advance(indexes.filter((i) => !overflow.includes(i)));
     });
     await mapLimit(streamed, streamsInFlight, async (i) => {

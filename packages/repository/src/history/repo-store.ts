@@ -90,9 +90,7 @@ export class RepoStore {
         this.keys.content(namespace, name),
         this.keys.erasing(namespace, name),
       ],
-      JSON.stringify(repo),
-      initial?.commit.id ?? '',
-      ...(initial?.hashes ?? []),
+      [JSON.stringify(repo), initial?.commit.id ?? '', ...(initial?.hashes ?? [])],
     );
     if (created === -1) {
       throw new SluiceError(
@@ -190,9 +188,7 @@ export class RepoStore {
     assertBranchName(branch);
     const created = await this.lua.createBranch(
       [this.keys.branches(namespace, name), this.keys.commits(namespace, name)],
-      branch,
-      commitId,
-      '0',
+      [branch, commitId, '0'],
     );
     if (created === -1) throw new SluiceError('resource_not_found', `Commit not found: ${commitId}`);
     return created === 1;
@@ -213,7 +209,7 @@ export class RepoStore {
    * Commits stay (other branches, workspaces and commit ids may name them).
    */
   async deleteBranch(namespace: string, name: string, branch: string): Promise<Branch> {
-    const [outcome, detail] = await this.lua.deleteBranch([this.keys.branches(namespace, name)], branch);
+    const [outcome, detail] = await this.lua.deleteBranch([this.keys.branches(namespace, name)], [branch]);
     if (outcome === 0) throw new SluiceError('branch_not_found', `Could not find branch: ${branch}`);
     if (outcome === -1) {
       const why = detail === 'main' ? 'it is the default branch' : "it is the repository's only branch";
@@ -276,19 +272,19 @@ export class RepoStore {
       root: await this.objects.emptyTree(),
     });
     // Two creators may race: the first ref written wins and both use it.
-    await this.lua.createBranch([key, this.keys.commits(namespace, name)], branch, commit.id, '1');
+    await this.lua.createBranch([key, this.keys.commits(namespace, name)], [branch, commit.id, '1']);
     return (await this.redis.hget(key, branch)) ?? commit.id;
   }
 
   /** Whether the repository references each of `hashes` (see RedisKeys.content). */
   async referencedContent(namespace: string, name: string, hashes: readonly string[]): Promise<Set<string>> {
     if (hashes.length === 0) return new Set();
-    const present = await this.redis.smismember(this.keys.content(namespace, name), ...hashes);
+    const present = await this.redis.smismember(this.keys.content(namespace, name), hashes.slice());
     return new Set(hashes.filter((_, i) => present[i] === 1));
   }
 
   /** Records content whose bytes reached this repository (an upload that stored but staged nothing). */
   async referenceContent(namespace: string, name: string, hashes: readonly string[]): Promise<void> {
-    if (hashes.length > 0) await this.redis.sadd(this.keys.content(namespace, name), ...hashes);
+    if (hashes.length > 0) await this.redis.sadd(this.keys.content(namespace, name), hashes.slice());
   }
 }

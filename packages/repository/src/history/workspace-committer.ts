@@ -108,7 +108,11 @@ export class WorkspaceCommitter {
     // them, and a stage that keeps growing is left for the next commit after a few rounds.
     for (let round = 0; round < 4 && (await this.redis.exists(from)) === 1; round++) {
       let cursor = '0';
-      do cursor = await this.lua.moveStaged([from, to, usageKey, ...dirs, lock.key], cursor, moveBatch, mode, lock.run);
+      do
+        cursor = await this.lua.moveStaged(
+          [from, to, usageKey, ...dirs, lock.key],
+          [cursor, moveBatch, mode, lock.run],
+        );
       while (cursor !== '0');
     }
   }
@@ -146,7 +150,7 @@ export class WorkspaceCommitter {
     const lockKey = this.keys.commitLock(ns, repo, workspace.id);
     // one value per run: a run whose lock a retry of its token took over must land nothing
     const lock = { key: lockKey, run: `${token} ${randomUUID()}` };
-    if ((await this.lua.commitLock([lockKey], lock.run, `${token} `, 600_000)) !== 1) {
+    if ((await this.lua.commitLock([lockKey], [lock.run, `${token} `, 600_000])) !== 1) {
       throw new SluiceError('conflict', `A commit of workspace '${workspace.id}' is already running`);
     }
     const report = async (progress: CommitProgress) => options.onProgress?.(progress);
@@ -206,17 +210,19 @@ export class WorkspaceCommitter {
             dirKeys[0],
             lockKey,
           ],
-          branch,
-          head,
-          commit.id,
-          workspace.id,
-          moved,
-          workspace.name ?? '',
-          JSON.stringify(commit),
-          landedRecordSeconds,
-          sorted.files,
-          sorted.bytes,
-          lock.run,
+          [
+            branch,
+            head,
+            commit.id,
+            workspace.id,
+            moved,
+            workspace.name ?? '',
+            JSON.stringify(commit),
+            landedRecordSeconds,
+            sorted.files,
+            sorted.bytes,
+            lock.run,
+          ],
         );
         if (landed === 1) return commit;
         if (landed === 2) {

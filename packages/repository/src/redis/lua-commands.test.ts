@@ -17,15 +17,15 @@ describe('Lua commands', () => {
   it('runs the scripts read from src/ when loaded from dist/', async () => {
     const key = tagged();
     const keys = [key('branches'), key('commits')];
-    expect(await lua.createBranch(keys, 'main', 'c1', '1')).toBe(1);
-    expect(await lua.createBranch(keys, 'main', 'c1', '1')).toBe(0);
+    expect(await lua.createBranch(keys, ['main', 'c1', '1'])).toBe(1);
+    expect(await lua.createBranch(keys, ['main', 'c1', '1'])).toBe(0);
     expect(await redis.hget(key('branches'), 'main')).toBe('c1');
-    expect(await lua.deleteBranch([key('branches')], 'main')).toEqual([-1, 'main']);
+    expect(await lua.deleteBranch([key('branches')], ['main'])).toEqual([-1, 'main']);
   });
 
   it('refuses keys that do not match the count in the file name, before Redis runs anything', async () => {
     const key = tagged();
-    await expect(lua.createBranch([key('branches')], 'main', 'c1', '1')).rejects.toThrow(/takes 2 keys, not 1/);
+    await expect(lua.createBranch([key('branches')], ['main', 'c1', '1'])).rejects.toThrow(/takes 2 keys, not 1/);
     expect(await redis.exists(key('branches'))).toBe(0);
   });
 

@@ -65,10 +65,14 @@ type Keys<Count extends number, Acc extends readonly string[] = []> = Acc['lengt
   ? Acc
   : Keys<Count, readonly [...Acc, string]>;
 
-/** Runs a script with its keys (as many as its file name says, checked by the compiler) and its arguments. */
+/**
+ * Runs a script with its keys (as many as its file name says, checked by the compiler) and its arguments.
+ * Both are arrays, never spread into a call: a script may take an argument or two per file, and V8 throws
+ * "Maximum call stack size exceeded" once a call has more than about 120,000 arguments.
+ */
 export type LuaCommand<Answer, Count = undefined> = (
   keys: Count extends number ? Keys<Count> : readonly string[],
-  ...argv: Array<string | number>
+  argv?: ReadonlyArray<string | number>,
 ) => Promise<Answer>;
 
 export type LuaCommands = { [Name in keyof Answers]: LuaCommand<Answers[Name], KeyCount<(typeof files)[Name]>> };
@@ -103,10 +107,11 @@ function define(redis: RedisClient, name: string, file: string): LuaCommand<unkn
   redis.defineCommand(command, { lua: source(file), ...(numberOfKeys === undefined ? {} : { numberOfKeys }) });
   const run: unknown = Reflect.get(redis, command);
   if (typeof run !== 'function') throw new Error(`ioredis did not define ${command}`);
-  return async (keys, ...argv) => {
-    if (numberOfKeys === undefined) return run.call(redis, keys.length, ...keys, ...argv);
+  // ioredis flattens array arguments one level (Command's args.flat()), so the lists go as they are
+  return async (keys, argv = []) => {
+    if (numberOfKeys === undefined) return run.call(redis, keys.length, keys, argv);
     if (keys.length !== numberOfKeys) throw new Error(`${file} takes ${numberOfKeys} keys, not ${keys.length}`);
-    return run.call(redis, ...keys, ...argv);
+    return run.call(redis, keys, argv);
   };
 }
 

@@ -98,7 +98,7 @@ export class UploadStore {
 
   async claimPart(id: string, part: number, claimSeconds = partClaimSeconds): Promise<PartClaim> {
     const token = randomUUID();
-    const outcome = await this.lua.claimPart(this.keys(id), part, uploadLifetimeSeconds, claimSeconds, token);
+    const outcome = await this.lua.claimPart(this.keys(id), [part, uploadLifetimeSeconds, claimSeconds, token]);
     if (outcome === 1) return { state: 'claimed', token };
     return {
       state: ({ 2: 'already_stored', 3: 'busy', 4: 'outside_window' } as const)[outcome as 2 | 3 | 4] ?? 'unknown',
@@ -107,12 +107,12 @@ export class UploadStore {
 
   /** A claimed part that could not be stored: another copy may be sent. */
   async releasePart(id: string, part: number, token: string): Promise<void> {
-    await this.lua.releasePart(this.keys(id), part, token);
+    await this.lua.releasePart(this.keys(id), [part, token]);
   }
 
   /** Records a stored part; true when it was the last and the caller must finish the upload. */
   async partStored(id: string, part: number): Promise<boolean> {
-    return (await this.lua.partStored(this.keys(id), part, uploadLifetimeSeconds)) === 1;
+    return (await this.lua.partStored(this.keys(id), [part, uploadLifetimeSeconds])) === 1;
   }
 
   /** Whether the upload still exists (its parts are not orphans). */

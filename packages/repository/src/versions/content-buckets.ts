@@ -27,7 +27,8 @@ export class ContentBuckets {
     const values: Array<string | null> = new Array<string | null>(hashes.length).fill(null);
     await Promise.all(
       [...this.byBucket(hashes)].map(async ([key, at]) => {
-        const found = await this.redis.hmget(key, ...at.map((i) => hashes[i]!));
+        // hmget's typing takes fields spread, which fails past ~120,000; call takes them as an array
+        const found = (await this.redis.call('hmget', [key, ...at.map((i) => hashes[i]!)])) as Array<string | null>;
         found.forEach((value, j) => (values[at[j]!] = value));
       }),
     );
@@ -37,7 +38,12 @@ export class ContentBuckets {
   /** Notes hashes as stored; a location already recorded for one stays. */
   async markStored(hashes: readonly string[]): Promise<void> {
     await Promise.all(
-      [...this.byBucket(hashes)].map(([key, at]) => this.lua.contentMark([key], ...at.map((i) => hashes[i]!))),
+      [...this.byBucket(hashes)].map(([key, at]) =>
+        this.lua.contentMark(
+          [key],
+          at.map((i) => hashes[i]!),
+        ),
+      ),
     );
   }
 
@@ -50,7 +56,10 @@ export class ContentBuckets {
     await Promise.all(
       [...this.byBucket(hashes)].map(([key, at]) => {
         if (overwrite) return this.redis.hset(key, Object.fromEntries(at.map((i) => locations[i]!)));
-        return this.lua.contentFill([key], ...at.flatMap((i) => locations[i]!));
+        return this.lua.contentFill(
+          [key],
+          at.flatMap((i) => locations[i]!),
+        );
       }),
     );
   }

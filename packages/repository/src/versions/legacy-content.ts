@@ -25,7 +25,7 @@ export class LegacyContent {
   /** Which of `hashes` the legacy set holds (none once it is gone). */
   async stored(hashes: readonly string[]): Promise<Set<string>> {
     if (hashes.length === 0 || !(await this.exists())) return new Set();
-    const member = await this.redis.smismember(this.keys.legacyVersions(), ...hashes);
+    const member = await this.redis.smismember(this.keys.legacyVersions(), hashes.slice());
     const found = new Set(hashes.filter((_, i) => member[i] === 1));
     if (found.size === 0) this.present = null;
     return found;
@@ -34,7 +34,8 @@ export class LegacyContent {
   /** The legacy locations of `hashes`, in order, null where none (all null once it is gone). */
   async locations(hashes: readonly string[]): Promise<Array<string | null>> {
     if (hashes.length === 0 || !(await this.exists())) return hashes.map(() => null);
-    const values = await this.redis.hmget(this.keys.legacyPacked(), ...hashes);
+    // hmget's typing takes fields spread, which fails past ~120,000; call takes them as an array
+    const values = (await this.redis.call('hmget', [this.keys.legacyPacked(), ...hashes])) as Array<string | null>;
     if (values.every((value) => value === null)) this.present = null;
     return values;
   }

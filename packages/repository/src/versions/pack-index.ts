@@ -118,7 +118,7 @@ export class PackIndex {
         lost.map((e) => [e.hash, locationValue(pack, e)] as const),
         false,
       );
-      recorded.push(...lost.map((e) => e.hash));
+      for (const e of lost) recorded.push(e.hash);
     }
     return recorded;
   }

@@ -96,7 +96,7 @@ export class StagingIndex {
       step.repoUuid,
     ];
     for (const [path, entry] of entries) argv.push(path, encodeStagedEntry(entry));
-    argv.push(...step.unchanged);
+    for (const path of step.unchanged) argv.push(path);
     const keys = [
       this.keys.workspaces(ns, repo),
       this.keys.staged(ns, repo, workspaceId),
@@ -109,7 +109,7 @@ export class StagingIndex {
       this.keys.snapshotDirs(ns, repo, workspaceId),
       this.keys.repo(ns, repo),
     ] as const;
-    const outcome = await this.lua.stage(keys, ...argv);
+    const outcome = await this.lua.stage(keys, argv);
     if (Array.isArray(outcome)) return { path: outcome[1], staged: outcome[2] };
     return (['workspace_gone', 'applied', 'already_applied', 'over_quota'] as const)[outcome] ?? 'workspace_gone';
   }
@@ -132,7 +132,7 @@ export class StagingIndex {
     ] as const;
     for (let at = 0; at < paths.length; at += collisionBatch) {
       const argv = paths.slice(at, at + collisionBatch).flatMap((path) => [path, someFile]);
-      const found = await this.lua.stageCollision(keys, ...argv);
+      const found = await this.lua.stageCollision(keys, argv);
       if (found !== null) return { path: found[0], staged: found[1] };
     }
     return null;
@@ -164,14 +164,13 @@ export class StagingIndex {
     if (entries.size === 0 && unstage.length === 0) return 'applied';
     const flat: string[] = [];
     for (const [path, entry] of entries) flat.push(path, encodeStagedEntry(entry));
-    const [outcome, path, staged] = await this.lua.stageEdit(
-      this.editKeys(ns, repo, workspaceId),
+    const [outcome, path, staged] = await this.lua.stageEdit(this.editKeys(ns, repo, workspaceId), [
       quota.files,
       quota.bytes,
       entries.size,
       ...flat,
       ...unstage,
-    );
+    ]);
     if (outcome === 'over_quota') return 'over_quota';
     if (outcome === 'collision') return { path: path!, staged: staged! };
     return 'applied';
@@ -201,7 +200,7 @@ export class StagingIndex {
     hashes: readonly string[] = [],
   ): Promise<void> {
     const tx = this.redis.multi().set(this.keys.jobResult(ns, repo, jobId), result, 'EX', ttlSeconds, 'NX');
-    if (hashes.length > 0) tx.sadd(this.keys.content(ns, repo), ...hashes);
+    if (hashes.length > 0) tx.sadd(this.keys.content(ns, repo), hashes.slice());
     await tx.exec();
   }
 
@@ -230,8 +229,8 @@ export class StagingIndex {
     const unstaged: string[] = [];
     for (let at = 0; at < unique.length; at += collisionBatch) {
       const batch = unique.slice(at, at + collisionBatch);
-      const [, ...some] = await this.lua.stageEdit(this.editKeys(ns, repo, workspaceId), 0, 0, 0, ...batch);
-      unstaged.push(...some);
+      const [, ...some] = await this.lua.stageEdit(this.editKeys(ns, repo, workspaceId), [0, 0, 0, ...batch]);
+      for (const path of some) unstaged.push(path);
     }
     return unstaged;
   }
