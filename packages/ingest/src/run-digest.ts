@@ -13,8 +13,9 @@ export interface DigestDeps extends ChunkFollowerDeps {
 }
 
 /**
- * The body of a digest job (digest-job.ts): reads a large part's spool chunks as the API writes them,
- * inflates and hashes them into a pending version object, and leaves the result on the board.
+ * The body of a digest job (its queue: @sluice/queue's digest-job.ts): reads a large part's spool
+ * chunks as the API writes them, inflates and hashes them into a pending version object, and leaves
+ * the result on the board.
  * Anything short of a whole part hashed, bad content included, is left for the ingest job to
  * redo with the whole part in hand, so both paths judge a part the same way.
  */

@@ -10,7 +10,7 @@ export const spoolSegmentBytes = 8 * 1024 * 1024;
 
 /**
  * A large part is spooled as objects of this size (the last one shorter), so that a worker can
- * start on it while the rest still arrives (see digest-job.ts); a part longer than one chunk gets
+ * start on it while the rest still arrives (see run-digest.ts); a part longer than one chunk gets
  * such an early start.
  */
 export const largePartChunkBytes = 32 * 1024 * 1024;
