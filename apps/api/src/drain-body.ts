@@ -2,10 +2,10 @@ import type { IncomingMessage } from 'node:http';
 import type { FastifyReply } from 'fastify';
 
 /** The most of an unread body read and dropped to answer over it: a resumable upload's part and then some. */
-export const drainLimitBytes = 32 * 1024 * 1024;
+const drainLimitBytes = 32 * 1024 * 1024;
 
 /** How long a client may send nothing before it is answered anyway: one that waits for the answer, or stalls. */
-export const drainIdleMs = 1000;
+const drainIdleMs = 1000;
 
 /**
  * Reads and drops the rest of a body that is answered without being used, and resolves once it is

@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
  * rejection nobody handled, reaches the top: a bug (every stream and promise has an error path).
  * Stable: the test suite fails when any sluice process it ran logged it (test/README.md).
  */
-export const unhandledErrorCode = 'unhandled_error';
+const unhandledErrorCode = 'unhandled_error';
 
 /**
  * Logs such an error in one JSON line with its stack, then exits with 1, as Node would have

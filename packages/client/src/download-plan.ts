@@ -49,7 +49,7 @@ export async function* remoteFiles(
 }
 
 /** Whether the local file is the remote one: the same size, then the same Oxen hash. */
-export async function identicalHere(local: string, file: RemoteFile): Promise<boolean> {
+async function identicalHere(local: string, file: RemoteFile): Promise<boolean> {
   const info = await stat(local).catch(() => null);
   if (info === null || !info.isFile() || info.size !== file.size) return false;
   return (await hashFile(local, info.size)) === file.hash;

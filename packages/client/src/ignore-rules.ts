@@ -4,7 +4,7 @@ import { dirname, join, relative, sep } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 
 /** What a push leaves out of a directory it walks, at any depth, besides what the ignore files say. */
-export const alwaysIgnored = ['.git/'];
+const alwaysIgnored = ['.git/'];
 
 /** The rules of one directory, matched against paths relative to it. */
 interface Level {

@@ -1,5 +1,4 @@
 import type { ContentFacts } from '@sluice/core';
-import { Cluster } from 'ioredis';
 import type { RedisClient, RedisKeys } from '@sluice/repository';
 
 /** What a digest leaves for the ingest job: the part's content, or why the job must stream it itself. */
@@ -37,7 +36,7 @@ export interface BoardWaiter {
 
 /**
  * One Redis hash per large part in flight, through which the API node receiving the part and the
- * worker digesting it meet (digest-job.ts): the API lists each spool chunk once it is written and
+ * worker digesting it meet (run-digest.ts): the API lists each spool chunk once it is written and
  * says when the part ended or the request failed; the worker beats while it runs and leaves its
  * result; whichever of the digest and the ingest job claims the part first processes it. Each
  * change the other side waits for is also signalled on a short list (a chunk, the end or the
@@ -96,7 +95,9 @@ export class DigestBoard {
    */
   waiter(digestId: string, to: 'digest' | 'ingest'): BoardWaiter {
     const key = this.keys.digestSignal(digestId, to);
-    const connection: RedisClient = this.redis instanceof Cluster ? this.redis.duplicate() : this.redis.duplicate();
+    // duplicate() is generic on both Redis and Cluster, so the union is not callable: name the shape both share
+    const source: { duplicate(): RedisClient } = this.redis;
+    const connection = source.duplicate();
     connection.on('error', () => undefined);
     return {
       wait: async (timeoutMs) => {

@@ -6,7 +6,7 @@ import { SluiceError, type Limits } from '@sluice/core';
  * The ratio only guards parts allowed to inflate further (SLUICE_MAX_INFLATE_BYTES above 10 MiB),
  * where it protects memory and disk.
  */
-export const ratioFloorBytes = 10 * 1024 * 1024;
+const ratioFloorBytes = 10 * 1024 * 1024;
 
 type InflateLimits = Pick<Limits, 'maxInflateBytes' | 'maxInflateRatio'>;
 

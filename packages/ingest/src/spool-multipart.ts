@@ -27,7 +27,7 @@ export interface SpoolMultipartOptions {
  * is read. A longer one is refused whole, never staged cut short: the multipart parser itself
  * truncates headers past ~80 KiB, which this limit catches long before.
  */
-export const maxFilenameBytes = maxPathBytes;
+const maxFilenameBytes = maxPathBytes;
 
 function isGzip(mimetype: string | undefined): boolean {
   return (mimetype ?? '').split(';')[0]!.trim().toLowerCase() === 'application/gzip';

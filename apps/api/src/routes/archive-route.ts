@@ -10,7 +10,7 @@ import { getArchive } from './archive-route.schema.js';
 type ArchiveFile = WalkedFile & { hash: string; size: number };
 
 /** The pax record on every entry: the Oxen hash (xxh3-128, hex) the client checks the bytes against. */
-export const hashPaxKey = 'SLUICE.hash';
+const hashPaxKey = 'SLUICE.hash';
 
 /** A path as sort segments: empty and `.` segments dropped, as paths are normalized everywhere. */
 const segmentsOf = (path: string) => path.split('/').filter((segment) => segment !== '' && segment !== '.');

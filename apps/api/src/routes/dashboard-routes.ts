@@ -26,7 +26,7 @@ function failedReason(reason: string): string {
 }
 
 /** Where bull-board's queue dashboard lives (admin scope when auth is on). */
-export const queueBoardPrefix = '/admin/queues';
+const queueBoardPrefix = '/admin/queues';
 const recentJobs = 12;
 type IngestJob = Job<IngestJobData, IngestJobResult, 'ingest'>;
 type CommitJob = Job<CommitJobData, CommitJobResult, 'commit'>;

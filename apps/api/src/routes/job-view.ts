@@ -10,7 +10,7 @@ import {
 } from '@sluice/queue';
 
 /** BullMQ's states in the four a client needs; a job between attempts is queued again. */
-export function jobState(bullState: string): JobState {
+function jobState(bullState: string): JobState {
   if (bullState === 'active' || bullState === 'completed' || bullState === 'failed') return bullState;
   return 'queued';
 }

@@ -7,7 +7,7 @@ import type { TypedApp } from '../openapi/schema-kit.js';
 import { stageHashes } from './stage-hashes-route.schema.js';
 
 /** Entries per request: each known one costs a stat and a 4 KiB read of the store. */
-export const maxHashEntries = 5000;
+const maxHashEntries = 5000;
 const hashPattern = /^[0-9a-f]{1,32}$/;
 
 /**

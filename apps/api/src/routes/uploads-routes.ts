@@ -14,11 +14,11 @@ import { partLength, RequestBody } from '../request-body.js';
 import { drainBody } from '../drain-body.js';
 
 /** Every part but the last is this long: large enough that a 1 TiB file is 65,536 parts. */
-export const uploadPartBytes = 16 * 1024 * 1024;
+const uploadPartBytes = 16 * 1024 * 1024;
 /** Parts accepted at once, counted from the earliest part not yet stored. */
-export const uploadPartWindow = 8;
+const uploadPartWindow = 8;
 /** The largest file a resumable upload takes (upstream's provisional limit). */
-export const maxUploadBytes = 1024 ** 4;
+const maxUploadBytes = 1024 ** 4;
 
 /**
  * The resumable upload protocol of newer clients (upstream 0.64 onward, docs/api.md#uploads), on the

@@ -10,7 +10,7 @@ import { versionMetadata, downloadVersions } from './version-download-routes.sch
 const gunzipAsync = promisify(gunzip);
 
 /** Hashes one QUERY may ask for: the client asks a batch at a time, far fewer than this. */
-export const maxQueryHashes = 100_000;
+const maxQueryHashes = 100_000;
 /** The gzipped list of hashes, and what it may inflate to (a line per hash, with room for CRLF). */
 const maxQueryBodyBytes = 4 * 1024 * 1024;
 const maxQueryListBytes = maxQueryHashes * 34;

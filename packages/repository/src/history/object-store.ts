@@ -23,7 +23,7 @@ function collision(dir: string, name: string): SluiceError {
  * The entry called `name` among a node's entries, by binary search: buildTree writes every node
  * sorted by name in UTF-16 order, and a root of a thousand directories is searched on every lookup.
  */
-export function entryNamed(entries: readonly TreeEntry[], name: string): TreeEntry | undefined {
+function entryNamed(entries: readonly TreeEntry[], name: string): TreeEntry | undefined {
   let low = 0;
   let high = entries.length;
   while (low < high) {
@@ -46,7 +46,7 @@ function inNameOrder(entries: readonly TreeEntry[]): boolean {
  * entries, not nodes: a node lists every child of its directory, and 20,000 nodes of a tree of
  * ten million files held millions of entries.
  */
-export const defaultCachedTreeEntries = 200_000;
+const defaultCachedTreeEntries = 200_000;
 
 export interface ObjectStoreOptions {
   /** Most tree entries the node cache holds (default defaultCachedTreeEntries). */

@@ -5,7 +5,7 @@ import type { RedisKeys } from '../redis/redis-keys.js';
 import { luaCommands, type LuaCommands } from '../redis/lua-commands.js';
 
 /** Keys unlinked per step: one Redis call never blocks on a whole repository. */
-export const eraseBatchSize = 500;
+const eraseBatchSize = 500;
 
 /**
  * Deletes a repository's keys (record, branches, commit ids, content references, workspaces and

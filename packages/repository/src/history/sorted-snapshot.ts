@@ -8,7 +8,7 @@ import type { RedisClient } from '../redis/redis-client.js';
 import { decodeStagedEntry, encodeStagedEntry } from '../workspaces/staged-entry-codec.js';
 
 /** Staged entries sorted in memory at once; more are sorted in runs of this size on disk. */
-export const defaultSortRunEntries = 100_000;
+const defaultSortRunEntries = 100_000;
 
 /** Entries handed on at a time when the snapshot is read back. */
 const batchEntries = 1024;

@@ -11,7 +11,7 @@ export interface WalkedFile {
 const beyondSurrogates = (name: string): boolean => /[\uD800-\uFFFF]/.test(name);
 
 /** Two names compared by their UTF-8 bytes (code point order), as an archive's order is documented. */
-export function compareNames(a: string, b: string): number {
+function compareNames(a: string, b: string): number {
   if (beyondSurrogates(a) || beyondSurrogates(b)) {
     return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
   }

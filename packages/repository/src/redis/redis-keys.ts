@@ -11,7 +11,7 @@ export function keySegment(id: string): string {
 const contentHash = /^[0-9a-f]{32}$/;
 
 /** The bucket a content hash falls in: its first four hex digits (65,536 buckets), or `other`. */
-export function contentBucketName(hash: string): string {
+function contentBucketName(hash: string): string {
   return contentHash.test(hash) ? hash.slice(0, 4) : 'other';
 }
 

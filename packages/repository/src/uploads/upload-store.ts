@@ -32,7 +32,7 @@ const uploadLifetimeSeconds = 86_400;
  * A request still sending after this (under 28 KiB/s for a 16 MiB part) may see a resend of the
  * same part claim it too; both write whole parts, the last rename wins, nothing is lost.
  */
-export const partClaimSeconds = 600;
+const partClaimSeconds = 600;
 
 /**
  * Resumable uploads in Redis: a record per upload and the sets of parts stored and being stored,

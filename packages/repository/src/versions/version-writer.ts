@@ -3,7 +3,7 @@ import { encodePack, packKey, streamedPackId, versionKey, type BlobStore } from 
 import type { PackIndex } from './pack-index.js';
 
 /** A pack stops growing past this: reads stay range reads of one object, a lost pack stays bounded. */
-export const packMaxBytes = 64 * 1024 * 1024;
+const packMaxBytes = 64 * 1024 * 1024;
 const looseWritesInFlight = 16;
 
 export interface VersionWrites {
