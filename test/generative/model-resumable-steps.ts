@@ -1,36 +1,8 @@
-import { request as httpRequest } from 'node:http';
 import { send, sendJson, type Reply } from '../support/oxen-http.js';
 import { normalize, type RepositoryModel } from './repository-model.js';
 import { bytesOf, hashOf, same, Step, workspaceIds, wsName, type Real } from './model-real.js';
 
 const partBytes = 16 * 1024 * 1024;
-
-/** Sends a body with `Transfer-Encoding: chunked` (no length announced), in 64 KiB writes. */
-function sendChunked(base: string, method: string, path: string, body: Buffer): Promise<Reply> {
-  const url = new URL(base);
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(
-      { host: url.hostname, port: url.port, method, path, headers: { 'transfer-encoding': 'chunked' } },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const all = Buffer.concat(chunks);
-          resolve({
-            status: res.statusCode ?? 0,
-            headers: res.headers,
-            body: all,
-            json: () => JSON.parse(all.toString()),
-          });
-        });
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    for (let at = 0; at < body.length; at += 65536) req.write(body.subarray(at, at + 65536));
-    req.end();
-  });
-}
 
 /**
  * Begins a resumable upload (docs/api.md, `POST R/versions/uploads`) into workspace `w` and keeps it in
@@ -154,7 +126,7 @@ export class PutPart extends Step {
       case 'short':
         return send(r.base, 'PUT', path, { body: right.subarray(0, right.length - 1) });
       case 'long, chunked':
-        return sendChunked(r.base, 'PUT', path, Buffer.concat([right, Buffer.alloc(65536, 'x')]));
+        return send(r.base, 'PUT', path, { body: Buffer.concat([right, Buffer.alloc(65536, 'x')]), chunked: true });
     }
   }
   toString(): string {

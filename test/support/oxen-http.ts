@@ -17,14 +17,19 @@ export function send(
   base: string,
   method: string,
   path: string,
-  options: { headers?: Record<string, string>; body?: Buffer | string } = {},
+  options: { headers?: Record<string, string>; body?: Buffer | string; chunked?: boolean } = {},
 ): Promise<Reply> {
   const url = new URL(base);
   return new Promise((resolve, reject) => {
     // Node sends a DELETE body with neither Content-Length nor chunked encoding unless told.
-    const length = options.body === undefined ? {} : { 'content-length': String(Buffer.byteLength(options.body)) };
+    const framing =
+      options.chunked === true
+        ? { 'transfer-encoding': 'chunked' }
+        : options.body === undefined
+          ? {}
+          : { 'content-length': String(Buffer.byteLength(options.body)) };
     const req = httpRequest(
-      { host: url.hostname, port: url.port, method, path, headers: { ...length, ...options.headers } },
+      { host: url.hostname, port: url.port, method, path, headers: { ...framing, ...options.headers } },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -41,7 +46,14 @@ export function send(
       },
     );
     req.on('error', reject);
-    req.end(options.body);
+    if (options.chunked === true && options.body !== undefined) {
+      // in 64 KiB writes, so the server meets the body chunk by chunk as a streaming client sends it
+      const body = Buffer.from(options.body);
+      for (let at = 0; at < body.length; at += 65536) req.write(body.subarray(at, at + 65536));
+      req.end();
+    } else {
+      req.end(options.body);
+    }
   });
 }
 
