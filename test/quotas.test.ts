@@ -54,7 +54,9 @@ describe('per-workspace quotas (SLUICE_WORKSPACE_MAX_FILES=5, SLUICE_WORKSPACE_M
     // full: refused before the body is read, with what to do about it
     const full = await upload(sluice.url, `${ws}/files/`, files(['g']));
     expect(full.status).toBe(413);
-    expect(full.json().error.detail).toMatch(/is full: 5 files and 80 bytes staged .*commit or unstage first/);
+    expect(full.json().error.detail).toMatch(
+      /at most 5 files and 1000 bytes; it has 5 files and 80 bytes staged.*commit or unstage first/,
+    );
   });
 
   it('gives room back when files are unstaged or committed', async () => {

@@ -7,6 +7,7 @@ export * from './spool-sweeper.js';
 export * from './inflate-limits.js';
 export * from './stage-plan.js';
 export * from './stage-files.js';
+export * from './workspace-quota.js';
 export * from './stage-known-content.js';
 export * from './digest-board.js';
 export * from './chunk-follower.js';

@@ -1,13 +1,8 @@
 import { errorCodeOf, SluiceError, type ContentFacts } from '@sluice/core';
-import {
-  collisionMessage,
-  quotaExceededMessage,
-  type ObjectStore,
-  type StagingIndex,
-  type WorkspaceQuota,
-} from '@sluice/repository';
+import { collisionMessage, type ObjectStore, type StagingIndex, type WorkspaceQuota } from '@sluice/repository';
 import { timed } from '@sluice/telemetry';
 import { planStage, type PlannedStatus } from './stage-plan.js';
+import { quotaExceeded } from './workspace-quota.js';
 
 export interface StageFilesDeps {
   objects: ObjectStore;
@@ -77,17 +72,12 @@ export async function stageFiles(
         );
   if (applied === 'applied') return { kind: 'staged', statuses };
   if (applied === 'already_applied') return { kind: 'already_applied' };
-  if (applied === 'workspace_gone') return refused('workspace_not_found', `Workspace was deleted: ${workspaceId}`);
-  if (applied === 'over_quota') {
-    const usage = await staging.usage(namespace, repo, workspaceId);
-    return refused('quota_exceeded', quotaExceededMessage(workspaceId, usage, quota));
-  }
+  if (applied === 'workspace_gone')
+    return { kind: 'refused', error: new SluiceError('workspace_not_found', `Workspace was deleted: ${workspaceId}`) };
+  if (applied === 'over_quota')
+    return { kind: 'refused', error: await quotaExceeded(staging, { namespace, repo, workspaceId }, quota) };
   return {
     kind: 'refused',
     error: new SluiceError('path_conflict', collisionMessage(applied), { fields: { path: applied.path } }),
   };
-}
-
-function refused(code: 'workspace_not_found' | 'quota_exceeded', message: string): StageFilesOutcome {
-  return { kind: 'refused', error: new SluiceError(code, message) };
 }

@@ -3,7 +3,7 @@ import type { FastifyReply } from 'fastify';
 import { SluiceError, stagedPath } from '@sluice/core';
 import { ingestJobOptions } from '@sluice/queue';
 import type { AppServices } from '../app-services.js';
-import { spooledJob, spoolMultipart } from '@sluice/ingest';
+import { refuseOverQuota, spooledJob, spoolMultipart } from '@sluice/ingest';
 import { multipartParts } from '../multipart-parts.js';
 import { awaitJob, enqueueJob, type IngestJob } from '../run-job.js';
 import { success } from '../oxen-envelope.js';
@@ -23,21 +23,7 @@ export function uploadRoute(app: TypedApp, services: AppServices): void {
   const { store, queue, events, config } = services;
   const jobOptions = ingestJobOptions(config.jobRetentionSeconds);
   const early = { queue: services.digestQueue, board: services.digestBoard };
-
-  const quota = config.workspaceQuota;
-  /** A workspace already at a quota is refused before its upload is read; the worker checks exactly. */
-  const refuseWhenFull = async (namespace: string, repo: string, workspaceId: string) => {
-    if (quota.files === 0 && quota.bytes === 0) return;
-    const usage = await services.staging.usage(namespace, repo, workspaceId);
-    if ((quota.files > 0 && usage.files >= quota.files) || (quota.bytes > 0 && usage.bytes >= quota.bytes)) {
-      throw new SluiceError(
-        'quota_exceeded',
-        `workspace ${workspaceId} is full: ${usage.files} files and ${usage.bytes} bytes staged ` +
-          `(quota: ${quota.files || 'no limit on'} files, ${quota.bytes || 'no limit on'} bytes); commit or ` +
-          `unstage first`,
-      );
-    }
-  };
+  const quotaDeps = { staging: services.staging, quota: config.workspaceQuota };
 
   const answer = async (request: UploadRequest, reply: FastifyReply, job: IngestJob) => {
     reply.header('x-sluice-job-id', job.id as string);
@@ -73,7 +59,8 @@ export function uploadRoute(app: TypedApp, services: AppServices): void {
       if (existing) return answer(request, reply, existing);
     }
 
-    await refuseWhenFull(namespace, repo, workspace.id);
+    // a workspace already at a quota is refused before its upload is read; the worker checks exactly
+    await refuseOverQuota(quotaDeps, { namespace, repo, workspaceId: workspace.id });
     const spool = await spoolMultipart(multipartParts(request), {
       store,
       limits: config.limits,

@@ -5,8 +5,14 @@ import type { Upload } from '@sluice/repository';
 import type { AppServices } from '../app-services.js';
 import { awaitJob, enqueueJob } from '../run-job.js';
 import { success } from '../oxen-envelope.js';
-import { endUpload, misplacement, receiveUploadPart, stageKnownContent, uploadJob } from '@sluice/ingest';
-import { refuseOverQuota } from '../refuse-over-quota.js';
+import {
+  endUpload,
+  misplacement,
+  receiveUploadPart,
+  refuseOverQuota,
+  stageKnownContent,
+  uploadJob,
+} from '@sluice/ingest';
 import { ingestDeps } from '../ingest-deps.js';
 import type { TypedApp } from '../openapi/schema-kit.js';
 import { beginVersionUpload, uploadVersionPart } from './uploads-routes.schema.js';
@@ -70,7 +76,8 @@ export async function uploadsRoutes(app: TypedApp, services: AppServices): Promi
       const root = (await services.objects.getCommit(workspace.commitId)).root;
       const misplaced = await misplacement(services, root, { namespace, repo, workspaceId: workspace.id }, [path]);
       if (misplaced !== null) throw new SluiceError('path_conflict', misplaced, { fields: { path } });
-      await refuseOverQuota(services, namespace, repo, workspace.id, path, size);
+      const quotaDeps = { staging: services.staging, quota: config.workspaceQuota };
+      await refuseOverQuota(quotaDeps, { namespace, repo, workspaceId: workspace.id }, { path, size });
     }
     const numParts = Math.ceil(size / uploadPartBytes);
     const upload = await uploads.begin({
