@@ -376,6 +376,12 @@ describe('one clear line for each thing that is missing at start-up', () => {
       const wrong = sluice(['token', 'create', '--name', 'x', '--nmae', 'y'], { SLUICE_AUTH_TOKENS_FILE: tokens });
       expect(wrong.status).toBe(2);
       expect(wrong.stderr).toBe("sluice: unknown option '--nmae' for sluice token create\n");
+      // two accesses for one namespace are refused, not narrowed to the last one silently
+      const twice = sluice(['token', 'create', '--name', 'x', '--scope', 'ox:write', '--scope', 'ox:read'], {
+        SLUICE_AUTH_TOKENS_FILE: tokens,
+      });
+      expect(twice.status).toBe(2);
+      expect(twice.stderr).toMatch(/^sluice: --scope names ox twice \(write, read\)/);
       const unknown = sluice(['pussh']);
       expect(unknown.status).toBe(2);
       expect(unknown.stderr).toMatch(/^sluice: unknown command 'pussh'/);

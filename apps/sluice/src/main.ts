@@ -171,16 +171,26 @@ function tokenCommand(config: Config, args: string[]): void {
   if (unknown !== undefined) throw new UsageError(`unknown option '${unknown}' for sluice token create`);
   const value = (flag: string) => args.flatMap((a, i) => (args[i - 1] === flag ? [a] : []));
   const name = value('--name')[0];
-  const scopes: Record<string, Access> = {};
+  const scopes = new Map<string, Access>();
   for (const scope of value('--scope')) {
     const match = /^([^:]+):(read|write|admin)$/.exec(scope);
     if (!match) throw new UsageError(`--scope ${scope}: expected NAMESPACE:read|write|admin`);
-    scopes[match[1]!] = match[2] as Access;
+    const namespace = match[1]!;
+    const access = match[2] as Access;
+    // one access a namespace: each includes the ones below it, and a silent "last wins" could narrow a token
+    const earlier = scopes.get(namespace);
+    if (earlier !== undefined) {
+      throw new UsageError(
+        `--scope names ${namespace} twice (${earlier}, ${access}): give one access a namespace; ` +
+          `write includes read, admin includes both`,
+      );
+    }
+    scopes.set(namespace, access);
   }
-  if (args[0] !== 'create' || !name || Object.keys(scopes).length === 0) {
+  if (args[0] !== 'create' || !name || scopes.size === 0) {
     throw new UsageError('usage: sluice token create --name NAME --scope NAMESPACE:read|write|admin [--scope …]');
   }
-  process.stdout.write(`${TokenStore.create(config.auth.tokensFile, name, scopes)}\n`);
+  process.stdout.write(`${TokenStore.create(config.auth.tokensFile, name, Object.fromEntries(scopes))}\n`);
 }
 
 /** A command used wrongly: said as such (exit 2), not as a server that could not start. */
