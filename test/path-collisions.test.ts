@@ -113,6 +113,23 @@ describe('file/directory collisions (issue 26, item 4)', () => {
     },
   );
 
+  it('refuses to create a repository with two files at one path, spelled alike or not, creating nothing', async () => {
+    for (const [first, second] of [
+      ['a.txt', 'a.txt'],
+      ['d/a.txt', './d//a.txt'],
+    ]) {
+      const files = [
+        { path: first!, contents: 'one' },
+        { path: second!, contents: 'two' },
+      ];
+      refusedAsConflict(
+        await sendJson(sluice.url, 'POST', '/api/repos', { namespace: 'ox', name: 'twice', files }),
+        /two files at (d\/)?a\.txt; nothing was created/,
+      );
+      expect((await send(sluice.url, 'GET', '/api/repos/ox/twice')).status).toBe(404);
+    }
+  });
+
   it('refuses a file that collides with one staged by an earlier request, either way round', async () => {
     const { repo, ws } = await repoWith([]);
     expect((await upload(sluice.url, `${ws}/files/`, [part('x')])).status).toBe(200);

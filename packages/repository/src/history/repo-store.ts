@@ -69,6 +69,16 @@ export class RepoStore {
     assertRepoName(namespace);
     assertRepoName(name);
     const paths = files.map((file) => normalizeRelativePath(file.path));
+    // two contents at one path: neither silently wins
+    const seen = new Set<string>();
+    const twice = paths.find((path) => seen.size === seen.add(path).size);
+    if (twice !== undefined) {
+      throw new SluiceError(
+        'path_conflict',
+        `cannot create the repository with two files at ${twice}; nothing was created`,
+        { fields: { path: twice } },
+      );
+    }
     const under = fileUnderFile(paths);
     if (under !== null) {
       throw new SluiceError(
