@@ -59,6 +59,12 @@ describe('Redis memory full (maxmemory, noeviction)', () => {
       });
       expect(commit.status).toBe(503);
       expect(commit.json().error.type).toBe('redis_full');
+      // the batch route's spool is dropped too when its job cannot be enqueued (checked below)
+      const batch = await upload(sluice.url, '/api/repos/ox/oom/versions', [
+        { filename: 'abc123', content: 'during\n' },
+      ]);
+      expect(batch.status).toBe(503);
+      expect(batch.json().error.type).toBe('redis_full');
       // reads still work, and nothing changed
       expect(await stagedFiles(sluice.url, ws)).toEqual(staged);
       expect((await send(sluice.url, 'GET', '/api/repos/ox/oom/branches/main')).status).toBe(200);

@@ -111,7 +111,12 @@ export async function versionsRoutes(app: TypedApp, services: AppServices): Prom
       });
       if (spool.parts.length === 0) return success('resource_created', { err_files: [] });
       const data = spooledJob(spool, { namespace, repo, repoUuid: request.repository.uuid, workspaceId: null });
-      const job = await enqueueJob(queue, 'ingest', data, randomUUID(), jobOptions, () => spool.discard());
+      const job = await enqueueJob(queue, 'ingest', data, randomUUID(), jobOptions, () => spool.discard()).catch(
+        async (error: unknown) => {
+          await spool.discard();
+          throw error;
+        },
+      );
       const result = await awaitJob(job, events, config.syncTimeoutSeconds);
       const errFiles = result.files.flatMap((f) =>
         'error' in f ? [{ hash: f.path, path: null, error: f.error.message }] : [],
