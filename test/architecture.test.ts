@@ -9,6 +9,18 @@ function sluiceImports(file: string): string[] {
   return [...text.matchAll(/(?:from|import)\s*\(?\s*['"]@sluice\/([\w-]+)/g)].map((m) => m[1]!);
 }
 
+/** Every package outside the repo a source file imports (`node:` built-ins and relative paths aside). */
+function packageImports(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  // npm names are lower case: a quoted word after "from" in prose ('SLPK') is not one
+  const pattern =
+    /(?<![.\w])(?:from\s+|import\s*\(\s*|import\s+)['"]((?:@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.:-]*(?:\/[\w./-]*)?)['"]/g;
+  const specifiers = [...text.matchAll(pattern)].map((m) => m[1]!);
+  return specifiers
+    .filter((name) => !name.startsWith('node:'))
+    .map((name) => (name.startsWith('@') ? name.split('/').slice(0, 2) : name.split('/').slice(0, 1)).join('/'));
+}
+
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);
@@ -81,5 +93,61 @@ describe('the house: who imports whom', () => {
         .map((name) => `${top}/${name}`),
     );
     expect(parts.sort()).toEqual(Object.keys(allowed).sort());
+  });
+});
+
+/** Dependencies loaded by name rather than imported: pino's transport target, the client's CLI loaded by bin/. */
+const loadedByName: Record<string, readonly string[]> = {
+  'apps/sluice': ['pino-pretty', '@sluice/client'],
+};
+
+describe('package.json: each part lists what it imports, and only that', () => {
+  it('imports nothing its package.json leaves out (no reliance on hoisting) and lists nothing unused', () => {
+    const root = repoRoot();
+    const wrong: string[] = [];
+    for (const part of Object.keys(allowed)) {
+      const manifest = JSON.parse(readFileSync(join(root, part, 'package.json'), 'utf8')) as {
+        dependencies?: Record<string, string>;
+      };
+      const listed = new Set(Object.keys(manifest.dependencies ?? {}));
+      const imported = new Set(sourceFiles(join(root, part, 'src')).flatMap(packageImports));
+      for (const name of imported) if (!listed.has(name)) wrong.push(`${part} imports ${name}, not listed`);
+      for (const name of listed)
+        if (!imported.has(name) && !loadedByName[part]?.includes(name)) wrong.push(`${part} lists ${name}, unused`);
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it("runs the tests and the bench on the root's devDependencies, the workspaces and their part's own", () => {
+    const root = repoRoot();
+    const dependencies = (dir: string): string[] => {
+      const manifest = JSON.parse(readFileSync(join(root, dir, 'package.json'), 'utf8')) as {
+        dependencies?: Record<string, string>;
+        devDependencies?: Record<string, string>;
+      };
+      return [...Object.keys(manifest.dependencies ?? {}), ...Object.keys(manifest.devDependencies ?? {})];
+    };
+    const everyTs = (dir: string): string[] =>
+      readdirSync(dir).flatMap((name) => {
+        const path = join(dir, name);
+        if (statSync(path).isDirectory()) return name === 'node_modules' || name === 'dist' ? [] : everyTs(path);
+        return name.endsWith('.ts') ? [path] : [];
+      });
+    const parts = [
+      { dir: '.', files: [...everyTs(join(root, 'test')), ...everyTs(join(root, 'bench'))] },
+      ...Object.keys(allowed).map((dir) => ({
+        dir,
+        files: everyTs(join(root, dir, 'src')).filter((file) => file.endsWith('.test.ts')),
+      })),
+    ];
+    const rootListed = dependencies('.');
+    const unlisted = parts.flatMap(({ dir, files }) => {
+      const listed = new Set([...rootListed, ...(dir === '.' ? [] : dependencies(dir))]);
+      const imported = new Set(files.flatMap(packageImports));
+      return [...imported]
+        .filter((name) => !name.startsWith('@sluice/') && !listed.has(name))
+        .map((n) => `${dir}: ${n}`);
+    });
+    expect(unlisted).toEqual([]);
   });
 });
