@@ -16,6 +16,72 @@ type Operation = {
 };
 type Document = { openapi: string; paths: Record<string, Record<string, Operation>> };
 
+/** Pinned: a schema beside its handler that no route registers, or a route gone, shows here by name. */
+const operationIds = [
+  'action',
+  'action_get',
+  'add',
+  'batch_upload',
+  'begin_version_upload',
+  'commit',
+  'commit_deprecated',
+  'compare_trees',
+  'complete_chunked_upload',
+  'complete_commit',
+  'create_branch',
+  'create_chunked_upload',
+  'create_repo',
+  'dashboard',
+  'delete_branch',
+  'delete_repo',
+  'delete_workspace',
+  'download_versions',
+  'get_archive',
+  'get_chunk',
+  'get_file',
+  'get_job',
+  'get_meta',
+  'get_or_create_workspace',
+  'get_or_create_workspace_post',
+  'get_revision',
+  'get_workspace',
+  'get_workspace_file',
+  'health',
+  'list_branches',
+  'list_changes',
+  'list_commit_history',
+  'list_dir',
+  'list_repos',
+  'list_root',
+  'list_workspaces',
+  'merge_pushed_commit',
+  'mergeability',
+  'merkle_tree_read',
+  'merkle_tree_write',
+  'metrics',
+  'min_version',
+  'mv',
+  'ready',
+  'rm_files',
+  'rm_files_versions',
+  'show_branch',
+  'show_commit',
+  'show_repo',
+  'stage_hashes',
+  'stats',
+  'ui',
+  'unstage',
+  'unstage_file',
+  'unstage_many',
+  'unstage_many_staged',
+  'update_branch',
+  'upload_chunk',
+  'upload_version_part',
+  'validate',
+  'version',
+  'version_metadata',
+];
+
 describe('the OpenAPI document', () => {
   let sluice: SluiceProcess;
   let spec: Document;
@@ -48,7 +114,7 @@ describe('the OpenAPI document', () => {
 
   it('has one operation, with responses, for every documented route', () => {
     const operations = Object.values(spec.paths).flatMap((methods) => Object.values(methods));
-    expect(operations.length).toBe(Object.keys(routeSchemas).length);
+    expect(operations.map((o) => o.operationId).sort()).toEqual(operationIds);
     for (const operation of operations)
       expect(Object.keys(operation.responses).length, operation.operationId).toBeGreaterThan(0);
     const ids = operations.map((o) => o.operationId);
@@ -81,72 +147,9 @@ describe('every registered route is documented', () => {
       const operations = Object.values(document.paths).flatMap((methods) =>
         Object.values(methods).map((op) => op.operationId),
       );
-      // pinned: a schema beside its handler that no route registers, or a route gone, shows here by name
-      expect(operations.sort()).toEqual([
-        'action',
-        'action_get',
-        'add',
-        'batch_upload',
-        'begin_version_upload',
-        'commit',
-        'commit_deprecated',
-        'compare_trees',
-        'complete_chunked_upload',
-        'complete_commit',
-        'create_branch',
-        'create_chunked_upload',
-        'create_repo',
-        'dashboard',
-        'delete_branch',
-        'delete_repo',
-        'delete_workspace',
-        'download_versions',
-        'get_archive',
-        'get_chunk',
-        'get_file',
-        'get_job',
-        'get_meta',
-        'get_or_create_workspace',
-        'get_or_create_workspace_post',
-        'get_revision',
-        'get_workspace',
-        'get_workspace_file',
-        'health',
-        'list_branches',
-        'list_changes',
-        'list_commit_history',
-        'list_dir',
-        'list_repos',
-        'list_root',
-        'list_workspaces',
-        'merge_pushed_commit',
-        'mergeability',
-        'merkle_tree_read',
-        'merkle_tree_write',
-        'metrics',
-        'min_version',
-        'mv',
-        'ready',
-        'rm_files',
-        'rm_files_versions',
-        'show_branch',
-        'show_commit',
-        'show_repo',
-        'stage_hashes',
-        'stats',
-        'ui',
-        'unstage',
-        'unstage_file',
-        'unstage_many',
-        'unstage_many_staged',
-        'update_branch',
-        'upload_chunk',
-        'upload_version_part',
-        'validate',
-        'version',
-        'version_metadata',
-      ]);
-      expect(Object.keys(routeSchemas).sort()).toEqual(operations);
+      expect(operations.sort()).toEqual(operationIds);
+      // the schemas tests look up by name are those of the registered routes, all of them
+      expect(Object.keys(routeSchemas(app)).sort()).toEqual(operationIds);
       await app.close();
 
       const extended = await buildApp(services);

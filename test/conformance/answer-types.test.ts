@@ -1,6 +1,10 @@
-import { describe, expect, it } from 'vitest';
-import { routeSchemas } from '@sluice/api';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import { buildApp, routeSchemas, type AppServices } from '@sluice/api';
+import { loadConfig } from '@sluice/core';
 import { upstreamAnswers, valueSchemaOf, type SerdeStruct } from '@sluice/protocol';
+import { createServices } from '@sluice/sluice';
+import { testEnv } from '../support/test-env.js';
 
 type Schema = {
   type?: string | string[];
@@ -101,9 +105,23 @@ function mismatches(schema: Schema, struct: SerdeStruct, at: string): string[] {
  * a strict type refuses. SLUICE_CHECK_ANSWERS then holds every answer of the suite to the schema.
  */
 describe("answer schemas satisfy the client's response types (upstream 0.54)", () => {
+  // the schemas of the routes the app registers, looked up by operationId
+  let services: AppServices;
+  let app: FastifyInstance;
+  beforeAll(async () => {
+    services = await createServices(loadConfig(testEnv('fs').env));
+    app = await buildApp(services);
+    await app.ready();
+  });
+  afterAll(async () => {
+    await app?.close();
+    await Promise.allSettled([services.queue.close(), services.commitQueue.close(), services.events.close()]);
+    services.redis.disconnect();
+  });
+
   for (const [operation, struct] of Object.entries(upstreamAnswers)) {
     it(`${operation}: ${struct.name}`, () => {
-      const route = (routeSchemas as Record<string, { response: Record<number, unknown> }>)[operation];
+      const route = routeSchemas(app)[operation];
       expect(route, `no route schema named ${operation}`).toBeDefined();
       expect(mismatches(route!.response[200] as Schema, struct, operation)).toEqual([]);
     });

@@ -2,5 +2,5 @@
 export { buildApp } from './build-app.js';
 export type { AppServices } from './app-services.js';
 export { TokenStore, type Access } from './auth/token-store.js';
-export { routeSchemas, type RouteSchema } from './openapi/route-schemas.js';
-export { specPath, swaggerUiPrefix } from './openapi/openapi.js';
+export type { RouteSchema } from './openapi/schema-kit.js';
+export { routeSchemas, specPath, swaggerUiPrefix } from './openapi/openapi.js';

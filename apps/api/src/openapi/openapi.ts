@@ -2,7 +2,7 @@ import type { FastifyInstance, RouteOptions } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { oxenVersion } from '../oxen-envelope.js';
-import type { RouteSchema } from './route-schemas.js';
+import type { RouteSchema } from './schema-kit.js';
 import { foreignPages } from '../plugins/foreign-pages.js';
 
 /** Upstream serves its document here, and its Swagger UI under /swagger-ui. */
@@ -48,6 +48,20 @@ function withQueryAsExtension(document: object): object {
   return { ...document, paths: moved };
 }
 
+/** Each app's documented routes' schemas by operationId, as their routes registered them. */
+const registered = new WeakMap<FastifyInstance, Record<string, RouteSchema>>();
+
+/**
+ * Every operation's schema by its operationId, as the app's routes registered them (before the
+ * route contract adds the shared error answers): for tests and tools that look an operation up by
+ * name. A route file's schemas are here once its routes are registered, with nothing to list by hand.
+ */
+export function routeSchemas(app: FastifyInstance): Readonly<Record<string, RouteSchema>> {
+  const schemas = registered.get(app);
+  if (schemas === undefined) throw new Error('routeSchemas: not an app built by buildApp');
+  return schemas;
+}
+
 /**
  * The OpenAPI 3.1 document, at upstream's path, with Swagger UI, generated from the routes'
  * own schemas (each beside its handler, `routes/*.schema.ts`). A route registered without one
@@ -56,7 +70,13 @@ function withQueryAsExtension(document: object): object {
 export async function openApi(app: FastifyInstance): Promise<void> {
   // judged once all routes are in: hooks of a route's own scope may still complete its schema
   const routes: RouteOptions[] = [];
-  app.addHook('onRoute', (route: RouteOptions) => void routes.push(route));
+  const schemas: Record<string, RouteSchema> = {};
+  registered.set(app, schemas);
+  app.addHook('onRoute', (route: RouteOptions) => {
+    routes.push(route);
+    const schema = route.schema as Partial<RouteSchema> | undefined;
+    if (schema?.operationId !== undefined) schemas[schema.operationId] ??= schema as RouteSchema;
+  });
   app.addHook('onReady', async () => {
     const undocumented = routes
       .filter((route) => {
