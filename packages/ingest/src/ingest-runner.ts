@@ -1,4 +1,4 @@
-import { errorCodeOf, mapLimit, SluiceError, type ContentFacts, type ErrorCode, type Limits } from '@sluice/core';
+import { errorCodeOf, mapLimit, SluiceError, type ErrorCode, type Limits } from '@sluice/core';
 import {
   type ObjectStore,
   type RepoStore,
@@ -9,7 +9,6 @@ import {
   type WorkspaceStore,
 } from '@sluice/repository';
 import {
-  type FileResult,
   type IngestJobData,
   type IngestJobResult,
   type IngestProgress,
@@ -23,9 +22,10 @@ import { awaitDigest } from './await-digest.js';
 import type { DigestBoard } from './digest-board.js';
 import { inlinePartMaxBytes } from './spool-layout.js';
 import { stageFiles } from './stage-files.js';
-import type { PlannedStatus } from './stage-plan.js';
 import { misplacement } from './misplacement.js';
 import { streamPart, type StreamedFile } from './stream-part.js';
+import { hashMismatch, isFileError, spoolMissing, type FileOutcome } from './file-outcome.js';
+import { jobResult, unstagedResult } from './job-result.js';
 import { timed, ingestMetrics } from '@sluice/telemetry';
 
 export interface IngestRunnerDeps {
@@ -53,8 +53,6 @@ export interface IngestAttempt {
   data: IngestJobData;
   updateProgress(progress: IngestProgress): Promise<void>;
 }
-
-type Outcome = ContentFacts | { error: { code: ErrorCode; message: string } };
 
 /** Inflated bytes one thread task may hold; parts past it are streamed instead. */
 const taskOutputBytes = 64 * 1024 * 1024;
@@ -93,7 +91,7 @@ export class IngestRunner {
     const misplaced = root === null ? null : await this.misplaced(job.data, root);
     if (misplaced !== null) return this.abandon(job, 'path_conflict', misplaced);
 
-    const outcomes = new Array<Outcome>(parts.length);
+    const outcomes = new Array<FileOutcome>(parts.length);
     const progress: IngestProgress = {
       files_done: 0,
       files_total: parts.length,
@@ -210,7 +208,7 @@ export class IngestRunner {
     data: IngestJobData,
     key: string,
     indexes: number[],
-    outcomes: Outcome[],
+    outcomes: FileOutcome[],
   ): Promise<{ overflow: number[]; deduplicated: number; deduplicatedBytes: number }> {
     let segment: Buffer;
     try {
@@ -269,7 +267,7 @@ export class IngestRunner {
   }
 
   /** Files whose content the repository referenced before this job, or an earlier file of the job had. */
-  private async knownToRepo(namespace: string, repo: string, outcomes: Outcome[]): Promise<number> {
+  private async knownToRepo(namespace: string, repo: string, outcomes: FileOutcome[]): Promise<number> {
     const hashes = outcomes.flatMap((o) => ('error' in o ? [] : [o.hash]));
     const distinct = [...new Set(hashes)];
     let referenced = 0;
@@ -307,28 +305,12 @@ export class IngestRunner {
   /** Ends a job that only stores content (POST /versions): records per-file results, drops the spool. */
   private async finishUnstaged(
     job: IngestAttempt,
-    outcomes: Outcome[],
+    outcomes: FileOutcome[],
     deduplicated: number,
   ): Promise<IngestJobResult> {
-    const files: FileResult[] = job.data.parts.map((part, i) => {
-      const outcome = outcomes[i]!;
-      if ('error' in outcome) return { path: part.path, error: outcome.error };
-      return {
-        path: part.path,
-        status: 'added',
-        hash: outcome.hash,
-        size: outcome.size,
-        mime_type: outcome.mimeType,
-        data_type: outcome.dataType,
-      };
-    });
-    const result: IngestJobResult = {
-      paths: files.filter((f) => !('error' in f)).map((f) => f.path),
-      files,
-      deduplicated,
-    };
+    const result = unstagedResult(job.data.parts, outcomes, deduplicated);
     const { namespace, repo } = job.data;
-    const hashes = files.flatMap((f) => ('hash' in f ? [f.hash] : []));
+    const hashes = result.files.flatMap((f) => ('hash' in f ? [f.hash] : []));
     await this.deps.staging.recordResult(
       namespace,
       repo,
@@ -353,52 +335,8 @@ export class IngestRunner {
   }
 }
 
-/** The job's answer: each file's outcome in request order, with its staged status. */
-function jobResult(
-  parts: readonly SpooledPart[],
-  outcomes: readonly Outcome[],
-  statuses: readonly PlannedStatus[],
-  deduplicated: number,
-): IngestJobResult {
-  const files: FileResult[] = [];
-  const paths: string[] = [];
-  let next = 0;
-  parts.forEach(({ path }, i) => {
-    const outcome = outcomes[i]!;
-    if ('error' in outcome) return void files.push({ path, error: outcome.error });
-    files.push({
-      path,
-      status: statuses[next++]!,
-      hash: outcome.hash,
-      size: outcome.size,
-      mime_type: outcome.mimeType,
-      data_type: outcome.dataType,
-    });
-    paths.push(path);
-  });
-  return { paths, files, deduplicated };
-}
-
 /** A part of a segment the job's grouping put there: only a range of one spool object is. */
 function segmentPart(part: SpooledPart): SegmentPart {
   if (isChunkedPart(part)) throw new SluiceError('internal', `part ${part.path} is chunked, not in a segment`);
   return part;
-}
-
-function hashMismatch(expected: string, actual: string): { error: { code: ErrorCode; message: string } } {
-  return {
-    error: { code: 'hash_mismatch', message: `content hashes to ${actual}, not ${expected}; nothing was stored` },
-  };
-}
-
-function spoolMissing(key: string): { error: { code: ErrorCode; message: string } } {
-  return { error: { code: 'spool_missing', message: `spooled upload ${key} is gone` } };
-}
-
-/** Errors that fail one file (bad content) rather than the job (a dependency that may come back). */
-function isFileError(error: unknown): error is SluiceError {
-  return (
-    error instanceof SluiceError &&
-    (error.code === 'corrupt_gzip' || error.code === 'inflate_limit' || error.code === 'inflate_ratio')
-  );
 }
