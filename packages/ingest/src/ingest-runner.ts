@@ -20,7 +20,7 @@ import type { BlobStore } from '@sluice/storage';
 import type { InflateTask, InflateTaskResult } from './threads/inflate-task.js';
 import { awaitDigest } from './await-digest.js';
 import type { DigestBoard } from './digest-board.js';
-import { inlinePartMaxBytes } from './spool-layout.js';
+import { groupParts } from './group-parts.js';
 import { stageFiles } from './stage-files.js';
 import { misplacement } from './misplacement.js';
 import { streamPart, type StreamedFile } from './stream-part.js';
@@ -104,14 +104,7 @@ export class IngestRunner {
       await job.updateProgress({ ...progress });
     };
 
-    const segments = new Map<string, number[]>();
-    const streamed: number[] = [];
-    parts.forEach((part, i) => {
-      if (isChunkedPart(part) || part.length > inlinePartMaxBytes) return void streamed.push(i);
-      const list = segments.get(part.spool);
-      if (list) list.push(i);
-      else segments.set(part.spool, [i]);
-    });
+    const { segments, streamed } = groupParts(parts);
     let deduplicated = 0;
 
     await mapLimit([...segments], segmentsInFlight, async ([key, indexes]) => {
