@@ -13,7 +13,6 @@ import {
   type IngestJobResult,
   type IngestProgress,
   isChunkedPart,
-  type SegmentPart,
   type SpooledPart,
 } from '@sluice/queue';
 import type { BlobStore } from '@sluice/storage';
@@ -21,6 +20,7 @@ import type { InflateTask, InflateTaskResult } from './threads/inflate-task.js';
 import { awaitDigest } from './await-digest.js';
 import type { DigestBoard } from './digest-board.js';
 import { groupParts } from './group-parts.js';
+import { inflateSegment } from './inflate-segment.js';
 import { stageFiles } from './stage-files.js';
 import { misplacement } from './misplacement.js';
 import { streamPart, type StreamedFile } from './stream-part.js';
@@ -54,10 +54,6 @@ export interface IngestAttempt {
   updateProgress(progress: IngestProgress): Promise<void>;
 }
 
-/** Inflated bytes one thread task may hold; parts past it are streamed instead. */
-const taskOutputBytes = 64 * 1024 * 1024;
-/** A part inflating past this is streamed rather than inflated in memory. */
-const inlineInflateBytes = 16 * 1024 * 1024;
 const segmentsInFlight = 2;
 /** Hashes asked of the repository's content set at once. */
 const referencedBatch = 1000;
@@ -108,7 +104,7 @@ export class IngestRunner {
     let deduplicated = 0;
 
     await mapLimit([...segments], segmentsInFlight, async ([key, indexes]) => {
-      const segment = await this.processSegment(job.data, key, indexes, outcomes);
+      const segment = await inflateSegment(this.deps, job.data, key, indexes, outcomes);
       deduplicated += segment.deduplicated;
       ingestMetrics.deduplicatedBytes.inc(segment.deduplicatedBytes);
       const overflow = segment.overflow;
@@ -192,73 +188,6 @@ export class IngestRunner {
     return misplacement(this.deps, root, data, paths);
   }
 
-  /**
-   * Inflates and hashes a segment's parts in a thread and writes the new content to the version
-   * store. Returns which parts must be streamed instead, and how many files (and bytes) of the
-   * segment were already stored.
-   */
-  private async processSegment(
-    data: IngestJobData,
-    key: string,
-    indexes: number[],
-    outcomes: FileOutcome[],
-  ): Promise<{ overflow: number[]; deduplicated: number; deduplicatedBytes: number }> {
-    let segment: Buffer;
-    try {
-      segment = await this.deps.store.getBuffer(key);
-    } catch (error) {
-      if (errorCodeOf(error) !== 'resource_not_found') throw error;
-      for (const i of indexes) outcomes[i] = spoolMissing(key);
-      return { overflow: [], deduplicated: 0, deduplicatedBytes: 0 };
-    }
-    const task: InflateTask = {
-      segment: segment.buffer as ArrayBuffer,
-      parts: indexes.map((i) => {
-        const part = segmentPart(data.parts[i]!);
-        return { offset: part.offset, length: part.length, gzip: part.gzip, path: part.path };
-      }),
-      limits: { ...this.deps.limits, inlineInflateBytes, taskOutputBytes },
-    };
-    const result = await this.deps.inflate(task);
-    const { stageSeconds, stageBytes } = ingestMetrics;
-    stageSeconds.observe({ stage: 'gunzip' }, result.stages.gunzipMs / 1000);
-    stageSeconds.observe({ stage: 'hash' }, result.stages.hashMs / 1000);
-    stageBytes.inc({ stage: 'gunzip' }, result.stages.gunzipBytes);
-    stageBytes.inc({ stage: 'hash' }, result.stages.hashBytes);
-    ingestMetrics.threadBusySeconds.inc((result.stages.gunzipMs + result.stages.hashMs) / 1000);
-    const fromSegment = new Uint8Array(result.segment);
-    const blobs = new Map<string, { bytes: Uint8Array; gzip?: Uint8Array }>();
-    const overflow: number[] = [];
-    let [okFiles, okBytes] = [0, 0];
-    result.files.forEach((file, n) => {
-      const i = indexes[n]!;
-      if (file.kind === 'stream') return void overflow.push(i);
-      if (file.kind === 'error') return void (outcomes[i] = { error: { code: file.code, message: file.message } });
-      const part = segmentPart(data.parts[i]!);
-      if (part.expectHash !== undefined && file.hash !== part.expectHash)
-        return void (outcomes[i] = hashMismatch(part.expectHash, file.hash));
-      const source = file.buffer === -1 ? fromSegment : new Uint8Array(result.buffers[file.buffer]!);
-      blobs.set(file.hash, {
-        bytes: source.subarray(file.offset, file.offset + file.size),
-        // the part as sent, which a pack may keep instead
-        ...(part.gzip ? { gzip: fromSegment.subarray(part.offset, part.offset + part.length) } : {}),
-      });
-      outcomes[i] = { hash: file.hash, size: file.size, mimeType: file.mimeType, dataType: file.dataType };
-      okFiles++;
-      okBytes += file.size;
-    });
-    const missing = [...(await this.deps.versions.missing([...blobs.keys()]))];
-    const fresh = missing.map((hash) => ({ hash, ...blobs.get(hash)! }));
-    const storedBytes = fresh.reduce((sum, v) => sum + v.bytes.byteLength, 0);
-    const written = await timed('store', () => this.deps.versionWriter.write(fresh));
-    stageBytes.inc({ stage: 'store' }, storedBytes);
-    await this.deps.versions.markStored(written.loose);
-    // every view of the segment (the versions just written) is done with
-    this.deps.store.release?.(result.segment);
-    // Parts with the same content in one segment are written once: all but that one count as deduplicated.
-    return { overflow, deduplicated: okFiles - missing.length, deduplicatedBytes: okBytes - storedBytes };
-  }
-
   /** Files whose content the repository referenced before this job, or an earlier file of the job had. */
   private async knownToRepo(namespace: string, repo: string, outcomes: FileOutcome[]): Promise<number> {
     const hashes = outcomes.flatMap((o) => ('error' in o ? [] : [o.hash]));
@@ -326,10 +255,4 @@ export class IngestRunner {
     await this.deps.staging.recordResult(namespace, repo, job.id, JSON.stringify(result), this.deps.retentionSeconds);
     return this.recordedResult(job);
   }
-}
-
-/** A part of a segment the job's grouping put there: only a range of one spool object is. */
-function segmentPart(part: SpooledPart): SegmentPart {
-  if (isChunkedPart(part)) throw new SluiceError('internal', `part ${part.path} is chunked, not in a segment`);
-  return part;
 }
