@@ -21,6 +21,7 @@ export * from './whole-file-job.js';
 export * from './complete-chunked-file.js';
 export * from './upload-job.js';
 export * from './spooled-job.js';
+export * from './ingest-attempt.js';
 export * from './ingest-runner.js';
 export * from './inflate-task-file.js';
 export type { InflateLimits, InflateTask, InflateTaskResult } from './threads/inflate-task.js';

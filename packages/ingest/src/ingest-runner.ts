@@ -1,4 +1,4 @@
-import { errorCodeOf, mapLimit, SluiceError, type ErrorCode, type Limits } from '@sluice/core';
+import { SluiceError, type ErrorCode, type Limits } from '@sluice/core';
 import {
   type ObjectStore,
   type RepoStore,
@@ -8,25 +8,17 @@ import {
   type WorkspaceQuota,
   type WorkspaceStore,
 } from '@sluice/repository';
-import {
-  type IngestJobData,
-  type IngestJobResult,
-  type IngestProgress,
-  isChunkedPart,
-  type SpooledPart,
-} from '@sluice/queue';
+import type { IngestJobData, IngestJobResult } from '@sluice/queue';
 import type { BlobStore } from '@sluice/storage';
 import type { InflateTask, InflateTaskResult } from './threads/inflate-task.js';
-import { awaitDigest } from './await-digest.js';
 import type { DigestBoard } from './digest-board.js';
-import { groupParts } from './group-parts.js';
-import { inflateSegment } from './inflate-segment.js';
 import { stageFiles } from './stage-files.js';
 import { misplacement } from './misplacement.js';
-import { streamPart, type StreamedFile } from './stream-part.js';
-import { hashMismatch, isFileError, spoolMissing, type FileOutcome } from './file-outcome.js';
+import type { FileOutcome } from './file-outcome.js';
 import { jobResult, unstagedResult } from './job-result.js';
-import { timed, ingestMetrics } from '@sluice/telemetry';
+import type { IngestAttempt } from './ingest-attempt.js';
+import { storeParts } from './store-parts.js';
+import { ingestMetrics } from '@sluice/telemetry';
 
 export interface IngestRunnerDeps {
   /** Spool segments and pending objects to read and drop. */
@@ -47,17 +39,8 @@ export interface IngestRunnerDeps {
   retentionSeconds: number;
 }
 
-/** One attempt of an ingest job, as the queue hands it over. */
-export interface IngestAttempt {
-  id: string;
-  data: IngestJobData;
-  updateProgress(progress: IngestProgress): Promise<void>;
-}
-
-const segmentsInFlight = 2;
 /** Hashes asked of the repository's content set at once. */
 const referencedBatch = 1000;
-const streamsInFlight = 2;
 
 /**
  * Runs one ingest job: read the spool, inflate and hash in threads (large parts streamed), write
@@ -87,58 +70,7 @@ export class IngestRunner {
     const misplaced = root === null ? null : await this.misplaced(job.data, root);
     if (misplaced !== null) return this.abandon(job, 'path_conflict', misplaced);
 
-    const outcomes = new Array<FileOutcome>(parts.length);
-    const progress: IngestProgress = {
-      files_done: 0,
-      files_total: parts.length,
-      bytes_done: 0,
-      bytes_total: job.data.bytes,
-    };
-    const advance = async (indexes: readonly number[]) => {
-      progress.files_done += indexes.length;
-      for (const i of indexes) progress.bytes_done += parts[i]?.length ?? 0;
-      await job.updateProgress({ ...progress });
-    };
-
-    const { segments, streamed } = groupParts(parts);
-    let deduplicated = 0;
-
-    await mapLimit([...segments], segmentsInFlight, async ([key, indexes]) => {
-      const segment = await inflateSegment(this.deps, job.data, key, indexes, outcomes);
-      deduplicated += segment.deduplicated;
-      ingestMetrics.deduplicatedBytes.inc(segment.deduplicatedBytes);
-      const overflow = segment.overflow;
-      for (const index of overflow) streamed.push(index);
-      await advance(indexes.filter((i) => !overflow.includes(i)));
-    });
-    await mapLimit(streamed, streamsInFlight, async (i) => {
-      const part = parts[i]!;
-      try {
-        const file = await this.streamed(part, `${jobId}-${i}`);
-        if (part.expectHash !== undefined && file.hash !== part.expectHash) {
-          await this.deps.store.delete([file.pendingKey]);
-          outcomes[i] = hashMismatch(part.expectHash, file.hash);
-          await advance([i]);
-          return;
-        }
-        const missing = await this.deps.versions.missing([file.hash]);
-        if (missing.size > 0) {
-          await this.deps.versionWriter.adoptStreamed(file);
-          await this.deps.versions.markStored([file.hash]);
-        } else {
-          await this.deps.store.delete([file.pendingKey]);
-          deduplicated++;
-          ingestMetrics.deduplicatedBytes.inc(file.size);
-        }
-        outcomes[i] = { hash: file.hash, size: file.size, mimeType: file.mimeType, dataType: file.dataType };
-      } catch (error) {
-        if (errorCodeOf(error) === 'resource_not_found')
-          outcomes[i] = spoolMissing(isChunkedPart(part) ? part.chunks[0]! : part.spool);
-        else if (isFileError(error)) outcomes[i] = { error: { code: error.code, message: error.message } };
-        else throw error;
-      }
-      await advance([i]);
-    });
+    const { outcomes, deduplicated: copies } = await storeParts(this.deps, job);
 
     // A spool that vanished mid-job was deleted by another attempt that finished first: its result stands.
     if (
@@ -149,10 +81,10 @@ export class IngestRunner {
     }
     const failed = outcomes.filter((o) => 'error' in o).length;
     ingestMetrics.files.inc({ outcome: 'failed' }, failed);
-    ingestMetrics.files.inc({ outcome: 'deduplicated' }, deduplicated);
-    ingestMetrics.files.inc({ outcome: 'stored' }, outcomes.length - failed - deduplicated);
+    ingestMetrics.files.inc({ outcome: 'deduplicated' }, copies);
+    ingestMetrics.files.inc({ outcome: 'stored' }, outcomes.length - failed - copies);
     // what the store held may be another tenant's: the caller learns only of its own repository's content
-    deduplicated = await this.knownToRepo(namespace, repo, outcomes);
+    const deduplicated = await this.knownToRepo(namespace, repo, outcomes);
     if (!job.data.stage) return this.finishUnstaged(job, outcomes, deduplicated);
     const staged = parts.flatMap((part, i) => {
       const outcome = outcomes[i]!;
@@ -198,21 +130,6 @@ export class IngestRunner {
         .size;
     }
     return hashes.length - (distinct.length - referenced);
-  }
-
-  /**
-   * A large part's content in a pending object: its digest's, when one started on the part while
-   * it arrived and finished, or else streamed from the spool now.
-   */
-  private async streamed(part: SpooledPart, pendingId: string): Promise<StreamedFile> {
-    if (part.digest !== undefined) {
-      const early = await awaitDigest(this.deps.digestBoard, this.deps.store, part.digest, part.length ?? 0);
-      ingestMetrics.digests.inc({ result: early === null ? 'streamed_again' : 'used' });
-      if (early !== null) return early;
-    }
-    const file = await timed('stream', () => streamPart(this.deps.store, this.deps.limits, part, pendingId));
-    ingestMetrics.stageBytes.inc({ stage: 'stream' }, file.size);
-    return file;
   }
 
   /** The result another attempt of this job recorded; its spool is dropped again in case that attempt died first. */
