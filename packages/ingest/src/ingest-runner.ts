@@ -18,6 +18,7 @@ import type { FileOutcome } from './file-outcome.js';
 import { jobResult, unstagedResult } from './job-result.js';
 import type { IngestAttempt } from './ingest-attempt.js';
 import { storeParts } from './store-parts.js';
+import { knownToRepo } from './known-to-repo.js';
 import { ingestMetrics } from '@sluice/telemetry';
 
 export interface IngestRunnerDeps {
@@ -38,9 +39,6 @@ export interface IngestRunnerDeps {
   quota: WorkspaceQuota;
   retentionSeconds: number;
 }
-
-/** Hashes asked of the repository's content set at once. */
-const referencedBatch = 1000;
 
 /**
  * Runs one ingest job: read the spool, inflate and hash in threads (large parts streamed), write
@@ -84,7 +82,7 @@ export class IngestRunner {
     ingestMetrics.files.inc({ outcome: 'deduplicated' }, copies);
     ingestMetrics.files.inc({ outcome: 'stored' }, outcomes.length - failed - copies);
     // what the store held may be another tenant's: the caller learns only of its own repository's content
-    const deduplicated = await this.knownToRepo(namespace, repo, outcomes);
+    const deduplicated = await knownToRepo(this.deps.repos, namespace, repo, outcomes);
     if (!job.data.stage) return this.finishUnstaged(job, outcomes, deduplicated);
     const staged = parts.flatMap((part, i) => {
       const outcome = outcomes[i]!;
@@ -118,18 +116,6 @@ export class IngestRunner {
   private async misplaced(data: IngestJobData, root: string): Promise<string | null> {
     const paths = data.parts.map((part) => part.path);
     return misplacement(this.deps, root, data, paths);
-  }
-
-  /** Files whose content the repository referenced before this job, or an earlier file of the job had. */
-  private async knownToRepo(namespace: string, repo: string, outcomes: FileOutcome[]): Promise<number> {
-    const hashes = outcomes.flatMap((o) => ('error' in o ? [] : [o.hash]));
-    const distinct = [...new Set(hashes)];
-    let referenced = 0;
-    for (let at = 0; at < distinct.length; at += referencedBatch) {
-      referenced += (await this.deps.repos.referencedContent(namespace, repo, distinct.slice(at, at + referencedBatch)))
-        .size;
-    }
-    return hashes.length - (distinct.length - referenced);
   }
 
   /** The result another attempt of this job recorded; its spool is dropped again in case that attempt died first. */
