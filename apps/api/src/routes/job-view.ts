@@ -15,10 +15,6 @@ function jobState(bullState: string): JobState {
   return 'queued';
 }
 
-export function jobLocation(id: string): string {
-  return `/api/jobs/${encodeURIComponent(id)}`;
-}
-
 /**
  * The state of a job object as read. The job and its state are two reads: a job that finished
  * in between would read "completed" with none of its results, so a finished state counts only

@@ -8,7 +8,8 @@ import { multipartParts } from '../multipart-parts.js';
 import { awaitJob, enqueueJob, type IngestJob } from '../run-job.js';
 import { success } from '../oxen-envelope.js';
 import { wantsAsync } from '../wants-async.js';
-import { jobLocation, jobView } from './job-view.js';
+import { jobLocation } from '@sluice/queue';
+import { jobView } from './job-view.js';
 import type { RequestOf, TypedApp } from '../openapi/schema-kit.js';
 import { add } from './upload-route.schema.js';
 

@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { commitJobOptions, commitJobPrefix } from '@sluice/queue';
+import { awaitJob, commitJobOptions, commitJobPrefix, jobLocation } from '@sluice/queue';
 import { wantsAsync } from '../wants-async.js';
-import { commitJobView, jobLocation } from './job-view.js';
+import { commitJobView } from './job-view.js';
 import type { AppServices } from '../app-services.js';
 import { success } from '../oxen-envelope.js';
 import { commitView } from './views.js';
-import { awaitJob } from '../run-job.js';
 import type { ReplyOf, RequestOf, TypedApp } from '../openapi/schema-kit.js';
 import { commit, commitDeprecated, mergeability } from './workspace-commit-routes.schema.js';
 
