@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
 import { SluiceError } from '@sluice/core';
+import { partLength } from '@sluice/ingest';
 
 export interface BodyBounds {
   /** The body must be exactly this many bytes (a resumable upload's part). */
@@ -89,10 +90,6 @@ export class RequestBody extends Readable {
     this.source.off('close', this.onGone);
     if (!this.ended) this.source.pause();
   }
-}
-
-export function partLength(expected: number): SluiceError {
-  return new SluiceError('bad_request', `this part must be exactly ${expected} bytes`);
 }
 
 function bodyTooLarge(limit: number): SluiceError {

@@ -1,4 +1,4 @@
-import type { IngestJobData } from '@sluice/queue';
+import type { IngestJob, IngestJobData, IngestJobs } from '@sluice/queue';
 import type { SpoolWriter } from './spool-writer.js';
 
 /** Whom a spooled request's files are for. */
@@ -23,4 +23,22 @@ export function spooledJob(spool: SpoolWriter, owner: SpoolOwner): IngestJobData
     bytes: spool.bytes,
     stage: workspaceId !== null,
   };
+}
+
+/**
+ * Enqueues the job of a spooled request under `jobId`. Its spool is dropped when no job of its own
+ * takes it: another job stands under that id (a retry, a twin), or enqueueing failed.
+ */
+export async function enqueueSpooled(
+  jobs: IngestJobs,
+  spool: SpoolWriter,
+  owner: SpoolOwner,
+  jobId: string,
+): Promise<IngestJob> {
+  try {
+    return await jobs.enqueue(spooledJob(spool, owner), jobId, () => spool.discard());
+  } catch (error) {
+    await spool.discard();
+    throw error;
+  }
 }

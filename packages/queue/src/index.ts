@@ -6,3 +6,4 @@ export * from './job-id.js';
 export * from './job-failure.js';
 export * from './job-location.js';
 export * from './await-job.js';
+export * from './ingest-jobs.js';

@@ -1,4 +1,5 @@
 import type { AppServices } from '../app-services.js';
+import { ingestDeps } from '../ingest-deps.js';
 import type { TypedApp } from '../openapi/schema-kit.js';
 import { multipartOnly } from '../plugins/json-text.js';
 import { findRepository, findWorkspace } from '../plugins/repo-scope.js';
@@ -26,6 +27,8 @@ import { stageHashesRoute } from './stage-hashes-route.js';
  * repository before its handler runs, one in the workspace's its workspace too (repo-scope.ts).
  */
 export async function repositoryRoutes(app: TypedApp, services: AppServices): Promise<void> {
+  // the upload routes' use cases, given what they need once
+  const ingest = ingestDeps(services);
   await app.register(async (repos: TypedApp) => repoRoutes(repos, services), { prefix: '/api/repos' });
   await app.register(
     async (repo: TypedApp) => {
@@ -38,20 +41,20 @@ export async function repositoryRoutes(app: TypedApp, services: AppServices): Pr
       revisionRoutes(repo, services);
       archiveRoute(repo, services);
       compareRoutes(repo, services);
-      await versionsRoutes(repo, services);
+      await versionsRoutes(repo, ingest);
       await versionDownloadRoutes(repo, services);
-      await uploadsRoutes(repo, services);
+      await uploadsRoutes(repo, ingest);
       workspaceRoutes(repo, services);
       await repo.register(
         async (workspace: TypedApp) => {
           findWorkspace(workspace, services.workspaces);
           workspaceItemRoutes(workspace, services);
-          await multipartOnly(workspace, (scope) => uploadRoute(scope, services));
+          await multipartOnly(workspace, (scope) => uploadRoute(scope, ingest));
           changesRoutes(workspace, services);
           stagedFileRoutes(workspace, services);
           workspaceCommitRoutes(workspace, services);
           stageEditRoutes(workspace, services);
-          stageHashesRoute(workspace, services);
+          stageHashesRoute(workspace, ingest);
         },
         { prefix: '/workspaces/:workspaceId' },
       );

@@ -1,8 +1,6 @@
 import { normalizeRelativePath, SluiceError } from '@sluice/core';
-import type { AppServices } from '../app-services.js';
 import { success } from '../oxen-envelope.js';
-import { stageKnownContent } from '@sluice/ingest';
-import { ingestDeps } from '../ingest-deps.js';
+import { stageKnownContent, type IngestDeps } from '@sluice/ingest';
 import type { TypedApp } from '../openapi/schema-kit.js';
 import { stageHashes } from './stage-hashes-route.schema.js';
 
@@ -17,7 +15,7 @@ const hashPattern = /^[0-9a-f]{1,32}$/;
  * them) and the `missing` paths whose content the repository lacks: upload those as usual.
  * Content of other repositories counts as missing, whoever holds it.
  */
-export function stageHashesRoute(app: TypedApp, services: AppServices): void {
+export function stageHashesRoute(app: TypedApp, ingest: IngestDeps): void {
   app.post('/stage_hashes', { schema: stageHashes }, async (request) => {
     const { files } = request.body;
     if (files.length > maxHashEntries)
@@ -26,9 +24,6 @@ export function stageHashesRoute(app: TypedApp, services: AppServices): void {
       if (!hashPattern.test(f.hash)) throw new SluiceError('bad_request', `not an Oxen content hash: ${f.hash}`);
       return { path: normalizeRelativePath(f.path), hash: f.hash };
     });
-    return success(
-      'resource_created',
-      await stageKnownContent(ingestDeps(services), request.repository, request.workspace, wanted),
-    );
+    return success('resource_created', await stageKnownContent(ingest, request.repository, request.workspace, wanted));
   });
 }
