@@ -1,4 +1,4 @@
-import { Type, type TProperties, type TSchema } from 'typebox';
+import { Type, type TProperties } from 'typebox';
 import { errorCodes, type ErrorCode } from '@sluice/core';
 
 /** sluice's stable error codes, as the wire carries them. */
@@ -35,6 +35,6 @@ export const ErrorBody = Type.Object(
 );
 
 /** An error answer described for one status. */
-export function errorAnswer(description: string): TSchema {
-  return { ...ErrorBody, description };
+export function errorAnswer(description: string): typeof ErrorBody {
+  return { ...ErrorBody, description } as typeof ErrorBody;
 }

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Readable } from 'node:stream';
 import type {
   FastifyBaseLogger,
   FastifyInstance,
@@ -10,7 +11,7 @@ import type {
 } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { ErrorCode } from '@sluice/core';
-import { Type, type TProperties, type TSchema } from 'typebox';
+import { Type, type Static, type TProperties, type TSchema, type TUnsafe } from 'typebox';
 import { Envelope, ErrorBody } from '@sluice/protocol';
 
 /**
@@ -66,8 +67,20 @@ export type ReplyOf<S extends FastifySchema> = FastifyReply<
   TypeBoxTypeProvider
 >;
 
+/**
+ * The body a route declares for a status (200 unless named), as its handler builds it: for a helper
+ * that builds the answer outside the handler, where `success()` has no answer type to check against.
+ */
+export type Answer<
+  S extends { response: Record<number, TSchema> },
+  Code extends keyof S['response'] = 200,
+> = S['response'][Code] extends infer Body extends TSchema ? Static<Body> : never;
+
+/** What a bytes answer sends: a page or text, a buffer, or a stream of the bytes. */
+export type Bytes = string | Uint8Array | Readable;
+
 /** An answer that is not JSON: file bytes, a page, metrics text. */
-export function bytesAnswer(description: string, mediaType = 'application/octet-stream'): TSchema {
+export function bytesAnswer(description: string, mediaType = 'application/octet-stream'): TUnsafe<Bytes> {
   return {
     description,
     content: {
@@ -75,7 +88,7 @@ export function bytesAnswer(description: string, mediaType = 'application/octet-
         schema: { type: 'string', ...(mediaType === 'application/octet-stream' ? { format: 'binary' } : {}) },
       },
     },
-  } as unknown as TSchema;
+  } as unknown as TUnsafe<Bytes>;
 }
 
 /** How the document describes each URL parameter the router names; others are described by their name. */
@@ -106,8 +119,11 @@ export const query = <T extends TProperties>(fields: T) => Type.Object(fields);
  * declares beside it: the same JSON, with that type for the handler.
  */
 export const typed = <T>(schema: TSchema) => Type.Unsafe<T>(schema);
-export const ok = (fields: TProperties = {}, description?: string) =>
-  Envelope(fields, description === undefined ? {} : { description });
+/** A success answer with these data fields; its static type is what `success()` is checked against. */
+export const ok = <Fields extends TProperties = Record<never, never>>(
+  fields: Fields = {} as Fields,
+  description?: string,
+) => Envelope(fields, description === undefined ? {} : { description });
 /** A 404 (or other) error answer: the Oxen error envelope. */
 export const notFound = ErrorBody;
 
@@ -128,7 +144,8 @@ export const uploadHeaders = Type.Object({
 export const asyncQuery = query({
   async: optional(Type.String({ description: 'sluice: `true` is the same as `Prefer: respond-async`' })),
 });
-export const jobAccepted = (job: TSchema) => ok({ job }, 'sluice: accepted; `Location` names the job to poll');
+export const jobAccepted = <Job extends TSchema>(job: Job) =>
+  ok({ job }, 'sluice: accepted; `Location` names the job to poll');
 export const pageQuery = query({
   page: optional(Type.Integer({ minimum: 1 })),
   page_size: optional(Type.Integer({ minimum: 1 })),

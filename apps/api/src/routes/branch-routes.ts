@@ -1,7 +1,7 @@
 import { assertBranchName, SluiceError } from '@sluice/core';
 import type { AppServices } from '../app-services.js';
 import { success } from '../oxen-envelope.js';
-import type { TypedApp } from '../openapi/schema-kit.js';
+import type { Answer, TypedApp } from '../openapi/schema-kit.js';
 import { listBranches, showBranch, createBranch, deleteBranch, updateBranch } from './branch-routes.schema.js';
 
 /**
@@ -26,7 +26,12 @@ export function branchRoutes(app: TypedApp, { repos }: AppServices): void {
   });
 
   /** Creates the branch at the commit; one that exists already is found, if it is at that commit. */
-  const created = async (namespace: string, repo: string, name: string, commitId: string) => {
+  const created = async (
+    namespace: string,
+    repo: string,
+    name: string,
+    commitId: string,
+  ): Promise<Answer<typeof createBranch>> => {
     if (await repos.createBranch(namespace, repo, name, commitId)) {
       return success('resource_created', { branch: { name, commit_id: commitId } });
     }

@@ -1,9 +1,10 @@
 import { SluiceError, type StagedEntry } from '@sluice/core';
+import type { StagedChanges } from '@sluice/protocol';
 import type { AppServices } from '../app-services.js';
 import { success } from '../oxen-envelope.js';
 import { metadataEntry, pagination } from './metadata-entry.js';
 import { FirstPaths } from './first-paths.js';
-import type { RequestOf, TypedApp } from '../openapi/schema-kit.js';
+import type { Answer, RequestOf, TypedApp } from '../openapi/schema-kit.js';
 import {
   listRoot,
   listChanges,
@@ -16,7 +17,7 @@ import {
 type Status = 'Added' | 'Modified' | 'Removed';
 const statusNames: Record<StagedEntry['status'], Status> = { added: 'Added', modified: 'Modified', removed: 'Removed' };
 
-function page(first: FirstPaths<StagedEntry>, pageNumber: number, pageSize: number): Record<string, unknown> {
+function page(first: FirstPaths<StagedEntry>, pageNumber: number, pageSize: number): StagedChanges['added_files'] {
   const { start, end, fields } = pagination(first.total, pageNumber, pageSize);
   return {
     dir: null,
@@ -29,7 +30,7 @@ function page(first: FirstPaths<StagedEntry>, pageNumber: number, pageSize: numb
 
 /** Workspace status and unstaging (docs/architecture.md#the-stage), with the deprecated aliases. */
 export function changesRoutes(app: TypedApp, { staging }: AppServices): void {
-  const list = async (request: RequestOf<typeof listRoot | typeof listChanges>) => {
+  const list = async (request: RequestOf<typeof listRoot | typeof listChanges>): Promise<Answer<typeof listRoot>> => {
     const { namespace, repo } = request.params;
     const workspace = request.workspace;
     const { page: pageNumber = 1, page_size: pageSize = 100 } = request.query;
@@ -49,7 +50,7 @@ export function changesRoutes(app: TypedApp, { staging }: AppServices): void {
       const slash = path.indexOf('/');
       if (status === 'Added' && slash > 0) dirs.set(path.slice(0, slash), (dirs.get(path.slice(0, slash)) ?? 0) + 1);
     }
-    const addedDirs = {
+    const addedDirs: StagedChanges['added_dirs'] = {
       num_files_staged: [...dirs.values()].reduce((a, b) => a + b, 0),
       total_files: 0,
       paths: Object.fromEntries(
@@ -68,7 +69,9 @@ export function changesRoutes(app: TypedApp, { staging }: AppServices): void {
   app.get('/changes', { schema: listRoot }, list);
   app.get('/changes/*', { schema: listChanges }, list);
 
-  const unstageOne = async (request: RequestOf<typeof unstage | typeof unstageFile>) => {
+  const unstageOne = async (
+    request: RequestOf<typeof unstage | typeof unstageFile>,
+  ): Promise<Answer<typeof unstage>> => {
     const { namespace, repo } = request.params;
     const removed = await staging.unstage(namespace, repo, request.workspace.id, [request.params['*']]);
     if (removed.length === 0)
@@ -78,7 +81,9 @@ export function changesRoutes(app: TypedApp, { staging }: AppServices): void {
   app.delete('/changes/*', { schema: unstage }, unstageOne);
   app.delete('/files/*', { schema: unstageFile }, unstageOne);
 
-  const unstageManyOf = async (request: RequestOf<typeof unstageMany | typeof unstageManyStaged>) => {
+  const unstageManyOf = async (
+    request: RequestOf<typeof unstageMany | typeof unstageManyStaged>,
+  ): Promise<Answer<typeof unstageMany>> => {
     const { namespace, repo } = request.params;
     await staging.unstage(namespace, repo, request.workspace.id, request.body);
     return success('resource_deleted');

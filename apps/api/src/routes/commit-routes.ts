@@ -1,7 +1,7 @@
 import type { AppServices } from '../app-services.js';
 import { success } from '../oxen-envelope.js';
 import { commitView } from './views.js';
-import type { RequestOf, TypedApp } from '../openapi/schema-kit.js';
+import type { Answer, RequestOf, TypedApp } from '../openapi/schema-kit.js';
 import { showCommit, completeCommit, action, actionGet } from './commit-routes.schema.js';
 
 /**
@@ -18,7 +18,7 @@ export function commitRoutes(app: TypedApp, { repos }: AppServices): void {
     success('resource_created', { commit: await show(request.params) }),
   );
 
-  const actionHook = async (request: RequestOf<typeof action | typeof actionGet>) => ({
+  const actionHook = async (request: RequestOf<typeof action | typeof actionGet>): Promise<Answer<typeof action>> => ({
     action: request.params.action,
     status: 'success',
     status_message: 'resource_found',

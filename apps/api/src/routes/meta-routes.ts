@@ -16,13 +16,15 @@ function within<T>(ms: number, promise: Promise<T>): Promise<T> {
 export function metaRoutes(app: TypedApp, services: AppServices, storage: StorageHealth): void {
   // open to all and never rate limited: what a probe or a client's first contact asks
   const probe = { config: { access: 'open' as const, rateLimit: false as const } };
-  app.get('/api/version', { schema: version, ...probe }, async () =>
+  app.get('/api/version', { schema: version, ...probe }, async (_request) =>
     success('resource_found', { version: oxenVersion }),
   );
-  app.get('/api/min_version', { schema: minVersion, ...probe }, async () =>
+  app.get('/api/min_version', { schema: minVersion, ...probe }, async (_request) =>
     success('resource_found', { version: minOxenClientVersion }),
   );
-  app.get('/api/health', { schema: health, ...probe }, async () => success('resource_found', { healthy: true }));
+  app.get('/api/health', { schema: health, ...probe }, async (_request) =>
+    success('resource_found', { healthy: true }),
+  );
 
   /**
    * Ready when Redis and the store both answer and a worker serves the ingest queue (an upload
@@ -61,7 +63,7 @@ export function metaRoutes(app: TypedApp, services: AppServices, storage: Storag
   });
 
   /** sluice extension: this process's object-store request counts (round trips per file). */
-  app.get('/api/stats', { schema: stats, config: { access: 'admin' } }, async () =>
+  app.get('/api/stats', { schema: stats, config: { access: 'admin' } }, async (_request) =>
     success('resource_found', { store_requests: services.storeCounts.snapshot() }),
   );
 }

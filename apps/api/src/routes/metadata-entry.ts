@@ -1,4 +1,6 @@
 import { extensionOf, type DataType } from '@sluice/core';
+import type { MetadataEntry, pageFields } from '@sluice/protocol';
+import type { Static, TObject } from 'typebox';
 
 /** What an entry view needs to know of a file or directory. */
 export interface EntryFacts {
@@ -13,7 +15,7 @@ export interface EntryFacts {
  * A file or directory as the client's `MetadataEntry` reads it (docs/api.md#compatibility-with-the-stock-oxen-client):
  * exactly these fields, because that type rejects unknown ones.
  */
-export function metadataEntry(filename: string, facts: EntryFacts): Record<string, unknown> {
+export function metadataEntry(filename: string, facts: EntryFacts): MetadataEntry {
   return {
     filename,
     hash: facts.hash,
@@ -29,12 +31,15 @@ export function metadataEntry(filename: string, facts: EntryFacts): Record<strin
   };
 }
 
+/** Upstream's pagination fields, as `pageFields` declares them. */
+export type PageFields = Static<TObject<typeof pageFields>>;
+
 /** Upstream's pagination fields for `total` items, and the slice of them one page shows. */
 export function pagination(
   total: number,
   pageNumber: number,
   pageSize: number,
-): { start: number; end: number; fields: Record<string, number> } {
+): { start: number; end: number; fields: PageFields } {
   const start = (pageNumber - 1) * pageSize;
   return {
     start,

@@ -1,6 +1,6 @@
 import type { AppServices } from '../app-services.js';
-import { success } from '../oxen-envelope.js';
-import type { ReplyOf, RequestOf, TypedApp } from '../openapi/schema-kit.js';
+import { oxenVersion, success } from '../oxen-envelope.js';
+import type { Answer, ReplyOf, RequestOf, TypedApp } from '../openapi/schema-kit.js';
 import { rmFiles, rmFilesVersions, mv } from './stage-edit-routes.schema.js';
 
 /** `oxen rm` (DELETE W/files) and `oxen mv` (PATCH W/files/{path}): docs/architecture.md#the-stage. */
@@ -8,15 +8,17 @@ export function stageEditRoutes(app: TypedApp, { stageEditor }: AppServices): vo
   const remove = async (
     request: RequestOf<typeof rmFiles | typeof rmFilesVersions>,
     reply: ReplyOf<typeof rmFiles | typeof rmFilesVersions>,
-  ) => {
+  ): Promise<Answer<typeof rmFiles> | Answer<typeof rmFiles, 206>> => {
     const { namespace, repo } = request.params;
     const paths = request.body;
     const failed = await stageEditor.remove(namespace, repo, request.workspace, paths);
     if (failed.length === 0) return success('resource_deleted', { paths });
     reply.status(206);
     return {
-      ...success('resource_not_found', { paths: failed }),
       status: 'error',
+      status_message: 'resource_not_found',
+      oxen_version: oxenVersion,
+      paths: failed,
       status_description: 'Cannot call `oxen rm` on uncommitted files',
     };
   };

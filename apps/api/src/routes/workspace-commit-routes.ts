@@ -5,7 +5,7 @@ import { commitJobView } from './job-view.js';
 import type { AppServices } from '../app-services.js';
 import { success } from '../oxen-envelope.js';
 import { commitView } from './views.js';
-import type { ReplyOf, RequestOf, TypedApp } from '../openapi/schema-kit.js';
+import type { Answer, ReplyOf, RequestOf, TypedApp } from '../openapi/schema-kit.js';
 import { commit, commitDeprecated, mergeability } from './workspace-commit-routes.schema.js';
 
 /** Commit a workspace onto a branch, its deprecated alias, and mergeability (docs/architecture.md#commits). */
@@ -21,7 +21,7 @@ export function workspaceCommitRoutes(
   const commitTo = async (
     request: RequestOf<typeof commit | typeof commitDeprecated>,
     reply: ReplyOf<typeof commit | typeof commitDeprecated>,
-  ) => {
+  ): Promise<Answer<typeof commit> | Answer<typeof commit, 202>> => {
     const { namespace, repo } = request.params;
     const { message, author, email } = request.body;
     const data = {
@@ -36,8 +36,8 @@ export function workspaceCommitRoutes(
     };
     const job = await commitQueue.add('commit', data, { ...jobOptions, jobId: `${commitJobPrefix}${randomUUID()}` });
     if (wantsAsync(request)) {
-      reply.header('location', jobLocation(job.id as string));
-      return reply.status(202).send(success('resource_created', { job: await commitJobView(job) }));
+      reply.header('location', jobLocation(job.id as string)).status(202);
+      return success('resource_created', { job: await commitJobView(job) });
     }
     const done = await awaitJob(job, commitEvents, config.syncTimeoutSeconds, 'error');
     return success('resource_created', { commit: done.commit });

@@ -1,7 +1,7 @@
 import type { AppServices } from '../app-services.js';
 import { success } from '../oxen-envelope.js';
 import { workspaceView } from './views.js';
-import type { RequestOf, TypedApp } from '../openapi/schema-kit.js';
+import type { Answer, RequestOf, TypedApp } from '../openapi/schema-kit.js';
 import {
   getOrCreateWorkspace,
   getOrCreateWorkspacePost,
@@ -13,7 +13,9 @@ import {
 
 /** A repository's workspaces, under the repository prefix: `/workspaces`. */
 export function workspaceRoutes(app: TypedApp, { workspaces, objects }: AppServices): void {
-  const getOrCreate = async (request: RequestOf<typeof getOrCreateWorkspace | typeof getOrCreateWorkspacePost>) => {
+  const getOrCreate = async (
+    request: RequestOf<typeof getOrCreateWorkspace | typeof getOrCreateWorkspacePost>,
+  ): Promise<Answer<typeof getOrCreateWorkspace>> => {
     const { namespace, repo } = request.params;
     const body = request.body;
     const { workspace, created } = await workspaces.getOrCreate(namespace, repo, {
@@ -49,5 +51,5 @@ export function workspaceItemRoutes(app: TypedApp, { workspaces, objects }: AppS
   });
 
   // the workspace was found before the handler runs (repo-scope.ts)
-  app.post('/validate', { schema: validate }, async () => success('resource_found'));
+  app.post('/validate', { schema: validate }, async (_request) => success('resource_found'));
 }
