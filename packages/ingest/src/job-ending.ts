@@ -40,35 +40,25 @@ export class JobEnding {
 
   /** Ends a job that only stores content (POST /versions): records per-file results, drops the spool. */
   async finishUnstaged(outcomes: readonly FileOutcome[], deduplicated: number): Promise<IngestJobResult> {
-    const { namespace, repo, parts } = this.job.data;
-    const result = unstagedResult(parts, outcomes, deduplicated);
-    const hashes = result.files.flatMap((f) => ('hash' in f ? [f.hash] : []));
-    await this.deps.staging.recordResult(
-      namespace,
-      repo,
-      this.job.id,
-      JSON.stringify(result),
-      this.deps.retentionSeconds,
-      hashes,
+    const result = unstagedResult(this.job.data.parts, outcomes, deduplicated);
+    // the stored hashes join the repository's content set with the result, so it may stage them by hash
+    return this.record(
+      result,
+      result.files.flatMap((f) => ('hash' in f ? [f.hash] : [])),
     );
-    return this.recorded();
   }
 
   /** Fails every file of a job that cannot be staged at all, and records that as its result. */
   async abandon(code: ErrorCode, message: string): Promise<IngestJobResult> {
-    const { namespace, repo, parts } = this.job.data;
-    const result: IngestJobResult = {
-      paths: [],
-      files: parts.map((p) => ({ path: p.path, error: { code, message } })),
-      deduplicated: 0,
-    };
-    await this.deps.staging.recordResult(
-      namespace,
-      repo,
-      this.job.id,
-      JSON.stringify(result),
-      this.deps.retentionSeconds,
-    );
+    const files = this.job.data.parts.map((p) => ({ path: p.path, error: { code, message } }));
+    return this.record({ paths: [], files, deduplicated: 0 });
+  }
+
+  /** Records `result` unless an attempt recorded one first, and answers with whichever stands. */
+  private async record(result: IngestJobResult, hashes?: string[]): Promise<IngestJobResult> {
+    const { namespace, repo } = this.job.data;
+    const { staging, retentionSeconds } = this.deps;
+    await staging.recordResult(namespace, repo, this.job.id, JSON.stringify(result), retentionSeconds, hashes);
     return this.recorded();
   }
 }
