@@ -151,3 +151,43 @@ describe('package.json: each part lists what it imports, and only that', () => {
     expect(unlisted).toEqual([]);
   });
 });
+
+describe("@sluice/ingest's surface", () => {
+  it('re-exports from its index only modules another part imports a name of', () => {
+    const root = repoRoot();
+    const everyTs = (dir: string): string[] =>
+      readdirSync(dir).flatMap((name) => {
+        const path = join(dir, name);
+        if (statSync(path).isDirectory()) return name === 'node_modules' || name === 'dist' ? [] : everyTs(path);
+        return name.endsWith('.ts') ? [path] : [];
+      });
+    const outside = ['apps', 'packages', 'test', 'bench']
+      .flatMap((dir) => everyTs(join(root, dir)))
+      .filter((file) => !file.startsWith(join(root, 'packages/ingest/')));
+    const imported = new Set(
+      outside.flatMap((file) =>
+        [...readFileSync(file, 'utf8').matchAll(/import\s+(?:type\s+)?\{([^}]*)\}\s*from\s*'@sluice\/ingest'/g)]
+          .flatMap((m) => m[1]!.split(','))
+          .map(
+            (name) =>
+              name
+                .trim()
+                .replace(/^type\s+/, '')
+                .split(/\s+as\s+/)[0]!,
+          )
+          .filter((name) => name !== ''),
+      ),
+    );
+    const src = join(root, 'packages/ingest/src');
+    const index = readFileSync(join(src, 'index.ts'), 'utf8');
+    const unused = [...index.matchAll(/export \* from '\.\/([\w/-]+)\.js'/g)]
+      .map((m) => m[1]!)
+      .filter((module) => {
+        const text = readFileSync(join(src, `${module}.ts`), 'utf8');
+        const names = [...text.matchAll(/^export (?:async )?(?:function|const|class|interface|type) (\w+)/gm)];
+        return !names.some((m) => imported.has(m[1]!));
+      });
+    // what only ingest's own files use is imported there by path: the index is what the apps call
+    expect(unused).toEqual([]);
+  });
+});

@@ -11,7 +11,7 @@ export interface SpoolOwner {
 }
 
 /** The ingest job of a multipart request once it is spooled: its parts, and its objects to drop once done. */
-export function spooledJob(spool: SpoolWriter, owner: SpoolOwner): IngestJobData {
+function spooledJob(spool: SpoolWriter, owner: SpoolOwner): IngestJobData {
   const { namespace, repo, repoUuid, workspaceId } = owner;
   return {
     namespace,
