@@ -1,4 +1,5 @@
 import { normalizeRelativePath, SluiceError, type Repository, type Workspace } from '@sluice/core';
+import { isContentHash } from './content-hash.js';
 import type { IngestDeps } from './ingest-deps.js';
 import { misplacement } from './misplacement.js';
 import { stageKnownContent } from './stage-known-content.js';
@@ -34,7 +35,7 @@ export type ResumableStart =
  */
 export async function beginResumableUpload(deps: IngestDeps, begin: ResumableBegin): Promise<ResumableStart> {
   const { namespace, repo, hash, size } = begin;
-  if (!/^[0-9a-f]{1,32}$/.test(hash)) throw new SluiceError('bad_request', '`hash` must be an Oxen content hash');
+  if (!isContentHash(hash)) throw new SluiceError('bad_request', '`hash` must be an Oxen content hash');
   if (!Number.isSafeInteger(size) || size > maxUploadBytes) {
     throw new SluiceError(
       'bad_request',
