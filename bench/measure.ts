@@ -14,12 +14,29 @@ export function resetPeakRss(pid: number): void {
   writeFileSync(`/proc/${pid}/clear_refs`, '5');
 }
 
+/** Commands Redis has executed so far by name (INFO commandstats), scripts' inner calls included. */
+export async function redisCommandCounts(redis: Redis): Promise<Map<string, number>> {
+  const info = await redis.info('commandstats');
+  const counts = new Map<string, number>();
+  for (const match of info.matchAll(/cmdstat_([^:]+):calls=(\d+)/g)) counts.set(match[1]!, Number(match[2]));
+  return counts;
+}
+
 /** Total commands Redis has executed (INFO commandstats), scripts' inner calls included. */
 export async function redisCommands(redis: Redis): Promise<number> {
-  const info = await redis.info('commandstats');
   let total = 0;
-  for (const match of info.matchAll(/cmdstat_[^:]+:calls=(\d+)/g)) total += Number(match[1]);
+  for (const calls of (await redisCommandCounts(redis)).values()) total += calls;
   return total;
+}
+
+/** The commands per item between two counts, the most frequent first, e.g. "hget 2.01, hset 0.97". */
+export function commandsPer(before: Map<string, number>, after: Map<string, number>, items: number): string {
+  return [...after]
+    .map(([name, calls]) => [name, (calls - (before.get(name) ?? 0)) / items] as const)
+    .filter(([, per]) => per >= 0.005)
+    .sort((a, b) => b[1] - a[1])
+    .map(([name, per]) => `${name} ${per.toFixed(2)}`)
+    .join(', ');
 }
 
 export function median(values: readonly number[]): number {

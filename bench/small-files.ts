@@ -10,7 +10,16 @@ import { freshSluice, joinSluice } from './bench-context.js';
 import { batchFiles, makeFiles, type BenchFile } from './dataset.js';
 import { maxFigure, pairedRatioFigure, type Figure, type RunPair } from './figure.js';
 import { driveBatches } from './http-driver.js';
-import { bytesUnder, cpuSeconds, median, redisCommands, storeRequests, totalRequests } from './measure.js';
+import {
+  bytesUnder,
+  commandsPer,
+  cpuSeconds,
+  median,
+  redisCommandCounts,
+  redisCommands,
+  storeRequests,
+  totalRequests,
+} from './measure.js';
 
 const concurrency = 8;
 
@@ -72,6 +81,7 @@ export async function smallFilesFs(ctx: BenchContext): Promise<Figure[]> {
     try {
       const ws = await repoWithWorkspace(sluice.url, 'bench', 'small', 'ws');
       const redisBefore = await redisCommands(ctx.redis);
+      const countsBefore = await redisCommandCounts(ctx.redis);
       const storeCountsBefore = await storeRequests(sluice.url);
       const storeBefore = totalRequests(storeCountsBefore);
       const cpuBefore = process.cpuUsage();
@@ -82,6 +92,10 @@ export async function smallFilesFs(ctx: BenchContext): Promise<Figure[]> {
       const rate = count / result.seconds;
       pairs.push({ value: rate, ceiling });
       const redisAfter = await redisCommands(ctx.redis);
+      if (run === 0)
+        ctx.log(
+          `Redis commands per new file: ${commandsPer(countsBefore, await redisCommandCounts(ctx.redis), count)}`,
+        );
       const storeAfter = await storeRequests(sluice.url);
       const staged = await stagedCount(sluice.url, ws);
       ctx.log(
@@ -92,8 +106,11 @@ export async function smallFilesFs(ctx: BenchContext): Promise<Figure[]> {
         // the same files again, into a second workspace: content the version store has
         const again = await repoWithWorkspace(sluice.url, 'bench', 'again', 'ws');
         const redisMid = await redisCommands(ctx.redis);
+        const countsMid = await redisCommandCounts(ctx.redis);
         await driveBatches(sluice.url, `${again}/files/data`, batches, concurrency);
         const redisEnd = await redisCommands(ctx.redis);
+        const perRe = commandsPer(countsMid, await redisCommandCounts(ctx.redis), count);
+        ctx.log(`Redis commands per re-uploaded file: ${perRe}`);
         const storeEnd = await storeRequests(sluice.url);
         // every durable write is one fsync on the fs store: the spool's and the version store's
         const durableWrites = (counts: Record<string, Record<string, number>>) =>
