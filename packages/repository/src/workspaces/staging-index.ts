@@ -130,8 +130,10 @@ export class StagingIndex {
       this.keys.stagedSnapshot(ns, repo, workspaceId),
       this.keys.snapshotDirs(ns, repo, workspaceId),
     ] as const;
-    for (let at = 0; at < paths.length; at += collisionBatch) {
-      const argv = paths.slice(at, at + collisionBatch).flatMap((path) => [path, someFile]);
+    // each distinct path asked once (a request may name one more than once), in the order first named
+    const unique = [...new Set(paths)];
+    for (let at = 0; at < unique.length; at += collisionBatch) {
+      const argv = unique.slice(at, at + collisionBatch).flatMap((path) => [path, someFile]);
       const found = await this.lua.stageCollision(keys, argv);
       if (found !== null) return { path: found[0], staged: found[1] };
     }
