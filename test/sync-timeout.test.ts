@@ -18,6 +18,8 @@ describe('a synchronous upload whose job outlives SLUICE_SYNC_TIMEOUT_SECONDS', 
       { filename: 'a.txt', content: 'waits for a worker', gzip: true },
     ]);
     expect(reply.status).toBe(504);
+    // the body names the job to poll (docs/api.md); a Location header belongs to the 202
+    expect(reply.headers.location).toBeUndefined();
     expect(reply.json()).toMatchObject({
       status: 'error',
       error: { type: 'job_timeout' },
