@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
 import { SluiceError } from '@sluice/core';
-import { partLength } from '@sluice/ingest';
+import { wrongPartLength } from '@sluice/ingest';
 
 export interface BodyBounds {
   /** The body must be exactly this many bytes (a resumable upload's part). */
@@ -47,7 +47,7 @@ export class RequestBody extends Readable {
   private readonly onData = (chunk: Buffer): void => {
     this.bytes += chunk.length;
     const { exactly, atMost } = this.bounds;
-    if (exactly !== undefined && this.bytes > exactly) return this.fail(partLength(exactly));
+    if (exactly !== undefined && this.bytes > exactly) return this.fail(wrongPartLength(exactly));
     if (atMost !== undefined && this.bytes > atMost) return this.fail(bodyTooLarge(atMost));
     if (!this.push(chunk)) this.source.pause();
   };
@@ -55,7 +55,7 @@ export class RequestBody extends Readable {
   private readonly onEnd = (): void => {
     this.ended = true;
     const { exactly } = this.bounds;
-    if (exactly !== undefined && this.bytes !== exactly) return this.fail(partLength(exactly));
+    if (exactly !== undefined && this.bytes !== exactly) return this.fail(wrongPartLength(exactly));
     this.detach();
     this.push(null);
   };

@@ -34,7 +34,8 @@ export type PartReceipt = { uploadId: string; part: number } & (
   | { kind: 'try_later'; error: SluiceError }
 );
 
-export function partLength(expected: number): SluiceError {
+/** The refusal of a part longer or shorter than its place in the file: announced, or found while it is read. */
+export function wrongPartLength(expected: number): SluiceError {
   return new SluiceError('bad_request', `this part must be exactly ${expected} bytes`);
 }
 
@@ -56,8 +57,8 @@ export async function receiveResumablePart(deps: IngestDeps, delivery: PartDeliv
     throw new SluiceError('bad_request', `part numbers run from 1 to ${upload.numParts}`);
   const expected = part < upload.numParts ? upload.partSize : upload.size - upload.partSize * (upload.numParts - 1);
   const announced = delivery.announcedBytes;
-  if (announced !== undefined && announced !== expected) throw partLength(expected);
-  if (delivery.body === null) throw partLength(expected);
+  if (announced !== undefined && announced !== expected) throw wrongPartLength(expected);
+  if (delivery.body === null) throw wrongPartLength(expected);
 
   const receipt = { uploadId: upload.id, part };
   const claim = await deps.uploads.claimPart(upload.id, part);
