@@ -4,7 +4,7 @@ import type { WorkspaceStore } from '@sluice/repository';
 import type { ChunkedUploadDeps } from './receive-chunk.js';
 import type { ReceiveUploadPartDeps } from './receive-upload-part.js';
 import type { EarlyStart } from './spool-writer.js';
-import type { StageKnownContentDeps } from './stage-known-content.js';
+import type { StageKnownContentDeps } from '../stage/stage-known-content.js';
 
 /** What the upload use cases need: the stores they write, the ingest queue they hand jobs to, and the limits. */
 export interface IngestDeps extends StageKnownContentDeps, ChunkedUploadDeps, ReceiveUploadPartDeps {

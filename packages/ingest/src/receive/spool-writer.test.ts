@@ -5,14 +5,14 @@ import { PassThrough, Readable } from 'node:stream';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { oxenHash, type Limits } from '@sluice/core';
 import { connectRedis, RedisKeys } from '@sluice/repository';
-import { DigestBoard } from './digest-board.js';
+import { DigestBoard } from '../digest/digest-board.js';
 import { createDigestQueue, digestPendingId } from '@sluice/queue';
 import { FsBlobStore, MemoryBlobStore, pendingVersionKey, readExact, type PutOptions } from '@sluice/storage';
 import { largePartChunkBytes } from './spool-layout.js';
 import { SpoolWriter, type EarlyStart } from './spool-writer.js';
-import { streamPart } from './stream-part.js';
-import { tempDir } from '../../../test/support/temp-dirs.js';
-import { waitFor } from '../../../test/support/wait-for.js';
+import { streamPart } from '../digest/stream-part.js';
+import { tempDir } from '../../../../test/support/temp-dirs.js';
+import { waitFor } from '../../../../test/support/wait-for.js';
 
 /** Parts below one chunk never start a digest: nothing of the early start may be touched. */
 const noEarlyStart = new Proxy(

@@ -3,7 +3,7 @@ import { SluiceError, type Repository, type Workspace } from '@sluice/core';
 import type { IngestJobData } from '@sluice/queue';
 import { chunkPrefix } from '@sluice/storage';
 import type { ChunkedUploadDeps } from './receive-chunk.js';
-import { stageKnownContent, type StageKnownContentDeps } from './stage-known-content.js';
+import { stageKnownContent, type StageKnownContentDeps } from '../stage/stage-known-content.js';
 import { wholeFileJob } from './whole-file-job.js';
 
 export interface ChunkedCompletion {

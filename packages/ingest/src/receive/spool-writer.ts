@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { SluiceError } from '@sluice/core';
 import { pendingVersionKey, spoolKey, type BlobStore } from '@sluice/storage';
-import type { DigestBoard } from './digest-board.js';
+import type { DigestBoard } from '../digest/digest-board.js';
 import { digestJobOptions, digestPendingId, type DigestQueue, type SpooledPart } from '@sluice/queue';
 import { inlinePartMaxBytes, largePartChunkBytes, spoolSegmentBytes } from './spool-layout.js';
 import { ChunkCutter } from './chunk-cutter.js';

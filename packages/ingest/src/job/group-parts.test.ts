@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SpooledPart } from '@sluice/queue';
 import { groupParts } from './group-parts.js';
-import { inlinePartMaxBytes } from './spool-layout.js';
+import { inlinePartMaxBytes } from '../receive/spool-layout.js';
 
 const ranged = (path: string, spool: string, length: number): SpooledPart => ({
   path,

@@ -12,13 +12,13 @@ import type { IngestJobResult } from '@sluice/queue';
 import type { BlobStore } from '@sluice/storage';
 import { ingestMetrics } from '@sluice/telemetry';
 import type { InflateTask, InflateTaskResult } from './threads/inflate-task.js';
-import type { DigestBoard } from './digest-board.js';
+import type { DigestBoard } from '../digest/digest-board.js';
 import type { IngestAttempt } from './ingest-attempt.js';
 import { JobEnding } from './job-ending.js';
 import { jobResult } from './job-result.js';
 import { knownToRepo } from './known-to-repo.js';
-import { misplacement } from './misplacement.js';
-import { stageFiles } from './stage-files.js';
+import { misplacement } from '../stage/misplacement.js';
+import { stageFiles } from '../stage/stage-files.js';
 import { storeParts, type StoredParts } from './store-parts.js';
 
 export interface IngestRunnerDeps {

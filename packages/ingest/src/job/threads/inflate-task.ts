@@ -6,7 +6,7 @@
 import { gunzipSync } from 'node:zlib';
 import { Piscina } from 'piscina';
 import { createOxenHasher, sniffMime, type ContentFacts, type ErrorCode, type OxenHasher } from '@sluice/core';
-import { inflateLimitError, ratioCap } from '../inflate-limits.js';
+import { inflateLimitError, ratioCap } from '../../digest/inflate-limits.js';
 
 export interface InflateLimits {
   maxInflateBytes: number;

@@ -1,6 +1,6 @@
 import type { FileResult, IngestJobResult, SpooledPart } from '@sluice/queue';
 import type { FileOutcome } from './file-outcome.js';
-import type { PlannedStatus } from './stage-plan.js';
+import type { PlannedStatus } from '../stage/stage-plan.js';
 
 /**
  * A staging job's answer: each file's outcome in request order, with its staged status. `statuses`

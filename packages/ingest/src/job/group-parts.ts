@@ -1,5 +1,5 @@
 import { isChunkedPart, type SpooledPart } from '@sluice/queue';
-import { inlinePartMaxBytes } from './spool-layout.js';
+import { inlinePartMaxBytes } from '../receive/spool-layout.js';
 
 /** Which parts a job reads a whole segment for, and which it streams; by index into the job's parts. */
 export interface PartGroups {

@@ -4,7 +4,7 @@ import type { IngestJob, IngestJobs } from '@sluice/queue';
 import type { IngestDeps } from './ingest-deps.js';
 import { enqueueSpooled } from './spooled-job.js';
 import { spoolMultipart, type IncomingPart } from './spool-multipart.js';
-import { refuseOverQuota } from './workspace-quota.js';
+import { refuseOverQuota } from '../stage/workspace-quota.js';
 
 /** A multipart upload of files to a workspace directory (POST .../workspaces/{id}/files/{directory}). */
 export interface FilesUpload {

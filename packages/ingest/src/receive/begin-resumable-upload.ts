@@ -1,9 +1,9 @@
 import { normalizeRelativePath, SluiceError, type Repository, type Workspace } from '@sluice/core';
 import { isContentHash } from './content-hash.js';
 import type { IngestDeps } from './ingest-deps.js';
-import { misplacement } from './misplacement.js';
-import { stageKnownContent } from './stage-known-content.js';
-import { refuseOverQuota } from './workspace-quota.js';
+import { misplacement } from '../stage/misplacement.js';
+import { stageKnownContent } from '../stage/stage-known-content.js';
+import { refuseOverQuota } from '../stage/workspace-quota.js';
 
 /** Every part but the last is this long: large enough that a 1 TiB file is 65,536 parts. */
 const uploadPartBytes = 16 * 1024 * 1024;

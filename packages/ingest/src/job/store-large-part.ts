@@ -3,10 +3,10 @@ import type { VersionIndex, VersionWriter } from '@sluice/repository';
 import { isChunkedPart, type SpooledPart } from '@sluice/queue';
 import type { BlobStore } from '@sluice/storage';
 import { ingestMetrics, timed } from '@sluice/telemetry';
-import { awaitDigest } from './await-digest.js';
-import type { DigestBoard } from './digest-board.js';
+import { awaitDigest } from '../digest/await-digest.js';
+import type { DigestBoard } from '../digest/digest-board.js';
 import { hashMismatch, isFileError, spoolMissing, type FileOutcome } from './file-outcome.js';
-import { streamPart, type StreamedFile } from './stream-part.js';
+import { streamPart, type StreamedFile } from '../digest/stream-part.js';
 
 export interface StoreLargePartDeps {
   store: BlobStore;

@@ -15,7 +15,7 @@ import {
   WorkspaceStore,
 } from '@sluice/repository';
 import type { IngestJobData, IngestProgress, SpooledPart } from '@sluice/queue';
-import { DigestBoard } from './digest-board.js';
+import { DigestBoard } from '../digest/digest-board.js';
 import { IngestRunner, type IngestAttempt } from './ingest-runner.js';
 import type { InflateTask, InflateTaskResult } from './threads/inflate-task.js';
 
@@ -49,7 +49,7 @@ describe('IngestRunner', () => {
   const workspaces = new WorkspaceStore(redis, keys, repos);
   const staging = new StagingIndex(redis, keys);
   const pool = new Piscina({
-    filename: new URL('../dist/threads/inflate-task.js', import.meta.url).href,
+    filename: new URL('../../dist/job/threads/inflate-task.js', import.meta.url).href,
     minThreads: 1,
     maxThreads: 1,
   });

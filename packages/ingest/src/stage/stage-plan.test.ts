@@ -3,7 +3,7 @@ import { FsBlobStore } from '@sluice/storage';
 import { ObjectStore } from '@sluice/repository';
 import type { ContentFacts } from '@sluice/core';
 import { planStage } from './stage-plan.js';
-import { tempDir } from '../../../test/support/temp-dirs.js';
+import { tempDir } from '../../../../test/support/temp-dirs.js';
 
 const content = (hash: string, size = 1): ContentFacts => ({ hash, size, mimeType: 'text/plain', dataType: 'text' });
 
