@@ -1,5 +1,5 @@
 import { normalizeRelativePath, SluiceError, type Repository } from '@sluice/core';
-import { completeChunkedFile } from './complete-chunked-file.js';
+import { chunkedFileJob } from './chunked-file-job.js';
 import type { IngestDeps } from './ingest-deps.js';
 
 /** A chunked upload's completion as the client sends it (POST R/versions/{hash}/complete). */
@@ -44,7 +44,7 @@ export async function completeChunkedUpload(
     destination = { workspace, path: lenientDestination(dir, name) };
   }
   const path = destination?.path ?? null;
-  const outcome = await completeChunkedFile(deps, { namespace, repo, repository, hash, expected, destination });
+  const outcome = await chunkedFileJob(deps, { namespace, repo, repository, hash, expected, destination });
   if (outcome.kind === 'already_stored') return { path, jobId: null };
   const job = await deps.jobs.enqueue(outcome.data, outcome.jobId, async () => undefined);
   const failed = (await deps.jobs.wait(job)).files[0];

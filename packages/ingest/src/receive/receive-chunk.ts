@@ -22,7 +22,7 @@ export interface ChunkTarget {
 /**
  * Stores one chunk of a file sent in chunks (PUT .../versions/{hash}/chunks) as it arrives, in
  * an object of its own outside the spool; the completion reads the chunks back in offset order.
- * A new token for the file says chunks came since any earlier completion (see completeChunkedFile).
+ * A new token for the file says chunks came since any earlier completion (see chunkedFileJob).
  */
 export async function receiveChunk(
   { store, redis, keys, chunkTokenSeconds }: ChunkedUploadDeps,

@@ -21,11 +21,12 @@ export interface ChunkedCompletion {
 export type ChunkedOutcome = { kind: 'already_stored' } | { kind: 'job'; data: IngestJobData; jobId: string };
 
 /**
- * Completes a file sent in chunks: checks the chunks against the count the client sent and names the
- * ingest job that reassembles them. A repeated completion joins the job of the same chunks; chunks
- * sent since (a corrected retry after a refusal) make a new job.
+ * The ingest job that reassembles a file sent in chunks, once its chunks match the count the client
+ * sent; none when a repeated completion finds the content stored (it is staged again by its hash).
+ * A repeated completion joins the job of the same chunks; chunks sent since (a corrected retry after
+ * a refusal) make a new job.
  */
-export async function completeChunkedFile(
+export async function chunkedFileJob(
   deps: ChunkedUploadDeps & StageKnownContentDeps,
   completion: ChunkedCompletion,
 ): Promise<ChunkedOutcome> {
