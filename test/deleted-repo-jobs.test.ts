@@ -2,6 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { startSluice, type SluiceProcess } from './support/sluice-process.js';
 import { testEnv } from './support/test-env.js';
 import { repoWithWorkspace, send, stagedFiles, upload, waitForJob } from './support/oxen-http.js';
+import { waitFor } from './support/wait-for.js';
 
 /** ox/again with workspace ws1 made again: the name is free once the deleted one's keys are gone. */
 async function createdAgain(base: string): Promise<string | null> {
@@ -69,5 +70,33 @@ describe('uploads queued for a repository that is deleted and created again', ()
     const failed = await waitForJob(api.url, queuedCommit.headers.location as string);
     expect(failed).toMatchObject({ state: 'failed', error: { code: 'repo_not_found' } });
     expect([...(await stagedFiles(api.url, ws)).keys()]).toEqual(['new/kept.txt']);
+  });
+});
+
+/**
+ * A synchronous upload whose workspace is deleted while its job waits for a worker: the job stages
+ * nothing (the workspace is gone), and the answer says why, as the chunked and resumable routes do,
+ * rather than 200 with no paths (which a client reads as "send the missing files again").
+ */
+describe('a synchronous upload whose workspace is deleted while its job waits', () => {
+  const running: SluiceProcess[] = [];
+  afterAll(async () => {
+    for (const p of running) await p.stop();
+  });
+
+  it('answers 404 workspace_not_found, not 200 with no paths', { timeout: 180_000 }, async () => {
+    const { env } = testEnv('fs');
+    const api = await startSluice({ ...env, SLUICE_ROLE: 'api' });
+    running.push(api);
+    const ws = await repoWithWorkspace(api.url, 'ox', 'gone', 'w');
+    const answer = upload(api.url, `${ws}/files/d`, [{ filename: 'a.txt', content: 'for a deleted workspace' }]);
+    // no worker yet: the job waits in the queue while the request waits for it
+    const waiting = async () => (await send(api.url, 'GET', '/api/dashboard')).json().queues.ingest.waiting;
+    await waitFor('the upload job in the queue', async () => (await waiting()) === 1);
+    expect((await send(api.url, 'DELETE', ws)).status).toBe(200);
+    running.push(await startSluice({ ...env, SLUICE_ROLE: 'worker' }));
+    const reply = await answer;
+    expect(reply.status).toBe(404);
+    expect(reply.json()).toMatchObject({ status: 'error', error: { type: 'workspace_not_found' } });
   });
 });

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { SluiceError, stagedPath } from '@sluice/core';
+import { SluiceError, stagedPath, type ErrorCode } from '@sluice/core';
 import type { IngestJob, IngestJobs } from '@sluice/queue';
 import type { IngestDeps } from './ingest-deps.js';
 import { enqueueSpooled } from './spooled-job.js';
@@ -62,16 +62,23 @@ export async function uploadFiles(deps: IngestDeps, upload: FilesUpload): Promis
   return outcome(jobs, upload, job);
 }
 
+/** The failures that stand for the whole request, not for one file of it. */
+const refusesRequest: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'quota_exceeded',
+  'path_conflict',
+  'workspace_not_found',
+  'repo_not_found',
+]);
+
 async function outcome(jobs: IngestJobs, upload: FilesUpload, job: IngestJob): Promise<FilesUploadOutcome> {
   upload.onJob(job.id as string);
   if (upload.async) return { kind: 'accepted', job };
   const result = await jobs.wait(job);
-  // A quota or a file/directory collision refuses the whole request: say so, rather than no paths.
+  // A quota, a file/directory collision or a workspace (or repository) deleted while the job waited
+  // refuses the whole request: say so, rather than 200 with no paths, which asks for the files again.
   const refused =
     result.paths.length === 0
-      ? result.files.find(
-          (file) => 'error' in file && (file.error.code === 'quota_exceeded' || file.error.code === 'path_conflict'),
-        )
+      ? result.files.find((file) => 'error' in file && refusesRequest.has(file.error.code))
       : undefined;
   if (refused && 'error' in refused) throw new SluiceError(refused.error.code, refused.error.message);
   return { kind: 'staged', paths: result.paths, deduplicated: result.deduplicated };
