@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { oxenHash } from '@sluice/core';
 import { startSluice, type SluiceProcess } from './support/sluice-process.js';
 import { testEnv } from './support/test-env.js';
 import { send, sendJson, stagedFiles, upload, waitForJob, type Part } from './support/oxen-http.js';
@@ -149,6 +150,29 @@ describe('per-workspace quotas (SLUICE_WORKSPACE_MAX_FILES=5, SLUICE_WORKSPACE_M
     expect((await upload(sluice.url, `${ws}/files/`, files(['new']))).status).toBe(200);
     expect((await sendJson(sluice.url, 'PATCH', `${ws}/files/new`, { new_path: 'renamed' })).status).toBe(200);
     expect(await staged(ws)).toEqual(['d/1.txt', 'd/2.txt', 'd/3.txt', 'd/4.txt', 'renamed']);
+  });
+
+  it('refuses a chunked completion past the quota before its job, keeping its chunks for a later one', async () => {
+    const ws = await workspace();
+    const repo = ws.slice(0, ws.indexOf('/workspaces'));
+    expect((await upload(sluice.url, `${ws}/files/`, files(['a'], 600))).status).toBe(200);
+    const content = Buffer.from('c'.repeat(500));
+    const hash = await oxenHash(content);
+    const put = await send(sluice.url, 'PUT', `${repo}/versions/${hash}/chunks?offset=0`, { body: content });
+    expect(put.status).toBe(200);
+    const complete = () =>
+      sendJson(sluice.url, 'POST', `${repo}/versions/${hash}/complete`, {
+        files: [{ hash, file_name: 'big.bin', num_chunks: 1 }],
+        workspace_id: 'w',
+      });
+    const over = await complete();
+    expect(over.status).toBe(413);
+    expect(over.json().error).toMatchObject({ type: 'quota_exceeded', detail: expect.stringMatching(/600 bytes/) });
+    expect(await staged(ws)).toEqual(['a']);
+    // room made: the same chunks complete, nothing sent again
+    expect((await send(sluice.url, 'DELETE', `${ws}/changes/a`)).status).toBe(200);
+    expect((await complete()).json()).toMatchObject({ status: 'success', path: 'big.bin' });
+    expect(await staged(ws)).toEqual(['big.bin']);
   });
 
   it('refuses a resumable upload that declares more than the workspace may still take when it begins', async () => {

@@ -4,6 +4,7 @@ import type { IngestJobData } from '@sluice/queue';
 import { chunkPrefix } from '@sluice/storage';
 import type { ChunkedUploadDeps } from './receive-chunk.js';
 import { stageKnownContent, type StageKnownContentDeps } from '../stage/stage-known-content.js';
+import { refuseOverQuota } from '../stage/workspace-quota.js';
 import { wholeFileJob } from './whole-file-job.js';
 
 export interface ChunkedCompletion {
@@ -32,9 +33,9 @@ export async function chunkedFileJob(
 ): Promise<ChunkedOutcome> {
   const { store, redis, keys, repos } = deps;
   const { namespace, repo, repository, hash, expected, destination } = completion;
-  const chunks: Array<{ key: string; offset: number }> = [];
+  const chunks: Array<{ key: string; offset: number; size: number }> = [];
   for await (const info of store.list(chunkPrefix(namespace, repo, hash))) {
-    chunks.push({ key: info.key, offset: Number(info.key.slice(info.key.lastIndexOf('/') + 1)) });
+    chunks.push({ key: info.key, offset: Number(info.key.slice(info.key.lastIndexOf('/') + 1)), size: info.size });
   }
   chunks.sort((a, b) => a.offset - b.offset);
   // A repeated completion finds the chunks gone and the content in this repository: it only
@@ -57,6 +58,16 @@ export async function chunkedFileJob(
       if (staged.missing.length > 0) throw new SluiceError('resource_not_found', `no chunks uploaded for ${hash}`);
     }
     return { kind: 'already_stored' };
+  }
+  // Past a quota the completion is refused before any job, as a resumable upload is when it begins:
+  // the chunks stay for a completion once there is room, instead of being read, stored and dropped.
+  if (destination !== null) {
+    const size = chunks.reduce((sum, chunk) => sum + chunk.size, 0);
+    await refuseOverQuota(
+      deps,
+      { namespace, repo, workspaceId: destination.workspace.id },
+      { path: destination.path, size },
+    );
   }
   const chunkKeys = chunks.map((c) => c.key);
   const workspaceId = destination?.workspace.id ?? '';
