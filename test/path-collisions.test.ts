@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { oxenHash } from '@sluice/core';
 import { startSluice, type SluiceProcess } from './support/sluice-process.js';
 import { testEnv } from './support/test-env.js';
 import { send, sendJson, stagedFiles, upload, waitForJob, type Part } from './support/oxen-http.js';
@@ -164,6 +165,25 @@ describe('file/directory collisions (issue 26, item 4)', () => {
     refusedAsConflict(await begin('x/y'), /x is a staged file/);
     expect((await begin('ok')).json()).toMatchObject({ file: { status: 'awaiting_parts' } });
     expect(await staged(ws)).toEqual(['x']);
+  });
+
+  it('refuses a chunked completion whose destination collides before any job, keeping its chunks', async () => {
+    const { ws } = await repoWith([{ path: 'f', contents: 'f' }]);
+    const repo = ws.slice(0, ws.indexOf('/workspaces/'));
+    const content = Buffer.from('chunked content');
+    const hash = await oxenHash(content);
+    expect((await send(sluice.url, 'PUT', `${repo}/versions/${hash}/chunks?offset=0`, { body: content })).status).toBe(
+      200,
+    );
+    const complete = (dir: string) =>
+      sendJson(sluice.url, 'POST', `${repo}/versions/${hash}/complete`, {
+        files: [{ hash, file_name: 'g', dst_dir: dir, num_chunks: 1 }],
+        workspace_id: 'w',
+      });
+    refusedAsConflict(await complete('f'), /f is a committed file/);
+    // the same chunks, to a path that is free
+    expect((await complete('ok')).json()).toMatchObject({ status: 'success', path: 'ok/g' });
+    expect(await staged(ws)).toEqual(['ok/g']);
   });
 
   it('refuses a commit whose branch turned a staged path into a directory or put a file above it', async () => {

@@ -1,7 +1,7 @@
 import { normalizeRelativePath, SluiceError, type Repository, type Workspace } from '@sluice/core';
 import { isContentHash } from './content-hash.js';
 import type { IngestDeps } from './ingest-deps.js';
-import { misplacement } from '../stage/misplacement.js';
+import { refuseMisplaced } from '../stage/misplacement.js';
 import { stageKnownContent } from '../stage/stage-known-content.js';
 import { refuseOverQuota } from '../stage/workspace-quota.js';
 
@@ -60,11 +60,8 @@ export async function beginResumableUpload(deps: IngestDeps, begin: ResumableBeg
   }
   if (destination !== null) {
     const { path, workspace } = destination;
-    const target = { namespace, repo, workspaceId: workspace.id };
-    const root = (await deps.objects.getCommit(workspace.commitId)).root;
-    const misplaced = await misplacement(deps, root, target, [path]);
-    if (misplaced !== null) throw new SluiceError('path_conflict', misplaced, { fields: { path } });
-    await refuseOverQuota(deps, target, { path, size });
+    await refuseMisplaced(deps, { namespace, repo, workspace }, path);
+    await refuseOverQuota(deps, { namespace, repo, workspaceId: workspace.id }, { path, size });
   }
   const numParts = Math.ceil(size / uploadPartBytes);
   const upload = await deps.uploads.begin({

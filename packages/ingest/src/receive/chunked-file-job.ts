@@ -4,6 +4,7 @@ import type { IngestJobData } from '@sluice/queue';
 import { chunkPrefix } from '@sluice/storage';
 import type { ChunkedUploadDeps } from './receive-chunk.js';
 import { stageKnownContent, type StageKnownContentDeps } from '../stage/stage-known-content.js';
+import { refuseMisplaced } from '../stage/misplacement.js';
 import { refuseOverQuota } from '../stage/workspace-quota.js';
 import { wholeFileJob } from './whole-file-job.js';
 
@@ -59,9 +60,11 @@ export async function chunkedFileJob(
     }
     return { kind: 'already_stored' };
   }
-  // Past a quota the completion is refused before any job, as a resumable upload is when it begins:
-  // the chunks stay for a completion once there is room, instead of being read, stored and dropped.
+  // Where the file cannot go, or past a quota, the completion is refused before any job, as a resumable
+  // upload is when it begins: the chunks stay for a completion that fits, instead of being read,
+  // stored and dropped.
   if (destination !== null) {
+    await refuseMisplaced(deps, { namespace, repo, workspace: destination.workspace }, destination.path);
     const size = chunks.reduce((sum, chunk) => sum + chunk.size, 0);
     await refuseOverQuota(
       deps,

@@ -1,4 +1,4 @@
-import { errorCodeOf } from '@sluice/core';
+import { errorCodeOf, SluiceError, type Workspace } from '@sluice/core';
 import { collisionMessage, type ObjectStore, type StagingIndex } from '@sluice/repository';
 import { assertPlaceable } from './stage-plan.js';
 
@@ -22,4 +22,20 @@ export async function misplacement(
   }
   const collision = await staging.collisionOf(target.namespace, target.repo, target.workspaceId, paths);
   return collision === null ? null : collisionMessage(collision);
+}
+
+/**
+ * Refuses (409 path_conflict) one file whose bytes are not taken yet where it cannot be staged: a
+ * resumable upload when it begins, a chunked one when it completes, so neither is refused by its job
+ * after the bytes were stored (and its parts or chunks dropped).
+ */
+export async function refuseMisplaced(
+  deps: { objects: ObjectStore; staging: StagingIndex },
+  target: { namespace: string; repo: string; workspace: Workspace },
+  path: string,
+): Promise<void> {
+  const { namespace, repo, workspace } = target;
+  const root = (await deps.objects.getCommit(workspace.commitId)).root;
+  const misplaced = await misplacement(deps, root, { namespace, repo, workspaceId: workspace.id }, [path]);
+  if (misplaced !== null) throw new SluiceError('path_conflict', misplaced, { fields: { path } });
 }
