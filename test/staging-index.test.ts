@@ -1,33 +1,11 @@
 import { Cluster, type Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { StagedEntry } from '@sluice/core';
+import { stagedEntry as entry, stagingStep } from './support/staging-step.js';
 import { connectRedis, RedisKeys, StagingIndex } from '@sluice/repository';
 import { testRedisTarget } from './support/test-env.js';
 
-const entry = (hash: string): StagedEntry => ({
-  status: 'added',
-  hash,
-  size: 1,
-  mimeType: 'text/plain',
-  dataType: 'text',
-});
 const repoUuid = 'a1b2c3d4-0000-4000-8000-000000000001';
-/** One job's step into workspace w of ox/r (or another workspace). */
-const step = (
-  jobId: string,
-  entries: ReadonlyMap<string, StagedEntry>,
-  unchanged: string[] = [],
-  result = '{}',
-  workspaceId = 'w',
-) => ({
-  ns: 'ox',
-  repo: 'r',
-  repoUuid,
-  workspaceId,
-  entries,
-  unchanged,
-  job: { id: jobId, result, ttlSeconds: 60 },
-});
+const step = stagingStep(repoUuid);
 
 describe('the staging index on Redis', () => {
   const redis = connectRedis(testRedisTarget());

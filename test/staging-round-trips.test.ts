@@ -1,25 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StagedEntry } from '@sluice/core';
+import { stagedEntry as entry, stagingStep } from './support/staging-step.js';
 import { connectRedis, RedisKeys, StagingIndex, type RedisClient } from '@sluice/repository';
 import { startRedisServer, type RedisServer } from './support/redis-server.js';
 
-const entry = (hash: string): StagedEntry => ({
-  status: 'added',
-  hash,
-  size: 1,
-  mimeType: 'text/plain',
-  dataType: 'text',
-});
 const repoUuid = 'a1b2c3d4-0000-4000-8000-000000000002';
-const step = (jobId: string, entries: ReadonlyMap<string, StagedEntry>) => ({
-  ns: 'ox',
-  repo: 'r',
-  repoUuid,
-  workspaceId: 'w',
-  entries,
-  unchanged: [],
-  job: { id: jobId, result: '{}', ttlSeconds: 60 },
-});
+const step = stagingStep(repoUuid);
 /** `count` files, each in a directory of its own: more than one Redis command reads (1,000 fields). */
 const spread = (prefix: string, count: number) =>
   new Map(Array.from({ length: count }, (_, i) => [`${prefix}${i}/f.txt`, entry(`${prefix}${i}`)] as const));
