@@ -55,7 +55,9 @@ export const uploadVersionPart = {
     'being stored; a request cut or refused mid-part gives the part up at once, a claim left by a dead API ' +
     'node lapses after 10 minutes); a part longer or shorter than its size is 400; a part resent after it was ' +
     'stored is accepted and ignored. The part that completes the file is answered with `completed: true` once ' +
-    'the worker has verified the hash and staged the file. A finished, aborted or unknown upload answers 404.',
+    'the worker has verified the hash and staged the file; so is a part resent while that is under way (its ' +
+    'answer lost: 504, a cut connection), once the same job is done. A finished, aborted or unknown upload ' +
+    'answers 404.',
   tags: versionTags,
   params: params({ ...repoParams, uploadId: param('uploadId'), part: param('part') }),
   consumes: ['application/octet-stream'],

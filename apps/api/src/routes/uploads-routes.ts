@@ -67,6 +67,12 @@ export async function uploadsRoutes(app: TypedApp, ingest: IngestDeps): Promise<
           await drainBody(body!, reply);
           return success('resource_found', { ...answer, completed: false });
         }
+        if (receipt.kind === 'completing') {
+          // the upload's job is waited for only once the bytes are read, as above
+          await drainBody(body!, reply);
+          const { hash, path } = await receipt.complete();
+          return success('resource_created', { ...answer, completed: true, hash, path });
+        }
         if (receipt.kind === 'try_later') {
           reply.header('retry-after', '1');
           throw receipt.error;

@@ -22,15 +22,23 @@ export interface PartDelivery {
   body: ((bytes: number) => ReceivedBody) | null;
 }
 
+/** The file of a completed upload, verified and staged (or only stored). */
+export interface CompletedFile {
+  hash: string;
+  path: string | null;
+}
+
 /**
  * What became of a part: stored (and, the last, its file verified and staged), stored before (its
- * body unread: the caller drains it), or to be sent again later (another request stores it, or it is
- * past the window).
+ * body unread: the caller drains it), stored before while the upload completes (its body unread: the
+ * caller drains it, then `complete` waits for the upload's job as the completing request does), or
+ * to be sent again later (another request stores it, or it is past the window).
  */
 export type PartReceipt = { uploadId: string; part: number } & (
   | { kind: 'stored' }
-  | { kind: 'completed'; hash: string; path: string | null }
+  | ({ kind: 'completed' } & CompletedFile)
   | { kind: 'already_stored' }
+  | { kind: 'completing'; complete: () => Promise<CompletedFile> }
   | { kind: 'try_later'; error: SluiceError }
 );
 
@@ -64,6 +72,9 @@ export async function receiveResumablePart(deps: IngestDeps, delivery: PartDeliv
   const claim = await deps.uploads.claimPart(upload.id, part);
   if (claim.state === 'unknown') throw gone;
   if (claim.state === 'already_stored') return { ...receipt, kind: 'already_stored' };
+  // a resend of a part whose answer was lost (504, a cut connection, the API died before enqueueing)
+  if (claim.state === 'completing')
+    return { ...receipt, kind: 'completing', complete: () => complete(deps, upload, delivery.repoUuid) };
   if (claim.state !== 'claimed') {
     const error = new SluiceError(
       'too_many_requests',
@@ -78,12 +89,12 @@ export async function receiveResumablePart(deps: IngestDeps, delivery: PartDeliv
   return { ...receipt, kind: 'completed', ...(await complete(deps, upload, delivery.repoUuid)) };
 }
 
-/** Verifies and stages (or only stores) the whole file through an ingest job; the upload ends either way. */
-async function complete(
-  deps: IngestDeps,
-  upload: Upload,
-  repoUuid: string,
-): Promise<{ hash: string; path: string | null }> {
+/**
+ * Verifies and stages (or only stores) the whole file through an ingest job; the upload ends either way.
+ * The job's id comes from the upload's: a resend enqueueing again finds the job, or creates it if the
+ * request that completed the upload never enqueued it.
+ */
+async function complete(deps: IngestDeps, upload: Upload, repoUuid: string): Promise<CompletedFile> {
   const { data, jobId } = uploadJob(upload, repoUuid);
   const job = await deps.jobs.enqueue(data, jobId, async () => undefined);
   const outcome = (await deps.jobs.wait(job)).files[0];

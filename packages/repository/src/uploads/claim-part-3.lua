@@ -8,9 +8,12 @@
 -- claim holds, seconds; ARGV[4]: the claiming request's token). `low` is the earliest part not yet
 -- stored; a part may be at most `part_window` parts from it, counting it.
 -- Returns 1 (claimed), 2 (already stored: accept and ignore), 3 (being stored by another request),
--- 4 (outside the window), -1 (no such open upload).
-if redis.call('HGET', KEYS[1], 'state') ~= 'open' then return -1 end
+-- 4 (outside the window), 5 (stored, and the upload is completing: a resend of a part whose answer
+-- was lost, to be answered as the completing request is), -1 (no such open or completing upload).
+local state = redis.call('HGET', KEYS[1], 'state')
 local n = tonumber(ARGV[1])
+if state == 'completing' and redis.call('SISMEMBER', KEYS[2], n) == 1 then return 5 end
+if state ~= 'open' then return -1 end
 if redis.call('SISMEMBER', KEYS[2], n) == 1 then return 2 end
 local clock = redis.call('TIME')
 local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)

@@ -19,9 +19,13 @@ export interface Upload extends UploadPlan {
   id: string;
 }
 
-/** A claimed part carries the token that releases it; the rest say why there is no claim. */
+/**
+ * A claimed part carries the token that releases it; the rest say why there is no claim
+ * (`completing`: stored, and the upload's job is under way or was never enqueued).
+ */
 export type PartClaim =
-  { state: 'claimed'; token: string } | { state: 'already_stored' | 'busy' | 'outside_window' | 'unknown' };
+  | { state: 'claimed'; token: string }
+  | { state: 'already_stored' | 'completing' | 'busy' | 'outside_window' | 'unknown' };
 
 /** How long an upload with no new part lives on. */
 const uploadLifetimeSeconds = 86_400;
@@ -101,7 +105,9 @@ export class UploadStore {
     const outcome = await this.lua.claimPart(this.keys(id), [part, uploadLifetimeSeconds, claimSeconds, token]);
     if (outcome === 1) return { state: 'claimed', token };
     return {
-      state: ({ 2: 'already_stored', 3: 'busy', 4: 'outside_window' } as const)[outcome as 2 | 3 | 4] ?? 'unknown',
+      state:
+        ({ 2: 'already_stored', 3: 'busy', 4: 'outside_window', 5: 'completing' } as const)[outcome as 2 | 3 | 4 | 5] ??
+        'unknown',
     };
   }
 
