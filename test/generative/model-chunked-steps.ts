@@ -2,6 +2,9 @@ import { send, sendJson } from '../support/oxen-http.js';
 import { normalize, type RepositoryModel } from './repository-model.js';
 import { hashOf, same, Step, wsName, workspaceIds, type Real } from './model-real.js';
 
+/** What a chunk of `content` holds: its bytes, or wrong ones (longer, so the byte quota sees them too). */
+const chunkBody = (content: string, right: boolean): string => (right ? content : `${content}, but not quite`);
+
 /** One chunk of the chunked upload (docs/architecture.md#uploads), with the content's bytes or wrong ones. */
 export class SendChunk extends Step {
   constructor(
@@ -11,7 +14,7 @@ export class SendChunk extends Step {
     super();
   }
   async act(m: RepositoryModel, r: Real): Promise<void> {
-    const body = this.right ? this.content : `${this.content}, but not quite`;
+    const body = chunkBody(this.content, this.right);
     const reply = await send(r.base, 'PUT', `${r.repo}/versions/${hashOf(this.content)}/chunks?offset=0`, { body });
     same(reply.status, 200, 'chunk status', reply);
     m.chunks.set(this.content, this.right);
@@ -22,9 +25,11 @@ export class SendChunk extends Step {
 }
 
 /**
- * The chunked completion into a workspace: the job that reassembles the chunks checks where the
- * file goes, then its hash, then the quota; whatever it answers, the chunks it read are gone. Without
- * chunks, content the repository references is staged again; anything else is a chunk count mismatch.
+ * The chunked completion into a workspace. Where the file cannot go, or where the chunks' bytes would
+ * pass a quota, it is refused before any job and the chunks stay for a completion that fits; else the
+ * job that reassembles them checks the hash, and whatever it answers, the chunks it read are gone.
+ * Without chunks, content the repository references is staged again; anything else is a chunk count
+ * mismatch.
  */
 export class CompleteChunked extends Step {
   constructor(
@@ -35,16 +40,23 @@ export class CompleteChunked extends Step {
   ) {
     super();
   }
-  expected(m: RepositoryModel, path: string): number {
+  /** The status to expect, and whether a job read (and so dropped) the chunks. */
+  expected(m: RepositoryModel, path: string): { status: number; chunksRead: boolean } {
     const sent = m.chunks.get(this.content);
-    if (sent === undefined && !m.referenced.has(this.content)) return 400;
-    if (m.conflict(this.w, path) !== null) return 409;
-    if (sent === false) return 400;
-    return m.overQuota(this.w, m.staging(this.w, [[path, this.content]])) ? 413 : 200;
+    if (sent === undefined) {
+      if (!m.referenced.has(this.content)) return { status: 400, chunksRead: false };
+      if (m.conflict(this.w, path) !== null) return { status: 409, chunksRead: false };
+      const over = m.overQuota(this.w, m.staging(this.w, [[path, this.content]]));
+      return { status: over ? 413 : 200, chunksRead: false };
+    }
+    if (m.conflict(this.w, path) !== null) return { status: 409, chunksRead: false };
+    if (m.overQuotaAt(this.w, path, Buffer.byteLength(chunkBody(this.content, sent))))
+      return { status: 413, chunksRead: false };
+    return { status: sent ? 200 : 400, chunksRead: true };
   }
   async act(m: RepositoryModel, r: Real): Promise<void> {
     const path = normalize(this.dir, this.name);
-    const want = this.expected(m, path);
+    const { status: want, chunksRead } = this.expected(m, path);
     const hash = hashOf(this.content);
     const body = {
       files: [{ hash, file_name: this.name, dst_dir: this.dir, num_chunks: 1, upload_results: null }],
@@ -52,7 +64,7 @@ export class CompleteChunked extends Step {
     };
     const reply = await sendJson(r.base, 'POST', `${r.repo}/versions/${hash}/complete`, body);
     same(reply.status, want, 'chunked completion status', reply);
-    m.chunks.delete(this.content);
+    if (chunksRead) m.chunks.delete(this.content);
     if (want === 200) m.stage(this.w, [[path, this.content]]);
   }
   toString(): string {
